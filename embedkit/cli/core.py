@@ -1,0 +1,116 @@
+"""``neighbors``, ``analogy``, ``info`` and ``convert``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import add_json_option, add_vectors_option, human_bytes, load_vectors, print_json
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("neighbors", help="nearest neighbours of words", description="Nearest neighbours by cosine.")
+    p.add_argument("words", nargs="+", metavar="WORD")
+    p.add_argument("-k", type=int, default=10, help="how many neighbours (default 10)")
+    p.add_argument("--restrict", type=int, default=None, metavar="N", help="search only the N most frequent words")
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_neighbors)
+
+    p = sub.add_parser("analogy", help="A is to B as C is to ?", description="Answer 'A is to B as C is to ?'.")
+    p.add_argument("a", metavar="A")
+    p.add_argument("b", metavar="B")
+    p.add_argument("c", metavar="C")
+    p.add_argument("-k", type=int, default=5, help="how many answers (default 5)")
+    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.add_argument("--restrict", type=int, default=None, metavar="N", help="answer only from the N most frequent words")
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_analogy)
+
+    p = sub.add_parser("info", help="count, dimension, format and memory of a vector set")
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("convert", help="convert a vector file to another format")
+    p.add_argument("source", metavar="SOURCE", help="a registered name or a vector file")
+    p.add_argument("dest", metavar="DEST", help="output path (.gz/.bz2/.xz compresses)")
+    p.add_argument(
+        "--to", dest="to", required=True, choices=["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"]
+    )
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N vectors")
+    p.add_argument("--allow-pickle", action="store_true", help="allow reading gensim's native (pickle) files")
+    add_json_option(p)
+    p.set_defaults(func=cmd_convert)
+
+
+def _results(neighbors) -> list[dict]:
+    return [{"word": w, "score": s} for w, s in neighbors]
+
+
+def _print_table(title: str, neighbors) -> None:
+    print(title)
+    for rank, (w, s) in enumerate(neighbors, 1):
+        print(f"  {rank:>3}  {w:<24} {s:.4f}")
+
+
+def cmd_neighbors(args: argparse.Namespace) -> int:
+    from ..neighbors import nearest_many
+
+    v = load_vectors(args.vectors)
+    res = nearest_many(v, args.words, k=args.k, restrict=args.restrict)
+    if args.json:
+        print_json({"results": {w: _results(r) for w, r in zip(args.words, res)}})
+    else:
+        for w, r in zip(args.words, res):
+            _print_table(f"{w}:", r)
+    return 0
+
+
+def cmd_analogy(args: argparse.Namespace) -> int:
+    from ..analogy import analogy
+
+    v = load_vectors(args.vectors)
+    res = analogy(v, args.a, args.b, args.c, k=args.k, method=args.method, restrict=args.restrict)
+    if args.json:
+        print_json({"query": [args.a, args.b, args.c], "method": args.method, "results": _results(res)})
+    else:
+        _print_table(f"{args.a} : {args.b} :: {args.c} : ?   ({args.method})", res)
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    v = load_vectors(args.vectors)
+    info = {
+        "source": v.source,
+        "format": v.format,
+        "count": len(v),
+        "dim": v.dim,
+        "dtype": str(v.matrix.dtype),
+        "matrix_bytes": v.nbytes,
+        "memory_mapped": v.is_memmap,
+    }
+    if args.json:
+        print_json(info)
+    else:
+        print(f"source         {info['source']}")
+        print(f"format         {info['format']}")
+        print(f"count          {info['count']:,}")
+        print(f"dimension      {info['dim']}")
+        where = "on disk, memory-mapped" if info["memory_mapped"] else "in memory"
+        print(f"matrix         {human_bytes(info['matrix_bytes'])} {info['dtype']} ({where})")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from ..io import load, save
+
+    v = load(args.source, limit=args.limit, allow_pickle=args.allow_pickle)
+    out = save(v, args.dest, format=args.to)
+    info = {"source": str(args.source), "dest": str(out), "format": args.to, "count": len(v), "dim": v.dim,
+            "bytes": out.stat().st_size}
+    if args.json:
+        print_json(info)
+    else:
+        print(f"wrote {len(v):,} x {v.dim} vectors to {out} ({args.to}, {human_bytes(info['bytes'])})")
+    return 0

@@ -1,0 +1,252 @@
+"""The one core object: words and a float32 matrix whose rows align with them."""
+
+from __future__ import annotations
+
+import mmap
+import string
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import UnknownWordError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+    from gensim.models import KeyedVectors
+
+__all__ = ["Vectors"]
+
+_ALPHABET = string.ascii_lowercase + "-'"
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+class Vectors:
+    """Word vectors: ``keys`` (the words, in file order) and ``matrix`` (float32, one row per key).
+
+    A ``Vectors`` never changes once made: the matrix is read-only (memory-mapped where it came
+    from a cache), derived values such as the key-to-row dict and the unit-normalised matrix are
+    computed once on first use, and every operation returns a new object.
+
+    Parameters
+    ----------
+    keys:
+        The words. They must be unique.
+    matrix:
+        A ``(len(keys), dim)`` array; converted to float32 (a float32 array is used as it is,
+        through a read-only view).
+    source, format:
+        Where the vectors came from and in which format (informational).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v = Vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 2.0]]))
+    >>> len(v), v.dim, "a" in v
+    (2, 2, True)
+    >>> v["b"].tolist()
+    [0.0, 2.0]
+    """
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        matrix: np.ndarray,
+        *,
+        source: str | None = None,
+        format: str | None = None,
+    ) -> None:
+        matrix = np.asarray(matrix)
+        if matrix.dtype != np.float32:
+            matrix = matrix.astype(np.float32)
+        if matrix.ndim != 2:
+            raise ValueError(f"matrix must be 2-D, got shape {matrix.shape}")
+        keys = list(keys)
+        if len(keys) != matrix.shape[0]:
+            raise ValueError(f"{len(keys)} keys but the matrix has {matrix.shape[0]} rows")
+        self._keys = keys
+        self._matrix = _readonly(matrix)
+        self.source = source
+        self.format = format
+        if len(self.index) != len(keys):
+            seen: set[str] = set()
+            dups = [k for k in keys if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+            raise ValueError(f"duplicate keys: {dups[:10]!r}" + (" ..." if len(dups) > 10 else ""))
+
+    # -- basic container protocol ------------------------------------------------------------
+    @property
+    def keys(self) -> list[str]:
+        """The words, in file (usually frequency) order. A copy: changing it changes nothing."""
+        return list(self._keys)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The ``(len, dim)`` float32 matrix, read-only."""
+        return self._matrix
+
+    @property
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return int(self._matrix.shape[1])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self._keys), self.dim)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes taken by the matrix (on disk, for a memory-mapped one)."""
+        return int(self._matrix.nbytes)
+
+    @property
+    def is_memmap(self) -> bool:
+        """Whether the matrix is memory-mapped from a file."""
+        base = self._matrix
+        while isinstance(base, np.ndarray):
+            if isinstance(base, np.memmap):
+                return True
+            base = base.base
+        return isinstance(base, mmap.mmap)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        """The read-only vector of ``word``; :class:`UnknownWordError` if it is not there."""
+        return self._matrix[self.index_of(word)]
+
+    def __repr__(self) -> str:
+        src = f", source={self.source!r}" if self.source else ""
+        return f"<Vectors {len(self)} x {self.dim}{src}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Vectors):
+            return NotImplemented
+        return self._keys == other._keys and np.array_equal(self._matrix, other._matrix)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- derived values, computed once --------------------------------------------------------
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """The dict from word to row."""
+        return dict(zip(self._keys, range(len(self._keys))))
+
+    @cached_property
+    def normalized(self) -> np.ndarray:
+        """The unit-normalised matrix (rows of norm 1; a zero row stays zero), read-only."""
+        out = np.empty(self._matrix.shape, dtype=np.float32)
+        step = 1 << 16
+        for start in range(0, len(self), step):
+            block = np.asarray(self._matrix[start : start + step], dtype=np.float32)
+            norms = np.linalg.norm(block, axis=1, keepdims=True)
+            np.divide(block, norms, out=out[start : start + step], where=norms > 0)
+            out[start : start + step][(norms == 0)[:, 0]] = 0.0
+        return _readonly(out)
+
+    @cached_property
+    def norms(self) -> np.ndarray:
+        """The L2 norm of every row."""
+        return _readonly(np.linalg.norm(self._matrix, axis=1).astype(np.float32))
+
+    # -- lookup ---------------------------------------------------------------------------------
+    def index_of(self, word: str) -> int:
+        """The row of ``word``; :class:`UnknownWordError` (with close spellings) if absent."""
+        try:
+            return self.index[word]
+        except (KeyError, TypeError):
+            raise self._unknown([word]) from None
+
+    def indices(self, words: Iterable[str]) -> np.ndarray:
+        """The rows of ``words`` as an int64 array; the error names every unknown word."""
+        words = list(words)
+        index = self.index
+        rows = [index.get(w, -1) for w in words]
+        if -1 in rows:
+            raise self._unknown([w for w, r in zip(words, rows) if r < 0])
+        return np.asarray(rows, dtype=np.int64)
+
+    def vectors(self, words: Iterable[str]) -> np.ndarray:
+        """The ``(len(words), dim)`` matrix of ``words`` (a copy)."""
+        return np.asarray(self._matrix[self.indices(words)])
+
+    def suggest(self, word: str, n: int = 3) -> list[str]:
+        """Close spellings of ``word`` that are in the vocabulary, most frequent first.
+
+        Cheap by design: other casings and every string one edit away (deletion,
+        transposition, replacement or insertion of a lower-case letter, ``-`` or ``'``)
+        are looked up in the index; nothing scans the vocabulary.
+        """
+        if not isinstance(word, str) or not word:
+            return []
+        index = self.index
+        cands = {word.lower(), word.upper(), word.title(), word.capitalize()}
+        w = word.lower()
+        splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
+        cands.update(a + b[1:] for a, b in splits if b)
+        cands.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+        cands.update(a + c + b[1:] for a, b in splits if b for c in _ALPHABET)
+        cands.update(a + c + b for a, b in splits for c in _ALPHABET)
+        cands.discard(word)
+        found = sorted((index[c], c) for c in cands if c in index)
+        return [c for _, c in found[:n]]
+
+    def _unknown(self, words: Sequence[str]) -> UnknownWordError:
+        return UnknownWordError(words, {w: self.suggest(w) for w in words})
+
+    # -- new objects ------------------------------------------------------------------------------
+    def subset(self, words: Iterable[str]) -> Vectors:
+        """A new ``Vectors`` with only ``words``, in the order given (unknown words raise)."""
+        words = list(words)
+        rows = self.indices(words)
+        return Vectors(words, np.asarray(self._matrix[rows]), source=self.source, format=self.format)
+
+    def most_frequent(self, n: int) -> Vectors:
+        """The first ``n`` words (files are in frequency order), sharing this matrix."""
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        if n >= len(self):
+            return self
+        return Vectors(self._keys[:n], self._matrix[:n], source=self.source, format=self.format)
+
+    def with_matrix(self, matrix: np.ndarray) -> Vectors:
+        """The same words with another matrix of the same number of rows."""
+        return Vectors(self._keys, matrix, source=self.source, format=self.format)
+
+    # -- conversion -------------------------------------------------------------------------------
+    def to_gensim(self) -> KeyedVectors:
+        """A gensim ``KeyedVectors`` with the same keys and a copy of the matrix."""
+        from gensim.models import KeyedVectors
+
+        kv = KeyedVectors(self.dim, count=0, dtype=np.float32)
+        # Assigning the three parts directly is ~10x faster than add_vectors on 400,000 words.
+        kv.index_to_key = list(self._keys)
+        kv.key_to_index = dict(self.index)
+        kv.vectors = np.array(self._matrix, dtype=np.float32)
+        kv.norms = None
+        return kv
+
+    @classmethod
+    def from_gensim(cls, kv: Any, *, source: str | None = None) -> Vectors:
+        """A ``Vectors`` from a gensim ``KeyedVectors`` (or a model with a ``.wv``)."""
+        kv = getattr(kv, "wv", kv)
+        return cls(list(kv.index_to_key), np.array(kv.vectors, dtype=np.float32), source=source, format="gensim")
+
+    def to_torch(self) -> torch.Tensor:
+        """The matrix as a float32 ``torch.Tensor`` (a copy, safe to train)."""
+        import torch
+
+        return torch.from_numpy(np.array(self._matrix, dtype=np.float32))
