@@ -1,0 +1,137 @@
+"""Tokenizer and vocabulary shared by the embedding trainer and the classifiers.
+
+The tokenizer follows the conventions of the GloVe and word2vec vocabularies and of the
+Kim (2014) sentence-classification files: lower-case by default, punctuation split off,
+English clitics separated (``don't`` -> ``do n't``, ``it's`` -> ``it 's``), hyphenated words
+and decimal numbers kept whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["PAD", "UNK", "Vocabulary", "tokenize"]
+
+PAD = "<pad>"
+UNK = "<unk>"
+
+_TOKEN_RE = re.compile(
+    r"n't\b"  # the clitic of don't, can't ...
+    r"|'(?:s|re|ve|ll|d|m)\b"  # 's 're 've 'll 'd 'm
+    r"|\w+(?=n't\b)"  # the stem before n't
+    r"|\w+(?:[-.']\w+)*"  # words, hyphenated words, numbers like 3.5, names like o'neil
+    r"|[^\w\s]",  # any other single non-space character
+    re.IGNORECASE,
+)
+
+
+def tokenize(text: str, *, lower: bool = True) -> list[str]:
+    """Split ``text`` into word and punctuation tokens.
+
+    Examples
+    --------
+    >>> tokenize("It's a well-known film, isn't it? 3.5 stars!")
+    ['it', "'s", 'a', 'well-known', 'film', ',', 'is', "n't", 'it', '?', '3.5', 'stars', '!']
+    >>> tokenize("Don't PANIC", lower=False)
+    ['Do', "n't", 'PANIC']
+    """
+    if lower:
+        text = text.lower()
+    return _TOKEN_RE.findall(text)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Words to integer ids and back. Special tokens come first (``<pad>`` = 0, ``<unk>`` = 1 by
+    default), then words by descending count (ties in first-seen order).
+
+    Build one with :meth:`from_counts` or :meth:`from_texts`; save it as plain data with
+    :meth:`to_dict` (checkpoints store that, never a pickle).
+
+    Examples
+    --------
+    >>> v = Vocabulary.from_texts([["a", "b", "a"], ["c", "a"]], min_count=1)
+    >>> v.words
+    ['<pad>', '<unk>', 'a', 'b', 'c']
+    >>> v.encode(["a", "zzz"]).tolist()
+    [2, 1]
+    """
+
+    words: list[str]
+    specials: tuple[str, ...] = (PAD, UNK)
+    counts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if list(self.words[: len(self.specials)]) != list(self.specials):
+            raise ValueError("the vocabulary must start with its special tokens")
+        index = {w: i for i, w in enumerate(self.words)}
+        if len(index) != len(self.words):
+            raise ValueError("repeated words in the vocabulary")
+        object.__setattr__(self, "_index", index)
+
+    @classmethod
+    def from_counts(
+        cls,
+        counts: Mapping[str, int],
+        *,
+        min_count: int = 1,
+        max_size: int | None = None,
+        specials: Sequence[str] = (PAD, UNK),
+    ) -> Vocabulary:
+        """Words with at least ``min_count`` occurrences, the most frequent ``max_size`` of them
+        (``max_size`` counts the special tokens too)."""
+        items = [(w, c) for w, c in counts.items() if c >= min_count and w not in specials]
+        items.sort(key=lambda wc: -wc[1])  # stable: ties keep insertion (first-seen) order
+        if max_size is not None:
+            items = items[: max(0, max_size - len(specials))]
+        return cls(list(specials) + [w for w, _ in items], tuple(specials), [0] * len(specials) + [c for _, c in items])
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[Sequence[str]], **kwargs) -> Vocabulary:
+        """Count the tokens of already-tokenized texts, then :meth:`from_counts`."""
+        counts: Counter[str] = Counter()
+        for toks in texts:
+            counts.update(toks)
+        return cls.from_counts(counts, **kwargs)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._index  # type: ignore[attr-defined]
+
+    def __getitem__(self, word: str) -> int:
+        return self._index.get(word, self.unk_id)  # type: ignore[attr-defined]
+
+    @property
+    def index(self) -> Mapping[str, int]:
+        return self._index  # type: ignore[attr-defined]
+
+    @property
+    def unk_id(self) -> int:
+        return self._index.get(UNK, -1)  # type: ignore[attr-defined]
+
+    @property
+    def pad_id(self) -> int:
+        return self._index.get(PAD, -1)  # type: ignore[attr-defined]
+
+    def encode(self, tokens: Sequence[str]) -> np.ndarray:
+        """Token ids as an int32 array; unknown tokens map to ``<unk>``."""
+        get, unk = self._index.get, self.unk_id  # type: ignore[attr-defined]
+        return np.fromiter((get(t, unk) for t in tokens), dtype=np.int32, count=len(tokens))
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        return [self.words[i] for i in ids]
+
+    def to_dict(self) -> dict:
+        """Plain data (lists and strings) for checkpoints and JSON."""
+        return {"words": list(self.words), "specials": list(self.specials), "counts": list(self.counts)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Vocabulary:
+        return cls(list(d["words"]), tuple(d["specials"]), list(d.get("counts", [])))

@@ -1,0 +1,43 @@
+"""Shared fixtures: a private cache, the default vectors, gensim's copy of them, the data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Every test run gets its own cache unless the caller chose one (CI keeps it inside the clone).
+os.environ.setdefault("EMBEDKIT_CACHE", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "embedkit"))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+DATA_DIR = Path(os.environ.get("EMBEDKIT_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shared real datasets (``$EMBEDKIT_DATA``, default ``../shared/data``)."""
+    if not DATA_DIR.is_dir():
+        pytest.skip(f"the shared data folder {DATA_DIR} is not there (set EMBEDKIT_DATA)")
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def glove():
+    """The default GloVe 6B 50d vectors (400,000 x 50)."""
+    import embedkit
+
+    return embedkit.load("glove-6b-50d")
+
+
+@pytest.fixture(scope="session")
+def glove_kv(glove):
+    """gensim's KeyedVectors holding exactly the default vectors."""
+    return glove.to_gensim()
+
+
+def gensim_data(name: str) -> str:
+    """Path of a file shipped in gensim's test data."""
+    from gensim.test.utils import datapath
+
+    return datapath(name)
