@@ -24,7 +24,7 @@ _TOKEN_RE = re.compile(
     r"n't\b"  # the clitic of don't, can't ...
     r"|'(?:s|re|ve|ll|d|m)\b"  # 's 're 've 'll 'd 'm
     r"|\w+(?=n't\b)"  # the stem before n't
-    r"|\w+(?:[-.']\w+)*"  # words, hyphenated words, numbers like 3.5, names like o'neil
+    r"|\w+(?:[-.]\w+)*"  # words, hyphenated words, numbers like 3.5
     r"|[^\w\s]",  # any other single non-space character
     re.IGNORECASE,
 )
