@@ -152,7 +152,19 @@ def _detect(head: bytes, path: Path) -> str:
         return "glove"
     if _looks_like_text(head):
         return "glove"  # reading it will say exactly what is wrong
+    if _looks_like_legacy_fasttext(head):
+        return "fasttext-bin"
     raise VectorFileError(path, "unrecognised vector file format (not GloVe, word2vec, fastText, gensim or embedkit)")
+
+
+def _looks_like_legacy_fasttext(b: bytes) -> bool:
+    """fastText models written before the magic number: twelve small int32 arguments first
+    (dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket, minn, maxn, lrUpdateRate)."""
+    if len(b) < 48:
+        return False
+    args = np.frombuffer(b[:48], dtype="<i4")
+    return bool(0 < args[0] <= 100_000 and (args >= 0).all() and (args < 1 << 25).all()
+                and args[6] in (1, 2, 3) and args[7] in (1, 2, 3))
 
 
 def _looks_like_text(b: bytes) -> bool:
@@ -209,7 +221,15 @@ def _read_text(data: bytes, path: Path, *, header: bool, limit: int | None, enco
     if header and (n_rows is None or n_rows > count):
         n_rows = count
     if n_rows is not None:
-        body = body[: _end_of_lines(body, n_rows)]
+        cut = _end_of_lines(body, n_rows)
+        if header and n_rows == count:
+            extra = bytes(body[cut:]).strip()
+            if extra:
+                found = count + extra.count(b"\n") + 1
+                raise VectorFileError(
+                    path, f"the header promises {count} vectors but the file has {found}", line=2 + count
+                )
+        body = body[:cut]
     # Trailing newlines / blank lines at the end of the file are fine.
     end = len(body)
     while end and body[end - 1] in (10, 13, 32):
