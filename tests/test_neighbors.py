@@ -1,0 +1,84 @@
+"""Nearest neighbours, checked by hand and against gensim's most_similar on the default vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import embedkit
+from embedkit import Vectors, nearest, nearest_many
+from embedkit.neighbors import topk_blocked
+
+
+def test_hand_computed():
+    """Check cosine neighbours on three 2-D vectors worked out by hand."""
+    v = Vectors(["a", "b", "c"], np.array([[1, 0], [1, 1], [0, 1]], dtype=np.float32))
+    res = nearest(v, "a", k=2)
+    assert res.words == ["b", "c"]
+    assert_allclose(res.scores, [np.sqrt(0.5), 0.0], atol=1e-7)
+    assert nearest(v, "a", k=1, exclude=()).words == ["a"]
+    assert nearest(v, np.array([0.0, 2.0]), k=3).words == ["c", "b", "a"]
+    assert nearest(v, "a", k=10).words == ["b", "c"]  # fewer than k candidates
+
+
+def test_matches_gensim_most_similar(glove, glove_kv):
+    """Check that 200 queries give gensim's top-10 words and scores within 1e-5."""
+    words = glove.keys[50:4050:20]
+    ours = nearest_many(glove, words, k=10)
+    for w, res in zip(words, ours):
+        ref = glove_kv.most_similar(w, topn=10)
+        assert res.words == [x for x, _ in ref], w
+        assert_allclose(res.scores, [s for _, s in ref], atol=1e-5)
+
+
+def test_frog(glove):
+    """Check the classic example: the neighbours of frog in GloVe 6B 50d."""
+    assert nearest(glove, "frog", k=5).words == ["snake", "ape", "toad", "monkey", "spider"]
+
+
+def test_vector_query_restrict_and_exclude_match_gensim(glove, glove_kv):
+    """Check a vector query, restrict (gensim's restrict_vocab) and extra excluded words against gensim."""
+    vec = glove["paris"] - glove["france"] + glove["italy"]
+    ours = nearest(glove, vec, k=5, restrict=50000)
+    ref = glove_kv.most_similar(positive=[vec], topn=5, restrict_vocab=50000)
+    assert ours.words == [w for w, _ in ref]
+    assert_allclose(ours.scores, [s for _, s in ref], atol=1e-5)
+    assert nearest(glove, "paris", k=3, exclude=["paris", "prohertrib"]).words == ["france", "brussels", "amsterdam"]
+
+
+def test_matrix_queries_and_result_shape(glove):
+    """Check that an array of vectors gives one result list per row, with query None and to_dict()."""
+    res = nearest_many(glove, glove.vectors(["king", "queen"]), k=3)
+    assert [r.words[0] for r in res] == ["king", "queen"]  # the query vector itself is not excluded
+    d = res[1].to_dict()
+    assert d["query"] is None and [x["word"] for x in d["results"]] == res[1].words
+    named = nearest(glove, "king", k=2)
+    assert named.query == "king" and named[0] == ("prince", pytest.approx(0.8236, abs=1e-4))
+
+
+def test_unknown_and_bad_arguments(glove):
+    """Check errors: unknown words are all named, wrong dimension, negative k."""
+    with pytest.raises(embedkit.UnknownWordError, match="unknown words: 'qwxz', 'zzqx'"):
+        nearest_many(glove, ["qwxz", "king", "zzqx"])
+    with pytest.raises(ValueError, match="query vectors have 3 dimensions, the vectors 50"):
+        nearest(glove, np.ones(3))
+    with pytest.raises(ValueError, match="k must be >= 0"):
+        nearest(glove, "king", k=-1)
+
+
+def test_topk_blocked_equals_full_sort():
+    """Check the blocked top-k engine against a full argsort, across block edges and exclusions."""
+    rng = np.random.default_rng(0)
+    S = rng.standard_normal((37, 1000)).astype(np.float32)
+    ex = rng.integers(0, 1000, (37, 3))
+
+    def score(q0, q1, c0, c1):
+        return S[q0:q1, c0:c1].copy()
+
+    rows, scores = topk_blocked(score, 37, 1000, 7, ex, query_block=8, candidate_block=64)
+    ref = S.copy()
+    np.put_along_axis(ref, ex, -np.inf, axis=1)
+    order = np.argsort(-ref, axis=1)[:, :7]
+    np.testing.assert_array_equal(rows, order)
+    np.testing.assert_array_equal(scores, np.take_along_axis(ref, order, axis=1))
