@@ -210,7 +210,7 @@ def nearest(
     >>> import embedkit
     >>> v = embedkit.load()
     >>> nearest(v, "frog", k=3).words
-    ['toad', 'frogs', 'snake']
+    ['snake', 'ape', 'toad']
     """
     return nearest_many(vectors, [query] if isinstance(query, str) else np.asarray(query)[None, :], k,
                         exclude=exclude, restrict=restrict)[0]
