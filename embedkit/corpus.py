@@ -1,0 +1,200 @@
+"""Corpora for training embeddings: text read in one streaming pass into an int32 array of token ids.
+
+Every line of a file (or every string of an iterable) is tokenized with the shared
+:func:`embedkit.text.tokenize` and followed by the end-of-line token ``</s>`` (word2vec's
+convention), so language models see where lines end. The vocabulary is the shared
+:class:`embedkit.text.Vocabulary` with the specials ``<pad>``, ``<unk>``, ``</s>``, built from
+the training part only: the held-out part is the last ``valid_fraction`` of the tokens, and its
+words that the training part never saw are ``<unk>``.
+
+Memory: one pass assigns provisional ids (a dict of distinct words and int32 chunks), then the
+chunks are remapped one by one into the final int32 array, so the peak beyond the token ids is
+the dict of distinct words and one chunk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .text import PAD, UNK, Vocabulary, tokenize
+
+__all__ = ["EOS", "Corpus", "corpus_from_texts", "read_corpus"]
+
+EOS = "</s>"
+SPECIALS = (PAD, UNK, EOS)
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """Token ids of a corpus and its vocabulary.
+
+    Attributes
+    ----------
+    train:
+        ``(N,)`` int32 ids of the training part, in text order.
+    valid:
+        ``(M,)`` int32 ids of the held-out part (the end of the text; empty without a split).
+    vocab:
+        The vocabulary (``<pad>`` = 0, ``<unk>`` = 1, ``</s>`` = 2, then words by descending count).
+    """
+
+    train: np.ndarray
+    valid: np.ndarray
+    vocab: Vocabulary
+
+    @property
+    def eos_id(self) -> int:
+        return self.vocab.index[EOS]
+
+    def __len__(self) -> int:
+        return int(len(self.train) + len(self.valid))
+
+    def counts(self) -> np.ndarray:
+        """How often each id occurs in the training part, ``(len(vocab),)`` int64."""
+        return np.bincount(self.train, minlength=len(self.vocab)).astype(np.int64)
+
+    def sentences(self, *, keep_unknown: bool = True) -> Iterator[list[str]]:
+        """The training part as lists of words, one per line (what gensim trains on)."""
+        words = self.vocab.words
+        ends = np.flatnonzero(self.train == self.eos_id)
+        start = 0
+        unk = self.vocab.unk_id
+        for end in [*ends.tolist(), len(self.train)]:
+            ids = self.train[start:end]
+            if not keep_unknown:
+                ids = ids[ids != unk]
+            if len(ids):
+                yield [words[i] for i in ids.tolist()]
+            start = end + 1
+
+    def __repr__(self) -> str:
+        return f"<Corpus {len(self.train)} train + {len(self.valid)} held-out tokens, {len(self.vocab)} words>"
+
+
+def read_corpus(
+    paths: Sequence[str | os.PathLike],
+    *,
+    lower: bool = True,
+    min_count: int = 1,
+    max_size: int | None = None,
+    valid_fraction: float = 0.0,
+    encoding: str = "utf-8",
+) -> Corpus:
+    """Read text files into a :class:`Corpus`, streaming line by line.
+
+    Parameters
+    ----------
+    paths:
+        One or more text files, read in order as one text.
+    lower:
+        Lower-case before tokenizing (the default, as GloVe and word2vec vocabularies are).
+    min_count, max_size:
+        Vocabulary limits (see :meth:`Vocabulary.from_counts`; ``max_size`` counts the specials).
+    valid_fraction:
+        The fraction of tokens, taken from the end, held out for perplexity.
+    encoding:
+        Text encoding; undecodable bytes are replaced.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "t.txt")
+    >>> _ = open(p, "w").write("To be, or not to be\\n\\nThat is the question\\n")
+    >>> c = read_corpus([p])
+    >>> c.vocab.words[:6]
+    ['<pad>', '<unk>', '</s>', 'to', 'be', ',']
+    >>> c.train.tolist()
+    [3, 4, 5, 6, 7, 3, 4, 2, 8, 9, 10, 11, 2]
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        raise TypeError("paths must be a sequence of paths, e.g. [path]")
+    for p in paths:
+        if not Path(p).is_file():
+            raise FileNotFoundError(f"no such corpus file: {str(p)!r}")
+
+    def lines() -> Iterator[str]:
+        for p in paths:
+            with open(p, encoding=encoding, errors="replace") as f:
+                yield from f
+
+    return _build(lines(), lower=lower, min_count=min_count, max_size=max_size, valid_fraction=valid_fraction)
+
+
+def corpus_from_texts(
+    texts: Iterable[str],
+    *,
+    lower: bool = True,
+    min_count: int = 1,
+    max_size: int | None = None,
+    valid_fraction: float = 0.0,
+) -> Corpus:
+    """A :class:`Corpus` from an iterable of strings (each string's lines are lines of the text).
+
+    Examples
+    --------
+    >>> c = corpus_from_texts(["the cat sat", "the dog"], valid_fraction=0.25)
+    >>> c.vocab.decode(c.train), c.vocab.decode(c.valid)
+    (['the', 'cat', 'sat', '</s>', 'the'], ['<unk>', '</s>'])
+    """
+    if isinstance(texts, str):
+        raise TypeError("texts must be an iterable of strings, e.g. [text]")
+
+    def lines() -> Iterator[str]:
+        for t in texts:
+            yield from t.splitlines()
+
+    return _build(lines(), lower=lower, min_count=min_count, max_size=max_size, valid_fraction=valid_fraction)
+
+
+def _build(lines: Iterable[str], *, lower: bool, min_count: int, max_size: int | None, valid_fraction: float) -> Corpus:
+    if not 0.0 <= valid_fraction < 1.0:
+        raise ValueError(f"valid_fraction must be in [0, 1), got {valid_fraction}")
+    if min_count < 1:
+        raise ValueError(f"min_count must be >= 1, got {min_count}")
+    provisional: dict[str, int] = {EOS: 0}
+    setdefault = provisional.setdefault
+    chunks: list[np.ndarray] = []
+    buf: list[int] = []
+    for line in lines:
+        toks = tokenize(line, lower=lower)
+        if not toks:
+            continue
+        # setdefault with the current size gives each new word the next provisional id.
+        buf.extend([setdefault(t, len(provisional)) for t in toks])
+        buf.append(0)
+        if len(buf) >= _CHUNK:
+            chunks.append(np.asarray(buf, dtype=np.int32))
+            buf = []
+    if buf:
+        chunks.append(np.asarray(buf, dtype=np.int32))
+    total = sum(len(c) for c in chunks)
+    n_train = total - int(round(total * valid_fraction))
+    # Count the training part only, in first-seen order so ties keep text order.
+    counts = np.zeros(len(provisional), dtype=np.int64)
+    pos = 0
+    for c in chunks:
+        part = c[: max(0, n_train - pos)]
+        counts += np.bincount(part, minlength=len(provisional))
+        pos += len(c)
+    prov_words = list(provisional)
+    vocab = Vocabulary.from_counts(
+        {w: int(n) for w, n in zip(prov_words[1:], counts[1:].tolist()) if n},
+        min_count=min_count,
+        max_size=max_size,
+        specials=SPECIALS,
+    )
+    remap = np.fromiter((vocab[w] for w in prov_words), dtype=np.int32, count=len(prov_words))
+    ids = np.empty(total, dtype=np.int32)
+    pos = 0
+    chunks.reverse()
+    while chunks:  # remap and free one chunk at a time
+        c = chunks.pop()
+        ids[pos : pos + len(c)] = remap[c]
+        pos += len(c)
+    return Corpus(ids[:n_train], ids[n_train:], vocab)
