@@ -27,6 +27,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_json_option(p)
     p.set_defaults(func=cmd_analogy)
 
+    p = sub.add_parser("demo", help="neighbours and analogies on the default vectors, to see embedkit work")
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_demo)
+
     p = sub.add_parser("info", help="count, dimension, format and memory of a vector set")
     add_vectors_option(p)
     add_json_option(p)
@@ -76,6 +81,37 @@ def cmd_analogy(args: argparse.Namespace) -> int:
         print_json({"query": [args.a, args.b, args.c], "method": args.method, "results": _results(res)})
     else:
         _print_table(f"{args.a} : {args.b} :: {args.c} : ?   ({args.method})", res)
+    return 0
+
+
+DEMO_WORDS = ["frog", "king", "paris", "computer"]
+DEMO_ANALOGIES = [("man", "king", "woman"), ("france", "paris", "italy"), ("big", "bigger", "small"),
+                  ("walk", "walked", "swim")]
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..analogy import analogy_many
+    from ..neighbors import nearest_many
+
+    v = load_vectors(args.vectors)
+    words = [w for w in DEMO_WORDS if w in v]
+    questions = [q for q in DEMO_ANALOGIES if all(w in v for w in q)]
+    neighbors = nearest_many(v, words, k=5)
+    answers = analogy_many(v, questions, k=3)
+    if args.json:
+        print_json({
+            "vectors": {"source": v.source, "count": len(v), "dim": v.dim},
+            "neighbors": {w: _results(r) for w, r in zip(words, neighbors)},
+            "analogies": [{"query": list(q), "results": _results(r)} for q, r in zip(questions, answers)],
+        })
+        return 0
+    print(f"{v.source}: {len(v):,} words x {v.dim} dimensions\n")
+    print("Nearest neighbours (cosine):")
+    for w, r in zip(words, neighbors):
+        print(f"  {w:<10} " + ", ".join(f"{n} {s:.2f}" for n, s in r))
+    print("\nAnalogies (3CosAdd), a : b :: c : ?")
+    for (a, b, c), r in zip(questions, answers):
+        print(f"  {a} : {b} :: {c} : " + ", ".join(f"{n} {s:.2f}" for n, s in r))
     return 0
 
 
