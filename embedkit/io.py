@@ -27,13 +27,15 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import itertools
 import json
 import lzma
 import os
 import re
 import tempfile
 import warnings
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -55,12 +57,15 @@ __all__ = [
 Format = Literal["auto", "glove", "word2vec", "fasttext", "word2vec-binary", "fasttext-bin", "gensim", "embedkit"]
 WriteFormat = Literal["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"]
 Errors = Literal["strict", "replace", "ignore"]
+Dtype = Literal["float32", "float16"]
 
 FORMATS = ("glove", "word2vec", "fasttext", "word2vec-binary", "fasttext-bin", "gensim", "embedkit")
 _EKV_MAGIC = b"EMBEDKIT\x00\x01\n"
 _FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")  # fastText's FASTTEXT_FILEFORMAT_MAGIC_INT32
 _CACHE_VERSION = "1"
 _HEADER_RE = re.compile(rb"^\s*(\d+)\s+(\d+)\s*$")
+_CHUNK = 1 << 25  # bytes of (decompressed) input parsed at a time
+_DTYPES = {"float32": np.float32, "float16": np.float16}
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,7 +99,7 @@ def _read_all(path: Path, max_bytes: int = -1) -> bytes:
     try:
         with _open_binary(path) as f:
             return f.read(max_bytes)
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         if isinstance(exc, FileNotFoundError | IsADirectoryError | PermissionError):
             raise
         raise VectorFileError(path, f"cannot decompress: {exc}") from None
@@ -202,10 +207,88 @@ def _decode_words(raw: list[bytes], path: Path, encoding: str, errors: str, firs
         raise  # pragma: no cover
 
 
-def _read_text(data: bytes, path: Path, *, header: bool, limit: int | None, encoding: str, errors: str, fmt: str):
-    """Parse a text vector file; exact errors name the line."""
-    start = 0
+class _Source:
+    """The decompressed bytes of a file, read in chunks; a corrupt stream is a VectorFileError."""
+
+    def __init__(self, path: Path, chunk: int | None = None) -> None:
+        self.path = path
+        self.chunk = chunk or _CHUNK
+        self.eof = False
+        self.f = _open_binary(path)
+
+    def read(self) -> bytes:
+        if self.eof:
+            return b""
+        try:
+            b = self.f.read(self.chunk)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+            raise VectorFileError(self.path, f"cannot decompress: {exc}") from None
+        if not b:
+            self.eof = True
+        return b
+
+    def first(self) -> bytes:
+        """The first chunk; a file that holds only white space is refused as empty."""
+        buf = self.read()
+        while not buf.strip() and not self.eof:
+            buf += self.read()
+        if not buf.strip():
+            raise VectorFileError(self.path, "the file is empty")
+        return buf
+
+    def __enter__(self) -> _Source:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.f.close()
+
+
+def _line_pieces(src: _Source, buf: bytes) -> Iterator[bytes]:
+    """The rest of ``src`` (after ``buf``) in pieces of whole lines: each piece ends with a newline,
+    except perhaps the last piece of the file."""
+    while True:
+        chunk = src.read()
+        if not chunk:
+            if buf:
+                yield buf
+            return
+        buf = buf + chunk if buf else chunk
+        cut = buf.rfind(b"\n") + 1
+        if cut:
+            yield buf[:cut]
+            buf = buf[cut:]
+
+
+def _count_extra_lines(src: _Source, tail: bytes) -> int:
+    """How many lines ``tail`` plus the rest of ``src`` hold, leading and trailing white space
+    ignored (0 if nothing but white space), read in chunks."""
+    lines = trailing = 0
+    started = False
+    for chunk in itertools.chain([tail], iter(src.read, b"")):
+        if not started:
+            chunk = chunk.lstrip()
+            if not chunk:
+                continue
+            started = True
+        body = chunk.rstrip()
+        if body:
+            lines += trailing + body.count(b"\n")
+            trailing = chunk[len(body) :].count(b"\n")
+        else:
+            trailing += chunk.count(b"\n")
+    return lines + 1 if started else 0
+
+
+def _stream_text(src: _Source, path: Path, sink: _Sink, *, header: bool, limit: int | None,
+                 encoding: str, errors: str) -> None:
+    """Parse a text vector file chunk by chunk into ``sink``; exact errors name the line.
+
+    Memory stays bounded by a chunk: each piece of whole lines goes through the fast parser
+    (pyarrow) or, if anything is unusual in it, through the line-by-line one that names the line.
+    """
+    data = src.first()
     count = dim = None
+    rest = data
     if header:
         nl = data.find(b"\n")
         first = data[: nl if nl >= 0 else len(data)]
@@ -215,48 +298,63 @@ def _read_text(data: bytes, path: Path, *, header: bool, limit: int | None, enco
         count, dim = int(m.group(1)), int(m.group(2))
         if dim <= 0:
             raise VectorFileError(path, f"the header gives dimension {dim}", line=1)
-        start = nl + 1 if nl >= 0 else len(data)
-    body = memoryview(data)[start:]
-    n_rows = limit if limit is not None else None
+        rest = data[nl + 1 :] if nl >= 0 else b""
+    sink.start(dim)
+    n_rows = limit
     if header and (n_rows is None or n_rows > count):
         n_rows = count
-    if n_rows is not None:
-        cut = _end_of_lines(body, n_rows)
-        if header and n_rows == count:
-            extra = bytes(body[cut:]).strip()
-            if extra:
-                found = count + extra.count(b"\n") + 1
-                raise VectorFileError(
-                    path, f"the header promises {count} vectors but the file has {found}", line=2 + count
-                )
-        body = body[:cut]
-    # Trailing newlines / blank lines at the end of the file are fine.
-    end = len(body)
-    while end and body[end - 1] in (10, 13, 32):
-        end -= 1
-    body = body[:end]
-    first_line = 2 if header else 1
-    if not body:
-        if header and count and (limit is None or limit > 0):
+    first_line = line_no = 2 if header else 1
+    seen_lines = 0  # lines taken towards n_rows, blank ones included
+    pending = b""  # white-space-only lines held back: they may be the end of the file
+    tail = None  # what follows the n_rows-th line
+    if n_rows == 0:
+        tail = rest
+    else:
+        for piece in _line_pieces(src, rest):
+            if n_rows is not None:
+                nls = piece.count(b"\n")
+                here = nls + (not piece.endswith(b"\n"))
+                if seen_lines + here >= n_rows:
+                    cut = _end_of_lines(memoryview(piece), n_rows - seen_lines)
+                    piece, tail = piece[:cut], piece[cut:]
+                seen_lines += here
+            body = pending + piece if pending else piece
+            end = len(body.rstrip(b"\n\r "))
+            if end == 0:
+                pending = body
+            else:
+                nl = body.find(b"\n", end)
+                split = nl + 1 if nl >= 0 else len(body)
+                part, pending = body[:split], body[split:]
+                dim = _parse_text_part(part, path, dim, line_no, sink, encoding, errors)
+                line_no += part.count(b"\n")
+            if tail is not None:
+                break
+    total = sink.rows_read
+    if header and n_rows == count and tail is not None:
+        extra = _count_extra_lines(src, tail)
+        if extra:
+            raise VectorFileError(
+                path, f"the header promises {count} vectors but the file has {count + extra}", line=2 + count
+            )
+    if header and (limit is None or limit >= count) and total != count:
+        if total == 0:
             raise VectorFileError(path, f"the header promises {count} vectors but the file has none", line=2)
-        if not header and (limit is None or limit > 0):
-            raise VectorFileError(path, "the file is empty")
-        return [], np.zeros((0, dim or 0), np.float32)
+        problem = f"the header promises {count} vectors but the file has {total}"
+        raise VectorFileError(path, problem, line=first_line + min(total, count))
+
+
+def _parse_text_part(part: bytes, path: Path, dim: int | None, first_line: int, sink: _Sink,
+                     encoding: str, errors: str) -> int:
+    """Parse whole lines (the first one is line ``first_line``) into ``sink``; returns the dimension."""
     try:
-        words, matrix = _read_text_fast(body, dim)
+        words, matrix = _read_text_fast(memoryview(part), dim)
     except _FastPathFailed:
-        words, matrix = _read_text_slow(body, path, dim, first_line)
-    if header and matrix.shape[1] != dim:
-        raise VectorFileError(
-            path, f"the header gives dimension {dim} but the rows have {matrix.shape[1]} values", line=first_line
-        )
-    if header and (limit is None or limit >= count) and len(words) != count:
-        problem = f"the header promises {count} vectors but the file has {len(words)}"
-        line = first_line + min(len(words), count)
-        raise VectorFileError(path, problem, line=line)
+        words, matrix = _read_text_slow(memoryview(part.rstrip(b"\n\r ")), path, dim, first_line)
     _check_finite(matrix, path, lambda r: {"line": first_line + r})
     keys = _decode_words(words, path, encoding, errors, first_line)
-    return keys, matrix
+    sink.add(keys, matrix)
+    return matrix.shape[1]
 
 
 class _FastPathFailed(Exception):
@@ -375,87 +473,227 @@ def _check_finite(matrix: np.ndarray, path: Path, where: Callable[[int], dict]) 
 # word2vec binary
 
 
-def _read_word2vec_binary(data: bytes, path: Path, *, limit: int | None, encoding: str, errors: str):
-    nl = data.find(b"\n")
-    first = data[: nl if nl >= 0 else min(len(data), 80)]
+def _stream_word2vec_binary(src: _Source, path: Path, sink: _Sink, *, limit: int | None,
+                            encoding: str, errors: str) -> None:
+    """Parse a word2vec binary file chunk by chunk into ``sink``; errors name the byte offset."""
+    buf = src.first()
+    nl = buf.find(b"\n")
+    first = buf[: nl if nl >= 0 else min(len(buf), 80)]
     m = _HEADER_RE.match(first)
     if not m or nl < 0:
         raise VectorFileError(path, f"expected a 'count dim' header, got {first[:80]!r}", offset=0)
     count, dim = int(m.group(1)), int(m.group(2))
     if dim <= 0:
         raise VectorFileError(path, f"the header gives dimension {dim}", offset=0)
+    sink.start(dim)
     n = count if limit is None else min(count, limit)
     width = 4 * dim
+    base = 0  # the file offset of buf[0]
     pos = nl + 1
-    size = len(data)
-    words: list[bytes] = []
-    starts = np.empty(n, dtype=np.int64)
-    word_offsets = np.empty(n, dtype=np.int64)
-    find = data.find
-    for i in range(n):
-        while pos < size and data[pos] in (10, 13):  # word2vec's C tool ends each vector with '\n'
-            pos += 1
-        sp = find(b" ", pos, pos + 10000)
-        if sp < 0:
-            if pos >= size:
+    i = 0
+    while i < n:
+        size = len(buf)
+        find = buf.find
+        mv = memoryview(buf)
+        words: list[bytes] = []
+        word_offsets: list[int] = []
+        starts: list[int] = []
+        rows = bytearray()
+        more = False  # the next record runs past buf: read on
+        while i < n:
+            p = pos
+            while p < size and buf[p] in (10, 13):  # word2vec's C tool ends each vector with '\n'
+                p += 1
+            sp = find(b" ", p, p + 10000)
+            if sp < 0:
+                if not src.eof and size - p < 10000:
+                    more = True
+                    break
+                if p >= size:
+                    raise VectorFileError(
+                        path, f"truncated: the header promises {count} vectors, the file ends after {i}",
+                        offset=base + p,
+                    )
+                raise VectorFileError(path, "truncated or corrupt: no space after a word", offset=base + p)
+            if sp + 1 + width > size:
+                if not src.eof:
+                    more = True
+                    break
                 raise VectorFileError(
-                    path, f"truncated: the header promises {count} vectors, the file ends after {i}", offset=pos
+                    path,
+                    f"truncated: vector {i + 1} of {count} needs {width} bytes, {size - sp - 1} remain",
+                    offset=base + sp + 1,
                 )
-            raise VectorFileError(path, "truncated or corrupt: no space after a word", offset=pos)
-        if sp + 1 + width > size:
-            raise VectorFileError(
-                path,
-                f"truncated: vector {i + 1} of {count} needs {width} bytes, {size - sp - 1} remain",
-                offset=sp + 1,
-            )
-        words.append(data[pos:sp])
-        word_offsets[i] = pos
-        starts[i] = sp + 1
-        pos = sp + 1 + width
+            words.append(buf[p:sp])
+            word_offsets.append(base + p)
+            starts.append(base + sp + 1)
+            rows += mv[sp + 1 : sp + 1 + width]
+            pos = sp + 1 + width
+            i += 1
+        del mv
+        if words:
+            matrix = np.frombuffer(rows, dtype="<f4").reshape(len(words), dim).astype(np.float32, copy=False)
+            _check_finite(matrix, path, lambda r: {"offset": starts[r]})
+            keys = _decode_words(words, path, encoding, errors, 0, binary_offsets=word_offsets)
+            sink.add(keys, matrix)
+        if more:
+            chunk = src.read()
+            buf = buf[pos:] + chunk
+            base += pos
+            pos = 0
     if limit is None or limit >= count:
-        rest = data[pos:].strip(b"\r\n")
+        rest = buf[pos:].strip(b"\r\n")
+        while not rest and not src.eof:
+            rest = src.read().strip(b"\r\n")
         if rest:
-            raise VectorFileError(path, f"the header promises {count} vectors but more data follows", offset=pos)
-    buf = np.frombuffer(data, dtype=np.uint8)
-    matrix = np.empty((n, dim), dtype=np.float32)
-    flat = matrix.view(np.uint8).reshape(n, width)
-    cols = np.arange(width, dtype=np.int64)
-    step = max(1, (1 << 23) // max(width, 1))
-    for s in range(0, n, step):
-        flat[s : s + step] = buf[starts[s : s + step, None] + cols]
-    if np.little_endian is False:  # pragma: no cover
-        matrix = matrix.byteswap()
-    _check_finite(matrix, path, lambda r: {"offset": int(starts[r])})
-    keys = _decode_words(words, path, encoding, errors, 0, binary_offsets=word_offsets)
-    return keys, matrix
+            raise VectorFileError(path, f"the header promises {count} vectors but more data follows", offset=base + pos)
 
 
 # --------------------------------------------------------------------------------------------
-# embedkit's own format (also the cache)
+# where parsed rows go: memory, or straight into an .ekv file
 
 
-def _write_ekv(path: Path, keys: list[str], matrix: np.ndarray, meta: dict | None = None) -> None:
-    keys_blob = json.dumps(keys, ensure_ascii=False).encode("utf-8")
-    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-    header = {
-        "version": 1,
-        "dtype": "<f4",
-        "shape": [len(keys), int(matrix.shape[1])],
-        "keys_length": len(keys_blob),
-        "meta": meta or {},
-    }
-    hblob = json.dumps(header).encode("utf-8")
-    prefix = len(_EKV_MAGIC) + 8 + len(hblob) + len(keys_blob)
-    pad = (-prefix) % 64
-    with _atomic_write(path) as f:
-        f.write(_EKV_MAGIC)
-        f.write(len(hblob).to_bytes(8, "little"))
-        f.write(hblob)
-        f.write(keys_blob)
-        f.write(b"\x00" * pad)
-        step = 1 << 16
-        for s in range(0, matrix.shape[0], step):
-            f.write(matrix[s : s + step].astype("<f4", copy=False).tobytes())
+class _Sink:
+    """Receives parsed blocks of ``(keys, float32 rows)`` in file order.
+
+    Repeated words keep their first vector, as word2vec readers (gensim's too) do; the others
+    are dropped as they arrive, with one warning at the end.
+    """
+
+    def __init__(self, path: Path | str, dtype: str = "float32") -> None:
+        self.source_path = path
+        self.dtype = np.dtype(_DTYPES[dtype])
+        self.keys: list[str] = []
+        self.dim: int | None = None
+        self.rows_read = 0
+        self._seen: set[str] = set()
+        self._dups = 0
+
+    def start(self, dim: int | None) -> None:
+        self.dim = dim
+
+    def add(self, keys: list[str], matrix: np.ndarray) -> None:
+        if self.dim is None:
+            self.dim = int(matrix.shape[1])
+        self.rows_read += len(keys)
+        seen = self._seen
+        new = set(keys)
+        if len(new) == len(keys) and seen.isdisjoint(new):
+            seen |= new
+        else:
+            keep = []
+            for i, k in enumerate(keys):
+                if k not in seen:
+                    seen.add(k)
+                    keep.append(i)
+            self._dups += len(keys) - len(keep)
+            keys = [keys[i] for i in keep]
+            matrix = matrix[keep]
+        if len(keys):
+            block = matrix.astype(self.dtype, copy=False)
+            if self.dtype == np.float16 and not np.isfinite(block).all():
+                raise ValueError(f"{self.source_path}: values beyond float16's range (+-65504); keep float32")
+            self.keys.extend(keys)
+            self._write(block)
+
+    def warn_dups(self) -> None:
+        if self._dups:
+            warnings.warn(
+                f"embedkit: {self.source_path}: {self._dups} repeated words; kept the first of each",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
+
+class _MemorySink(_Sink):
+    def __init__(self, path: Path | str, dtype: str = "float32") -> None:
+        super().__init__(path, dtype)
+        self._blocks: list[np.ndarray] = []
+
+    def _write(self, block: np.ndarray) -> None:
+        self._blocks.append(block)
+
+    def result(self) -> tuple[list[str], np.ndarray]:
+        self.warn_dups()
+        if len(self._blocks) == 1:
+            return self.keys, self._blocks[0]
+        if not self._blocks:
+            return self.keys, np.zeros((0, self.dim or 0), self.dtype)
+        return self.keys, np.concatenate(self._blocks)
+
+
+class _EkvWriter(_Sink):
+    """Writes rows straight into a temporary .ekv file beside ``target`` as they arrive, then the
+    key list and the header, and renames it over ``target``: memory stays bounded by a block,
+    and an interrupted write never leaves a file under ``target``'s name.
+
+    Layout (version 2): magic, 8-byte header length, JSON header (space-padded, with the shape,
+    dtype and the offsets of the rest), zero padding to a 64-byte boundary, the matrix
+    (little-endian, row-major), then the key list as a JSON array.
+    """
+
+    def __init__(self, target: Path, meta: dict, dtype: str = "float32", *, path: Path | str | None = None) -> None:
+        super().__init__(path or target, dtype)
+        self.target = Path(target)
+        self.meta = meta
+        self._hlen = len(self._header(10**18, 10**18, 10**18, 10**18))
+        prefix = len(_EKV_MAGIC) + 8 + self._hlen
+        self._data_offset = prefix + (-prefix) % 64
+
+    def _header(self, n: int, dim: int, keys_offset: int, keys_length: int) -> bytes:
+        return json.dumps({
+            "version": 2,
+            "dtype": self.dtype.newbyteorder("<").str,
+            "shape": [n, dim],
+            "data_offset": getattr(self, "_data_offset", 10**18),
+            "keys_offset": keys_offset,
+            "keys_length": keys_length,
+            "meta": self.meta,
+        }).encode("utf-8")
+
+    def __enter__(self) -> _EkvWriter:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        self.f = os.fdopen(fd, "wb")
+        self.f.seek(self._data_offset)
+        return self
+
+    def _write(self, block: np.ndarray) -> None:
+        self.f.write(np.ascontiguousarray(block, dtype=self.dtype.newbyteorder("<")).data)
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            if exc_type is None:
+                self.warn_dups()
+                keys_blob = json.dumps(self.keys, ensure_ascii=False).encode("utf-8")
+                keys_offset = self.f.tell()
+                self.f.write(keys_blob)
+                header = self._header(len(self.keys), int(self.dim or 0), keys_offset, len(keys_blob))
+                self.f.seek(0)
+                self.f.write(_EKV_MAGIC + self._hlen.to_bytes(8, "little") + header.ljust(self._hlen))
+                self.f.write(b"\x00" * (self._data_offset - len(_EKV_MAGIC) - 8 - self._hlen))
+                self.f.flush()
+                os.fsync(self.f.fileno())
+            self.f.close()
+            if exc_type is None:
+                os.replace(self.tmp, self.target)
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+        return False
+
+
+def _write_ekv(path: Path, keys: list[str], matrix: np.ndarray, meta: dict | None = None,
+               dtype: str = "float32") -> None:
+    with _EkvWriter(path, meta or {}, dtype) as sink:
+        _feed(sink, keys, matrix)
+
+
+def _feed(sink: _Sink, keys: list[str], matrix: np.ndarray, step: int = 1 << 16) -> None:
+    """Pass an in-memory (or memory-mapped) matrix to ``sink`` block by block."""
+    sink.start(int(matrix.shape[1]))
+    for s in range(0, len(keys), step):
+        sink.add(list(keys[s : s + step]), np.asarray(matrix[s : s + step], dtype=np.float32))
 
 
 def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True) -> tuple[list[str], np.ndarray, dict]:
@@ -470,28 +708,45 @@ def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True) -> tuple[list
             raise VectorFileError(path, "truncated header", offset=len(_EKV_MAGIC))
         try:
             header = json.loads(f.read(hlen))
+            version = header.get("version", 1)
             n, dim = (int(x) for x in header["shape"])
+            dtype = np.dtype(str(header.get("dtype", "<f4")))
             klen = int(header["keys_length"])
+            if dtype.str not in ("<f4", "<f2") or n < 0 or dim < 0 or klen < 0 or version not in (1, 2):
+                raise ValueError(f"unsupported version {version}, dtype {dtype.str} or shape {[n, dim]}")
+            if version == 1:
+                keys_offset = len(_EKV_MAGIC) + 8 + hlen
+                prefix = keys_offset + klen
+                offset = prefix + (-prefix) % 64
+                need = offset + n * dim * dtype.itemsize
+            else:
+                offset, keys_offset = int(header["data_offset"]), int(header["keys_offset"])
+                need = keys_offset + klen
+                if offset < len(_EKV_MAGIC) + 8 + hlen or keys_offset != offset + n * dim * dtype.itemsize:
+                    raise ValueError("inconsistent offsets")
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+            raise VectorFileError(path, f"corrupt header: {exc}", offset=len(_EKV_MAGIC) + 8) from None
+        if size != need:
+            raise VectorFileError(path, f"truncated or padded: {size} bytes, expected {need}", offset=min(size, need))
+        try:
+            f.seek(keys_offset)
             keys = json.loads(f.read(klen).decode("utf-8"))
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise VectorFileError(path, f"corrupt header or key list: {exc}", offset=len(_EKV_MAGIC) + 8) from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise VectorFileError(path, f"corrupt key list: {exc}", offset=keys_offset) from None
     if not isinstance(keys, list) or len(keys) != n or not all(isinstance(k, str) for k in keys):
-        raise VectorFileError(path, f"the key list does not hold {n} words", offset=len(_EKV_MAGIC) + 8 + hlen)
-    prefix = len(_EKV_MAGIC) + 8 + hlen + klen
-    offset = prefix + (-prefix) % 64
-    need = offset + n * dim * 4
-    if size != need:
-        raise VectorFileError(path, f"truncated or padded: {size} bytes, expected {need}", offset=min(size, need))
+        raise VectorFileError(path, f"the key list does not hold {n} words", offset=keys_offset)
     if limit is not None:
         n = min(n, limit)
         keys = keys[:n]
     if n == 0:
-        matrix = np.zeros((0, dim), np.float32)
+        matrix = np.zeros((0, dim), dtype.newbyteorder("="))
     elif mmap:
-        matrix = np.memmap(path, dtype="<f4", mode="r", offset=offset, shape=(n, dim))
+        matrix = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(n, dim))
     else:
-        matrix = np.fromfile(path, dtype="<f4", count=n * dim, offset=offset).reshape(n, dim)
+        matrix = np.fromfile(path, dtype=dtype, count=n * dim, offset=offset).reshape(n, dim)
     return keys, matrix, header.get("meta", {})
+
+
 
 
 class _atomic_write:
@@ -581,29 +836,6 @@ def _file_identity(path: Path) -> list[str]:
     return [str(path.resolve()), str(st.st_size), str(st.st_mtime_ns)]
 
 
-def _try_write_cache(target: Path, keys: list[str], matrix: np.ndarray, meta: dict) -> bool:
-    try:
-        _write_ekv(target, keys, matrix, meta)
-        return True
-    except OSError as exc:
-        warnings.warn(f"embedkit: could not write the cache {target}: {exc}", RuntimeWarning, stacklevel=3)
-        return False
-
-
-def _dedupe(keys: list[str], matrix: np.ndarray, path: Path) -> tuple[list[str], np.ndarray]:
-    """Keep the first of repeated words, as word2vec readers (gensim's too) do."""
-    index = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
-    if len(index) == len(keys):
-        return keys, matrix
-    keep = np.fromiter(sorted(index.values()), dtype=np.int64)
-    warnings.warn(
-        f"embedkit: {path}: {len(keys) - len(keep)} repeated words; kept the first of each",
-        RuntimeWarning,
-        stacklevel=4,
-    )
-    return [keys[i] for i in keep], matrix[keep]
-
-
 # --------------------------------------------------------------------------------------------
 # registry of named vector sets
 
@@ -672,8 +904,13 @@ def load(
     errors: Errors = "strict",
     cache: bool = True,
     allow_pickle: bool = False,
+    dtype: Dtype = "float32",
 ) -> Vectors:
     """Load word vectors from a registered name or a file.
+
+    Text and word2vec binary files are parsed in chunks, straight into the memory-mapped
+    cache: peak memory stays bounded by a chunk plus the word list, however large the file
+    (the 3,000,000 x 300 GoogleNews-sized matrix takes 3.6 GB on disk, not in memory).
 
     Parameters
     ----------
@@ -688,9 +925,13 @@ def load(
         ``unicode_errors`` does; ``"strict"`` raises :class:`VectorFileError` naming the line.
     cache:
         Keep a parsed copy (keyed by path, size and modification time, written atomically)
-        in :func:`cache_dir` and memory-map it on later loads.
+        in :func:`cache_dir` and memory-map it on later loads. Without it the whole matrix
+        is built in memory.
     allow_pickle:
         Allow gensim's native (pickle) files, which can run code when loaded.
+    dtype:
+        ``"float32"`` (the default) or ``"float16"``, which halves the cache and the memory
+        it maps (values round to about 3 significant digits; analysis still computes in float32).
 
     Returns
     -------
@@ -700,7 +941,7 @@ def load(
     ------
     VectorFileError
         The file is malformed; the message names the file, the line or byte offset and the problem.
-        Nothing half-loaded is ever returned.
+        Nothing half-loaded is ever returned or cached.
 
     Examples
     --------
@@ -713,9 +954,13 @@ def load(
         raise ValueError(f"limit must be >= 0, got {limit}")
     if errors not in ("strict", "replace", "ignore"):
         raise ValueError(f"errors must be 'strict', 'replace' or 'ignore', got {errors!r}")
+    if dtype not in _DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}")
+    dt = [] if dtype == "float32" else [dtype]  # float32 caches keep their original keys
     if isinstance(source, str) and source in _REGISTRY:
         (identity, build), _ = _REGISTRY[source]
-        return _load_cached(identity(), build, source=source, fmt=source, limit=limit, cache=cache)
+        return _load_cached([*identity(), *dt], _fill_from(build, source), source=source, fmt=source, limit=limit,
+                            cache=cache, dtype=dtype)
     path = Path(source)
     if not path.exists():
         names = ", ".join(sorted(_REGISTRY))
@@ -729,59 +974,88 @@ def load(
         fmt = "word2vec"
     if fmt == "embedkit":
         keys, matrix, meta = _read_ekv(path, limit=limit)
+        if matrix.dtype != np.dtype(_DTYPES[dtype]):
+            matrix = matrix.astype(_DTYPES[dtype])
         return Vectors(keys, matrix, source=str(path), format=meta.get("format", "embedkit"))
-
-    def build() -> tuple[list[str], np.ndarray]:
-        return _parse(path, fmt, limit=None, encoding=encoding, errors=errors, allow_pickle=allow_pickle)
-
     if fmt == "gensim" and not allow_pickle:
-        build()  # raises the opt-in error before any cache is consulted
-    ident = ["file", fmt, encoding, errors, *_file_identity(path)]
+        _read_gensim(path, allow_pickle=False)  # raises the opt-in error before any cache is consulted
+
+    def fill(sink: _Sink, lim: int | None = None) -> None:
+        _parse_into(sink, path, fmt, limit=lim, encoding=encoding, errors=errors, allow_pickle=allow_pickle)
+
+    ident = ["file", fmt, encoding, errors, *_file_identity(path), *dt]
     if limit is not None and not (cache and _cache_path(ident).exists()):
-        keys, matrix = _parse(path, fmt, limit=limit, encoding=encoding, errors=errors, allow_pickle=allow_pickle)
-        keys, matrix = _dedupe(keys, matrix, path)
+        sink = _MemorySink(path, dtype)
+        fill(sink, limit)
+        keys, matrix = sink.result()
         return Vectors(keys, matrix, source=str(path), format=fmt)
-    return _load_cached(ident, build, source=str(path), fmt=fmt, limit=limit, cache=cache, path=path)
+    return _load_cached(ident, fill, source=str(path), fmt=fmt, limit=limit, cache=cache, dtype=dtype, path=path)
 
 
-def _load_cached(ident, build, *, source: str, fmt: str, limit: int | None, cache: bool, path: Path | None = None) -> Vectors:
+def _fill_from(build: Callable[[], tuple[list[str], np.ndarray]], source: str) -> Callable[[_Sink], None]:
+    def fill(sink: _Sink) -> None:
+        keys, matrix = build()
+        _feed(sink, list(keys), matrix)
+
+    return fill
+
+
+def _load_cached(ident: list[str], fill: Callable[[_Sink], None], *, source: str, fmt: str, limit: int | None,
+                 cache: bool, dtype: Dtype = "float32", path: Path | None = None) -> Vectors:
     target = _cache_path(ident)
+    where = path or source
     if cache and target.exists():
         try:
             keys, matrix, meta = _read_ekv(target, limit=limit)
             return Vectors(keys, matrix, source=source, format=meta.get("format", fmt))
         except (VectorFileError, ValueError, OSError):
             pass  # a damaged cache is rebuilt below
-    keys, matrix = build()
-    keys, matrix = _dedupe(list(keys), matrix, path or Path(source))
-    if cache and _try_write_cache(target, keys, matrix, {"format": fmt, "source": source}):
-        keys, matrix, _ = _read_ekv(target, limit=limit)
-    elif limit is not None:
+    if cache:
+        try:
+            writer = _EkvWriter(target, {"format": fmt, "source": source}, dtype, path=where)
+            with writer:
+                fill(writer)
+        except OSError as exc:  # a read-only or full cache folder: parse into memory instead
+            warnings.warn(f"embedkit: could not write the cache {target}: {exc}", RuntimeWarning, stacklevel=3)
+        else:
+            keys, matrix, _ = _read_ekv(target, limit=limit)
+            return Vectors(keys, matrix, source=source, format=fmt)
+    sink = _MemorySink(where, dtype)
+    fill(sink)
+    keys, matrix = sink.result()
+    if limit is not None:
         keys, matrix = keys[:limit], matrix[:limit]
-    return Vectors(keys, np.asarray(matrix, dtype=np.float32), source=source, format=fmt)
+    return Vectors(keys, matrix, source=source, format=fmt)
 
 
-def _parse(path: Path, fmt: str, *, limit, encoding, errors, allow_pickle) -> tuple[list[str], np.ndarray]:
-    if fmt == "gensim":
-        keys, matrix = _read_gensim(path, allow_pickle=allow_pickle)
-        return (keys[:limit], matrix[:limit]) if limit is not None else (keys, matrix)
-    if fmt == "fasttext-bin":
-        return _read_fasttext_bin(path, encoding=encoding, limit=limit)
-    data = _read_all(path)
-    if not data.strip():
-        raise VectorFileError(path, "the file is empty")
-    if fmt == "word2vec-binary":
-        return _read_word2vec_binary(data, path, limit=limit, encoding=encoding, errors=errors)
-    if fmt in ("glove", "word2vec"):
-        return _read_text(data, path, header=fmt == "word2vec", limit=limit, encoding=encoding, errors=errors, fmt=fmt)
-    raise ValueError(f"unknown format {fmt!r}")  # pragma: no cover
+def _parse_into(sink: _Sink, path: Path, fmt: str, *, limit: int | None, encoding: str, errors: str,
+                allow_pickle: bool) -> None:
+    if fmt in ("gensim", "fasttext-bin"):
+        if fmt == "gensim":
+            keys, matrix = _read_gensim(path, allow_pickle=allow_pickle)
+        else:
+            keys, matrix = _read_fasttext_bin(path, encoding=encoding, limit=None)
+        if limit is not None:
+            keys, matrix = keys[:limit], matrix[:limit]
+        _feed(sink, keys, matrix)
+        return
+    with _Source(path) as src:
+        if fmt == "word2vec-binary":
+            _stream_word2vec_binary(src, path, sink, limit=limit, encoding=encoding, errors=errors)
+        elif fmt in ("glove", "word2vec"):
+            _stream_text(src, path, sink, header=fmt == "word2vec", limit=limit, encoding=encoding, errors=errors)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")  # pragma: no cover
 
 
-def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "embedkit") -> Path:
+def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "embedkit",
+         dtype: Dtype | None = None) -> Path:
     """Write ``vectors`` to ``path`` in ``format``, atomically.
 
     A ``.gz``, ``.bz2`` or ``.xz`` suffix compresses text and binary formats. Text formats
-    write each value in the shortest form that reads back to the same float32.
+    write each value in the shortest form that reads back to the same float32. ``dtype``
+    (``"float32"`` or ``"float16"``; default: the matrix's own) is the storage of the
+    ``embedkit`` format.
 
     Examples
     --------
@@ -793,7 +1067,11 @@ def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "em
     """
     path = Path(path)
     if format == "embedkit":
-        _write_ekv(path, vectors.keys, vectors.matrix, {"format": "embedkit", "source": vectors.source})
+        if dtype is None:
+            dtype = "float16" if vectors.matrix.dtype == np.float16 else "float32"
+        elif dtype not in _DTYPES:
+            raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}")
+        _write_ekv(path, vectors.keys, vectors.matrix, {"format": "embedkit", "source": vectors.source}, dtype)
         return path
     if format not in ("glove", "word2vec", "fasttext", "word2vec-binary"):
         raise ValueError(f"cannot write format {format!r}; expected glove, word2vec, fasttext, word2vec-binary or embedkit")

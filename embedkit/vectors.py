@@ -29,7 +29,9 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 class Vectors:
-    """Word vectors: ``keys`` (the words, in file order) and ``matrix`` (float32, one row per key).
+    """Word vectors: ``keys`` (the words, in file order) and ``matrix`` (float32, one row per key;
+    float16 where it was stored so, e.g. ``load(..., dtype="float16")``, and analysis still computes
+    in float32).
 
     A ``Vectors`` never changes once made: the matrix is read-only (memory-mapped where it came
     from a cache), derived values such as the key-to-row dict and the unit-normalised matrix are
@@ -64,7 +66,7 @@ class Vectors:
         format: str | None = None,
     ) -> None:
         matrix = np.asarray(matrix)
-        if matrix.dtype != np.float32:
+        if matrix.dtype not in (np.float32, np.float16):  # float16: compact storage, computed in float32
             matrix = matrix.astype(np.float32)
         if matrix.ndim != 2:
             raise ValueError(f"matrix must be 2-D, got shape {matrix.shape}")
@@ -147,7 +149,11 @@ class Vectors:
 
     @cached_property
     def normalized(self) -> np.ndarray:
-        """The unit-normalised matrix (rows of norm 1; a zero row stays zero), read-only."""
+        """The unit-normalised matrix (rows of norm 1; a zero row stays zero), read-only.
+
+        A float32 copy of the whole matrix: for vectors larger than memory use the blocked
+        paths (``nearest_many`` normalises block by block from :attr:`norms` instead).
+        """
         out = np.empty(self._matrix.shape, dtype=np.float32)
         step = 1 << 16
         for start in range(0, len(self), step):
@@ -159,8 +165,14 @@ class Vectors:
 
     @cached_property
     def norms(self) -> np.ndarray:
-        """The L2 norm of every row."""
-        return _readonly(np.linalg.norm(self._matrix, axis=1).astype(np.float32))
+        """The L2 norm of every row (computed block by block, so a memory-mapped matrix is
+        never copied whole)."""
+        out = np.empty(len(self), dtype=np.float32)
+        step = 1 << 16
+        for start in range(0, len(self), step):
+            block = np.asarray(self._matrix[start : start + step], dtype=np.float32)
+            out[start : start + step] = np.linalg.norm(block, axis=1)
+        return _readonly(out)
 
     # -- lookup ---------------------------------------------------------------------------------
     def index_of(self, word: str) -> int:
