@@ -733,7 +733,7 @@ def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True) -> tuple[list
             keys = json.loads(f.read(klen).decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise VectorFileError(path, f"corrupt key list: {exc}", offset=keys_offset) from None
-    if not isinstance(keys, list) or len(keys) != n or not all(isinstance(k, str) for k in keys):
+    if not isinstance(keys, list) or len(keys) != n or set(map(type, keys)) - {str}:
         raise VectorFileError(path, f"the key list does not hold {n} words", offset=keys_offset)
     if limit is not None:
         n = min(n, limit)
