@@ -1,0 +1,234 @@
+"""Torch-free baselines: TF-IDF + logistic regression, and mean-pooled embeddings + logistic regression.
+
+:class:`MeanEmbeddingTransformer` is a scikit-learn transformer (texts in, one mean vector per text
+out) usable in any sklearn ``Pipeline``. :class:`BaselineClassifier` wraps either baseline with the
+same ``predict`` / ``predict_proba`` / ``save`` / ``load`` surface as the neural classifiers; it saves
+plain arrays (``.npz``, no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .text import tokenize
+from .vectors import Vectors
+
+__all__ = ["BASELINES", "BaselineClassifier", "MeanEmbeddingTransformer", "is_baseline_file", "make_pipeline"]
+
+BASELINES = ("tfidf-logreg", "mean-logreg")
+BaselineName = Literal["tfidf-logreg", "mean-logreg"]
+_MAGIC = "embedkit-baseline"
+
+
+def _resolve_vectors(vectors: Vectors | str | None) -> Vectors:
+    if isinstance(vectors, Vectors):
+        return vectors
+    from .io import DEFAULT_VECTORS, load
+
+    return load(vectors if vectors is not None else DEFAULT_VECTORS)
+
+
+class MeanEmbeddingTransformer(TransformerMixin, BaseEstimator):
+    """Texts to the mean of their words' vectors (words the vectors lack are skipped; a text with
+    no known word maps to zeros).
+
+    Parameters
+    ----------
+    vectors:
+        A :class:`~embedkit.Vectors`, a name or path for :func:`embedkit.load`, or ``None`` for
+        the default vectors (loaded at ``fit``).
+    lower:
+        Lower-case while tokenizing (GloVe is lower-case).
+
+    Examples
+    --------
+    >>> v = Vectors(["good", "film"], np.array([[1.0, 0.0], [0.0, 3.0]]))
+    >>> MeanEmbeddingTransformer(v).fit_transform(["Good film!", "unknown"]).tolist()
+    [[0.5, 1.5], [0.0, 0.0]]
+    """
+
+    def __init__(self, vectors: Vectors | str | None = None, *, lower: bool = True) -> None:
+        self.vectors = vectors
+        self.lower = lower
+
+    def fit(self, X: Sequence[str], y: object = None) -> MeanEmbeddingTransformer:
+        self.vectors_ = _resolve_vectors(self.vectors)
+        self.n_features_out_ = self.vectors_.dim
+        return self
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "vectors_")
+        v = self.vectors_
+        index, matrix = v.index, v.matrix
+        out = np.zeros((len(X), v.dim), dtype=np.float32)
+        for i, text in enumerate(X):
+            rows = [r for r in (index.get(t) for t in tokenize(text, lower=self.lower)) if r is not None]
+            if rows:
+                out[i] = matrix[rows].mean(axis=0)
+        return out
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray([f"mean{i}" for i in range(self.n_features_out_)], dtype=object)
+
+
+def make_pipeline(kind: BaselineName, *, vectors: Vectors | str | None = None, C: float | None = None, seed: int = 0):
+    """The scikit-learn pipeline of a baseline.
+
+    ``tfidf-logreg``: word uni- and bi-grams (embedkit's tokenizer), sublinear TF-IDF, logistic
+    regression (``C`` default 10). ``mean-logreg``: :class:`MeanEmbeddingTransformer`, standard
+    scaling, logistic regression (``C`` default 1).
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if kind == "tfidf-logreg":
+        vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2),
+                              sublinear_tf=True)
+        return Pipeline([("tfidf", vec), ("logreg", LogisticRegression(C=10.0 if C is None else C, max_iter=2000,
+                                                                       random_state=seed))])
+    if kind == "mean-logreg":
+        return Pipeline([("mean", MeanEmbeddingTransformer(vectors)), ("scale", StandardScaler()),
+                         ("logreg", LogisticRegression(C=1.0 if C is None else C, max_iter=2000, random_state=seed))])
+    raise ValueError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class BaselineClassifier:
+    """A baseline with the classifier surface of embedkit: ``fit`` on texts and label ids, then
+    ``predict`` (class names), ``predict_ids``, ``predict_proba``, ``save``/``load``.
+
+    After ``fit`` the logistic regression is kept as plain arrays (weights, bias) and applied by
+    numpy, which is what makes a saved model predict exactly as the fitted one.
+    """
+
+    def __init__(
+        self, kind: BaselineName, class_names: Sequence[str], *, vectors: Vectors | str | None = None,
+        C: float | None = None, seed: int = 0,
+    ) -> None:
+        if kind not in BASELINES:
+            raise ValueError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
+        self.kind = kind
+        self.class_names = tuple(class_names)
+        self.vectors = vectors
+        self.C = C
+        self.seed = seed
+        self._features = None  # a fitted transformer: texts -> feature matrix
+        self._scale: tuple[np.ndarray, np.ndarray] | None = None
+        self._coef: np.ndarray | None = None
+        self._intercept: np.ndarray | None = None
+        self._classes: np.ndarray | None = None
+
+    def fit(self, texts: Sequence[str], labels: Sequence[int] | np.ndarray) -> BaselineClassifier:
+        pipe = make_pipeline(self.kind, vectors=self.vectors, C=self.C, seed=self.seed)
+        pipe.fit(list(texts), np.asarray(labels))
+        steps = dict(pipe.steps)
+        self._features = steps.get("tfidf", steps.get("mean"))
+        if "scale" in steps:
+            self._scale = (steps["scale"].mean_.astype(np.float64), steps["scale"].scale_.astype(np.float64))
+        lr = steps["logreg"]
+        self._coef, self._intercept, self._classes = lr.coef_.copy(), lr.intercept_.copy(), lr.classes_.copy()
+        return self
+
+    def _check(self) -> None:
+        if self._coef is None:
+            raise ValueError("this BaselineClassifier is not fitted yet; call fit(texts, labels)")
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """``(N, C)`` scores (logits) over all the classes."""
+        self._check()
+        X = self._features.transform(list(texts))  # type: ignore[union-attr]
+        if self._scale is not None:
+            X = (np.asarray(X, dtype=np.float64) - self._scale[0]) / self._scale[1]
+        z = np.asarray(X @ self._coef.T) + self._intercept  # type: ignore[union-attr]
+        if z.shape[1] == 1:  # binary: sklearn's one column scores the second class
+            z = np.hstack([np.zeros_like(z), z])
+        full = np.full((z.shape[0], len(self.class_names)), -np.inf)
+        full[:, self._classes] = z  # type: ignore[index]
+        return full
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """``(N, C)`` class probabilities (zero for a class absent from the training data)."""
+        return _softmax(self.decision_function(texts))
+
+    def predict_ids(self, texts: Sequence[str]) -> np.ndarray:
+        return self.decision_function(texts).argmax(axis=1)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [self.class_names[i] for i in self.predict_ids(texts)]
+
+    # -- persistence: plain arrays in an .npz ---------------------------------------------------
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the fitted model as arrays and JSON in an ``.npz`` (no pickle)."""
+        self._check()
+        path = Path(path)
+        meta = {"format": _MAGIC, "kind": self.kind, "class_names": list(self.class_names), "C": self.C,
+                "seed": self.seed}
+        arrays: dict[str, np.ndarray] = {"coef": self._coef, "intercept": self._intercept, "classes": self._classes}  # type: ignore[dict-item]
+        if self.kind == "tfidf-logreg":
+            vec = self._features
+            words = vec.get_feature_names_out()  # type: ignore[union-attr]
+            arrays["words"] = np.asarray(words, dtype=str)
+            arrays["idf"] = vec.idf_  # type: ignore[union-attr]
+        else:
+            mean = self._features
+            meta["vectors"] = mean.vectors_.source if mean.vectors_.source else None  # type: ignore[union-attr]
+            if meta["vectors"] is None:
+                raise ValueError("the vectors of this model have no source to reload them from")
+            meta["lower"] = mean.lower  # type: ignore[union-attr]
+            arrays["scale_mean"], arrays["scale_scale"] = self._scale  # type: ignore[misc]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:  # a file object keeps numpy from appending ".npz"
+            np.savez(f, meta=np.asarray(json.dumps(meta)), **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> BaselineClassifier:
+        """Read a model written by :meth:`save` (``allow_pickle=False``)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        with np.load(path, allow_pickle=False) as z:
+            if "meta" not in z.files:
+                raise ValueError(f"{path} is not an embedkit baseline model")
+            meta = json.loads(str(z["meta"]))
+            if meta.get("format") != _MAGIC:
+                raise ValueError(f"{path} is not an embedkit baseline model")
+            arrays = {k: z[k] for k in z.files if k != "meta"}
+        obj = cls(meta["kind"], meta["class_names"], vectors=meta.get("vectors"), C=meta["C"], seed=meta["seed"])
+        if obj.kind == "tfidf-logreg":
+            words = [str(w) for w in arrays["words"]]
+            vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2),
+                                  sublinear_tf=True, vocabulary={w: i for i, w in enumerate(words)})
+            vec.idf_ = arrays["idf"]
+            obj._features = vec
+        else:
+            obj._features = MeanEmbeddingTransformer(meta["vectors"], lower=meta["lower"]).fit([])
+            obj._scale = (arrays["scale_mean"], arrays["scale_scale"])
+        obj._coef, obj._intercept, obj._classes = arrays["coef"], arrays["intercept"], arrays["classes"]
+        return obj
+
+
+def is_baseline_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a model written by :meth:`BaselineClassifier.save`."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "meta.npy" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False

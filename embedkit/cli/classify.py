@@ -1,0 +1,132 @@
+"""``classify train``, ``classify cv`` and ``classify predict``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import add_json_option, add_vectors_option, print_json
+
+_MODELS = ["rnn", "gru", "lstm", "cnn", "transformer", "tfidf-logreg", "mean-logreg"]
+_MODES = ["rand", "static", "non-static", "multichannel"]
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", choices=_MODELS, default="cnn", help="architecture or baseline (default: cnn)")
+    p.add_argument("--mode", choices=_MODES, default="non-static", help="embedding mode (default: non-static)")
+    add_vectors_option(p)
+    p.add_argument("--epochs", type=int, default=None, metavar="N", help="most epochs (default 10; early stopping)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
+    p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("classify", help="train, cross-validate and use text classifiers",
+                       description="Text classifiers on word embeddings.")
+    csub = p.add_subparsers(dest="classify_command", metavar="ACTION")
+    csub.required = True
+
+    t = csub.add_parser("train", help="train a classifier and score it on dev (and test) data")
+    t.add_argument("--train", required=True, metavar="FILE", help="training data (LABEL TEXT lines, or CSV)")
+    t.add_argument("--dev", metavar="FILE", help="dev data (default: 10%% of --train, stratified)")
+    t.add_argument("--test", metavar="FILE", help="test data, scored once at the end")
+    _add_model_options(t)
+    t.add_argument("-o", "--output", metavar="MODEL", help="save the trained model here")
+    add_json_option(t)
+    t.set_defaults(func=cmd_train)
+
+    c = csub.add_parser("cv", help="stratified k-fold cross-validation")
+    c.add_argument("--data", required=True, metavar="FILE", help="the data (LABEL TEXT lines, or CSV)")
+    c.add_argument("--folds", type=int, default=10, metavar="K", help="number of folds (default 10)")
+    _add_model_options(c)
+    add_json_option(c)
+    c.set_defaults(func=cmd_cv)
+
+    q = csub.add_parser("predict", help="predict the classes of texts with a saved model")
+    q.add_argument("--model", required=True, metavar="MODEL", help="a model saved by 'classify train -o'")
+    q.add_argument("texts", nargs="+", metavar="TEXT")
+    add_json_option(q)
+    q.set_defaults(func=cmd_predict)
+
+
+def _config(args: argparse.Namespace):
+    if args.model in ("tfidf-logreg", "mean-logreg"):
+        return None
+    from ..nn.trainer import ClassifierConfig
+
+    return ClassifierConfig(model=args.model, mode=args.mode, epochs=args.epochs or 10)
+
+
+def _vectors_needed(args: argparse.Namespace) -> bool:
+    return args.model == "mean-logreg" or (args.model not in ("tfidf-logreg",) and args.mode != "rand")
+
+
+def _fmt(m: dict) -> str:
+    return f"accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from ..classify import train
+    from ..datasets import read_dataset
+
+    tr = read_dataset(args.train)
+    dev = read_dataset(args.dev) if args.dev else None
+    test = read_dataset(args.test) if args.test else None
+    vectors = args.vectors if _vectors_needed(args) else None
+    r = train(tr, dev=dev, test=test, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
+              seed=args.seed, device=args.device, progress=args.progress)
+    out = r.to_dict()
+    if args.output:
+        out["output"] = str(r.classifier.save(args.output))
+    if args.json:
+        print_json(out)
+    else:
+        mode = f" ({r.mode})" if r.mode else ""
+        print(f"{r.model}{mode} trained in {r.train_seconds:.1f} s")
+        print(f"  dev   {_fmt(out['dev'])}")
+        if "test" in out:
+            print(f"  test  {_fmt(out['test'])}")
+        if args.output:
+            print(f"saved to {out['output']}")
+    return 0
+
+
+def cmd_cv(args: argparse.Namespace) -> int:
+    from ..classify import cross_validate
+    from ..datasets import read_dataset
+
+    data = read_dataset(args.data)
+    vectors = args.vectors if _vectors_needed(args) else None
+    r = cross_validate(data, folds=args.folds, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
+                       seeds=(args.seed,), device=args.device, progress=args.progress)
+    out = r.to_dict()
+    if args.json:
+        print_json(out)
+    else:
+        mode = f" ({r.mode})" if r.mode else ""
+        print(f"{r.model}{mode}, {r.folds}-fold cross-validation on {data.name or args.data}")
+        for f in r.per_fold:
+            print(f"  fold {f['fold']:>2}  {_fmt(f)}")
+        mean, std = out["mean"], out["std"]
+        print(f"  mean     accuracy {mean['accuracy']:.4f} ± {std['accuracy']:.4f}  "
+              f"macro-F1 {mean['macro_f1']:.4f} ± {std['macro_f1']:.4f}   ({r.train_seconds:.1f} s training)")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from ..classify import load_classifier
+
+    clf = load_classifier(args.model)
+    proba = clf.predict_proba(args.texts)
+    names = clf.class_names
+    results = []
+    for text, p in zip(args.texts, proba):
+        best = int(p.argmax())
+        results.append({"text": text, "label": names[best], "probability": float(p[best]),
+                        "probabilities": {c: float(x) for c, x in zip(names, p)}})
+    if args.json:
+        print_json({"predictions": results})
+    else:
+        for r in results:
+            print(f"{r['label']}\t{r['probability']:.3f}\t{r['text']}")
+    return 0

@@ -1,0 +1,303 @@
+"""Readers for text-classification files, and seeded splits.
+
+Two formats are read as they come (see the data folder's README):
+
+* ``label-text``: one example per line, ``LABEL<space>TEXT``, the label an integer from 0
+  (the Kim 2014 sentence-classification files: MR, SST, Subj, CR, MPQA, TREC);
+* ``csv``: no header, ``"LABEL","TEXT"[,"MORE TEXT"...]``, the label an integer from 1 and a
+  ``classes.txt`` beside the file naming label 1, 2, ... one a line (DBpedia, AG News).
+
+Any other CSV/TSV file with a header is read by :func:`read_table` with named text and label
+columns. :func:`read_dataset` detects the format. Everything returns a :class:`TextDataset`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "DatasetFormat",
+    "TextDataset",
+    "detect_dataset_format",
+    "kfold",
+    "read_csv_classes",
+    "read_dataset",
+    "read_label_text",
+    "read_table",
+    "train_dev_split",
+]
+
+DatasetFormat = Literal["label-text", "csv", "table"]
+
+_LABEL_TEXT_RE = re.compile(r"^\s*(-?\d+)\s+(.*?)\s*$")
+_CSV_RE = re.compile(r'^\s*"?-?\d+"?\s*,')
+
+
+@dataclass(frozen=True, eq=False)
+class TextDataset:
+    """Raw texts with integer labels (``0 .. len(class_names) - 1``) and the names of the classes.
+
+    ``labels`` is a read-only int64 array. :meth:`subset` selects rows (by index array), keeping
+    the class names, so a split or a fold still knows every class.
+
+    Examples
+    --------
+    >>> ds = TextDataset(["good film", "bad film", "fine"], [1, 0, 1], ("neg", "pos"))
+    >>> len(ds), ds.num_classes, ds.label_names()
+    (3, 2, ['pos', 'neg', 'pos'])
+    >>> ds.subset([2, 0]).texts
+    ('fine', 'good film')
+    """
+
+    texts: tuple[str, ...]
+    labels: np.ndarray
+    class_names: tuple[str, ...]
+    name: str = field(default="")
+
+    def __post_init__(self) -> None:
+        texts = tuple(self.texts)
+        labels = np.asarray(self.labels, dtype=np.int64).reshape(-1)
+        names = tuple(str(c) for c in self.class_names)
+        if len(texts) != len(labels):
+            raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+        if len(labels) and (labels.min() < 0 or labels.max() >= len(names)):
+            raise ValueError(f"labels must lie in 0..{len(names) - 1} (one per class name), got {labels.min()}..{labels.max()}")
+        labels = labels.copy()
+        labels.flags.writeable = False
+        object.__setattr__(self, "texts", texts)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "class_names", names)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def label_names(self) -> list[str]:
+        """The class name of every example."""
+        return [self.class_names[i] for i in self.labels]
+
+    def class_counts(self) -> dict[str, int]:
+        """How many examples each class has."""
+        counts = np.bincount(self.labels, minlength=self.num_classes)
+        return {c: int(n) for c, n in zip(self.class_names, counts)}
+
+    def subset(self, indices: Sequence[int] | np.ndarray, *, name: str | None = None) -> TextDataset:
+        """The examples at ``indices``, in that order."""
+        idx = np.asarray(indices, dtype=np.int64)
+        return TextDataset(
+            tuple(self.texts[i] for i in idx), self.labels[idx], self.class_names, self.name if name is None else name
+        )
+
+    def __repr__(self) -> str:
+        nm = f" {self.name!r}" if self.name else ""
+        return f"<TextDataset{nm} {len(self)} texts, {self.num_classes} classes>"
+
+
+# -- readers -----------------------------------------------------------------------------------
+def read_label_text(
+    path: str | os.PathLike, *, class_names: Sequence[str] | None = None, encoding: str = "utf-8"
+) -> TextDataset:
+    """Read ``LABEL<space>TEXT`` lines (labels integers from 0; blank lines skipped).
+
+    The label is the class id. ``class_names`` defaults to the label numbers as strings,
+    ``"0" .. str(max label)``.
+    """
+    path = Path(path)
+    texts: list[str] = []
+    labels: list[int] = []
+    with open(path, encoding=encoding, errors="replace") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            m = _LABEL_TEXT_RE.match(line)
+            if m is None:
+                raise ValueError(f"{path}, line {lineno}: expected 'LABEL TEXT' with an integer label")
+            label = int(m.group(1))
+            if label < 0:
+                raise ValueError(f"{path}, line {lineno}: negative label {label}")
+            labels.append(label)
+            texts.append(m.group(2))
+    if not texts:
+        raise ValueError(f"{path}: no examples")
+    if class_names is None:
+        class_names = [str(i) for i in range(max(labels) + 1)]
+    return TextDataset(tuple(texts), np.asarray(labels), tuple(class_names), _dataset_name(path))
+
+
+def _read_classes_file(path: Path) -> list[str]:
+    """One class name a line, for labels 1, 2, ...; a leading ``N `` (``1 Artist``) is dropped."""
+    with open(path, encoding="utf-8") as f:
+        lines = [ln.strip() for ln in f if ln.strip()]
+    numbered = [re.fullmatch(r"(\d+)\s+(.+)", ln) for ln in lines]
+    if all(m is not None and int(m.group(1)) == i + 1 for i, m in enumerate(numbered)):
+        return [m.group(2) for m in numbered]  # type: ignore[union-attr]
+    return lines
+
+
+def _dataset_name(path: Path) -> str:
+    """``mr`` for ``.../mr/mr.txt``, ``sst2`` for ``.../sst2/train.txt``."""
+    return path.parent.name if path.stem in {"train", "dev", "valid", "test"} and path.parent.name else path.stem
+
+
+def read_csv_classes(
+    path: str | os.PathLike,
+    *,
+    classes: str | os.PathLike | Sequence[str] | None = None,
+    encoding: str = "utf-8",
+) -> TextDataset:
+    """Read a header-less CSV of ``"LABEL","TEXT"`` rows, labels integers from 1.
+
+    Further fields (AG News's title and description, say) are joined to the text with a space.
+    ``classes`` is a ``classes.txt`` path or a list of names for labels 1, 2, ...; by default the
+    ``classes.txt`` beside the file is used if there is one, else the label numbers.
+    """
+    path = Path(path)
+    if classes is None:
+        beside = path.with_name("classes.txt")
+        names = _read_classes_file(beside) if beside.is_file() else None
+    elif isinstance(classes, (str, os.PathLike)):
+        names = _read_classes_file(Path(classes))
+    else:
+        names = [str(c) for c in classes]
+    texts: list[str] = []
+    labels: list[int] = []
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        for rowno, row in enumerate(csv.reader(f), 1):
+            if not row or all(not c.strip() for c in row):
+                continue
+            try:
+                label = int(row[0])
+            except ValueError:
+                raise ValueError(f"{path}, row {rowno}: the first field must be an integer label, got {row[0]!r}") from None
+            if label < 1:
+                raise ValueError(f"{path}, row {rowno}: labels count from 1, got {label}")
+            if len(row) < 2:
+                raise ValueError(f"{path}, row {rowno}: no text field")
+            labels.append(label - 1)
+            texts.append(" ".join(c.strip() for c in row[1:] if c.strip()))
+    if not texts:
+        raise ValueError(f"{path}: no examples")
+    if names is None:
+        names = [str(i + 1) for i in range(max(labels) + 1)]
+    elif max(labels) >= len(names):
+        raise ValueError(f"{path}: label {max(labels) + 1} but only {len(names)} class names")
+    return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path))
+
+
+def read_table(
+    path: str | os.PathLike,
+    *,
+    text_column: str = "text",
+    label_column: str = "label",
+    delimiter: str | None = None,
+    class_names: Sequence[str] | None = None,
+    encoding: str = "utf-8",
+) -> TextDataset:
+    """Read a CSV/TSV file with a header row, taking the named text and label columns.
+
+    The delimiter defaults to a tab for ``.tsv``/``.tab`` files and a comma otherwise. Classes are
+    the distinct label values sorted (numerically when they are all integers) unless
+    ``class_names`` gives them in id order.
+    """
+    path = Path(path)
+    if delimiter is None:
+        delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        reader = csv.DictReader(f, delimiter=delimiter)
+        fields = reader.fieldnames or []
+        for col in (text_column, label_column):
+            if col not in fields:
+                raise ValueError(f"{path}: no column {col!r} (columns: {', '.join(fields)})")
+        rows = [(r[text_column] or "", (r[label_column] or "").strip()) for r in reader]
+    if not rows:
+        raise ValueError(f"{path}: no examples")
+    raw = [lab for _, lab in rows]
+    if class_names is None:
+        distinct = set(raw)
+        if all(re.fullmatch(r"-?\d+", x) for x in distinct):
+            names = [str(x) for x in sorted(int(x) for x in distinct)]
+        else:
+            names = sorted(distinct)
+    else:
+        names = [str(c) for c in class_names]
+    index = {c: i for i, c in enumerate(names)}
+    unknown = sorted({x for x in raw if x not in index})
+    if unknown:
+        raise ValueError(f"{path}: labels not among the class names: {unknown[:5]}")
+    return TextDataset(tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path))
+
+
+def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:
+    """``"csv"`` for header-less ``"LABEL","TEXT"`` files, ``"label-text"`` for ``LABEL TEXT`` lines,
+    ``"table"`` for a CSV/TSV file with a header row. Looks at the first non-blank line."""
+    path = Path(path)
+    with open(path, encoding="utf-8", errors="replace") as f:
+        first = next((ln for ln in f if ln.strip()), None)
+    if first is None:
+        raise ValueError(f"{path}: the file is empty")
+    if _CSV_RE.match(first):
+        return "csv"
+    if _LABEL_TEXT_RE.match(first):
+        return "label-text"
+    if path.suffix.lower() in {".csv", ".tsv", ".tab"}:
+        return "table"
+    raise ValueError(f"{path}: unknown dataset format (expected 'LABEL TEXT' lines or a CSV file)")
+
+
+def read_dataset(
+    path: str | os.PathLike,
+    *,
+    format: DatasetFormat | Literal["auto"] = "auto",
+    text_column: str = "text",
+    label_column: str = "label",
+    class_names: Sequence[str] | None = None,
+) -> TextDataset:
+    """Read any supported file, detecting its format (see :func:`detect_dataset_format`)."""
+    fmt = detect_dataset_format(path) if format == "auto" else format
+    if fmt == "label-text":
+        return read_label_text(path, class_names=class_names)
+    if fmt == "csv":
+        return read_csv_classes(path, classes=class_names)
+    if fmt == "table":
+        return read_table(path, text_column=text_column, label_column=label_column, class_names=class_names)
+    raise ValueError(f"unknown format {format!r}; expected 'auto', 'label-text', 'csv' or 'table'")
+
+
+# -- splits -------------------------------------------------------------------------------------
+def train_dev_split(data: TextDataset, *, dev_fraction: float = 0.1, seed: int = 0) -> tuple[TextDataset, TextDataset]:
+    """A seeded stratified split: every class keeps (nearly) its share in both parts.
+
+    Same as scikit-learn's ``train_test_split(..., stratify=labels, random_state=seed)``.
+    """
+    if not 0.0 < dev_fraction < 1.0:
+        raise ValueError(f"dev_fraction must be in (0, 1), got {dev_fraction}")
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(data))
+    tr, dv = train_test_split(idx, test_size=dev_fraction, stratify=data.labels, random_state=seed)
+    return data.subset(tr), data.subset(dv)
+
+
+def kfold(data: TextDataset, k: int = 10, *, seed: int = 0) -> Iterator[tuple[TextDataset, TextDataset]]:
+    """Stratified, shuffled (seeded) k-fold cross-validation: yields ``(train, test)`` k times.
+
+    The folds are scikit-learn's ``StratifiedKFold(k, shuffle=True, random_state=seed)``.
+    """
+    if k < 2:
+        raise ValueError(f"k must be >= 2, got {k}")
+    from sklearn.model_selection import StratifiedKFold
+
+    skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    for i, (tr, te) in enumerate(skf.split(np.zeros(len(data)), data.labels)):
+        yield data.subset(tr, name=f"{data.name}-fold{i}-train"), data.subset(te, name=f"{data.name}-fold{i}-test")

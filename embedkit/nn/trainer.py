@@ -1,0 +1,401 @@
+"""The classifier configuration, a model-agnostic training loop, and trained models that read raw text.
+
+:func:`fit` trains any module with the ``forward(ids, lengths) -> logits`` contract on
+:class:`~embedkit.nn.text_data.EncodedTexts`: Adam or Adadelta, cross-entropy, early stopping on the
+dev accuracy (the best epoch's weights are restored), an optional checkpoint of the best epoch,
+and a tqdm bar that ``progress=False`` silences. A model may define ``apply_constraints()``
+(the CNN's max-norm), called after every optimiser step.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..text import Vocabulary
+from ..vectors import Vectors
+from .checkpoint import load_checkpoint, save_checkpoint
+from .text_data import EncodedTexts, build_vocab, encode_texts, tokenize_texts
+
+__all__ = [
+    "ClassifierConfig",
+    "EpochRecord",
+    "History",
+    "NeuralClassifier",
+    "fit",
+    "predict_logits",
+    "resolve_device",
+    "train_neural",
+]
+
+MODELS = ("rnn", "gru", "lstm", "cnn", "transformer")
+MODES = ("rand", "static", "non-static", "multichannel")
+
+
+@dataclass
+class ClassifierConfig:
+    """Hyper-parameters of a neural text classifier, saved into every checkpoint.
+
+    The defaults are Kim's (2014) CNN-non-static settings with Adam in place of Adadelta.
+
+    Examples
+    --------
+    >>> ClassifierConfig(model="lstm", bidirectional=True).pooling
+    'auto'
+    >>> ClassifierConfig(dropout=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: dropout must be in [0, 1), got 1.5
+    """
+
+    model: Literal["rnn", "gru", "lstm", "cnn", "transformer"] = "cnn"
+    mode: Literal["rand", "static", "non-static", "multichannel"] = "non-static"
+    # text and embedding
+    lower: bool = True
+    min_count: int = 1
+    vector_words: int = 0
+    unknown: Literal["uniform", "zero"] = "uniform"
+    embed_dim: int = 300
+    sequence: Literal["fixed", "bucket"] = "bucket"
+    max_len: int = 400
+    input_dropout: float = 0.0
+    dropout: float = 0.5
+    pooling: Literal["auto", "last", "max", "mean", "cls"] = "auto"
+    # recurrent
+    hidden_size: int = 150
+    num_layers: int = 1
+    bidirectional: bool = False
+    recurrent_dropout: float = 0.0
+    # CNN
+    filter_widths: tuple[int, ...] = (3, 4, 5)
+    num_filters: int = 100
+    max_norm: float | None = 3.0
+    # transformer
+    d_model: int = 128
+    num_heads: int = 4
+    ff_size: int = 256
+    transformer_layers: int = 2
+    attention_dropout: float = 0.1
+    # optimisation
+    optimizer: Literal["adam", "adadelta"] = "adam"
+    lr: float | None = None
+    weight_decay: float = 0.0
+    batch_size: int = 50
+    epochs: int = 10
+    patience: int | None = 3
+    grad_clip: float | None = 5.0
+    dev_fraction: float = 0.1
+
+    def __post_init__(self) -> None:
+        self.filter_widths = tuple(int(w) for w in self.filter_widths)
+        choices = {
+            "model": MODELS,
+            "mode": MODES,
+            "unknown": ("uniform", "zero"),
+            "sequence": ("fixed", "bucket"),
+            "pooling": ("auto", "last", "max", "mean", "cls"),
+            "optimizer": ("adam", "adadelta"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
+        for name in ("input_dropout", "dropout", "recurrent_dropout", "attention_dropout"):
+            p = getattr(self, name)
+            if not 0.0 <= p < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {p}")
+        positive = ("min_count", "embed_dim", "max_len", "hidden_size", "num_layers", "num_filters", "d_model",
+                    "num_heads", "ff_size", "transformer_layers", "batch_size", "epochs")
+        for name in positive:
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.vector_words < 0:
+            raise ValueError(f"vector_words must be >= 0, got {self.vector_words}")
+        if not self.filter_widths or min(self.filter_widths) < 1:
+            raise ValueError(f"filter_widths must be positive widths, got {self.filter_widths}")
+        if self.d_model % self.num_heads:
+            raise ValueError(f"d_model ({self.d_model}) must be a multiple of num_heads ({self.num_heads})")
+        for name in ("lr", "max_norm", "grad_clip"):
+            v = getattr(self, name)
+            if v is not None and v <= 0:
+                raise ValueError(f"{name} must be positive or None, got {v}")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError(f"patience must be >= 1 or None, got {self.patience}")
+        if not 0.0 < self.dev_fraction < 1.0:
+            raise ValueError(f"dev_fraction must be in (0, 1), got {self.dev_fraction}")
+
+    @property
+    def learning_rate(self) -> float:
+        """``lr``, or the optimiser's usual rate (Adam 1e-3, Adadelta 1.0)."""
+        return self.lr if self.lr is not None else (1e-3 if self.optimizer == "adam" else 1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["filter_widths"] = list(self.filter_widths)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ClassifierConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ValueError(f"unknown ClassifierConfig fields: {', '.join(unknown)}")
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    dev_loss: float | None
+    dev_accuracy: float | None
+    seconds: float
+
+
+@dataclass
+class History:
+    """What :func:`fit` did: one :class:`EpochRecord` per epoch, the best epoch (by dev accuracy,
+    or the last without dev data) whose weights the model now holds, and the training time."""
+
+    epochs: list[EpochRecord] = field(default_factory=list)
+    best_epoch: int = 0
+    best_dev_accuracy: float | None = None
+    stopped_early: bool = False
+    train_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"``: CUDA if available, else Apple's MPS, else the CPU."""
+    if isinstance(device, torch.device):
+        return device
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    return torch.device(device)
+
+
+def _optimizer(model: nn.Module, config: ClassifierConfig) -> torch.optim.Optimizer:
+    params = [p for p in model.parameters() if p.requires_grad]
+    if config.optimizer == "adadelta":
+        return torch.optim.Adadelta(params, lr=config.learning_rate, rho=0.95, eps=1e-6, weight_decay=config.weight_decay)
+    return torch.optim.Adam(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, data: EncodedTexts, *, batch_size: int = 256, device: str | torch.device = "cpu") -> np.ndarray:
+    """The ``(N, C)`` logits of every text, in the data's order (evaluation mode)."""
+    device = resolve_device(device)
+    was_training = model.training
+    model.eval()
+    out: np.ndarray | None = None
+    for b in data.batches(batch_size):
+        logits = model(b.ids.to(device), b.lengths).float().cpu().numpy()
+        if out is None:
+            out = np.empty((len(data), logits.shape[1]), dtype=np.float32)
+        out[b.index] = logits
+    model.train(was_training)
+    assert out is not None
+    return out
+
+
+def _dev_scores(model, data, device, batch_size) -> tuple[float, float]:
+    logits = predict_logits(model, data, batch_size=batch_size, device=device)
+    assert data.labels is not None
+    loss = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(np.array(data.labels))))
+    return loss, float(np.mean(logits.argmax(1) == data.labels))
+
+
+def fit(
+    model: nn.Module,
+    train: EncodedTexts,
+    valid: EncodedTexts | None,
+    config: ClassifierConfig,
+    *,
+    seed: int = 0,
+    device: str | torch.device = "auto",
+    progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+    vocab: Vocabulary | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> History:
+    """Train ``model`` on ``train`` for up to ``config.epochs`` epochs; return the :class:`History`.
+
+    After each epoch the model is scored on ``valid``; training stops when the dev accuracy has
+    not improved for ``config.patience`` epochs, and the model ends with the weights of its best
+    epoch. With ``checkpoint`` (and the ``vocab``; ``extra`` adds plain data) the best epoch is
+    also written there with :func:`embedkit.nn.save_checkpoint`, loadable by
+    :meth:`NeuralClassifier.load` when ``extra`` holds ``class_names`` and ``embed_dim``.
+    """
+    if train.labels is None or (valid is not None and valid.labels is None):
+        raise ValueError("training and dev data need labels")
+    if checkpoint is not None and vocab is None:
+        raise ValueError("a checkpoint needs the vocabulary (vocab=...)")
+    from tqdm.auto import tqdm
+
+    dev = resolve_device(device)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model.to(dev)
+    opt = _optimizer(model, config)
+    constrain = getattr(model, "apply_constraints", None)
+    history = History()
+    best_state: dict[str, torch.Tensor] | None = None
+    best_score = -1.0
+    since_best = 0
+    start = time.perf_counter()
+    bar = tqdm(range(1, config.epochs + 1), desc="epochs", disable=not progress, leave=False)
+    for epoch in bar:
+        t0 = time.perf_counter()
+        model.train()
+        total_loss, correct, seen = 0.0, 0, 0
+        for b in train.batches(config.batch_size, shuffle=True, rng=rng):
+            ids, labels = b.ids.to(dev), b.labels.to(dev)  # type: ignore[union-attr]
+            logits = model(ids, b.lengths)  # (B, C)
+            loss = F.cross_entropy(logits, labels)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.grad_clip is not None:
+                nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], config.grad_clip)
+            opt.step()
+            if constrain is not None:
+                constrain()
+            n = len(labels)
+            total_loss += float(loss.detach()) * n
+            correct += int((logits.argmax(1) == labels).sum())
+            seen += n
+        dev_loss = dev_acc = None
+        if valid is not None:
+            dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size))
+        rec = EpochRecord(epoch, total_loss / seen, correct / seen, dev_loss, dev_acc, time.perf_counter() - t0)
+        history.epochs.append(rec)
+        bar.set_postfix(loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-")
+        score = dev_acc if dev_acc is not None else float(epoch)
+        if score > best_score:
+            best_score, since_best = score, 0
+            history.best_epoch, history.best_dev_accuracy = epoch, dev_acc
+            best_state = copy.deepcopy(model.state_dict())
+            if checkpoint is not None:
+                save_checkpoint(
+                    checkpoint, model_state=best_state, config=config.to_dict(), vocab=vocab.to_dict(),  # type: ignore[union-attr]
+                    extra={**dict(extra or {}), "epoch": epoch},
+                )
+        else:
+            since_best += 1
+            if config.patience is not None and valid is not None and since_best >= config.patience:
+                history.stopped_early = True
+                break
+    bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    history.train_seconds = time.perf_counter() - start
+    model.eval()
+    return history
+
+
+class NeuralClassifier:
+    """A trained model with its vocabulary, configuration and class names: predicts on raw texts.
+
+    Save with :meth:`save`; :meth:`load` rebuilds it from the checkpoint alone (``weights_only``).
+    """
+
+    def __init__(
+        self, model: nn.Module, vocab: Vocabulary, config: ClassifierConfig, class_names: Sequence[str], *,
+        embed_dim: int, device: str | torch.device = "cpu",
+    ) -> None:
+        self.model = model
+        self.vocab = vocab
+        self.config = config
+        self.class_names = tuple(class_names)
+        self.embed_dim = int(embed_dim)
+        self.device = resolve_device(device)
+        self.model.to(self.device).eval()
+
+    def encode(self, texts: Sequence[str]) -> EncodedTexts:
+        c = self.config
+        return encode_texts(texts, self.vocab, policy=c.sequence, max_len=c.max_len, lower=c.lower)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """``(N, C)`` class probabilities."""
+        logits = predict_logits(self.model, self.encode(texts), device=self.device)
+        return torch.softmax(torch.from_numpy(logits), dim=1).numpy()
+
+    def predict_ids(self, texts: Sequence[str]) -> np.ndarray:
+        """The predicted class id of each text."""
+        return predict_logits(self.model, self.encode(texts), device=self.device).argmax(1)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The predicted class name of each text."""
+        return [self.class_names[i] for i in self.predict_ids(texts)]
+
+    def _extra(self) -> dict[str, Any]:
+        return {"kind": "neural", "class_names": list(self.class_names), "embed_dim": self.embed_dim}
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the checkpoint (state dict, config, vocabulary, class names)."""
+        return save_checkpoint(
+            path, model_state=self.model.state_dict(), config=self.config.to_dict(), vocab=self.vocab.to_dict(),
+            extra=self._extra(),
+        )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, device: str | torch.device = "cpu") -> NeuralClassifier:
+        from .classifiers import build_classifier
+
+        ck = load_checkpoint(path)
+        extra = ck["extra"]
+        if "class_names" not in extra or "embed_dim" not in extra:
+            raise ValueError(f"{path} is a checkpoint but not of a text classifier")
+        config = ClassifierConfig.from_dict(ck["config"])
+        vocab = Vocabulary.from_dict(ck["vocab"])
+        model = build_classifier(config, vocab=vocab, num_classes=len(extra["class_names"]), embed_dim=extra["embed_dim"])
+        model.load_state_dict(ck["model_state"])
+        return cls(model, vocab, config, extra["class_names"], embed_dim=extra["embed_dim"], device=device)
+
+
+def train_neural(
+    train_texts: Sequence[str],
+    train_labels: np.ndarray,
+    dev_texts: Sequence[str] | None,
+    dev_labels: np.ndarray | None,
+    class_names: Sequence[str],
+    config: ClassifierConfig,
+    *,
+    vectors: Vectors | None,
+    seed: int = 0,
+    device: str | torch.device = "auto",
+    progress: bool = False,
+    checkpoint: str | os.PathLike | None = None,
+) -> tuple[NeuralClassifier, History]:
+    """Vocabulary, encoding, model and :func:`fit` in one call; the model of the best dev epoch."""
+    from .classifiers import build_classifier
+
+    if config.mode != "rand" and vectors is None:
+        raise ValueError(f"mode {config.mode!r} needs pretrained vectors")
+    toks = tokenize_texts(train_texts, lower=config.lower)
+    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=config.vector_words)
+    enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower)
+    train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
+    valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]
+    model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
+    embed_dim = vectors.dim if vectors is not None else config.embed_dim
+    extra = {"kind": "neural", "class_names": list(class_names), "embed_dim": embed_dim}
+    history = fit(model, train, valid, config, seed=seed, device=device, progress=progress,
+                  checkpoint=checkpoint, vocab=vocab, extra=extra)
+    return NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device), history
