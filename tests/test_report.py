@@ -1,0 +1,147 @@
+"""Comparison reports: the numbers, the three renderings, and the page in a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import embedkit
+from embedkit.alignment import align, neighbor_overlap
+from embedkit.report import compare, render_html, render_markdown, write_report
+
+
+@pytest.fixture(scope="module")
+def pair(glove):
+    """The default vectors restricted to 20,000 words, and a randomly rotated copy."""
+    base = glove.most_frequent(20000)
+    q, _ = np.linalg.qr(np.random.default_rng(7).standard_normal((50, 50)))
+    return base, base.with_matrix(base.matrix @ q.astype(np.float32)), q
+
+
+@pytest.fixture(scope="module")
+def comparison(pair, data_dir):
+    base, rotated, _ = pair
+    noisy = base.with_matrix(base.matrix + np.random.default_rng(1).normal(0, 0.3, base.matrix.shape).astype(np.float32))
+    return compare([base, rotated, noisy], names=["glove", "rotated", "noisy"], benchmarks=REPORT_BENCHMARKS,
+                   downstream=("cr",), data_dir=data_dir, folds=3, n_boot=200, progress=False)
+
+
+REPORT_BENCHMARKS = ()
+
+
+def test_rotation_is_recovered(pair):
+    """Check that Procrustes recovers a random rotation exactly and the neighbour overlap is 1.0."""
+    base, rotated, q = pair
+    al = align(rotated, base, names=("rotated", "glove"))
+    assert_allclose(al.W, q.T, atol=1e-4)
+    assert al.mean_cosine == pytest.approx(1.0, abs=1e-5) and al.words == 20000
+    ov = neighbor_overlap(base, rotated, k=10, n_words=500)
+    assert ov.mean_jaccard == 1.0 and ov.vocabulary == 20000 and ov.words == 500
+
+
+def test_comparison_numbers(comparison):
+    """Check the comparison's structure: sets, overlaps per pair, alignments to the first, probe rows."""
+    assert [s.name for s in comparison.sets] == ["glove", "rotated", "noisy"]
+    assert [s.count for s in comparison.sets] == [20000] * 3
+    assert [(o.a, o.b) for o in comparison.overlaps] == [("glove", "rotated"), ("glove", "noisy"), ("rotated", "noisy")]
+    assert comparison.overlaps[0].mean_jaccard == 1.0
+    assert comparison.overlaps[1].mean_jaccard < 0.6
+    assert comparison.alignments[0].mean_cosine == pytest.approx(1.0, abs=1e-5)
+    assert 0.8 < comparison.alignments[1].mean_cosine < 0.95
+    cr = [m for m in comparison.metrics if m.benchmark == "cr"][0]
+    assert cr.items == 3775
+    # A rotation does not change what a linear probe can learn: identical predictions, zero difference.
+    assert cr.values[0].value == pytest.approx(cr.values[1].value, abs=1e-3)
+    assert cr.differences[0] is None
+    for e in cr.values:
+        assert e.low <= e.value <= e.high
+    proj = comparison.projection
+    assert proj["words"] == [w for w in embedkit.report.DEFAULT_PROBES if w in comparison_base(comparison)]
+    assert_allclose(proj["coordinates"]["glove"], proj["coordinates"]["rotated"], atol=1e-4)
+
+
+def comparison_base(comparison):
+    return embedkit.load().most_frequent(comparison.sets[0].count)
+
+
+def _numbers(d) -> list[float]:
+    out = []
+    if isinstance(d, dict):
+        for k, v in d.items():
+            if k in ("seed", "n_boot", "restrict", "k", "overlap_words", "folds", "best", "dim", "count",
+                     "matrix_bytes", "words", "items", "vocabulary", "coordinates"):
+                continue
+            out += _numbers(v)
+    elif isinstance(d, list):
+        for v in d:
+            out += _numbers(v)
+    elif isinstance(d, float):
+        out.append(d)
+    return out
+
+
+def test_html_markdown_json_agree(comparison, tmp_path):
+    """Check that every score in the JSON appears, with the same 4 decimals, in the HTML and the Markdown."""
+    paths = write_report(comparison, tmp_path / "r.html", markdown=tmp_path / "r.md", json_path=tmp_path / "r.json")
+    data = json.loads(paths["json"].read_text())
+    html, md = paths["html"].read_text(), paths["markdown"].read_text()
+    scores = _numbers({k: data[k] for k in ("metrics", "neighbor_overlap", "alignment", "verdict")})
+    assert len(scores) > 40
+    for x in scores:
+        s = f"{x:.4f}"
+        assert s in html or f"{x:+.4f}" in html, s
+        assert s in md or f"{x:+.4f}" in md, s
+    assert html.count("<img") == 2 and "data:image/png;base64," in html
+    assert "http://" not in html and "https://" not in html  # self-contained, no network
+    assert md.startswith("# Embedding comparison: glove vs rotated vs noisy")
+    assert render_markdown(comparison) == md
+
+
+BROWSER_CHECK = """
+<script>
+window.addEventListener('load', () => {
+  const imgs = Array.from(document.images);
+  const broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length;
+  const out = document.createElement('pre');
+  out.id = 'embedkit-browser-check';
+  out.textContent = 'IMAGES=' + imgs.length + ' BROKEN=' + broken + ' WIDTH=' + document.body.scrollWidth;
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def test_report_renders_in_headless_chromium(comparison, tmp_path):
+    """Check in a real browser that the page loads, has no broken images, and its screenshot is not blank."""
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no Chromium here: .ci/run installs Debian's chromium package for this test")
+    page = tmp_path / "report.html"
+    page.write_text(render_html(comparison))
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text().replace("</body>", BROWSER_CHECK + "</body>"))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=5000", "--window-size=1280,1800"]
+    dom = subprocess.run([browser, *flags, "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
+    m = re.search(r"IMAGES=(\d+) BROKEN=(\d+) WIDTH=(\d+)", dom.stdout)
+    assert m, dom.stderr[-2000:]
+    assert (int(m.group(1)), int(m.group(2))) == (2, 0)
+    assert int(m.group(3)) <= 1280  # readable on a laptop screen: no horizontal overflow
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, *flags, f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(shot)[..., :3]
+    assert img.shape[:2] == (1800, 1280)
+    non_white = (img < 0.9).any(axis=2).mean()
+    assert 0.03 < non_white < 0.9  # text, tables and figures, not an empty or solid page
