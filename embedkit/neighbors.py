@@ -2,13 +2,13 @@
 
 The batched path multiplies blocks of queries by blocks of candidate rows (so the score block
 stays in cache and memory stays bounded), keeps a running top-k per query, and after the first
-block only looks again at the rows of a block whose best score beats that query's current k-th.
+block only looks at the entries of a block that beat that query's current k-th best score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -18,6 +18,11 @@ __all__ = ["Neighbor", "Neighbors", "nearest", "nearest_many", "topk_blocked"]
 
 QUERY_BLOCK = 512
 CANDIDATE_BLOCK = 8192
+# Above this size (of a float32 copy) the matrix is normalised block by block as it is scanned,
+# so vectors larger than memory are searched straight from their memory map.
+NORMALIZED_MAX_BYTES = 1 << 28
+
+Index = Literal["exact", "hnsw"]
 
 
 class Neighbor(NamedTuple):
@@ -86,43 +91,81 @@ def topk_blocked(
         return rows_out, scores_out
     for q0 in range(0, n_queries, query_block):
         q1 = min(q0 + query_block, n_queries)
-        nq = q1 - q0
-        best_s = np.full((nq, k), -np.inf, dtype=np.float32)
-        best_i = np.full((nq, k), -1, dtype=np.int64)
         ex = exclude[q0:q1] if exclude is not None else None
-        for c0 in range(0, n_candidates, candidate_block):
+        # The first block seeds each query's top-k with a partial sort; the k-th best score is
+        # then a threshold that later blocks must beat, so they cost a product, a row max and a
+        # sparse merge of the few entries above it.
+        c1 = min(candidate_block, n_candidates)
+        best_s, best_i = _seed_topk(score_fn(q0, q1, 0, c1), k, ex)
+        thr = best_s[:, -1].copy()
+        for c0 in range(c1, n_candidates, candidate_block):
             c1 = min(c0 + candidate_block, n_candidates)
             S = score_fn(q0, q1, c0, c1)  # (nq, c1 - c0)
+            rows = np.flatnonzero(S.max(axis=1) > thr)
+            if rows.size == 0:
+                continue
+            sub = S[rows]
+            qi, ci = np.nonzero(sub > thr[rows, None])
+            sc = sub[qi, ci]
+            qi = rows[qi]
+            ci = ci + c0
             if ex is not None:
-                hit = (ex >= c0) & (ex < c1)
-                if hit.any():
-                    qi, j = np.nonzero(hit)
-                    S[qi, ex[qi, j] - c0] = -np.inf
-            if c0 == 0:
-                rows = np.arange(nq)
-            else:
-                # Only queries whose best score in this block beats their current k-th best.
-                rows = np.flatnonzero(S.max(axis=1) > best_s[:, -1])
-                if rows.size == 0:
+                keep = ~(ex[qi] == ci[:, None]).any(axis=1)
+                qi, ci, sc = qi[keep], ci[keep], sc[keep]
+                if qi.size == 0:
                     continue
-            sub = S[rows] if rows.size != nq else S
-            width = sub.shape[1]
-            if width > k:
-                part = np.argpartition(sub, width - k, axis=1)[:, width - k :]
-            else:
-                part = np.broadcast_to(np.arange(width), (len(rows), width))
-            cand_s = np.take_along_axis(sub, part, axis=1)
-            cand_i = part + c0
-            all_s = np.concatenate([best_s[rows], cand_s], axis=1)
-            all_i = np.concatenate([best_i[rows], cand_i], axis=1)
-            # Sort by score descending, breaking ties by the lower row (the more frequent word).
-            order = _order_desc(all_s, all_i)[:, :k]
-            best_s[rows] = np.take_along_axis(all_s, order, axis=1)
-            best_i[rows] = np.take_along_axis(all_i, order, axis=1)
+            _merge_hits(best_s, best_i, qi, ci, sc)
+            thr = best_s[:, -1].copy()
         best_i[~np.isfinite(best_s)] = -1
         rows_out[q0:q1] = best_i
         scores_out[q0:q1] = best_s
     return rows_out, scores_out
+
+
+def _seed_topk(S: np.ndarray, k: int, ex: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted top-``k`` ``(scores, rows)`` of a first score block (candidates from row 0)."""
+    nq, width = S.shape
+    if ex is not None:
+        hit = (ex >= 0) & (ex < width)
+        if hit.any():
+            qi, j = np.nonzero(hit)
+            S[qi, ex[qi, j]] = -np.inf
+    if width > k:
+        part = np.argpartition(S, width - k, axis=1)[:, width - k :]
+    else:
+        part = np.broadcast_to(np.arange(width), (nq, width))
+    best_s = np.full((nq, k), -np.inf, dtype=np.float32)
+    best_i = np.full((nq, k), -1, dtype=np.int64)
+    m = part.shape[1]
+    best_s[:, :m] = np.take_along_axis(S, part, axis=1)
+    best_i[:, :m] = part
+    if width > k:
+        # argpartition picks arbitrarily among scores tied with the k-th: redo those rare rows
+        # with a stable sort so that the lower row (the more frequent word) wins.
+        tied = np.flatnonzero((S >= best_s.min(axis=1, keepdims=True)).sum(axis=1) > k)
+        for r in tied.tolist():
+            o = np.argsort(-S[r], kind="stable")[:k]
+            best_s[r], best_i[r] = S[r, o], o
+    order = _order_desc(best_s, best_i)
+    return np.take_along_axis(best_s, order, axis=1), np.take_along_axis(best_i, order, axis=1)
+
+
+def _merge_hits(best_s: np.ndarray, best_i: np.ndarray, qi: np.ndarray, ci: np.ndarray, sc: np.ndarray) -> None:
+    """Merge new candidates ``(query qi, row ci, score sc)`` into the sorted top-k, in place."""
+    k = best_s.shape[1]
+    rows = np.unique(qi)
+    all_q = np.concatenate([np.repeat(rows, k), qi])
+    all_s = np.concatenate([best_s[rows].ravel(), sc])
+    all_i = np.concatenate([best_i[rows].ravel(), ci])
+    key_i = np.where(all_i < 0, np.iinfo(np.int64).max, all_i)
+    # By query, then score descending, then row ascending (the more frequent word wins ties).
+    order = np.lexsort((key_i, -all_s, all_q))
+    all_q, all_s, all_i = all_q[order], all_s[order], all_i[order]
+    start = np.searchsorted(all_q, rows)
+    pos = np.arange(len(all_q)) - np.repeat(start, np.diff(np.append(start, len(all_q))))
+    sel = pos < k
+    best_s[all_q[sel], pos[sel]] = all_s[sel]
+    best_i[all_q[sel], pos[sel]] = all_i[sel]
 
 
 def _order_desc(s: np.ndarray, i: np.ndarray) -> np.ndarray:
@@ -160,12 +203,39 @@ def cosine_topk(
     """Rows and cosine scores of the top-``k`` rows for each query vector (rows of ``queries``)."""
     n_cand = _restrict_count(vectors, restrict)
     Q = _unit_rows(queries)
-    normed = vectors.normalized
+    if _use_normalized(vectors):
+        normed = vectors.normalized
 
-    def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
-        return Q[q0:q1] @ normed[c0:c1].T
+        def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
+            return Q[q0:q1] @ normed[c0:c1].T
 
-    return topk_blocked(score, len(Q), n_cand, k, exclude)
+        return topk_blocked(score, len(Q), n_cand, k, exclude)
+    matrix, inv = vectors.matrix, _inverse_norms(vectors)
+
+    def score_blockwise(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
+        S = Q[q0:q1] @ np.asarray(matrix[c0:c1], dtype=np.float32).T
+        S *= inv[c0:c1]
+        return S
+
+    # Each query block scans the whole matrix: bigger query blocks mean fewer passes over the map.
+    return topk_blocked(score_blockwise, len(Q), n_cand, k, exclude, query_block=4 * QUERY_BLOCK)
+
+
+def _use_normalized(vectors: Vectors) -> bool:
+    """Whether to use (and cache) the full unit-normalised copy rather than normalise per block."""
+    return "normalized" in vectors.__dict__ or len(vectors) * vectors.dim * 4 <= NORMALIZED_MAX_BYTES
+
+
+def _inverse_norms(vectors: Vectors) -> np.ndarray:
+    n = vectors.norms
+    return np.divide(1.0, n, out=np.zeros_like(n), where=n > 0)
+
+
+def unit_rows(vectors: Vectors, rows: np.ndarray) -> np.ndarray:
+    """The unit-normalised rows ``rows`` of ``vectors`` (float32, without normalising the rest)."""
+    if _use_normalized(vectors):
+        return np.asarray(vectors.normalized[rows])
+    return _unit_rows(vectors.matrix[rows])
 
 
 def _to_neighbors(vectors: Vectors, rows: np.ndarray, scores: np.ndarray, queries: Sequence[object]) -> list[Neighbors]:
@@ -223,15 +293,25 @@ def nearest_many(
     *,
     exclude: Collection[str] | None = None,
     restrict: int | None = None,
+    index: Index = "exact",
 ) -> list[Neighbors]:
     """:func:`nearest` for a batch of queries: a list of words, or a ``(n, dim)`` array.
 
     The batched path is the fast one: blocked matrix products plus a partial sort, in bounded
-    memory. With words as queries, ``exclude=None`` excludes each query word from its own list;
-    any other ``exclude`` applies to every query.
+    memory (a memory-mapped matrix larger than :data:`NORMALIZED_MAX_BYTES` is normalised block
+    by block, never copied whole). With words as queries, ``exclude=None`` excludes each query
+    word from its own list; any other ``exclude`` applies to every query.
+
+    ``index="hnsw"`` searches an approximate HNSW graph instead (:mod:`embedkit.ann`; built on
+    first use and saved beside the memory-mapped cache): much faster for large batches and large
+    vocabularies, with most but not always all of the exact neighbours. Scores are exact cosines.
     """
     if k < 0:
         raise ValueError(f"k must be >= 0, got {k}")
+    if index not in ("exact", "hnsw"):
+        raise ValueError(f"index must be 'exact' or 'hnsw', got {index!r}")
+    if index == "hnsw" and restrict is not None:
+        raise ValueError("restrict is not supported with index='hnsw' (the graph covers every word)")
     extra = vectors.indices(exclude) if exclude else np.empty(0, dtype=np.int64)
     if isinstance(queries, np.ndarray):
         Q = np.atleast_2d(queries)
@@ -244,12 +324,17 @@ def nearest_many(
         if any(not isinstance(w, str) for w in words):
             raise TypeError("queries must be a list of words or a 2-D array of vectors")
         rows = vectors.indices(words)
-        Q = np.asarray(vectors.normalized[rows])
+        Q = unit_rows(vectors, rows)
         labels = list(words)
         if exclude is None:
             ex = rows[:, None]
         else:
             ex = np.broadcast_to(extra, (len(Q), len(extra))) if len(extra) else None
-    top_rows, top_scores = cosine_topk(vectors, Q, k, None if ex is None else np.ascontiguousarray(ex),
-                                       restrict=restrict)
+    ex = None if ex is None else np.ascontiguousarray(ex)
+    if index == "hnsw":
+        from .ann import ann_topk
+
+        top_rows, top_scores = ann_topk(vectors, _unit_rows(Q), k, ex)
+    else:
+        top_rows, top_scores = cosine_topk(vectors, Q, k, ex, restrict=restrict)
     return _to_neighbors(vectors, top_rows, top_scores, labels)
