@@ -38,6 +38,7 @@ __all__ = [
     "MultiHeadSelfAttention",
     "TransformerClassifier",
     "build_classifier",
+    "num_tuned_words",
     "sinusoidal_positions",
 ]
 
@@ -47,8 +48,11 @@ MODES = ("rand", "static", "non-static", "multichannel")
 class Embedder(nn.Module):
     """Token ids to vectors under one of the four modes, with optional input dropout.
 
-    ``static`` holds a frozen table, ``non-static`` and ``rand`` a trained one, ``multichannel``
-    both; ``dim`` is the output width (twice the vector size for ``multichannel``).
+    ``static`` looks up a frozen table, ``rand`` a trained one, ``non-static`` a trained table for
+    the first ``num_tuned`` ids (the training words) and the frozen pretrained table beyond them
+    (words added from the embedding, which no training example would move anyway), and
+    ``multichannel`` concatenates the frozen and the ``non-static`` lookups. ``dim`` is the
+    output width (twice the vector size for ``multichannel``).
     """
 
     def __init__(
@@ -59,18 +63,21 @@ class Embedder(nn.Module):
         *,
         padding_idx: int | None = 0,
         pretrained: torch.Tensor | None = None,
+        num_tuned: int | None = None,
         input_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
         self.mode = mode
+        n_tuned = num_embeddings if num_tuned is None or mode == "rand" else min(num_tuned, num_embeddings)
+        self.num_tuned = n_tuned
 
-        def table(freeze: bool) -> nn.Embedding:
-            emb = nn.Embedding(num_embeddings, embed_dim, padding_idx=padding_idx)
+        def table(rows: int, freeze: bool) -> nn.Embedding:
+            emb = nn.Embedding(rows, embed_dim, padding_idx=padding_idx)
             with torch.no_grad():
                 if pretrained is not None and mode != "rand":
-                    emb.weight.copy_(pretrained)
+                    emb.weight.copy_(pretrained[:rows])
                 else:  # Kim's "rand": uniform, about the spread of pretrained vectors
                     emb.weight.uniform_(-0.25, 0.25)
                     if padding_idx is not None:
@@ -78,17 +85,41 @@ class Embedder(nn.Module):
             emb.weight.requires_grad_(not freeze)
             return emb
 
-        self.static = table(True) if mode in ("static", "multichannel") else None
-        self.tuned = table(False) if mode in ("rand", "non-static", "multichannel") else None
+        needs_static = mode in ("static", "multichannel") or (mode == "non-static" and n_tuned < num_embeddings)
+        self.static = table(num_embeddings, True) if needs_static else None
+        self.tuned = table(n_tuned, False) if mode != "static" else None
         self.dim = embed_dim * (2 if mode == "multichannel" else 1)
         self.dropout = nn.Dropout(input_dropout)
 
+    def _tuned(self, ids: torch.Tensor) -> torch.Tensor:
+        assert self.tuned is not None
+        if self.num_tuned == self.tuned.num_embeddings and self.static is None:
+            return self.tuned(ids)  # (B, T, E)
+        x = self.tuned(ids.clamp(max=self.num_tuned - 1))
+        if self.static is not None and self.num_tuned < self.static.num_embeddings:
+            x = torch.where((ids < self.num_tuned).unsqueeze(-1), x, self.static(ids))
+        return x  # (B, T, E)
+
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        if self.static is not None and self.tuned is not None:
-            x = torch.cat([self.static(ids), self.tuned(ids)], dim=-1)  # (B, T, 2E)
+        if self.mode == "static":
+            x = self.static(ids)  # type: ignore[misc]  # (B, T, E)
+        elif self.mode == "multichannel":
+            x = torch.cat([self.static(ids), self._tuned(ids)], dim=-1)  # type: ignore[misc]  # (B, T, 2E)
         else:
-            x = (self.static or self.tuned)(ids)  # type: ignore[operator]  # (B, T, E)
+            x = self._tuned(ids)  # (B, T, E)
         return self.dropout(x)
+
+
+def num_tuned_words(vocab: Vocabulary) -> int:
+    """The ids below which words came from the training data: the vocabulary minus its trailing
+    words of count 0 (those :func:`~embedkit.nn.text_data.build_vocab` added from the embedding)."""
+    counts = list(vocab.counts)
+    if len(counts) != len(vocab):
+        return len(vocab)
+    n = len(counts)
+    while n > len(vocab.specials) and counts[n - 1] == 0:
+        n -= 1
+    return n
 
 
 def _mask(lengths: torch.Tensor, width: int) -> torch.Tensor:
@@ -347,6 +378,7 @@ def build_classifier(
         dim = embed_dim or config.embed_dim
     pad = vocab.pad_id if vocab.pad_id >= 0 else None
     embedder = Embedder(
-        len(vocab), dim, config.mode, padding_idx=pad, pretrained=pretrained, input_dropout=config.input_dropout
+        len(vocab), dim, config.mode, padding_idx=pad, pretrained=pretrained, num_tuned=num_tuned_words(vocab),
+        input_dropout=config.input_dropout,
     )
     return CLASSIFIERS[config.model](config, embedder, num_classes)

@@ -64,7 +64,7 @@ class ClassifierConfig:
     # text and embedding
     lower: bool = True
     min_count: int = 1
-    vector_words: int = 0
+    vector_words: int = 100_000
     unknown: Literal["uniform", "zero"] = "uniform"
     embed_dim: int = 300
     sequence: Literal["fixed", "bucket"] = "bucket"
@@ -389,7 +389,9 @@ def train_neural(
     if config.mode != "rand" and vectors is None:
         raise ValueError(f"mode {config.mode!r} needs pretrained vectors")
     toks = tokenize_texts(train_texts, lower=config.lower)
-    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=config.vector_words)
+    # Words added from the embedding only help where a pretrained vector is used.
+    extra = config.vector_words if config.mode != "rand" else 0
+    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=extra)
     enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower)
     train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
     valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]

@@ -1,0 +1,136 @@
+"""Torch-free entry points: metrics, baselines, training, cross-validation, saved models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from embedkit.baselines import BaselineClassifier, MeanEmbeddingTransformer, make_pipeline
+from embedkit.classify import (
+    compute_metrics,
+    cross_validate,
+    evaluate,
+    load_classifier,
+    plot_confusion_matrix,
+    predict,
+    predict_proba,
+    train,
+)
+from embedkit.datasets import TextDataset, read_dataset, train_dev_split
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Tiny models run fastest on one thread, and do not fight other processes for cores."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def mr(data_dir) -> TextDataset:
+    return read_dataset(data_dir / "sentiment/mr/mr.txt")
+
+
+@pytest.fixture(scope="module")
+def mr_slice(mr) -> tuple[TextDataset, TextDataset]:
+    """A stratified 3,000-sentence slice of MR split 2,500 / 500."""
+    _, part = train_dev_split(mr, dev_fraction=3000 / len(mr), seed=0)
+    return train_dev_split(part, dev_fraction=500 / 3000, seed=0)
+
+
+def test_metrics_against_sklearn():
+    """Check accuracy, macro-F1, per-class scores and the confusion matrix on a hand-made 3-class case."""
+    from sklearn.metrics import f1_score
+
+    y = [0, 0, 1, 1, 2, 2, 2]
+    p = [0, 1, 1, 1, 2, 0, 2]
+    m = compute_metrics(y, p, ["a", "b", "c"])
+    assert m.accuracy == pytest.approx(5 / 7)
+    assert m.macro_f1 == pytest.approx(f1_score(y, p, average="macro"))
+    assert m.per_class["b"] == {"precision": pytest.approx(2 / 3), "recall": 1.0, "f1": pytest.approx(0.8), "support": 2}
+    assert m.confusion == [[1, 1, 0], [0, 2, 0], [1, 0, 2]]
+    assert "macro-F1" in m.report() and m.to_dict()["class_names"] == ["a", "b", "c"]
+
+
+def test_confusion_figure_on_given_ax():
+    """Check that the figure is drawn on the given axes with one count per cell."""
+    import matplotlib.pyplot as plt
+
+    m = compute_metrics([0, 1, 1, 2], [0, 1, 2, 2], ["x", "y", "z"])
+    fig, ax = plt.subplots()
+    out = plot_confusion_matrix(m, ax=ax)
+    assert out is fig
+    assert [t.get_text() for t in ax.texts] == ["1", "0", "0", "0", "1", "1", "0", "0", "1"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
+    plt.close(fig)
+    fig2 = plot_confusion_matrix(m, normalize=True)
+    assert fig2.axes[0].texts[4].get_text() == "0.50"
+    plt.close(fig2)
+
+
+def test_mean_embedding_transformer_values_and_pipeline(glove, mr_slice):
+    """Check mean vectors against GloVe by hand, and that the transformer works inside an sklearn pipeline."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline as sk_pipeline
+
+    t = MeanEmbeddingTransformer(glove).fit([])
+    X = t.transform(["The film, qqqzzz!", "qqqzzz"])
+    assert_allclose(X[0], (glove["the"] + glove["film"] + glove[","] + glove["!"]) / 4, rtol=1e-6)
+    assert_allclose(X[1], 0.0)
+    tr, dv = mr_slice
+    pipe = sk_pipeline(MeanEmbeddingTransformer(glove), LogisticRegression(max_iter=1000)).fit(list(tr.texts), tr.labels)
+    assert pipe.score(list(dv.texts), dv.labels) > 0.68
+
+
+@pytest.mark.parametrize("kind", ["tfidf-logreg", "mean-logreg"])
+def test_baseline_matches_sklearn_and_round_trips(kind, glove, mr_slice, tmp_path):
+    """Check that a baseline's probabilities equal its sklearn pipeline's and survive save/load exactly."""
+    tr, dv = mr_slice
+    clf = BaselineClassifier(kind, tr.class_names, vectors=glove).fit(tr.texts, tr.labels)
+    pipe = make_pipeline(kind, vectors=glove).fit(list(tr.texts), tr.labels)
+    proba = clf.predict_proba(dv.texts)
+    assert_allclose(proba, pipe.predict_proba(list(dv.texts)), atol=1e-6)
+    clf.save(tmp_path / "b.npz")
+    back = load_classifier(tmp_path / "b.npz")
+    assert np.array_equal(back.predict_proba(dv.texts), proba)
+    assert evaluate(back, dv).accuracy > 0.68
+
+
+def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
+    """Check that Kim's CNN (static GloVe) trained for 3 epochs on 2,500 MR sentences beats chance clearly."""
+    from embedkit.nn.trainer import ClassifierConfig
+
+    tr, te = mr_slice
+    dev_tr, dev = train_dev_split(tr, dev_fraction=0.1, seed=0)
+    r = train(dev_tr, dev=dev, test=te, model="cnn", mode="static", vectors=glove,
+              config=ClassifierConfig(epochs=3, num_filters=50), seed=0, device="cpu")
+    assert r.test.accuracy > 0.66
+    assert r.to_dict()["model"] == "cnn" and r.history["best_epoch"] >= 1
+    path = r.classifier.save(tmp_path / "cnn.pt")
+    texts = ["a gripping , beautifully acted film", "tedious and pointless"]
+    assert predict(path, texts) == r.classifier.predict(texts)
+    assert_allclose(predict_proba(path, texts), r.classifier.predict_proba(texts), rtol=1e-6)
+
+
+def test_cross_validate_tfidf(mr):
+    """Check that cross-validation runs every fold and that mean and std summarise the per-fold scores."""
+    small = mr.subset(np.r_[0:300, 10362:10662])
+    res = cross_validate(small, folds=4, model="tfidf-logreg", seeds=(0, 1))
+    assert [(f["seed"], f["fold"]) for f in res.per_fold] == [(s, i) for s in (0, 1) for i in range(4)]
+    accs = [f["accuracy"] for f in res.per_fold]
+    assert res.mean["accuracy"] == pytest.approx(np.mean(accs))
+    assert res.std["accuracy"] == pytest.approx(np.std(accs, ddof=1))
+    assert res.to_dict()["mode"] is None
+    assert 0.55 < res.mean["accuracy"] < 0.9
+
+
+def test_train_rejects_unknown_model_and_mode(mr):
+    """Check that unknown names are refused before any work."""
+    with pytest.raises(ValueError, match="unknown model 'svm'"):
+        train(mr, model="svm")
+    with pytest.raises(ValueError, match="unknown mode 'frozen'"):
+        train(mr, model="cnn", mode="frozen")

@@ -1,0 +1,85 @@
+"""``embedkit classify train|cv|predict``: flags, JSON keys, saved models."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from embedkit.cli import main
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Tiny models run fastest on one thread, and do not fight other processes for cores."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def mr_files(data_dir, tmp_path_factory):
+    """Small train/test files in MR's format: 400 + 200 sentences, both classes."""
+    lines = (data_dir / "sentiment/mr/mr.txt").read_text(encoding="utf-8", errors="replace").splitlines()
+    d = tmp_path_factory.mktemp("mr")
+    (d / "train.txt").write_text("\n".join(lines[:200] + lines[-200:]) + "\n")
+    (d / "test.txt").write_text("\n".join(lines[200:300] + lines[-300:-200]) + "\n")
+    return d / "train.txt", d / "test.txt"
+
+
+def run_json(capsys, argv):
+    rc = main(argv)
+    out = capsys.readouterr().out
+    return rc, json.loads(out)
+
+
+def test_train_json_keys_and_predict(capsys, mr_files, tmp_path):
+    """Check that train --json prints the listed keys and that predict reads the saved model."""
+    train, test = mr_files
+    model = tmp_path / "tfidf.npz"
+    rc, out = run_json(capsys, ["classify", "train", "--train", str(train), "--test", str(test), "--model",
+                                "tfidf-logreg", "-o", str(model), "--json"])
+    assert rc == 0
+    assert {"model", "mode", "dev", "test", "train_seconds"} <= set(out)
+    assert out["model"] == "tfidf-logreg" and out["mode"] is None
+    assert set(out["dev"]) == {"accuracy", "macro_f1"} and 0.5 < out["test"]["accuracy"] <= 1.0
+    rc, pred = run_json(capsys, ["classify", "predict", "--model", str(model), "dull , tedious mess", "--json"])
+    assert rc == 0 and len(pred["predictions"]) == 1
+    p = pred["predictions"][0]
+    assert p["label"] in ("0", "1") and p["text"] == "dull , tedious mess"
+    assert sum(p["probabilities"].values()) == pytest.approx(1.0)
+
+
+def test_train_neural_and_predict_text(capsys, mr_files, tmp_path):
+    """Check a one-epoch GRU run from the command line, its JSON, and plain-text prediction."""
+    train, _ = mr_files
+    model = tmp_path / "gru.pt"
+    rc, out = run_json(capsys, ["classify", "train", "--train", str(train), "--dev", str(train), "--model", "gru",
+                                "--mode", "static", "--epochs", "1", "--seed", "3", "-o", str(model), "--json"])
+    assert rc == 0 and out["model"] == "gru" and out["mode"] == "static" and "test" not in out
+    assert out["epochs_run"] == 1 and out["output"] == str(model)
+    assert main(["classify", "predict", "--model", str(model), "a fine film", "awful"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].endswith("\ta fine film") and lines[1].split("\t")[0] in ("0", "1")
+
+
+def test_cv_json(capsys, mr_files):
+    """Check that cv --json reports one entry per fold with mean and std."""
+    train, _ = mr_files
+    rc, out = run_json(capsys, ["classify", "cv", "--data", str(train), "--folds", "3", "--model", "mean-logreg",
+                                "--json"])
+    assert rc == 0 and out["folds"] == 3 and len(out["per_fold"]) == 3
+    assert set(out["mean"]) == {"accuracy", "macro_f1"} and set(out["std"]) == {"accuracy", "macro_f1"}
+    assert out["mean"]["accuracy"] == pytest.approx(sum(f["accuracy"] for f in out["per_fold"]) / 3)
+
+
+def test_errors_are_reported(capsys, tmp_path):
+    """Check that a missing file and a non-model file give exit status 1 and a JSON error."""
+    rc, out = run_json(capsys, ["classify", "train", "--train", str(tmp_path / "nope.txt"), "--json"])
+    assert rc == 1 and out["type"] == "FileNotFoundError"
+    bogus = tmp_path / "bogus.pt"
+    bogus.write_bytes(b"not a model")
+    rc, out = run_json(capsys, ["classify", "predict", "--model", str(bogus), "x", "--json"])
+    assert rc == 1 and "is not a readable embedkit checkpoint" in out["error"]

@@ -1,0 +1,143 @@
+"""Readers for classification files, format detection and the seeded splits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from embedkit.datasets import (
+    TextDataset,
+    detect_dataset_format,
+    kfold,
+    read_csv_classes,
+    read_dataset,
+    read_label_text,
+    read_table,
+    train_dev_split,
+)
+
+
+def test_label_text_reader_exact(tmp_path):
+    """Check that LABEL TEXT lines give the exact texts, labels and default class names, skipping blanks."""
+    p = tmp_path / "toy.txt"
+    p.write_text("1 a fine film .\n\n0 dull , dull , dull\n2   three spaces  \n")
+    ds = read_label_text(p)
+    assert ds.texts == ("a fine film .", "dull , dull , dull", "three spaces")
+    assert ds.labels.tolist() == [1, 0, 2]
+    assert ds.class_names == ("0", "1", "2")
+    assert ds.name == "toy"
+    named = read_label_text(p, class_names=["neg", "pos", "mixed"])
+    assert named.label_names() == ["pos", "neg", "mixed"]
+
+
+def test_label_text_reader_rejects_bad_line(tmp_path):
+    """Check that a line without an integer label is reported with its line number."""
+    p = tmp_path / "bad.txt"
+    p.write_text("0 fine\npositive great film\n")
+    with pytest.raises(ValueError, match=r"bad.txt, line 2: expected 'LABEL TEXT'"):
+        read_label_text(p)
+
+
+def test_csv_reader_with_classes_file(tmp_path):
+    """Check that the CSV reader maps labels from 1 to ids from 0, joins extra fields and reads classes.txt."""
+    d = tmp_path / "news"
+    d.mkdir()
+    (d / "classes.txt").write_text("1 Sports\n2 Sci/Tech\n3 World\n")
+    (d / "train.csv").write_text('"3","Title, with comma","body text"\n"1","Goal!"\n')
+    ds = read_csv_classes(d / "train.csv")
+    assert ds.texts == ("Title, with comma body text", "Goal!")
+    assert ds.labels.tolist() == [2, 0]
+    assert ds.class_names == ("Sports", "Sci/Tech", "World")
+    assert ds.name == "news"
+    plain = tmp_path / "plain.csv"
+    plain.write_text('"1","x"\n"2","y"\n')
+    assert read_csv_classes(plain).class_names == ("1", "2")
+    with pytest.raises(ValueError, match="labels count from 1, got 0"):
+        plain.write_text('"0","x"\n')
+        read_csv_classes(plain)
+
+
+def test_table_reader_named_columns(tmp_path):
+    """Check that a TSV with a header is read by column name, string classes sorted."""
+    p = tmp_path / "reviews.tsv"
+    p.write_text("id\tlabel\tsentence\n1\tpos\tloved it\n2\tneg\thated it\n3\tpos\tgreat\n")
+    ds = read_table(p, text_column="sentence", label_column="label")
+    assert ds.class_names == ("neg", "pos")
+    assert ds.labels.tolist() == [1, 0, 1]
+    assert ds.texts == ("loved it", "hated it", "great")
+    with pytest.raises(ValueError, match=r"no column 'text' \(columns: id, label, sentence\)"):
+        read_table(p)
+
+
+def test_detect_format(tmp_path, data_dir):
+    """Check that the format is detected for both shared formats and a headed table."""
+    assert detect_dataset_format(data_dir / "sentiment/mr/mr.txt") == "label-text"
+    assert detect_dataset_format(data_dir / "ontology/dbpedia/train.csv") == "csv"
+    t = tmp_path / "t.csv"
+    t.write_text("text,label\nhello,a\n")
+    assert detect_dataset_format(t) == "table"
+    assert read_dataset(t).texts == ("hello",)
+
+
+def test_real_mr(data_dir):
+    """Check the MR file: 10,662 sentences, 5,331 per class, the first one exactly."""
+    ds = read_dataset(data_dir / "sentiment/mr/mr.txt")
+    assert len(ds) == 10662
+    assert ds.class_counts() == {"0": 5331, "1": 5331}
+    assert ds.texts[0] == "simplistic , silly and tedious ."
+    assert ds.name == "mr"
+
+
+def test_real_dbpedia_and_agnews(data_dir):
+    """Check the CSV samples: sizes, class names from classes.txt and per-class counts."""
+    db = read_dataset(data_dir / "ontology/dbpedia/train.csv")
+    assert len(db) == 5000 and db.num_classes == 14
+    assert db.class_names[0] == "Artist" and db.class_names[-1] == "Film"
+    assert db.class_counts()["Artist"] == 376 and db.class_counts()["Film"] == 369
+    assert db.labels[0] == 9 and db.texts[0].startswith("Mfumu'eto is a magazine")
+    ag = read_dataset(data_dir / "topic/agnews/train.csv")
+    assert ag.class_names == ("Sports", "Sci/Tech", "World", "Business")
+    assert ag.class_counts() == {"Sports": 1615, "Sci/Tech": 1594, "World": 1604, "Business": 1567}
+
+
+def test_train_dev_split_is_stratified_and_seeded(data_dir):
+    """Check that the split matches sklearn's stratified split, keeps class shares and depends on the seed."""
+    from sklearn.model_selection import train_test_split
+
+    ds = read_dataset(data_dir / "questions/trec/train.txt")
+    tr, dv = train_dev_split(ds, dev_fraction=0.1, seed=3)
+    assert len(dv) == 546 and len(tr) == 5452 - 546
+    _, ref = train_test_split(np.arange(len(ds)), test_size=0.1, stratify=ds.labels, random_state=3)
+    assert dv.texts == tuple(ds.texts[i] for i in ref)
+    full = np.bincount(ds.labels) / len(ds)
+    np.testing.assert_allclose(np.bincount(dv.labels) / len(dv), full, atol=0.002)
+    assert set(tr.texts) | set(dv.texts) == set(ds.texts)
+    assert train_dev_split(ds, seed=3)[1].texts == dv.texts
+    assert train_dev_split(ds, seed=4)[1].texts != dv.texts
+
+
+def test_kfold_partitions_and_matches_sklearn(data_dir):
+    """Check that 10 folds of MR partition the data, are stratified and equal StratifiedKFold's."""
+    from sklearn.model_selection import StratifiedKFold
+
+    ds = read_dataset(data_dir / "sentiment/mr/mr.txt")
+    folds = list(kfold(ds, 10, seed=0))
+    assert len(folds) == 10
+    assert sorted(len(te) for _, te in folds) == [1066] * 8 + [1067] * 2
+    ref = list(StratifiedKFold(10, shuffle=True, random_state=0).split(np.zeros(len(ds)), ds.labels))
+    for (tr, te), (rtr, rte) in zip(folds, ref):
+        assert te.texts == tuple(ds.texts[i] for i in rte)
+        assert len(tr) + len(te) == len(ds)
+        assert abs(int(te.labels.sum()) * 2 - len(te)) <= 1
+    assert_array_equal(np.sort(np.concatenate([r[1] for r in ref])), np.arange(len(ds)))
+
+
+def test_dataset_validates_and_subsets():
+    """Check that labels outside the class range are refused and subset keeps class names."""
+    with pytest.raises(ValueError, match=r"labels must lie in 0..1"):
+        TextDataset(["a", "b"], [0, 2], ("x", "y"))
+    ds = TextDataset(["a", "b", "c"], [0, 1, 1], ("x", "y"))
+    sub = ds.subset([2])
+    assert sub.texts == ("c",) and sub.class_names == ("x", "y") and sub.class_counts() == {"x": 0, "y": 1}
+    assert not ds.labels.flags.writeable
