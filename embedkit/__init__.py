@@ -8,6 +8,7 @@
 
 from .analogy import analogy, analogy_many
 from .errors import EmbedkitError, UnknownWordError, VectorFileError
+from .evaluate import compare_analogies, compare_similarity, evaluate_analogies, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
 from .neighbors import Neighbor, Neighbors, nearest, nearest_many
 from .vectors import Vectors
@@ -26,7 +27,11 @@ __all__ = [
     "analogy",
     "analogy_many",
     "cache_dir",
+    "compare_analogies",
+    "compare_similarity",
     "detect_format",
+    "evaluate_analogies",
+    "evaluate_similarity",
     "load",
     "nearest",
     "nearest_many",

@@ -1,0 +1,90 @@
+"""``evaluate analogies`` and ``evaluate similarity``: intrinsic benchmarks with intervals."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import add_json_option, add_vectors_option, load_vectors, print_json
+
+
+def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--n-boot", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
+    p.add_argument("--case-sensitive", action="store_true", help="do not fold case (gensim folds by default)")
+    p.add_argument(
+        "--restrict", type=int, default=300000, metavar="N",
+        help="vocabulary: the N most frequent words (default 300000, as gensim)",
+    )
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    ev = sub.add_parser("evaluate", help="analogy and word-similarity benchmarks",
+                        description="Intrinsic evaluation with bootstrap 95%% intervals.")
+    evsub = ev.add_subparsers(dest="benchmark", metavar="BENCHMARK")
+    evsub.required = True
+
+    p = evsub.add_parser("analogies", help="analogy accuracy per section (gensim's rules)",
+                         description="Analogy accuracy per section, as gensim's evaluate_word_analogies.")
+    p.add_argument("--questions", default="google", metavar="NAME|PATH",
+                   help="a registered name (google) or an analogy file (default: google)")
+    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    _add_bootstrap_options(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_analogies)
+
+    p = evsub.add_parser("similarity", help="correlation with human similarity scores",
+                         description="Pearson and Spearman correlation of cosine with human scores.")
+    p.add_argument("pairs", nargs="+", metavar="NAME|PATH",
+                   help="registered names (wordsim353, simlex999) or pair files")
+    p.add_argument("--oov", choices=["skip", "zero"], default="skip",
+                   help="pairs with unknown words: leave out (default) or score 0")
+    p.add_argument("--strip-pos", action="store_true", help="remove part-of-speech suffixes such as -n")
+    _add_bootstrap_options(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_similarity)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:5.1f}%"
+
+
+def cmd_analogies(args: argparse.Namespace) -> int:
+    from ..evaluate import evaluate_analogies
+
+    v = load_vectors(args.vectors)
+    r = evaluate_analogies(v, args.questions, restrict=args.restrict, method=args.method,
+                           case_insensitive=not args.case_sensitive, n_boot=args.n_boot, seed=args.seed)
+    if args.json:
+        print_json(r.to_dict())
+        return 0
+    print(f"{r.questions}: {r.method}, restrict={r.restrict}, {int(100 * r.confidence)}% bootstrap intervals")
+    print(f"  {'section':<30} {'correct/total':>15} {'accuracy':>9}  interval")
+    for s in (*r.sections, None, r.semantic, r.syntactic, r.total):
+        if s is None:
+            print("  " + "-" * 68)
+            continue
+        frac = f"{s.correct}/{s.total}"
+        print(f"  {s.name:<30} {frac:>15} {_pct(s.accuracy):>9}  [{_pct(s.ci[0])}, {_pct(s.ci[1])}]")
+    print(f"  skipped (word outside the vocabulary): {r.skipped}; {r.seconds:.1f} s")
+    return 0
+
+
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from ..evaluate import evaluate_similarity
+
+    v = load_vectors(args.vectors)
+    results = [
+        evaluate_similarity(v, p, oov=args.oov, case_insensitive=not args.case_sensitive, restrict=args.restrict,
+                            strip_pos=args.strip_pos, n_boot=args.n_boot, seed=args.seed)
+        for p in args.pairs
+    ]
+    if args.json:
+        print_json([r.to_dict() for r in results])
+        return 0
+    print(f"  {'benchmark':<24} {'pairs':>6} {'oov':>5} {'pearson':>8} {'spearman':>9}  spearman interval")
+    for r in results:
+        print(f"  {r.name:<24} {r.pairs:>6} {r.oov_pairs:>5} {r.pearson:>8.4f} {r.spearman:>9.4f}"
+              f"  [{r.spearman_ci[0]:.4f}, {r.spearman_ci[1]:.4f}]")
+    return 0

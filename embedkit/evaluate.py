@@ -1,0 +1,576 @@
+"""Intrinsic evaluation: analogy accuracy and word-similarity correlation, with bootstrap intervals.
+
+:func:`evaluate_analogies` gives, section by section, the same counts as gensim's
+``KeyedVectors.evaluate_word_analogies`` (same case folding, same skipped questions, same choice
+of the answer among the top five), computed in batched, blocked matrix products instead of one
+question at a time. :func:`evaluate_similarity` gives the Pearson and Spearman correlations of
+gensim's ``evaluate_word_pairs``. Every accuracy and correlation comes with a seeded bootstrap
+interval, and :func:`compare_analogies` / :func:`compare_similarity` compare two vector sets on
+the same questions or pairs (the difference with its paired-bootstrap interval).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from .analogy import analogy_rows
+from .benchmarks_io import AnalogySet, SimilaritySet, read_analogies, read_similarity
+from .neighbors import _restrict_count, topk_blocked
+from .vectors import Vectors
+
+__all__ = [
+    "Accuracy",
+    "AnalogyComparison",
+    "AnalogyResult",
+    "SimilarityComparison",
+    "SimilarityResult",
+    "compare_analogies",
+    "compare_similarity",
+    "evaluate_analogies",
+    "evaluate_similarity",
+]
+
+Method = Literal["3cosadd", "3cosmul"]
+OOV = Literal["skip", "zero"]
+_TOPN = 5  # gensim looks at the five best answers
+_CANDIDATE_BLOCK = 4096
+
+
+def _interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
+    lo, hi = np.nanpercentile(samples, [50 * (1 - confidence), 50 * (1 + confidence)])
+    return float(lo), float(hi)
+
+
+def _check_bootstrap(n_boot: int, confidence: float) -> None:
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+
+
+# -- analogies ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Correct answers out of the questions answered, with a bootstrap interval of the accuracy."""
+
+    name: str
+    correct: int
+    total: int
+    ci: tuple[float, float]
+
+    @property
+    def accuracy(self) -> float:
+        """``correct / total`` (0.0 where nothing was answered, as gensim)."""
+        return self.correct / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "correct": self.correct,
+            "total": self.total,
+            "accuracy": self.accuracy,
+            "ci": list(self.ci),
+        }
+
+
+@dataclass(frozen=True)
+class AnalogyResult:
+    """What :func:`evaluate_analogies` measured, and how.
+
+    ``sections`` are in file order; ``semantic`` sums the sections whose name does not start with
+    ``gram`` and ``syntactic`` those that do (the Google set's two halves). ``skipped`` counts
+    questions with a word outside the first ``restrict`` words. ``outcomes`` holds, for every
+    question of the file in order, 1 (right), 0 (wrong) or -1 (skipped); ``predicted`` the
+    answer chosen (``None`` where skipped or where no answer was found).
+    """
+
+    questions: str
+    method: str
+    restrict: int | None
+    case_insensitive: bool
+    sections: tuple[Accuracy, ...]
+    semantic: Accuracy
+    syntactic: Accuracy
+    total: Accuracy
+    skipped: int
+    invalid_lines: int
+    confidence: float
+    n_boot: int
+    seed: int
+    seconds: float
+    outcomes: np.ndarray = field(repr=False, compare=False)
+    predicted: tuple[str | None, ...] = field(repr=False, compare=False)
+    section_of: np.ndarray = field(repr=False, compare=False)
+
+    @property
+    def accuracy(self) -> float:
+        """The overall accuracy."""
+        return self.total.accuracy
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON: sections, totals, skipped questions and the settings used."""
+        return {
+            "questions": self.questions,
+            "method": self.method,
+            "restrict": self.restrict,
+            "case_insensitive": self.case_insensitive,
+            "sections": [s.to_dict() for s in self.sections],
+            "semantic": self.semantic.to_dict(),
+            "syntactic": self.syntactic.to_dict(),
+            "total": self.total.to_dict(),
+            "skipped": self.skipped,
+            "invalid_lines": self.invalid_lines,
+            "confidence": self.confidence,
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+            "seconds": self.seconds,
+        }
+
+
+def _ok_vocab(keys: list[str], case_insensitive: bool) -> tuple[dict[str, int], np.ndarray]:
+    """gensim's ``ok_vocab`` (key, upper-cased if asked, to the row of its most frequent casing)
+    and, per row, the row its key maps to."""
+    if not case_insensitive:
+        return dict(zip(keys, range(len(keys)))), np.arange(len(keys), dtype=np.int64)
+    ok: dict[str, int] = {}
+    upper = [k.upper() for k in keys]
+    for i in range(len(keys) - 1, -1, -1):  # reversed, so the first (most frequent) casing wins
+        ok[upper[i]] = i
+    canon = np.fromiter((ok[u] for u in upper), dtype=np.int64, count=len(keys))
+    return ok, canon
+
+
+def _gensim_queries(vectors: Vectors, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Unit query vectors computed as gensim's ``most_similar(positive=[b, c], negative=[a])``:
+    the float32 sum of the unit vectors, divided by 3 and normalised in float64, then float32."""
+    normed = vectors.normalized
+    mean = normed[b] + normed[c]
+    mean -= normed[a]
+    m64 = mean.astype(np.float64) / 3.0
+    norms = np.sqrt(np.einsum("ij,ij->i", m64, m64))[:, None]
+    return np.divide(m64, norms, out=np.zeros_like(m64), where=norms > 0).astype(np.float32)
+
+
+def _top_answers(
+    vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int
+) -> np.ndarray:
+    """The top-5 answer rows of every ``(a, b, c)`` row triple (``-1`` where none)."""
+    a, b, c = rows[:, 0], rows[:, 1], rows[:, 2]
+    exclude = np.ascontiguousarray(rows[:, :3])
+    if method == "3cosmul":
+        top, _ = analogy_rows(vectors, a, b, c, _TOPN, method="3cosmul", restrict=n_cand, exclude=exclude)
+        return top
+    Q = _gensim_queries(vectors, a, b, c)
+    cand = vectors.normalized[:n_cand]
+
+    def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
+        return Q[q0:q1] @ cand[c0:c1].T  # (q1 - q0, c1 - c0)
+
+    top, _ = topk_blocked(score, len(Q), n_cand, _TOPN, exclude, query_block=batch_size,
+                          candidate_block=_CANDIDATE_BLOCK)
+    return top
+
+
+def evaluate_analogies(
+    vectors: Vectors,
+    questions: str | Path | AnalogySet = "google",
+    *,
+    restrict: int | None = 300000,
+    method: Method = "3cosadd",
+    case_insensitive: bool = True,
+    batch_size: int = 1024,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> AnalogyResult:
+    """Accuracy on an analogy benchmark ("a is to b as c is to d"), section by section.
+
+    The rules are gensim's ``evaluate_word_analogies``: only the first ``restrict`` words count
+    as vocabulary (with ``case_insensitive``, words are upper-cased and the most frequent casing
+    of each stands for it); a question with a word outside it is skipped; the answer is the first
+    of the five best candidates (the three question words excluded) whose folded form is not one
+    of the question words; it is right when its folded form equals ``d``'s.
+
+    Parameters
+    ----------
+    vectors:
+        The vectors to evaluate, in frequency order.
+    questions:
+        A registered name (``"google"``), a path to an analogy file, or an :class:`AnalogySet`.
+    restrict:
+        Vocabulary size (``None``: every word). gensim's default is 300,000.
+    method:
+        ``"3cosadd"`` (gensim's ``most_similar``) or ``"3cosmul"`` (``most_similar_cosmul``
+        restricted to the same vocabulary).
+    case_insensitive:
+        Fold case as gensim does.
+    batch_size:
+        Questions per block of the matrix products.
+    n_boot, confidence, seed:
+        Bootstrap resamples, interval level and random seed of the intervals.
+
+    Returns
+    -------
+    AnalogyResult
+
+    Examples
+    --------
+    >>> import embedkit
+    >>> r = evaluate_analogies(embedkit.load(), "google", restrict=30000)
+    >>> r.sections[0].name, r.sections[0].correct, r.sections[0].total
+    ('capital-common-countries', 403, 506)
+    """
+    if method not in ("3cosadd", "3cosmul"):
+        raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    _check_bootstrap(n_boot, confidence)
+    start = time.perf_counter()
+    qset = questions if isinstance(questions, AnalogySet) else read_analogies(questions)
+    n_cand = _restrict_count(vectors, restrict)
+    keys = vectors._keys[:n_cand]
+    ok, canon = _ok_vocab(keys, case_insensitive)
+
+    flat = [w for s in qset.sections for q in s.questions for w in q]
+    if case_insensitive:
+        flat = [w.upper() for w in flat]
+    rows = np.fromiter((ok.get(w, -1) for w in flat), dtype=np.int64, count=len(flat)).reshape(-1, 4)
+    section_of = np.repeat(np.arange(len(qset.sections)), [len(s.questions) for s in qset.sections])
+    known = (rows >= 0).all(axis=1)
+    outcomes = np.full(len(rows), -1, dtype=np.int8)
+    predicted: list[str | None] = [None] * len(rows)
+
+    if known.any():
+        qrows = rows[known]
+        top = _top_answers(vectors, qrows, n_cand, method, batch_size)  # (n, 5)
+        folded = np.where(top >= 0, canon[np.maximum(top, 0)], -1)
+        ignored = (folded[:, :, None] == qrows[:, None, :3]).any(axis=2) | (folded < 0)
+        first = np.argmax(~ignored, axis=1)
+        # With no qualifying candidate gensim keeps the last one it looked at.
+        n_found = (top >= 0).sum(axis=1)
+        last = np.maximum(n_found - 1, 0)
+        pick = np.where(ignored.all(axis=1), last, first)
+        pred = np.where(n_found > 0, folded[np.arange(len(top)), pick], -1)
+        outcomes[known] = (pred == qrows[:, 3]).astype(np.int8)
+        pred_rows = np.where(n_found > 0, top[np.arange(len(top)), pick], -1)
+        for i, r in zip(np.flatnonzero(known).tolist(), pred_rows.tolist()):
+            predicted[i] = keys[r] if r >= 0 else None
+
+    rng = np.random.default_rng(seed)
+
+    def acc(name: str, mask: np.ndarray) -> Accuracy:
+        o = outcomes[mask]
+        o = o[o >= 0]
+        n, k = len(o), int(o.sum())
+        if n == 0:
+            return Accuracy(name, 0, 0, (0.0, 0.0))
+        # Resampling n answers of which k are right is a binomial draw: the exact bootstrap.
+        boot = rng.binomial(n, k / n, size=n_boot) / n
+        return Accuracy(name, k, n, _interval(boot, confidence))
+
+    sections = tuple(acc(s.name, section_of == i) for i, s in enumerate(qset.sections))
+    is_gram = np.array([s.name.startswith("gram") for s in qset.sections], dtype=bool)
+    in_gram = is_gram[section_of] if len(section_of) else np.zeros(0, dtype=bool)
+    return AnalogyResult(
+        questions=qset.name,
+        method=method,
+        restrict=restrict,
+        case_insensitive=case_insensitive,
+        sections=sections,
+        semantic=acc("semantic", ~in_gram),
+        syntactic=acc("syntactic", in_gram),
+        total=acc("total", np.ones(len(outcomes), dtype=bool)),
+        skipped=int((~known).sum()),
+        invalid_lines=qset.invalid_lines,
+        confidence=confidence,
+        n_boot=n_boot,
+        seed=seed,
+        seconds=time.perf_counter() - start,
+        outcomes=outcomes,
+        predicted=tuple(predicted),
+        section_of=section_of,
+    )
+
+
+@dataclass(frozen=True)
+class AnalogyComparison:
+    """Accuracy of two results on the questions both answered, and the difference ``a - b``."""
+
+    name: str
+    n: int
+    accuracy_a: float
+    accuracy_b: float
+    difference: float
+    ci: tuple[float, float]
+    confidence: float
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "n": self.n,
+            "accuracy_a": self.accuracy_a,
+            "accuracy_b": self.accuracy_b,
+            "difference": self.difference,
+            "ci": list(self.ci),
+            "confidence": self.confidence,
+        }
+
+
+def compare_analogies(
+    a: AnalogyResult,
+    b: AnalogyResult,
+    *,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> AnalogyComparison:
+    """Paired comparison of two analogy results on the same question file.
+
+    Only questions answered by both count. The interval is a paired bootstrap of the per-question
+    difference (``+1``: only ``a`` right, ``-1``: only ``b`` right): it excludes 0 when the
+    difference is unlikely to be resampling noise.
+    """
+    _check_bootstrap(n_boot, confidence)
+    if len(a.outcomes) != len(b.outcomes) or not np.array_equal(a.section_of, b.section_of):
+        raise ValueError("the two results are not on the same questions")
+    both = (a.outcomes >= 0) & (b.outcomes >= 0)
+    d = a.outcomes[both].astype(np.int64) - b.outcomes[both].astype(np.int64)
+    n = int(both.sum())
+    if n == 0:
+        raise ValueError("no question was answered by both")
+    counts = np.array([(d == -1).sum(), (d == 0).sum(), (d == 1).sum()])
+    rng = np.random.default_rng(seed)
+    # Resampling n questions is a multinomial draw over the three kinds of difference.
+    draws = rng.multinomial(n, counts / n, size=n_boot)
+    boot = (draws[:, 2] - draws[:, 0]) / n
+    acc_a = float(a.outcomes[both].mean())
+    acc_b = float(b.outcomes[both].mean())
+    return AnalogyComparison(a.questions, n, acc_a, acc_b, acc_a - acc_b, _interval(boot, confidence), confidence)
+
+
+# -- similarity --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimilarityResult:
+    """What :func:`evaluate_similarity` measured: correlations of cosine with human scores.
+
+    ``pairs`` counts the pairs used; ``oov_pairs`` those with an unknown word (left out, or scored
+    0 with ``oov="zero"``), listed in ``unknown``; ``oov_ratio`` is ``oov_pairs`` over all pairs
+    read. ``gold`` and ``model`` hold, per pair of the file, the human score and the cosine
+    (``nan`` where unknown).
+    """
+
+    name: str
+    pairs: int
+    oov_pairs: int
+    oov_ratio: float
+    pearson: float
+    spearman: float
+    pearson_ci: tuple[float, float]
+    spearman_ci: tuple[float, float]
+    oov: str
+    case_insensitive: bool
+    restrict: int | None
+    confidence: float
+    n_boot: int
+    seed: int
+    unknown: tuple[tuple[str, str], ...] = field(repr=False)
+    gold: np.ndarray = field(repr=False, compare=False)
+    model: np.ndarray = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON."""
+        return {
+            "name": self.name,
+            "pairs": self.pairs,
+            "oov_pairs": self.oov_pairs,
+            "oov_ratio": self.oov_ratio,
+            "pearson": self.pearson,
+            "spearman": self.spearman,
+            "pearson_ci": list(self.pearson_ci),
+            "spearman_ci": list(self.spearman_ci),
+            "oov": self.oov,
+            "case_insensitive": self.case_insensitive,
+            "restrict": self.restrict,
+            "confidence": self.confidence,
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+            "unknown": [list(p) for p in self.unknown],
+        }
+
+
+def _rowwise_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    x = x - x.mean(axis=1, keepdims=True)
+    y = y - y.mean(axis=1, keepdims=True)
+    den = np.sqrt((x * x).sum(axis=1) * (y * y).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x * y).sum(axis=1) / den
+
+
+def _boot_correlations(gold: np.ndarray, model: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson and Spearman of every bootstrap resample (rows of ``idx``)."""
+    from scipy.stats import rankdata
+
+    g, m = gold[idx], model[idx]
+    return _rowwise_pearson(g, m), _rowwise_pearson(rankdata(g, axis=1), rankdata(m, axis=1))
+
+
+def evaluate_similarity(
+    vectors: Vectors,
+    pairs: str | Path | SimilaritySet = "wordsim353",
+    *,
+    oov: OOV = "skip",
+    case_insensitive: bool = True,
+    restrict: int | None = 300000,
+    strip_pos: bool = False,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> SimilarityResult:
+    """Pearson and Spearman correlation between cosine similarity and human similarity scores.
+
+    The rules are gensim's ``evaluate_word_pairs``: only the first ``restrict`` words count (with
+    ``case_insensitive``, the most frequent casing of a word stands for it); a pair with an
+    unknown word is left out (``oov="skip"``) or scored 0 (``oov="zero"``, gensim's
+    ``dummy4unknown``).
+
+    Parameters
+    ----------
+    vectors:
+        The vectors to evaluate.
+    pairs:
+        A registered name (``"wordsim353"``, ``"simlex999"``), a path, or a :class:`SimilaritySet`.
+    oov:
+        What to do with pairs with an unknown word: ``"skip"`` or ``"zero"``.
+    case_insensitive:
+        Fold case as gensim does.
+    restrict:
+        Vocabulary size (``None``: every word). gensim's default is 300,000.
+    strip_pos:
+        Remove part-of-speech suffixes (``sun-n``) when reading the file.
+    n_boot, confidence, seed:
+        Bootstrap resamples (of pairs), interval level and random seed.
+
+    Examples
+    --------
+    >>> import embedkit
+    >>> r = evaluate_similarity(embedkit.load(), "wordsim353")
+    >>> r.pairs, round(r.spearman, 4)
+    (353, 0.5033)
+    """
+    if oov not in ("skip", "zero"):
+        raise ValueError(f"oov must be 'skip' or 'zero', got {oov!r}")
+    _check_bootstrap(n_boot, confidence)
+    from scipy.stats import pearsonr, spearmanr
+
+    pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
+    n_cand = _restrict_count(vectors, restrict)
+    ok, _ = _ok_vocab(vectors._keys[:n_cand], case_insensitive)
+    fold = str.upper if case_insensitive else (lambda w: w)
+    ra = np.array([ok.get(fold(a), -1) for a, _ in pset.pairs], dtype=np.int64)
+    rb = np.array([ok.get(fold(b), -1) for _, b in pset.pairs], dtype=np.int64)
+    known = (ra >= 0) & (rb >= 0)
+    normed = vectors.normalized
+    model = np.full(len(ra), np.nan)
+    model[known] = np.einsum("ij,ij->i", normed[ra[known]], normed[rb[known]])
+    gold = np.asarray(pset.scores, dtype=np.float64)
+    use = known if oov == "skip" else np.ones(len(ra), dtype=bool)
+    g, m = gold[use], np.where(known, model, 0.0)[use]
+    if len(g) < 2:
+        raise ValueError(f"fewer than two known pairs in {pset.name}: cannot correlate")
+    pearson = float(pearsonr(g, m)[0])
+    spearman = float(spearmanr(g, m)[0])
+    rng = np.random.default_rng(seed)
+    bp, bs = _boot_correlations(g, m, rng.integers(0, len(g), size=(n_boot, len(g))))
+    return SimilarityResult(
+        name=pset.name,
+        pairs=int(use.sum()),
+        oov_pairs=int((~known).sum()),
+        oov_ratio=float((~known).sum() / len(known)),
+        pearson=pearson,
+        spearman=spearman,
+        pearson_ci=_interval(bp, confidence),
+        spearman_ci=_interval(bs, confidence),
+        oov=oov,
+        case_insensitive=case_insensitive,
+        restrict=restrict,
+        confidence=confidence,
+        n_boot=n_boot,
+        seed=seed,
+        unknown=tuple(p for p, k in zip(pset.pairs, known.tolist()) if not k),
+        gold=gold,
+        model=model,
+    )
+
+
+@dataclass(frozen=True)
+class SimilarityComparison:
+    """Correlations of two results on the pairs both know, and the differences ``a - b``."""
+
+    name: str
+    n: int
+    spearman_a: float
+    spearman_b: float
+    spearman_difference: float
+    spearman_ci: tuple[float, float]
+    pearson_a: float
+    pearson_b: float
+    pearson_difference: float
+    pearson_ci: tuple[float, float]
+    confidence: float
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["spearman_ci"], d["pearson_ci"] = list(self.spearman_ci), list(self.pearson_ci)
+        return d
+
+
+def compare_similarity(
+    a: SimilarityResult,
+    b: SimilarityResult,
+    *,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> SimilarityComparison:
+    """Paired comparison of two similarity results on the same pair file.
+
+    Both correlations are recomputed on the pairs both vector sets know, and the interval of each
+    difference comes from resampling those pairs (the same resample for both sets).
+    """
+    _check_bootstrap(n_boot, confidence)
+    if len(a.gold) != len(b.gold) or not np.array_equal(a.gold, b.gold):
+        raise ValueError("the two results are not on the same pairs")
+    both = ~np.isnan(a.model) & ~np.isnan(b.model)
+    n = int(both.sum())
+    if n < 2:
+        raise ValueError("fewer than two pairs known to both: cannot correlate")
+    g, ma, mb = a.gold[both], a.model[both], b.model[both]
+    idx = np.arange(n)[None, :]
+    (pa,), (sa,) = _boot_correlations(g, ma, idx)
+    (pb,), (sb,) = _boot_correlations(g, mb, idx)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    bpa, bsa = _boot_correlations(g, ma, idx)
+    bpb, bsb = _boot_correlations(g, mb, idx)
+    return SimilarityComparison(
+        name=a.name,
+        n=n,
+        spearman_a=float(sa),
+        spearman_b=float(sb),
+        spearman_difference=float(sa - sb),
+        spearman_ci=_interval(bsa - bsb, confidence),
+        pearson_a=float(pa),
+        pearson_b=float(pb),
+        pearson_difference=float(pa - pb),
+        pearson_ci=_interval(bpa - bpb, confidence),
+        confidence=confidence,
+    )
