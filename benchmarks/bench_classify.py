@@ -236,7 +236,7 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--folds", type=int, default=None, help="override the number of CV folds")
     ap.add_argument("--only-folds", default=None, help="comma-separated fold numbers to run (e.g. 0,1,2)")
-    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--fasttext-epochs", type=int, default=25)
     ap.add_argument("--vectors", default="glove-6b-50d")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from ._common import add_json_option, add_vectors_option, print_json
 
@@ -14,7 +15,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", choices=_MODELS, default="cnn", help="architecture or baseline (default: cnn)")
     p.add_argument("--mode", choices=_MODES, default="non-static", help="embedding mode (default: non-static)")
     add_vectors_option(p)
-    p.add_argument("--epochs", type=int, default=None, metavar="N", help="most epochs (default 10; early stopping)")
+    p.add_argument("--epochs", type=int, default=None, metavar="N", help="most epochs (default 15; early stopping)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
@@ -54,7 +55,8 @@ def _config(args: argparse.Namespace):
         return None
     from ..nn.trainer import ClassifierConfig
 
-    return ClassifierConfig(model=args.model, mode=args.mode, epochs=args.epochs or 10)
+    cfg = ClassifierConfig(model=args.model, mode=args.mode)
+    return cfg if args.epochs is None else dataclasses.replace(cfg, epochs=args.epochs)
 
 
 def _vectors_needed(args: argparse.Namespace) -> bool:

@@ -47,7 +47,10 @@ MODES = ("rand", "static", "non-static", "multichannel")
 class ClassifierConfig:
     """Hyper-parameters of a neural text classifier, saved into every checkpoint.
 
-    The defaults are Kim's (2014) CNN-non-static settings with Adam in place of Adadelta.
+    The defaults are Kim's (2014) CNN-non-static settings (filter widths 3, 4, 5 x 100 maps,
+    dropout 0.5, max-norm 3, batch 50) with Adam in place of Adadelta, 25% dropout on the word
+    vectors, early stopping after 3 epochs without a better dev accuracy, and the 100,000 most
+    frequent words of the embedding joined to the training vocabulary.
 
     Examples
     --------
@@ -69,7 +72,7 @@ class ClassifierConfig:
     embed_dim: int = 300
     sequence: Literal["fixed", "bucket"] = "bucket"
     max_len: int = 400
-    input_dropout: float = 0.0
+    input_dropout: float = 0.25
     dropout: float = 0.5
     pooling: Literal["auto", "last", "max", "mean", "cls"] = "auto"
     # recurrent
@@ -92,7 +95,7 @@ class ClassifierConfig:
     lr: float | None = None
     weight_decay: float = 0.0
     batch_size: int = 50
-    epochs: int = 10
+    epochs: int = 15
     patience: int | None = 3
     grad_clip: float | None = 5.0
     dev_fraction: float = 0.1
