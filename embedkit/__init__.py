@@ -7,20 +7,24 @@
 """
 
 from .analogy import analogy, analogy_many
+from .corpus import Corpus, corpus_from_texts, read_corpus
 from .errors import EmbedkitError, UnknownWordError, VectorFileError
 from .evaluate import compare_analogies, compare_similarity, evaluate_analogies, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
 from .neighbors import Neighbor, Neighbors, nearest, nearest_many
+from .train import TrainConfig, learn_vectors, train_vectors
 from .vectors import Vectors
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Corpus",
     "DEFAULT_VECTORS",
     "FORMATS",
     "EmbedkitError",
     "Neighbor",
     "Neighbors",
+    "TrainConfig",
     "UnknownWordError",
     "VectorFileError",
     "Vectors",
@@ -29,13 +33,17 @@ __all__ = [
     "cache_dir",
     "compare_analogies",
     "compare_similarity",
+    "corpus_from_texts",
     "detect_format",
     "evaluate_analogies",
     "evaluate_similarity",
+    "learn_vectors",
     "load",
     "nearest",
     "nearest_many",
+    "read_corpus",
     "register",
     "registered_names",
     "save",
+    "train_vectors",
 ]

@@ -1,0 +1,126 @@
+"""``train-embeddings`` and ``generate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ._common import add_json_option, print_json
+
+_SUFFIX_FORMATS = {".txt": "word2vec", ".vec": "word2vec", ".bin": "word2vec-binary", ".gz": "word2vec"}
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    from ..train import ALGORITHMS
+
+    p = sub.add_parser(
+        "train-embeddings",
+        help="learn word vectors from text (neural language models or gensim)",
+        description="Learn word vectors from text files by next-word prediction (nplm, rnn, gru, lstm) "
+        "or with gensim (word2vec-skipgram, word2vec-cbow, fasttext); write them in a format embedkit.load reads.",
+    )
+    p.add_argument("corpus", nargs="+", metavar="CORPUS", help="text files, read in order")
+    p.add_argument("--algorithm", choices=ALGORITHMS, default="lstm")
+    p.add_argument("--dim", type=int, default=100, help="embedding dimension (default 100)")
+    p.add_argument("--window", type=int, default=5, help="nplm context words / gensim window (default 5)")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="vector file; .txt/.vec write word2vec text, .bin word2vec binary, anything else embedkit's format")
+    p.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint per epoch here (language models)")
+    p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
+    p.add_argument("--hidden", type=int, default=None, help="hidden size (default: dim for nplm, 256 otherwise)")
+    p.add_argument("--layers", type=int, default=1)
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--tie", action="store_true", help="tie input and output embeddings")
+    p.add_argument("--objective", choices=["full", "sampled", "negative", "adaptive"], default=None)
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--bptt", type=int, default=35)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--optimizer", choices=["adam", "sgd", "adagrad"], default="adam")
+    p.add_argument("--schedule", choices=["constant", "linear", "cosine"], default="linear")
+    p.add_argument("--clip", type=float, default=1.0)
+    p.add_argument("--workers", type=int, default=0, help="threads / gensim workers (default: all cores)")
+    p.add_argument("--min-count", type=int, default=5, help="drop rarer words (default 5)")
+    p.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
+    p.add_argument("--valid-fraction", type=float, default=0.05, help="held out for perplexity (default 0.05)")
+    p.add_argument("--init", metavar="VECTORS", default=None, help="start from these pretrained vectors (language models)")
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda ...")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_json_option(p)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("generate", help="generate text from a trained language model",
+                       description="Continue a prompt with a language model trained by train-embeddings.")
+    p.add_argument("--model", required=True, metavar="CHECKPOINT")
+    p.add_argument("--prompt", required=True, metavar="TEXT")
+    p.add_argument("--words", type=int, default=30, help="how many words (default 30)")
+    p.add_argument("--method", choices=["sample", "greedy", "beam"], default="sample")
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--beam-size", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    add_json_option(p)
+    p.set_defaults(func=cmd_generate)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from ..corpus import read_corpus
+    from ..io import save
+    from ..train import LM_ALGORITHMS, TrainConfig, train_vectors
+
+    config = TrainConfig(
+        algorithm=args.algorithm, dim=args.dim, window=args.window, hidden=args.hidden, layers=args.layers,
+        dropout=args.dropout, tie=args.tie, objective=args.objective, epochs=args.epochs, batch_size=args.batch_size,
+        bptt=args.bptt, lr=args.lr, optimizer=args.optimizer, schedule=args.schedule, clip=args.clip,
+        seed=args.seed, workers=args.workers,
+    )
+    neural = args.algorithm in LM_ALGORITHMS
+    if args.resume and not args.checkpoint:
+        raise ValueError("--resume needs --checkpoint DIR")
+    corpus = read_corpus(args.corpus, min_count=args.min_count, max_size=args.max_size,
+                         valid_fraction=args.valid_fraction if neural else 0.0)
+    init = None
+    if args.init:
+        from ._common import load_vectors
+
+        init = load_vectors(args.init)
+    result = train_vectors(corpus, config, init=init, device=args.device, checkpoint_dir=args.checkpoint,
+                           resume=args.resume, progress=not (args.quiet or args.json))
+    out = Path(args.output)
+    fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), "embedkit")
+    save(result.vectors, out, format=fmt)
+    model_path = None
+    if neural:
+        model_path = out.with_suffix(".pt") if out.suffix.lower() != ".pt" else out.with_suffix(".model.pt")
+        result.lm.save(model_path)
+    report = {**result.to_dict(), "vectors": str(out), "format": fmt, "model": str(model_path) if model_path else None,
+              "corpus": {"train_tokens": len(corpus.train), "valid_tokens": len(corpus.valid), "vocab": len(corpus.vocab)}}
+    if args.json:
+        print_json(report)
+        return 0
+    print(f"{args.algorithm}: {len(corpus.train):,} training tokens, {len(corpus.vocab):,} words in the vocabulary")
+    for h in result.history:
+        ppl = h.get("valid_ppl")
+        ppl_s = f"  held-out perplexity {ppl:.1f}" if ppl is not None and ppl == ppl else ""
+        loss_s = f"  loss {h['loss']:.3f}" if "loss" in h else ""
+        print(f"  epoch {h['epoch']}: {h['tokens_per_s']:,.0f} tokens/s{loss_s}{ppl_s}")
+    print(f"wrote {len(result.vectors):,} x {result.vectors.dim} vectors to {out} ({fmt})")
+    if model_path:
+        print(f"wrote the model to {model_path}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ..nn.generate import generate
+    from ..nn.train_lm import load_language_model
+
+    lm = load_language_model(args.model)
+    g = generate(lm, args.prompt, args.words, method=args.method, temperature=args.temperature, top_k=args.top_k,
+                 beam_size=args.beam_size, seed=args.seed)
+    if args.json:
+        print_json(g.to_dict())
+    else:
+        sys.stdout.write(g.text.rstrip("\n") + "\n")
+    return 0

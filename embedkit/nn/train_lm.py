@@ -1,0 +1,325 @@
+"""Train a language model by next-word prediction: contiguous batches, truncated back-propagation
+through time, a learning-rate schedule, gradient clipping, held-out perplexity and a checkpoint per
+epoch that resumes exactly.
+
+The loop (:func:`fit`) knows nothing of the architecture: it relies on the contract of
+:class:`~embedkit.nn.lm.LanguageModel` (``model(ids, state) -> (h, state)``, ``model.loss``,
+``model.output.target_log_prob``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..corpus import Corpus
+from ..text import Vocabulary
+from ..train import TrainConfig
+from ..vectors import Vectors
+from .checkpoint import load_checkpoint, save_checkpoint
+from .embedding import embedding_from_vectors, vectors_from_embedding
+from .lm import LanguageModel, build_model
+
+__all__ = [
+    "TrainConfig",
+    "TrainedLM",
+    "batchify",
+    "evaluate_perplexity",
+    "fit",
+    "load_language_model",
+    "resolve_device",
+    "train_language_model",
+]
+
+_CKPT_RE = re.compile(r"^epoch-(\d+)\.pt$")
+
+
+@dataclass
+class TrainedLM:
+    """A trained language model with its vocabulary, config and per-epoch history."""
+
+    model: LanguageModel
+    vocab: Vocabulary
+    config: TrainConfig
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    def vectors(self) -> Vectors:
+        """The input embedding as :class:`~embedkit.Vectors` (special tokens left out)."""
+        return vectors_from_embedding(self.model.embedding, self.vocab, source=f"embedkit-{self.config.algorithm}")
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the model as a checkpoint that :func:`load_language_model` reads."""
+        return save_checkpoint(path, model_state=self.model.state_dict(), config=self.config.to_dict(),
+                               vocab=self.vocab.to_dict(), extra={"history": self.history})
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` is CUDA when present, else the CPU."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def batchify(ids: np.ndarray, batch_size: int) -> torch.Tensor:
+    """Cut a token stream into ``batch_size`` contiguous rows ``(B, N // B)`` (the tail is dropped)."""
+    n = len(ids) // batch_size
+    return torch.from_numpy(np.ascontiguousarray(ids[: n * batch_size], dtype=np.int64)).view(batch_size, n)
+
+
+class _Optimizers:
+    """One optimizer for the dense parameters and, with sparse gradients, one for the sparse ones
+    (``SparseAdam`` in place of Adam), stepped, zeroed, scheduled and saved together."""
+
+    def __init__(self, model: LanguageModel, config: TrainConfig) -> None:
+        sparse_ids = {id(p) for p in model.sparse_parameters()}
+        sparse = [p for p in model.sparse_parameters() if p.requires_grad]
+        dense = [p for p in model.parameters() if p.requires_grad and id(p) not in sparse_ids]
+        self.dense_params = dense
+        self.all: list[torch.optim.Optimizer] = []
+        if config.optimizer == "adam":
+            if dense:
+                self.all.append(torch.optim.Adam(dense, lr=config.lr, weight_decay=config.weight_decay))
+            if sparse:
+                self.all.append(torch.optim.SparseAdam(sparse, lr=config.lr))
+        elif config.optimizer == "adagrad":
+            self.all.append(torch.optim.Adagrad(dense + sparse, lr=config.lr, weight_decay=config.weight_decay))
+        else:
+            self.all.append(torch.optim.SGD(dense + sparse, lr=config.lr, weight_decay=config.weight_decay))
+
+    def zero_grad(self) -> None:
+        for o in self.all:
+            o.zero_grad(set_to_none=True)
+
+    def step(self) -> None:
+        for o in self.all:
+            o.step()
+
+    def state_dict(self) -> list[dict]:
+        return [o.state_dict() for o in self.all]
+
+    def load_state_dict(self, states: list[dict]) -> None:
+        for o, st in zip(self.all, states, strict=True):
+            o.load_state_dict(st)
+
+
+def _schedule(config: TrainConfig, total_steps: int) -> Callable[[int], float]:
+    total = max(1, total_steps)
+    if config.schedule == "linear":
+        return lambda step: max(1e-4, 1.0 - step / total)
+    if config.schedule == "cosine":
+        return lambda step: max(1e-4, 0.5 * (1.0 + math.cos(math.pi * min(step, total) / total)))
+    return lambda step: 1.0
+
+
+@torch.no_grad()
+def evaluate_perplexity(model: LanguageModel, ids: np.ndarray, *, batch_size: int = 16, bptt: int = 64,
+                        device: str | torch.device = "cpu") -> float:
+    """Perplexity of ``model`` on the token stream ``ids`` under the full normalised model
+    (``exp`` of the mean negative log-probability of each next token)."""
+    device = torch.device(device)
+    batch_size = max(1, min(batch_size, len(ids) // 2))
+    data = batchify(ids, batch_size).to(device)
+    if data.shape[1] < 2:
+        return float("nan")
+    was_training = model.training
+    model.eval()
+    state = model.init_state(batch_size, device)
+    total, count = 0.0, 0
+    # Rows per exact log-softmax, so that rows x vocabulary stays near 16M floats.
+    rows = max(1, (1 << 24) // model.vocab_size)
+    for i in range(0, data.shape[1] - 1, bptt):
+        seq = min(bptt, data.shape[1] - 1 - i)
+        x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]
+        h, state = model(x, state)
+        h, y = h.reshape(-1, h.shape[-1]), y.reshape(-1)
+        for s in range(0, len(y), rows):
+            total -= float(model.output.target_log_prob(h[s : s + rows], y[s : s + rows]).double().sum())
+        count += len(y)
+    model.train(was_training)
+    return math.exp(total / count)
+
+
+def fit(
+    model: LanguageModel,
+    train: np.ndarray,
+    valid: np.ndarray | None,
+    config: TrainConfig,
+    *,
+    vocab: Vocabulary,
+    device: str | torch.device = "auto",
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> list[dict[str, float]]:
+    """Train ``model`` on the token stream ``train``; returns the history, one dict per epoch
+    (``epoch``, ``loss``, ``valid_ppl``, ``tokens``, ``seconds``, ``tokens_per_s``, ``lr``).
+
+    With ``checkpoint_dir`` an ``epoch-K.pt`` checkpoint is written after every epoch holding the
+    model, optimizer and scheduler state, every random-generator state and the history; with
+    ``resume`` training continues after the latest one and ends with exactly the parameters an
+    uninterrupted run with the same seed would have (same device and thread count).
+    """
+    from tqdm.auto import tqdm
+
+    device = resolve_device(device)
+    if config.workers:
+        torch.set_num_threads(config.workers)
+    model.to(device)
+    data = batchify(train, config.batch_size).to(device)
+    if data.shape[1] < 2:
+        raise ValueError(f"the training corpus ({len(train)} tokens) is too small for batch_size={config.batch_size}")
+    steps_per_epoch = math.ceil((data.shape[1] - 1) / config.bptt)
+    optimizer = _Optimizers(model, config)
+    lam = _schedule(config, steps_per_epoch * config.epochs)
+    schedulers = [torch.optim.lr_scheduler.LambdaLR(o, lam) for o in optimizer.all]
+    generator = torch.Generator(device=device)
+    generator.manual_seed(config.seed + 1)
+    history: list[dict[str, float]] = []
+    start_epoch = 0
+
+    ckdir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+    if ckdir is not None and resume:
+        latest = latest_checkpoint(ckdir)
+        if latest is not None:
+            ck = load_checkpoint(latest)
+            saved = TrainConfig.from_dict(ck["config"])
+            if {**saved.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
+                raise ValueError(f"{latest} was written with another config; resume needs the same (except epochs)")
+            if ck["vocab"]["words"] != vocab.words:
+                raise ValueError(f"{latest} was written with another vocabulary")
+            model.load_state_dict(ck["model_state"])
+            extra = ck["extra"]
+            optimizer.load_state_dict(extra["optimizer"])
+            for sch, st in zip(schedulers, extra["scheduler"], strict=True):
+                sch.load_state_dict(st)
+            generator.set_state(extra["generator"])
+            torch.set_rng_state(extra["torch_rng"])
+            if device.type == "cuda" and "cuda_rng" in extra:
+                torch.cuda.set_rng_state(extra["cuda_rng"], device)
+            history = list(extra["history"])
+            start_epoch = int(extra["epoch"])
+
+    for epoch in range(start_epoch, config.epochs):
+        model.train()
+        state = model.init_state(config.batch_size, device)
+        bar = tqdm(total=steps_per_epoch, desc=f"{config.algorithm} epoch {epoch + 1}/{config.epochs}",
+                   disable=not progress, unit="step", leave=False)
+        t0 = time.perf_counter()
+        loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+        tokens = 0
+        for step, i in enumerate(range(0, data.shape[1] - 1, config.bptt)):
+            seq = min(config.bptt, data.shape[1] - 1 - i)
+            x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]  # (B, T)
+            state = model.detach_state(state)
+            h, state = model(x, state)  # (B, T, H)
+            loss = model.loss(h, y, generator=generator)
+            optimizer.zero_grad()
+            loss.backward()
+            if config.clip > 0:
+                torch.nn.utils.clip_grad_norm_(optimizer.dense_params, config.clip)
+            optimizer.step()
+            for sch in schedulers:
+                sch.step()
+            loss_sum += loss.detach() * y.numel()
+            tokens += y.numel()
+            if progress and (step % 20 == 0 or step == steps_per_epoch - 1):
+                dt = time.perf_counter() - t0
+                bar.set_postfix(loss=f"{float(loss):.3f}", tok_s=f"{tokens / max(dt, 1e-9):,.0f}", refresh=False)
+            bar.update(1)
+        seconds = time.perf_counter() - t0
+        bar.close()
+        ppl = evaluate_perplexity(model, valid, device=device) if valid is not None and len(valid) > 4 else float("nan")
+        history.append({
+            "epoch": epoch + 1,
+            "loss": float(loss_sum) / max(tokens, 1),
+            "valid_ppl": ppl,
+            "tokens": tokens,
+            "seconds": seconds,
+            "tokens_per_s": tokens / seconds if seconds else 0.0,
+            "lr": float(schedulers[0].get_last_lr()[0]),
+        })
+        if ckdir is not None:
+            extra: dict[str, Any] = {
+                "epoch": epoch + 1,
+                "optimizer": optimizer.state_dict(),
+                "scheduler": [{k: v for k, v in sch.state_dict().items() if k != "lr_lambdas"} for sch in schedulers],
+                "generator": generator.get_state(),
+                "torch_rng": torch.get_rng_state(),
+                "history": history,
+            }
+            if device.type == "cuda":
+                extra["cuda_rng"] = torch.cuda.get_rng_state(device)
+            save_checkpoint(ckdir / f"epoch-{epoch + 1:03d}.pt", model_state=model.state_dict(),
+                            config=config.to_dict(), vocab=vocab.to_dict(), extra=extra)
+    return history
+
+
+def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
+    """The ``epoch-K.pt`` with the highest K in ``checkpoint_dir``, or ``None``."""
+    d = Path(checkpoint_dir)
+    if not d.is_dir():
+        return None
+    found = [(int(m.group(1)), p) for p in d.iterdir() if (m := _CKPT_RE.match(p.name))]
+    return max(found)[1] if found else None
+
+
+def train_language_model(
+    corpus: Corpus,
+    config: TrainConfig,
+    *,
+    init: Vectors | None = None,
+    device: str | torch.device = "auto",
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> TrainedLM:
+    """Build the model ``config.algorithm`` for ``corpus``'s vocabulary, seeded by ``config.seed``,
+    optionally start its input embedding from ``init`` (unknown words uniform, Kim 2014), and
+    :func:`fit` it on ``corpus.train`` with perplexity on ``corpus.valid``.
+
+    Examples
+    --------
+    >>> from embedkit.corpus import corpus_from_texts
+    >>> c = corpus_from_texts(["a b c d"] * 50, valid_fraction=0.2)
+    >>> cfg = TrainConfig(algorithm="gru", dim=8, hidden=16, objective="full", epochs=6, batch_size=4, bptt=8,
+    ...                   lr=0.05, workers=1)
+    >>> lm = train_language_model(c, cfg, progress=False)
+    >>> [round(h["valid_ppl"], 1) for h in lm.history]
+    [3.4, 1.5, 1.1, 1.1, 1.0, 1.0]
+    """
+    torch.manual_seed(config.seed)
+    counts = torch.from_numpy(corpus.counts())
+    model = build_model(config, len(corpus.vocab), counts)
+    if init is not None:
+        if init.dim != config.dim:
+            raise ValueError(f"the initial vectors have dimension {init.dim}, the config {config.dim}")
+        emb = embedding_from_vectors(init, corpus.vocab, freeze=False, unknown="uniform", seed=config.seed)
+        with torch.no_grad():
+            model.embedding.weight.copy_(emb.weight)
+    if config.freeze_embeddings:
+        if config.tie:
+            raise ValueError("freeze_embeddings cannot be combined with tie")
+        model.embedding.weight.requires_grad_(False)
+    history = fit(model, corpus.train, corpus.valid, config, vocab=corpus.vocab, device=device,
+                  checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
+    return TrainedLM(model, corpus.vocab, config, history)
+
+
+def load_language_model(path: str | os.PathLike, *, device: str | torch.device = "cpu") -> TrainedLM:
+    """A :class:`TrainedLM` from a checkpoint written by :func:`fit` or :meth:`TrainedLM.save`."""
+    ck = load_checkpoint(path)
+    config = TrainConfig.from_dict(ck["config"])
+    vocab = Vocabulary.from_dict(ck["vocab"])
+    model = build_model(config, len(vocab))
+    model.load_state_dict(ck["model_state"])
+    model.to(resolve_device(device)).eval()
+    return TrainedLM(model, vocab, config, list(ck["extra"].get("history", [])))
