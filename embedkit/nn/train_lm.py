@@ -200,7 +200,7 @@ def fit(
             extra = ck["extra"]
             optimizer.load_state_dict(extra["optimizer"])
             for sch, st in zip(schedulers, extra["scheduler"], strict=True):
-                sch.load_state_dict(st)
+                sch.load_state_dict({**st, "lr_lambdas": [None] * len(st["base_lrs"])})  # the lambdas are code
             generator.set_state(extra["generator"])
             torch.set_rng_state(extra["torch_rng"])
             if device.type == "cuda" and "cuda_rng" in extra:

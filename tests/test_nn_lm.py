@@ -1,0 +1,266 @@
+"""Tests for embedkit.nn: language models, the trainer, checkpoints, the Vectors bridge and generation.
+
+Small, CPU, seeded; one thread so timings do not depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import embedkit  # noqa: E402
+from embedkit.corpus import corpus_from_texts  # noqa: E402
+from embedkit.nn import embedding_from_vectors, load_checkpoint, save_checkpoint, vectors_from_embedding  # noqa: E402
+from embedkit.nn.generate import beam_search, generate  # noqa: E402
+from embedkit.nn.lm import MODELS, NPLM, OutputLayer, build_model  # noqa: E402
+from embedkit.nn.train_lm import (  # noqa: E402
+    TrainConfig,
+    evaluate_perplexity,
+    latest_checkpoint,
+    load_language_model,
+    train_language_model,
+)
+from embedkit.text import Vocabulary  # noqa: E402
+
+torch.set_num_threads(1)
+
+TEXT = [
+    "the king is dead , long live the king .",
+    "the queen is wise and the king is old .",
+    "a horse , a horse , my kingdom for a horse !",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return corpus_from_texts(TEXT * 30, valid_fraction=0.1)
+
+
+def small_config(algorithm: str, **kw) -> TrainConfig:
+    base = dict(algorithm=algorithm, dim=16, hidden=32, window=3, epochs=2, batch_size=8, bptt=10, lr=0.01,
+                objective="full", workers=1, seed=3)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+@pytest.mark.parametrize("algorithm", sorted(MODELS))
+@pytest.mark.parametrize("objective", ["full", "sampled", "negative", "adaptive"])
+def test_shapes_and_loss_goes_down(tiny, algorithm, objective):
+    """Check that every model and objective gives (B, T, H) features, (B, T, V) log-probs, and its loss falls."""
+    cfg = small_config(algorithm, objective=objective, num_sampled=20, lr=0.02, sparse=False)
+    torch.manual_seed(0)
+    model = build_model(cfg, len(tiny.vocab), torch.from_numpy(tiny.counts()))
+    x = torch.from_numpy(tiny.train[:60].astype(np.int64)).view(4, 15)
+    y = torch.from_numpy(tiny.train[1:61].astype(np.int64)).view(4, 15)
+    h, _ = model(x)
+    assert h.shape == (4, 15, 32)
+    logp = model.log_probs(h)
+    assert logp.shape == (4, 15, len(tiny.vocab))
+    torch.testing.assert_close(logp.exp().sum(-1), torch.ones(4, 15))
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    g = torch.Generator().manual_seed(0)
+    losses = []
+    for _ in range(30):
+        h, _ = model(x)
+        loss = model.loss(h, y, generator=g)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    # negative sampling's loss has a floor well above 0 (the sampled negatives), so ask for 30% less
+    assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:3])
+
+
+def test_nplm_matches_reference():
+    """Check that the NPLM's features are tanh(W [e(t-n); ...; e(t-1)] + b), padding before the start."""
+    torch.manual_seed(0)
+    m = NPLM(10, dim=4, context=3, hidden=5)
+    ids = torch.tensor([[4, 7, 2, 9]])
+    h, state = m(ids)
+    e = m.embedding.weight.detach()
+    padded = [0, 0, 4, 7, 2, 9]
+    for t in range(4):
+        win = torch.cat([e[padded[t]], e[padded[t + 1]], e[padded[t + 2]]])
+        ref = torch.tanh(m.hidden.weight @ win + m.hidden.bias)
+        torch.testing.assert_close(h[0, t], ref)
+    assert state.tolist() == [[2, 9]]
+
+
+@pytest.mark.parametrize("algorithm", ["nplm", "lstm", "gru"])
+def test_state_carries_context(algorithm):
+    """Check that running a sequence in two halves with the carried state equals running it whole."""
+    torch.manual_seed(0)
+    m = build_model(small_config(algorithm), 30).eval()
+    ids = torch.randint(3, 30, (2, 12))
+    whole, _ = m(ids)
+    a, st = m(ids[:, :5])
+    b, _ = m(ids[:, 5:], st)
+    torch.testing.assert_close(torch.cat([a, b], 1), whole)
+
+
+def test_target_log_prob_matches_log_softmax():
+    """Check that the exact target log-probabilities equal log_softmax gathered at the targets."""
+    torch.manual_seed(0)
+    out = OutputLayer(6, 50, objective="sampled", counts=torch.arange(50.0))
+    h, y = torch.randn(7, 6), torch.randint(0, 50, (7,))
+    ref = torch.log_softmax(h @ out.weight.T + out.bias, -1)[torch.arange(7), y]
+    torch.testing.assert_close(out.target_log_prob(h, y), ref)
+
+
+def test_negative_samples_follow_unigram_075():
+    """Check that negatives are drawn from the unigram distribution raised to 0.75."""
+    counts = torch.tensor([0.0, 0.0, 100.0, 10.0, 1.0])
+    out = OutputLayer(4, 5, objective="negative", num_sampled=5, counts=counts)
+    draws = out._draw(200_000, torch.Generator().manual_seed(0))
+    freq = torch.bincount(draws, minlength=5).double() / len(draws)
+    p = counts.double() ** 0.75
+    torch.testing.assert_close(freq, p / p.sum(), atol=3e-3, rtol=0)
+
+
+@pytest.mark.parametrize("algorithm", ["nplm", "lstm"])
+def test_memorised_text_perplexity_approaches_one(algorithm):
+    """Check that a model trained on a tiny repeated text reaches held-out perplexity near 1."""
+    c = corpus_from_texts(["one two three four five six"] * 60, valid_fraction=0.1)
+    cfg = small_config(algorithm, epochs=8, lr=0.03, window=6, schedule="constant")
+    lm = train_language_model(c, cfg, progress=False)
+    ppl = [h["valid_ppl"] for h in lm.history]
+    assert ppl[0] > ppl[-1]
+    assert ppl[-1] < 1.1
+    assert evaluate_perplexity(lm.model, c.valid) == pytest.approx(ppl[-1], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "algorithm,extra",
+    [("lstm", dict(objective="sampled", num_sampled=10, dropout=0.3)), ("nplm", dict(objective="negative"))],
+)
+def test_resume_is_exact(tiny, tmp_path, algorithm, extra):
+    """Check that stopping after epoch 1 and resuming gives exactly the parameters of an uninterrupted run."""
+    cfg = small_config(algorithm, epochs=2, **extra)
+    full = train_language_model(tiny, cfg, progress=False, checkpoint_dir=tmp_path / "a")
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["epoch-001.pt", "epoch-002.pt"]
+    # a run that stops after one epoch (same config), then a resumed run
+    train_language_model(tiny, cfg, progress=False, checkpoint_dir=tmp_path / "b")
+    (tmp_path / "b" / "epoch-002.pt").unlink()
+    assert latest_checkpoint(tmp_path / "b").name == "epoch-001.pt"
+    resumed = train_language_model(tiny, cfg, progress=False, checkpoint_dir=tmp_path / "b", resume=True)
+    a, b = full.model.state_dict(), resumed.model.state_dict()
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+    keys = ("epoch", "loss", "valid_ppl", "tokens", "lr")
+    assert [[h[k] for k in keys] for h in resumed.history] == [[h[k] for k in keys] for h in full.history]
+    with pytest.raises(ValueError, match="another config"):
+        train_language_model(tiny, small_config(algorithm, epochs=3, dim=8), checkpoint_dir=tmp_path / "b",
+                             resume=True, progress=False)
+
+
+def test_checkpoint_roundtrip_identical_outputs(tiny, tmp_path):
+    """Check that a saved model loads (weights_only) with identical outputs, config and vocabulary."""
+    lm = train_language_model(tiny, small_config("gru", epochs=1, objective="adaptive"), progress=False)
+    path = lm.save(tmp_path / "m.pt")
+    back = load_language_model(path)
+    x = torch.from_numpy(tiny.train[:20].astype(np.int64)).view(2, 10)
+    lm.model.eval()
+    torch.testing.assert_close(lm.model.log_probs(lm.model(x)[0]), back.model.log_probs(back.model(x)[0]), rtol=0, atol=0)
+    assert back.config == lm.config and back.vocab.words == tiny.vocab.words
+    assert back.history == lm.history
+
+
+def test_checkpoint_format_errors(tmp_path):
+    """Check that load_checkpoint refuses a file that is not an embedkit checkpoint."""
+    p = tmp_path / "x.pt"
+    torch.save({"a": 1}, p)
+    with pytest.raises(ValueError, match="not an embedkit checkpoint"):
+        load_checkpoint(p)
+    (tmp_path / "junk.pt").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a readable embedkit checkpoint"):
+        load_checkpoint(tmp_path / "junk.pt")
+    with pytest.raises(FileNotFoundError):
+        load_checkpoint(tmp_path / "missing.pt")
+    saved = save_checkpoint(tmp_path / "d" / "c.pt", model_state={}, config={"k": [1, 2]}, vocab={},
+                            extra={"t": torch.arange(3)})
+    assert load_checkpoint(saved)["extra"]["t"].tolist() == [0, 1, 2]
+    assert [p.name for p in (tmp_path / "d").iterdir()] == ["c.pt"]  # no temporary file left
+
+
+def test_embedding_from_glove(glove):
+    """Check that known words get their GloVe rows and unknown ones uniform noise of the GloVe variance."""
+    vocab = Vocabulary.from_texts([["the", "king", "zzqxw", "queen"] + [f"nonword{i}x" for i in range(2000)]])
+    emb = embedding_from_vectors(glove, vocab, freeze=True, seed=1)
+    w = emb.weight.detach().numpy()
+    np.testing.assert_array_equal(w[vocab["king"]], glove["king"])
+    np.testing.assert_array_equal(w[0], np.zeros(50, np.float32))
+    assert not emb.weight.requires_grad and emb.padding_idx == 0
+    unknown = w[[vocab[f"nonword{i}x"] for i in range(2000)]]
+    var = float(np.var(glove.matrix.astype(np.float64)))
+    assert float(np.var(unknown)) == pytest.approx(var, rel=0.03)
+    a = np.sqrt(3 * var)
+    assert np.abs(unknown).max() <= a
+    again = embedding_from_vectors(glove, vocab, seed=1).weight.detach().numpy()
+    np.testing.assert_array_equal(again, w)
+    zero = embedding_from_vectors(glove, vocab, unknown="zero").weight.detach().numpy()
+    assert not zero[vocab["zzqxw"]].any()
+    with pytest.raises(ValueError, match="unknown must be"):
+        embedding_from_vectors(glove, vocab, unknown="normal")
+
+
+def test_init_from_pretrained_then_fine_tune(tiny, glove):
+    """Check that training can start from GloVe rows, and freeze_embeddings keeps them exactly."""
+    cfg = small_config("lstm", dim=50, epochs=1, freeze_embeddings=True)
+    lm = train_language_model(tiny, cfg, init=glove, progress=False)
+    np.testing.assert_array_equal(lm.vectors()["king"], glove["king"])
+    cfg = small_config("lstm", dim=50, epochs=1)
+    lm = train_language_model(tiny, cfg, init=glove, progress=False)
+    assert 0 < np.abs(lm.vectors()["king"] - glove["king"]).max() < 0.2
+
+
+def test_exported_vectors_load_back(tiny, tmp_path):
+    """Check that a model's embedding exports as Vectors without specials and reloads through embedkit.load."""
+    lm = train_language_model(tiny, small_config("rnn", epochs=1), progress=False)
+    v = lm.vectors()
+    assert v.keys == tiny.vocab.words[3:] and v.dim == 16
+    np.testing.assert_array_equal(v["king"], lm.model.embedding.weight[tiny.vocab["king"]].detach().numpy())
+    for fmt, name in [("embedkit", "v.ekv"), ("word2vec", "v.txt")]:
+        assert embedkit.load(embedkit.save(v, tmp_path / name, format=fmt)) == v
+    assert vectors_from_embedding(lm.model.embedding, tiny.vocab, drop_specials=False).keys[:3] == ["<pad>", "<unk>", "</s>"]
+
+
+@pytest.fixture(scope="module")
+def trained(tiny):
+    return train_language_model(tiny, small_config("lstm", epochs=6, lr=0.02), progress=False)
+
+
+def test_generation_is_deterministic(trained):
+    """Check that greedy, sampled and beam generation repeat under a seed and sampling changes with it."""
+    g1 = generate(trained, "the king", 12, method="greedy")
+    assert g1 == generate(trained, "the king", 12, method="greedy")
+    assert g1.prompt == ["the", "king"] and len(g1.words) == 12
+    s1 = generate(trained, "a horse", 30, temperature=1.5, seed=1)
+    assert s1 == generate(trained, "a horse", 30, temperature=1.5, seed=1)
+    assert s1.words != generate(trained, "a horse", 30, temperature=1.5, seed=2).words
+    assert not {"<pad>", "<unk>"} & set(s1.words)
+    k1 = generate(trained, "a horse", 20, top_k=1, seed=5)
+    assert k1.words == generate(trained, "a horse", 20, method="greedy").words
+    b = beam_search(trained, "the queen", 8, beam_size=4)
+    assert b == generate(trained, "the queen", 8, method="beam", beam_size=4)
+    assert beam_search(trained, "the queen", 8, beam_size=1).words == generate(trained, "the queen", 8, method="greedy").words
+    assert b.log_prob >= generate(trained, "the queen", 8, method="greedy").log_prob - 1e-9
+
+
+def test_generation_learns_the_text(trained):
+    """Check that greedy decoding continues a memorised line of the training text."""
+    g = generate(trained, "a horse , a horse , my", 4, method="greedy")
+    assert g.words == ["kingdom", "for", "a", "horse"]
+    assert g.text == "a horse , a horse , my kingdom for a horse"
+
+
+def test_generation_errors(trained):
+    """Check that bad decoding arguments raise clear errors."""
+    with pytest.raises(ValueError, match="temperature"):
+        generate(trained, "x", 3, temperature=0)
+    with pytest.raises(ValueError, match="method"):
+        generate(trained, "x", 3, method="nucleus")
+    with pytest.raises(ValueError, match="top_k"):
+        generate(trained, "x", 3, top_k=0)
