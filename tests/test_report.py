@@ -25,14 +25,27 @@ def pair(glove):
 
 
 @pytest.fixture(scope="module")
-def comparison(pair, data_dir):
+def google_sample(tmp_path_factory):
+    """The first 100 questions of each of the 14 sections of the Google analogy set (1,400 questions)."""
+    from embedkit.benchmarks_io import read_analogies
+
+    lines = []
+    for sec in read_analogies("google").sections:
+        lines.append(f": {sec.name}")
+        lines += [" ".join(q) for q in sec.questions[:100]]
+    path = tmp_path_factory.mktemp("bench") / "google-sample.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def comparison(pair, data_dir, google_sample):
     base, rotated, _ = pair
     noisy = base.with_matrix(base.matrix + np.random.default_rng(1).normal(0, 0.3, base.matrix.shape).astype(np.float32))
-    return compare([base, rotated, noisy], names=["glove", "rotated", "noisy"], benchmarks=REPORT_BENCHMARKS,
+    return compare([base, rotated, noisy], names=["glove", "rotated", "noisy"], benchmarks=(google_sample, "wordsim353"),
                    downstream=("cr",), data_dir=data_dir, folds=3, n_boot=200, progress=False)
 
 
-REPORT_BENCHMARKS = ()
 
 
 def test_rotation_is_recovered(pair):
@@ -61,8 +74,26 @@ def test_comparison_numbers(comparison):
     assert cr.differences[0] is None
     for e in cr.values:
         assert e.low <= e.value <= e.high
+    rows = {m.benchmark.rsplit("/", 1)[-1] + " / " + m.metric: m for m in comparison.metrics}
+    assert list(rows) == [
+        "google-sample.txt (3cosadd) / accuracy, restrict 30,000",
+        "google-sample.txt (3cosmul) / accuracy, restrict 30,000",
+        "wordsim353 / Spearman correlation", "wordsim353 / Pearson correlation",
+        "cr / 3-fold CV accuracy, mean-vector logistic regression",
+    ]
+    add = rows["google-sample.txt (3cosadd) / accuracy, restrict 30,000"]
+    assert add.values[1].value == add.values[0].value  # a rotation answers every question the same way
+    assert (add.differences[1].low, add.differences[1].high) == (0.0, 0.0)
+    assert add.differences[2].high < 0 and add.best == 0 and not add.decisive  # noise hurts; glove ties rotated
+    cov = comparison.sets[0].coverage
+    sample = comparison.settings["benchmarks"][0]
+    assert cov[sample]["total"] == 1400 and cov["wordsim353"]["total"] == 353
+    assert add.items == cov[sample]["covered"] == comparison.sets[2].coverage[sample]["covered"]
+    spear = rows["wordsim353 / Spearman correlation"]
+    assert spear.items == cov["wordsim353"]["covered"]
     proj = comparison.projection
-    assert proj["words"] == [w for w in embedkit.report.DEFAULT_PROBES if w in comparison_base(comparison)]
+    base = comparison_base(comparison)
+    assert proj["words"] == [w for w in embedkit.report.DEFAULT_PROBES if w in base]
     assert_allclose(proj["coordinates"]["glove"], proj["coordinates"]["rotated"], atol=1e-4)
 
 
