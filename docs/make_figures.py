@@ -1,0 +1,81 @@
+"""Draw the example figures in docs/figures/ from the default vectors (GloVe 6B 50d).
+
+    python docs/make_figures.py            # writes docs/figures/*.png (about 30 s)
+
+Every figure comes from the public API: ``project``, ``nearest`` and the ``plot_*`` functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import embedkit
+from embedkit.plotting import (
+    plot_analogies,
+    plot_neighbors,
+    plot_projection,
+    plot_similarity_matrix,
+    plot_vectors_heatmap,
+)
+from embedkit.projection import project
+
+GROUPS = {
+    "countries": "france germany italy spain china japan india brazil canada mexico russia egypt kenya nigeria "
+    "australia sweden norway poland greece turkey iran pakistan argentina chile peru vietnam thailand "
+    "indonesia portugal ireland belgium".split(),
+    "numbers": "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
+    "hundred thousand million billion dozen".split(),
+    "job titles": "teacher doctor nurse lawyer engineer farmer soldier pilot journalist scientist professor "
+    "carpenter plumber accountant architect chef dentist pharmacist electrician banker".split(),
+}
+GENDER = [("man", "woman"), ("king", "queen"), ("uncle", "aunt"), ("brother", "sister"), ("nephew", "niece"),
+          ("boy", "girl"), ("father", "mother")]
+CAPITALS = [("france", "paris"), ("italy", "rome"), ("germany", "berlin"), ("spain", "madrid"),
+            ("japan", "tokyo"), ("russia", "moscow"), ("egypt", "cairo")]
+HEATMAP = ["king", "queen", "man", "woman", "boy", "girl", "prince", "princess", "water", "computer", "france",
+           "paris"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "figures")
+    ap.add_argument("--dpi", type=int, default=100)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    v = embedkit.load()
+
+    def save(fig, name: str) -> None:
+        path = args.out / name
+        fig.savefig(path, dpi=args.dpi)
+        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+
+    # 1. the neighbours of "frog", in a PCA of the query and its neighbours
+    nb = embedkit.nearest(v, "frog", k=15)
+    save(plot_neighbors(nb, project(v, ["frog", *nb.words], method="pca")), "frog_neighbors.png")
+
+    # 2. countries, numbers and job titles among the 2,000 most frequent words (t-SNE)
+    extra = [w for ws in GROUPS.values() for w in ws if v.index_of(w) >= 2000]
+    proj = project(v, v.keys[:2000] + extra, method="tsne", seed=0)
+    save(plot_projection(proj, groups=GROUPS, labels=45), "groups_tsne.png")
+
+    # 3. analogy arrows: each relation in a PCA of its own words, so parallel offsets show
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(14, 6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for ax, pairs, rel in ((left, GENDER, "male \u2192 female"), (right, CAPITALS, "country \u2192 capital")):
+        words = [w for ab in pairs for w in ab]
+        plot_analogies(project(v, words, method="pca"), pairs, ax=ax,
+                       title=f"{rel}: PCA of {len(words)} words")
+    save(fig, "analogies.png")
+
+    # 4. the banded structure of the raw vectors
+    save(plot_vectors_heatmap(v, HEATMAP), "heatmap.png")
+
+    # 5. cosine similarities among the same words
+    save(plot_similarity_matrix(v, HEATMAP), "similarity.png")
+
+
+if __name__ == "__main__":
+    main()
