@@ -14,7 +14,7 @@ The output layer (:class:`OutputLayer`) is chosen by ``objective``:
 - ``"full"``: the full softmax;
 - ``"sampled"``: sampled softmax (Jean et al. 2015) with ``num_sampled`` candidates shared by the
   batch, drawn from the unigram^0.75 distribution, logits corrected by ``log Q``, accidental hits removed;
-- ``"negative"``: word2vec's negative sampling, ``num_sampled`` negatives per token;
+- ``"negative"``: word2vec's negative sampling, ``negative`` draws per token;
 - ``"adaptive"``: ``nn.AdaptiveLogSoftmaxWithLoss`` (Grave et al. 2017); the vocabulary is sorted
   by frequency, as it needs.
 
@@ -50,8 +50,10 @@ class OutputLayer(nn.Module):
         weight: nn.Parameter | None = None,
         cutoffs: list[int] | None = None,
         sparse: bool = False,
+        negative: int = 5,
     ) -> None:
         super().__init__()
+        self.negative = negative
         if sparse and objective not in ("sampled", "negative"):
             raise ValueError("sparse gradients need a sampled or negative objective")
         self.sparse = sparse
@@ -123,11 +125,12 @@ class OutputLayer(nn.Module):
             samp_logit = samp_logit.masked_fill(s[None, :] == y[:, None], float("-inf"))
             logits = torch.cat([true_logit[:, None], samp_logit], dim=1)  # (N, 1 + S)
             return (torch.logsumexp(logits, dim=1) - true_logit).mean()
-        # negative sampling
+        # negative sampling, word2vec's way: ``negative`` draws per token
         n = h.shape[0]
-        neg = self._draw(n * self.num_sampled, generator).view(n, self.num_sampled)  # (N, K)
+        neg = self._draw(n * self.negative, generator).view(n, self.negative)  # (N, K)
         pos = (h * self._rows(y)).sum(-1) + self._bias(y)  # (N,)
-        negs = torch.bmm(self._rows(neg), h[:, :, None])[:, :, 0] + self._bias(neg)  # (N, K)
+        # an elementwise product beats bmm's N tiny (K x H) @ (H x 1) products by far on CPU
+        negs = (self._rows(neg) * h[:, None, :]).sum(-1) + self._bias(neg)  # (N, K)
         return -(F.logsigmoid(pos) + F.logsigmoid(-negs).sum(-1)).mean()
 
 
@@ -142,7 +145,8 @@ class LanguageModel(nn.Module):
     kind: str = ""
 
     def __init__(self, vocab_size: int, *, dim: int, out_dim: int, hidden: int, tie: bool, objective: Objective,
-                 num_sampled: int, counts: torch.Tensor | None, dropout: float, sparse: bool = False) -> None:
+                 num_sampled: int, counts: torch.Tensor | None, dropout: float, sparse: bool = False,
+                 negative: int = 5) -> None:
         super().__init__()
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, dim, sparse=sparse)
@@ -153,7 +157,7 @@ class LanguageModel(nn.Module):
         head_dim = dim if tie else out_dim
         self.output = OutputLayer(
             head_dim, vocab_size, objective=objective, num_sampled=num_sampled, counts=counts,
-            weight=self.embedding.weight if tie else None, sparse=sparse,
+            weight=self.embedding.weight if tie else None, sparse=sparse, negative=negative,
         )
 
     def sparse_parameters(self) -> list[nn.Parameter]:
@@ -209,9 +213,9 @@ class NPLM(LanguageModel):
 
     def __init__(self, vocab_size: int, *, dim: int = 100, context: int = 5, hidden: int = 100, tie: bool = False,
                  objective: Objective = "full", num_sampled: int = 512, counts: torch.Tensor | None = None,
-                 dropout: float = 0.0, layers: int = 1, sparse: bool = False) -> None:
+                 dropout: float = 0.0, layers: int = 1, sparse: bool = False, negative: int = 5) -> None:
         super().__init__(vocab_size, dim=dim, out_dim=hidden, hidden=hidden, tie=tie, objective=objective,
-                         num_sampled=num_sampled, counts=counts, dropout=dropout, sparse=sparse)
+                         num_sampled=num_sampled, counts=counts, dropout=dropout, sparse=sparse, negative=negative)
         if context < 1:
             raise ValueError(f"context must be >= 1, got {context}")
         self.context = context
@@ -221,11 +225,12 @@ class NPLM(LanguageModel):
         return torch.zeros(batch_size, self.context - 1, dtype=torch.long, device=device)
 
     def features(self, ids: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        b, t = ids.shape
+        t = ids.shape[1]
         full = torch.cat([state, ids], dim=1)  # (B, n-1+T)
         e = self.embedding(full)  # (B, n-1+T, E)
-        # windows of n consecutive embeddings, oldest first: (B, T, n*E)
-        win = e.unfold(1, self.context, 1).transpose(2, 3).reshape(b, t, -1)
+        # windows of n consecutive embeddings, oldest first: (B, T, n*E); slices back-propagate
+        # faster than unfold
+        win = torch.cat([e[:, k : k + t] for k in range(self.context)], dim=-1)
         h = torch.tanh(self.hidden(win))  # (B, T, H)
         return h, full[:, full.shape[1] - (self.context - 1):]
 
@@ -235,9 +240,10 @@ class _RecurrentLM(LanguageModel):
 
     def __init__(self, vocab_size: int, *, dim: int = 100, hidden: int = 256, layers: int = 1, dropout: float = 0.0,
                  tie: bool = False, objective: Objective = "full", num_sampled: int = 512,
-                 counts: torch.Tensor | None = None, context: int = 0, sparse: bool = False) -> None:
+                 counts: torch.Tensor | None = None, context: int = 0, sparse: bool = False,
+                 negative: int = 5) -> None:
         super().__init__(vocab_size, dim=dim, out_dim=hidden, hidden=hidden, tie=tie, objective=objective,
-                         num_sampled=num_sampled, counts=counts, dropout=dropout, sparse=sparse)
+                         num_sampled=num_sampled, counts=counts, dropout=dropout, sparse=sparse, negative=negative)
         self.layers = layers
         self.hidden_size = hidden
         self.rnn = self.cell(dim, hidden, num_layers=layers, dropout=dropout if layers > 1 else 0.0, batch_first=True)
@@ -285,6 +291,5 @@ def build_model(config: Any, vocab_size: int, counts: torch.Tensor | None = None
     return cls(
         vocab_size, dim=config.dim, context=config.window, hidden=config.hidden, layers=config.layers,
         dropout=config.dropout, tie=config.tie, objective=config.objective,
-        num_sampled=config.negative if config.objective == "negative" else config.num_sampled, counts=counts,
-        sparse=config.sparse,
+        num_sampled=config.num_sampled, counts=counts, sparse=config.sparse, negative=config.negative,
     )

@@ -233,7 +233,7 @@ def fit(
             tokens += y.numel()
             if progress and (step % 20 == 0 or step == steps_per_epoch - 1):
                 dt = time.perf_counter() - t0
-                bar.set_postfix(loss=f"{float(loss):.3f}", tok_s=f"{tokens / max(dt, 1e-9):,.0f}", refresh=False)
+                bar.set_postfix(loss=f"{float(loss.detach()):.3f}", tok_s=f"{tokens / max(dt, 1e-9):,.0f}", refresh=False)
             bar.update(1)
         seconds = time.perf_counter() - t0
         bar.close()
