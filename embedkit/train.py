@@ -66,7 +66,9 @@ class TrainConfig:
     seed:
         Seeds model initialisation, dropout, negative sampling and gensim.
     workers:
-        CPU threads (torch) or gensim workers; 0 = all cores.
+        gensim's worker threads (0: all cores) or torch's CPU threads (0: one thread, which the
+        benchmark measured faster than two for these small matrix products on a busy 2-core machine:
+        ``python benchmarks/bench_train.py speed``).
     sample:
         gensim's down-sampling of frequent words.
 

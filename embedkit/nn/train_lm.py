@@ -171,8 +171,9 @@ def fit(
     from tqdm.auto import tqdm
 
     device = resolve_device(device)
-    if config.workers:
-        torch.set_num_threads(config.workers)
+    if device.type == "cpu":
+        # One thread unless asked: see TrainConfig.workers.
+        torch.set_num_threads(config.workers or 1)
     model.to(device)
     data = batchify(train, config.batch_size).to(device)
     if data.shape[1] < 2:
