@@ -340,10 +340,22 @@ def compare(
     return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings, notes)
 
 
+def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The datasets folder: ``data_dir``, else ``$EMBEDKIT_DATA``, else the first ``shared/data``
+    found beside the working directory or one level up (a project root or its ``notebooks/``)."""
+    if data_dir is not None:
+        return Path(data_dir)
+    if os.environ.get("EMBEDKIT_DATA"):
+        return Path(os.environ["EMBEDKIT_DATA"])
+    for up in (Path.cwd().parent, Path.cwd().parent.parent):
+        if (up / "shared" / "data").is_dir():
+            return up / "shared" / "data"
+    return Path.cwd().parent / "shared" / "data"
+
+
 def _dataset_path(ds: str, data_dir) -> Path:
     if ds in DOWNSTREAM_FILES:
-        root = Path(data_dir or os.environ.get("EMBEDKIT_DATA") or Path.cwd().parent / "shared" / "data")
-        p = root / DOWNSTREAM_FILES[ds]
+        p = default_data_dir(data_dir) / DOWNSTREAM_FILES[ds]
     else:
         p = Path(ds)
     if not p.exists():

@@ -24,6 +24,7 @@ def test_notebook_executes(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
     env_before = dict(os.environ)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["EMBEDKIT_REPORT_DIR"] = str(tmp_path)  # where notebooks write files they make
     try:
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
