@@ -6,7 +6,7 @@
 ``speed``: training tokens per second on tiny-Shakespeare, one epoch, median of ``--repeat`` runs,
 gensim skip-gram (dim 50, window 5, 2 workers) and embedkit's nplm (dim 50, context 5, negative
 sampling) in the same run, and the lstm (hidden 256, a 10,000-word vocabulary, sampled and adaptive
-softmax) on a slice of the corpus.
+softmax, float32 and bfloat16 autocast) on a slice of the corpus.
 
 ``quality``: every algorithm on one corpus (same vocabulary, min_count 3, the last 5% held out):
 tokens/s, held-out perplexity (language models), wall time, WordSim-353 and SimLex-999 Spearman on
@@ -70,9 +70,10 @@ def speed(args) -> dict:
         "gensim word2vec-cbow, 2 workers": (c, TrainConfig(algorithm="word2vec-cbow", dim=50, window=5, epochs=1, workers=2)),
         "nplm negative, 1 thread": (c, TrainConfig(algorithm="nplm", dim=50, window=5, epochs=1, workers=1)),
         "nplm negative, dense grads, 1 thread": (c, TrainConfig(algorithm="nplm", dim=50, window=5, epochs=1, workers=1, sparse=False)),
-        "lstm-256 sampled (512), 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1)),
+        "lstm-256 sampled (256), 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1)),
         "lstm-256 adaptive, 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="adaptive")),
-        "lstm-256 sampled (512), batch 128, 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, batch_size=128)),
+        "lstm-256 sampled (256), bf16, 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, bf16=True)),
+        "lstm-256 adaptive, bf16, 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="adaptive", bf16=True)),
     }
     results: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(args.repeat):
@@ -81,7 +82,7 @@ def speed(args) -> dict:
             results[name].append(r.tokens_per_s)
     # two threads, once: shows why one thread is the default on this machine
     for name, (corpus, cfg) in [("nplm negative, 2 threads", runs["nplm negative, 1 thread"]),
-                                ("lstm-256 sampled (512), 2 threads", runs["lstm-256 sampled (512), 1 thread"])]:
+                                ("lstm-256 sampled (256), bf16, 2 threads", runs["lstm-256 sampled (256), bf16, 1 thread"])]:
         r, _ = run(corpus, TrainConfig.from_dict({**cfg.to_dict(), "workers": 2}))
         results[name] = [r.tokens_per_s]
     sg = statistics.median(results["gensim word2vec-skipgram, 2 workers"])

@@ -47,7 +47,7 @@ class TrainConfig:
         Hidden size (``nplm``'s hidden layer, the recurrent state), recurrent layers, dropout,
         tied input and output embeddings.
     objective:
-        ``full`` softmax, ``sampled`` softmax (``num_sampled`` shared candidates), ``negative`` sampling
+        ``full`` softmax, ``sampled`` softmax (``num_sampled`` shared candidates, default 256), ``negative`` sampling
         (``negative`` per token) or ``adaptive`` softmax. Default: ``negative`` for ``nplm`` (the word2vec
         objective), ``sampled`` otherwise.
     epochs, batch_size, bptt:
@@ -63,6 +63,10 @@ class TrainConfig:
         lazy Adam): the default with the sampled and negative objectives, so large vocabularies train fast.
     freeze_embeddings:
         With pretrained initial vectors, keep the input embedding fixed.
+    bf16:
+        Compute the forward and backward passes in bfloat16 (``torch.autocast``; parameters, optimizer
+        and losses stay float32). On CPUs with AMX (Sapphire Rapids and later) this runs the lstm about
+        3x faster; held-out perplexity is still computed in float32.
     seed:
         Seeds model initialisation, dropout, negative sampling and gensim.
     workers:
@@ -88,7 +92,7 @@ class TrainConfig:
     dropout: float = 0.0
     tie: bool = False
     objective: Literal["full", "sampled", "negative", "adaptive"] | None = None
-    num_sampled: int = 512
+    num_sampled: int = 256
     negative: int = 5
     epochs: int = 5
     batch_size: int | None = None
@@ -100,6 +104,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     sparse: bool | None = None
     freeze_embeddings: bool = False
+    bf16: bool = False
     seed: int = 0
     workers: int = 0
     sample: float = 1e-3

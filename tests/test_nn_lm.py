@@ -156,6 +156,15 @@ def test_resume_is_exact(tiny, tmp_path, algorithm, extra):
                              resume=True, progress=False)
 
 
+def test_bf16_autocast_trains(tiny):
+    """Check that bfloat16 autocast training lowers held-out perplexity and keeps float32 parameters."""
+    cfg = small_config("lstm", epochs=3, objective="sampled", num_sampled=10, bf16=True, lr=0.02)
+    lm = train_language_model(tiny, cfg, progress=False)
+    ppl = [h["valid_ppl"] for h in lm.history]
+    assert ppl[-1] < ppl[0] < 60 and np.isfinite(ppl).all()
+    assert {p.dtype for p in lm.model.parameters()} == {torch.float32}
+
+
 def test_checkpoint_roundtrip_identical_outputs(tiny, tmp_path):
     """Check that a saved model loads (weights_only) with identical outputs, config and vocabulary."""
     lm = train_language_model(tiny, small_config("gru", epochs=1, objective="adaptive"), progress=False)

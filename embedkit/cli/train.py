@@ -41,7 +41,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--optimizer", choices=["adam", "sgd", "adagrad"], default="adam")
     p.add_argument("--schedule", choices=["constant", "linear", "cosine"], default="linear")
     p.add_argument("--clip", type=float, default=1.0)
-    p.add_argument("--workers", type=int, default=0, help="threads / gensim workers (default: all cores)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="gensim workers (default: all cores) / torch CPU threads (default: 1)")
+    p.add_argument("--bf16", action="store_true", help="bfloat16 autocast (about 3x faster on CPUs with AMX)")
     p.add_argument("--min-count", type=int, default=5, help="drop rarer words (default 5)")
     p.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
     p.add_argument("--valid-fraction", type=float, default=0.05, help="held out for perplexity (default 0.05)")
@@ -74,7 +76,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         algorithm=args.algorithm, dim=args.dim, window=args.window, hidden=args.hidden, layers=args.layers,
         dropout=args.dropout, tie=args.tie, objective=args.objective, epochs=args.epochs, batch_size=args.batch_size,
         bptt=args.bptt, lr=args.lr, optimizer=args.optimizer, schedule=args.schedule, clip=args.clip,
-        seed=args.seed, workers=args.workers,
+        seed=args.seed, workers=args.workers, bf16=args.bf16,
     )
     neural = args.algorithm in LM_ALGORITHMS
     if args.resume and not args.checkpoint:

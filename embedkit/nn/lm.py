@@ -114,14 +114,15 @@ class OutputLayer(nn.Module):
     def loss(self, h: torch.Tensor, y: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """The training loss, mean over the ``N`` rows of ``h`` ``(N, H)`` with targets ``y`` ``(N,)``."""
         if self.objective == "full":
-            return F.cross_entropy(F.linear(h, self.weight, self.bias), y)
+            return F.cross_entropy(F.linear(h, self.weight, self.bias).float(), y)
         if self.objective == "adaptive":
             return self.adaptive(h, y).loss
         if self.objective == "sampled":
             s = self._draw(self.num_sampled, generator)  # (S,)
             log_expected = self.log_noise + math.log(self.num_sampled)  # (V,)
             true_logit = (h * self._rows(y)).sum(-1) + self._bias(y) - log_expected[y]  # (N,)
-            samp_logit = F.linear(h, self._rows(s), self._bias(s) - log_expected[s])  # (N, S)
+            # .float(): under bfloat16 autocast the product is bf16; the log-sum-exp stays float32
+            samp_logit = F.linear(h, self._rows(s), self._bias(s) - log_expected[s]).float()  # (N, S)
             samp_logit = samp_logit.masked_fill(s[None, :] == y[:, None], float("-inf"))
             logits = torch.cat([true_logit[:, None], samp_logit], dim=1)  # (N, 1 + S)
             return (torch.logsumexp(logits, dim=1) - true_logit).mean()

@@ -221,8 +221,9 @@ def fit(
             seq = min(config.bptt, data.shape[1] - 1 - i)
             x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]  # (B, T)
             state = model.detach_state(state)
-            h, state = model(x, state)  # (B, T, H)
-            loss = model.loss(h, y, generator=generator)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
+                h, state = model(x, state)  # (B, T, H)
+                loss = model.loss(h, y, generator=generator)
             optimizer.zero_grad()
             loss.backward()
             if config.clip > 0:
