@@ -60,7 +60,8 @@ class TrainConfig:
         L2 weight decay.
     sparse:
         Sparse gradients for the embedding and output rows (only the rows a batch touches are updated,
-        lazy Adam): the default with the sampled and negative objectives, so large vocabularies train fast.
+        lazy Adam): the default for the recurrent models with the sampled and negative objectives, so large
+        vocabularies train fast (the nplm's batches touch most rows, and dense updates measured faster).
     freeze_embeddings:
         With pretrained initial vectors, keep the input embedding fixed.
     bf16:
@@ -124,7 +125,9 @@ class TrainConfig:
         if self.lr is None:
             set_(self, "lr", 0.025 if gensim else (1.0 if self.optimizer == "sgd" else 3e-3 if nplm else 2e-3))
         if self.sparse is None:
-            set_(self, "sparse", self.objective in ("sampled", "negative") and self.weight_decay == 0 and not gensim)
+            # nplm batches hold many tokens per step, so a dense update of the tables is cheaper there
+            set_(self, "sparse", self.objective in ("sampled", "negative") and self.weight_decay == 0
+                 and not gensim and not nplm)
         if self.sparse and self.objective not in ("sampled", "negative"):
             raise ValueError("sparse=True needs a sampled or negative objective")
         if self.sparse and self.weight_decay:
