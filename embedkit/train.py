@@ -235,7 +235,7 @@ def train_vectors(
 def _train_gensim(corpus: Corpus, config: TrainConfig) -> TrainResult:
     from gensim.models import FastText, Word2Vec
 
-    sentences = list(corpus.sentences())
+    sentences = _Sentences(corpus)  # re-iterable, decoded from the ids on the fly: nothing grows with the corpus
     # The vocabulary is already limited by the corpus; gensim keeps every word it is given.
     common = dict(vector_size=config.dim, window=config.window, min_count=1, workers=config.threads,
                   seed=config.seed, sample=config.sample, negative=config.negative, alpha=config.lr,
@@ -245,7 +245,8 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> TrainResult:
     else:
         model = Word2Vec(sg=int(config.algorithm == "word2vec-skipgram"), **common)
     model.build_vocab(sentences)
-    n_tokens = sum(len(s) for s in sentences)
+    n_tokens = model.corpus_total_words
+    n_sentences = model.corpus_count
     history = []
     start = time.perf_counter()
     for epoch in range(config.epochs):
@@ -253,7 +254,7 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> TrainResult:
         # One epoch per call with the learning rate decayed linearly over all epochs, as one call would.
         a0 = config.lr - (config.lr - common["min_alpha"]) * epoch / config.epochs
         a1 = config.lr - (config.lr - common["min_alpha"]) * (epoch + 1) / config.epochs
-        model.train(sentences, total_examples=len(sentences), epochs=1, start_alpha=a0, end_alpha=a1)
+        model.train(sentences, total_examples=n_sentences, epochs=1, start_alpha=a0, end_alpha=a1)
         dt = time.perf_counter() - t0
         history.append({"epoch": epoch + 1, "tokens": n_tokens, "seconds": dt, "tokens_per_s": n_tokens / dt})
     secs = time.perf_counter() - start
@@ -262,3 +263,13 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> TrainResult:
     rows = np.asarray([wv.key_to_index[w] for w in keep], dtype=np.int64)
     vectors = Vectors(keep, np.array(wv.vectors[rows], dtype=np.float32), source=config.algorithm, format="embedkit")
     return TrainResult(vectors, config, history, secs, n_tokens * config.epochs / secs)
+
+
+class _Sentences:
+    """The training part of a corpus as lists of words, one per line, every time it is iterated."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+
+    def __iter__(self):
+        return self.corpus.sentences()
