@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("EMBEDKIT_DATA", ROOT.parent / "shared" / "data"))
 
-import embedkit  # noqa: E402
-from embedkit.corpus import Corpus, corpus_from_texts, read_corpus  # noqa: E402
-from embedkit.train import TrainConfig, train_vectors  # noqa: E402
+import embedkit
+from embedkit.corpus import Corpus, corpus_from_texts, read_corpus
+from embedkit.train import TrainConfig, train_vectors
 
 PROBES = ["king", "love", "father", "sword", "night", "good", "speak", "death"]
 

@@ -174,7 +174,7 @@ def _build(lines: Iterable[str], *, lower: bool, min_count: int, max_size: int |
     if buf:
         chunks.append(np.asarray(buf, dtype=np.int32))
     total = sum(len(c) for c in chunks)
-    n_train = total - int(round(total * valid_fraction))
+    n_train = total - round(total * valid_fraction)
     # Count the training part only, in first-seen order so ties keep text order.
     counts = np.zeros(len(provisional), dtype=np.int64)
     pos = 0

@@ -18,7 +18,7 @@ from .vectors import Vectors
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Corpus
 
-__all__ = ["ALGORITHMS", "LM_ALGORITHMS", "GENSIM_ALGORITHMS", "TrainConfig", "TrainResult", "learn_vectors", "train_vectors"]
+__all__ = ["ALGORITHMS", "GENSIM_ALGORITHMS", "LM_ALGORITHMS", "TrainConfig", "TrainResult", "learn_vectors", "train_vectors"]
 
 LM_ALGORITHMS = ("nplm", "rnn", "gru", "lstm")
 GENSIM_ALGORITHMS = ("word2vec-skipgram", "word2vec-cbow", "fasttext")
@@ -237,9 +237,9 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> TrainResult:
 
     sentences = _Sentences(corpus)  # re-iterable, decoded from the ids on the fly: nothing grows with the corpus
     # The vocabulary is already limited by the corpus; gensim keeps every word it is given.
-    common = dict(vector_size=config.dim, window=config.window, min_count=1, workers=config.threads,
-                  seed=config.seed, sample=config.sample, negative=config.negative, alpha=config.lr,
-                  min_alpha=config.lr * 1e-4 if config.schedule != "constant" else config.lr)
+    common = {"vector_size": config.dim, "window": config.window, "min_count": 1, "workers": config.threads,
+                  "seed": config.seed, "sample": config.sample, "negative": config.negative, "alpha": config.lr,
+                  "min_alpha": config.lr * 1e-4 if config.schedule != "constant" else config.lr}
     if config.algorithm == "fasttext":
         model = FastText(sg=1, **common)
     else:

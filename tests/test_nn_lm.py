@@ -10,19 +10,19 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import embedkit  # noqa: E402
-from embedkit.corpus import corpus_from_texts  # noqa: E402
-from embedkit.nn import embedding_from_vectors, load_checkpoint, save_checkpoint, vectors_from_embedding  # noqa: E402
-from embedkit.nn.generate import beam_search, generate  # noqa: E402
-from embedkit.nn.lm import MODELS, NPLM, OutputLayer, build_model  # noqa: E402
-from embedkit.nn.train_lm import (  # noqa: E402
+import embedkit
+from embedkit.corpus import corpus_from_texts
+from embedkit.nn import embedding_from_vectors, load_checkpoint, save_checkpoint, vectors_from_embedding
+from embedkit.nn.generate import beam_search, generate
+from embedkit.nn.lm import MODELS, NPLM, OutputLayer, build_model
+from embedkit.nn.train_lm import (
     TrainConfig,
     evaluate_perplexity,
     latest_checkpoint,
     load_language_model,
     train_language_model,
 )
-from embedkit.text import Vocabulary  # noqa: E402
+from embedkit.text import Vocabulary
 
 torch.set_num_threads(1)
 
@@ -39,8 +39,8 @@ def tiny():
 
 
 def small_config(algorithm: str, **kw) -> TrainConfig:
-    base = dict(algorithm=algorithm, dim=16, hidden=32, window=3, epochs=2, batch_size=8, bptt=10, lr=0.01,
-                objective="full", workers=1, seed=3)
+    base = {"algorithm": algorithm, "dim": 16, "hidden": 32, "window": 3, "epochs": 2, "batch_size": 8, "bptt": 10, "lr": 0.01,
+                "objective": "full", "workers": 1, "seed": 3}
     base.update(kw)
     return TrainConfig(**base)
 
@@ -133,7 +133,7 @@ def test_memorised_text_perplexity_approaches_one(algorithm):
 
 @pytest.mark.parametrize(
     "algorithm,extra",
-    [("lstm", dict(objective="sampled", num_sampled=10, dropout=0.3)), ("nplm", dict(objective="negative"))],
+    [("lstm", {"objective": "sampled", "num_sampled": 10, "dropout": 0.3}), ("nplm", {"objective": "negative"})],
 )
 def test_resume_is_exact(tiny, tmp_path, algorithm, extra):
     """Check that stopping after epoch 1 and resuming gives exactly the parameters of an uninterrupted run."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"{args.algorithm}: {len(corpus.train):,} training tokens, {len(corpus.vocab):,} words in the vocabulary")
     for h in result.history:
         ppl = h.get("valid_ppl")
-        ppl_s = f"  held-out perplexity {ppl:.1f}" if ppl is not None and ppl == ppl else ""
+        ppl_s = f"  held-out perplexity {ppl:.1f}" if ppl is not None and not math.isnan(ppl) else ""
         loss_s = f"  loss {h['loss']:.3f}" if "loss" in h else ""
         print(f"  epoch {h['epoch']}: {h['tokens_per_s']:,.0f} tokens/s{loss_s}{ppl_s}")
     print(f"wrote {len(result.vectors):,} x {result.vectors.dim} vectors to {out} ({fmt})")

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["MODELS", "GRULM", "LSTMLM", "NPLM", "RNNLM", "LanguageModel", "OutputLayer", "build_model"]
+__all__ = ["GRULM", "LSTMLM", "MODELS", "NPLM", "RNNLM", "LanguageModel", "OutputLayer", "build_model"]
 
 Objective = Literal["full", "sampled", "negative", "adaptive"]
 
