@@ -9,7 +9,7 @@ sampling) in the same run, and the lstm (hidden 256, a 10,000-word vocabulary, s
 softmax, float32 and bfloat16 autocast) on a slice of the corpus.
 
 ``quality``: every algorithm on one corpus (same vocabulary, min_count 3, the last 5% held out):
-tokens/s, held-out perplexity (language models), wall time, WordSim-353 and SimLex-999 Spearman on
+tokens/s (rnn, gru, lstm with bfloat16 autocast), held-out perplexity (language models), wall time, WordSim-353 and SimLex-999 Spearman on
 the covered pairs, nearest neighbours of probe words; and gensim skip-gram given the lstm's wall time.
 
 Data: ``$EMBEDKIT_DATA`` (default ../shared/data relative to the repository root).
@@ -133,9 +133,9 @@ def quality(args) -> dict:
         "fasttext": TrainConfig(algorithm="fasttext", dim=50, epochs=e["gensim"], workers=2),
         "nplm": TrainConfig(algorithm="nplm", dim=50, window=5, epochs=e["nplm"], workers=1),
         "nplm (sampled softmax)": TrainConfig(algorithm="nplm", dim=50, window=5, epochs=e["nplm"], workers=1, objective="sampled"),
-        "rnn": TrainConfig(algorithm="rnn", dim=50, hidden=256, epochs=e["rnn"], workers=1),
-        "gru": TrainConfig(algorithm="gru", dim=50, hidden=256, epochs=e["rnn"], workers=1),
-        "lstm": TrainConfig(algorithm="lstm", dim=50, hidden=256, epochs=e["rnn"], workers=1),
+        "rnn": TrainConfig(algorithm="rnn", dim=50, hidden=256, epochs=e["rnn"], workers=1, bf16=True),
+        "gru": TrainConfig(algorithm="gru", dim=50, hidden=256, epochs=e["rnn"], workers=1, bf16=True),
+        "lstm": TrainConfig(algorithm="lstm", dim=50, hidden=256, epochs=e["rnn"], workers=1, bf16=True),
     }
     rows = {}
     for name, cfg in configs.items():
