@@ -95,6 +95,18 @@ def speed(args) -> dict:
         for name, (corpus, cfg) in runs.items():
             r, _ = run(corpus, cfg)
             results[name].append(r.tokens_per_s)
+    # a large vocabulary: the classification texts (64,011 words), sampled against full softmax, once
+    big = corpus_from_texts(classification_texts())
+    big_slice = Corpus(big.train[: args.lstm_tokens], big.valid, big.vocab)
+    for name, cfg, corpus in [
+        (f"lstm-256 sampled (256), {len(big.vocab):,} words, 1 thread",
+         TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1), big_slice),
+        (f"lstm-256 full softmax, {len(big.vocab):,} words, 1 thread",
+         TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="full"),
+         Corpus(big.train[: args.lstm_tokens // 4], big.valid, big.vocab)),
+    ]:
+        r, _ = run(corpus, cfg)
+        results[name] = [r.tokens_per_s]
     # two threads, once: shows why one thread is the default on this machine
     for name, (corpus, cfg) in [("nplm negative, 2 threads", runs["nplm negative, 1 thread"]),
                                 ("lstm-256 sampled (256), bf16, 2 threads", runs["lstm-256 sampled (256), bf16, 1 thread"])]:
