@@ -9,10 +9,11 @@ Run (under the shared lock on a shared machine):
 Protocol (with the default GloVe 6B 50d vectors), per dataset:
   * MR, Subj, CR, MPQA: stratified 10-fold cross-validation;
   * DBpedia and AG News samples: stratified 5-fold cross-validation;
-  * SST-2, SST-5: train on train.txt, report on dev.txt;
-  * TREC: a stratified 10% of train.txt held out (seed 0) and reported.
-Neural models stop early on a further 10% of their training part, so reported sets never select
-anything. Every run (fold, seed) is one JSON line in --out; --summary averages them (mean ± std
+  * SST-2, SST-5: train on train.txt, select (early stopping) on dev.txt and report dev.txt, the
+    protocol of the data README ("train on train, select on dev");
+  * TREC: a stratified 10% of train.txt held out (seed 0) as the dev set, selected on and reported.
+In cross-validation, neural models stop early on 10% of the training folds, so a reported fold
+never selects anything. Every run (fold, seed) is one JSON line in --out; --summary averages them (mean ± std
 over folds). ``--models fasttext`` runs fastText's supervised classifier (PyPI ``fasttext``) as the
 peer, on the same splits, with GloVe-50d as its pretrained vectors.
 """
@@ -32,7 +33,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import DATA  # noqa: E402
+from _common import DATA, ROOT  # noqa: E402
+
+sys.path.insert(1, str(ROOT))  # this checkout's embedkit, installed or not
 
 DATASETS = {
     # name: (files relative to DATA, protocol, folds)
@@ -60,7 +63,7 @@ KIM = {
 
 
 def splits(name: str, seed: int, only_folds: set[int] | None, folds_override: int | None):
-    """Yield (fold, train, report) TextDatasets for the dataset's protocol."""
+    """Yield (fold, train, dev, report) TextDatasets for the dataset's protocol (dev None: held out of train)."""
     from embedkit.datasets import kfold, read_dataset, train_dev_split
 
     rel, protocol, k = DATASETS[name]
@@ -68,12 +71,13 @@ def splits(name: str, seed: int, only_folds: set[int] | None, folds_override: in
         data = read_dataset(DATA / rel)
         for i, (tr, te) in enumerate(kfold(data, folds_override or k, seed=seed)):
             if only_folds is None or i in only_folds:
-                yield i, tr, te
+                yield i, tr, None, te
     elif protocol == "dev":
-        yield 0, read_dataset(DATA / rel / "train.txt"), read_dataset(DATA / rel / "dev.txt")
+        dv = read_dataset(DATA / rel / "dev.txt")
+        yield 0, read_dataset(DATA / rel / "train.txt"), dv, dv
     else:
         tr, dv = train_dev_split(read_dataset(DATA / rel), dev_fraction=0.1, seed=0)
-        yield 0, tr, dv
+        yield 0, tr, dv, dv
 
 
 _FT_VECTORS: dict[int, Path] = {}
@@ -118,7 +122,7 @@ def run_grid(args) -> None:
             modes = args.modes if model in NEURAL else [None]
             for mode in modes:
                 for seed in args.seeds:
-                    for fold, tr, te in splits(name, seed, only, args.folds):
+                    for fold, tr, dv, te in splits(name, seed, only, args.folds):
                         if model == "fasttext":
                             acc, f1, sec = run_fasttext(tr, te, vectors, seed, args.fasttext_epochs)
                         else:
@@ -126,7 +130,7 @@ def run_grid(args) -> None:
                                 from embedkit.nn.trainer import ClassifierConfig
 
                                 config_base = ClassifierConfig(epochs=args.epochs, patience=args.patience)
-                            r = train(tr, test=te, model=model, mode=mode or "non-static", vectors=vectors,
+                            r = train(tr, dev=dv, test=te, model=model, mode=mode or "non-static", vectors=vectors,
                                       config=config_base, seed=seed, device=args.device)
                             acc, f1, sec = r.test.accuracy, r.test.macro_f1, r.train_seconds  # type: ignore[union-attr]
                         rec = {"dataset": name, "model": model, "mode": mode, "seed": seed, "fold": fold,
