@@ -17,7 +17,7 @@ from ..errors import EmbedkitError
 __all__ = ["main", "build_parser"]
 
 # Modules that contribute subcommands, in the order they appear in --help.
-_COMMAND_MODULES = ["core", "classify", "report", "evaluate", "train"]
+_COMMAND_MODULES = ["core", "classify", "report", "evaluate", "train", "project"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,272 @@
+"""``project``, ``plot neighbors|analogies|heatmap|similarity`` and ``projector``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from ._common import add_json_option, add_vectors_option, load_vectors, print_json
+
+_FIG_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "project", help="PCA, t-SNE or UMAP of a word set, drawn to PNG/SVG",
+        description="Project words to 2-D with PCA, t-SNE (openTSNE) or UMAP and draw the picture. "
+        "Words: the N most frequent (--top, default 2000), those in a file (--words), or those in --groups.",
+    )
+    add_vectors_option(p)
+    p.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--top", type=int, default=None, metavar="N", help="the N most frequent words (default 2000)")
+    which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words (whitespace-separated)")
+    which.add_argument("--from-projection", type=Path, default=None, metavar="FILE",
+                       help="redraw a projection saved with --save-projection instead of computing one")
+    p.add_argument("--groups", type=Path, default=None, metavar="FILE",
+                   help="colour groups: JSON {group: [words]} or 'group<TAB>word' lines; their words are added")
+    p.add_argument("--label", type=int, default=30, metavar="N", help="label N words (default 30; 0 for none)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
+    p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
+    p.add_argument("--title", default=None)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
+    p.add_argument("--save-projection", type=Path, default=None, metavar="FILE", help="also save the projection "
+                   "(.npz or .csv) to redraw it later without recomputing")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+    add_json_option(p)
+    p.set_defaults(func=cmd_project)
+
+    plot = sub.add_parser("plot", help="figures: neighbours, analogy arrows, vector heatmap, similarities",
+                          description="Draw a figure from the vectors.")
+    psub = plot.add_subparsers(dest="plot_command", metavar="FIGURE")
+    psub.required = True
+
+    q = psub.add_parser("neighbors", help="a word and its nearest neighbours in a 2-D projection")
+    q.add_argument("word", metavar="WORD")
+    q.add_argument("-k", type=int, default=15, help="how many neighbours (default 15)")
+    q.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
+    q.add_argument("--restrict", type=int, default=None, metavar="N", help="search only the N most frequent words")
+    _common_plot(q)
+    q.set_defaults(func=cmd_plot_neighbors)
+
+    q = psub.add_parser("analogies", help="word pairs as arrows in a PCA of their words",
+                        description="Draw pairs such as man:woman king:queen as arrows in a 2-D PCA of their words.")
+    q.add_argument("pairs", nargs="+", metavar="A:B", help="pairs written A:B, e.g. man:woman king:queen")
+    _common_plot(q)
+    q.set_defaults(func=cmd_plot_analogies)
+
+    q = psub.add_parser("heatmap", help="the raw vectors of words as a heatmap")
+    q.add_argument("words", nargs="+", metavar="WORD")
+    _common_plot(q)
+    q.set_defaults(func=cmd_plot_heatmap)
+
+    q = psub.add_parser("similarity", help="cosine similarities among words as a matrix")
+    q.add_argument("words", nargs="+", metavar="WORD")
+    _common_plot(q)
+    q.set_defaults(func=cmd_plot_similarity)
+
+    q = sub.add_parser("projector", help="export vectors.tsv + metadata.tsv for the TensorFlow Embedding Projector",
+                       description="Write DIR/vectors.tsv and DIR/metadata.tsv for projector.tensorflow.org.")
+    q.add_argument("out_dir", type=Path, metavar="DIR")
+    add_vectors_option(q)
+    which = q.add_mutually_exclusive_group()
+    which.add_argument("--top", type=int, default=None, metavar="N", help="the N most frequent words (default 10000)")
+    which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words")
+    q.add_argument("--groups", type=Path, default=None, metavar="FILE", help="adds a 'group' metadata column")
+    add_json_option(q)
+    q.set_defaults(func=cmd_projector)
+
+
+def _common_plot(q: argparse.ArgumentParser) -> None:
+    add_vectors_option(q)
+    q.add_argument("--title", default=None)
+    q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
+    add_json_option(q)
+
+
+# --------------------------------------------------------------------------------------------
+# input files
+
+
+def read_words(path: Path) -> list[str]:
+    """Words from a file: whitespace-separated, duplicates dropped (first one kept)."""
+    return list(dict.fromkeys(path.read_text(encoding="utf-8").split()))
+
+
+def read_groups(path: Path) -> dict[str, list[str]]:
+    """Groups from JSON ``{"group": ["word", ...]}`` or from ``group<TAB>word`` lines."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("{"):
+        data = json.loads(text)
+        if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+            raise ValueError(f"{path}: a JSON groups file maps each group name to a list of words")
+        return {str(g): [str(w) for w in ws] for g, ws in data.items()}
+    groups: dict[str, list[str]] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise ValueError(f"{path}, line {n}: expected 'group<TAB>word', got {line!r}")
+        groups.setdefault(parts[0], []).append(parts[1])
+    return groups
+
+
+def _check_output(path: Path) -> None:
+    if path.suffix.lower() not in _FIG_SUFFIXES:
+        raise ValueError(f"the figure must be .png, .svg or .pdf, not {path.name!r}")
+
+
+def _save_figure(fig, path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    return path.stat().st_size
+
+
+def _status(args: argparse.Namespace, msg: str) -> None:
+    if not getattr(args, "quiet", False) and not args.json:
+        print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# handlers
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    from ..plotting import plot_projection
+    from ..projection import Projection, project
+
+    _check_output(args.output)
+    timings: dict[str, float] = {}
+    groups = read_groups(args.groups) if args.groups else None
+    if args.from_projection:
+        proj = Projection.load(args.from_projection)
+    else:
+        t0 = time.perf_counter()
+        v = load_vectors(args.vectors)
+        timings["load"] = time.perf_counter() - t0
+        if args.words:
+            words: list[str] | int = read_words(args.words)
+        elif args.top is not None or not groups:
+            words = args.top if args.top is not None else 2000
+        else:
+            words = []
+        if groups:
+            base = v.keys[: words] if isinstance(words, int) else list(words)
+            seen = set(base)
+            extra = [w for ws in groups.values() for w in ws if w not in seen and not seen.add(w)]
+            words = base + extra
+        if args.method == "umap":
+            _status(args, "embedkit: UMAP (the first run on a machine compiles numba code for about a minute; "
+                          "later runs load it from the cache)")
+        proj = project(v, words, method=args.method, seed=args.seed, perplexity=args.perplexity,
+                       n_neighbors=args.n_neighbors, progress=not args.quiet and not args.json)
+        timings.update(proj.timings)
+    if args.save_projection:
+        proj.save(args.save_projection)
+    t1 = time.perf_counter()
+    fig = plot_projection(proj, labels=args.label, groups=groups, title=args.title)
+    size = _save_figure(fig, args.output)
+    timings["plot"] = time.perf_counter() - t1
+    out = {
+        "output": str(args.output),
+        "bytes": size,
+        "projection_file": str(args.save_projection) if args.save_projection else None,
+        **proj.to_dict(),
+        "timings": timings,
+    }
+    if args.json:
+        print_json(out)
+    else:
+        tw = "" if proj.trustworthiness is None else f", trustworthiness {proj.trustworthiness:.3f}"
+        fit = f" in {timings['fit']:.1f} s" if "fit" in timings else ""
+        print(f"{proj.method} of {len(proj):,} words{fit}{tw}; wrote {args.output}")
+        if args.save_projection:
+            print(f"saved the projection to {args.save_projection}")
+    return 0
+
+
+def _report(args: argparse.Namespace, kind: str, size: int, extra: dict) -> int:
+    out = {"figure": kind, "output": str(args.output), "bytes": size, **extra}
+    if args.json:
+        print_json(out)
+    else:
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_plot_neighbors(args: argparse.Namespace) -> int:
+    from ..neighbors import nearest
+    from ..plotting import plot_neighbors
+    from ..projection import project
+
+    _check_output(args.output)
+    v = load_vectors(args.vectors)
+    nb = nearest(v, args.word, k=args.k, restrict=args.restrict)
+    proj = project(v, [args.word, *nb.words], method=args.method, progress=False)
+    size = _save_figure(plot_neighbors(nb, proj, title=args.title), args.output)
+    return _report(args, "neighbors", size, {**nb.to_dict(), "method": proj.method,
+                                             "trustworthiness": proj.trustworthiness})
+
+
+def _parse_pairs(specs: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for s in specs:
+        a, sep, b = s.partition(":")
+        if not sep or not a or not b or ":" in b:
+            raise ValueError(f"write each pair as A:B (e.g. man:woman), got {s!r}")
+        pairs.append((a, b))
+    return pairs
+
+
+def cmd_plot_analogies(args: argparse.Namespace) -> int:
+    from ..plotting import plot_analogies
+    from ..projection import project
+
+    _check_output(args.output)
+    pairs = _parse_pairs(args.pairs)
+    v = load_vectors(args.vectors)
+    words = list(dict.fromkeys(w for ab in pairs for w in ab))
+    proj = project(v, words, method="pca", trust_k=0)
+    size = _save_figure(plot_analogies(proj, pairs, title=args.title), args.output)
+    return _report(args, "analogies", size, {"pairs": [list(p) for p in pairs],
+                                             "explained_variance_ratio": proj.info["explained_variance_ratio"]})
+
+
+def cmd_plot_heatmap(args: argparse.Namespace) -> int:
+    from ..plotting import plot_vectors_heatmap
+
+    _check_output(args.output)
+    v = load_vectors(args.vectors)
+    size = _save_figure(plot_vectors_heatmap(v, list(dict.fromkeys(args.words)), title=args.title), args.output)
+    return _report(args, "heatmap", size, {"words": args.words, "dim": v.dim})
+
+
+def cmd_plot_similarity(args: argparse.Namespace) -> int:
+    from ..plotting import plot_similarity_matrix
+
+    _check_output(args.output)
+    v = load_vectors(args.vectors)
+    words = list(dict.fromkeys(args.words))
+    size = _save_figure(plot_similarity_matrix(v, words, title=args.title), args.output)
+    return _report(args, "similarity", size, {"words": words})
+
+
+def cmd_projector(args: argparse.Namespace) -> int:
+    from ..projection import export_projector
+
+    v = load_vectors(args.vectors)
+    groups = read_groups(args.groups) if args.groups else None
+    words: list[str] | int = read_words(args.words) if args.words else (args.top if args.top is not None else 10000)
+    vec_path, meta_path = export_projector(v, args.out_dir, words, groups=groups)
+    count = len(words) if isinstance(words, list) else min(words, len(v))
+    out = {"vectors": str(vec_path), "metadata": str(meta_path), "count": count, "dim": v.dim}
+    if args.json:
+        print_json(out)
+    else:
+        print(f"wrote {count:,} vectors to {vec_path} and {meta_path}; load them at https://projector.tensorflow.org")
+    return 0
