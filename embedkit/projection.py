@@ -266,9 +266,9 @@ def trustworthiness(
     if sample is not None and len(X) > sample:
         rows = np.sort(np.random.default_rng(seed).choice(len(X), size=sample, replace=False))
         X, Y = X[rows], Y[rows]
-    k = min(k, (len(X) - 1) // 2)
-    if k < 1:
-        raise ValueError(f"trustworthiness needs at least 4 points, got {len(X)}")
+    if len(X) < 3:
+        raise ValueError(f"trustworthiness needs at least 3 points, got {len(X)}")
+    k = max(1, min(k, (len(X) - 1) // 2))
     return float(sk_trust(X, Y, n_neighbors=k))
 
 
@@ -507,7 +507,7 @@ def project(
     >>> p.coords.shape, p.words[:3]
     ((1000, 2), ('the', ',', '.'))
     >>> round(p.trustworthiness, 3)
-    0.716
+    0.703
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -544,11 +544,11 @@ def project(
         bar.close()
     timings["fit"] = time.perf_counter() - t0
     tw = None
-    if trust_k > 0 and n >= 4:
+    if trust_k > 0 and n >= 3:
         t1 = time.perf_counter()
         tw = trustworthiness(X, Y, k=trust_k, sample=trust_sample, seed=0 if seed is None else seed)
         timings["trustworthiness"] = time.perf_counter() - t1
-        params["trustworthiness"] = {"k": min(trust_k, (min(n, trust_sample or n) - 1) // 2),
+        params["trustworthiness"] = {"k": max(1, min(trust_k, (min(n, trust_sample or n) - 1) // 2)),
                                      "sample": min(n, trust_sample) if trust_sample else n}
     return Projection(tuple(chosen.keys), Y, method, params, tw, info, timings, chosen.source)
 
