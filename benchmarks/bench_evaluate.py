@@ -23,7 +23,7 @@ import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import timeit  # noqa: E402
+from _common import timeit
 
 
 def _gensim_sections(kv, path: str, restrict: int) -> list[tuple[str, int, int]]:
@@ -46,9 +46,9 @@ def main() -> None:
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-bench-cache-"))
     logging.disable(logging.INFO)
     warnings.simplefilter("ignore", DeprecationWarning)
-    import embedkit
     from gensim.test.utils import datapath
 
+    import embedkit
     from embedkit.evaluate import evaluate_analogies, evaluate_similarity
 
     glove = embedkit.load("glove-6b-50d")
@@ -59,7 +59,7 @@ def main() -> None:
     accuracy_rows, time_rows = [], []
 
     for restrict in args.restrict:
-        t_ek, r = timeit(lambda: evaluate_analogies(glove, "google", restrict=restrict), args.repeat)
+        t_ek, r = timeit(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r), args.repeat)
         t = time.perf_counter()
         ref = _gensim_sections(kv, google, restrict)
         t_gs = time.perf_counter() - t
@@ -83,7 +83,9 @@ def main() -> None:
             for a, b in zip(ours, ref):
                 print("  ", a, b, "" if a == b else "<--")
         if not args.no_cosmul:
-            t_mul, m = timeit(lambda: evaluate_analogies(glove, "google", restrict=restrict, method="3cosmul"), 1)
+            t_mul, m = timeit(
+                lambda r=restrict: evaluate_analogies(glove, "google", restrict=r, method="3cosmul"), 1
+            )
             note = f"{m.total.total:,} answered"
             ref_acc = "-"
             if args.cosmul_reference:
@@ -110,8 +112,8 @@ def main() -> None:
             print(f"restrict={restrict}: 3cosmul embedkit {t_mul:.2f} s", flush=True)
 
     for name, fname in [("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")]:
-        t_ek, s = timeit(lambda: evaluate_similarity(glove, name), args.repeat)
-        t_gs, (p, sp, oov) = timeit(lambda: kv.evaluate_word_pairs(datapath(fname)), args.repeat)
+        t_ek, s = timeit(lambda n=name: evaluate_similarity(glove, n), args.repeat)
+        t_gs, (p, sp, oov) = timeit(lambda f=fname: kv.evaluate_word_pairs(datapath(f)), args.repeat)
         same = abs(s.spearman - sp[0]) < 1e-6 and abs(s.pearson - p[0]) < 1e-6
         accuracy_rows.append(
             f"| {name}, Spearman (Pearson) | | | {s.spearman:.4f} [{s.spearman_ci[0]:.3f}, {s.spearman_ci[1]:.3f}] "
