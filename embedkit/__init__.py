@@ -12,6 +12,8 @@ from .errors import EmbedkitError, UnknownWordError, VectorFileError
 from .evaluate import compare_analogies, compare_similarity, evaluate_analogies, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
 from .neighbors import Neighbor, Neighbors, nearest, nearest_many
+from .plotting import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
+from .projection import Projection, export_projector, project
 from .train import TrainConfig, learn_vectors, train_vectors
 from .vectors import Vectors
 
@@ -24,6 +26,7 @@ __all__ = [
     "EmbedkitError",
     "Neighbor",
     "Neighbors",
+    "Projection",
     "TrainConfig",
     "UnknownWordError",
     "VectorFileError",
@@ -37,10 +40,17 @@ __all__ = [
     "detect_format",
     "evaluate_analogies",
     "evaluate_similarity",
+    "export_projector",
     "learn_vectors",
     "load",
     "nearest",
     "nearest_many",
+    "plot_analogies",
+    "plot_neighbors",
+    "plot_projection",
+    "plot_similarity_matrix",
+    "plot_vectors_heatmap",
+    "project",
     "read_corpus",
     "register",
     "registered_names",
