@@ -21,20 +21,105 @@ from embedkit.plotting import (
 from embedkit.projection import project
 
 GROUPS = {
-    "countries": "france germany italy spain china japan india brazil canada mexico russia egypt kenya nigeria "
-    "australia sweden norway poland greece turkey iran pakistan argentina chile peru vietnam thailand "
-    "indonesia portugal ireland belgium".split(),
-    "numbers": "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
-    "hundred thousand million billion dozen".split(),
-    "job titles": "teacher doctor nurse lawyer engineer farmer soldier pilot journalist scientist professor "
-    "carpenter plumber accountant architect chef dentist pharmacist electrician banker".split(),
+    "countries": [
+        "france",
+        "germany",
+        "italy",
+        "spain",
+        "china",
+        "japan",
+        "india",
+        "brazil",
+        "canada",
+        "mexico",
+        "russia",
+        "egypt",
+        "kenya",
+        "nigeria",
+        "australia",
+        "sweden",
+        "norway",
+        "poland",
+        "greece",
+        "turkey",
+        "iran",
+        "pakistan",
+        "argentina",
+        "chile",
+        "peru",
+        "vietnam",
+        "thailand",
+        "indonesia",
+        "portugal",
+        "ireland",
+        "belgium",
+    ],
+    "numbers": [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "dozen",
+    ],
+    "job titles": [
+        "teacher",
+        "doctor",
+        "nurse",
+        "lawyer",
+        "engineer",
+        "farmer",
+        "soldier",
+        "pilot",
+        "journalist",
+        "scientist",
+        "professor",
+        "carpenter",
+        "plumber",
+        "accountant",
+        "architect",
+        "chef",
+        "dentist",
+        "pharmacist",
+        "electrician",
+        "banker",
+    ],
 }
-GENDER = [("man", "woman"), ("king", "queen"), ("uncle", "aunt"), ("brother", "sister"), ("nephew", "niece"),
-          ("boy", "girl"), ("father", "mother")]
-CAPITALS = [("france", "paris"), ("italy", "rome"), ("germany", "berlin"), ("spain", "madrid"),
-            ("japan", "tokyo"), ("russia", "moscow"), ("egypt", "cairo")]
-HEATMAP = ["king", "queen", "man", "woman", "boy", "girl", "prince", "princess", "water", "computer", "france",
-           "paris"]
+GENDER = [
+    ("man", "woman"),
+    ("king", "queen"),
+    ("uncle", "aunt"),
+    ("brother", "sister"),
+    ("nephew", "niece"),
+    ("boy", "girl"),
+    ("father", "mother"),
+]
+CAPITALS = [
+    ("france", "paris"),
+    ("italy", "rome"),
+    ("germany", "berlin"),
+    ("spain", "madrid"),
+    ("japan", "tokyo"),
+    ("russia", "moscow"),
+    ("egypt", "cairo"),
+]
+HEATMAP = ["king", "queen", "man", "woman", "boy", "girl", "prince", "princess", "water", "computer", "france", "paris"]
 
 
 def main() -> None:
@@ -66,8 +151,7 @@ def main() -> None:
     left, right = fig.subplots(1, 2)
     for ax, pairs, rel in ((left, GENDER, "male \u2192 female"), (right, CAPITALS, "country \u2192 capital")):
         words = [w for ab in pairs for w in ab]
-        plot_analogies(project(v, words, method="pca"), pairs, ax=ax,
-                       title=f"{rel}: PCA of {len(words)} words")
+        plot_analogies(project(v, words, method="pca"), pairs, ax=ax, title=f"{rel}: PCA of {len(words)} words")
     save(fig, "analogies.png")
 
     # 4. the banded structure of the raw vectors

@@ -294,7 +294,7 @@ def plot_neighbors(
     _require_2d(projection)
     query = neighbors.query
     if not isinstance(query, str):
-        raise ValueError("plot_neighbors needs the neighbours of a word (nearest(vectors, 'word'))")
+        raise TypeError("plot_neighbors needs the neighbours of a word (nearest(vectors, 'word'))")
     words = neighbors.words
     q_xy = projection.coords_of([query])[0]
     n_xy = projection.coords_of(words)

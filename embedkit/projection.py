@@ -172,7 +172,7 @@ class Projection:
                 w.writerow(["word", *axes])
                 # Nine significant digits read back to the same float32.
                 for word, row in zip(self.words, self.coords.tolist()):
-                    w.writerow([word, *("%.9g" % x for x in row)])
+                    w.writerow([word, *(f"{x:.9g}" for x in row)])
         else:
             raise ValueError(f"save a projection as .npz or .csv, not {path.name!r}")
         return path
@@ -327,7 +327,7 @@ def _enable_numba_caching() -> None:
             if isinstance(obj, CPUDispatcher) and isinstance(obj._cache, NullCache) and not obj.overloads:
                 try:
                     obj.enable_caching()
-                except Exception:  # pragma: no cover - caching is an optimisation only
+                except Exception:  # noqa: BLE001, S110  # pragma: no cover - caching is only an optimisation
                     pass
 
 
@@ -584,7 +584,7 @@ def export_projector(
         M = chosen.matrix
         for s in range(0, len(chosen), step):
             block = np.asarray(M[s : s + step], dtype=np.float32)
-            fh.write("\n".join("\t".join("%.9g" % x for x in row) for row in block.tolist()))
+            fh.write("\n".join("\t".join(f"{x:.9g}" for x in row) for row in block.tolist()))
             fh.write("\n")
     with open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
         if groups:
