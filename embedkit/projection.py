@@ -426,7 +426,7 @@ def _umap(X: np.ndarray, dim: int, *, n_neighbors: int, min_dist: float, seed: i
     bar.stage("UMAP: loading compiled code")
     umap = _import_umap()
     bar.update(1)
-    bar.stage("UMAP: fitting (the first run on a machine compiles for ~1 min)")
+    bar.stage("UMAP: neighbours and layout (a first run on this machine also compiles, ~1 min)")
     model = umap.UMAP(
         n_components=dim,
         n_neighbors=n_neighbors,
@@ -435,6 +435,8 @@ def _umap(X: np.ndarray, dim: int, *, n_neighbors: int, min_dist: float, seed: i
         random_state=seed,
         # A seed makes umap run single-threaded; without one it uses every core.
         n_jobs=1 if seed is not None else -1,
+        # umap shows its epoch bar without its verbose prints when "disable" is given explicitly.
+        tqdm_kwds={"disable": bar.bar is None, "file": sys.stderr, "leave": False, "desc": "UMAP: epochs"},
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
