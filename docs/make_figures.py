@@ -1,6 +1,6 @@
 """Draw the example figures in docs/figures/ from the default vectors (GloVe 6B 50d).
 
-    python docs/make_figures.py            # writes docs/figures/*.png (about 30 s)
+    python docs/make_figures.py            # writes docs/figures/*.png (about a minute)
 
 Every figure comes from the public API: ``project``, ``nearest`` and the ``plot_*`` functions.
 """
@@ -126,6 +126,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "figures")
     ap.add_argument("--dpi", type=int, default=100)
+    ap.add_argument("--keep-projection", action="store_true", help="also save the UMAP projection (NPZ)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     v = embedkit.load()
@@ -143,6 +144,12 @@ def main() -> None:
     extra = [w for ws in GROUPS.values() for w in ws if v.index_of(w) >= 2000]
     proj = project(v, v.keys[:2000] + extra, method="tsne", seed=0)
     save(plot_projection(proj, groups=GROUPS, labels=45), "groups_tsne.png")
+
+    # 2b. the same groups among the 10,000 most frequent words (UMAP); --keep-projection saves it
+    proj = project(v, v.keys[:10000] + [w for w in extra if v.index_of(w) >= 10000], method="umap", seed=0)
+    if args.keep_projection:
+        proj.save(args.out / "umap_10000.npz")
+    save(plot_projection(proj, groups=GROUPS, labels=36), "groups_umap_10000.png")
 
     # 3. analogy arrows: each relation in a PCA of its own words, so parallel offsets show
     from matplotlib.figure import Figure

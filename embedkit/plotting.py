@@ -136,10 +136,12 @@ def place_labels(
                 overlaps = sum(1 for (a0, b0, a1, b1) in placed if x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1)
                 covered = int(np.count_nonzero((A[:, 0] > x0) & (A[:, 0] < x1) & (A[:, 1] > y0) & (A[:, 1] < y1)))
                 outside = x0 < box.x0 or x1 > box.x1 or y0 < box.y0 or y1 > box.y1
-                cost = 1000 * overlaps + 500 * outside + 3 * min(covered, 30) + 2 * rank
+                # Overlapping a label is worst, leaving the axes next; a covered point costs less
+                # than a step further away, so labels stay near their points in dense clouds.
+                cost = 1000 * overlaps + 500 * outside + 2 * min(covered, 10) + 5 * rank
                 if best is None or cost < best[0]:
                     best = (cost, ox, oy, dx, dy, (x0, y0, x1, y1), rank)
-            if best[0] == 2 * rank:  # clear spot at this distance: take it
+            if best[0] == 5 * rank:  # clear spot at this distance: take it
                 break
         _, ox, oy, dx, dy, rect, rank = best
         placed.append(rect)
@@ -256,7 +258,10 @@ def plot_projection(
             cmap = matplotlib.colormaps["tab10" if len(groups) <= 10 else "tab20"]
             gidx = {g: i for i, g in enumerate(groups)}
             colors = [_darken(cmap(gidx[group_of[w]] % cmap.N)) if w in group_of else "0.1" for w in chosen]
-        avoid = xy if n <= 20000 else xy[np.random.default_rng(0).choice(n, 20000, replace=False)]
+        # With groups, labels avoid the coloured points; the grey background may be covered.
+        avoid = xy[[index[w] for w in group_of if w in index]] if groups else xy
+        if len(avoid) > 20000:
+            avoid = avoid[np.random.default_rng(0).choice(len(avoid), 20000, replace=False)]
         place_labels(ax, projection.coords_of(chosen), chosen, avoid=avoid, color=colors)
     return fig
 
