@@ -276,8 +276,13 @@ def test_similarity_intervals_seeded(glove):
     assert 0.15 < a.spearman_ci[1] - a.spearman_ci[0] < 0.22  # about 4 standard errors of r on 353 pairs
 
 
-def test_similarity_case_and_restrict(glove, tmp_path):
-    """Check case folding, restrict and strip_pos on a small file written here."""
+def test_similarity_case_and_restrict(glove, glove_kv, tmp_path):
+    """Check restrict against gensim, then case folding and strip_pos on a small file written here."""
+    r = evaluate_similarity(glove, "wordsim353", restrict=5000)
+    pearson, spearman, ratio = glove_kv.evaluate_word_pairs(gensim_data("wordsim353.tsv"), restrict_vocab=5000)
+    assert_allclose([r.pearson, r.spearman], [pearson[0], spearman[0]], atol=1e-6)
+    assert_allclose(100 * r.oov_ratio, ratio)
+    assert r.oov_pairs == 353 - r.pairs > 50
     p = tmp_path / "pairs.txt"
     p.write_text("Cat-n Dog-n 8\ncar-n Automobile-n 9\nsun-n Moon-n 5\nqwxzy-n cat-n 1\n")
     r = evaluate_similarity(glove, p, strip_pos=True)
