@@ -19,7 +19,7 @@ def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     ev = sub.add_parser("evaluate", help="analogy and word-similarity benchmarks",
-                        description="Intrinsic evaluation with bootstrap 95%% intervals.")
+                        description="Intrinsic evaluation with bootstrap 95% intervals.")
     evsub = ev.add_subparsers(dest="benchmark", metavar="BENCHMARK")
     evsub.required = True
 
