@@ -145,12 +145,15 @@ def run_grid(args) -> None:
 
 
 def summary(paths: list[str]) -> None:
-    cells: dict[tuple, list[dict]] = defaultdict(list)
+    runs: dict[tuple, dict] = {}  # one record per (cell, seed, fold): a rerun replaces the earlier one
     for p in paths:
         for line in open(p):
             if line.strip():
                 r = json.loads(line)
-                cells[(r["dataset"], r["model"], r["mode"])].append(r)
+                runs[(r["dataset"], r["model"], r["mode"], r["seed"], r["fold"])] = r
+    cells: dict[tuple, list[dict]] = defaultdict(list)
+    for r in runs.values():
+        cells[(r["dataset"], r["model"], r["mode"])].append(r)
     print("| dataset | model | mode | runs | accuracy % (mean ± std) | macro-F1 % | train s / run |")
     print("|---|---|---|---|---|---|---|")
     for (ds, model, mode), rs in sorted(cells.items(), key=lambda kv: (list(DATASETS).index(kv[0][0]), kv[0][1], str(kv[0][2]))):
