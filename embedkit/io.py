@@ -326,8 +326,8 @@ def _stream_text(src: _Source, path: Path, sink: _Sink, *, header: bool, limit: 
                 nl = body.find(b"\n", end)
                 split = nl + 1 if nl >= 0 else len(body)
                 part, pending = body[:split], body[split:]
-                dim = _parse_text_part(part, path, dim, line_no, sink, encoding, errors)
-                line_no += part.count(b"\n")
+                dim, rows = _parse_text_part(part, path, dim, line_no, sink, encoding, errors)
+                line_no += rows
             if tail is not None:
                 break
     total = sink.rows_read
@@ -345,8 +345,9 @@ def _stream_text(src: _Source, path: Path, sink: _Sink, *, header: bool, limit: 
 
 
 def _parse_text_part(part: bytes, path: Path, dim: int | None, first_line: int, sink: _Sink,
-                     encoding: str, errors: str) -> int:
-    """Parse whole lines (the first one is line ``first_line``) into ``sink``; returns the dimension."""
+                     encoding: str, errors: str) -> tuple[int, int]:
+    """Parse whole lines (the first one is line ``first_line``) into ``sink``; returns the
+    dimension and the number of lines (every line is a row: a blank one is an error)."""
     try:
         words, matrix = _read_text_fast(memoryview(part), dim)
     except _FastPathFailed:
@@ -354,7 +355,7 @@ def _parse_text_part(part: bytes, path: Path, dim: int | None, first_line: int, 
     _check_finite(matrix, path, lambda r: {"line": first_line + r})
     keys = _decode_words(words, path, encoding, errors, first_line)
     sink.add(keys, matrix)
-    return matrix.shape[1]
+    return matrix.shape[1], len(keys)
 
 
 class _FastPathFailed(Exception):
@@ -799,9 +800,80 @@ def _read_gensim(path: Path, *, allow_pickle: bool) -> tuple[list[str], np.ndarr
     return list(map(str, kv.index_to_key)), np.asarray(kv.vectors, dtype=np.float32)
 
 
+def _check_fasttext_bin(path: Path) -> None:
+    """Walk a fastText .bin's header, vocabulary and matrix header before gensim reads it.
+
+    gensim's reader loops forever on a file cut inside the vocabulary (it reads one byte at a
+    time until a NUL that never comes) and allocates whatever a corrupt size asks for; both
+    were found by fuzzing. This refuses such files with the byte offset instead.
+    """
+    import struct
+
+    with _open_binary(path) as f:
+        pos = 0
+
+        def read(n: int, what: str) -> bytes:
+            nonlocal pos
+            try:
+                b = f.read(n)
+            except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+                raise VectorFileError(path, f"cannot decompress: {exc}") from None
+            if len(b) < n:
+                raise VectorFileError(path, f"truncated fastText binary: the file ends inside {what}", offset=pos + len(b))
+            pos += n
+            return b
+
+        magic, version = struct.unpack("<2i", read(8, "the header"))
+        new_format = magic == 793712314
+        args = struct.unpack("<12i" if new_format else "<10i", read(48 if new_format else 40, "the header"))
+        read(8, "the header")  # t, a double
+        dim = args[0] if new_format else magic
+        bucket = args[8] if new_format else args[6]
+        if not 0 < dim <= 100_000 or not 0 <= bucket <= 1 << 28:
+            raise VectorFileError(path, f"corrupt fastText header: dimension {dim}, {bucket} buckets", offset=0)
+        vocab_size, nwords, nlabels = struct.unpack("<3i", read(12, "the vocabulary header"))
+        read(8, "the vocabulary header")
+        prune = struct.unpack("<q", read(8, "the vocabulary header"))[0] if new_format else 0
+        if not 0 <= nwords <= vocab_size <= 1 << 30 or nlabels < 0 or not -1 <= prune <= 1 << 30:
+            raise VectorFileError(path, f"corrupt fastText vocabulary header: {vocab_size} words", offset=pos - 20)
+        buf = b""
+        for i in range(vocab_size):
+            end = buf.find(b"\x00")
+            while end < 0:
+                more = f.read(1 << 16)
+                if not more:
+                    raise VectorFileError(
+                        path, f"truncated fastText binary: the file ends inside word {i + 1} of {vocab_size}",
+                        offset=pos + len(buf),
+                    )
+                buf += more
+                end = buf.find(b"\x00")
+            while len(buf) < end + 10:
+                more = f.read(1 << 16)
+                if not more:
+                    raise VectorFileError(path, f"truncated fastText binary: the file ends after word {i + 1}",
+                                          offset=pos + len(buf))
+                buf += more
+            pos += end + 10
+            buf = buf[end + 10 :]
+        need = 8 * max(prune, 0) + (1 if new_format else 0) + 16
+        while len(buf) < need:
+            more = f.read(1 << 16)
+            if not more:
+                raise VectorFileError(path, "truncated fastText binary: the file ends before the matrix", offset=pos + len(buf))
+            buf += more
+        rows, cols = struct.unpack("<2q", buf[need - 16 : need])
+        if rows != nwords + bucket or cols != dim:
+            raise VectorFileError(
+                path, f"corrupt fastText matrix header: {rows} x {cols}, expected {nwords + bucket} x {dim}",
+                offset=pos + need - 16,
+            )
+
+
 def _read_fasttext_bin(path: Path, *, encoding: str, limit: int | None) -> tuple[list[str], np.ndarray]:
     from gensim.models.fasttext import load_facebook_vectors
 
+    _check_fasttext_bin(path)
     try:
         kv = load_facebook_vectors(str(path), encoding=encoding)
     except Exception as exc:  # noqa: BLE001 - struct/Unicode/EOF errors from gensim's parser
