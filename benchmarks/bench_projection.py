@@ -5,8 +5,8 @@
     flock /tmp/ek/bench.lock python benchmarks/bench_projection.py --cold-umap 2000
 
 The words are the N most frequent of GloVe 6B 50d, unit-normalised (embedkit's ``metric="cosine"``).
-Both t-SNEs run 750 iterations (250 early exaggeration + 500), perplexity 30, PCA initialisation,
-learning rate n/12, one thread (``--n-jobs``, also applied to OpenMP and BLAS pools). UMAP runs with umap-learn's defaults and a seed, after a
+Both t-SNEs run 750 iterations (250 early exaggeration x12 + 500), perplexity 30, PCA initialisation,
+each library's automatic learning rate (openTSNE n/12 then n, scikit-learn max(n/48, 50)), one thread (``--n-jobs``, also applied to OpenMP and BLAS pools). UMAP runs with umap-learn's defaults and a seed, after a
 warm-up fit in the same process, so its times exclude numba's compilation; ``--cold-umap N`` measures
 fresh processes instead (an empty numba cache, then the cache the first one wrote). Each row prints
 the median of ``--repeats`` runs and the trustworthiness (k=10, a 2,000-point sample).

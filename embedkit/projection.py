@@ -412,7 +412,8 @@ def _tsne(X: np.ndarray, dim: int, *, perplexity: float, seed: int | None, n_job
         "n_iter": n_iter,
         "early_exaggeration_iter": early_exaggeration_iter,
         "early_exaggeration": 12,
-        "learning_rate": "auto (n / early_exaggeration)",
+        # openTSNE's "auto": n / exaggeration, i.e. n / 12 in the early phase, then n.
+        "learning_rate": [len(X) / 12, float(len(X))],
         "initialization": "pca",
         "negative_gradient_method": method,
         "n_jobs": n_jobs,
