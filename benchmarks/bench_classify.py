@@ -129,13 +129,16 @@ def run_grid(args) -> None:
                             if model in NEURAL:
                                 from embedkit.nn.trainer import ClassifierConfig
 
-                                config_base = ClassifierConfig(epochs=args.epochs, patience=args.patience)
+                                config_base = ClassifierConfig(epochs=args.epochs, patience=args.patience,
+                                                               **json.loads(args.config))
                             r = train(tr, dev=dv, test=te, model=model, mode=mode or "non-static", vectors=vectors,
                                       config=config_base, seed=seed, device=args.device)
                             acc, f1, sec = r.test.accuracy, r.test.macro_f1, r.train_seconds  # type: ignore[union-attr]
                         rec = {"dataset": name, "model": model, "mode": mode, "seed": seed, "fold": fold,
                                "accuracy": acc, "macro_f1": f1, "train_seconds": sec, "n_train": len(tr),
                                "n_test": len(te), "threads": args.threads}
+                        if model in NEURAL and args.config != "{}":
+                            rec["config"] = json.loads(args.config)
                         print(json.dumps(rec), flush=True)
                         if out:
                             out.write(json.dumps(rec) + "\n")
@@ -150,7 +153,9 @@ def summary(paths: list[str]) -> None:
         for line in open(p):
             if line.strip():
                 r = json.loads(line)
-                runs[(r["dataset"], r["model"], r["mode"], r["seed"], r["fold"])] = r
+                model = r["model"] + (" " + json.dumps(r["config"], sort_keys=True) if r.get("config") else "")
+                r["model"] = model
+                runs[(r["dataset"], model, r["mode"], r["seed"], r["fold"])] = r
     cells: dict[tuple, list[dict]] = defaultdict(list)
     for r in runs.values():
         cells[(r["dataset"], r["model"], r["mode"])].append(r)
@@ -245,6 +250,7 @@ def main() -> None:
     ap.add_argument("--only-folds", default=None, help="comma-separated fold numbers to run (e.g. 0,1,2)")
     ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--patience", type=int, default=3)
+    ap.add_argument("--config", default="{}", help='more ClassifierConfig fields as JSON, e.g. \'{"bidirectional": true}\'')
     ap.add_argument("--fasttext-epochs", type=int, default=25)
     ap.add_argument("--vectors", default="glove-6b-50d")
     ap.add_argument("--device", default="auto")
