@@ -591,7 +591,8 @@ class _Sink:
             keys = [keys[i] for i in keep]
             matrix = matrix[keep]
         if len(keys):
-            block = matrix.astype(self.dtype, copy=False)
+            with np.errstate(over="ignore"):
+                block = matrix.astype(self.dtype, copy=False)
             if self.dtype == np.float16 and not np.isfinite(block).all():
                 raise ValueError(f"{self.source_path}: values beyond float16's range (+-65504); keep float32")
             self.keys.extend(keys)
@@ -976,7 +977,7 @@ def load(
     errors: Errors = "strict",
     cache: bool = True,
     allow_pickle: bool = False,
-    dtype: Dtype = "float32",
+    dtype: Dtype | None = None,
 ) -> Vectors:
     """Load word vectors from a registered name or a file.
 
@@ -1002,8 +1003,9 @@ def load(
     allow_pickle:
         Allow gensim's native (pickle) files, which can run code when loaded.
     dtype:
-        ``"float32"`` (the default) or ``"float16"``, which halves the cache and the memory
-        it maps (values round to about 3 significant digits; analysis still computes in float32).
+        ``"float32"`` or ``"float16"``, which halves the cache and the memory it maps (values
+        round to about 3 significant digits; analysis still computes in float32). The default,
+        ``None``, is float32, except that an ``.ekv`` file keeps the storage it was saved with.
 
     Returns
     -------
@@ -1026,8 +1028,9 @@ def load(
         raise ValueError(f"limit must be >= 0, got {limit}")
     if errors not in ("strict", "replace", "ignore"):
         raise ValueError(f"errors must be 'strict', 'replace' or 'ignore', got {errors!r}")
-    if dtype not in _DTYPES:
+    if dtype is not None and dtype not in _DTYPES:
         raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}")
+    requested, dtype = dtype, dtype or "float32"
     dt = [] if dtype == "float32" else [dtype]  # float32 caches keep their original keys
     if isinstance(source, str) and source in _REGISTRY:
         (identity, build), _ = _REGISTRY[source]
@@ -1046,8 +1049,8 @@ def load(
         fmt = "word2vec"
     if fmt == "embedkit":
         keys, matrix, meta = _read_ekv(path, limit=limit)
-        if matrix.dtype != np.dtype(_DTYPES[dtype]):
-            matrix = matrix.astype(_DTYPES[dtype])
+        if requested is not None and matrix.dtype != np.dtype(_DTYPES[requested]):
+            matrix = matrix.astype(_DTYPES[requested])
         return Vectors(keys, matrix, source=str(path), format=meta.get("format", "embedkit"))
     if fmt == "gensim" and not allow_pickle:
         _read_gensim(path, allow_pickle=False)  # raises the opt-in error before any cache is consulted
