@@ -54,7 +54,7 @@ class TrainConfig:
         Passes over the corpus; sequences per batch (default 512 for ``nplm``, 64 otherwise); tokens per
         sequence and per truncated back-propagation step.
     lr, optimizer, schedule, clip, weight_decay:
-        Learning rate (default 3e-3 for ``nplm``, 2e-3 for the recurrent models with Adam, 0.025 for
+        Learning rate (default 1e-2 for ``nplm``, 2e-3 for the recurrent models with Adam, 0.025 for
         gensim), ``adam``/``sgd``/``adagrad``, ``constant``/``linear``/``cosine`` decay over all steps,
         gradient-norm clipping (0 = off; with sparse gradients only the dense parameters are clipped),
         L2 weight decay.
@@ -123,7 +123,7 @@ class TrainConfig:
         if self.batch_size is None:
             set_(self, "batch_size", 512 if nplm else 64)
         if self.lr is None:
-            set_(self, "lr", 0.025 if gensim else (1.0 if self.optimizer == "sgd" else 3e-3 if nplm else 2e-3))
+            set_(self, "lr", 0.025 if gensim else (1.0 if self.optimizer == "sgd" else 1e-2 if nplm else 2e-3))
         if self.sparse is None:
             # nplm batches hold many tokens per step, so a dense update of the tables is cheaper there
             set_(self, "sparse", self.objective in ("sampled", "negative") and self.weight_decay == 0

@@ -24,7 +24,7 @@ TEXT = [
 def test_config_defaults_and_validation():
     """Check that None fields take the algorithm's defaults and bad values raise clear errors."""
     c = TrainConfig(algorithm="nplm", dim=50)
-    assert (c.hidden, c.objective, c.batch_size, c.lr, c.sparse) == (50, "negative", 512, 3e-3, False)
+    assert (c.hidden, c.objective, c.batch_size, c.lr, c.sparse) == (50, "negative", 512, 1e-2, False)
     c = TrainConfig(algorithm="lstm")
     assert (c.hidden, c.objective, c.batch_size, c.lr, c.sparse) == (256, "sampled", 64, 2e-3, True)
     assert TrainConfig(algorithm="gru", objective="full").sparse is False
