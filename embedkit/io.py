@@ -950,7 +950,7 @@ def _glove_build() -> tuple[list[str], np.ndarray]:
 
     npy, parquet = _glove_package_files()
     keys = pq.read_table(parquet, columns=["index"]).column("index").to_pylist()
-    matrix = np.load(npy, mmap_mode="r")
+    matrix = np.load(npy, mmap_mode="r", allow_pickle=False)
     return keys, matrix
 
 

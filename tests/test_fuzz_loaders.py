@@ -350,3 +350,33 @@ def test_small_chunks_give_the_same_result_as_one_chunk(monkeypatch, tmp):
     monkeypatch.setattr(eio, "_CHUNK", 5)
     with pytest.raises(VectorFileError, match=r"bad\.txt, line 4: value 'x' is not a number"):
         embedkit.load(bad, cache=False)
+
+
+class _Payload:
+    """Unpickling this object writes a marker file: the proof that a pickle ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "pwned"))
+
+
+@pytest.mark.parametrize("fmt", [None, "gensim", "embedkit", "word2vec", "glove", "word2vec-binary", "fasttext-bin"])
+def test_a_malicious_pickle_never_runs(fmt, tmp):
+    """Check that a code-running pickle is refused under every format, with the allow_pickle advice, and never executed."""
+    import pickle
+
+    marker = tmp / "marker"
+    path = tmp / "evil.kv"
+    path.write_bytes(pickle.dumps(_Payload(marker), protocol=4))
+    with pytest.raises(VectorFileError) as info:
+        embedkit.load(path, format=fmt or "auto")
+    assert not marker.exists()
+    if fmt in (None, "gensim"):
+        assert str(info.value) == (
+            f"{path}: this is a gensim native file, a Python pickle that can run arbitrary code when loaded; "
+            "pass allow_pickle=True only if you trust its source (or convert it once with 'embedkit convert')"
+        )
+    pickle.loads(path.read_bytes())  # the payload is real: unpickling does run it
+    assert marker.read_text() == "pwned"
