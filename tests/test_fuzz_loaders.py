@@ -32,6 +32,7 @@ FUZZ = settings(
     deadline=2000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     derandomize=os.environ.get("EMBEDKIT_FUZZ_RANDOM") is None,
+    database=None,  # nothing written into the working tree
 )
 
 # ---- generating valid files ----------------------------------------------------------------
