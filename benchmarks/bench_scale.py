@@ -8,7 +8,9 @@ Each step runs in a fresh Python process so that its peak resident memory (VmHWM
   2. warm load: the cache is memory-mapped;
   3. a batch of exact neighbour queries (k=10) on the memory-mapped matrix, normalised block by block;
   4. (--float16) the same cold load and queries with float16 storage;
-  5. (--gensim) gensim's KeyedVectors.load_word2vec_format(binary=True) of the same file, the peer.
+  5. (--gensim) gensim's KeyedVectors.load_word2vec_format of the same file, the peer.
+Any word2vec text or binary or GloVe file works (--file /tmp/embedkit-bench/glove.6B.50d.txt, which
+benchmarks/bench_core.py writes, gives the text path).
 Prints a Markdown table with the matrix size for scale. RssAnon is the process's own memory; the
 rest of RSS is file pages of the memory map, which the kernel can drop at any time.
 """
@@ -36,7 +38,9 @@ step, path, nq, dtype = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 t = time.perf_counter()
 if step == "gensim":
     from gensim.models import KeyedVectors
-    kv = KeyedVectors.load_word2vec_format(path, binary=True)
+    import embedkit
+    fmt = embedkit.detect_format(path)
+    kv = KeyedVectors.load_word2vec_format(path, binary=fmt == "word2vec-binary", no_header=fmt == "glove")
     res = {"seconds": time.perf_counter() - t, "shape": list(kv.vectors.shape)}
 else:
     import embedkit
@@ -90,7 +94,7 @@ def main() -> None:
             q16 = run("query", args.file, cache, args.queries, "float16")
             rows.append((f"{args.queries} exact queries, float16", q16))
         if args.gensim:
-            rows.append(("gensim load_word2vec_format(binary=True)", run("gensim", args.file, cache, 0)))
+            rows.append(("gensim KeyedVectors.load_word2vec_format", run("gensim", args.file, cache, 0)))
         print("| step | time | peak RSS | peak RSS / matrix | RssAnon at end | note |")
         print("|---|---|---|---|---|---|")
         for name, r in rows:
