@@ -14,12 +14,18 @@ Formats (the ``format`` argument of :func:`load` and :func:`save`):
     gensim's native ``KeyedVectors.save`` / model files. They are Python pickles, which can run
     code when loaded, so reading one needs ``allow_pickle=True``.
 ``embedkit``
-    embedkit's own single-file format (``.ekv``): a JSON header with the keys, then the raw
-    float32 matrix, memory-mapped when read. It is also the cache format. Reading it never
+    embedkit's own single-file format (``.ekv``): a JSON header, the raw float32 (or float16)
+    matrix, memory-mapped when read, then the keys as a JSON array (version 1 files, with the
+    keys before the matrix, still read). It is also the cache format. Reading it never
     unpickles anything.
 
 Any text or binary file may be compressed with gzip, bzip2 or xz; compression is recognised from
 the content. The format is recognised from the content too (``format="auto"``).
+
+Text and word2vec binary files are parsed in chunks of ``_CHUNK`` bytes and their rows written
+straight into the cache file as they come, so converting a file larger than memory needs memory
+for one chunk and the word list only; the cache appears under its name (an atomic rename) only
+once complete.
 """
 
 from __future__ import annotations
@@ -1034,7 +1040,7 @@ def load(
     dt = [] if dtype == "float32" else [dtype]  # float32 caches keep their original keys
     if isinstance(source, str) and source in _REGISTRY:
         (identity, build), _ = _REGISTRY[source]
-        return _load_cached([*identity(), *dt], _fill_from(build, source), source=source, fmt=source, limit=limit,
+        return _load_cached([*identity(), *dt], _fill_from(build), source=source, fmt=source, limit=limit,
                             cache=cache, dtype=dtype)
     path = Path(source)
     if not path.exists():
@@ -1067,7 +1073,7 @@ def load(
     return _load_cached(ident, fill, source=str(path), fmt=fmt, limit=limit, cache=cache, dtype=dtype, path=path)
 
 
-def _fill_from(build: Callable[[], tuple[list[str], np.ndarray]], source: str) -> Callable[[_Sink], None]:
+def _fill_from(build: Callable[[], tuple[list[str], np.ndarray]]) -> Callable[[_Sink], None]:
     def fill(sink: _Sink) -> None:
         keys, matrix = build()
         _feed(sink, list(keys), matrix)
