@@ -35,15 +35,16 @@ def benchmark_kind(bench: str) -> str:
 
 
 def compare_benchmark(
-    vecs: Sequence[Vectors], names: Sequence[str], bench: str, *, restrict: int, n_boot: int, seed: int
+    vecs: Sequence[Vectors], names: Sequence[str], bench: str, *, restrict: int, n_boot: int, seed: int,
+    methods: Sequence[str] = ANALOGY_METHODS,
 ) -> tuple[list[MetricRow], dict[str, dict], list[dict]]:
     """Rows for the metrics table, per-section tables, and each set's coverage of ``bench``."""
     if benchmark_kind(bench) == "analogy":
-        return _analogies(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed)
+        return _analogies(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed, methods=methods)
     return _similarity(vecs, names, bench, n_boot=n_boot, seed=seed)
 
 
-def _analogies(vecs, names, bench, *, restrict, n_boot, seed):
+def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
     from .benchmarks_io import read_analogies
     from .evaluate import evaluate_analogies
 
@@ -51,7 +52,7 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed):
     rows: list[MetricRow] = []
     sections: dict[str, list[dict]] = {}
     coverage: list[dict] = []
-    for method in ANALOGY_METHODS:
+    for method in methods:
         results = [evaluate_analogies(v, qs, restrict=restrict, method=method, n_boot=1, seed=seed)
                    for v in vecs]
         outcomes = np.stack([r.outcomes for r in results])  # (sets, questions): 1, 0 or -1

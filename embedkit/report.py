@@ -244,6 +244,7 @@ def compare(
     downstream: Sequence[str] = DEFAULT_DOWNSTREAM,
     data_dir: str | os.PathLike | None = None,
     restrict: int = 30000,
+    analogy_methods: Sequence[str] = ("3cosadd", "3cosmul"),
     k: int = 10,
     overlap_words: int = 1000,
     folds: int = 5,
@@ -270,6 +271,8 @@ def compare(
         or paths. ``()`` skips the probe.
     restrict:
         Analogy answers come from each set's ``restrict`` most frequent words.
+    analogy_methods:
+        ``"3cosadd"`` and/or ``"3cosmul"``.
     k, overlap_words:
         Jaccard@k of the neighbourhoods of the ``overlap_words`` most frequent shared words.
     folds:
@@ -301,7 +304,8 @@ def compare(
 
     for bench in benchmarks:
         step(f"benchmark {bench}")
-        rows, secs, coverage = compare_benchmark(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed)
+        rows, secs, coverage = compare_benchmark(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed,
+                                                 methods=analogy_methods)
         metrics.extend(rows)
         sections.update(secs)
         for info, cov in zip(infos, coverage):
@@ -333,7 +337,8 @@ def compare(
             bar.update()
     bar.close()
     settings = {
-        "benchmarks": list(benchmarks), "restrict": restrict, "k": k, "overlap_words": overlap_words,
+        "benchmarks": list(benchmarks), "restrict": restrict, "analogy_methods": list(analogy_methods), "k": k,
+        "overlap_words": overlap_words,
         "downstream": list(downstream), "folds": folds, "n_boot": n_boot, "seed": seed,
         "probe_words": list(probe_words),
     }
