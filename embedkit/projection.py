@@ -351,6 +351,12 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(n)
 
+    def finish(self) -> None:
+        """Show the bar full (tqdm may have skipped the last updates within its refresh interval)."""
+        if self.bar is not None:
+            self.bar.n = self.bar.total
+            self.bar.refresh()
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
@@ -406,6 +412,7 @@ def _tsne(X: np.ndarray, dim: int, *, perplexity: float, seed: int | None, n_job
     # openTSNE only logs (never prints); its affinity stage reports nothing, the optimiser every 50 steps.
     bar.stage("t-SNE: optimising")
     emb = tsne.fit(X)
+    bar.finish()
     params = {
         "implementation": f"openTSNE {openTSNE.__version__}",
         "perplexity": perplexity,
@@ -442,7 +449,7 @@ def _umap(X: np.ndarray, dim: int, *, n_neighbors: int, min_dist: float, seed: i
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         Y = model.fit_transform(X)
-    bar.update(1)
+    bar.finish()
     params = {
         "implementation": f"umap-learn {umap.__version__}",
         "n_neighbors": n_neighbors,
