@@ -66,8 +66,9 @@ class TrainConfig:
         With pretrained initial vectors, keep the input embedding fixed.
     bf16:
         Compute the forward and backward passes in bfloat16 (``torch.autocast``; parameters, optimizer
-        and losses stay float32). On CPUs with AMX (Sapphire Rapids and later) this runs the lstm about
-        3x faster; held-out perplexity is still computed in float32.
+        and losses stay float32). On CPUs with AMX (Sapphire Rapids and later) this ran the lstm 2.3x
+        faster (``python benchmarks/bench_train.py speed --lstm-only``); held-out perplexity is still
+        computed in float32.
     seed:
         Seeds model initialisation, dropout, negative sampling and gensim.
     workers:
