@@ -56,7 +56,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--M", type=int, default=16)
-    ap.add_argument("--efc", type=int, default=200)
+    ap.add_argument("--efc", type=int, default=100)
     ap.add_argument("--ef", type=int, nargs="+", default=[50, 100])
     ap.add_argument("--limit", type=int, default=None, help="use only the first N words")
     ap.add_argument("--embedkit", action="store_true", help="only measure nearest_many(index='hnsw')")

@@ -24,7 +24,7 @@ from .vectors import Vectors
 __all__ = ["HnswIndex", "ann_topk", "build_index", "get_index", "index_path"]
 
 M_DEFAULT = 16
-EF_CONSTRUCTION_DEFAULT = 200
+EF_CONSTRUCTION_DEFAULT = 100
 EF_SEARCH_DEFAULT = 100
 _BLOCK = 1 << 16
 

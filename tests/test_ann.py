@@ -44,7 +44,7 @@ def test_index_is_saved_beside_the_file_and_reused(head):
     idx = ann.get_index(head)
     assert path is not None and path.exists() and idx.path == path
     assert path.parent == ann._memmap_origin(head.matrix)[0].parent
-    assert f"-{len(head)}x{head.dim}.hnsw-M16-efc200.bin" in path.name
+    assert f"-{len(head)}x{head.dim}.hnsw-M16-efc100.bin" in path.name
     fresh = embedkit.load(ann._memmap_origin(head.matrix)[0])
     again = ann.get_index(fresh)
     assert again.path == path and again.graph is not idx.graph
