@@ -5,9 +5,10 @@ beside the memory-mapped cache (so it is built once per vector file) and answers
 queries. The graph proposes candidates; their scores are then recomputed exactly, so every
 returned score is the true cosine and results are sorted the same way as the exact path.
 
-hnswlib was chosen over faiss-cpu's ``IndexHNSWFlat`` by measurement (``benchmarks/bench_ann.py``):
-on the 400,000 x 50 GloVe vectors it reached the same recall at a higher query rate and builds
-with bounded extra memory. Its files are its own binary format (never a pickle).
+hnswlib was chosen over faiss-cpu's ``IndexHNSWFlat`` by measurement (``benchmarks/bench_ann.py``,
+400,000 x 50 GloVe, M=16, ef_construction=100, 2 busy cores): the same recall@10 (0.9991 vs 0.9988
+at ef=50), a 20% faster build (72.5 s vs 91.0 s), queries within 5% (14,292 vs 15,019 per second),
+and a small pure-HNSW package. Its files are its own binary format (never a pickle).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["HnswIndex", "ann_topk", "build_index", "get_index", "index_path"]
 
 M_DEFAULT = 16
 EF_CONSTRUCTION_DEFAULT = 100
-EF_SEARCH_DEFAULT = 100
+EF_SEARCH_DEFAULT = 50  # recall@10 0.999 on GloVe 400k, 23x the exact path
 _BLOCK = 1 << 16
 
 
