@@ -1,0 +1,59 @@
+"""Faults: a language-model run killed with SIGKILL mid-epoch resumes to exactly the uninterrupted result."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import embedkit
+
+
+def _train_cmd(corpus, ckpt, out):
+    return [sys.executable, "-m", "embedkit.cli", "train-embeddings", str(corpus), "--algorithm", "gru",
+            "--dim", "32", "--hidden", "64", "--epochs", "2", "--seed", "3", "--min-count", "2",
+            "--checkpoint", str(ckpt), "-o", str(out), "--quiet"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
+    """Check that killing training mid-epoch and resuming from the last checkpoint gives the uninterrupted run's vectors and perplexities."""
+    import torch
+
+    corpus = tmp_path / "shakespeare.txt"
+    corpus.write_text((data_dir / "corpus" / "tinyshakespeare.txt").read_text())
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+
+    subprocess.run(_train_cmd(corpus, tmp_path / "a", tmp_path / "a.txt"), check=True, env=env, capture_output=True)
+
+    ckpt = tmp_path / "b"
+    proc = subprocess.Popen(_train_cmd(corpus, ckpt, tmp_path / "b.txt"), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (ckpt / "epoch-001.pt").exists():
+        assert proc.poll() is None, "training ended before its first checkpoint"
+        assert time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)  # well inside epoch 2
+    killed_mid_epoch = proc.poll() is None and not (ckpt / "epoch-002.pt").exists()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert killed_mid_epoch, "epoch 2 finished before the kill: make the corpus larger"
+    assert not (tmp_path / "b.txt").exists()
+
+    subprocess.run([*_train_cmd(corpus, ckpt, tmp_path / "b.txt"), "--resume"], check=True, env=env,
+                   capture_output=True)
+    a, b = embedkit.load(tmp_path / "a.txt", cache=False), embedkit.load(tmp_path / "b.txt", cache=False)
+    assert a.keys == b.keys and len(a) > 1000
+    np.testing.assert_array_equal(a.matrix, b.matrix)
+    ca = torch.load(tmp_path / "a" / "epoch-002.pt", weights_only=True)
+    cb = torch.load(ckpt / "epoch-002.pt", weights_only=True)
+    for name, tensor in ca["model_state"].items():
+        assert torch.equal(tensor, cb["model_state"][name]), name
+    ha, hb = ca["extra"]["history"], cb["extra"]["history"]
+    assert [h["valid_ppl"] for h in ha] == [h["valid_ppl"] for h in hb]
