@@ -41,3 +41,13 @@ def gensim_data(name: str) -> str:
     from gensim.test.utils import datapath
 
     return datapath(name)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Run a module's torch work on one thread (tiny models run fastest so, and leave the other core free)."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -22,14 +22,7 @@ from embedkit.nn.classifiers import (  # noqa: E402
 from embedkit.nn.text_data import build_vocab, encode_texts, tokenize_texts  # noqa: E402
 from embedkit.nn.trainer import ClassifierConfig, NeuralClassifier, fit  # noqa: E402
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny models run fastest on one thread, and do not fight other processes for cores."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 MODELS = list(CLASSIFIERS)
