@@ -120,7 +120,6 @@ class Comparison:
     alignments: list[Alignment]
     projection: dict
     settings: dict
-    notes: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -154,7 +153,6 @@ class Comparison:
             "alignment": [a.to_dict() for a in self.alignments],
             "projection": self.projection,
             "settings": self.settings,
-            "notes": list(self.notes),
         }
 
 
@@ -294,7 +292,6 @@ def compare(
     def step(label: str) -> None:
         bar.set_postfix_str(label)
 
-    notes: list[str] = []
     infos = [SetInfo(n, str(v.source), len(v), v.dim, v.nbytes) for n, v in zip(names, vecs)]
     bar.update()
 
@@ -342,7 +339,7 @@ def compare(
         "downstream": list(downstream), "folds": folds, "n_boot": n_boot, "seed": seed,
         "probe_words": list(probe_words),
     }
-    return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings, notes)
+    return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings)
 
 
 def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
