@@ -204,6 +204,8 @@ def train(
     device: str = "auto",
     progress: bool = False,
     checkpoint: str | os.PathLike | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> TrainResult:
     """Train one classifier and score it.
 
@@ -212,7 +214,8 @@ def train(
     ``mode`` override those of ``config`` (whose other fields are the hyper-parameters).
     ``vectors`` (a :class:`Vectors`, or a name or path for :func:`embedkit.load`; default GloVe
     6B 50d) is loaded only when the model needs it. ``checkpoint`` saves the best epoch of a neural
-    model as it trains.
+    model as it trains; ``checkpoint_dir`` keeps the full training state after every epoch, from
+    which ``resume=True`` continues an interrupted run exactly (:func:`embedkit.nn.trainer.fit`).
 
     Examples
     --------
@@ -239,7 +242,8 @@ def train(
         cfg = dataclasses.replace(config if config is not None else ClassifierConfig(), model=model, mode=mode)
         vec = _resolve_vectors(vectors) if (mode != "rand" or vectors is not None) else None
         clf, hist = train_neural(train.texts, train.labels, dev.texts, dev.labels, names, cfg, vectors=vec,
-                                 seed=seed, device=device, progress=progress, checkpoint=checkpoint)
+                                 seed=seed, device=device, progress=progress, checkpoint=checkpoint,
+                                 checkpoint_dir=checkpoint_dir, resume=resume)
         history = hist.to_dict()
         mode_out = mode
     seconds = time.perf_counter() - t0

@@ -62,6 +62,8 @@ class TrainConfig:
         Sparse gradients for the embedding and output rows (only the rows a batch touches are updated,
         lazy Adam): the default for the recurrent models with the sampled and negative objectives, so large
         vocabularies train fast (the nplm's batches touch most rows, and dense updates measured faster).
+        Under ``torchrun`` the default is dense (DistributedDataParallel averages sparse gradients
+        only of ``nn.Embedding`` modules, not of the output rows), and ``sparse=True`` is an error there.
     freeze_embeddings:
         With pretrained initial vectors, keep the input embedding fixed.
     bf16:
@@ -128,7 +130,7 @@ class TrainConfig:
         if self.sparse is None:
             # nplm batches hold many tokens per step, so a dense update of the tables is cheaper there
             set_(self, "sparse", self.objective in ("sampled", "negative") and self.weight_decay == 0
-                 and not gensim and not nplm)
+                 and not gensim and not nplm and int(os.environ.get("WORLD_SIZE", "1")) == 1)
         if self.sparse and self.objective not in ("sampled", "negative"):
             raise ValueError("sparse=True needs a sampled or negative objective")
         if self.sparse and self.weight_decay:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -51,6 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
+    finally:
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # under torchrun: leave the process group
+            from ..nn.distributed import shutdown
+
+            shutdown()
 
 
 if __name__ == "__main__":  # pragma: no cover

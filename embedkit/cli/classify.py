@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import os
 
 from ._common import add_json_option, add_vectors_option, print_json
 
@@ -19,6 +21,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    p.add_argument("--config", metavar="JSON", default=None,
+                   help='more ClassifierConfig fields as JSON, e.g. \'{"bidirectional": true, "dropout": 0.3}\'')
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +37,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--test", metavar="FILE", help="test data, scored once at the end")
     _add_model_options(t)
     t.add_argument("-o", "--output", metavar="MODEL", help="save the trained model here")
+    t.add_argument("--checkpoint-dir", metavar="DIR", default=None,
+                   help="write the training state after every epoch here (neural models)")
+    t.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint-dir")
     add_json_option(t)
     t.set_defaults(func=cmd_train)
 
@@ -55,7 +62,10 @@ def _config(args: argparse.Namespace):
         return None
     from ..nn.trainer import ClassifierConfig
 
-    cfg = ClassifierConfig(model=args.model, mode=args.mode)
+    fields = json.loads(args.config) if args.config else {}
+    if not isinstance(fields, dict):
+        raise ValueError(f"--config must be a JSON object, got {args.config!r}")
+    cfg = ClassifierConfig(**{**fields, "model": args.model, "mode": args.mode})
     return cfg if args.epochs is None else dataclasses.replace(cfg, epochs=args.epochs)
 
 
@@ -71,12 +81,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     from ..classify import train
     from ..datasets import read_dataset
 
+    if args.resume and not args.checkpoint_dir:
+        raise ValueError("--resume needs --checkpoint-dir DIR")
     tr = read_dataset(args.train)
     dev = read_dataset(args.dev) if args.dev else None
     test = read_dataset(args.test) if args.test else None
     vectors = args.vectors if _vectors_needed(args) else None
     r = train(tr, dev=dev, test=test, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
-              seed=args.seed, device=args.device, progress=args.progress)
+              seed=args.seed, device=args.device, progress=args.progress, checkpoint_dir=args.checkpoint_dir,
+              resume=args.resume)
+    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 reports and saves
+        return 0
     out = r.to_dict()
     if args.output:
         out["output"] = str(r.classifier.save(args.output))

@@ -54,6 +54,9 @@ class OutputLayer(nn.Module):
     ) -> None:
         super().__init__()
         self.negative = negative
+        # (rank, world size) under data-parallel training: the negative objective draws the
+        # noise of the whole batch and keeps this process's share (see train_lm.fit)
+        self.shard = (0, 1)
         if sparse and objective not in ("sampled", "negative"):
             raise ValueError("sparse gradients need a sampled or negative objective")
         self.sparse = sparse
@@ -130,7 +133,8 @@ class OutputLayer(nn.Module):
         # are gathered together, (N, 1 + K) rows, and scored by an elementwise product, which beats
         # bmm's N tiny products and separate gathers by far on CPU.
         n = h.shape[0]
-        neg = self._draw(n * self.negative, generator).view(n, self.negative)  # (N, K)
+        rank, world = self.shard
+        neg = self._draw(world * n * self.negative, generator).view(world, n, self.negative)[rank]  # (N, K)
         ids = torch.cat([y[:, None], neg], dim=1)  # (N, 1 + K)
         scores = (self._rows(ids) * h[:, None, :]).sum(-1) + self._bias(ids)  # (N, 1 + K)
         sign = torch.full((1, 1 + self.negative), -1.0, device=h.device, dtype=scores.dtype)

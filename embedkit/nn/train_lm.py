@@ -25,6 +25,7 @@ from ..corpus import Corpus
 from ..text import Vocabulary
 from ..train import TrainConfig
 from ..vectors import Vectors
+from . import distributed
 from .checkpoint import load_checkpoint, save_checkpoint
 from .embedding import embedding_from_vectors, vectors_from_embedding
 from .lm import LanguageModel, build_model
@@ -120,16 +121,33 @@ def _schedule(config: TrainConfig, total_steps: int) -> Callable[[int], float]:
     return lambda step: 1.0
 
 
+class _LossStep(torch.nn.Module):
+    """One training step's forward and loss as a single module, so that
+    :class:`~torch.nn.parallel.DistributedDataParallel` sees every parameter the loss uses."""
+
+    def __init__(self, lm: LanguageModel) -> None:
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, x: torch.Tensor, state: Any, y: torch.Tensor, generator: torch.Generator | None):
+        h, state = self.lm(x, state)
+        return self.lm.loss(h, y, generator=generator), state
+
+
 @torch.no_grad()
 def evaluate_perplexity(model: LanguageModel, ids: np.ndarray, *, batch_size: int = 16, bptt: int = 64,
-                        device: str | torch.device = "cpu") -> float:
+                        device: str | torch.device = "cpu", ctx: distributed.Context | None = None) -> float:
     """Perplexity of ``model`` on the token stream ``ids`` under the full normalised model
-    (``exp`` of the mean negative log-probability of each next token)."""
+    (``exp`` of the mean negative log-probability of each next token). With a distributed
+    ``ctx`` each process scores its share of the rows and the sums are combined."""
     device = torch.device(device)
     batch_size = max(1, min(batch_size, len(ids) // 2))
     data = batchify(ids, batch_size).to(device)
     if data.shape[1] < 2:
         return float("nan")
+    if ctx is not None and ctx.distributed:
+        data = data[distributed.shard(batch_size, rank=ctx.rank, world_size=ctx.world_size)]
+        batch_size = data.shape[0]
     was_training = model.training
     model.eval()
     state = model.init_state(batch_size, device)
@@ -145,6 +163,8 @@ def evaluate_perplexity(model: LanguageModel, ids: np.ndarray, *, batch_size: in
             total -= float(model.output.target_log_prob(h[s : s + rows], y[s : s + rows]).double().sum())
         count += len(y)
     model.train(was_training)
+    if ctx is not None:
+        total, count = ctx.all_sum(total, count)
     return math.exp(total / count)
 
 
@@ -167,6 +187,15 @@ def fit(
     model, optimizer and scheduler state, every random-generator state and the history; with
     ``resume`` training continues after the latest one and ends with exactly the parameters an
     uninterrupted run with the same seed would have (same device and thread count).
+
+    Under ``torchrun`` (``WORLD_SIZE`` > 1) the processes train together with
+    :class:`~torch.nn.parallel.DistributedDataParallel`: process ``r`` of ``W`` takes rows
+    ``r * B / W`` to ``(r + 1) * B / W`` of the ``B = batch_size`` contiguous streams (``B`` must
+    be a multiple of ``W``), the sampled and negative objectives draw the whole batch's noise on
+    every process and keep their share, and the averaged gradients make each step the
+    single-process step up to rounding; dropout masks are per process, so the results equal a
+    single process's only without dropout. Held-out perplexity is split between the processes;
+    rank 0 writes the checkpoints, and every process resumes from them.
     """
     from tqdm.auto import tqdm
 
@@ -174,10 +203,23 @@ def fit(
     if device.type == "cpu":
         # One thread unless asked: see TrainConfig.workers.
         torch.set_num_threads(config.workers or 1)
+    ctx = distributed.setup(device)
+    device = ctx.device
+    if config.batch_size % ctx.world_size:
+        raise ValueError(f"batch_size ({config.batch_size}) must be a multiple of the number of processes "
+                         f"({ctx.world_size})")
     model.to(device)
     data = batchify(train, config.batch_size).to(device)
     if data.shape[1] < 2:
         raise ValueError(f"the training corpus ({len(train)} tokens) is too small for batch_size={config.batch_size}")
+    rows = config.batch_size // ctx.world_size
+    data = data[ctx.rank * rows : (ctx.rank + 1) * rows]
+    if ctx.distributed and config.sparse:
+        raise ValueError("sparse gradients cannot be averaged across processes here: train with sparse=False "
+                         "(the default under torchrun)")
+    model.output.shard = (ctx.rank, ctx.world_size)
+    # the adaptive softmax leaves out the tail clusters no target of a step falls in
+    net = ctx.wrap(_LossStep(model), find_unused_parameters=config.objective == "adaptive")
     steps_per_epoch = math.ceil((data.shape[1] - 1) / config.bptt)
     optimizer = _Optimizers(model, config)
     lam = _schedule(config, steps_per_epoch * config.epochs)
@@ -211,9 +253,9 @@ def fit(
 
     for epoch in range(start_epoch, config.epochs):
         model.train()
-        state = model.init_state(config.batch_size, device)
+        state = model.init_state(rows, device)
         bar = tqdm(total=steps_per_epoch, desc=f"{config.algorithm} epoch {epoch + 1}/{config.epochs}",
-                   disable=not progress, unit="step", leave=False)
+                   disable=not (progress and ctx.is_main), unit="step", leave=False)
         t0 = time.perf_counter()
         loss_sum = torch.zeros((), dtype=torch.float64, device=device)
         tokens = 0
@@ -222,8 +264,7 @@ def fit(
             x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]  # (B, T)
             state = model.detach_state(state)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
-                h, state = model(x, state)  # (B, T, H)
-                loss = model.loss(h, y, generator=generator)
+                loss, state = net(x, state, y, generator)  # mean over this process's B/W x T tokens
             optimizer.zero_grad()
             loss.backward()
             if config.clip > 0:
@@ -239,17 +280,20 @@ def fit(
             bar.update(1)
         seconds = time.perf_counter() - t0
         bar.close()
-        ppl = evaluate_perplexity(model, valid, device=device) if valid is not None and len(valid) > 4 else float("nan")
+        ppl = (evaluate_perplexity(model, valid, device=device, ctx=ctx) if valid is not None and len(valid) > 4
+               else float("nan"))
+        loss_total, tokens = ctx.all_sum(float(loss_sum), tokens)
+        tokens = int(tokens)
         history.append({
             "epoch": epoch + 1,
-            "loss": float(loss_sum) / max(tokens, 1),
+            "loss": loss_total / max(tokens, 1),
             "valid_ppl": ppl,
             "tokens": tokens,
             "seconds": seconds,
             "tokens_per_s": tokens / seconds if seconds else 0.0,
             "lr": float(schedulers[0].get_last_lr()[0]),
         })
-        if ckdir is not None:
+        if ckdir is not None and ctx.is_main:
             extra: dict[str, Any] = {
                 "epoch": epoch + 1,
                 "optimizer": optimizer.state_dict(),
@@ -262,6 +306,8 @@ def fit(
                 extra["cuda_rng"] = torch.cuda.get_rng_state(device)
             save_checkpoint(ckdir / f"epoch-{epoch + 1:03d}.pt", model_state=model.state_dict(),
                             config=config.to_dict(), vocab=vocab.to_dict(), extra=extra)
+        if ckdir is not None:
+            ctx.barrier()
     return history
 
 

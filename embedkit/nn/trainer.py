@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ __all__ = [
     "History",
     "NeuralClassifier",
     "fit",
+    "latest_checkpoint",
     "predict_logits",
     "resolve_device",
     "train_neural",
@@ -41,6 +43,7 @@ __all__ = [
 
 MODELS = ("rnn", "gru", "lstm", "cnn", "transformer")
 MODES = ("rand", "static", "non-static", "multichannel")
+_CKPT_RE = re.compile(r"^epoch-(\d+)\.pt$")
 
 
 @dataclass
@@ -222,11 +225,36 @@ def predict_logits(model: nn.Module, data: EncodedTexts, *, batch_size: int = 25
     return out
 
 
-def _dev_scores(model, data, device, batch_size) -> tuple[float, float]:
-    logits = predict_logits(model, data, batch_size=batch_size, device=device)
-    assert data.labels is not None
-    loss = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(np.array(data.labels))))
-    return loss, float(np.mean(logits.argmax(1) == data.labels))
+def _dev_scores(model, data, device, batch_size, ctx=None) -> tuple[float, float]:
+    if ctx is None or not ctx.distributed:
+        logits = predict_logits(model, data, batch_size=batch_size, device=device)
+        assert data.labels is not None
+        loss = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(np.array(data.labels))))
+        return loss, float(np.mean(logits.argmax(1) == data.labels))
+    # Each process scores every world_size-th batch; the sums are combined.
+    was_training = model.training
+    model.eval()
+    loss_sum, correct = 0.0, 0
+    with torch.no_grad():
+        for i, b in enumerate(data.batches(batch_size)):
+            if i % ctx.world_size != ctx.rank:
+                continue
+            logits = model(b.ids.to(device), b.lengths).float()
+            labels = b.labels.to(device)  # type: ignore[union-attr]
+            loss_sum += float(F.cross_entropy(logits, labels, reduction="sum"))
+            correct += int((logits.argmax(1) == labels).sum())
+    model.train(was_training)
+    loss_sum, correct = ctx.all_sum(loss_sum, correct)
+    return loss_sum / len(data), correct / len(data)
+
+
+def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
+    """The ``epoch-K.pt`` with the highest K in ``checkpoint_dir``, or ``None``."""
+    d = Path(checkpoint_dir)
+    if not d.is_dir():
+        return None
+    found = [(int(m.group(1)), p) for p in d.iterdir() if (m := _CKPT_RE.match(p.name))]
+    return max(found)[1] if found else None
 
 
 def fit(
@@ -241,6 +269,8 @@ def fit(
     checkpoint: str | os.PathLike | None = None,
     vocab: Vocabulary | None = None,
     extra: Mapping[str, Any] | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> History:
     """Train ``model`` on ``train`` for up to ``config.epochs`` epochs; return the :class:`History`.
 
@@ -249,36 +279,99 @@ def fit(
     epoch. With ``checkpoint`` (and the ``vocab``; ``extra`` adds plain data) the best epoch is
     also written there with :func:`embedkit.nn.save_checkpoint`, loadable by
     :meth:`NeuralClassifier.load` when ``extra`` holds ``class_names`` and ``embed_dim``.
+
+    With ``checkpoint_dir`` the whole training state (model, optimiser, the data-order and dropout
+    random generators, the best epoch so far and the history) is written after every epoch as
+    ``epoch-K.pt`` (only the latest is kept); with ``resume`` a run killed at any point continues
+    after its latest epoch and ends with exactly the parameters and scores of an uninterrupted run
+    with the same seed (same device and thread count).
+
+    Under ``torchrun`` (``WORLD_SIZE`` > 1) the processes train one model together with
+    :class:`~torch.nn.parallel.DistributedDataParallel`: all walk the same seeded batches, each
+    computes its share of every batch's rows, and the averaged gradients make each step the
+    single-process step up to rounding (dropout masks are drawn per process, so the results match
+    a single process exactly only without dropout). Dev scoring is split between the processes;
+    rank 0 writes the checkpoints.
     """
     if train.labels is None or (valid is not None and valid.labels is None):
         raise ValueError("training and dev data need labels")
-    if checkpoint is not None and vocab is None:
+    if (checkpoint is not None or checkpoint_dir is not None) and vocab is None:
         raise ValueError("a checkpoint needs the vocabulary (vocab=...)")
+    if resume and checkpoint_dir is None:
+        raise ValueError("resume needs a checkpoint_dir")
     from tqdm.auto import tqdm
+
+    from . import distributed
 
     dev = resolve_device(device)
     if dev.type == "cpu":
         # One thread unless asked: on 2 shared cores, two torch threads measured 10-40x slower.
         torch.set_num_threads(config.threads or 1)
+    ctx = distributed.setup(dev)
+    dev = ctx.device
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model.to(dev)
+    net = ctx.wrap(model)
     opt = _optimizer(model, config)
     constrain = getattr(model, "apply_constraints", None)
     history = History()
     best_state: dict[str, torch.Tensor] | None = None
     best_score = -1.0
     since_best = 0
+    elapsed = 0.0
+    first_epoch = 1
+    ckdir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+    if ckdir is not None and resume and (latest := latest_checkpoint(ckdir)) is not None:
+        ck = load_checkpoint(latest, map_location=dev)
+        saved = ClassifierConfig.from_dict(ck["config"])
+        if {**saved.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
+            raise ValueError(f"{latest} was written with another config; resume needs the same (except epochs)")
+        if ck["vocab"]["words"] != vocab.words:  # type: ignore[union-attr]
+            raise ValueError(f"{latest} was written with another vocabulary")
+        st = ck["extra"]["train_state"]
+        model.load_state_dict(ck["model_state"])
+        opt.load_state_dict(st["optimizer"])
+        rng.bit_generator.state = st["numpy_rng"]
+        torch.set_rng_state(st["torch_rng"])
+        if dev.type == "cuda" and "cuda_rng" in st:
+            torch.cuda.set_rng_state(st["cuda_rng"], dev)
+        best_state, best_score, since_best = st["best_state"], float(st["best_score"]), int(st["since_best"])
+        history = History(
+            epochs=[EpochRecord(**r) for r in st["epochs"]], best_epoch=int(st["best_epoch"]),
+            best_dev_accuracy=st["best_dev_accuracy"], stopped_early=bool(st["stopped_early"]),
+        )
+        elapsed = float(st["elapsed"])
+        first_epoch = int(ck["extra"]["epoch"]) + 1 if not history.stopped_early else config.epochs + 1
     start = time.perf_counter()
-    bar = tqdm(range(1, config.epochs + 1), desc="epochs", disable=not progress, leave=False)
+    bar = tqdm(range(first_epoch, config.epochs + 1), desc="epochs", disable=not (progress and ctx.is_main), leave=False)
     for epoch in bar:
         t0 = time.perf_counter()
         model.train()
         total_loss, correct, seen = 0.0, 0, 0
         for b in train.batches(config.batch_size, shuffle=True, rng=rng):
-            ids, labels = b.ids.to(dev), b.labels.to(dev)  # type: ignore[union-attr]
-            logits = model(ids, b.lengths)  # (B, C)
-            loss = F.cross_entropy(logits, labels)
+            ids, lengths, labels = b.ids, b.lengths, b.labels
+            assert labels is not None
+            n = len(labels)
+            counted = True
+            if ctx.distributed:
+                # Each process takes its rows of the batch (already padded to the batch's width, so
+                # every row sees the padding it would see in one process) and scales its summed loss
+                # so that DDP's average of the gradients is the gradient of the batch's mean loss. A
+                # batch smaller than the world is taken whole by every process (counted once).
+                if n >= ctx.world_size:
+                    rows = distributed.shard(n, rank=ctx.rank, world_size=ctx.world_size)
+                    ids, lengths, labels = ids[rows], lengths[rows], labels[rows]
+                    scale = ctx.world_size / n
+                else:
+                    scale, counted = 1.0 / n, ctx.is_main
+            ids, labels = ids.to(dev), labels.to(dev)
+            logits = net(ids, lengths)  # (B, C)
+            if ctx.distributed:
+                loss_sum = F.cross_entropy(logits, labels, reduction="sum")
+                loss = loss_sum * scale
+            else:
+                loss = F.cross_entropy(logits, labels)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if config.grad_clip is not None:
@@ -286,22 +379,25 @@ def fit(
             opt.step()
             if constrain is not None:
                 constrain()
-            n = len(labels)
-            total_loss += float(loss.detach()) * n
-            correct += int((logits.argmax(1) == labels).sum())
-            seen += n
+            if counted:
+                k = len(labels)
+                total_loss += float(loss_sum.detach()) if ctx.distributed else float(loss.detach()) * k
+                correct += int((logits.argmax(1) == labels).sum())
+                seen += k
+        total_loss, correct, seen = ctx.all_sum(total_loss, correct, seen)
         dev_loss = dev_acc = None
         if valid is not None:
-            dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size))
+            dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size), ctx)
         rec = EpochRecord(epoch, total_loss / seen, correct / seen, dev_loss, dev_acc, time.perf_counter() - t0)
         history.epochs.append(rec)
         bar.set_postfix(loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-")
         score = dev_acc if dev_acc is not None else float(epoch)
+        stop = False
         if score > best_score:
             best_score, since_best = score, 0
             history.best_epoch, history.best_dev_accuracy = epoch, dev_acc
             best_state = copy.deepcopy(model.state_dict())
-            if checkpoint is not None:
+            if checkpoint is not None and ctx.is_main:
                 save_checkpoint(
                     checkpoint, model_state=best_state, config=config.to_dict(), vocab=vocab.to_dict(),  # type: ignore[union-attr]
                     extra={**dict(extra or {}), "epoch": epoch},
@@ -309,14 +405,46 @@ def fit(
         else:
             since_best += 1
             if config.patience is not None and valid is not None and since_best >= config.patience:
-                history.stopped_early = True
-                break
+                history.stopped_early = stop = True
+        if ckdir is not None:
+            if ctx.is_main:
+                _save_train_state(ckdir, epoch, model, opt, rng, dev, best_state, best_score, since_best, history,
+                                  elapsed + time.perf_counter() - start, config, vocab, extra)  # type: ignore[arg-type]
+            ctx.barrier()
+        if stop:
+            break
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
-    history.train_seconds = time.perf_counter() - start
+    history.train_seconds = elapsed + time.perf_counter() - start
     model.eval()
     return history
+
+
+def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.optim.Optimizer, rng: np.random.Generator,
+                      dev: torch.device, best_state: dict[str, torch.Tensor] | None, best_score: float, since_best: int,
+                      history: History, elapsed: float, config: ClassifierConfig, vocab: Vocabulary,
+                      extra: Mapping[str, Any] | None) -> None:
+    state: dict[str, Any] = {
+        "optimizer": opt.state_dict(),
+        "numpy_rng": rng.bit_generator.state,
+        "torch_rng": torch.get_rng_state(),
+        "best_state": best_state,
+        "best_score": best_score,
+        "since_best": since_best,
+        "best_epoch": history.best_epoch,
+        "best_dev_accuracy": history.best_dev_accuracy,
+        "stopped_early": history.stopped_early,
+        "epochs": [dataclasses.asdict(r) for r in history.epochs],
+        "elapsed": elapsed,
+    }
+    if dev.type == "cuda":
+        state["cuda_rng"] = torch.cuda.get_rng_state(dev)
+    path = save_checkpoint(ckdir / f"epoch-{epoch:03d}.pt", model_state=model.state_dict(), config=config.to_dict(),
+                           vocab=vocab.to_dict(), extra={**dict(extra or {}), "epoch": epoch, "train_state": state})
+    for p in ckdir.iterdir():  # keep only the latest: each holds the model, the best model and Adam's moments
+        if p != path and _CKPT_RE.match(p.name):
+            p.unlink(missing_ok=True)
 
 
 class NeuralClassifier:
@@ -392,8 +520,11 @@ def train_neural(
     device: str | torch.device = "auto",
     progress: bool = False,
     checkpoint: str | os.PathLike | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> tuple[NeuralClassifier, History]:
-    """Vocabulary, encoding, model and :func:`fit` in one call; the model of the best dev epoch."""
+    """Vocabulary, encoding, model and :func:`fit` in one call; the model of the best dev epoch.
+    ``checkpoint_dir`` and ``resume``: see :func:`fit`."""
     from .classifiers import build_classifier
 
     if config.mode != "rand" and vectors is None:
@@ -409,5 +540,5 @@ def train_neural(
     embed_dim = vectors.dim if vectors is not None else config.embed_dim
     extra = {"kind": "neural", "class_names": list(class_names), "embed_dim": embed_dim}
     history = fit(model, train, valid, config, seed=seed, device=device, progress=progress,
-                  checkpoint=checkpoint, vocab=vocab, extra=extra)
+                  checkpoint=checkpoint, vocab=vocab, extra=extra, checkpoint_dir=checkpoint_dir, resume=resume)
     return NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device), history
