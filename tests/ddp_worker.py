@@ -41,7 +41,7 @@ def main(data_dir: Path, out: Path) -> None:
     rng = np.random.default_rng(0)
     pick = rng.choice(len(mr), 700, replace=False)
     sub = TextDataset([mr.texts[i] for i in pick], np.asarray(mr.labels)[pick], mr.class_names)
-    common = dict(epochs=2, patience=None, dropout=0.0, input_dropout=0.0, vector_words=2000)
+    common = {"epochs": 2, "patience": None, "dropout": 0.0, "input_dropout": 0.0, "vector_words": 2000}
     for name, cfg in {
         "cnn": ClassifierConfig(**common),
         "gru": ClassifierConfig(**common, bidirectional=True, hidden_size=32, pooling="max"),

@@ -64,7 +64,7 @@ def _config(args: argparse.Namespace):
 
     fields = json.loads(args.config) if args.config else {}
     if not isinstance(fields, dict):
-        raise ValueError(f"--config must be a JSON object, got {args.config!r}")
+        raise ValueError(f"--config must be a JSON object, got {args.config!r}")  # noqa: TRY004 (shown as a usage error)
     cfg = ClassifierConfig(**{**fields, "model": args.model, "mode": args.mode})
     return cfg if args.epochs is None else dataclasses.replace(cfg, epochs=args.epochs)
 
