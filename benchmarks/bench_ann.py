@@ -2,6 +2,9 @@
 
 Run:  python benchmarks/bench_ann.py [--queries 2000] [--M 16] [--efc 200] [--ef 50 100] [--limit N]
       python benchmarks/bench_ann.py --embedkit          # only embedkit's nearest_many(index="hnsw")
+      python benchmarks/bench_ann.py --file /tmp/embedkit-big/big-3000000x300.bin --queries 1000 --ef 50 100 200
+          # embedkit only, on any vector file (benchmarks/make_big_vectors.py writes the 3M x 300 one);
+          # queries are random words (seeded), and the graph is built on all cores
       (pip install faiss-cpu to include faiss; it is not a dependency)
 
 On the 400,000 x 50 GloVe 6B vectors (or the first --limit words), for --queries words from rank
@@ -60,15 +63,25 @@ def main() -> None:
     ap.add_argument("--ef", type=int, nargs="+", default=[50, 100])
     ap.add_argument("--limit", type=int, default=None, help="use only the first N words")
     ap.add_argument("--embedkit", action="store_true", help="only measure nearest_many(index='hnsw')")
+    ap.add_argument("--file", default=None, help="a vector file instead of GloVe (implies --embedkit)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed repetitions (median)")
     args = ap.parse_args()
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-ann-cache-"))
     import embedkit
     from embedkit import ann
 
-    v = embedkit.load("glove-6b-50d", limit=args.limit)
-    qs = v.keys[1000 : 1000 + args.queries]
+    if args.file:
+        args.embedkit = True
+        t = time.perf_counter()
+        v = embedkit.load(args.file, limit=args.limit)
+        print(f"# loaded {args.file} in {time.perf_counter() - t:.1f} s (memory-mapped: {v.is_memmap})")
+        pick = np.random.default_rng(0).choice(len(v), args.queries, replace=False)
+        qs = [v.keys[i] for i in pick]
+    else:
+        v = embedkit.load("glove-6b-50d", limit=args.limit)
+        qs = v.keys[1000 : 1000 + args.queries]
     rows = v.indices(qs)
-    t_exact, exact = timed(lambda: embedkit.nearest_many(v, qs, k=10))
+    t_exact, exact = timed(lambda: embedkit.nearest_many(v, qs, k=10), args.repeat)
     print(f"# {v.shape[0]:,} x {v.dim}; {len(qs)} queries; exact nearest_many: {t_exact:.3f} s "
           f"({len(qs) / t_exact:.0f} queries/s)")
     print("| library | M | ef_construction | build | index memory | ef | recall@10 | queries/s | vs exact |")
@@ -123,7 +136,7 @@ def main() -> None:
     t_build = time.perf_counter() - t
     mem = rss_anon() - before
     for ef in args.ef:
-        t_q, got = timed(lambda: _ek_query(v, qs, ef, args.M, args.efc))
+        t_q, got = timed(lambda: _ek_query(v, qs, ef, args.M, args.efc), args.repeat)
         hit = sum(len(set(a.words) & set(b.words)) for a, b in zip(exact, got)) / (10 * len(qs))
         print(f"| embedkit nearest_many(index='hnsw') | {args.M} | {args.efc} | {t_build:.1f} s (or load) | "
               f"{mem / 1e6:.0f} MB | {ef} | {hit:.4f} | {len(qs) / t_q:.0f} | {t_exact / t_q:.1f}x |")

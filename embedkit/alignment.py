@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .neighbors import cosine_topk
+from .neighbors import cosine_topk, unit_rows
 from .vectors import Vectors
 
 __all__ = ["Alignment", "MovedWord", "NeighborOverlap", "align", "neighbor_overlap", "shared_words"]
@@ -80,8 +80,8 @@ def neighbor_overlap(
     sa, sb = a.subset(vocab), b.subset(vocab)
     n = min(n_words, len(vocab))
     rows = np.arange(n)
-    ia, _ = cosine_topk(sa, sa.normalized[:n], k, rows[:, None])
-    ib, _ = cosine_topk(sb, sb.normalized[:n], k, rows[:, None])
+    ia, _ = cosine_topk(sa, unit_rows(sa, rows), k, rows[:, None])
+    ib, _ = cosine_topk(sb, unit_rows(sb, rows), k, rows[:, None])
     jac = np.empty(n)
     for i in range(n):  # n small sets of k ints: cheap
         x, y = set(ia[i].tolist()), set(ib[i].tolist())
@@ -160,8 +160,8 @@ def align(
     words = shared_words(a, b, n_words)
     if len(words) < 2:
         raise ValueError("the two sets share fewer than two words")
-    A = np.asarray(a.normalized[a.indices(words)], dtype=np.float64)
-    B = np.asarray(b.normalized[b.indices(words)], dtype=np.float64)
+    A = unit_rows(a, a.indices(words)).astype(np.float64)
+    B = unit_rows(b, b.indices(words)).astype(np.float64)
     U, _, Vt = np.linalg.svd(A.T @ B, full_matrices=False)
     W = (U @ Vt).astype(np.float32)
     cos_all = np.einsum("ij,ij->i", (A @ W) / np.maximum(np.linalg.norm(A @ W, axis=1, keepdims=True), 1e-12), B)

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from .neighbors import Neighbors, _restrict_count, _to_neighbors, _unit_rows, topk_blocked
+from .neighbors import Neighbors, _restrict_count, _to_neighbors, _unit_rows, topk_blocked, unit_view
 from .vectors import Vectors
 
 __all__ = ["Method", "analogy", "analogy_many", "analogy_rows"]
@@ -43,7 +43,7 @@ def analogy_rows(
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
     n_cand = _restrict_count(vectors, restrict)
-    normed = vectors.normalized
+    normed = unit_view(vectors)  # blockwise for matrices too large to copy normalised
     if exclude is None:
         exclude = np.stack([a, b, c], axis=1)
     A, B, C = normed[a], normed[b], normed[c]

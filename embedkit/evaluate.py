@@ -21,7 +21,7 @@ import numpy as np
 
 from .analogy import analogy_rows
 from .benchmarks_io import AnalogySet, SimilaritySet, read_analogies, read_similarity
-from .neighbors import _restrict_count, topk_blocked
+from .neighbors import _restrict_count, topk_blocked, unit_view
 from .vectors import Vectors
 
 __all__ = [
@@ -153,7 +153,7 @@ def _folded_rows(keys: list[str], ok: dict[str, int], case_insensitive: bool) ->
 def _gensim_queries(vectors: Vectors, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Unit query vectors computed as gensim's ``most_similar(positive=[b, c], negative=[a])``:
     the float32 sum of the unit vectors, divided by 3 and normalised in float64, then float32."""
-    normed = vectors.normalized
+    normed = unit_view(vectors)
     mean = normed[b] + normed[c]
     mean -= normed[a]
     m64 = mean.astype(np.float64) / 3.0
@@ -170,7 +170,7 @@ def _top_answers_block(
         top, _ = analogy_rows(vectors, a, b, c, _TOPN, method="3cosmul", restrict=n_cand, exclude=exclude)
         return top
     Q = _gensim_queries(vectors, a, b, c)
-    cand = vectors.normalized[:n_cand]
+    cand = unit_view(vectors)  # rows c0:c1 < n_cand, normalised per block when the matrix is large
 
     def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
         return Q[q0:q1] @ cand[c0:c1].T  # (q1 - q0, c1 - c0)
@@ -198,7 +198,7 @@ def _top_answers(
 
     from threadpoolctl import threadpool_limits
 
-    vectors.normalized  # noqa: B018 -- computed once, before the threads share it
+    unit_view(vectors)  # the normalised copy (when small enough) is made once, before the threads share it
     chunks = np.array_split(rows, workers)
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda r: _top_answers_block(vectors, r, n_cand, method, batch_size), chunks))
@@ -508,7 +508,7 @@ def evaluate_similarity(
     ra = np.array([ok.get(fold(a), -1) for a, _ in pset.pairs], dtype=np.int64)
     rb = np.array([ok.get(fold(b), -1) for _, b in pset.pairs], dtype=np.int64)
     known = (ra >= 0) & (rb >= 0)
-    normed = vectors.normalized
+    normed = unit_view(vectors)
     model = np.full(len(ra), np.nan)
     model[known] = np.einsum("ij,ij->i", normed[ra[known]], normed[rb[known]])
     gold = np.asarray(pset.scores, dtype=np.float64)

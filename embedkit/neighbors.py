@@ -231,6 +231,36 @@ def _inverse_norms(vectors: Vectors) -> np.ndarray:
     return np.divide(1.0, n, out=np.zeros_like(n), where=n > 0)
 
 
+class UnitRows:
+    """The unit-normalised rows of ``vectors``, read on demand: ``u[c0:c1]`` or ``u[rows]``.
+
+    Small matrices use (and cache) :attr:`Vectors.normalized`; larger ones (above
+    :data:`NORMALIZED_MAX_BYTES` as float32) are normalised per request from their memory map
+    with the cached :attr:`Vectors.norms`, so no function that uses this copies the whole matrix.
+    """
+
+    def __init__(self, vectors: Vectors) -> None:
+        self._full = vectors.normalized if _use_normalized(vectors) else None
+        self._matrix = vectors.matrix
+        self._inv = None if self._full is not None else _inverse_norms(vectors)
+        self.shape = vectors.shape
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, idx) -> np.ndarray:
+        if self._full is not None:
+            return self._full[idx]
+        assert self._inv is not None
+        block = np.asarray(self._matrix[idx], dtype=np.float32)
+        return block * self._inv[idx][..., None]
+
+
+def unit_view(vectors: Vectors) -> np.ndarray | UnitRows:
+    """:attr:`Vectors.normalized` when small enough to copy, else a :class:`UnitRows` view."""
+    return vectors.normalized if _use_normalized(vectors) else UnitRows(vectors)
+
+
 def unit_rows(vectors: Vectors, rows: np.ndarray) -> np.ndarray:
     """The unit-normalised rows ``rows`` of ``vectors`` (float32, without normalising the rest)."""
     if _use_normalized(vectors):

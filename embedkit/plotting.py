@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .neighbors import unit_rows
 from .vectors import Vectors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -453,7 +454,7 @@ def plot_similarity_matrix(
     9
     """
     words = _word_list(vectors, words, 15)
-    U = vectors.normalized[vectors.indices(words)]
+    U = unit_rows(vectors, vectors.indices(words))
     S = np.clip(U @ U.T, -1.0, 1.0)
     n = len(words)
     fig, ax = _new_axes(ax, (max(4.5, 0.45 * n + 2.5), max(4.0, 0.45 * n + 1.8)))

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .alignment import Alignment, NeighborOverlap, align, neighbor_overlap, shared_words
+from .neighbors import unit_rows
 from .vectors import Vectors
 
 __all__ = [
@@ -373,7 +374,7 @@ def _aligned_projection(vecs, names, alignments, probe_words) -> dict:
         common = shared_words(vecs[0], vecs[1], 30)
         for v in vecs[2:]:
             common = [w for w in common if w in v]
-    ref = vecs[0].normalized[vecs[0].indices(common)].astype(np.float64)
+    ref = unit_rows(vecs[0], vecs[0].indices(common)).astype(np.float64)
     mean = ref.mean(axis=0)
     _, _, vt = np.linalg.svd(ref - mean, full_matrices=False)
     axes = vt[:2].T
