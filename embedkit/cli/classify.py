@@ -116,6 +116,8 @@ def cmd_cv(args: argparse.Namespace) -> int:
     vectors = args.vectors if _vectors_needed(args) else None
     r = cross_validate(data, folds=args.folds, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
                        seeds=(args.seed,), device=args.device, progress=args.progress)
+    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 reports
+        return 0
     out = r.to_dict()
     if args.json:
         print_json(out)
