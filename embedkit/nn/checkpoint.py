@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,10 +12,11 @@ from typing import Any
 
 import torch
 
-__all__ = ["CHECKPOINT_FORMAT", "load_checkpoint", "save_checkpoint"]
+__all__ = ["CHECKPOINT_FORMAT", "epoch_checkpoints", "latest_checkpoint", "load_checkpoint", "save_checkpoint"]
 
 CHECKPOINT_FORMAT = "embedkit-checkpoint"
 _VERSION = 1
+_EPOCH_RE = re.compile(r"^epoch-(\d+)\.pt$")
 
 
 def save_checkpoint(
@@ -116,3 +118,18 @@ def _to_cpu(obj: Any) -> Any:
     if isinstance(obj, tuple):
         return tuple(_to_cpu(v) for v in obj)
     return obj
+
+
+def epoch_checkpoints(checkpoint_dir: str | os.PathLike) -> list[Path]:
+    """The ``epoch-K.pt`` files the trainers write in ``checkpoint_dir``, by increasing K."""
+    d = Path(checkpoint_dir)
+    if not d.is_dir():
+        return []
+    found = sorted((int(m.group(1)), p) for p in d.iterdir() if (m := _EPOCH_RE.match(p.name)))
+    return [p for _, p in found]
+
+
+def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
+    """The ``epoch-K.pt`` with the highest K in ``checkpoint_dir``, or ``None``."""
+    found = epoch_checkpoints(checkpoint_dir)
+    return found[-1] if found else None

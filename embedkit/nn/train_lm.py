@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from ..text import Vocabulary
 from ..train import TrainConfig
 from ..vectors import Vectors
 from . import distributed
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .embedding import embedding_from_vectors, vectors_from_embedding
 from .lm import LanguageModel, build_model
 
@@ -41,7 +40,6 @@ __all__ = [
     "train_language_model",
 ]
 
-_CKPT_RE = re.compile(r"^epoch-(\d+)\.pt$")
 
 
 @dataclass
@@ -310,14 +308,6 @@ def fit(
             ctx.barrier()
     return history
 
-
-def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
-    """The ``epoch-K.pt`` with the highest K in ``checkpoint_dir``, or ``None``."""
-    d = Path(checkpoint_dir)
-    if not d.is_dir():
-        return None
-    found = [(int(m.group(1)), p) for p in d.iterdir() if (m := _CKPT_RE.match(p.name))]
-    return max(found)[1] if found else None
 
 
 def train_language_model(

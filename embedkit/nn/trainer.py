@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from torch import nn
 
 from ..text import Vocabulary
 from ..vectors import Vectors
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, save_checkpoint
 from .text_data import EncodedTexts, build_vocab, encode_texts, tokenize_texts
 
 __all__ = [
@@ -43,7 +42,6 @@ __all__ = [
 
 MODELS = ("rnn", "gru", "lstm", "cnn", "transformer")
 MODES = ("rand", "static", "non-static", "multichannel")
-_CKPT_RE = re.compile(r"^epoch-(\d+)\.pt$")
 
 
 @dataclass
@@ -248,14 +246,6 @@ def _dev_scores(model, data, device, batch_size, ctx=None) -> tuple[float, float
     return loss_sum / len(data), correct / len(data)
 
 
-def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
-    """The ``epoch-K.pt`` with the highest K in ``checkpoint_dir``, or ``None``."""
-    d = Path(checkpoint_dir)
-    if not d.is_dir():
-        return None
-    found = [(int(m.group(1)), p) for p in d.iterdir() if (m := _CKPT_RE.match(p.name))]
-    return max(found)[1] if found else None
-
 
 def fit(
     model: nn.Module,
@@ -442,8 +432,8 @@ def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.opti
         state["cuda_rng"] = torch.cuda.get_rng_state(dev)
     path = save_checkpoint(ckdir / f"epoch-{epoch:03d}.pt", model_state=model.state_dict(), config=config.to_dict(),
                            vocab=vocab.to_dict(), extra={**dict(extra or {}), "epoch": epoch, "train_state": state})
-    for p in ckdir.iterdir():  # keep only the latest: each holds the model, the best model and Adam's moments
-        if p != path and _CKPT_RE.match(p.name):
+    for p in epoch_checkpoints(ckdir):  # keep only the latest: each holds the model, the best model, Adam's moments
+        if p != path:
             p.unlink(missing_ok=True)
 
 
