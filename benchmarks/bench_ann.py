@@ -149,12 +149,12 @@ def main() -> None:
 def _ek_query(v, qs, ef, M, efc):
     from embedkit import ann, neighbors
 
-    old = ann.EF_SEARCH_DEFAULT, ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT
-    ann.EF_SEARCH_DEFAULT, ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT = ef, M, efc
+    old = ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT
+    ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT = M, efc
     try:
-        return neighbors.nearest_many(v, qs, k=10, index="hnsw")
+        return neighbors.nearest_many(v, qs, k=10, index="hnsw", ef=ef)
     finally:
-        ann.EF_SEARCH_DEFAULT, ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT = old
+        ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT = old
 
 
 if __name__ == "__main__":

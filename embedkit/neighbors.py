@@ -324,6 +324,7 @@ def nearest_many(
     exclude: Collection[str] | None = None,
     restrict: int | None = None,
     index: Index = "exact",
+    ef: int | None = None,
 ) -> list[Neighbors]:
     """:func:`nearest` for a batch of queries: a list of words, or a ``(n, dim)`` array.
 
@@ -335,11 +336,16 @@ def nearest_many(
     ``index="hnsw"`` searches an approximate HNSW graph instead (:mod:`embedkit.ann`; built on
     first use and saved beside the memory-mapped cache): much faster for large batches and large
     vocabularies, with most but not always all of the exact neighbours. Scores are exact cosines.
+    ``ef`` is the graph search's breadth (default 50), recall against time: measured recall@10 on
+    GloVe 400k x 50 was 0.999 at ef=50; on a 3,000,000 x 300 clustered synthetic set 0.772 at 50,
+    0.890 at 100 and 0.956 at 200, still 29x the exact path (``benchmarks/bench_ann.py``).
     """
     if k < 0:
         raise ValueError(f"k must be >= 0, got {k}")
     if index not in ("exact", "hnsw"):
         raise ValueError(f"index must be 'exact' or 'hnsw', got {index!r}")
+    if ef is not None and (index != "hnsw" or ef < 1):
+        raise ValueError(f"ef must be a positive int and needs index='hnsw', got ef={ef} with index={index!r}")
     if index == "hnsw" and restrict is not None:
         raise ValueError("restrict is not supported with index='hnsw' (the graph covers every word)")
     extra = vectors.indices(exclude) if exclude else np.empty(0, dtype=np.int64)
@@ -364,7 +370,7 @@ def nearest_many(
     if index == "hnsw":
         from .ann import ann_topk
 
-        top_rows, top_scores = ann_topk(vectors, _unit_rows(Q), k, ex)
+        top_rows, top_scores = ann_topk(vectors, _unit_rows(Q), k, ex, ef=ef)
     else:
         top_rows, top_scores = cosine_topk(vectors, Q, k, ex, restrict=restrict)
     return _to_neighbors(vectors, top_rows, top_scores, labels)

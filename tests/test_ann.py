@@ -63,6 +63,21 @@ def test_exclude_vectors_and_errors(head):
         nearest_many(head, ["king"], restrict=100, index="hnsw")
     with pytest.raises(ValueError, match="index must be 'exact' or 'hnsw'"):
         nearest_many(head, ["king"], index="faiss")
+    with pytest.raises(ValueError, match="ef must be a positive int and needs index='hnsw'"):
+        nearest_many(head, ["king"], ef=100)
+
+
+def test_wider_search_raises_recall(head):
+    """Check that ef trades time for recall: ef=4 misses exact neighbours that ef=200 finds, and recall never drops."""
+    queries = head.keys[5000:6000]
+    exact = nearest_many(head, queries, k=10)
+
+    def recall(ef):
+        approx = nearest_many(head, queries, k=10, index="hnsw", ef=ef)
+        return sum(len(set(a.words) & set(b.words)) for a, b in zip(exact, approx)) / 10_000
+
+    low, high = recall(4), recall(200)
+    assert low < 0.99 < high and high > low
 
 
 def test_in_memory_vectors_keep_their_graph_on_the_object():

@@ -12,6 +12,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-k", type=int, default=10, help="how many neighbours (default 10)")
     p.add_argument("--restrict", type=int, default=None, metavar="N", help="search only the N most frequent words")
+    p.add_argument("--index", choices=["exact", "hnsw"], default="exact",
+                   help="exact search, or the approximate HNSW graph (built once, saved beside the cache)")
+    p.add_argument("--ef", type=int, default=None, metavar="N", help="HNSW search breadth (default 50; more: higher recall)")
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_neighbors)
@@ -63,7 +66,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     from ..neighbors import nearest_many
 
     v = load_vectors(args.vectors)
-    res = nearest_many(v, args.words, k=args.k, restrict=args.restrict)
+    res = nearest_many(v, args.words, k=args.k, restrict=args.restrict, index=args.index, ef=args.ef)
     if args.json:
         print_json({"results": {w: _results(r) for w, r in zip(args.words, res)}})
     else:
