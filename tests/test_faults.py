@@ -20,6 +20,21 @@ def _train_cmd(corpus, ckpt, out):
             "--checkpoint", str(ckpt), "-o", str(out), "--quiet"]
 
 
+def _kill_inside_epoch_2(cmd, ckpt, env, *, after: float) -> None:
+    """Start ``cmd``, wait for its first epoch's checkpoint, SIGKILL it ``after`` seconds into epoch 2."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (ckpt / "epoch-001.pt").exists():
+        assert proc.poll() is None, "training ended before its first checkpoint"
+        assert time.time() < deadline
+        time.sleep(0.02)
+    time.sleep(after)
+    killed_mid_epoch = proc.poll() is None and not (ckpt / "epoch-002.pt").exists()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert killed_mid_epoch, "epoch 2 finished before the kill: make the data larger"
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
     """Check that killing training mid-epoch and resuming from the last checkpoint gives the uninterrupted run's vectors and perplexities."""
@@ -32,18 +47,7 @@ def test_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
     subprocess.run(_train_cmd(corpus, tmp_path / "a", tmp_path / "a.txt"), check=True, env=env, capture_output=True)
 
     ckpt = tmp_path / "b"
-    proc = subprocess.Popen(_train_cmd(corpus, ckpt, tmp_path / "b.txt"), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not (ckpt / "epoch-001.pt").exists():
-        assert proc.poll() is None, "training ended before its first checkpoint"
-        assert time.time() < deadline
-        time.sleep(0.05)
-    time.sleep(0.3)  # well inside epoch 2
-    killed_mid_epoch = proc.poll() is None and not (ckpt / "epoch-002.pt").exists()
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert killed_mid_epoch, "epoch 2 finished before the kill: make the corpus larger"
+    _kill_inside_epoch_2(_train_cmd(corpus, ckpt, tmp_path / "b.txt"), ckpt, env, after=0.3)
     assert not (tmp_path / "b.txt").exists()
 
     subprocess.run([*_train_cmd(corpus, ckpt, tmp_path / "b.txt"), "--resume"], check=True, env=env,
@@ -82,18 +86,7 @@ def test_classifier_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
                        capture_output=True, text=True)
 
     ckpt = tmp_path / "b"
-    proc = subprocess.Popen(_classify_cmd(data, ckpt, tmp_path / "b.pt"), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not (ckpt / "epoch-001.pt").exists():
-        assert proc.poll() is None, "training ended before its first checkpoint"
-        assert time.time() < deadline
-        time.sleep(0.02)
-    time.sleep(0.2)  # inside epoch 2
-    killed_mid_epoch = proc.poll() is None and not (ckpt / "epoch-002.pt").exists()
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert killed_mid_epoch, "epoch 2 finished before the kill: make the data larger"
+    _kill_inside_epoch_2(_classify_cmd(data, ckpt, tmp_path / "b.pt"), ckpt, env, after=0.2)
     assert not (tmp_path / "b.pt").exists()
 
     b = subprocess.run([*_classify_cmd(data, ckpt, tmp_path / "b.pt"), "--resume"], check=True, env=env,
