@@ -50,7 +50,7 @@ DATASETS = {
     "agnews": ("topic/agnews/train.csv", "cv", 5),
 }
 NEURAL = ["rnn", "gru", "lstm", "cnn", "transformer"]
-BASE = ["tfidf-logreg", "mean-logreg"]
+BASE = ["tfidf-logreg", "tfidf-svm", "mean-logreg"]
 MODES = ["rand", "static", "non-static", "multichannel"]
 
 # Kim (2014), Table 2 (accuracy %, word2vec 300d), for the README's comparison.

@@ -74,6 +74,7 @@ class ClassifierConfig:
     sequence: Literal["fixed", "bucket"] = "bucket"
     max_len: int = 400
     input_dropout: float = 0.25
+    embed_lr_scale: float = 1.0
     dropout: float = 0.5
     pooling: Literal["auto", "last", "max", "mean", "cls"] = "auto"
     # recurrent
@@ -130,6 +131,8 @@ class ClassifierConfig:
             raise ValueError(f"filter_widths must be positive widths, got {self.filter_widths}")
         if self.d_model % self.num_heads:
             raise ValueError(f"d_model ({self.d_model}) must be a multiple of num_heads ({self.num_heads})")
+        if not self.embed_lr_scale > 0.0:
+            raise ValueError(f"embed_lr_scale must be positive, got {self.embed_lr_scale}")
         for name in ("lr", "max_norm", "grad_clip"):
             v = getattr(self, name)
             if v is not None and v <= 0:
