@@ -66,6 +66,7 @@ class Embedder(nn.Module):
         num_tuned: int | None = None,
         input_dropout: float = 0.0,
         tune_scale: float = 1.0,
+        word_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         if mode not in MODES:
@@ -100,6 +101,7 @@ class Embedder(nn.Module):
             nn.init.zeros_(self.delta.weight)
         self.dim = embed_dim * (2 if mode == "multichannel" else 1)
         self.dropout = nn.Dropout(input_dropout)
+        self.word_dropout = float(word_dropout)
 
     def _lookup(self, ids: torch.Tensor) -> torch.Tensor:
         assert self.tuned is not None
@@ -124,6 +126,9 @@ class Embedder(nn.Module):
             x = torch.cat([self.static(ids), self._tuned(ids)], dim=-1)  # type: ignore[misc]  # (B, T, 2E)
         else:
             x = self._tuned(ids)  # (B, T, E)
+        if self.training and self.word_dropout > 0.0:  # whole word vectors dropped, the rest rescaled
+            keep = 1.0 - self.word_dropout
+            x = x * torch.empty(x.shape[0], x.shape[1], 1, device=x.device).bernoulli_(keep) / keep
         return self.dropout(x)
 
 
@@ -396,6 +401,6 @@ def build_classifier(
     pad = vocab.pad_id if vocab.pad_id >= 0 else None
     embedder = Embedder(
         len(vocab), dim, config.mode, padding_idx=pad, pretrained=pretrained, num_tuned=num_tuned_words(vocab),
-        input_dropout=config.input_dropout, tune_scale=config.embed_lr_scale,
+        input_dropout=config.input_dropout, tune_scale=config.embed_lr_scale, word_dropout=config.word_dropout,
     )
     return CLASSIFIERS[config.model](config, embedder, num_classes)

@@ -53,6 +53,11 @@ class ClassifierConfig:
     frequent words of the embedding joined to the training vocabulary. ``threads`` is the number
     of torch threads on the CPU (0: one, which measured fastest on this project's 2-core machines).
 
+    ``word_dropout`` drops whole word vectors (the kept ones rescaled) before ``input_dropout``
+    drops single values; ``embed_lr_scale`` makes the fine-tuned pretrained vectors move that many
+    times as fast as the other weights (``non-static`` and ``multichannel``; see
+    :class:`~embedkit.nn.classifiers.Embedder`).
+
     Examples
     --------
     >>> ClassifierConfig(model="lstm", bidirectional=True).pooling
@@ -75,6 +80,7 @@ class ClassifierConfig:
     max_len: int = 400
     input_dropout: float = 0.25
     embed_lr_scale: float = 1.0
+    word_dropout: float = 0.0
     dropout: float = 0.5
     pooling: Literal["auto", "last", "max", "mean", "cls"] = "auto"
     # recurrent
@@ -116,7 +122,7 @@ class ClassifierConfig:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
-        for name in ("input_dropout", "dropout", "recurrent_dropout", "attention_dropout"):
+        for name in ("input_dropout", "word_dropout", "dropout", "recurrent_dropout", "attention_dropout"):
             p = getattr(self, name)
             if not 0.0 <= p < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {p}")
