@@ -288,3 +288,17 @@ def test_embed_lr_scale_and_word_dropout(vocab, small_vectors):
     assert torch.equal(emb.delta.weight[0], torch.zeros(50))  # padding row gets no gradient
     with pytest.raises(ValueError, match="embed_lr_scale"):
         ClassifierConfig(embed_lr_scale=0.0)
+
+
+def test_refit_trains_on_train_and_dev(small_vectors, tmp_path):
+    """Check that ``refit`` returns a model whose vocabulary also has the dev words, trained for the
+    best epoch's number of epochs, and saved to the checkpoint."""
+    from embedkit.nn.trainer import train_neural
+
+    cfg = small_config("cnn", "non-static", epochs=3, patience=None, refit=True)
+    dev = ["a superb cast", "a boring mess"]
+    clf, hist = train_neural(TEXTS, LABELS, dev, np.array([1, 0]), ("neg", "pos"), cfg, vectors=small_vectors,
+                             device="cpu", checkpoint=tmp_path / "m.pt")
+    assert "cast" in clf.vocab.index and 1 <= hist.best_epoch <= 3
+    back = NeuralClassifier.load(tmp_path / "m.pt")
+    assert np.array_equal(back.predict_proba(dev), clf.predict_proba(dev))

@@ -56,7 +56,9 @@ class ClassifierConfig:
     ``word_dropout`` drops whole word vectors (the kept ones rescaled) before ``input_dropout``
     drops single values; ``embed_lr_scale`` makes the fine-tuned pretrained vectors move that many
     times as fast as the other weights (``non-static`` and ``multichannel``; see
-    :class:`~embedkit.nn.classifiers.Embedder`).
+    :class:`~embedkit.nn.classifiers.Embedder`). With ``refit``, :func:`train_neural` trains a
+    fresh model on the training and dev texts together for the best epoch's number of epochs after
+    early stopping has chosen it, and returns that model (its dev scores are then on seen texts).
 
     Examples
     --------
@@ -107,6 +109,7 @@ class ClassifierConfig:
     patience: int | None = 3
     grad_clip: float | None = 5.0
     dev_fraction: float = 0.1
+    refit: bool = False
     threads: int = 0
 
     def __post_init__(self) -> None:
@@ -409,14 +412,28 @@ def train_neural(
         raise ValueError(f"mode {config.mode!r} needs pretrained vectors")
     toks = tokenize_texts(train_texts, lower=config.lower)
     # Words added from the embedding only help where a pretrained vector is used.
-    extra = config.vector_words if config.mode != "rand" else 0
-    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=extra)
+    vector_words = config.vector_words if config.mode != "rand" else 0
+    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
     enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower)
     train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
     valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]
     model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
     embed_dim = vectors.dim if vectors is not None else config.embed_dim
     extra = {"kind": "neural", "class_names": list(class_names), "embed_dim": embed_dim}
+    refit = config.refit and valid is not None
     history = fit(model, train, valid, config, seed=seed, device=device, progress=progress,
-                  checkpoint=checkpoint, vocab=vocab, extra=extra)
-    return NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device), history
+                  checkpoint=None if refit else checkpoint, vocab=vocab, extra=extra)
+    if refit:
+        # A fresh model on the training and dev texts together, for as many epochs as the best one had.
+        assert dev_texts is not None and dev_labels is not None
+        toks = toks + tokenize_texts(dev_texts, lower=config.lower)
+        labels = np.concatenate([np.asarray(train_labels), np.asarray(dev_labels)])
+        vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
+        data = encode_texts(toks, vocab, labels=labels, **enc)  # type: ignore[arg-type]
+        model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
+        again = dataclasses.replace(config, epochs=max(history.best_epoch, 1), patience=None)
+        history.train_seconds += fit(model, data, None, again, seed=seed, device=device, progress=progress).train_seconds
+    clf = NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device)
+    if refit and checkpoint is not None:
+        clf.save(checkpoint)
+    return clf, history
