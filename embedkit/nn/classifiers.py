@@ -53,6 +53,11 @@ class Embedder(nn.Module):
     (words added from the embedding, which no training example would move anyway), and
     ``multichannel`` concatenates the frozen and the ``non-static`` lookups. ``dim`` is the
     output width (twice the vector size for ``multichannel``).
+
+    ``tune_scale`` (``ClassifierConfig.embed_lr_scale``) other than 1 makes the tuned rows
+    ``pretrained + tune_scale * delta`` with ``delta`` trained from zero: under Adam or Adadelta,
+    whose steps do not depend on the gradient's scale, the word vectors then move ``tune_scale``
+    times as fast as the other weights. ``word_dropout`` zeroes whole word vectors in training.
     """
 
     def __init__(
