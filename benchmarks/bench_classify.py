@@ -50,7 +50,7 @@ DATASETS = {
     "agnews": ("topic/agnews/train.csv", "cv", 5),
 }
 NEURAL = ["rnn", "gru", "lstm", "cnn", "transformer"]
-BASE = ["tfidf-logreg", "mean-logreg"]
+BASE = ["tfidf-logreg", "tfidf-svm", "mean-logreg"]
 MODES = ["rand", "static", "non-static", "multichannel"]
 
 # Kim (2014), Table 2 (accuracy %, word2vec 300d), for the README's comparison.
@@ -129,8 +129,9 @@ def run_grid(args) -> None:
                             if model in NEURAL:
                                 from embedkit.nn.trainer import ClassifierConfig
 
-                                config_base = ClassifierConfig(epochs=args.epochs, patience=args.patience,
-                                                               **json.loads(args.config))
+                                given = {k: v for k, v in (("epochs", args.epochs), ("patience", args.patience))
+                                         if v is not None}
+                                config_base = ClassifierConfig(**{**given, **json.loads(args.config)})
                             r = train(tr, dev=dv, test=te, model=model, mode=mode or "non-static", vectors=vectors,
                                       config=config_base, seed=seed, device=args.device)
                             acc, f1, sec = r.test.accuracy, r.test.macro_f1, r.train_seconds  # type: ignore[union-attr]
@@ -248,8 +249,8 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--folds", type=int, default=None, help="override the number of CV folds")
     ap.add_argument("--only-folds", default=None, help="comma-separated fold numbers to run (e.g. 0,1,2)")
-    ap.add_argument("--epochs", type=int, default=15)
-    ap.add_argument("--patience", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=None, help="(default: ClassifierConfig's)")
+    ap.add_argument("--patience", type=int, default=None, help="(default: ClassifierConfig's)")
     ap.add_argument("--config", default="{}", help='more ClassifierConfig fields as JSON, e.g. \'{"bidirectional": true}\'')
     ap.add_argument("--fasttext-epochs", type=int, default=25)
     ap.add_argument("--vectors", default="glove-6b-50d")

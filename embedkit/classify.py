@@ -2,7 +2,7 @@
 
 Models by name: the neural architectures ``rnn``, ``gru``, ``lstm``, ``cnn``, ``transformer``
 (``embedkit.nn``, imported only when one is trained or loaded) in the embedding modes ``rand``,
-``static``, ``non-static``, ``multichannel``; and the baselines ``tfidf-logreg`` and ``mean-logreg``
+``static``, ``non-static``, ``multichannel``; and the baselines ``tfidf-logreg``, ``tfidf-svm`` and ``mean-logreg``
 (:mod:`embedkit.baselines`). Every trained classifier has ``predict`` (class names),
 ``predict_ids``, ``predict_proba`` and ``save``; :func:`load_classifier` reads either kind back.
 

@@ -265,3 +265,40 @@ def test_config_validation_and_round_trip():
     assert ClassifierConfig.from_dict(cfg.to_dict()) == cfg
     assert cfg.filter_widths == (2, 3) and cfg.learning_rate == 0.01
     assert dataclasses.replace(cfg, optimizer="adadelta", lr=None).learning_rate == 1.0
+
+
+def test_embed_lr_scale_and_word_dropout(vocab, small_vectors):
+    """Check that ``embed_lr_scale`` keeps the pretrained rows and trains a scaled offset from zero (same
+    output as plain non-static at the start), and that word dropout zeroes whole vectors in training only."""
+    cfg = small_config("cnn", "non-static", embed_lr_scale=0.5, word_dropout=0.5, input_dropout=0.0, patience=None)
+    net = build_classifier(cfg, vocab=vocab, num_classes=2, vectors=small_vectors)
+    plain = build_classifier(small_config("cnn", "non-static", input_dropout=0.0), vocab=vocab, num_classes=2,
+                             vectors=small_vectors)
+    ids = torch.tensor([[vocab.index["great"], vocab.index["film"], 0]])
+    emb = net.embedder
+    assert torch.equal(emb.eval()(ids), plain.embedder.eval()(ids))
+    pretrained = emb.tuned.weight.detach().clone()
+    assert not emb.tuned.weight.requires_grad and emb.delta.weight.requires_grad
+    x = emb.train()(ids)[0]  # (T, E): each word is all zeros or its vector times 2
+    for t in range(2):
+        assert torch.equal(x[t], torch.zeros(50)) or torch.allclose(x[t], 2 * pretrained[ids[0, t]])
+    enc = encode_texts(TEXTS, vocab, labels=LABELS)
+    fit(net, enc, enc, cfg, seed=1, device="cpu", progress=False)
+    assert torch.equal(emb.tuned.weight, pretrained) and emb.delta.weight.abs().sum() > 0
+    assert torch.equal(emb.delta.weight[0], torch.zeros(50))  # padding row gets no gradient
+    with pytest.raises(ValueError, match="embed_lr_scale"):
+        ClassifierConfig(embed_lr_scale=0.0)
+
+
+def test_refit_trains_on_train_and_dev(small_vectors, tmp_path):
+    """Check that ``refit`` returns a model whose vocabulary also has the dev words, trained for the
+    best epoch's number of epochs, and saved to the checkpoint."""
+    from embedkit.nn.trainer import train_neural
+
+    cfg = small_config("cnn", "non-static", epochs=3, patience=None, refit=True)
+    dev = ["a superb cast", "a boring mess"]
+    clf, hist = train_neural(TEXTS, LABELS, dev, np.array([1, 0]), ("neg", "pos"), cfg, vectors=small_vectors,
+                             device="cpu", checkpoint=tmp_path / "m.pt")
+    assert "cast" in clf.vocab.index and 1 <= hist.best_epoch <= 3
+    back = NeuralClassifier.load(tmp_path / "m.pt")
+    assert np.array_equal(back.predict_proba(dev), clf.predict_proba(dev))

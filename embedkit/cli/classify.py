@@ -9,7 +9,7 @@ import os
 
 from ._common import add_json_option, add_vectors_option, print_json
 
-_MODELS = ["rnn", "gru", "lstm", "cnn", "transformer", "tfidf-logreg", "mean-logreg"]
+_MODELS = ["rnn", "gru", "lstm", "cnn", "transformer", "tfidf-logreg", "tfidf-svm", "mean-logreg"]
 _MODES = ["rand", "static", "non-static", "multichannel"]
 
 
@@ -58,7 +58,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace):
-    if args.model in ("tfidf-logreg", "mean-logreg"):
+    if args.model in ("tfidf-logreg", "tfidf-svm", "mean-logreg"):
         return None
     from ..nn.trainer import ClassifierConfig
 
@@ -70,7 +70,7 @@ def _config(args: argparse.Namespace):
 
 
 def _vectors_needed(args: argparse.Namespace) -> bool:
-    return args.model == "mean-logreg" or (args.model not in ("tfidf-logreg",) and args.mode != "rand")
+    return args.model == "mean-logreg" or (args.model not in ("tfidf-logreg", "tfidf-svm") and args.mode != "rand")
 
 
 def _fmt(m: dict) -> str:

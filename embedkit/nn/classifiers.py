@@ -53,6 +53,11 @@ class Embedder(nn.Module):
     (words added from the embedding, which no training example would move anyway), and
     ``multichannel`` concatenates the frozen and the ``non-static`` lookups. ``dim`` is the
     output width (twice the vector size for ``multichannel``).
+
+    ``tune_scale`` (``ClassifierConfig.embed_lr_scale``) other than 1 makes the tuned rows
+    ``pretrained + tune_scale * delta`` with ``delta`` trained from zero: under Adam or Adadelta,
+    whose steps do not depend on the gradient's scale, the word vectors then move ``tune_scale``
+    times as fast as the other weights. ``word_dropout`` zeroes whole word vectors in training.
     """
 
     def __init__(
@@ -65,6 +70,8 @@ class Embedder(nn.Module):
         pretrained: torch.Tensor | None = None,
         num_tuned: int | None = None,
         input_dropout: float = 0.0,
+        tune_scale: float = 1.0,
+        word_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         if mode not in MODES:
@@ -87,15 +94,32 @@ class Embedder(nn.Module):
 
         needs_static = mode in ("static", "multichannel") or (mode == "non-static" and n_tuned < num_embeddings)
         self.static = table(num_embeddings, True) if needs_static else None
-        self.tuned = table(n_tuned, False) if mode != "static" else None
+        # tune_scale != 1: the tuned rows are the frozen pretrained rows plus tune_scale * delta, delta
+        # trained from zero, so an optimiser whose steps do not depend on the gradient's scale (Adam,
+        # Adadelta) moves the pretrained vectors tune_scale times as fast as the other weights.
+        self.tune_scale = float(tune_scale) if mode in ("non-static", "multichannel") else 1.0
+        reparam = self.tune_scale != 1.0
+        self.tuned = table(n_tuned, reparam) if mode != "static" else None
+        self.delta = None
+        if reparam:
+            self.delta = nn.Embedding(n_tuned, embed_dim, padding_idx=padding_idx)
+            nn.init.zeros_(self.delta.weight)
         self.dim = embed_dim * (2 if mode == "multichannel" else 1)
         self.dropout = nn.Dropout(input_dropout)
+        self.word_dropout = float(word_dropout)
+
+    def _lookup(self, ids: torch.Tensor) -> torch.Tensor:
+        assert self.tuned is not None
+        x = self.tuned(ids)
+        if self.delta is not None:
+            x = x + self.tune_scale * self.delta(ids)
+        return x  # (B, T, E)
 
     def _tuned(self, ids: torch.Tensor) -> torch.Tensor:
         assert self.tuned is not None
         if self.num_tuned == self.tuned.num_embeddings and self.static is None:
-            return self.tuned(ids)  # (B, T, E)
-        x = self.tuned(ids.clamp(max=self.num_tuned - 1))
+            return self._lookup(ids)  # (B, T, E)
+        x = self._lookup(ids.clamp(max=self.num_tuned - 1))
         if self.static is not None and self.num_tuned < self.static.num_embeddings:
             x = torch.where((ids < self.num_tuned).unsqueeze(-1), x, self.static(ids))
         return x  # (B, T, E)
@@ -107,6 +131,9 @@ class Embedder(nn.Module):
             x = torch.cat([self.static(ids), self._tuned(ids)], dim=-1)  # type: ignore[misc]  # (B, T, 2E)
         else:
             x = self._tuned(ids)  # (B, T, E)
+        if self.training and self.word_dropout > 0.0:  # whole word vectors dropped, the rest rescaled
+            keep = 1.0 - self.word_dropout
+            x = x * torch.empty(x.shape[0], x.shape[1], 1, device=x.device).bernoulli_(keep) / keep
         return self.dropout(x)
 
 
@@ -379,6 +406,6 @@ def build_classifier(
     pad = vocab.pad_id if vocab.pad_id >= 0 else None
     embedder = Embedder(
         len(vocab), dim, config.mode, padding_idx=pad, pretrained=pretrained, num_tuned=num_tuned_words(vocab),
-        input_dropout=config.input_dropout,
+        input_dropout=config.input_dropout, tune_scale=config.embed_lr_scale, word_dropout=config.word_dropout,
     )
     return CLASSIFIERS[config.model](config, embedder, num_classes)

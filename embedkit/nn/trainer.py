@@ -54,6 +54,13 @@ class ClassifierConfig:
     frequent words of the embedding joined to the training vocabulary. ``threads`` is the number
     of torch threads on the CPU (0: one, which measured fastest on this project's 2-core machines).
 
+    ``word_dropout`` drops whole word vectors (the kept ones rescaled) before ``input_dropout``
+    drops single values; ``embed_lr_scale`` makes the fine-tuned pretrained vectors move that many
+    times as fast as the other weights (``non-static`` and ``multichannel``; see
+    :class:`~embedkit.nn.classifiers.Embedder`). With ``refit``, :func:`train_neural` trains a
+    fresh model on the training and dev texts together for the best epoch's number of epochs after
+    early stopping has chosen it, and returns that model (its dev scores are then on seen texts).
+
     Examples
     --------
     >>> ClassifierConfig(model="lstm", bidirectional=True).pooling
@@ -75,6 +82,8 @@ class ClassifierConfig:
     sequence: Literal["fixed", "bucket"] = "bucket"
     max_len: int = 400
     input_dropout: float = 0.25
+    embed_lr_scale: float = 1.0
+    word_dropout: float = 0.0
     dropout: float = 0.5
     pooling: Literal["auto", "last", "max", "mean", "cls"] = "auto"
     # recurrent
@@ -101,6 +110,7 @@ class ClassifierConfig:
     patience: int | None = 3
     grad_clip: float | None = 5.0
     dev_fraction: float = 0.1
+    refit: bool = False
     threads: int = 0
 
     def __post_init__(self) -> None:
@@ -116,7 +126,7 @@ class ClassifierConfig:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
-        for name in ("input_dropout", "dropout", "recurrent_dropout", "attention_dropout"):
+        for name in ("input_dropout", "word_dropout", "dropout", "recurrent_dropout", "attention_dropout"):
             p = getattr(self, name)
             if not 0.0 <= p < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {p}")
@@ -131,6 +141,8 @@ class ClassifierConfig:
             raise ValueError(f"filter_widths must be positive widths, got {self.filter_widths}")
         if self.d_model % self.num_heads:
             raise ValueError(f"d_model ({self.d_model}) must be a multiple of num_heads ({self.num_heads})")
+        if not self.embed_lr_scale > 0.0:
+            raise ValueError(f"embed_lr_scale must be positive, got {self.embed_lr_scale}")
         for name in ("lr", "max_norm", "grad_clip"):
             v = getattr(self, name)
             if v is not None and v <= 0:
@@ -497,6 +509,10 @@ class NeuralClassifier:
         return cls(model, vocab, config, extra["class_names"], embed_dim=extra["embed_dim"], device=device)
 
 
+def _is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def train_neural(
     train_texts: Sequence[str],
     train_labels: np.ndarray,
@@ -521,14 +537,30 @@ def train_neural(
         raise ValueError(f"mode {config.mode!r} needs pretrained vectors")
     toks = tokenize_texts(train_texts, lower=config.lower)
     # Words added from the embedding only help where a pretrained vector is used.
-    extra = config.vector_words if config.mode != "rand" else 0
-    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=extra)
+    vector_words = config.vector_words if config.mode != "rand" else 0
+    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
     enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower)
     train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
     valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]
     model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
     embed_dim = vectors.dim if vectors is not None else config.embed_dim
     extra = {"kind": "neural", "class_names": list(class_names), "embed_dim": embed_dim}
+    refit = config.refit and valid is not None
     history = fit(model, train, valid, config, seed=seed, device=device, progress=progress,
-                  checkpoint=checkpoint, vocab=vocab, extra=extra, checkpoint_dir=checkpoint_dir, resume=resume)
-    return NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device), history
+                  checkpoint=None if refit else checkpoint, vocab=vocab, extra=extra,
+                  checkpoint_dir=checkpoint_dir, resume=resume)
+    if refit:
+        # A fresh model on the training and dev texts together, for as many epochs as the best one had.
+        # (Not checkpointed: a resumed run finds the first phase finished and repeats this seeded phase.)
+        assert dev_texts is not None and dev_labels is not None
+        toks = toks + tokenize_texts(dev_texts, lower=config.lower)
+        labels = np.concatenate([np.asarray(train_labels), np.asarray(dev_labels)])
+        vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
+        data = encode_texts(toks, vocab, labels=labels, **enc)  # type: ignore[arg-type]
+        model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
+        again = dataclasses.replace(config, epochs=max(history.best_epoch, 1), patience=None)
+        history.train_seconds += fit(model, data, None, again, seed=seed, device=device, progress=progress).train_seconds
+    clf = NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device)
+    if refit and checkpoint is not None and _is_main_process():
+        clf.save(checkpoint)
+    return clf, history
