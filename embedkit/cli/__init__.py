@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 
 from ..errors import EmbedkitError
+from ._common import under_torchrun
 
 __all__ = ["main", "build_parser"]
 
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
     finally:
-        if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # under torchrun: leave the process group
+        if under_torchrun():  # leave the process group
             from ..nn.distributed import shutdown
 
             shutdown()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 
-from ._common import add_json_option, add_vectors_option, print_json
+from ._common import add_json_option, add_vectors_option, is_main_process, print_json
 
 _MODELS = ["rnn", "gru", "lstm", "cnn", "transformer", "tfidf-logreg", "tfidf-svm", "mean-logreg"]
 _MODES = ["rand", "static", "non-static", "multichannel"]
+_BASELINES = ("tfidf-logreg", "tfidf-svm", "mean-logreg")
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -58,7 +58,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace):
-    if args.model in ("tfidf-logreg", "tfidf-svm", "mean-logreg"):
+    if args.model in _BASELINES:
         return None
     from ..nn.trainer import ClassifierConfig
 
@@ -70,7 +70,7 @@ def _config(args: argparse.Namespace):
 
 
 def _vectors_needed(args: argparse.Namespace) -> bool:
-    return args.model == "mean-logreg" or (args.model not in ("tfidf-logreg", "tfidf-svm") and args.mode != "rand")
+    return args.model == "mean-logreg" or (args.model not in _BASELINES and args.mode != "rand")
 
 
 def _fmt(m: dict) -> str:
@@ -90,7 +90,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     r = train(tr, dev=dev, test=test, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
               seed=args.seed, device=args.device, progress=args.progress, checkpoint_dir=args.checkpoint_dir,
               resume=args.resume)
-    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 reports and saves
+    if not is_main_process():  # under torchrun only rank 0 reports and saves
         return 0
     out = r.to_dict()
     if args.output:
@@ -116,7 +116,7 @@ def cmd_cv(args: argparse.Namespace) -> int:
     vectors = args.vectors if _vectors_needed(args) else None
     r = cross_validate(data, folds=args.folds, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
                        seeds=(args.seed,), device=args.device, progress=args.progress)
-    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 reports
+    if not is_main_process():  # under torchrun only rank 0 reports
         return 0
     out = r.to_dict()
     if args.json:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 from pathlib import Path
 
-from ._common import add_json_option, print_json
+from ._common import add_json_option, is_main_process, print_json, under_torchrun
 
 _SUFFIX_FORMATS = {".txt": "word2vec", ".vec": "word2vec", ".bin": "word2vec-binary", ".gz": "word2vec"}
 
@@ -83,8 +82,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     neural = args.algorithm in LM_ALGORITHMS
     if args.resume and not args.checkpoint:
         raise ValueError("--resume needs --checkpoint DIR")
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1 and not neural:
+    if under_torchrun() and not neural:
         raise ValueError(f"{args.algorithm} (gensim) does not run under torchrun; use its --workers threads instead")
     corpus = read_corpus(args.corpus, min_count=args.min_count, max_size=args.max_size,
                          valid_fraction=args.valid_fraction if neural else 0.0)
@@ -95,7 +93,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         init = load_vectors(args.init)
     result = train_vectors(corpus, config, init=init, device=args.device, checkpoint_dir=args.checkpoint,
                            resume=args.resume, progress=not (args.quiet or args.json))
-    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 writes and reports
+    if not is_main_process():  # under torchrun only rank 0 writes and reports
         return 0
     out = Path(args.output)
     fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), "embedkit")

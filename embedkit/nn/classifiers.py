@@ -94,9 +94,6 @@ class Embedder(nn.Module):
 
         needs_static = mode in ("static", "multichannel") or (mode == "non-static" and n_tuned < num_embeddings)
         self.static = table(num_embeddings, True) if needs_static else None
-        # tune_scale != 1: the tuned rows are the frozen pretrained rows plus tune_scale * delta, delta
-        # trained from zero, so an optimiser whose steps do not depend on the gradient's scale (Adam,
-        # Adadelta) moves the pretrained vectors tune_scale times as fast as the other weights.
         self.tune_scale = float(tune_scale) if mode in ("non-static", "multichannel") else 1.0
         reparam = self.tune_scale != 1.0
         self.tuned = table(n_tuned, reparam) if mode != "static" else None

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["Context", "launched", "setup", "shard", "shutdown"]
+__all__ = ["Context", "is_main_process", "launched", "setup", "shard", "shutdown"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,11 @@ class Context:
 def launched() -> bool:
     """Whether this process was started by ``torchrun`` with more than one process."""
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
+def is_main_process() -> bool:
+    """Rank 0 under ``torchrun``, or a plain run (from the environment: no process group needed)."""
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def setup(device: torch.device | str) -> Context:

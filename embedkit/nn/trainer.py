@@ -26,6 +26,7 @@ from torch import nn
 from ..text import Vocabulary
 from ..vectors import Vectors
 from .checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, save_checkpoint
+from .distributed import is_main_process
 from .text_data import EncodedTexts, build_vocab, encode_texts, tokenize_texts
 
 __all__ = [
@@ -509,10 +510,6 @@ class NeuralClassifier:
         return cls(model, vocab, config, extra["class_names"], embed_dim=extra["embed_dim"], device=device)
 
 
-def _is_main_process() -> bool:
-    return int(os.environ.get("RANK", "0")) == 0
-
-
 def train_neural(
     train_texts: Sequence[str],
     train_labels: np.ndarray,
@@ -561,6 +558,6 @@ def train_neural(
         again = dataclasses.replace(config, epochs=max(history.best_epoch, 1), patience=None)
         history.train_seconds += fit(model, data, None, again, seed=seed, device=device, progress=progress).train_seconds
     clf = NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device)
-    if refit and checkpoint is not None and _is_main_process():
+    if refit and checkpoint is not None and is_main_process():
         clf.save(checkpoint)
     return clf, history
