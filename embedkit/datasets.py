@@ -9,10 +9,15 @@ Two formats are read as they come (see the data folder's README):
 
 Any other CSV/TSV file with a header is read by :func:`read_table` with named text and label
 columns. :func:`read_dataset` detects the format. Everything returns a :class:`TextDataset`.
+
+Files are decoded as UTF-8 when they are valid UTF-8 and as Windows-1252 (else Latin-1) when they
+are not (``encoding="auto"``, see :func:`detect_encoding`): MR, Subj and TREC are distributed in
+Latin-1/Windows-1252, and reading them as UTF-8 would turn ``cliché`` into ``clich`` + U+FFFD.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 import re
@@ -27,6 +32,7 @@ __all__ = [
     "DatasetFormat",
     "TextDataset",
     "detect_dataset_format",
+    "detect_encoding",
     "kfold",
     "read_csv_classes",
     "read_dataset",
@@ -105,10 +111,52 @@ class TextDataset:
 
 
 # -- readers -----------------------------------------------------------------------------------
+def _decodes(path: Path, encoding: str, chunk: int = 1 << 20) -> bool:
+    """Whether the whole file decodes strictly in ``encoding`` (read in chunks, constant memory)."""
+    dec = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(chunk):
+                dec.decode(block)
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(path: str | os.PathLike) -> str:
+    r"""``"utf-8-sig"`` for a file with a UTF-8 byte-order mark, ``"utf-8"`` for valid UTF-8,
+    else ``"cp1252"`` (Windows-1252, the usual encoding of older English corpora) when every byte
+    decodes in it, else ``"latin-1"`` (which decodes any byte).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
+    >>> _ = p.write_bytes(b"1 a clich\xe9 \x85\n")
+    >>> detect_encoding(p), read_label_text(p).texts
+    ('cp1252', ('a cliché …',))
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        if f.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+    for enc in ("utf-8", "cp1252"):
+        if _decodes(path, enc):
+            return enc
+    return "latin-1"
+
+
+def _resolve_encoding(path: Path, encoding: str) -> str:
+    return detect_encoding(path) if encoding == "auto" else encoding
+
+
 def read_label_text(
-    path: str | os.PathLike, *, class_names: Sequence[str] | None = None, encoding: str = "utf-8"
+    path: str | os.PathLike, *, class_names: Sequence[str] | None = None, encoding: str = "auto"
 ) -> TextDataset:
     """Read ``LABEL<space>TEXT`` lines (labels integers from 0; blank lines skipped).
+
+    ``encoding="auto"`` decodes UTF-8, Windows-1252 or Latin-1 files (see :func:`detect_encoding`).
 
     The label is the class id. ``class_names`` defaults to the label numbers as strings,
     ``"0" .. str(max label)``.
@@ -116,7 +164,7 @@ def read_label_text(
     path = Path(path)
     texts: list[str] = []
     labels: list[int] = []
-    with open(path, encoding=encoding, errors="replace") as f:
+    with open(path, encoding=_resolve_encoding(path, encoding), errors="replace") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
@@ -154,7 +202,7 @@ def read_csv_classes(
     path: str | os.PathLike,
     *,
     classes: str | os.PathLike | Sequence[str] | None = None,
-    encoding: str = "utf-8",
+    encoding: str = "auto",
 ) -> TextDataset:
     """Read a header-less CSV of ``"LABEL","TEXT"`` rows, labels integers from 1.
 
@@ -172,7 +220,7 @@ def read_csv_classes(
         names = [str(c) for c in classes]
     texts: list[str] = []
     labels: list[int] = []
-    with open(path, encoding=encoding, errors="replace", newline="") as f:
+    with open(path, encoding=_resolve_encoding(path, encoding), errors="replace", newline="") as f:
         for rowno, row in enumerate(csv.reader(f), 1):
             if not row or all(not c.strip() for c in row):
                 continue
@@ -202,7 +250,7 @@ def read_table(
     label_column: str = "label",
     delimiter: str | None = None,
     class_names: Sequence[str] | None = None,
-    encoding: str = "utf-8",
+    encoding: str = "auto",
 ) -> TextDataset:
     """Read a CSV/TSV file with a header row, taking the named text and label columns.
 
@@ -213,7 +261,7 @@ def read_table(
     path = Path(path)
     if delimiter is None:
         delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
-    with open(path, encoding=encoding, errors="replace", newline="") as f:
+    with open(path, encoding=_resolve_encoding(path, encoding), errors="replace", newline="") as f:
         reader = csv.DictReader(f, delimiter=delimiter)
         fields = reader.fieldnames or []
         for col in (text_column, label_column):
@@ -242,7 +290,7 @@ def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:
     """``"csv"`` for header-less ``"LABEL","TEXT"`` files, ``"label-text"`` for ``LABEL TEXT`` lines,
     ``"table"`` for a CSV/TSV file with a header row. Looks at the first non-blank line."""
     path = Path(path)
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
         first = next((ln for ln in f if ln.strip()), None)
     if first is None:
         raise ValueError(f"{path}: the file is empty")
@@ -262,15 +310,18 @@ def read_dataset(
     text_column: str = "text",
     label_column: str = "label",
     class_names: Sequence[str] | None = None,
+    encoding: str = "auto",
 ) -> TextDataset:
-    """Read any supported file, detecting its format (see :func:`detect_dataset_format`)."""
+    """Read any supported file, detecting its format (see :func:`detect_dataset_format`) and, by
+    default, its encoding (see :func:`detect_encoding`)."""
     fmt = detect_dataset_format(path) if format == "auto" else format
     if fmt == "label-text":
-        return read_label_text(path, class_names=class_names)
+        return read_label_text(path, class_names=class_names, encoding=encoding)
     if fmt == "csv":
-        return read_csv_classes(path, classes=class_names)
+        return read_csv_classes(path, classes=class_names, encoding=encoding)
     if fmt == "table":
-        return read_table(path, text_column=text_column, label_column=label_column, class_names=class_names)
+        return read_table(path, text_column=text_column, label_column=label_column, class_names=class_names,
+                          encoding=encoding)
     raise ValueError(f"unknown format {format!r}; expected 'auto', 'label-text', 'csv' or 'table'")
 
 

@@ -9,6 +9,7 @@ from numpy.testing import assert_array_equal
 from embedkit.datasets import (
     TextDataset,
     detect_dataset_format,
+    detect_encoding,
     kfold,
     read_csv_classes,
     read_dataset,
@@ -87,6 +88,47 @@ def test_real_mr(data_dir):
     assert ds.class_counts() == {"0": 5331, "1": 5331}
     assert ds.texts[0] == "simplistic , silly and tedious ."
     assert ds.name == "mr"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        ("1 a cliché …\n".encode("utf-8"), "utf-8", "a cliché …"),
+        (b"\xef\xbb\xbf1 a clich\xc3\xa9\n", "utf-8-sig", "a cliché"),
+        (b"1 a clich\xe9 \x85 \x93q\x94\n", "cp1252", "a cliché … “q”"),
+        (b"1 a clich\xe9 \x81\n", "latin-1", "a cliché \x81"),  # 0x81 is undefined in cp1252
+    ],
+)
+def test_encoding_detected(tmp_path, text, encoding, expected):
+    path = tmp_path / "d.txt"
+    path.write_bytes(text)
+    assert detect_encoding(path) == encoding
+    assert read_dataset(path).texts == (expected,)
+
+
+def test_explicit_encoding_wins(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_bytes(b"1 a clich\xe9\n")
+    assert read_label_text(path, encoding="utf-8").texts == ("a clich\ufffd",)
+    assert read_dataset(path, encoding="latin-1").texts == ("a cliché",)
+
+
+def test_real_latin_files_decode_without_replacement(data_dir):
+    """MR, Subj and TREC are Windows-1252: no U+FFFD, and the accented words survive."""
+    for rel, n, word, count in [
+        ("sentiment/mr/mr.txt", 10662, "cliché", 43),
+        ("sentiment/subj/subj.txt", 10000, "cliché", 17),
+        ("questions/trec/train.txt", 5452, "ð", 1),
+    ]:
+        path = data_dir / rel
+        assert detect_encoding(path) == "cp1252"
+        ds = read_dataset(path)
+        assert len(ds) == n
+        assert not any("\ufffd" in t for t in ds.texts)
+        with open(path, encoding="cp1252") as f:  # independent count on the raw decoded lines
+            assert sum(word in line for line in f) == count
+        assert sum(word in t for t in ds.texts) == count
+    assert detect_encoding(data_dir / "sentiment/cr/cr.txt") == "utf-8"
 
 
 def test_real_dbpedia_and_agnews(data_dir):
