@@ -123,6 +123,7 @@ def run_grid(args) -> None:
             for mode in modes:
                 for seed in args.seeds:
                     for fold, tr, dv, te in splits(name, seed, only, args.folds):
+                        dev_acc = None
                         if model == "fasttext":
                             acc, f1, sec = run_fasttext(tr, te, vectors, seed, args.fasttext_epochs)
                         else:
@@ -135,9 +136,12 @@ def run_grid(args) -> None:
                             r = train(tr, dev=dv, test=te, model=model, mode=mode or "non-static", vectors=vectors,
                                       config=config_base, seed=seed, device=args.device)
                             acc, f1, sec = r.test.accuracy, r.test.macro_f1, r.train_seconds  # type: ignore[union-attr]
+                            dev_acc = r.dev.accuracy if r.dev is not None else None
                         rec = {"dataset": name, "model": model, "mode": mode, "seed": seed, "fold": fold,
                                "accuracy": acc, "macro_f1": f1, "train_seconds": sec, "n_train": len(tr),
                                "n_test": len(te), "threads": args.threads}
+                        if dev_acc is not None and dv is None:  # the inner dev split: what selection may look at
+                            rec["inner_dev_accuracy"] = dev_acc
                         if model in NEURAL and args.config != "{}":
                             rec["config"] = json.loads(args.config)
                         print(json.dumps(rec), flush=True)

@@ -302,3 +302,28 @@ def test_refit_trains_on_train_and_dev(small_vectors, tmp_path):
     assert "cast" in clf.vocab.index and 1 <= hist.best_epoch <= 3
     back = NeuralClassifier.load(tmp_path / "m.pt")
     assert np.array_equal(back.predict_proba(dev), clf.predict_proba(dev))
+
+
+def test_compounds_split_into_known_parts(glove, tmp_path):
+    """Check that with ``compounds`` a hyphenated word GloVe lacks (``ham-fisted``) is trained and predicted
+    as its parts, a hyphenated word GloVe has (``well-made``) stays whole, and the saved model does the same."""
+    from embedkit.nn.trainer import train_neural
+
+    assert "ham-fisted" not in glove and "mind-numbingly" not in glove and "well-made" in glove
+    texts = [*TEXTS, "a ham-fisted , mind-numbingly dull plot", "a well-made film"]
+    labels = np.array([*LABELS, 0, 1])
+    vectors = glove
+    cfg = small_config("cnn", "non-static", compounds=True, epochs=1)
+    clf, _ = train_neural(texts, labels, None, None, ("neg", "pos"), cfg, vectors=vectors, device="cpu",
+                          checkpoint=tmp_path / "m.pt")
+    assert "ham-fisted" not in clf.vocab.index and "mind-numbingly" not in clf.vocab.index
+    assert {"ham", "fisted", "mind", "numbingly", "well-made"} <= set(clf.vocab.index)
+    enc = clf.encode(["boring-plot ham-fisted well-made"])  # boring-plot: unseen, its parts are in the vocabulary
+    assert clf.vocab.decode(enc.ids[0, : enc.lengths[0]]) == ["boring", "plot", "ham", "fisted", "well-made"]
+    back = NeuralClassifier.load(tmp_path / "m.pt")
+    assert back.config.compounds
+    assert np.array_equal(back.encode(["boring-plot ham-fisted"]).ids, clf.encode(["boring-plot ham-fisted"]).ids)
+    off = train_neural(texts, labels, None, None, ("neg", "pos"), dataclasses.replace(cfg, compounds=False),
+                       vectors=vectors, device="cpu")[0]
+    assert "ham-fisted" in off.vocab.index  # whole, with a random vector
+    assert off.vocab.decode(off.encode(["boring-plot"]).ids[0, :1]) == ["<unk>"]

@@ -11,7 +11,7 @@ Two sequence policies:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -21,7 +21,15 @@ import torch
 from ..text import PAD, UNK, Vocabulary, tokenize
 from ..vectors import Vectors
 
-__all__ = ["Batch", "EncodedTexts", "SequencePolicy", "build_vocab", "encode_texts", "tokenize_texts"]
+__all__ = [
+    "Batch",
+    "EncodedTexts",
+    "SequencePolicy",
+    "build_vocab",
+    "encode_texts",
+    "split_compounds",
+    "tokenize_texts",
+]
 
 SequencePolicy = Literal["fixed", "bucket"]
 
@@ -29,6 +37,29 @@ SequencePolicy = Literal["fixed", "bucket"]
 def tokenize_texts(texts: Iterable[str], *, lower: bool = True) -> list[list[str]]:
     """:func:`embedkit.text.tokenize` on every text (lower-case by default, as GloVe is)."""
     return [tokenize(t, lower=lower) for t in texts]
+
+
+def split_compounds(tokens: Sequence[str], known: Container[str]) -> list[str]:
+    """``tokens`` with every hyphenated word that ``known`` lacks replaced by its parts, when
+    ``known`` has them all (``mind-numbingly`` -> ``mind``, ``numbingly``); other words unchanged.
+
+    Most such compounds occur once in a corpus: whole, they would get a random vector at training
+    and ``<unk>`` at prediction; split, they keep the meaning of their parts.
+
+    Examples
+    --------
+    >>> split_compounds(["a", "ham-fisted", "well-made", "zz-top", "film"], {"a", "ham", "fisted", "well-made", "top", "film"})
+    ['a', 'ham', 'fisted', 'well-made', 'zz-top', 'film']
+    """
+    out: list[str] = []
+    for t in tokens:
+        if "-" in t and t not in known:
+            parts = [p for p in t.split("-") if p]
+            if parts and all(p in known for p in parts):
+                out.extend(parts)
+                continue
+        out.append(t)
+    return out
 
 
 def build_vocab(
@@ -140,8 +171,12 @@ def encode_texts(
     max_len: int = 400,
     min_len: int = 1,
     lower: bool = True,
+    compounds: bool = False,
 ) -> EncodedTexts:
     """Token ids of ``texts`` (raw strings, tokenized here, or token lists), padded with ``<pad>``.
+
+    With ``compounds``, hyphenated words missing from ``vocab`` are split into their parts when
+    ``vocab`` has them all (see :func:`split_compounds`).
 
     ``max_len`` clips long texts (and is the fixed length under ``policy="fixed"``); ``min_len``
     pads every batch to at least that width (the CNN needs its widest filter). An empty text
@@ -160,6 +195,8 @@ def encode_texts(
     if max_len < 1:
         raise ValueError(f"max_len must be >= 1, got {max_len}")
     toks = [tokenize(t, lower=lower) if isinstance(t, str) else list(t) for t in texts]
+    if compounds:
+        toks = [split_compounds(t, vocab) for t in toks]
     seqs = [vocab.encode(t[:max_len]) for t in toks]
     lengths = np.fromiter((max(len(s), 1) for s in seqs), dtype=np.int64, count=len(seqs))
     width = max_len if policy == "fixed" else max(int(lengths.max(initial=1)), min_len)

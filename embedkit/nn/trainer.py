@@ -27,7 +27,7 @@ from ..text import Vocabulary
 from ..vectors import Vectors
 from .checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, save_checkpoint
 from .distributed import is_main_process
-from .text_data import EncodedTexts, build_vocab, encode_texts, tokenize_texts
+from .text_data import EncodedTexts, build_vocab, encode_texts, split_compounds, tokenize_texts
 
 __all__ = [
     "ClassifierConfig",
@@ -61,6 +61,8 @@ class ClassifierConfig:
     :class:`~embedkit.nn.classifiers.Embedder`). With ``refit``, :func:`train_neural` trains a
     fresh model on the training and dev texts together for the best epoch's number of epochs after
     early stopping has chosen it, and returns that model (its dev scores are then on seen texts).
+    With ``compounds``, hyphenated words the embedding lacks are split into their parts when it has
+    them all (``ham-fisted`` -> ``ham fisted``; see :func:`~embedkit.nn.text_data.split_compounds`).
 
     Examples
     --------
@@ -78,6 +80,7 @@ class ClassifierConfig:
     lower: bool = True
     min_count: int = 1
     vector_words: int = 100_000
+    compounds: bool = False
     unknown: Literal["uniform", "zero"] = "uniform"
     embed_dim: int = 300
     sequence: Literal["fixed", "bucket"] = "bucket"
@@ -450,6 +453,15 @@ def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.opti
             p.unlink(missing_ok=True)
 
 
+def _training_tokens(texts: Sequence[str], config: ClassifierConfig, vectors: Vectors | None) -> list[list[str]]:
+    """Tokens of the training texts; with ``config.compounds``, hyphenated words the embedding lacks
+    are split into parts it has (at prediction the model's vocabulary decides the same way)."""
+    toks = tokenize_texts(texts, lower=config.lower)
+    if config.compounds and vectors is not None:
+        toks = [split_compounds(t, vectors.index) for t in toks]
+    return toks
+
+
 class NeuralClassifier:
     """A trained model with its vocabulary, configuration and class names: predicts on raw texts.
 
@@ -470,7 +482,8 @@ class NeuralClassifier:
 
     def encode(self, texts: Sequence[str]) -> EncodedTexts:
         c = self.config
-        return encode_texts(texts, self.vocab, policy=c.sequence, max_len=c.max_len, lower=c.lower)
+        return encode_texts(texts, self.vocab, policy=c.sequence, max_len=c.max_len, lower=c.lower,
+                            compounds=c.compounds)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """``(N, C)`` class probabilities."""
@@ -532,11 +545,11 @@ def train_neural(
 
     if config.mode != "rand" and vectors is None:
         raise ValueError(f"mode {config.mode!r} needs pretrained vectors")
-    toks = tokenize_texts(train_texts, lower=config.lower)
+    toks = _training_tokens(train_texts, config, vectors)
     # Words added from the embedding only help where a pretrained vector is used.
     vector_words = config.vector_words if config.mode != "rand" else 0
     vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
-    enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower)
+    enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower, compounds=config.compounds)
     train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
     valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]
     model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
@@ -550,7 +563,7 @@ def train_neural(
         # A fresh model on the training and dev texts together, for as many epochs as the best one had.
         # (Not checkpointed: a resumed run finds the first phase finished and repeats this seeded phase.)
         assert dev_texts is not None and dev_labels is not None
-        toks = toks + tokenize_texts(dev_texts, lower=config.lower)
+        toks = toks + _training_tokens(dev_texts, config, vectors)
         labels = np.concatenate([np.asarray(train_labels), np.asarray(dev_labels)])
         vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
         data = encode_texts(toks, vocab, labels=labels, **enc)  # type: ignore[arg-type]
