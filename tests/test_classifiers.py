@@ -327,3 +327,44 @@ def test_compounds_split_into_known_parts(glove, tmp_path):
                        vectors=vectors, device="cpu")[0]
     assert "ham-fisted" in off.vocab.index  # whole, with a random vector
     assert off.vocab.decode(off.encode(["boring-plot"]).ids[0, :1]) == ["<unk>"]
+
+
+def test_ema_keeps_the_average_of_the_step_weights(vocab, small_vectors, tmp_path):
+    """Check that ``ema`` leaves training unchanged and returns the exponential moving average of the
+    weights after every step (ramped decay), computed here independently; and that a run resumed from
+    its epoch checkpoint ends with the same averaged weights."""
+    enc = encode_texts(TEXTS, vocab, labels=LABELS)
+    cfg = small_config("cnn", "non-static", epochs=3, patience=None, ema=0.9)
+    steps: list[dict[str, torch.Tensor]] = []
+
+    def run(config, record=False, **kw):
+        model = build_classifier(config, vocab=vocab, num_classes=2, vectors=small_vectors, seed=0)
+        if record:
+            constrain = model.apply_constraints
+
+            def hook():
+                constrain()
+                steps.append({n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad})
+
+            model.apply_constraints = hook
+        fit(model, enc, None, config, seed=0, device="cpu", progress=False, vocab=vocab, **kw)
+        return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+    plain = run(dataclasses.replace(cfg, ema=0.0), record=True)
+    assert len(steps) == 3 * 2  # 8 texts in batches of 4
+    for n, p in plain.items():
+        assert torch.equal(p, steps[-1][n])
+    avg = {n: p.detach().clone() for n, p in build_classifier(
+        cfg, vocab=vocab, num_classes=2, vectors=small_vectors, seed=0).named_parameters() if p.requires_grad}
+    for t, w in enumerate(steps):
+        d = min(0.9, (1 + t) / (10 + t))
+        avg = {n: d * avg[n] + (1 - d) * w[n] for n in avg}
+    averaged = run(cfg)
+    for n in avg:
+        assert_allclose(averaged[n].numpy(), avg[n].numpy(), rtol=1e-5, atol=1e-6)
+    assert not torch.allclose(averaged["out.weight"], plain["out.weight"])
+    # killed after epoch 2 (a 2-epoch run leaves the same epoch-2 state), resumed to 3
+    run(dataclasses.replace(cfg, epochs=2), checkpoint_dir=tmp_path / "ck")
+    resumed = run(cfg, checkpoint_dir=tmp_path / "ck", resume=True)
+    for n in avg:
+        assert torch.equal(resumed[n], averaged[n])
