@@ -61,9 +61,6 @@ class ClassifierConfig:
     :class:`~embedkit.nn.classifiers.Embedder`). With ``refit``, :func:`train_neural` trains a
     fresh model on the training and dev texts together for the best epoch's number of epochs after
     early stopping has chosen it, and returns that model (its dev scores are then on seen texts).
-    With ``ema`` > 0 the model scored on the dev data, kept and returned is an exponential moving
-    average of the weights (decay ``ema`` per step, ramped up as ``(1 + t) / (10 + t)`` over the
-    first steps), which smooths the step-to-step noise that early stopping otherwise picks from.
     With ``compounds``, hyphenated words the embedding lacks are split into their parts when it has
     them all (``ham-fisted`` -> ``ham fisted``; see :func:`~embedkit.nn.text_data.split_compounds`).
 
@@ -118,7 +115,6 @@ class ClassifierConfig:
     grad_clip: float | None = 5.0
     dev_fraction: float = 0.1
     refit: bool = False
-    ema: float = 0.0
     threads: int = 0
 
     def __post_init__(self) -> None:
@@ -157,8 +153,6 @@ class ClassifierConfig:
                 raise ValueError(f"{name} must be positive or None, got {v}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience must be >= 1 or None, got {self.patience}")
-        if not 0.0 <= self.ema < 1.0:
-            raise ValueError(f"ema must be in [0, 1), got {self.ema}")
         if not 0.0 < self.dev_fraction < 1.0:
             raise ValueError(f"dev_fraction must be in (0, 1), got {self.dev_fraction}")
         if self.threads < 0:
@@ -269,41 +263,6 @@ def _dev_scores(model, data, device, batch_size, ctx=None) -> tuple[float, float
 
 
 
-class WeightAverage:
-    """An exponential moving average of a model's trainable weights (Polyak averaging).
-
-    :meth:`update` after each optimiser step; :meth:`swap` exchanges the averaged and the live
-    weights in place (call it again to swap back).
-    """
-
-    def __init__(self, model: nn.Module, decay: float) -> None:
-        self.decay = float(decay)
-        self.steps = 0
-        self.params = [p for p in model.parameters() if p.requires_grad]
-        self.average = [p.detach().clone() for p in self.params]
-
-    @torch.no_grad()
-    def update(self) -> None:
-        d = min(self.decay, (1.0 + self.steps) / (10.0 + self.steps))
-        torch._foreach_lerp_(self.average, [p.detach() for p in self.params], 1.0 - d)
-        self.steps += 1
-
-    @torch.no_grad()
-    def swap(self) -> None:
-        for p, a in zip(self.params, self.average):
-            tmp = p.detach().clone()
-            p.copy_(a)
-            a.copy_(tmp)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"steps": self.steps, "average": [a.clone() for a in self.average]}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.steps = int(state["steps"])
-        for a, b in zip(self.average, state["average"], strict=True):
-            a.copy_(b)
-
-
 def fit(
     model: nn.Module,
     train: EncodedTexts,
@@ -362,7 +321,6 @@ def fit(
     net = ctx.wrap(model)
     opt = _optimizer(model, config)
     constrain = getattr(model, "apply_constraints", None)
-    ema = WeightAverage(model, config.ema) if config.ema > 0 else None
     history = History()
     best_state: dict[str, torch.Tensor] | None = None
     best_score = -1.0
@@ -380,8 +338,6 @@ def fit(
         st = ck["extra"]["train_state"]
         model.load_state_dict(ck["model_state"])
         opt.load_state_dict(st["optimizer"])
-        if ema is not None:
-            ema.load_state_dict(st["ema"])
         rng.bit_generator.state = st["numpy_rng"]
         torch.set_rng_state(st["torch_rng"])
         if dev.type == "cuda" and "cuda_rng" in st:
@@ -429,16 +385,12 @@ def fit(
             opt.step()
             if constrain is not None:
                 constrain()
-            if ema is not None:
-                ema.update()
             if counted:
                 k = len(labels)
                 total_loss += float(loss_sum.detach()) if ctx.distributed else float(loss.detach()) * k
                 correct += int((logits.argmax(1) == labels).sum())
                 seen += k
         total_loss, correct, seen = ctx.all_sum(total_loss, correct, seen)
-        if ema is not None:
-            ema.swap()  # score and keep the averaged weights; the live ones come back below
         dev_loss = dev_acc = None
         if valid is not None:
             dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size), ctx)
@@ -460,12 +412,10 @@ def fit(
             since_best += 1
             if config.patience is not None and valid is not None and since_best >= config.patience:
                 history.stopped_early = stop = True
-        if ema is not None:
-            ema.swap()
         if ckdir is not None:
             if ctx.is_main:
                 _save_train_state(ckdir, epoch, model, opt, rng, dev, best_state, best_score, since_best, history,
-                                  elapsed + time.perf_counter() - start, config, vocab, extra, ema)  # type: ignore[arg-type]
+                                  elapsed + time.perf_counter() - start, config, vocab, extra)  # type: ignore[arg-type]
             ctx.barrier()
         if stop:
             break
@@ -480,7 +430,7 @@ def fit(
 def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.optim.Optimizer, rng: np.random.Generator,
                       dev: torch.device, best_state: dict[str, torch.Tensor] | None, best_score: float, since_best: int,
                       history: History, elapsed: float, config: ClassifierConfig, vocab: Vocabulary,
-                      extra: Mapping[str, Any] | None, ema: WeightAverage | None = None) -> None:
+                      extra: Mapping[str, Any] | None) -> None:
     state: dict[str, Any] = {
         "optimizer": opt.state_dict(),
         "numpy_rng": rng.bit_generator.state,
@@ -494,8 +444,6 @@ def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.opti
         "epochs": [dataclasses.asdict(r) for r in history.epochs],
         "elapsed": elapsed,
     }
-    if ema is not None:
-        state["ema"] = ema.state_dict()
     if dev.type == "cuda":
         state["cuda_rng"] = torch.cuda.get_rng_state(dev)
     path = save_checkpoint(ckdir / f"epoch-{epoch:03d}.pt", model_state=model.state_dict(), config=config.to_dict(),
