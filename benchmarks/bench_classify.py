@@ -3,6 +3,7 @@
 Run (under the shared lock on a shared machine):
   python benchmarks/bench_classify.py --datasets mr --models cnn --modes non-static --out results.jsonl
   python benchmarks/bench_classify.py --datasets mr --models cnn --modes non-static --only-folds 0,1,2 --out r.jsonl
+  python benchmarks/bench_classify.py --datasets subj mpqa --out grid.jsonl --skip-done   # stop and restart at will
   python benchmarks/bench_classify.py --summary results.jsonl          # the Markdown table of what ran
   python benchmarks/bench_classify.py --epoch-speed                    # one CNN epoch vs plain PyTorch
 
@@ -109,6 +110,19 @@ def run_fasttext(tr, te, vectors, seed: int, epochs: int) -> tuple[float, float,
     return m.accuracy, m.macro_f1, seconds
 
 
+def _run_key(dataset, model, mode, seed, fold, config) -> tuple:
+    return dataset, model, mode, seed, fold, json.dumps(config, sort_keys=True)
+
+
+def _recorded_runs(path: str | None) -> set[tuple]:
+    """The runs already in ``path`` (``--skip-done``): a long grid can be stopped and started again."""
+    if not path or not os.path.exists(path):
+        return set()
+    with open(path) as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    return {_run_key(r["dataset"], r["model"], r["mode"], r["seed"], r["fold"], r.get("config")) for r in recs}
+
+
 def run_grid(args) -> None:
     import embedkit
     from embedkit.classify import train
@@ -116,6 +130,7 @@ def run_grid(args) -> None:
     config_base = None
     vectors = embedkit.load(args.vectors)
     only = {int(x) for x in args.only_folds.split(",")} if args.only_folds else None
+    done = _recorded_runs(args.out) if args.skip_done else set()
     out = open(args.out, "a") if args.out else None
     for name in args.datasets:
         for model in args.models:
@@ -123,6 +138,9 @@ def run_grid(args) -> None:
             for mode in modes:
                 for seed in args.seeds:
                     for fold, tr, dv, te in splits(name, seed, only, args.folds):
+                        given = json.loads(args.config) if model in NEURAL and args.config != "{}" else None
+                        if _run_key(name, model, mode, seed, fold, given) in done:
+                            continue
                         dev_acc = None
                         if model == "fasttext":
                             acc, f1, sec = run_fasttext(tr, te, vectors, seed, args.fasttext_epochs)
@@ -261,6 +279,7 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     ap.add_argument("--out", default=None, help="append one JSON line per run to this file")
+    ap.add_argument("--skip-done", action="store_true", help="skip the runs (cell, seed, fold) already in --out")
     ap.add_argument("--summary", nargs="+", default=None, metavar="JSONL", help="print the table of these runs")
     ap.add_argument("--epoch-speed", action="store_true", help="time one CNN-static epoch on MR vs plain PyTorch")
     ap.add_argument("--repeat", type=int, default=3)
