@@ -160,8 +160,8 @@ def run_grid(args) -> None:
                                "n_test": len(te), "threads": args.threads}
                         if dev_acc is not None and dv is None:  # the inner dev split: what selection may look at
                             rec["inner_dev_accuracy"] = dev_acc
-                        if model in NEURAL and args.config != "{}":
-                            rec["config"] = json.loads(args.config)
+                        if given is not None:
+                            rec["config"] = given
                         print(json.dumps(rec), flush=True)
                         if out:
                             out.write(json.dumps(rec) + "\n")
