@@ -115,7 +115,7 @@ def run_fasttext(tr, te, vectors, seed: int, epochs: int) -> tuple[float, float,
 
 
 def _run_key(dataset, model, mode, seed, fold, config) -> tuple:
-    return dataset, model, mode, seed, fold, json.dumps(config, sort_keys=True)
+    return dataset, model, mode, seed, fold, json.dumps(config or None, sort_keys=True)  # no config == {}
 
 
 def _recorded_runs(path: str | None) -> set[tuple]:
@@ -152,9 +152,9 @@ def run_grid(args) -> None:
                             if model in NEURAL:
                                 from embedkit.nn.trainer import ClassifierConfig
 
-                                given = {k: v for k, v in (("epochs", args.epochs), ("patience", args.patience))
-                                         if v is not None}
-                                config_base = ClassifierConfig(**{**given, **json.loads(args.config)})
+                                limits = {k: v for k, v in (("epochs", args.epochs), ("patience", args.patience))
+                                          if v is not None}
+                                config_base = ClassifierConfig(**{**limits, **(given or {})})
                             r = train(tr, dev=dv, test=te, model=model, mode=mode or "non-static", vectors=vectors,
                                       config=config_base, seed=seed, device=args.device)
                             acc, f1, sec = r.test.accuracy, r.test.macro_f1, r.train_seconds  # type: ignore[union-attr]
