@@ -135,6 +135,7 @@ def run_grid(args) -> None:
     vectors = embedkit.load(args.vectors)
     only = {int(x) for x in args.only_folds.split(",")} if args.only_folds else None
     done = _recorded_runs(args.out) if args.skip_done else set()
+    config = json.loads(args.config) if args.config != "{}" else None  # --config: neural models only
     out = open(args.out, "a") if args.out else None
     for name in args.datasets:
         for model in args.models:
@@ -142,7 +143,7 @@ def run_grid(args) -> None:
             for mode in modes:
                 for seed in args.seeds:
                     for fold, tr, dv, te in splits(name, seed, only, args.folds):
-                        given = json.loads(args.config) if model in NEURAL and args.config != "{}" else None
+                        given = config if model in NEURAL else None
                         if _run_key(name, model, mode, seed, fold, given) in done:
                             continue
                         dev_acc = None
