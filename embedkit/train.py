@@ -70,7 +70,8 @@ class TrainConfig:
         Compute the forward and backward passes in bfloat16 (``torch.autocast``; parameters, optimizer
         and losses stay float32). On CPUs with AMX (Sapphire Rapids and later) this ran the lstm 2.3x
         faster (``python benchmarks/bench_train.py speed --lstm-only``); held-out perplexity is still
-        computed in float32.
+        computed in float32. On CPUs without native bfloat16 (no AVX512-BF16 or AMX), oneDNN has no
+        bfloat16 LSTM kernel, so the lstm's recurrence runs in float32 there and the rest in bfloat16.
     seed:
         Seeds model initialisation, dropout, negative sampling and gensim.
     workers:

@@ -262,8 +262,29 @@ class _RecurrentLM(LanguageModel):
 
     def features(self, ids: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
         e = self.drop(self.embedding(ids))  # (B, T, E)
-        h, state = self.rnn(e, state)  # (B, T, H)
+        if isinstance(self.rnn, nn.LSTM) and e.device.type == "cpu" and torch.is_autocast_enabled("cpu") \
+                and not _cpu_has_bf16():
+            # oneDNN has no bfloat16 LSTM kernel without AVX512-BF16/AMX ("could not create a primitive
+            # descriptor"): the LSTM alone runs in float32 there, the rest of the step stays in bfloat16
+            with torch.autocast("cpu", enabled=False):
+                h, state = self.rnn(e.float(), state)
+        else:
+            h, state = self.rnn(e, state)  # (B, T, H)
         return h, state
+
+
+def _cpu_has_bf16() -> bool:
+    """Whether this CPU has native bfloat16 (oneDNN's test: AVX512-BF16 or AMX)."""
+    global _CPU_BF16
+    if _CPU_BF16 is None:
+        try:
+            _CPU_BF16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError):
+            _CPU_BF16 = False
+    return _CPU_BF16
+
+
+_CPU_BF16: bool | None = None
 
 
 class RNNLM(_RecurrentLM):
