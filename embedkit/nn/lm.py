@@ -24,6 +24,7 @@ over it (for ``"negative"`` those probabilities are not calibrated, so its perpl
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Literal
 
@@ -273,18 +274,13 @@ class _RecurrentLM(LanguageModel):
         return h, state
 
 
+@functools.cache
 def _cpu_has_bf16() -> bool:
     """Whether this CPU has native bfloat16 (oneDNN's test: AVX512-BF16 or AMX)."""
-    global _CPU_BF16
-    if _CPU_BF16 is None:
-        try:
-            _CPU_BF16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-        except (AttributeError, RuntimeError):
-            _CPU_BF16 = False
-    return _CPU_BF16
-
-
-_CPU_BF16: bool | None = None
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 class RNNLM(_RecurrentLM):
