@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 import embedkit
 from embedkit.cli import main
@@ -33,7 +33,8 @@ def test_project_writes_figure_projection_and_json(tmp_path, capsys, glove):
     assert {"load", "fit", "trustworthiness", "plot"} <= set(out["timings"])
     saved = Projection.load(npz)
     assert saved.words == ref.words
-    assert_array_equal(saved.coords, ref.coords)
+    # The command sets its own BLAS thread count: allow float32 rounding between the two SVDs.
+    assert_allclose(saved.coords, ref.coords, rtol=1e-5, atol=1e-5)
 
 
 def test_project_groups_tsv_and_json_files(tmp_path, capsys):

@@ -255,7 +255,10 @@ def test_generation_is_deterministic(trained):
     b = beam_search(trained, "the queen", 8, beam_size=4)
     assert b == generate(trained, "the queen", 8, method="beam", beam_size=4)
     assert beam_search(trained, "the queen", 8, beam_size=1).words == generate(trained, "the queen", 8, method="greedy").words
-    assert b.log_prob >= generate(trained, "the queen", 8, method="greedy").log_prob - 1e-9
+    # Beam scores its hypotheses as one float32 batch, greedy one row at a time: the two sums of 8 log
+    # probabilities round differently (by ~2e-7 on AVX-512 kernels), so compare within float32 precision.
+    greedy = generate(trained, "the queen", 8, method="greedy")
+    assert b.log_prob >= greedy.log_prob - 1e-5 * max(1.0, abs(greedy.log_prob))
 
 
 def test_generation_learns_the_text(trained):
