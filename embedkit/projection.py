@@ -386,6 +386,24 @@ def _pca(X: np.ndarray, dim: int) -> tuple[np.ndarray, dict[str, Any]]:
     return Y, {"explained_variance_ratio": ratio}
 
 
+def tsne_affinities(X: np.ndarray, perplexity: float, *, seed: int | None, n_jobs: int):
+    """openTSNE's default affinities for Euclidean data, built without importing pynndescent.
+
+    openTSNE's neighbour lookup asks ``importlib.import_module("pynndescent")`` whether pynndescent is
+    installed, even for the Euclidean metric where it then uses an exact search (under 1,000 points) or
+    Annoy. That import compiles pynndescent's numba kernels eagerly: about 30 s in every fresh environment
+    (each CI run). Building the same index here (the same class, k and seed openTSNE's ``"auto"`` picks)
+    gives identical affinities without that import.
+    """
+    from openTSNE import affinity, nearest_neighbors
+
+    n = len(X)
+    index_cls = nearest_neighbors.Sklearn if n < 1000 else nearest_neighbors.Annoy
+    k = min(n - 1, int(3 * perplexity))
+    index = index_cls(X, k, metric="euclidean", n_jobs=n_jobs, random_state=seed, verbose=False)
+    return affinity.MultiscaleMixture(perplexities=[perplexity], knn_index=index, n_jobs=n_jobs)
+
+
 def _tsne(X: np.ndarray, dim: int, *, perplexity: float, seed: int | None, n_jobs: int, n_iter: int,
           early_exaggeration_iter: int, bar: _Progress) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
     import openTSNE
@@ -413,7 +431,7 @@ def _tsne(X: np.ndarray, dim: int, *, perplexity: float, seed: int | None, n_job
     )
     # openTSNE only logs (never prints); its affinity stage reports nothing, the optimiser every 50 steps.
     bar.stage("t-SNE: optimising")
-    emb = tsne.fit(X)
+    emb = tsne.fit(X, affinities=tsne_affinities(X, perplexity, seed=seed, n_jobs=n_jobs))
     bar.finish()
     params = {
         "implementation": f"openTSNE {openTSNE.__version__}",

@@ -118,6 +118,28 @@ def test_tsne_shape_seed_quality_and_progress(glove, capsys):
     assert a.info["kl_divergence"] > 0
 
 
+def test_tsne_never_imports_pynndescent():
+    """Check that t-SNE builds openTSNE's default affinities itself, identical, without pynndescent's 30 s compile."""
+    import tempfile
+
+    import openTSNE
+
+    code = (
+        "import sys, numpy as np, openTSNE\n"
+        "from embedkit.projection import tsne_affinities\n"
+        "X = np.random.default_rng(0).normal(size=(1200, 8))\n"
+        "a = tsne_affinities(X, 30.0, seed=0, n_jobs=1)\n"
+        "assert 'pynndescent' not in sys.modules, 'pynndescent was imported'\n"
+        "np.save(sys.argv[1], a.P.toarray())\n"
+    )
+    with tempfile.TemporaryDirectory() as d:
+        out = f"{d}/p.npy"
+        subprocess.run([sys.executable, "-c", code, out], check=True, timeout=120)
+        X = np.random.default_rng(0).normal(size=(1200, 8))
+        ref = openTSNE.affinity.MultiscaleMixture(X, [30.0], method="annoy", random_state=0)
+        assert_array_equal(np.load(out), ref.P.toarray())
+
+
 def test_tsne_lowers_perplexity_for_tiny_sets(glove):
     """Check that t-SNE of 16 words runs with perplexity (16 - 1) / 3 = 5."""
     p = project(glove, 16, method="tsne", trust_k=0)
