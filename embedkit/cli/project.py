@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from ._checks import check_output, positive_int
 from ._common import add_json_option, add_vectors_option, load_vectors, print_json
 
 _FIG_SUFFIXES = (".png", ".svg", ".pdf")
@@ -47,7 +48,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     q = psub.add_parser("neighbors", help="a word and its nearest neighbours in a 2-D projection")
     q.add_argument("word", metavar="WORD")
-    q.add_argument("-k", type=int, default=15, help="how many neighbours (default 15)")
+    q.add_argument("-k", type=positive_int, default=15, help="how many neighbours (default 15)")
     q.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
     q.add_argument("--restrict", type=int, default=None, metavar="N", help="search only the N most frequent words")
     _common_plot(q)
@@ -92,16 +93,30 @@ def _common_plot(q: argparse.ArgumentParser) -> None:
 # input files
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {exc.object[exc.start]:#04x})") from None
+
+
 def read_words(path: Path) -> list[str]:
     """Words from a file: whitespace-separated, duplicates dropped (first one kept)."""
-    return list(dict.fromkeys(path.read_text(encoding="utf-8").split()))
+    words = list(dict.fromkeys(_read_text(path).split()))
+    if not words:
+        raise ValueError(f"{path}: no words in the file")
+    return words
 
 
 def read_groups(path: Path) -> dict[str, list[str]]:
     """Groups from JSON ``{"group": ["word", ...]}`` or from ``group<TAB>word`` lines."""
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     if text.lstrip().startswith("{"):
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
             raise ValueError(f"{path}: a JSON groups file maps each group name to a list of words")
         return {str(g): [str(w) for w in ws] for g, ws in data.items()}
@@ -113,12 +128,13 @@ def read_groups(path: Path) -> dict[str, list[str]]:
         if len(parts) != 2 or not parts[0] or not parts[1]:
             raise ValueError(f"{path}, line {n}: expected 'group<TAB>word', got {line!r}")
         groups.setdefault(parts[0], []).append(parts[1])
+    if not groups:
+        raise ValueError(f"{path}: no groups in the file")
     return groups
 
 
 def _check_output(path: Path) -> None:
-    if path.suffix.lower() not in _FIG_SUFFIXES:
-        raise ValueError(f"the figure must be .png, .svg or .pdf, not {path.name!r}")
+    check_output(path, _FIG_SUFFIXES, "the figure")
 
 
 def _save_figure(fig, path: Path) -> int:
@@ -140,7 +156,11 @@ def cmd_project(args: argparse.Namespace) -> int:
     from ..plotting import plot_projection
     from ..projection import Projection, project
 
+    from ..projection import SAVE_SUFFIXES
+
     _check_output(args.output)
+    if args.save_projection:  # before the projection is computed, not after
+        check_output(args.save_projection, SAVE_SUFFIXES, "--save-projection")
     timings: dict[str, float] = {}
     groups = read_groups(args.groups) if args.groups else None
     if args.from_projection:
