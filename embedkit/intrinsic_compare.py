@@ -128,7 +128,7 @@ def _similarity(vecs, names, bench, *, n_boot, seed):
         except BenchmarkError:  # fewer than two pairs known: this set covers (almost) none
             pass
     known = np.isfinite(model)
-    coverage = [{"covered": int(k.sum()), "total": int(len(gold)), "ratio": float(k.mean())} for k in known]
+    coverage = [{"covered": int(k.sum()), "total": len(gold), "ratio": float(k.mean())} for k in known]
     common = known.all(axis=0)
     n = int(common.sum())
     if n < 3:

@@ -19,6 +19,17 @@ def positive_int(text: str) -> int:
     return n
 
 
+def non_negative_int(text: str) -> int:
+    """argparse ``type`` for counts that may be 0 (such as ``--label``): an integer >= 0."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {n}")
+    return n
+
+
 def check_output(path: str | os.PathLike, suffixes: Sequence[str], what: str) -> Path:
     """Refuse an output path before the work that would fill it: a suffix not in ``suffixes``,
     an existing directory, or a parent that exists but is not a directory."""

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from ._checks import check_output, positive_int
+from ._checks import check_output, non_negative_int, positive_int
 from ._common import add_json_option, add_vectors_option, load_vectors, print_json
 
 _FIG_SUFFIXES = (".png", ".svg", ".pdf")
@@ -23,13 +23,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_vectors_option(p)
     p.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--top", type=int, default=None, metavar="N", help="the N most frequent words (default 2000)")
+    which.add_argument("--top", type=positive_int, default=None, metavar="N",
+                       help="the N most frequent words (default 2000)")
     which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words (whitespace-separated)")
     which.add_argument("--from-projection", type=Path, default=None, metavar="FILE",
                        help="redraw a projection saved with --save-projection instead of computing one")
     p.add_argument("--groups", type=Path, default=None, metavar="FILE",
                    help="colour groups: JSON {group: [words]} or 'group<TAB>word' lines; their words are added")
-    p.add_argument("--label", type=int, default=30, metavar="N", help="label N words (default 30; 0 for none)")
+    p.add_argument("--label", type=non_negative_int, default=30, metavar="N", help="label N words (default 30; 0 for none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
     p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
@@ -50,7 +51,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("word", metavar="WORD")
     q.add_argument("-k", type=positive_int, default=15, help="how many neighbours (default 15)")
     q.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
-    q.add_argument("--restrict", type=int, default=None, metavar="N", help="search only the N most frequent words")
+    q.add_argument("--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words")
     _common_plot(q)
     q.set_defaults(func=cmd_plot_neighbors)
 
@@ -75,7 +76,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("out_dir", type=Path, metavar="DIR")
     add_vectors_option(q)
     which = q.add_mutually_exclusive_group()
-    which.add_argument("--top", type=int, default=None, metavar="N", help="the N most frequent words (default 10000)")
+    which.add_argument("--top", type=positive_int, default=None, metavar="N",
+                       help="the N most frequent words (default 10000)")
     which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words")
     q.add_argument("--groups", type=Path, default=None, metavar="FILE", help="adds a 'group' metadata column")
     add_json_option(q)
@@ -154,9 +156,7 @@ def _status(args: argparse.Namespace, msg: str) -> None:
 
 def cmd_project(args: argparse.Namespace) -> int:
     from ..plotting import plot_projection
-    from ..projection import Projection, project
-
-    from ..projection import SAVE_SUFFIXES
+    from ..projection import SAVE_SUFFIXES, Projection, project
 
     _check_output(args.output)
     if args.save_projection:  # before the projection is computed, not after
