@@ -41,6 +41,8 @@ def analogy_rows(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if k < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
     a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
     n_cand = _restrict_count(vectors, restrict)
     normed = unit_view(vectors)  # blockwise for matrices too large to copy normalised

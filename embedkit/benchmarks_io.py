@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import BenchmarkError
 
 __all__ = [
     "BENCHMARKS",
@@ -70,11 +73,14 @@ class AnalogySection:
 
 @dataclass(frozen=True)
 class AnalogySet:
-    """An analogy file: its sections, in file order, and how many lines were not questions."""
+    """An analogy file: its sections, in file order, how many lines were not questions and the
+    number of the first such line (``None`` if none), and the encoding it was read in."""
 
     name: str
     sections: tuple[AnalogySection, ...]
     invalid_lines: int = 0
+    first_invalid_line: int | None = None
+    encoding: str = "utf-8"
 
     @property
     def n_questions(self) -> int:
@@ -89,6 +95,30 @@ class SimilaritySet:
     pairs: tuple[tuple[str, str], ...]
     scores: tuple[float, ...]
     invalid_lines: int = 0
+    first_invalid_line: int | None = None
+    encoding: str = "utf-8"
+
+
+def _lines(path: Path) -> tuple[str, Iterator[tuple[int, str]]]:
+    """The encoding of ``path`` (UTF-8, else Windows-1252 or Latin-1, as :func:`~embedkit.datasets.detect_encoding`)
+    and its numbered non-blank, non-comment lines, stripped. A file with NUL bytes is not text."""
+    from .datasets import detect_encoding
+
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if b"\0" in head:
+        line = head[: head.index(b"\0")].count(b"\n") + 1
+        raise BenchmarkError(f"{path}, line {line}: a NUL byte: not a text file")
+    encoding = detect_encoding(path)
+
+    def numbered() -> Iterator[tuple[int, str]]:
+        with open(path, encoding=encoding) as fin:
+            for n, line in enumerate(fin, 1):
+                stripped = line.strip()
+                if stripped and not stripped.startswith("#"):
+                    yield n, stripped
+
+    return encoding, numbered()
 
 
 def _split(line: str) -> list[str]:
@@ -118,27 +148,25 @@ def read_analogies(source: str | Path) -> AnalogySet:
     sections: list[AnalogySection] = []
     name: str | None = None
     current: list[tuple[str, str, str, str]] = []
-    invalid = 0
-    with open(path, encoding="utf-8") as fin:
-        for line in fin:
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if stripped.startswith(":"):
-                if name is not None or current:
-                    sections.append(AnalogySection(name if name is not None else path.stem, tuple(current)))
-                name, current = stripped.lstrip(": ").strip(), []
-                continue
-            words = _split(stripped)
-            if len(words) != 4:
-                invalid += 1
-                continue
-            current.append((words[0], words[1], words[2], words[3]))
+    invalid, first_invalid = 0, None
+    encoding, lines = _lines(path)
+    for n, stripped in lines:
+        if stripped.startswith(":"):
+            if name is not None or current:
+                sections.append(AnalogySection(name if name is not None else path.stem, tuple(current)))
+            name, current = stripped.lstrip(": ").strip(), []
+            continue
+        words = _split(stripped)
+        if len(words) != 4:
+            invalid += 1
+            first_invalid = first_invalid or n
+            continue
+        current.append((words[0], words[1], words[2], words[3]))
     if name is not None or current:
         sections.append(AnalogySection(name if name is not None else path.stem, tuple(current)))
     if not any(s.questions for s in sections):
-        raise ValueError(f"no analogy questions (four words per line) in {path}")
-    return AnalogySet(str(source), tuple(sections), invalid)
+        raise BenchmarkError(f"no analogy questions (four words per line) in {path}")
+    return AnalogySet(str(source), tuple(sections), invalid, first_invalid, encoding)
 
 
 def _is_number(text: str) -> float | None:
@@ -174,24 +202,22 @@ def read_similarity(source: str | Path, *, strip_pos: bool = False) -> Similarit
     path = benchmark_path(source)
     pairs: list[tuple[str, str]] = []
     scores: list[float] = []
-    invalid = 0
-    with open(path, encoding="utf-8") as fin:
-        for line in fin:
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            parts = _split(stripped)
-            score = None
-            if len(parts) >= 3:
-                score = next((x for x in map(_is_number, parts[2:]) if x is not None), None)
-            if score is None:
-                invalid += 1
-                continue
-            a, b = parts[0], parts[1]
-            if strip_pos:
-                a, b = _POS_SUFFIX.sub("", a), _POS_SUFFIX.sub("", b)
-            pairs.append((a, b))
-            scores.append(score)
+    invalid, first_invalid = 0, None
+    encoding, lines = _lines(path)
+    for n, stripped in lines:
+        parts = _split(stripped)
+        score = None
+        if len(parts) >= 3:
+            score = next((x for x in map(_is_number, parts[2:]) if x is not None), None)
+        if score is None:
+            invalid += 1
+            first_invalid = first_invalid or n
+            continue
+        a, b = parts[0], parts[1]
+        if strip_pos:
+            a, b = _POS_SUFFIX.sub("", a), _POS_SUFFIX.sub("", b)
+        pairs.append((a, b))
+        scores.append(score)
     if not pairs:
-        raise ValueError(f"no word pairs with a score in {path}")
-    return SimilaritySet(str(source), tuple(pairs), tuple(scores), invalid)
+        raise BenchmarkError(f"no word pairs with a score in {path}")
+    return SimilaritySet(str(source), tuple(pairs), tuple(scores), invalid, first_invalid, encoding)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["EmbedkitError", "UnknownWordError", "VectorFileError"]
+__all__ = ["BenchmarkError", "EmbedkitError", "UnknownWordError", "VectorFileError"]
 
 
 class EmbedkitError(Exception):
@@ -51,19 +51,25 @@ class UnknownWordError(EmbedkitError, KeyError):
     """One or more words are not in the vocabulary.
 
     ``words`` lists every unknown word; ``suggestions`` maps each to close
-    spellings that are in the vocabulary (possibly none).
+    spellings that are in the vocabulary (possibly none). The message names the
+    first :attr:`SHOWN` words and counts the rest.
     """
+
+    SHOWN = 3  # words named in the message; the others are counted
 
     def __init__(self, words: Sequence[str], suggestions: dict[str, list[str]] | None = None) -> None:
         self.words = list(words)
         self.suggestions = dict(suggestions or {})
         parts = []
-        for w in self.words:
+        for w in self.words[: self.SHOWN]:
             close = self.suggestions.get(w)
             if close:
                 parts.append(f"{w!r} (did you mean {', '.join(repr(c) for c in close)}?)")
             else:
                 parts.append(repr(w))
+        rest = len(self.words) - self.SHOWN
+        if rest > 0:
+            parts.append(f"... and {rest:,} more")
         noun = "word" if len(self.words) == 1 else "words"
         self.message = f"unknown {noun}: {', '.join(parts)}"
         super().__init__(self.message)
@@ -73,3 +79,7 @@ class UnknownWordError(EmbedkitError, KeyError):
 
     def __reduce__(self):
         return (UnknownWordError, (self.words, self.suggestions))
+
+
+class BenchmarkError(EmbedkitError, ValueError):
+    """A benchmark file could not be read, or none of its items could be evaluated."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from .analogy import analogy_rows
 from .benchmarks_io import AnalogySet, SimilaritySet, read_analogies, read_similarity
+from .errors import BenchmarkError
 from .neighbors import _restrict_count, topk_blocked, unit_view
 from .vectors import Vectors
 
@@ -89,7 +90,9 @@ class AnalogyResult:
     ``gram`` and ``syntactic`` those that do (the Google set's two halves). ``skipped`` counts
     questions with a word outside the first ``restrict`` words. ``outcomes`` holds, for every
     question of the file in order, 1 (right), 0 (wrong) or -1 (skipped); ``predicted`` the
-    answer chosen (``None`` where skipped or where no answer was found).
+    answer chosen (``None`` where skipped or where no answer was found). ``invalid_lines`` counts
+    the file's lines that were not questions (``first_invalid_line`` is the first one's number)
+    and ``encoding`` is the one the file was read in.
     """
 
     questions: str
@@ -102,6 +105,8 @@ class AnalogyResult:
     total: Accuracy
     skipped: int
     invalid_lines: int
+    first_invalid_line: int | None
+    encoding: str
     confidence: float
     n_boot: int
     seed: int
@@ -128,6 +133,8 @@ class AnalogyResult:
             "total": self.total.to_dict(),
             "skipped": self.skipped,
             "invalid_lines": self.invalid_lines,
+            "first_invalid_line": self.first_invalid_line,
+            "encoding": self.encoding,
             "confidence": self.confidence,
             "n_boot": self.n_boot,
             "seed": self.seed,
@@ -319,6 +326,8 @@ def evaluate_analogies(
         total=acc("total", np.ones(len(outcomes), dtype=bool)),
         skipped=int((~known).sum()),
         invalid_lines=qset.invalid_lines,
+        first_invalid_line=qset.first_invalid_line,
+        encoding=qset.encoding,
         confidence=confidence,
         n_boot=n_boot,
         seed=seed,
@@ -395,7 +404,8 @@ class SimilarityResult:
     ``pairs`` counts the pairs used; ``oov_pairs`` those with an unknown word (left out, or scored
     0 with ``oov="zero"``), listed in ``unknown``; ``oov_ratio`` is ``oov_pairs`` over all pairs
     read. ``gold`` and ``model`` hold, per pair of the file, the human score and the cosine
-    (``nan`` where unknown).
+    (``nan`` where unknown). ``invalid_lines``, ``first_invalid_line`` and ``encoding`` describe
+    the file as for :class:`AnalogyResult`.
     """
 
     name: str
@@ -412,6 +422,9 @@ class SimilarityResult:
     confidence: float
     n_boot: int
     seed: int
+    invalid_lines: int
+    first_invalid_line: int | None
+    encoding: str
     unknown: tuple[tuple[str, str], ...] = field(repr=False)
     gold: np.ndarray = field(repr=False, compare=False)
     model: np.ndarray = field(repr=False, compare=False)
@@ -433,6 +446,9 @@ class SimilarityResult:
             "confidence": self.confidence,
             "n_boot": self.n_boot,
             "seed": self.seed,
+            "invalid_lines": self.invalid_lines,
+            "first_invalid_line": self.first_invalid_line,
+            "encoding": self.encoding,
             "unknown": [list(p) for p in self.unknown],
         }
 
@@ -515,7 +531,9 @@ def evaluate_similarity(
     use = known if oov == "skip" else np.ones(len(ra), dtype=bool)
     g, m = gold[use], np.where(known, model, 0.0)[use]
     if len(g) < 2:
-        raise ValueError(f"fewer than two known pairs in {pset.name}: cannot correlate")
+        where = "every word" if restrict is None else f"the first {n_cand:,} words"
+        raise BenchmarkError(f"{int(known.sum())} of the {len(ra):,} pairs of {pset.name} have both words in the "
+                             f"vocabulary ({where}): at least two are needed to correlate")
     pearson = float(pearsonr(g, m)[0])
     spearman = float(spearmanr(g, m)[0])
     rng = np.random.default_rng(seed)
@@ -535,6 +553,9 @@ def evaluate_similarity(
         confidence=confidence,
         n_boot=n_boot,
         seed=seed,
+        invalid_lines=pset.invalid_lines,
+        first_invalid_line=pset.first_invalid_line,
+        encoding=pset.encoding,
         unknown=tuple(p for p, k in zip(pset.pairs, known.tolist()) if not k),
         gold=gold,
         model=model,

@@ -3,6 +3,10 @@
 Analogy questions and similarity pairs are evaluated per set with :mod:`embedkit.evaluate`
 (gensim's rules); then only the questions (pairs) that every set could answer are kept, and
 the scores and their differences are bootstrapped over those same items.
+
+Analogy answers are searched among the same candidate words in every set
+(:func:`shared_candidates`): a set searching only its own, smaller vocabulary would face fewer
+distractors and look better than a larger set that knows every word it knows.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import numpy as np
 from .report import MetricRow, _row, paired_bootstrap
 from .vectors import Vectors
 
-__all__ = ["benchmark_kind", "compare_benchmark"]
+__all__ = ["benchmark_kind", "compare_benchmark", "shared_candidates"]
 
 ANALOGY_METHODS = ("3cosadd", "3cosmul")
 
@@ -34,13 +38,35 @@ def benchmark_kind(bench: str) -> str:
     return "analogy"
 
 
+def shared_candidates(vecs: Sequence[Vectors], restrict: int | None) -> list[Vectors]:
+    """Each set cut down to the words that every set has among its first ``restrict`` words
+    (the intersection of the restricted vocabularies), each in its own frequency order.
+
+    Examples
+    --------
+    >>> import embedkit
+    >>> glove = embedkit.load()
+    >>> [len(v) for v in shared_candidates([glove, glove.most_frequent(5000)], 30000)]
+    [5000, 5000]
+    """
+    heads = [v.keys[:restrict] if restrict is not None else v.keys for v in vecs]
+    common = set(heads[0]).intersection(*heads[1:])
+    return [v.subset([w for w in h if w in common]) for v, h in zip(vecs, heads)]
+
+
 def compare_benchmark(
     vecs: Sequence[Vectors], names: Sequence[str], bench: str, *, restrict: int, n_boot: int, seed: int,
-    methods: Sequence[str] = ANALOGY_METHODS,
+    methods: Sequence[str] = ANALOGY_METHODS, candidates: Sequence[Vectors] | None = None,
 ) -> tuple[list[MetricRow], dict[str, dict], list[dict]]:
-    """Rows for the metrics table, per-section tables, and each set's coverage of ``bench``."""
+    """Rows for the metrics table, per-section tables, and each set's coverage of ``bench``.
+
+    Analogies are answered from ``candidates`` (default: :func:`shared_candidates` of ``vecs``
+    and ``restrict``), the same words for every set.
+    """
     if benchmark_kind(bench) == "analogy":
-        return _analogies(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed, methods=methods)
+        if candidates is None:
+            candidates = shared_candidates(vecs, restrict)
+        return _analogies(candidates, names, bench, restrict=restrict, n_boot=n_boot, seed=seed, methods=methods)
     return _similarity(vecs, names, bench, n_boot=n_boot, seed=seed)
 
 
@@ -52,8 +78,11 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
     rows: list[MetricRow] = []
     sections: dict[str, list[dict]] = {}
     coverage: list[dict] = []
+    if len(vecs[0]) == 0:  # no word in common: nothing to ask
+        return rows, {bench: sections}, [{"covered": 0, "total": qs.n_questions, "ratio": 0.0} for _ in vecs]
     for method in methods:
-        results = [evaluate_analogies(v, qs, restrict=restrict, method=method, n_boot=1, seed=seed)
+        # The candidates are already each set's share of the restricted vocabularies: no restrict here.
+        results = [evaluate_analogies(v, qs, restrict=None, method=method, n_boot=1, seed=seed)
                    for v in vecs]
         outcomes = np.stack([r.outcomes for r in results])  # (sets, questions): 1, 0 or -1
         if not coverage:
@@ -70,7 +99,8 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
             return correct[:, idx].mean(axis=1)
 
         values, diffs = paired_bootstrap(stat, n, len(vecs), n_boot=n_boot, seed=seed)
-        rows.append(_row("analogy", f"{bench} ({method})", f"accuracy, restrict {restrict:,}", n, values, diffs))
+        label = f"accuracy, {len(vecs[0]):,} shared candidates (restrict {restrict:,})"
+        rows.append(_row("analogy", f"{bench} ({method})", label, n, values, diffs))
         section_of = results[0].section_of[common]
         table = []
         for si, sec in enumerate(qs.sections):
@@ -85,13 +115,20 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
 def _similarity(vecs, names, bench, *, n_boot, seed):
     from scipy.stats import rankdata
 
+    from .benchmarks_io import read_similarity
+    from .errors import BenchmarkError
     from .evaluate import evaluate_similarity
 
-    results = [evaluate_similarity(v, bench, n_boot=1, seed=seed) for v in vecs]
-    gold = np.asarray(results[0].gold, dtype=np.float64)
-    model = np.stack([np.asarray(r.model, dtype=np.float64) for r in results])  # (sets, pairs), nan = unknown
+    pset = read_similarity(bench)
+    gold = np.asarray(pset.scores, dtype=np.float64)
+    model = np.full((len(vecs), len(gold)), np.nan)  # (sets, pairs), nan = unknown
+    for i, v in enumerate(vecs):
+        try:
+            model[i] = evaluate_similarity(v, pset, n_boot=1, seed=seed).model
+        except BenchmarkError:  # fewer than two pairs known: this set covers (almost) none
+            pass
     known = np.isfinite(model)
-    coverage = [{"covered": int(k.sum()), "total": int(len(gold)), "ratio": float(k.mean())} for k in known]
+    coverage = [{"covered": int(k.sum()), "total": len(gold), "ratio": float(k.mean())} for k in known]
     common = known.all(axis=0)
     n = int(common.sum())
     if n < 3:

@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from .vectors import Vectors
+from .vectors import Vectors, row_norms
 
 __all__ = ["Neighbor", "Neighbors", "nearest", "nearest_many", "topk_blocked"]
 
@@ -180,8 +180,9 @@ def _order_desc(s: np.ndarray, i: np.ndarray) -> np.ndarray:
 
 def _unit_rows(q: np.ndarray) -> np.ndarray:
     q = np.asarray(q, dtype=np.float32)
-    n = np.linalg.norm(q, axis=1, keepdims=True)
-    return np.divide(q, n, out=np.zeros_like(q), where=n > 0)
+    n = row_norms(q)[:, None]  # huge rows in float64, so they do not overflow to inf
+    with np.errstate(invalid="ignore"):
+        return np.divide(q, n, out=np.zeros_like(q), where=n > 0)
 
 
 def _restrict_count(vectors: Vectors, restrict: int | None) -> int:

@@ -50,6 +50,7 @@ Metric = Literal["cosine", "euclidean"]
 METHODS = ("pca", "tsne", "umap")
 METRICS = ("cosine", "euclidean")
 _FORMAT = "embedkit-projection/1"
+SAVE_SUFFIXES = (".npz", ".csv")  # what Projection.save writes
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ class Projection:
                 for word, row in zip(self.words, self.coords.tolist()):
                     w.writerow([word, *(f"{x:.9g}" for x in row)])
         else:
-            raise ValueError(f"save a projection as .npz or .csv, not {path.name!r}")
+            raise ValueError(f"save a projection as {' or '.join(SAVE_SUFFIXES)}, not {path.name!r}")
         return path
 
     @classmethod

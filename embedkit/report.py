@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -269,7 +268,8 @@ def compare(
         ``DOWNSTREAM_FILES`` (read from ``data_dir``, default ``$EMBEDKIT_DATA`` or ``../shared/data``)
         or paths. ``()`` skips the probe.
     restrict:
-        Analogy answers come from each set's ``restrict`` most frequent words.
+        Analogy answers come from the words that every set has among its ``restrict`` most frequent
+        (the same candidates for every set; their number is ``settings["analogy_candidates"]``).
     analogy_methods:
         ``"3cosadd"`` and/or ``"3cosmul"``.
     k, overlap_words:
@@ -298,12 +298,13 @@ def compare(
 
     metrics: list[MetricRow] = []
     sections: dict[str, dict] = {}
-    from .intrinsic_compare import compare_benchmark
+    from .intrinsic_compare import benchmark_kind, compare_benchmark, shared_candidates
 
+    candidates = shared_candidates(vecs, restrict) if any(benchmark_kind(b) == "analogy" for b in benchmarks) else None
     for bench in benchmarks:
         step(f"benchmark {bench}")
         rows, secs, coverage = compare_benchmark(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed,
-                                                 methods=analogy_methods)
+                                                 methods=analogy_methods, candidates=candidates)
         metrics.extend(rows)
         sections.update(secs)
         for info, cov in zip(infos, coverage):
@@ -335,7 +336,9 @@ def compare(
             bar.update()
     bar.close()
     settings = {
-        "benchmarks": list(benchmarks), "restrict": restrict, "analogy_methods": list(analogy_methods), "k": k,
+        "benchmarks": list(benchmarks), "restrict": restrict,
+        "analogy_candidates": None if candidates is None else len(candidates[0]),
+        "analogy_methods": list(analogy_methods), "k": k,
         "overlap_words": overlap_words,
         "downstream": list(downstream), "folds": folds, "n_boot": n_boot, "seed": seed,
         "probe_words": list(probe_words),
@@ -512,12 +515,13 @@ def write_report(
 ) -> dict[str, Path]:
     """Write the HTML report (and optionally Markdown and JSON); returns the paths written."""
     from .io import _atomic_write
+    from .jsonsafe import dumps
 
     out = {}
     for kind, path, text in [
         ("html", html, lambda: render_html(comparison)),
         ("markdown", markdown, lambda: render_markdown(comparison)),
-        ("json", json_path, lambda: json.dumps(comparison.to_dict(), indent=1, ensure_ascii=False)),
+        ("json", json_path, lambda: dumps(comparison.to_dict(), indent=1)),
     ]:
         if path is None:
             continue

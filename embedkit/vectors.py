@@ -21,6 +21,21 @@ __all__ = ["Vectors"]
 _ALPHABET = string.ascii_lowercase + "-'"
 
 
+def row_norms(block: np.ndarray) -> np.ndarray:
+    """The L2 norm of every row of a float32 block: float32 as ``np.linalg.norm``, except that
+    rows whose squares overflow float32 (values above about 1e19) get their true norm from
+    float64 (the result is then float64) instead of ``inf`` and an overflow warning."""
+    b = np.asarray(block, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        n = np.linalg.norm(b, axis=1)
+    bad = ~np.isfinite(n)
+    if bad.any():
+        n = n.astype(np.float64)
+        big = b[bad].astype(np.float64)
+        n[bad] = np.sqrt(np.einsum("ij,ij->i", big, big))
+    return n
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     if a.flags.writeable:
         a = a.view()
@@ -158,8 +173,9 @@ class Vectors:
         step = 1 << 16
         for start in range(0, len(self), step):
             block = np.asarray(self._matrix[start : start + step], dtype=np.float32)
-            norms = np.linalg.norm(block, axis=1, keepdims=True)
-            np.divide(block, norms, out=out[start : start + step], where=norms > 0)
+            norms = row_norms(block)[:, None]  # huge rows in float64: their squares overflow float32
+            with np.errstate(invalid="ignore"):
+                np.divide(block, norms, out=out[start : start + step], where=norms > 0)
             out[start : start + step][(norms == 0)[:, 0]] = 0.0
         return _readonly(out)
 
@@ -171,7 +187,8 @@ class Vectors:
         step = 1 << 16
         for start in range(0, len(self), step):
             block = np.asarray(self._matrix[start : start + step], dtype=np.float32)
-            out[start : start + step] = np.linalg.norm(block, axis=1)
+            with np.errstate(over="ignore"):  # a norm above float32's range is clipped to its largest value
+                out[start : start + step] = np.minimum(row_norms(block), np.finfo(np.float32).max)
         return _readonly(out)
 
     # -- lookup ---------------------------------------------------------------------------------
@@ -217,7 +234,7 @@ class Vectors:
         return [c for _, c in found[:n]]
 
     def _unknown(self, words: Sequence[str]) -> UnknownWordError:
-        return UnknownWordError(words, {w: self.suggest(w) for w in words})
+        return UnknownWordError(words, {w: self.suggest(w) for w in words[: UnknownWordError.SHOWN]})
 
     # -- new objects ------------------------------------------------------------------------------
     def subset(self, words: Iterable[str]) -> Vectors:

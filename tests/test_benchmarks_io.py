@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from embedkit.benchmarks_io import benchmark_path, read_analogies, read_similarity
+from embedkit.errors import BenchmarkError
 
 
 def _write(tmp_path, name, text):
@@ -106,3 +107,24 @@ def test_similarity_file_without_scores(tmp_path):
     """Check that a file with no scored pair raises an error."""
     with pytest.raises(ValueError, match="no word pairs with a score"):
         read_similarity(_write(tmp_path, "bad.txt", "a b\nc d e\n"))
+
+
+def test_latin1_similarity_file_is_decoded(tmp_path):
+    """Check that a Latin-1 (Windows-1252) pair file is read with its accents and says its encoding."""
+    p = tmp_path / "latin.txt"
+    p.write_bytes(b"caf\xe9\tth\xe9\t3.0\nking\tqueen\t8\n")
+    s = read_similarity(p)
+    assert s.pairs == (("café", "thé"), ("king", "queen")) and s.encoding == "cp1252"
+    assert read_similarity("wordsim353").encoding == "utf-8"
+
+
+def test_first_invalid_line_and_binary_junk(tmp_path):
+    """Check that the first malformed line is numbered, and that a binary file is refused with its line."""
+    p = tmp_path / "q.txt"
+    p.write_text(": s\na b c d\n\na b c\na b c d\nx y\n")
+    qs = read_analogies(p)
+    assert (qs.invalid_lines, qs.first_invalid_line) == (2, 4)
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"a b c d\n\x00\x01\x02")
+    with pytest.raises(BenchmarkError, match=r"junk\.bin, line 2: a NUL byte: not a text file"):
+        read_analogies(junk)

@@ -6,7 +6,9 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 
 import embedkit
 from embedkit.cli import main
@@ -73,3 +75,65 @@ def test_import_is_light():
     code = "import sys, embedkit; print(sorted(m for m in ('torch', 'matplotlib', 'gensim', 'umap', 'sklearn') if m in sys.modules))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
+
+
+def test_k_must_be_positive_usage_error(capsys):
+    """Check that -k -3 (and 0) is a usage error naming -k, exit 2, one line, for neighbors and analogy."""
+    assert main(["neighbors", "frog", "-k", "-3"]) == 2
+    assert capsys.readouterr().err == ("embedkit neighbors: error: argument -k: expected a positive integer, got -3 "
+                                       "(see 'embedkit neighbors --help')\n")
+    assert main(["analogy", "man", "king", "woman", "-k", "0", "--json"]) == 2
+    assert json.loads(capsys.readouterr().out) == {
+        "error": "argument -k: expected a positive integer, got 0", "type": "UsageError"}
+    with pytest.raises(ValueError, match="k must be >= 0, got -3"):
+        embedkit.analogy(embedkit.load(), "man", "king", "woman", k=-3)
+
+
+def test_many_unknown_words_are_counted_not_listed(capsys):
+    """Check that 3,000 unknown words give a short line naming three and counting the rest."""
+    words = [f"zzunk{i}" for i in range(3000)]
+    assert main(["neighbors", *words]) == 1
+    assert capsys.readouterr().err == "embedkit: error: unknown words: 'zzunk0', 'zzunk1', 'zzunk2', ... and 2,997 more\n"
+
+
+def test_huge_values_do_not_overflow(tmp_path, capsys):
+    """Check that values near float32's limit give true cosines with no overflow warning (norms in float64)."""
+    path = tmp_path / "huge.txt"
+    path.write_text("a 1e38 1e38\nb 3e38 -3e38\nc 1 2\n")
+    assert main(["neighbors", "a", "-k", "2", "--vectors", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    res = json.loads(out)["results"]["a"]
+    assert [r["word"] for r in res] == ["c", "b"]
+    assert res[0]["score"] == pytest.approx(3 / np.sqrt(10), abs=1e-6) and abs(res[1]["score"]) < 1e-6
+    v = embedkit.load(path)
+    assert_allclose(v.norms, [np.sqrt(2) * 1e38, np.finfo(np.float32).max, np.sqrt(5)], rtol=1e-6)
+
+
+def test_demo_answers_from_the_most_frequent_words(capsys):
+    """Check that the demo searches the 30,000 most frequent words, says so, and its output matches the README."""
+    from pathlib import Path
+
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("glove-6b-50d: 400,000 words x 50 dimensions; answers from the 30,000 most frequent\n")
+    assert "  paris      france 0.80, brussels 0.78, amsterdam 0.78, french 0.77, vienna 0.74\n" in out
+    assert "prohertrib" not in out
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "```\n" + out + "```" in readme
+    d = run_json(capsys, ["demo", "--restrict", "400000"])
+    assert d["restrict"] == 400000 and d["neighbors"]["paris"][0]["word"] == "prohertrib"
+
+
+def test_print_json_is_strict():
+    """Check that print_json writes null for NaN and infinities, never bare NaN."""
+    import io
+    from contextlib import redirect_stdout
+
+    from embedkit.cli._common import print_json
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        print_json({"r": float("nan"), "ci": (float("-inf"), 0.5), "a": np.float32(np.nan), "n": np.int64(2)})
+    assert buf.getvalue() == '{"r": null, "ci": [null, 0.5], "a": null, "n": 2}\n'
+    json.loads(buf.getvalue(), parse_constant=lambda c: pytest.fail(f"non-standard constant {c}"))

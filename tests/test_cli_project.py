@@ -110,3 +110,28 @@ def test_projector_export(tmp_path, capsys, glove):
     M = np.loadtxt(out["vectors"], delimiter="\t").astype(np.float32)
     assert_array_equal(M, glove.matrix[:20])
     assert (tmp_path / "tf" / "metadata.tsv").read_text().splitlines() == glove.keys[:20]
+
+
+def test_readme_groups_example_file(tmp_path, capsys, glove):
+    """Check that the README's docs/examples/groups.tsv exists, holds the figure's three groups of known words,
+    and drives `project --groups` (PCA here; the README's t-SNE takes seconds longer)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "examples" / "groups.tsv"
+    assert "--groups docs/examples/groups.tsv" in (path.parent.parent.parent / "README.md").read_text()
+    groups = read_groups(path)
+    assert list(groups) == ["countries", "numbers", "job titles"] and groups["numbers"][:3] == ["one", "two", "three"]
+    assert all(w in glove for ws in groups.values() for w in ws)
+    png = tmp_path / "g.png"
+    out = _run_json(capsys, ["project", "--top", "200", "--groups", str(path), "-q", "-o", str(png), "--json"])
+    assert out["count"] == 200 + len([w for ws in groups.values() for w in ws if glove.index_of(w) >= 200])
+
+
+def test_bad_outputs_are_refused_before_the_projection(tmp_path, capsys):
+    """Check that a bad --save-projection extension is reported at once (no figure written) and a good one works."""
+    png = tmp_path / "p.png"
+    assert main(["project", "--top", "50", "-o", str(png), "--save-projection", str(tmp_path / "p.json")]) == 1
+    assert capsys.readouterr().err == "embedkit: error: --save-projection must be .npz or .csv, not 'p.json'\n"
+    assert not png.exists()
+    assert main(["project", "--top", "50", "-q", "-o", str(png), "--save-projection", str(tmp_path / "p.csv")]) == 0
+    assert png.exists() and (tmp_path / "p.csv").exists()

@@ -12,6 +12,7 @@ from numpy.testing import assert_allclose
 import embedkit
 from embedkit.benchmarks_io import read_analogies
 from embedkit.cli import main
+from embedkit.errors import BenchmarkError
 from embedkit.evaluate import compare_analogies, compare_similarity, evaluate_analogies, evaluate_similarity
 
 from .conftest import gensim_data
@@ -290,7 +291,8 @@ def test_similarity_case_and_restrict(glove, glove_kv, tmp_path):
     cos = [float(glove.normalized[glove.index_of(a)] @ glove.normalized[glove.index_of(b)])
            for a, b in [("cat", "dog"), ("car", "automobile"), ("sun", "moon")]]
     assert_allclose(r.model[:3], cos, rtol=1e-6)
-    with pytest.raises(ValueError, match="fewer than two known pairs"):
+    with pytest.raises(BenchmarkError, match=r"0 of the 4 pairs of .*pairs\.txt have both words in the vocabulary "
+                       r"\(the first 300,000 words\): at least two are needed to correlate"):
         evaluate_similarity(glove, p, strip_pos=True, case_insensitive=False)
 
 
@@ -356,3 +358,31 @@ def test_cli_similarity_json(capsys):
     assert (d["name"], d["pairs"], d["oov_pairs"]) == ("wordsim353", 353, 0)
     assert_allclose(d["spearman"], 0.503320, atol=1e-6)
     assert d["spearman_ci"][0] < d["spearman"] < d["spearman_ci"][1]
+
+
+def test_cli_every_question_unknown_is_an_error(tmp_path, capsys):
+    """Check that a question file whose every question is unknown exits 1 with one line, not `0/0`."""
+    q = tmp_path / "q.txt"
+    q.write_text(": s\nzzqq1 zzqq2 zzqq3 zzqq4\nqqzz1 qqzz2 qqzz3 qqzz4\n")
+    assert main(["evaluate", "analogies", "--questions", str(q), "--restrict", "1000"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == (f"embedkit: error: none of the 2 questions of {q} has all four words among the "
+                                 "first 1,000 words of glove-6b-50d: nothing to evaluate\n")
+
+
+def test_cli_malformed_lines_and_encoding_are_stated(tmp_path, capsys):
+    """Check that text output states malformed lines (count, first line) and a non-UTF-8 file's encoding."""
+    q = tmp_path / "q.txt"
+    q.write_text(": s\nman king woman queen\nfrance paris italy\nbig bigger small smaller\nx\n")
+    assert main(["evaluate", "analogies", "--questions", str(q), "--n-boot", "10"]) == 0
+    assert capsys.readouterr().err == (f"embedkit: warning: {q}: skipped 2 malformed lines (not four words), "
+                                       "the first at line 3\n")
+    assert main(["evaluate", "analogies", "--questions", str(q), "--n-boot", "10", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert (d["invalid_lines"], d["first_invalid_line"], d["encoding"]) == (2, 3, "utf-8")
+    s = tmp_path / "latin.txt"
+    s.write_bytes(b"caf\xe9\ttea\t3.0\nking\tqueen\t8\nman\twoman\t7\ncat\tdog\t7.5\n")
+    assert main(["evaluate", "similarity", str(s), "--n-boot", "10"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"embedkit: warning: {s} is not UTF-8; read it as Windows-1252 (cp1252)\n"
+    assert out.splitlines()[1].split()[:3] == [str(s), "4", "0"]  # café is known: all four pairs count

@@ -76,12 +76,12 @@ def test_comparison_numbers(comparison):
         assert e.low <= e.value <= e.high
     rows = {m.benchmark.rsplit("/", 1)[-1] + " / " + m.metric: m for m in comparison.metrics}
     assert list(rows) == [
-        "google-sample.txt (3cosadd) / accuracy, restrict 30,000",
-        "google-sample.txt (3cosmul) / accuracy, restrict 30,000",
+        "google-sample.txt (3cosadd) / accuracy, 20,000 shared candidates (restrict 30,000)",
+        "google-sample.txt (3cosmul) / accuracy, 20,000 shared candidates (restrict 30,000)",
         "wordsim353 / Spearman correlation", "wordsim353 / Pearson correlation",
         "cr / 3-fold CV accuracy, mean-vector logistic regression",
     ]
-    add = rows["google-sample.txt (3cosadd) / accuracy, restrict 30,000"]
+    add = rows["google-sample.txt (3cosadd) / accuracy, 20,000 shared candidates (restrict 30,000)"]
     assert add.values[1].value == add.values[0].value  # a rotation answers every question the same way
     assert (add.differences[1].low, add.differences[1].high) == (0.0, 0.0)
     assert add.differences[2].high < 0 and add.best == 0 and not add.decisive  # noise hurts; glove ties rotated
@@ -176,3 +176,37 @@ def test_report_renders_in_headless_chromium(comparison, tmp_path):
     assert img.shape[:2] == (1800, 1280)
     non_white = (img < 0.9).any(axis=2).mean()
     assert 0.03 < non_white < 0.9  # text, tables and figures, not an empty or solid page
+
+
+def _strict(text: str):
+    return json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+
+
+def test_subset_never_wins_and_json_is_strict(glove, google_sample, tmp_path, capsys):
+    """Check that GloVe's own first 5,000 words do not beat GloVe on analogies (both search the same 5,000
+    candidates, so every common question gets the same answer), that the report says how many candidates,
+    that `--json` alone prints strict JSON on stdout (null, never NaN) and `--json FILE` still writes FILE."""
+    from embedkit.cli import main
+
+    small = tmp_path / "small.ekv"
+    embedkit.save(glove.most_frequent(5000), small)
+    const = tmp_path / "const.txt"  # equal human scores: the correlations are undefined (NaN)
+    const.write_text("king queen 5\nman woman 5\ncat dog 5\nsun moon 5\n")
+    argv = ["report", "glove-6b-50d", str(small), "-o", str(tmp_path / "r.html"), "--benchmarks", google_sample,
+            str(const), "--no-downstream", "--quiet"]
+    assert main([*argv, "--json"]) == 0
+    d = _strict(capsys.readouterr().out)
+    assert d["settings"]["analogy_candidates"] == 5000 and d["written"] == {"html": str(tmp_path / "r.html")}
+    rows = [m for m in d["metrics"] if m["group"] == "analogy"]
+    assert [m["metric"] for m in rows] == ["accuracy, 5,000 shared candidates (restrict 30,000)"] * 2
+    for m in rows:
+        full, sub = (v["value"] for v in m["values"])
+        assert full == sub and not m["decisive"] and m["differences"][1] == {"value": 0.0, "low": 0.0, "high": 0.0}
+    nan_rows = [m for m in d["metrics"] if m["benchmark"] == str(const)]
+    assert nan_rows and all(v["value"] is None for m in nan_rows for v in m["values"])
+    html = (tmp_path / "r.html").read_text()
+    assert "analogy answers are searched among the same 5,000 words in every set" in html
+    assert main([*argv, "--json", str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    assert "analogy answers searched among the 5,000 words every set has among its 30,000 most frequent" in out
+    assert _strict((tmp_path / "r.json").read_text())["settings"]["analogy_candidates"] == 5000

@@ -8,23 +8,42 @@ inside the handlers, so ``embedkit --help`` starts fast.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from ..errors import EmbedkitError
 from ._common import under_torchrun
 
-__all__ = ["main", "build_parser"]
+__all__ = ["UsageError", "build_parser", "main"]
 
 # Modules that contribute subcommands, in the order they appear in --help.
 _COMMAND_MODULES = ["core", "classify", "report", "evaluate", "train", "project"]
 
 
+class UsageError(Exception):
+    """A bad command line (unknown option, bad option value): reported in one line, exit status 2.
+
+    ``message`` is argparse's text; ``str()`` is the whole line, naming the command and its help.
+    """
+
+    def __init__(self, prog: str, message: str) -> None:
+        self.prog, self.message = prog, message
+        super().__init__(f"{prog}: error: {message} (see '{prog} --help')")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is raised (and printed by :func:`main` as one line), not printed
+    with the whole usage text and exited here. Subcommand parsers are of the same class."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(self.prog, message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="embedkit",
         description="Load, explore and evaluate word embeddings.",
     )
@@ -38,20 +57,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _json_mode(args: argparse.Namespace | None, argv: Sequence[str]) -> bool:
+    """Whether errors go to stdout as a JSON object: ``--json`` given as a flag (or, for
+    ``report``, without a path)."""
+    if args is None:
+        return "--json" in argv
+    j = getattr(args, "json", False)
+    return j is True or j == "-"
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, EmbedkitError) and exc.strerror:
+        # "[Errno 2] No such file or directory: 'x'" -> "x: No such file or directory"
+        return f"{exc.filename}: {exc.strerror}" if exc.filename is not None else exc.strerror
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())  # one line, whatever the exception held
+
+
+def _report_error(message: str, kind: str, json_mode: bool, *, prefix: str = "embedkit: error: ") -> None:
+    if json_mode:
+        from ._common import print_json
+
+        print_json({"error": message, "type": kind})
+    else:
+        print(prefix + message, file=sys.stderr)
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as ``embedkit: warning: ...`` on stderr, without Python's source line."""
+    print(f"embedkit: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 success, 1 bad input, 2 usage)."""
+    """Run the command line; returns the exit status (0 success, 1 bad input, 2 usage, 130 interrupted).
+
+    Every error embedkit raises on purpose (:class:`~embedkit.errors.EmbedkitError`), every
+    ``OSError`` (missing, unreadable or unwritable files) and ``ValueError`` reaches the user as
+    one line on stderr, or with ``--json`` as ``{"error": ..., "type": ...}`` on stdout.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = None
     try:
-        return int(args.func(args) or 0)
-    except (EmbedkitError, FileNotFoundError, IsADirectoryError, ValueError) as exc:
-        if getattr(args, "json", False):
-            print(json.dumps({"error": str(exc), "type": type(exc).__name__}))
-        else:
-            print(f"embedkit: error: {exc}", file=sys.stderr)
-        return 1
+        args = parser.parse_args(argv)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            return int(args.func(args) or 0)
+    except UsageError as exc:
+        json_mode = _json_mode(args, argv)
+        _report_error(exc.message if json_mode else str(exc), "UsageError", json_mode, prefix="")
+        return 2
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
+    except (EmbedkitError, OSError, ValueError) as exc:
+        _report_error(_error_text(exc), type(exc).__name__, _json_mode(args, argv))
+        return 1
+    except KeyboardInterrupt:
+        _report_error("interrupted", "KeyboardInterrupt", _json_mode(args, argv))
+        return 130
     finally:
         if under_torchrun():  # leave the process group
             from ..nn.distributed import shutdown

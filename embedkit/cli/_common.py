@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import Any
@@ -40,8 +39,10 @@ def load_vectors(spec: str, *, limit: int | None = None):
 
 
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+    """Print ``obj`` as one line of strict JSON (non-finite numbers become ``null``)."""
+    from ..jsonsafe import dumps
+
+    sys.stdout.write(dumps(obj) + "\n")
 
 
 def human_bytes(n: float) -> str:

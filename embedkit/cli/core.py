@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from ._checks import positive_int
 from ._common import add_json_option, add_vectors_option, human_bytes, load_vectors, print_json
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("neighbors", help="nearest neighbours of words", description="Nearest neighbours by cosine.")
     p.add_argument("words", nargs="+", metavar="WORD")
-    p.add_argument("-k", type=int, default=10, help="how many neighbours (default 10)")
-    p.add_argument("--restrict", type=int, default=None, metavar="N", help="search only the N most frequent words")
+    p.add_argument("-k", type=positive_int, default=10, help="how many neighbours (default 10)")
+    p.add_argument("--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words")
     p.add_argument("--index", choices=["exact", "hnsw"], default="exact",
                    help="exact search, or the approximate HNSW graph (built once, saved beside the cache)")
-    p.add_argument("--ef", type=int, default=None, metavar="N", help="HNSW search breadth (default 50; more: higher recall)")
+    p.add_argument("--ef", type=positive_int, default=None, metavar="N", help="HNSW search breadth (default 50; more: higher recall)")
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_neighbors)
@@ -23,14 +24,18 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("a", metavar="A")
     p.add_argument("b", metavar="B")
     p.add_argument("c", metavar="C")
-    p.add_argument("-k", type=int, default=5, help="how many answers (default 5)")
+    p.add_argument("-k", type=positive_int, default=5, help="how many answers (default 5)")
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
-    p.add_argument("--restrict", type=int, default=None, metavar="N", help="answer only from the N most frequent words")
+    p.add_argument("--restrict", type=positive_int, default=None, metavar="N", help="answer only from the N most frequent words")
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_analogy)
 
-    p = sub.add_parser("demo", help="neighbours and analogies on the default vectors, to see embedkit work")
+    p = sub.add_parser("demo", help="neighbours and analogies on the default vectors, to see embedkit work",
+                       description="Neighbours and analogies among the most frequent words of a vector set.")
+    p.add_argument("--restrict", type=positive_int, default=DEMO_RESTRICT, metavar="N",
+                   help=f"answer only from the N most frequent words (default {DEMO_RESTRICT:,}: rare tokens "
+                        "such as typos make noisy neighbours)")
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_demo)
@@ -87,6 +92,7 @@ def cmd_analogy(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_RESTRICT = 30000  # as `report` restricts analogies: rare tokens (typos, ids) make noisy neighbours
 DEMO_WORDS = ["frog", "king", "paris", "computer"]
 DEMO_ANALOGIES = [("man", "king", "woman"), ("france", "paris", "italy"), ("big", "bigger", "small"),
                   ("walk", "walked", "swim")]
@@ -99,16 +105,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     v = load_vectors(args.vectors)
     words = [w for w in DEMO_WORDS if w in v]
     questions = [q for q in DEMO_ANALOGIES if all(w in v for w in q)]
-    neighbors = nearest_many(v, words, k=5)
-    answers = analogy_many(v, questions, k=3)
+    neighbors = nearest_many(v, words, k=5, restrict=args.restrict)
+    answers = analogy_many(v, questions, k=3, restrict=args.restrict)
+    restrict = min(args.restrict, len(v))
     if args.json:
         print_json({
             "vectors": {"source": v.source, "count": len(v), "dim": v.dim},
+            "restrict": restrict,
             "neighbors": {w: _results(r) for w, r in zip(words, neighbors)},
             "analogies": [{"query": list(q), "results": _results(r)} for q, r in zip(questions, answers)],
         })
         return 0
-    print(f"{v.source}: {len(v):,} words x {v.dim} dimensions\n")
+    print(f"{v.source}: {len(v):,} words x {v.dim} dimensions; answers from the {restrict:,} most frequent\n")
     print("Nearest neighbours (cosine):")
     for w, r in zip(words, neighbors):
         print(f"  {w:<10} " + ", ".join(f"{n} {s:.2f}" for n, s in r))

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from ._checks import positive_int
 from ._common import add_json_option, add_vectors_option, load_vectors, print_json
 
 
 def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--n-boot", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
+    p.add_argument("--n-boot", type=positive_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
     p.add_argument("--case-sensitive", action="store_true", help="do not fold case (gensim folds by default)")
     p.add_argument(
-        "--restrict", type=int, default=300000, metavar="N",
+        "--restrict", type=positive_int, default=300000, metavar="N",
         help="vocabulary: the N most frequent words (default 300000, as gensim)",
     )
 
@@ -50,15 +52,35 @@ def _pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
 
+_ENCODINGS = {"cp1252": "Windows-1252 (cp1252)", "latin-1": "Latin-1"}
+
+
+def _warn_file(name: str, invalid: int, first: int | None, what: str, encoding: str) -> None:
+    """What the --json output holds as numbers, said in words on stderr for the text output."""
+    if encoding not in ("utf-8", "utf-8-sig"):
+        print(f"embedkit: warning: {name} is not UTF-8; read it as {_ENCODINGS.get(encoding, encoding)}",
+              file=sys.stderr)
+    if invalid:
+        lines = "line" if invalid == 1 else "lines"
+        print(f"embedkit: warning: {name}: skipped {invalid:,} malformed {lines} ({what}), the first at line {first}",
+              file=sys.stderr)
+
+
 def cmd_analogies(args: argparse.Namespace) -> int:
+    from ..errors import BenchmarkError
     from ..evaluate import evaluate_analogies
 
     v = load_vectors(args.vectors)
     r = evaluate_analogies(v, args.questions, restrict=args.restrict, method=args.method,
                            case_insensitive=not args.case_sensitive, n_boot=args.n_boot, seed=args.seed)
+    if r.total.total == 0:
+        raise BenchmarkError(
+            f"none of the {r.skipped:,} questions of {r.questions} has all four words among the first "
+            f"{min(args.restrict, len(v)):,} words of {v.source}: nothing to evaluate")
     if args.json:
         print_json(r.to_dict())
         return 0
+    _warn_file(r.questions, r.invalid_lines, r.first_invalid_line, "not four words", r.encoding)
     print(f"{r.questions}: {r.method}, restrict={r.restrict}, {int(100 * r.confidence)}% bootstrap intervals")
     print(f"  {'section':<30} {'correct/total':>15} {'accuracy':>9}  interval")
     for s in (*r.sections, None, r.semantic, r.syntactic, r.total):
@@ -83,6 +105,8 @@ def cmd_similarity(args: argparse.Namespace) -> int:
     if args.json:
         print_json([r.to_dict() for r in results])
         return 0
+    for r in results:
+        _warn_file(r.name, r.invalid_lines, r.first_invalid_line, "no score after two words", r.encoding)
     print(f"  {'benchmark':<24} {'pairs':>6} {'oov':>5} {'pearson':>8} {'spearman':>9}  spearman interval")
     for r in results:
         print(f"  {r.name:<24} {r.pairs:>6} {r.oov_pairs:>5} {r.pearson:>8.4f} {r.spearman:>9.4f}"

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from ._checks import check_output, non_negative_int, positive_int
 from ._common import add_json_option, add_vectors_option, load_vectors, print_json
 
 _FIG_SUFFIXES = (".png", ".svg", ".pdf")
@@ -22,13 +23,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_vectors_option(p)
     p.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--top", type=int, default=None, metavar="N", help="the N most frequent words (default 2000)")
+    which.add_argument("--top", type=positive_int, default=None, metavar="N",
+                       help="the N most frequent words (default 2000)")
     which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words (whitespace-separated)")
     which.add_argument("--from-projection", type=Path, default=None, metavar="FILE",
                        help="redraw a projection saved with --save-projection instead of computing one")
     p.add_argument("--groups", type=Path, default=None, metavar="FILE",
                    help="colour groups: JSON {group: [words]} or 'group<TAB>word' lines; their words are added")
-    p.add_argument("--label", type=int, default=30, metavar="N", help="label N words (default 30; 0 for none)")
+    p.add_argument("--label", type=non_negative_int, default=30, metavar="N", help="label N words (default 30; 0 for none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
     p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
@@ -47,9 +49,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     q = psub.add_parser("neighbors", help="a word and its nearest neighbours in a 2-D projection")
     q.add_argument("word", metavar="WORD")
-    q.add_argument("-k", type=int, default=15, help="how many neighbours (default 15)")
+    q.add_argument("-k", type=positive_int, default=15, help="how many neighbours (default 15)")
     q.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
-    q.add_argument("--restrict", type=int, default=None, metavar="N", help="search only the N most frequent words")
+    q.add_argument("--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words")
     _common_plot(q)
     q.set_defaults(func=cmd_plot_neighbors)
 
@@ -74,7 +76,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("out_dir", type=Path, metavar="DIR")
     add_vectors_option(q)
     which = q.add_mutually_exclusive_group()
-    which.add_argument("--top", type=int, default=None, metavar="N", help="the N most frequent words (default 10000)")
+    which.add_argument("--top", type=positive_int, default=None, metavar="N",
+                       help="the N most frequent words (default 10000)")
     which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words")
     q.add_argument("--groups", type=Path, default=None, metavar="FILE", help="adds a 'group' metadata column")
     add_json_option(q)
@@ -92,16 +95,30 @@ def _common_plot(q: argparse.ArgumentParser) -> None:
 # input files
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {exc.object[exc.start]:#04x})") from None
+
+
 def read_words(path: Path) -> list[str]:
     """Words from a file: whitespace-separated, duplicates dropped (first one kept)."""
-    return list(dict.fromkeys(path.read_text(encoding="utf-8").split()))
+    words = list(dict.fromkeys(_read_text(path).split()))
+    if not words:
+        raise ValueError(f"{path}: no words in the file")
+    return words
 
 
 def read_groups(path: Path) -> dict[str, list[str]]:
     """Groups from JSON ``{"group": ["word", ...]}`` or from ``group<TAB>word`` lines."""
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     if text.lstrip().startswith("{"):
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
             raise ValueError(f"{path}: a JSON groups file maps each group name to a list of words")
         return {str(g): [str(w) for w in ws] for g, ws in data.items()}
@@ -113,12 +130,13 @@ def read_groups(path: Path) -> dict[str, list[str]]:
         if len(parts) != 2 or not parts[0] or not parts[1]:
             raise ValueError(f"{path}, line {n}: expected 'group<TAB>word', got {line!r}")
         groups.setdefault(parts[0], []).append(parts[1])
+    if not groups:
+        raise ValueError(f"{path}: no groups in the file")
     return groups
 
 
 def _check_output(path: Path) -> None:
-    if path.suffix.lower() not in _FIG_SUFFIXES:
-        raise ValueError(f"the figure must be .png, .svg or .pdf, not {path.name!r}")
+    check_output(path, _FIG_SUFFIXES, "the figure")
 
 
 def _save_figure(fig, path: Path) -> int:
@@ -138,9 +156,11 @@ def _status(args: argparse.Namespace, msg: str) -> None:
 
 def cmd_project(args: argparse.Namespace) -> int:
     from ..plotting import plot_projection
-    from ..projection import Projection, project
+    from ..projection import SAVE_SUFFIXES, Projection, project
 
     _check_output(args.output)
+    if args.save_projection:  # before the projection is computed, not after
+        check_output(args.save_projection, SAVE_SUFFIXES, "--save-projection")
     timings: dict[str, float] = {}
     groups = read_groups(args.groups) if args.groups else None
     if args.from_projection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._checks import check_output, positive_int
 from ._common import print_json
 
 
@@ -18,15 +19,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC", help="registered names or vector files (two or more)")
     p.add_argument("-o", "--output", required=True, metavar="REPORT.html")
     p.add_argument("--markdown", metavar="FILE", help="also write the numbers as Markdown")
-    p.add_argument("--json", metavar="FILE", dest="json_path", help="also write the numbers as JSON")
+    p.add_argument("--json", metavar="FILE", nargs="?", const="-", default=None,
+                   help="the numbers as JSON: on stdout (no FILE, as every command's --json), or also written to FILE")
     p.add_argument("--names", nargs="+", metavar="NAME", help="display names, one per SPEC")
     p.add_argument("--benchmarks", nargs="+", metavar="NAME|PATH", default=None,
                    help="analogy and similarity sets (default: google wordsim353 simlex999)")
     p.add_argument("--downstream", nargs="+", metavar="NAME|PATH", default=None,
                    help="classification datasets for the probe (default: mr dbpedia)")
     p.add_argument("--no-downstream", action="store_true", help="skip the downstream probe")
-    p.add_argument("--restrict", type=int, default=30000, metavar="N", help="analogy vocabulary (default 30000)")
-    p.add_argument("--folds", type=int, default=5, help="cross-validation folds of the probe (default 5)")
+    p.add_argument("--restrict", type=positive_int, default=30000, metavar="N",
+                   help="analogy answers come from the words every set has among its N most frequent (default 30000)")
+    p.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds of the probe (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
@@ -37,6 +40,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if len(args.specs) < 2:
         raise ValueError("report needs at least two vector sets")
+    if args.names is not None and len(args.names) != len(args.specs):
+        raise ValueError(f"{len(args.names)} --names for {len(args.specs)} vector sets")
+    # Every output is checked before the comparison (minutes of work) starts.
+    check_output(args.output, (".html", ".htm"), "the report (-o)")
+    if args.markdown:
+        check_output(args.markdown, (".md", ".markdown"), "--markdown")
+    to_stdout = args.json == "-"
+    json_path = None if to_stdout else args.json
+    if json_path:
+        check_output(json_path, (".json",), "--json")
     downstream = () if args.no_downstream else tuple(args.downstream or DEFAULT_DOWNSTREAM)
     comparison = compare(
         args.specs,
@@ -46,15 +59,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         restrict=args.restrict,
         folds=args.folds,
         seed=args.seed,
-        progress=not args.quiet,
+        progress=not args.quiet and not to_stdout,
     )
-    written = write_report(comparison, args.output, markdown=args.markdown, json_path=args.json_path)
+    written = write_report(comparison, args.output, markdown=args.markdown, json_path=json_path)
+    if to_stdout:
+        print_json({**comparison.to_dict(), "written": {k: str(p) for k, p in written.items()}})
+        return 0
     for kind, path in written.items():
         print(f"wrote {kind}: {path}", file=sys.stderr)
-    verdict = comparison.verdict()
-    for v in verdict:
+    n_cand = comparison.settings.get("analogy_candidates")
+    if n_cand is not None:
+        print(f"analogy answers searched among the {n_cand:,} words every set has among its "
+              f"{args.restrict:,} most frequent")
+    for v in comparison.verdict():
         clear = "clear" if v["clear"] else "within noise"
         print(f"{v['benchmark']:<14} {v['metric']:<50} winner {v['winner']} ({clear})")
-    if not verdict:
-        print_json({"written": {k: str(p) for k, p in written.items()}})
     return 0

@@ -1,0 +1,45 @@
+"""Checks of command-line values made before any work starts: counts and output paths."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def positive_int(text: str) -> int:
+    """argparse ``type`` for counts such as ``-k``: an integer >= 1 (else a usage error naming the option)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
+    return n
+
+
+def non_negative_int(text: str) -> int:
+    """argparse ``type`` for counts that may be 0 (such as ``--label``): an integer >= 0."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {n}")
+    return n
+
+
+def check_output(path: str | os.PathLike, suffixes: Sequence[str], what: str) -> Path:
+    """Refuse an output path before the work that would fill it: a suffix not in ``suffixes``,
+    an existing directory, or a parent that exists but is not a directory."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        allowed = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+        raise ValueError(f"{what} must be {allowed}, not {path.name!r}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{what} {str(path)!r} is a directory")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise NotADirectoryError(f"{what} {str(path)!r}: {str(parent)!r} is not a directory")
+    return path

@@ -1,0 +1,354 @@
+"""The command-line contract: every subcommand, fed bad input, fails in one line.
+
+Each case runs ``embedkit.cli.main`` in-process and checks: the exit status (1 for bad input, 2 for a
+bad command line), no traceback, one short line on stderr naming the problem (with ``--json``: an
+``{"error", "type"}`` object on stdout and nothing on stderr) and no output file left behind.
+Subcommands are enumerated from :func:`embedkit.cli.build_parser`, so a new command without cases
+fails :func:`test_every_subcommand_has_cases`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from embedkit.cli import build_parser, main
+
+IO = "fixed on branch rel-io"
+NN = "fixed on branch rel-nn"
+
+
+def subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    """Every runnable command as a tuple of words, e.g. ``("evaluate", "analogies")``."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield path, parser
+        return
+    for name, sp in subs[0].choices.items():
+        yield from subcommands(sp, (*path, name))
+
+
+@dataclass(frozen=True)
+class Case:
+    """``argv`` (``{name}`` placeholders filled from the files fixture), the exit status (or the
+    statuses allowed where a count is checked by the library (1) or by the parser (2)), a piece
+    of text the error line must contain, an output that must not exist afterwards, and the
+    branch that fixes it if it fails here (in ``xfail_modes``: ``"text"`` and/or ``"json"``)."""
+
+    argv: str
+    status: int | tuple[int, ...]
+    needle: str
+    leaves_no: str | None = None
+    xfail: str | None = None
+    xfail_modes: tuple[str, ...] = ("text", "json")
+
+
+def vector_cases(cmd: str) -> list[Case]:
+    """The same bad vector files for every command that takes ``--vectors``."""
+    return [
+        Case(f"{cmd} --vectors {{missing}}", 1, "missing.vec"),
+        Case(f"{cmd} --vectors {{empty}}", 1, "empty.vec"),
+        Case(f"{cmd} --vectors {{folder}}", 1, "folder"),
+        Case(f"{cmd} --vectors {{unreadable}}", 1, "unreadable.vec"),
+        Case(f"{cmd} --vectors {{junk}}", 1, "junk.vec"),
+        Case(f"{cmd} --vectors=", 1, "vectors", xfail=IO),
+    ]
+
+
+CASES: dict[str, list[Case]] = {
+    "neighbors": [
+        *vector_cases("neighbors frog"),
+        Case("neighbors frog -k -3", 2, "argument -k: expected a positive integer, got -3"),
+        Case("neighbors frog -k 0", 2, "argument -k"),
+        Case("neighbors frog -k many", 2, "argument -k: expected a positive integer, got 'many'"),
+        Case("neighbors frog --restrict 0", 2, "argument --restrict"),
+        Case("neighbors frog --ef 0", 2, "argument --ef"),
+        Case("neighbors frog --index bogus", 2, "argument --index: invalid choice"),
+        Case("neighbors zzqqxx", 1, "unknown word: 'zzqqxx'"),
+        Case("neighbors {many_unknown}", 1, "unknown words: 'zzunk0', 'zzunk1', 'zzunk2', ... and 2,997 more"),
+        Case("neighbors frog --bogus-flag", 2, "unrecognized arguments: --bogus-flag"),
+    ],
+    "analogy": [
+        *vector_cases("analogy man king woman"),
+        Case("analogy man king woman -k -3", 2, "argument -k"),
+        Case("analogy man king zzqqxx", 1, "unknown word: 'zzqqxx'"),
+        Case("analogy man king woman --method bogus", 2, "argument --method: invalid choice"),
+        Case("analogy man king", 2, "the following arguments are required: C"),
+    ],
+    "demo": [
+        *vector_cases("demo"),
+        Case("demo --restrict 0", 2, "argument --restrict"),
+    ],
+    "info": vector_cases("info"),
+    "convert": [
+        Case("convert {missing} {tmp}/out.vec --to glove", 1, "missing.vec", leaves_no="out.vec"),
+        Case("convert {empty} {tmp}/out.vec --to glove", 1, "empty.vec", leaves_no="out.vec"),
+        Case("convert {junk} {tmp}/out.vec --to glove", 1, "junk.vec", leaves_no="out.vec"),
+        Case("convert {folder} {tmp}/out.vec --to glove", 1, "folder", leaves_no="out.vec"),
+        Case("convert {small} {tmp}/out.vec --to bogus", 2, "argument --to: invalid choice", leaves_no="out.vec"),
+        Case("convert {small} {tmp}/out.vec --to glove --limit -5", (1, 2), "limit", leaves_no="out.vec"),
+        Case("convert {small} {folder} --to glove", 1, "folder"),
+    ],
+    "classify train": [
+        Case("classify train --train {missing}", 1, "missing.vec"),
+        Case("classify train --train {junk} --model tfidf-logreg", 1, "junk.vec"),
+        Case("classify train --train {labels} --model tfidf-logreg --config {bad_json}", 1, "bad.json", xfail=NN),
+        Case("classify train --train {labels} --model tfidf-logreg --epochs -1", (1, 2), "epochs", xfail=NN),
+        Case("classify train --train {labels} --model bogus", 2, "argument --model: invalid choice"),
+        Case("classify train --train {labels} --model tfidf-logreg -o {tmp}/m.bogus", 1, "m.bogus",
+             leaves_no="m.bogus", xfail=NN),
+    ],
+    "classify cv": [
+        Case("classify cv --data {missing}", 1, "missing.vec"),
+        Case("classify cv --data {labels} --model tfidf-logreg --folds 1", (1, 2), "got 1"),
+        Case("classify cv --data {labels} --model tfidf-logreg --config {bad_json}", 1, "bad.json", xfail=NN),
+    ],
+    "classify predict": [
+        Case("classify predict --model {missing} some text", 1, "missing.vec"),
+        Case("classify predict --model {junk} some text", 1, "junk.vec", xfail=NN, xfail_modes=("text",)),
+        Case("classify predict --model {empty} some text", 1, "empty.vec"),
+    ],
+    "report": [
+        Case("report glove-6b-50d -o {tmp}/r.html", 1, "report needs at least two vector sets", leaves_no="r.html"),
+        Case("report glove-6b-50d {missing} -o {tmp}/r.html --quiet", 1, "missing.vec", leaves_no="r.html"),
+        Case("report glove-6b-50d {small} -o {tmp}/r.png", 1, "the report (-o) must be .html or .htm, not 'r.png'",
+             leaves_no="r.png"),
+        Case("report glove-6b-50d {small} -o {tmp}/r.html --markdown {tmp}/r.txt", 1, "--markdown must be",
+             leaves_no="r.html"),
+        Case("report glove-6b-50d {small} -o {tmp}/r.html --json {tmp}/r.txt", 1, "--json must be .json",
+             leaves_no="r.html"),
+        Case("report glove-6b-50d {small} -o {folder}", 1, "must be .html"),
+        Case("report glove-6b-50d {small} -o {tmp}/r.html --restrict 0", 2, "argument --restrict"),
+        Case("report glove-6b-50d {small} -o {tmp}/r.html --names one", 1, "1 --names for 2 vector sets",
+             leaves_no="r.html"),
+    ],
+    "evaluate analogies": [
+        *vector_cases("evaluate analogies --n-boot 10"),
+        Case("evaluate analogies --questions {missing}", 1, "no benchmark file"),
+        Case("evaluate analogies --questions {folder}", 1, "no benchmark file"),
+        Case("evaluate analogies --questions {empty}", 1, "no analogy questions"),
+        Case("evaluate analogies --questions {junk}", 1, "not a text file"),
+        Case("evaluate analogies --questions {unreadable}", 1, "unreadable.vec: Permission denied"),
+        Case("evaluate analogies --questions {unknown_questions}", 1,
+             "none of the 2 questions of {unknown_questions} has all four words among the first 300,000 words"),
+        Case("evaluate analogies --n-boot 0", 2, "argument --n-boot"),
+        Case("evaluate analogies --restrict -1", 2, "argument --restrict"),
+    ],
+    "evaluate similarity": [
+        *vector_cases("evaluate similarity wordsim353 --n-boot 10"),
+        Case("evaluate similarity {missing}", 1, "no benchmark file"),
+        Case("evaluate similarity {empty}", 1, "no word pairs with a score"),
+        Case("evaluate similarity {junk}", 1, "not a text file"),
+        Case("evaluate similarity {unknown_pairs}", 1, "0 of the 2 pairs of"),
+        Case("evaluate similarity wordsim353 --oov bogus", 2, "argument --oov: invalid choice"),
+    ],
+    "train-embeddings": [
+        Case("train-embeddings {missing} -o {tmp}/e.ekv", 1, "missing.vec", leaves_no="e.ekv"),
+        Case("train-embeddings {empty} -o {tmp}/e.ekv --algorithm word2vec-skipgram", 1, "empty.vec",
+             leaves_no="e.ekv", xfail=NN),
+        Case("train-embeddings {labels} -o {tmp}/e.ekv --dim 0", (1, 2), "dim", leaves_no="e.ekv"),
+        Case("train-embeddings {labels} -o {tmp}/e.bogus --algorithm word2vec-skipgram", 1, "e.bogus",
+             leaves_no="e.bogus", xfail=NN),
+    ],
+    "generate": [
+        Case("generate --model {missing} --prompt the", 1, "missing.vec"),
+        Case("generate --model {junk} --prompt the", 1, "junk.vec", xfail=NN, xfail_modes=("text",)),
+        Case("generate --model {missing} --prompt the --method bogus", 2, "argument --method: invalid choice"),
+    ],
+    "project": [
+        *vector_cases("project --top 50 -q -o {tmp}/p.png"),
+        Case("project --top 50 -o {tmp}/p.jpg", 1, "the figure must be .png, .svg or .pdf, not 'p.jpg'",
+             leaves_no="p.jpg"),
+        Case("project --top 50 -q -o {tmp}/p.png --save-projection {tmp}/p.bad", 1,
+             "--save-projection must be .npz or .csv, not 'p.bad'", leaves_no="p.png"),
+        Case("project --words {missing} -o {tmp}/p.png", 1, "missing.vec: No such file or directory",
+             leaves_no="p.png"),
+        Case("project --words {empty} -o {tmp}/p.png", 1, "empty.vec: no words in the file", leaves_no="p.png"),
+        Case("project --words {latin1} -o {tmp}/p.png", 1, "latin1.txt, line 2: not UTF-8 text", leaves_no="p.png"),
+        Case("project --words {unknown_words} -q -o {tmp}/p.png", 1, "unknown words: 'zzqqxx', 'qqzzyy'",
+             leaves_no="p.png"),
+        Case("project --groups {bad_json} -q -o {tmp}/p.png", 1, "bad.json, line 1: not valid JSON",
+             leaves_no="p.png"),
+        Case("project --groups {empty} -q -o {tmp}/p.png", 1, "empty.vec: no groups in the file", leaves_no="p.png"),
+        Case("project --from-projection {junk} -o {tmp}/p.png", 1, "junk.vec", leaves_no="p.png"),
+        Case("project --top 50 --method bogus -o {tmp}/p.png", 2, "argument --method: invalid choice"),
+        Case("project --top 0 -o {tmp}/p.png", 2, "argument --top", leaves_no="p.png"),
+        Case("project --top 50 --label -1 -o {tmp}/p.png", 2, "argument --label", leaves_no="p.png"),
+        Case("project --top 50 -o {tmp}/p.png --top 5 --words {missing}", 2, "not allowed with argument"),
+    ],
+    "plot neighbors": [
+        *vector_cases("plot neighbors frog -o {tmp}/n.png"),
+        Case("plot neighbors zzqqxx -o {tmp}/n.png", 1, "unknown word: 'zzqqxx'", leaves_no="n.png"),
+        Case("plot neighbors frog -k 0 -o {tmp}/n.png", 2, "argument -k", leaves_no="n.png"),
+        Case("plot neighbors frog -o {tmp}/n.txt", 1, "the figure must be", leaves_no="n.txt"),
+    ],
+    "plot analogies": [
+        *vector_cases("plot analogies man:woman king:queen -o {tmp}/a.png"),
+        Case("plot analogies man-woman -o {tmp}/a.png", 1, "write each pair as A:B", leaves_no="a.png"),
+        Case("plot analogies man:zzqqxx king:queen -o {tmp}/a.png", 1, "unknown word: 'zzqqxx'", leaves_no="a.png"),
+    ],
+    "plot heatmap": [
+        *vector_cases("plot heatmap king queen -o {tmp}/h.png"),
+        Case("plot heatmap king zzqqxx -o {tmp}/h.png", 1, "unknown word: 'zzqqxx'", leaves_no="h.png"),
+        Case("plot heatmap king queen -o {tmp}/h.gif", 1, "the figure must be", leaves_no="h.gif"),
+    ],
+    "plot similarity": [
+        *vector_cases("plot similarity king queen -o {tmp}/s.png"),
+        Case("plot similarity king zzqqxx -o {tmp}/s.png", 1, "unknown word: 'zzqqxx'", leaves_no="s.png"),
+    ],
+    "projector": [
+        *vector_cases("projector {tmp}/proj --top 10"),
+        Case("projector {small} --top 10", 1, "small.vec"),
+        Case("projector {tmp}/proj --words {missing}", 1, "missing.vec", leaves_no="proj"),
+        Case("projector {tmp}/proj --words {unknown_words}", 1, "unknown words: 'zzqqxx'", leaves_no="proj"),
+        Case("projector {tmp}/proj --top 0", 2, "argument --top", leaves_no="proj"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, str]:
+    """Bad (and a few good) inputs, by name."""
+    d = tmp_path_factory.mktemp("contract")
+    (d / "folder").mkdir()
+    (d / "empty.vec").write_bytes(b"")
+    (d / "junk.vec").write_bytes(bytes(range(256)) * 8)
+    unreadable = d / "unreadable.vec"
+    unreadable.write_text("frog 1 2\n")
+    unreadable.chmod(0)
+    (d / "small.vec").write_text("".join(f"{w} {i % 7 + 1} {i % 5 - 2} {i % 3 + 0.5}\n"
+                                         for i, w in enumerate(["the", "king", "queen", "man", "woman", "frog"])))
+    (d / "bad.json").write_text("{not json\n")
+    (d / "labels.txt").write_text("".join(f"{i % 2} a text of words {i}\n" for i in range(40)))
+    (d / "latin1.txt").write_bytes(b"king\ncaf\xe9\n")
+    (d / "unknown_words.txt").write_text("zzqqxx qqzzyy\n")
+    (d / "unknown_questions.txt").write_text(": s\nzzqq1 zzqq2 zzqq3 zzqq4\nqqzz1 qqzz2 qqzz3 qqzz4\n")
+    (d / "unknown_pairs.txt").write_text("zzqq1\tzzqq2\t3.0\nqqzz1\tqqzz2\t2.5\n")
+    names = {p.stem: str(p) for p in d.iterdir()}
+    names["bad_json"] = names.pop("bad")
+    return {**names, "missing": str(d / "missing.vec"), "tmp": str(d),
+            "many_unknown": " ".join(f"zzunk{i}" for i in range(3000))}
+
+
+def _all_cases():
+    for cases in CASES.values():
+        for case in cases:
+            for json_mode in (False, True) if "--json" not in case.argv else (False,):
+                mode = "json" if json_mode else "text"
+                marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail and mode in case.xfail_modes else []
+                yield pytest.param(case, json_mode, id=f"{case.argv}|{mode}", marks=marks)
+
+
+def test_every_subcommand_has_cases():
+    """Check that every subcommand of build_parser() has bad-input cases registered here."""
+    commands = {" ".join(path) for path, _ in subcommands(build_parser())}
+    assert len(commands) >= 19
+    missing = sorted(commands - set(CASES))
+    assert not missing, f"no bad-input cases for: {missing}"
+
+
+@pytest.mark.parametrize(("case", "json_mode"), list(_all_cases()))
+def test_bad_input_fails_in_one_line(case: Case, json_mode: bool, files, capsys):
+    """Check the exit status, the single error line (or JSON object) and that no output is left behind."""
+    if "{unreadable}" in case.argv and os.geteuid() == 0:
+        pytest.skip("root reads files whatever their permissions")
+    argv = [a.format(**files) for a in case.argv.split(" ")]
+    argv = [w for a in argv for w in (a.split(" ") if a.startswith("zzunk0 ") else [a])]
+    if json_mode:
+        argv.append("--json")
+    needle = case.needle.format(**files)
+    status = main(argv)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "Traceback" not in out
+    assert status in (case.status if isinstance(case.status, tuple) else (case.status,)), (out, err)
+    if json_mode:
+        lines = out.strip().splitlines()
+        assert len(lines) == 1, out
+        obj = json.loads(lines[0])
+        assert set(obj) == {"error", "type"} and needle in obj["error"], obj
+        assert not err.lstrip().startswith("{") and "error" not in err, err
+    else:
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err
+        assert lines[0].startswith("embedkit") and "error: " in lines[0], lines[0]
+        assert needle in lines[0], lines[0]
+        assert len(lines[0]) <= 300, lines[0]
+        assert out == ""
+    if case.leaves_no:
+        assert not (Path(files["tmp"]) / case.leaves_no).exists()
+
+
+def test_save_projection_checked_before_the_projection(files, capsys, monkeypatch):
+    """Check that a bad --save-projection extension fails before any projection is computed."""
+    import embedkit.projection
+
+    def never(*a, **k):
+        raise AssertionError("the projection was computed")
+
+    monkeypatch.setattr(embedkit.projection, "project", never)
+    assert main(["project", "--top", "50", "-o", f"{files['tmp']}/q.png", "--save-projection",
+                 f"{files['tmp']}/q.txt"]) == 1
+    assert "--save-projection must be .npz or .csv, not 'q.txt'" in capsys.readouterr().err
+
+
+def test_report_outputs_checked_before_the_comparison(files, capsys, monkeypatch):
+    """Check that a bad report -o fails before any vector set is loaded or compared."""
+    import embedkit.report
+
+    def never(*a, **k):
+        raise AssertionError("the comparison ran")
+
+    monkeypatch.setattr(embedkit.report, "compare", never)
+    assert main(["report", "glove-6b-50d", files["small"], "-o", f"{files['tmp']}/r.pdf"]) == 1
+    assert capsys.readouterr().err.strip() == "embedkit: error: the report (-o) must be .html or .htm, not 'r.pdf'"
+
+
+def test_keyboard_interrupt_exits_130_in_one_line(capsys, monkeypatch):
+    """Check that Ctrl-C during a command exits 130 with one line and no traceback."""
+    import embedkit.cli.core
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(embedkit.cli.core, "load_vectors", interrupted)
+    assert main(["info"]) == 130
+    assert capsys.readouterr().err == "embedkit: error: interrupted\n"
+    assert main(["info", "--json"]) == 130
+    assert json.loads(capsys.readouterr().out) == {"error": "interrupted", "type": "KeyboardInterrupt"}
+
+
+def test_permission_error_is_one_line(files, capsys, monkeypatch):
+    """Check that any OSError (here a PermissionError while writing) becomes one line naming the file."""
+    import embedkit.cli.core
+
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied", "/root/out.vec")
+
+    monkeypatch.setattr(embedkit.cli.core, "load_vectors", denied)
+    assert main(["info"]) == 1
+    assert capsys.readouterr().err == "embedkit: error: /root/out.vec: Permission denied\n"
+
+
+def test_warnings_are_one_line_without_source(files, capsys, tmp_path):
+    """Check that a warning raised during a command prints one 'embedkit: warning:' line, no source line."""
+    bench = tmp_path / "q.txt"
+    bench.write_text(": s\nman king woman queen\nfrance paris italy\nbig bigger small smaller\n")
+    assert main(["evaluate", "analogies", "--questions", str(bench), "--n-boot", "10"]) == 0
+    err = capsys.readouterr().err
+    assert err == "embedkit: warning: " + str(bench) + ": skipped 1 malformed line (not four words), the first at line 3\n"
+
+
+def test_subprocess_usage_error_has_no_usage_block():
+    """Check, in a fresh process, that a usage error is one line on stderr with exit status 2."""
+    r = subprocess.run([sys.executable, "-m", "embedkit.cli", "neighbors", "frog", "-k", "-3"],
+                       capture_output=True, text=True, check=False)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == ("embedkit neighbors: error: argument -k: expected a positive integer, got -3 "
+                        "(see 'embedkit neighbors --help')\n")
