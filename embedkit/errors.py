@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["BenchmarkError", "EmbedkitError", "UnknownWordError", "VectorFileError"]
+__all__ = [
+    "BenchmarkError",
+    "CheckpointError",
+    "ConfigError",
+    "DataError",
+    "DataFileError",
+    "EmbedkitError",
+    "InvalidArgumentError",
+    "InvalidTypeError",
+    "MissingDependencyError",
+    "MissingWordError",
+    "NotFittedError",
+    "UnknownWordError",
+    "VectorFileError",
+]
 
 
 class EmbedkitError(Exception):
-    """Base class of every error embedkit raises on purpose."""
+    """Base class of every error embedkit raises on purpose.
+
+    Each subclass also derives from the built-in exception a caller would expect (``ValueError``,
+    ``KeyError``, ``TypeError``, ``ImportError``, ...), so ``except ValueError`` keeps working, while
+    ``except EmbedkitError`` catches everything embedkit reports about its input. The command line turns
+    every ``EmbedkitError`` into one line.
+    """
 
 
 class VectorFileError(EmbedkitError, ValueError):
@@ -83,3 +103,47 @@ class UnknownWordError(EmbedkitError, KeyError):
 
 class BenchmarkError(EmbedkitError, ValueError):
     """A benchmark file could not be read, or none of its items could be evaluated."""
+
+
+class InvalidArgumentError(EmbedkitError, ValueError):
+    """An argument is out of range or not among the allowed values (``k``, ``restrict``, a method name...)."""
+
+
+class ConfigError(InvalidArgumentError):
+    """A configuration dataclass (``TrainConfig``, ``ClassifierConfig``, ...) holds an invalid or
+    inconsistent setting; the message names the field."""
+
+
+class DataError(EmbedkitError, ValueError):
+    """Well-formed input that cannot be used: too few shared words, texts and labels of different
+    lengths, a corpus too small for the model, ..."""
+
+
+class DataFileError(EmbedkitError, ValueError):
+    """A data file other than a vector file (dataset, benchmark, groups, projection, model file) is
+    malformed; the message names the file and, where it can, the line."""
+
+
+class CheckpointError(DataFileError):
+    """A checkpoint or model file is not what it should be (another kind of model, a missing key, a
+    configuration that does not match its weights, another vocabulary on resume)."""
+
+
+class NotFittedError(EmbedkitError, ValueError):
+    """A model was used before it was trained."""
+
+
+class InvalidTypeError(EmbedkitError, TypeError):
+    """An argument has the wrong type (for example one string where a list of words is needed)."""
+
+
+class MissingWordError(EmbedkitError, KeyError):
+    """A word asked of a result (a projection, ...) is not in it."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class MissingDependencyError(EmbedkitError, ImportError):
+    """An optional package a feature needs is not installed; the message names the
+    ``pip install "embedkit[...]"`` extra that brings it."""
