@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._deps import require
 from .errors import UnknownWordError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -276,6 +277,5 @@ class Vectors:
 
     def to_torch(self) -> torch.Tensor:
         """The matrix as a float32 ``torch.Tensor`` (a copy, safe to train)."""
-        import torch
-
+        torch = require("torch", "nn", "Vectors.to_torch")
         return torch.from_numpy(np.array(self._matrix, dtype=np.float32))

@@ -1,8 +1,15 @@
 """Everything that needs torch: the bridge from :class:`~embedkit.Vectors` to ``nn.Embedding``,
 checkpoints, language models, their trainer and text generation.
 
-Import it explicitly (``import embedkit.nn``); ``import embedkit`` never imports torch.
+Import it explicitly (``import embedkit.nn``); ``import embedkit`` never imports torch. Without torch,
+importing this package raises :class:`~embedkit.errors.MissingDependencyError` naming the ``nn`` extra.
 """
+
+from .._deps import require
+
+require("torch", "nn", "embedkit's neural models (embedkit.nn)")
+
+# ruff: noqa: E402  (the imports below need torch, checked above)
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .embedding import embedding_from_vectors, vectors_from_embedding
