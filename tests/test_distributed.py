@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # minutes: run by the full suite, not by `pytest -m "not slow"`
+
 torch = pytest.importorskip("torch")
 
 WORKER = Path(__file__).with_name("ddp_worker.py")

@@ -13,6 +13,8 @@ import pytest
 
 import embedkit
 
+pytestmark = pytest.mark.slow  # minutes: run by the full suite, not by `pytest -m "not slow"`
+
 
 def _train_cmd(corpus, ckpt, out):
     return [sys.executable, "-m", "embedkit.cli", "train-embeddings", str(corpus), "--algorithm", "gru",
