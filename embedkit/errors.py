@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["EmbedkitError", "UnknownWordError", "VectorFileError"]
+__all__ = [
+    "EmbedkitError",
+    "FileAccessError",
+    "FileIsADirectoryError",
+    "FilePermissionError",
+    "MissingFileError",
+    "NonFiniteValueError",
+    "UnknownWordError",
+    "VectorFileError",
+]
 
 
 class EmbedkitError(Exception):
@@ -73,3 +82,46 @@ class UnknownWordError(EmbedkitError, KeyError):
 
     def __reduce__(self):
         return (UnknownWordError, (self.words, self.suggestions))
+
+
+class FileAccessError(EmbedkitError, OSError):
+    """A file could not be opened or read as a file (missing, unreadable, a folder, a named
+    pipe, ...), as opposed to :class:`VectorFileError` (its content is wrong).
+
+    The message is ``PATH: problem``; ``path`` and ``problem`` are attributes. The subclasses
+    also subclass the matching built-in (``FileNotFoundError``, ``PermissionError``,
+    ``IsADirectoryError``).
+    """
+
+    def __init__(self, path: object, problem: str, *, message: str | None = None) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.message = message or f"{self.path}: {problem}"
+        super().__init__(self.message)
+        self.filename = self.path
+
+    def __str__(self) -> str:  # OSError would format errno and filename instead
+        return self.message
+
+    def __reduce__(self):
+        return (_rebuild_file_access_error, (type(self), self.path, self.problem, self.message))
+
+
+def _rebuild_file_access_error(cls, path, problem, message):
+    return cls(path, problem, message=message)
+
+
+class MissingFileError(FileAccessError, FileNotFoundError):
+    """The file does not exist."""
+
+
+class FilePermissionError(FileAccessError, PermissionError):
+    """The file exists but may not be read (or written)."""
+
+
+class FileIsADirectoryError(FileAccessError, IsADirectoryError):
+    """A folder was given where a file is needed."""
+
+
+class NonFiniteValueError(EmbedkitError, ValueError):
+    """Vectors hold NaN or infinity where every format embedkit writes or reads needs finite values."""
