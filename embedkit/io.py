@@ -39,6 +39,7 @@ import json
 import lzma
 import os
 import re
+import threading
 import warnings
 import zlib
 from collections.abc import Callable, Iterator
@@ -808,11 +809,16 @@ VERIFY_MAX_BYTES = 256 << 20
 
 
 def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
-              verify: bool | None = None) -> tuple[list[str], np.ndarray, dict]:
+              verify: bool | None = None) -> tuple[list[str], np.ndarray, dict, Callable[[], None]]:
     """Read an .ekv file, checking its structure, the SHA-256 of its header and key list (always,
     where recorded), the CRC-32 of its matrix (``verify=True``, or ``None`` and at most
     :data:`VERIFY_MAX_BYTES`), and that its values are finite (recorded at write time and then
-    covered by the CRC-32; checked value by value for files that do not record it)."""
+    covered by the CRC-32; checked value by value for files that do not record it).
+
+    The CRC-32 runs in a thread (zlib releases the GIL) while the keys are parsed and, by the
+    caller, indexed: the caller must call the returned ``check()`` (which raises
+    VectorFileError on a mismatch) before handing the result out.
+    """
     try:
         size = path.stat().st_size
         f = open(path, "rb")  # noqa: SIM115 - the with below closes it; here only its errors are renamed
@@ -848,6 +854,7 @@ def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
             raise VectorFileError(path, f"corrupt header: {exc}", offset=len(_EKV_MAGIC) + 8) from None
         if size != need:
             raise VectorFileError(path, f"truncated or padded: {size} bytes, expected {need}", offset=min(size, need))
+        check = _start_crc_check(path, header, offset, n * dim * dtype.itemsize, verify)
         f.seek(keys_offset)
         keys_blob = f.read(klen)
         if "digest" in header and _ekv_digest(header, keys_blob) != header["digest"]:
@@ -859,14 +866,7 @@ def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
             raise VectorFileError(path, f"corrupt key list: {exc}", offset=keys_offset) from None
     if not isinstance(keys, list) or len(keys) != n or set(map(type, keys)) - {str}:
         raise VectorFileError(path, f"the key list does not hold {n} words", offset=keys_offset)
-    nbytes = n * dim * dtype.itemsize
-    crc = header.get("matrix_crc32")
-    if nbytes and isinstance(crc, int) and (verify or (verify is None and nbytes <= VERIFY_MAX_BYTES)):
-        whole = np.memmap(path, dtype=np.uint8, mode="r", offset=offset, shape=(nbytes,))
-        if zlib.crc32(whole) != crc:
-            raise VectorFileError(path, "the matrix was changed or damaged after it was written (CRC-32 mismatch)",
-                                  offset=offset)
-    if nbytes and header.get("finite") is not True:  # written before finiteness was recorded
+    if n * dim and header.get("finite") is not True:  # written before finiteness was recorded
         whole = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(n, dim))
         for s in range(0, n, 1 << 16):
             _check_finite(np.asarray(whole[s : s + (1 << 16)]), path,
@@ -880,7 +880,25 @@ def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
         matrix = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(n, dim))
     else:
         matrix = np.fromfile(path, dtype=dtype, count=n * dim, offset=offset).reshape(n, dim)
-    return keys, matrix, header.get("meta", {})
+    return keys, matrix, header.get("meta", {}), check
+
+
+def _start_crc_check(path: Path, header: dict, offset: int, nbytes: int, verify: bool | None) -> Callable[[], None]:
+    crc = header.get("matrix_crc32")
+    if not (nbytes and isinstance(crc, int) and (verify or (verify is None and nbytes <= VERIFY_MAX_BYTES))):
+        return lambda: None
+    whole = np.memmap(path, dtype=np.uint8, mode="r", offset=offset, shape=(nbytes,))
+    got: list[int] = []
+    worker = threading.Thread(target=lambda: got.append(zlib.crc32(whole)), daemon=True)
+    worker.start()
+
+    def check() -> None:
+        worker.join()
+        if got != [crc]:
+            raise VectorFileError(path, "the matrix was changed or damaged after it was written (CRC-32 mismatch)",
+                                  offset=offset)
+
+    return check
 
 
 # --------------------------------------------------------------------------------------------
@@ -1187,10 +1205,13 @@ def load(
     if fmt == "fasttext":
         fmt = "word2vec"
     if fmt == "embedkit":
-        keys, matrix, _ = _read_ekv(path, limit=limit, verify=verify)
+        keys, matrix, _, check = _read_ekv(path, limit=limit, verify=verify)
         if requested is not None and matrix.dtype != np.dtype(_DTYPES[requested]):
+            check()
             matrix = matrix.astype(_DTYPES[requested])
-        return Vectors(keys, matrix, source=str(path), format="embedkit")
+        v = Vectors(keys, matrix, source=str(path), format="embedkit")
+        check()
+        return v
     if fmt == "gensim" and not allow_pickle:
         _read_gensim(path, allow_pickle=False)  # raises the opt-in error before any cache is consulted
 
@@ -1241,8 +1262,10 @@ def _load_cached(ident: list[str], fill: Callable[[_Sink], None], *, source: str
     where = path or source
     if cache and target.exists():
         try:
-            keys, matrix, meta = _read_ekv(target, limit=limit, verify=verify)
-            return Vectors(keys, matrix, source=source, format=meta.get("format", fmt))
+            keys, matrix, meta, check = _read_ekv(target, limit=limit, verify=verify)
+            v = Vectors(keys, matrix, source=source, format=meta.get("format", fmt))
+            check()
+            return v
         except (VectorFileError, ValueError, OSError):
             pass  # a damaged cache is rebuilt below
     if cache:
@@ -1255,7 +1278,7 @@ def _load_cached(ident: list[str], fill: Callable[[_Sink], None], *, source: str
                 raise
             warnings.warn(f"embedkit: could not write the cache {target}: {exc}", RuntimeWarning, stacklevel=3)
         else:
-            keys, matrix, _ = _read_ekv(target, limit=limit, verify=False)  # checksummed as it was written
+            keys, matrix, _, _ = _read_ekv(target, limit=limit, verify=False)  # checksummed as it was written
             return Vectors(keys, matrix, source=source, format=fmt)
     sink = _MemorySink(where, dtype)
     fill(sink)
