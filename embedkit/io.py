@@ -26,6 +26,17 @@ Text and word2vec binary files are parsed in chunks of ``_CHUNK`` bytes and thei
 straight into the cache file as they come, so converting a file larger than memory needs memory
 for one chunk and the word list only; the cache appears under its name (an atomic rename) only
 once complete.
+
+Reliability rules (``load`` documents each):
+
+* Inputs: a regular file, or ``-`` / ``/dev/stdin`` / ``/dev/fd/N``, which may be pipes and are
+  then read exactly once (the sniffed heads are replayed), into memory, never cached. A named
+  pipe, device or folder is refused after an ``os.stat``, before any ``open``.
+* The cache key holds the file's path, size, mtime, ctime, device and inode.
+* ``.ekv`` files record the SHA-256 of header and keys (always checked), the CRC-32 of the matrix
+  (checked up to :data:`VERIFY_MAX_BYTES` or with ``verify=True``) and that every value is finite.
+* NaN and infinity are refused by every reader and by :func:`save`.
+* Every file is written through :mod:`embedkit._fs` (atomic, with the user's permissions).
 """
 
 from __future__ import annotations
@@ -199,7 +210,8 @@ def detect_format(path: str | os.PathLike) -> str:
     """The format of a vector file, recognised from its content.
 
     Returns one of :data:`FORMATS` (``word2vec`` for any headed text file, ``fasttext``'s
-    ``.vec`` included). Raises :class:`VectorFileError` if the content fits none.
+    ``.vec`` included). Raises :class:`VectorFileError` if the content fits none. On a pipe
+    (``-``, ``/dev/fd/N``) this consumes what it reads: pass the pipe to :func:`load` instead.
     """
     path = Path(path)
     if input_kind(path) == "stream":
