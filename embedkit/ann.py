@@ -13,13 +13,12 @@ and a small pure-HNSW package. Its files are its own binary format (never a pick
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ._fs import atomic_path
 from .vectors import Vectors
 
 __all__ = ["HnswIndex", "ann_topk", "build_index", "get_index", "index_path"]
@@ -152,14 +151,8 @@ def _load(path: Path, vectors: Vectors, M: int, ef_construction: int) -> HnswInd
 
 def _save(index: HnswIndex, path: Path) -> HnswIndex:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            index.graph.save_index(tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_path(path) as tmp:
+            index.graph.save_index(str(tmp))
     except (OSError, RuntimeError):
         return index  # a read-only cache folder: keep the graph in memory only
     return HnswIndex(index.graph, index.n, index.dim, index.M, index.ef_construction, path)

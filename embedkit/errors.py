@@ -11,10 +11,15 @@ __all__ = [
     "DataError",
     "DataFileError",
     "EmbedkitError",
+    "FileAccessError",
+    "FileIsADirectoryError",
+    "FilePermissionError",
     "InvalidArgumentError",
     "InvalidTypeError",
     "MissingDependencyError",
+    "MissingFileError",
     "MissingWordError",
+    "NonFiniteValueError",
     "NotFittedError",
     "UnknownWordError",
     "VectorFileError",
@@ -147,3 +152,46 @@ class MissingWordError(EmbedkitError, KeyError):
 class MissingDependencyError(EmbedkitError, ImportError):
     """An optional package a feature needs is not installed; the message names the
     ``pip install "embedkit[...]"`` extra that brings it."""
+
+
+class FileAccessError(EmbedkitError, OSError):
+    """A file could not be opened or read as a file (missing, unreadable, a folder, a named
+    pipe, ...), as opposed to :class:`VectorFileError` (its content is wrong).
+
+    The message is ``PATH: problem``; ``path`` and ``problem`` are attributes. The subclasses
+    also subclass the matching built-in (``FileNotFoundError``, ``PermissionError``,
+    ``IsADirectoryError``).
+    """
+
+    def __init__(self, path: object, problem: str, *, message: str | None = None) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.message = message or f"{self.path}: {problem}"
+        super().__init__(self.message)
+        self.filename = self.path
+
+    def __str__(self) -> str:  # OSError would format errno and filename instead
+        return self.message
+
+    def __reduce__(self):
+        return (_rebuild_file_access_error, (type(self), self.path, self.problem, self.message))
+
+
+def _rebuild_file_access_error(cls, path, problem, message):
+    return cls(path, problem, message=message)
+
+
+class MissingFileError(FileAccessError, FileNotFoundError):
+    """The file does not exist."""
+
+
+class FilePermissionError(FileAccessError, PermissionError):
+    """The file exists but may not be read (or written)."""
+
+
+class FileIsADirectoryError(FileAccessError, IsADirectoryError):
+    """A folder was given where a file is needed."""
+
+
+class NonFiniteValueError(EmbedkitError, ValueError):
+    """Vectors hold NaN or infinity where every format embedkit writes or reads needs finite values."""

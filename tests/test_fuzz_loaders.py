@@ -381,3 +381,104 @@ def test_a_malicious_pickle_never_runs(fmt, tmp):
         )
     pickle.loads(path.read_bytes())  # the payload is real: unpickling does run it
     assert marker.read_text() == "pwned"
+
+
+# ---- one-pass inputs (pipes) and damaged caches ---------------------------------------------
+
+
+def _through_pipe(data: bytes, fmt: str | None) -> embedkit.Vectors | VectorFileError:
+    """embedkit's result on ``data`` read from a real OS pipe (``/dev/fd/N``), written by a thread."""
+    import contextlib
+    import threading
+
+    r, w = os.pipe()
+
+    def write() -> None:
+        with os.fdopen(w, "wb") as f, contextlib.suppress(BrokenPipeError):
+            f.write(data)
+
+    t = threading.Thread(target=write, daemon=True)
+    t.start()
+    try:
+        return load_outcome(Path(f"/dev/fd/{r}"), fmt)
+    finally:
+        os.close(r)
+        t.join(10)
+
+
+@pytest.mark.parametrize("fmt", ["glove", "word2vec", "word2vec-binary"])
+@FUZZ
+@given(data=st.data(), comp=st.sampled_from([None, "gzip", "bz2"]), auto=st.booleans())
+def test_pipes_read_exactly_like_files(fmt, data, comp, auto, tmp, monkeypatch):
+    """Check that valid or damaged files (plain or compressed) read from a pipe give exactly what the same bytes give as a file: the same vectors, or the same error at the same place."""
+    import embedkit.io as eio
+
+    monkeypatch.setattr(eio, "_CHUNK", 64)  # many chunks per file: the sniffed head must be replayed exactly
+    words, m = data.draw(vector_sets())
+    raw = render(words, m, fmt)
+    if data.draw(st.booleans()):
+        raw = data.draw(mutated(raw))
+    if comp:
+        raw = gzip.compress(raw, mtime=0) if comp == "gzip" else bz2.compress(raw)
+    path = tmp / "v"
+    path.write_bytes(raw)
+    want = load_outcome(path, None if auto else fmt)
+    got = _through_pipe(raw, None if auto else fmt)
+    if isinstance(want, VectorFileError):
+        assert isinstance(got, VectorFileError), f"a pipe read what the file refuses ({want}): {raw[:200]!r}"
+        assert (got.problem, got.line, got.offset) == (want.problem, want.line, want.offset)
+    else:
+        assert not isinstance(got, VectorFileError), f"a pipe refused what the file reads: {got}"
+        assert got.keys == want.keys and got.format == want.format
+        np.testing.assert_array_equal(got.matrix, want.matrix)
+
+
+@st.composite
+def overwritten(draw, data: bytes) -> bytes:
+    """``data`` with one to three runs of bytes overwritten in place (same size, as a disk or a stray writer does)."""
+    data = bytearray(data)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(data) - 1))
+        new = draw(st.binary(min_size=1, max_size=8))[: len(data) - i]
+        data[i : i + len(new)] = new
+    return bytes(data)
+
+
+@FUZZ
+@given(data=st.data())
+def test_ekv_overwritten_in_place_is_never_served_silently(data, tmp):
+    """Check that an .ekv file with bytes overwritten in place gives exactly the saved vectors (the damage hit only padding) or VectorFileError."""
+    words, m = data.draw(vector_sets())
+    v = embedkit.Vectors(words, m)
+    path = embedkit.save(v, tmp / "v.ekv")
+    path.write_bytes(data.draw(overwritten(path.read_bytes())))
+    got = load_outcome(path, None)
+    if not isinstance(got, VectorFileError):
+        assert got.keys == v.keys
+        np.testing.assert_array_equal(got.matrix, v.matrix)
+
+
+@FUZZ
+@given(data=st.data())
+def test_damaged_cache_is_rebuilt_never_served(data, tmp):
+    """Check that a cache entry overwritten in place, truncated or padded is never served: the load gives the file's vectors."""
+    words, m = data.draw(vector_sets())
+    v = embedkit.Vectors(words, m)
+    for old in (tmp / "cache").glob("*"):
+        old.unlink()
+    path = tmp / "v.bin"
+    path.write_bytes(render(words, m, "word2vec-binary"))
+    assert embedkit.load(path, format="word2vec-binary") == v
+    [entry] = (tmp / "cache").glob("*.ekv")
+    raw = entry.read_bytes()
+    kind = data.draw(st.sampled_from(["overwrite", "truncate", "pad"]))
+    if kind == "overwrite":
+        bad = data.draw(overwritten(raw))
+    elif kind == "truncate":
+        bad = raw[: data.draw(st.integers(0, len(raw) - 1))]
+    else:
+        bad = raw + data.draw(st.binary(min_size=1, max_size=16))
+    entry.write_bytes(bad)
+    got = embedkit.load(path, format="word2vec-binary")
+    assert got.keys == v.keys
+    np.testing.assert_array_equal(got.matrix, v.matrix)

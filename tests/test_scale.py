@@ -162,11 +162,36 @@ def test_sigkill_during_cache_write_leaves_no_cache(synthetic, cache, tmp_path):
         child.kill()
     assert child.returncode == -signal.SIGKILL
     assert not list(cache.glob("*.ekv"))  # only a temporary file, never under the cache's name
-    assert len(list(cache.glob(".*.tmp"))) == 1
+    [stale] = cache.glob(".*.tmp")
+    assert stale.stat().st_size > 100_000  # the killed build got into the matrix
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         again = embedkit.load(binf)
     assert again.is_memmap and again == v
+    assert not list(cache.glob(".*.tmp"))  # the next cache write removed the dead builder's temporary
+
+
+def test_concurrent_cache_builds_keep_each_others_temporaries(synthetic, cache, tmp_path):
+    """Check that a build paused mid-write keeps its temporary while another process builds and loads the same cache, and both finish exact."""
+    v, binf, _ = synthetic
+    env = dict(os.environ, EMBEDKIT_CACHE=str(cache))
+    slow = CHILD.replace("time.sleep(60)", "time.sleep(float(sys.argv[2]))").replace(
+        "embedkit.load(sys.argv[1])", "w = embedkit.load(sys.argv[1]); print(len(w), w.is_memmap, flush=True)")
+    child = subprocess.Popen([sys.executable, "-c", slow, str(binf), "3"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert child.stdout.readline().strip() == "HALFWAY"
+        [live] = cache.glob(".*.tmp")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            here = embedkit.load(binf, cache=True)  # a second builder, while the first is paused
+        assert here.is_memmap and here == v
+        assert live.exists()  # its writer is alive: not removed as stale
+        assert child.stdout.readline().split() == ["40000", "True"]
+        assert child.wait(60) == 0
+    finally:
+        child.kill()
+    assert not list(cache.glob(".*.tmp"))
+    assert embedkit.load(binf) == v
 
 
 def test_analogies_and_benchmarks_are_blockwise_on_large_matrices(glove, monkeypatch):

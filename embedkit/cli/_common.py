@@ -24,7 +24,7 @@ def add_vectors_option(p: argparse.ArgumentParser) -> None:
         "--vectors",
         metavar="SPEC",
         default="glove-6b-50d",
-        help="a registered name or a path to a vector file (default: glove-6b-50d)",
+        help="a registered name, a path to a vector file, or - for standard input (default: glove-6b-50d)",
     )
 
 
@@ -32,10 +32,18 @@ def add_json_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
-def load_vectors(spec: str, *, limit: int | None = None):
+def check_source(spec: str, option: str = "--vectors") -> str:
+    """``spec`` unchanged, or a ValueError naming ``option`` if it is empty (``--vectors ""``
+    would otherwise be read as the current folder)."""
+    if not str(spec).strip():
+        raise ValueError(f"{option} is empty: give a registered name (e.g. glove-6b-50d), a path, or - for standard input")
+    return spec
+
+
+def load_vectors(spec: str, *, limit: int | None = None, option: str = "--vectors"):
     from ..io import load
 
-    return load(spec, limit=limit)
+    return load(check_source(spec, option), limit=limit)
 
 
 def print_json(obj: Any) -> None:

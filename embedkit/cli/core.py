@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._checks import positive_int
-from ._common import add_json_option, add_vectors_option, human_bytes, load_vectors, print_json
+from ._common import add_json_option, add_vectors_option, check_source, human_bytes, load_vectors, print_json
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +46,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("convert", help="convert a vector file to another format")
-    p.add_argument("source", metavar="SOURCE", help="a registered name or a vector file")
+    p.add_argument("source", metavar="SOURCE", help="a registered name, a vector file, or - for standard input")
     p.add_argument("dest", metavar="DEST", help="output path (.gz/.bz2/.xz compresses)")
     p.add_argument(
         "--to", dest="to", required=True, choices=["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"]
@@ -127,9 +127,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from ..io import registered_names
+
     v = load_vectors(args.vectors)
     info = {
         "source": v.source,
+        "registered": v.source in registered_names(),
         "format": v.format,
         "count": len(v),
         "dim": v.dim,
@@ -140,7 +143,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info)
     else:
-        print(f"source         {info['source']}")
+        print(f"source         {info['source']}" + (" (registered name)" if info["registered"] else ""))
         print(f"format         {info['format']}")
         print(f"count          {info['count']:,}")
         print(f"dimension      {info['dim']}")
@@ -152,7 +155,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from ..io import load, save
 
-    v = load(args.source, limit=args.limit, allow_pickle=args.allow_pickle)
+    v = load(check_source(args.source, "SOURCE"), limit=args.limit, allow_pickle=args.allow_pickle)
     out = save(v, args.dest, format=args.to)
     info = {"source": str(args.source), "dest": str(out), "format": args.to, "count": len(v), "dim": v.dim,
             "bytes": out.stat().st_size}

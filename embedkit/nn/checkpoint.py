@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from .._fs import atomic_write
 
 __all__ = ["CHECKPOINT_FORMAT", "epoch_checkpoints", "latest_checkpoint", "load_checkpoint", "save_checkpoint"]
 
@@ -67,19 +68,8 @@ def save_checkpoint(
         "vocab": dict(vocab),
         "extra": _to_cpu(dict(extra or {})),
     }
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_write(path) as f:
+        torch.save(payload, f)
     return path
 
 
