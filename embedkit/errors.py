@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["EmbedkitError", "UnknownWordError", "VectorFileError"]
+__all__ = [
+    "ConfigError",
+    "EmbedkitError",
+    "EmbedkitWarning",
+    "LabelError",
+    "ModelFileError",
+    "TrainingInterrupted",
+    "UnknownWordError",
+    "VectorFileError",
+]
 
 
 class EmbedkitError(Exception):
@@ -73,3 +82,54 @@ class UnknownWordError(EmbedkitError, KeyError):
 
     def __reduce__(self):
         return (UnknownWordError, (self.words, self.suggestions))
+
+
+class ConfigError(EmbedkitError, ValueError, TypeError):
+    """A configuration field has a value of the wrong type or out of range.
+
+    The message names the field (``dropout must be a number, got 'abc'``). It subclasses both
+    ``ValueError`` and ``TypeError``, so code catching either built-in keeps working.
+    """
+
+
+class ModelFileError(EmbedkitError, ValueError):
+    """A model, checkpoint or projection file cannot be loaded: it is damaged, of another kind,
+    holds pickled objects, or its weights do not match its own config.
+
+    The message is one line, ``PATH: problem`` (``PATH is ...`` for a problem that starts with
+    ``is``); ``path`` and ``problem`` are attributes.
+    """
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path} {problem}" if problem.startswith("is ") else f"{self.path}: {problem}")
+
+    def __reduce__(self):
+        return (ModelFileError, (self.path, self.problem))
+
+
+class LabelError(EmbedkitError, ValueError):
+    """Classification data whose labels a classifier cannot be trained or scored on: one class
+    only, or dev/test labels that no training example has."""
+
+
+class TrainingInterrupted(EmbedkitError, KeyboardInterrupt):
+    """Training was interrupted (Ctrl-C). ``epoch`` is the last epoch completed; ``checkpoint``
+    the last checkpoint file written (from which ``resume`` continues), or ``None``.
+
+    It subclasses ``KeyboardInterrupt``, so code that does not catch it stops as on Ctrl-C.
+    """
+
+    def __init__(self, epoch: int, checkpoint: object = None) -> None:
+        self.epoch = int(epoch)
+        self.checkpoint = None if checkpoint is None else str(checkpoint)
+        super().__init__(f"interrupted after epoch {self.epoch}")
+
+    def __reduce__(self):
+        return (TrainingInterrupted, (self.epoch, self.checkpoint))
+
+
+class EmbedkitWarning(UserWarning):
+    """Something embedkit did differently from what was asked, and says so (a resume that found
+    no checkpoint, examples dropped for labels training never saw)."""

@@ -75,4 +75,5 @@ def test_errors_are_reported(capsys, tmp_path):
     bogus = tmp_path / "bogus.pt"
     bogus.write_bytes(b"not a model")
     rc, out = run_json(capsys, ["classify", "predict", "--model", str(bogus), "x", "--json"])
-    assert rc == 1 and "is not a readable embedkit checkpoint" in out["error"]
+    assert rc == 1 and out == {"error": f"{bogus}: not a readable embedkit checkpoint (not a PyTorch file)",
+                               "type": "ModelFileError"}
