@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -227,21 +228,22 @@ class BaselineClassifier:
             meta["lower"] = mean.lower  # type: ignore[union-attr]
             arrays["scale_mean"], arrays["scale_scale"] = self._scale  # type: ignore[misc]
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as f:  # a file object keeps numpy from appending ".npz"
-            np.savez(f, meta=np.asarray(json.dumps(meta)), **arrays)
+        # atomically: a temporary file in the same folder, then a rename (no half-written model on a crash)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:  # a file object keeps numpy from appending ".npz"
+                np.savez(f, meta=np.asarray(json.dumps(meta)), **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> BaselineClassifier:
-        """Read a model written by :meth:`save` (``allow_pickle=False``)."""
-
-        with np.load(path, allow_pickle=False) as z:
-            if "meta" not in z.files:
-                raise ValueError(f"{path} is not an embedkit baseline model")
-            meta = json.loads(str(z["meta"]))
-            if meta.get("format") != _MAGIC:
-                raise ValueError(f"{path} is not an embedkit baseline model")
-            arrays = {k: z[k] for k in z.files if k != "meta"}
+        """Read a model written by :meth:`save` (``allow_pickle=False``); a damaged, pickled or
+        inconsistent file is a :class:`~embedkit.errors.ModelFileError` naming it."""
+        meta, arrays = _read_npz(path)
         obj = cls(meta["kind"], meta["class_names"], vectors=meta.get("vectors"), C=meta["C"], seed=meta["seed"])
         if obj.kind == "tfidf-logreg":
             vec = _word_tfidf({str(w): i for i, w in enumerate(arrays["words"])})
@@ -259,6 +261,54 @@ class BaselineClassifier:
             obj._scale = (arrays["scale_mean"], arrays["scale_scale"])
         obj._coef, obj._intercept, obj._classes = arrays["coef"], arrays["intercept"], arrays["classes"]
         return obj
+
+
+def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
+    """The metadata and arrays of a saved baseline, checked against each other."""
+    import zipfile
+
+    from .errors import ModelFileError
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if "meta" not in z.files:
+                raise ModelFileError(path, "not an embedkit baseline model")
+            meta = json.loads(str(z["meta"]))
+            arrays = {k: z[k] for k in z.files if k != "meta"}
+    except ModelFileError:
+        raise
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise ModelFileError(path, "the file holds pickled Python objects, which embedkit will not load "
+                                       "(unpickling can run code)") from None
+        raise ModelFileError(path, f"not a readable embedkit baseline model ({exc})") from None
+    except (OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(path, f"not a readable embedkit baseline model ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != _MAGIC:
+        raise ModelFileError(path, "not an embedkit baseline model")
+    kind, names = meta.get("kind"), meta.get("class_names")
+    if kind not in BASELINES:
+        raise ModelFileError(path, f"unknown baseline kind {kind!r}")
+    if not isinstance(names, list) or len(names) < 2 or not all(isinstance(c, str) for c in names):
+        raise ModelFileError(path, "the class names are not a list of at least two strings")
+    need = {"tfidf-logreg": ("words", "idf"), "tfidf-svm": ("word_terms", "word_idf", "char_terms", "char_idf"),
+            "mean-logreg": ("scale_mean", "scale_scale")}[kind]
+    missing = [k for k in ("coef", "intercept", "classes", *need) if k not in arrays]
+    if missing:
+        raise ModelFileError(path, f"the model has no {missing[0]!r} array")
+    coef, intercept, classes = arrays["coef"], arrays["intercept"], arrays["classes"]
+    if kind == "tfidf-logreg":
+        n_features = len(arrays["words"])
+    elif kind == "tfidf-svm":
+        n_features = len(arrays["word_terms"]) + len(arrays["char_terms"])
+    else:
+        n_features = len(arrays["scale_mean"])
+    rows = 1 if len(classes) == 2 else len(classes)
+    if coef.shape != (rows, n_features) or intercept.shape != (rows,) or classes.ndim != 1 or len(classes) < 2 \
+            or not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0 or classes.max() >= len(names):
+        raise ModelFileError(path, f"the weights ({' x '.join(map(str, coef.shape))}) do not match the "
+                                   f"{n_features} features and {len(classes)} of {len(names)} classes it lists")
+    return meta, arrays
 
 
 def is_baseline_file(path: str | os.PathLike) -> bool:

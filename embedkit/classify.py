@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .baselines import BASELINES, BaselineClassifier, is_baseline_file
-from .datasets import TextDataset, kfold, train_dev_split
+from .datasets import TextDataset, align_labels, check_classes, kfold, train_dev_split
+from .errors import EmbedkitWarning
 from .vectors import Vectors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -162,6 +164,7 @@ class TrainResult:
     train_seconds: float
     seed: int
     history: dict[str, Any] | None = None
+    output: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"model": self.model, "mode": self.mode, "seed": self.seed,
@@ -173,6 +176,8 @@ class TrainResult:
         if self.history is not None:
             d["best_epoch"] = self.history["best_epoch"]
             d["epochs_run"] = len(self.history["epochs"])
+        if self.output is not None:
+            d["output"] = self.output
         return d
 
 
@@ -206,6 +211,8 @@ def train(
     checkpoint: str | os.PathLike | None = None,
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
+    drop_unseen_labels: bool = False,
+    output: str | os.PathLike | None = None,
 ) -> TrainResult:
     """Train one classifier and score it.
 
@@ -217,6 +224,13 @@ def train(
     model as it trains; ``checkpoint_dir`` keeps the full training state after every epoch, from
     which ``resume=True`` continues an interrupted run exactly (:func:`embedkit.nn.trainer.fit`).
 
+    The labels are checked before anything is trained: ``train`` needs two classes or more, and
+    the ``dev`` and ``test`` labels are matched to ``train``'s classes by name; a label no
+    training example has is a :class:`~embedkit.errors.LabelError` naming the file and the
+    labels, unless ``drop_unseen_labels``, which drops those examples with an
+    :class:`~embedkit.errors.EmbedkitWarning` saying how many. With ``output`` the classifier is
+    saved there as soon as it is trained, before it is scored, so no scoring error can lose it.
+
     Examples
     --------
     >>> from embedkit.datasets import TextDataset
@@ -226,9 +240,15 @@ def train(
     (1.0, ['pos', 'neg'])
     """
     _check_model(model, mode)
+    check_classes(train)
     if dev is None:
         frac = config.dev_fraction if config is not None else 0.1
         train, dev = train_dev_split(train, dev_fraction=frac, seed=seed)
+        check_classes(train)
+    else:
+        dev = _aligned(dev, train, "dev", drop_unseen_labels)
+    if test is not None:
+        test = _aligned(test, train, "test", drop_unseen_labels)
     names = train.class_names
     t0 = time.perf_counter()
     history = None
@@ -247,9 +267,21 @@ def train(
         history = hist.to_dict()
         mode_out = mode
     seconds = time.perf_counter() - t0
+    saved = None
+    if output is not None and int(os.environ.get("RANK", "0")) == 0:  # under torchrun, rank 0 writes
+        saved = str(clf.save(output))
     dev_m = evaluate(clf, dev)
     test_m = evaluate(clf, test) if test is not None else None
-    return TrainResult(model, mode_out, clf, dev_m, test_m, seconds, seed, history)
+    return TrainResult(model, mode_out, clf, dev_m, test_m, seconds, seed, history, saved)
+
+
+def _aligned(data: TextDataset, train: TextDataset, role: str, drop_unseen: bool) -> TextDataset:
+    out, dropped = align_labels(data, train, role=role, drop_unseen=drop_unseen)
+    if dropped:
+        where = f"{data.source}: " if data.source else ""
+        warnings.warn(f"{where}dropped {dropped} of {len(data)} {role} examples whose labels the training data "
+                      "never had", EmbedkitWarning, stacklevel=3)
+    return out
 
 
 @dataclass(frozen=True)
@@ -292,15 +324,18 @@ def cross_validate(
     only_folds: Sequence[int] | None = None,
     device: str = "auto",
     progress: bool = False,
+    drop_unseen_labels: bool = False,
 ) -> CVResult:
     """Stratified k-fold cross-validation, repeated for each seed (the seed shuffles the folds,
     holds out the dev part of each training fold, and initialises the model).
 
     Each fold trains with :func:`train` on the other folds (a dev split held out of them) and is
     scored on the held-out fold. ``only_folds`` runs just those fold numbers (to spread a long
-    run over several jobs).
+    run over several jobs). ``drop_unseen_labels``: see :func:`train` (a class with fewer examples
+    than folds can be missing from a fold's training part).
     """
     _check_model(model, mode)
+    check_classes(data)
     vec = _resolve_vectors(vectors) if (model == "mean-logreg" or (model in NEURAL_MODELS and mode != "rand")) else None
     res = CVResult(model, mode if model in NEURAL_MODELS else None, folds, tuple(seeds))
     total = 0.0
@@ -309,7 +344,7 @@ def cross_validate(
             if only_folds is not None and i not in only_folds:
                 continue
             r = train(tr, test=te, model=model, mode=mode, vectors=vec, config=config, seed=seed, device=device,
-                      progress=progress)
+                      progress=progress, drop_unseen_labels=drop_unseen_labels)
             assert r.test is not None and r.dev is not None
             res.per_fold.append({"fold": i, "seed": seed, "accuracy": r.test.accuracy, "macro_f1": r.test.macro_f1,
                                  "dev_accuracy": r.dev.accuracy, "train_seconds": r.train_seconds})

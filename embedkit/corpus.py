@@ -101,6 +101,8 @@ def read_corpus(
     encoding:
         Text encoding; undecodable bytes are replaced.
 
+    Files without a single word are a ``ValueError`` naming them.
+
     Examples
     --------
     >>> import tempfile, os
@@ -123,7 +125,11 @@ def read_corpus(
             with open(p, encoding=encoding, errors="replace") as f:
                 yield from f
 
-    return _build(lines(), lower=lower, min_count=min_count, max_size=max_size, valid_fraction=valid_fraction)
+    corpus = _build(lines(), lower=lower, min_count=min_count, max_size=max_size, valid_fraction=valid_fraction)
+    if not len(corpus):
+        names = ", ".join(str(p) for p in paths)
+        raise ValueError(f"{names}: no words (the {'file is' if len(paths) == 1 else 'files are'} empty or blank)")
+    return corpus
 
 
 def corpus_from_texts(

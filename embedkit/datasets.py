@@ -31,6 +31,8 @@ import numpy as np
 __all__ = [
     "DatasetFormat",
     "TextDataset",
+    "align_labels",
+    "check_classes",
     "detect_dataset_format",
     "detect_encoding",
     "kfold",
@@ -52,7 +54,8 @@ class TextDataset:
     """Raw texts with integer labels (``0 .. len(class_names) - 1``) and the names of the classes.
 
     ``labels`` is a read-only int64 array. :meth:`subset` selects rows (by index array), keeping
-    the class names, so a split or a fold still knows every class.
+    the class names, so a split or a fold still knows every class. ``source`` is the file the
+    readers read it from (``""`` otherwise), which error messages name.
 
     Examples
     --------
@@ -67,6 +70,7 @@ class TextDataset:
     labels: np.ndarray
     class_names: tuple[str, ...]
     name: str = field(default="")
+    source: str = field(default="")
 
     def __post_init__(self) -> None:
         texts = tuple(self.texts)
@@ -102,7 +106,8 @@ class TextDataset:
         """The examples at ``indices``, in that order."""
         idx = np.asarray(indices, dtype=np.int64)
         return TextDataset(
-            tuple(self.texts[i] for i in idx), self.labels[idx], self.class_names, self.name if name is None else name
+            tuple(self.texts[i] for i in idx), self.labels[idx], self.class_names, self.name if name is None else name,
+            self.source,
         )
 
     def __repr__(self) -> str:
@@ -180,7 +185,7 @@ def read_label_text(
         raise ValueError(f"{path}: no examples")
     if class_names is None:
         class_names = [str(i) for i in range(max(labels) + 1)]
-    return TextDataset(tuple(texts), np.asarray(labels), tuple(class_names), _dataset_name(path))
+    return TextDataset(tuple(texts), np.asarray(labels), tuple(class_names), _dataset_name(path), str(path))
 
 
 def _read_classes_file(path: Path) -> list[str]:
@@ -240,7 +245,7 @@ def read_csv_classes(
         names = [str(i + 1) for i in range(max(labels) + 1)]
     elif max(labels) >= len(names):
         raise ValueError(f"{path}: label {max(labels) + 1} but only {len(names)} class names")
-    return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path))
+    return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path), str(path))
 
 
 def read_table(
@@ -283,7 +288,8 @@ def read_table(
     unknown = sorted({x for x in raw if x not in index})
     if unknown:
         raise ValueError(f"{path}: labels not among the class names: {unknown[:5]}")
-    return TextDataset(tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path))
+    return TextDataset(tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path),
+                       str(path))
 
 
 def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:
@@ -323,6 +329,70 @@ def read_dataset(
         return read_table(path, text_column=text_column, label_column=label_column, class_names=class_names,
                           encoding=encoding)
     raise ValueError(f"unknown format {format!r}; expected 'auto', 'label-text', 'csv' or 'table'")
+
+
+# -- labels across files ------------------------------------------------------------------------
+def align_labels(
+    data: TextDataset, train: TextDataset, *, role: str = "dev", drop_unseen: bool = False
+) -> tuple[TextDataset, int]:
+    """``data`` relabelled with ``train``'s class ids, matched by class name (two files may number
+    their classes differently), and how many examples were dropped.
+
+    A label that no example of ``train`` has (the classifier never saw it, and would be scored
+    wrong on it, or crash) is a :class:`~embedkit.errors.LabelError` naming the file and the
+    labels, unless ``drop_unseen``: then those examples are dropped, and the caller is told how
+    many (it warns).
+
+    Examples
+    --------
+    >>> tr = TextDataset(["good", "bad"], [0, 1], ("pos", "neg"))
+    >>> dv = TextDataset(["fine", "awful", "meh"], [1, 0, 2], ("neg", "pos", "mixed"), source="dev.txt")
+    >>> align_labels(dv, tr)
+    Traceback (most recent call last):
+    ...
+    embedkit.errors.LabelError: dev.txt: 1 dev example has a label that the training data never had: 'mixed'; drop those ...
+    >>> ds, dropped = align_labels(dv, tr, drop_unseen=True)
+    >>> ds.label_names(), ds.labels.tolist(), dropped
+    (['pos', 'neg'], [0, 1], 1)
+    """
+    from .errors import LabelError
+
+    present = {train.class_names[i] for i in np.unique(train.labels)}
+    index = {c: i for i, c in enumerate(train.class_names)}
+    names = data.label_names()
+    keep = [i for i, c in enumerate(names) if c in present]
+    dropped = len(names) - len(keep)
+    if dropped:
+        unseen = sorted({c for c in names if c not in present}, key=lambda c: (len(c), c))
+        where = f"{data.source}: " if data.source else ""
+        listed = ", ".join(repr(c) for c in unseen[:10]) + (" ..." if len(unseen) > 10 else "")
+        examples = "1 " + role + " example has a label" if dropped == 1 else f"{dropped} {role} examples have labels"
+        if not drop_unseen:
+            raise LabelError(f"{where}{examples} that the training data never had: {listed}; "
+                             "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)")
+        if not keep:
+            raise LabelError(f"{where}no {role} example has a label that the training data had (unseen: {listed})")
+    return (TextDataset(tuple(data.texts[i] for i in keep), np.asarray([index[names[i]] for i in keep], dtype=np.int64),
+                        train.class_names, data.name, data.source), dropped)
+
+
+def check_classes(train: TextDataset) -> None:
+    """Raise :class:`~embedkit.errors.LabelError` unless ``train``'s examples have two classes or more.
+
+    Examples
+    --------
+    >>> check_classes(TextDataset(["a", "b"], [0, 0], ("x",)))
+    Traceback (most recent call last):
+    ...
+    embedkit.errors.LabelError: training data has one class 'x'; a classifier needs at least two
+    """
+    from .errors import LabelError
+
+    present = np.unique(train.labels)
+    if len(present) < 2:
+        where = f"{train.source}: " if train.source else ""
+        only = f"one class {train.class_names[int(present[0])]!r}" if len(present) else "no examples"
+        raise LabelError(f"{where}training data has {only}; a classifier needs at least two")
 
 
 # -- splits -------------------------------------------------------------------------------------

@@ -6,21 +6,24 @@ from collections.abc import Sequence
 
 __all__ = [
     "BenchmarkError",
-    "CheckpointError",
     "ConfigError",
     "DataError",
     "DataFileError",
     "EmbedkitError",
+    "EmbedkitWarning",
     "FileAccessError",
     "FileIsADirectoryError",
     "FilePermissionError",
     "InvalidArgumentError",
     "InvalidTypeError",
+    "LabelError",
     "MissingDependencyError",
     "MissingFileError",
     "MissingWordError",
+    "ModelFileError",
     "NonFiniteValueError",
     "NotFittedError",
+    "TrainingInterrupted",
     "UnknownWordError",
     "VectorFileError",
 ]
@@ -114,11 +117,6 @@ class InvalidArgumentError(EmbedkitError, ValueError):
     """An argument is out of range or not among the allowed values (``k``, ``restrict``, a method name...)."""
 
 
-class ConfigError(InvalidArgumentError):
-    """A configuration dataclass (``TrainConfig``, ``ClassifierConfig``, ...) holds an invalid or
-    inconsistent setting; the message names the field."""
-
-
 class DataError(EmbedkitError, ValueError):
     """Well-formed input that cannot be used: too few shared words, texts and labels of different
     lengths, a corpus too small for the model, ..."""
@@ -127,11 +125,6 @@ class DataError(EmbedkitError, ValueError):
 class DataFileError(EmbedkitError, ValueError):
     """A data file other than a vector file (dataset, benchmark, groups, projection, model file) is
     malformed; the message names the file and, where it can, the line."""
-
-
-class CheckpointError(DataFileError):
-    """A checkpoint or model file is not what it should be (another kind of model, a missing key, a
-    configuration that does not match its weights, another vocabulary on resume)."""
 
 
 class NotFittedError(EmbedkitError, ValueError):
@@ -195,3 +188,54 @@ class FileIsADirectoryError(FileAccessError, IsADirectoryError):
 
 class NonFiniteValueError(EmbedkitError, ValueError):
     """Vectors hold NaN or infinity where every format embedkit writes or reads needs finite values."""
+
+
+class ConfigError(InvalidArgumentError, TypeError):
+    """A configuration field has a value of the wrong type or out of range.
+
+    The message names the field (``dropout must be a number, got 'abc'``). It subclasses both
+    ``ValueError`` and ``TypeError``, so code catching either built-in keeps working.
+    """
+
+
+class ModelFileError(DataFileError):
+    """A model, checkpoint or projection file cannot be loaded: it is damaged, of another kind,
+    holds pickled objects, or its weights do not match its own config.
+
+    The message is one line, ``PATH: problem`` (``PATH is ...`` for a problem that starts with
+    ``is``); ``path`` and ``problem`` are attributes.
+    """
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path} {problem}" if problem.startswith("is ") else f"{self.path}: {problem}")
+
+    def __reduce__(self):
+        return (ModelFileError, (self.path, self.problem))
+
+
+class LabelError(EmbedkitError, ValueError):
+    """Classification data whose labels a classifier cannot be trained or scored on: one class
+    only, or dev/test labels that no training example has."""
+
+
+class TrainingInterrupted(EmbedkitError, KeyboardInterrupt):
+    """Training was interrupted (Ctrl-C). ``epoch`` is the last epoch completed; ``checkpoint``
+    the last checkpoint file written (from which ``resume`` continues), or ``None``.
+
+    It subclasses ``KeyboardInterrupt``, so code that does not catch it stops as on Ctrl-C.
+    """
+
+    def __init__(self, epoch: int, checkpoint: object = None) -> None:
+        self.epoch = int(epoch)
+        self.checkpoint = None if checkpoint is None else str(checkpoint)
+        super().__init__(f"interrupted after epoch {self.epoch}")
+
+    def __reduce__(self):
+        return (TrainingInterrupted, (self.epoch, self.checkpoint))
+
+
+class EmbedkitWarning(UserWarning):
+    """Something embedkit did differently from what was asked, and says so (a resume that found
+    no checkpoint, examples dropped for labels training never saw)."""

@@ -186,10 +186,18 @@ class Projection:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as z:
-                words = [str(w) for w in z["words"].tolist()]
-                coords = z["coords"]
-                meta = json.loads(str(z["meta"]))
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    words = [str(w) for w in z["words"].tolist()]
+                    coords = z["coords"]
+                    meta = json.loads(str(z["meta"]))
+            except ValueError as exc:
+                if "allow_pickle" not in str(exc):
+                    raise
+                from .errors import ModelFileError
+
+                raise ModelFileError(path, "the file holds pickled Python objects, which embedkit will not load "
+                                           "(unpickling can run code)") from None
         elif suffix == ".csv":
             with open(path, encoding="utf-8", newline="") as fh:
                 first = fh.readline()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .config import check_caps, check_field_types, from_plain_dict
+from .errors import ConfigError, TrainingInterrupted
 from .vectors import Vectors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,6 +25,11 @@ __all__ = ["ALGORITHMS", "GENSIM_ALGORITHMS", "LM_ALGORITHMS", "TrainConfig", "T
 LM_ALGORITHMS = ("nplm", "rnn", "gru", "lstm")
 GENSIM_ALGORITHMS = ("word2vec-skipgram", "word2vec-cbow", "fasttext")
 ALGORITHMS = LM_ALGORITHMS + GENSIM_ALGORITHMS
+
+# Upper bounds on the sizes, far above any model of these kinds: a config read from an edited or
+# damaged checkpoint fails here instead of allocating gigabytes.
+_CAPS = {"dim": 1 << 14, "hidden": 1 << 14, "layers": 64, "window": 1024, "batch_size": 1 << 20, "bptt": 1 << 20,
+         "num_sampled": 1 << 20, "negative": 1024}
 
 Algorithm = Literal["nplm", "rnn", "gru", "lstm", "word2vec-skipgram", "word2vec-cbow", "fasttext"]
 
@@ -115,8 +122,9 @@ class TrainConfig:
     sample: float = 1e-3
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         if self.algorithm not in ALGORITHMS:
-            raise ValueError(f"unknown algorithm {self.algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
+            raise ConfigError(f"unknown algorithm {self.algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
         nplm = self.algorithm == "nplm"
         gensim = self.algorithm in GENSIM_ALGORITHMS
         set_ = object.__setattr__
@@ -133,32 +141,32 @@ class TrainConfig:
             set_(self, "sparse", self.objective in ("sampled", "negative") and self.weight_decay == 0
                  and not gensim and not nplm and int(os.environ.get("WORLD_SIZE", "1")) == 1)
         if self.sparse and self.objective not in ("sampled", "negative"):
-            raise ValueError("sparse=True needs a sampled or negative objective")
+            raise ConfigError("sparse=True needs a sampled or negative objective")
         if self.sparse and self.weight_decay:
-            raise ValueError("sparse=True cannot be combined with weight_decay")
+            raise ConfigError("sparse=True cannot be combined with weight_decay")
         for name in ("dim", "window", "hidden", "layers", "epochs", "batch_size", "bptt", "num_sampled", "negative"):
             if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        check_caps(self, _CAPS)
         if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.lr <= 0 or self.clip < 0 or self.weight_decay < 0 or self.workers < 0 or self.sample < 0:
-            raise ValueError("lr must be > 0; clip, weight_decay, workers and sample >= 0")
+            raise ConfigError("lr must be > 0; clip, weight_decay, workers and sample >= 0")
         if self.objective not in ("full", "sampled", "negative", "adaptive"):
-            raise ValueError(f"unknown objective {self.objective!r}")
+            raise ConfigError(f"unknown objective {self.objective!r}")
         if self.optimizer not in ("adam", "sgd", "adagrad"):
-            raise ValueError(f"unknown optimizer {self.optimizer!r}")
+            raise ConfigError(f"unknown optimizer {self.optimizer!r}")
         if self.schedule not in ("constant", "linear", "cosine"):
-            raise ValueError(f"unknown schedule {self.schedule!r}")
+            raise ConfigError(f"unknown schedule {self.schedule!r}")
         if self.tie and self.objective == "adaptive":
-            raise ValueError("tie=True needs a full, sampled or negative objective, not adaptive")
+            raise ConfigError("tie=True needs a full, sampled or negative objective, not adaptive")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+        return from_plain_dict(cls, d, ignore_unknown=True)
 
     @property
     def threads(self) -> int:
@@ -223,6 +231,8 @@ def train_vectors(
     progress:
         Show a progress bar (language models).
     """
+    if len(corpus.vocab) <= len(corpus.vocab.specials) or not len(corpus.train):
+        raise ValueError("the corpus has no words to train on: it is empty, or every word is rarer than min_count")
     if config.algorithm in LM_ALGORITHMS:
         from .nn.train_lm import train_language_model
 
@@ -253,14 +263,17 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> TrainResult:
     n_sentences = model.corpus_count
     history = []
     start = time.perf_counter()
-    for epoch in range(config.epochs):
-        t0 = time.perf_counter()
-        # One epoch per call with the learning rate decayed linearly over all epochs, as one call would.
-        a0 = config.lr - (config.lr - common["min_alpha"]) * epoch / config.epochs
-        a1 = config.lr - (config.lr - common["min_alpha"]) * (epoch + 1) / config.epochs
-        model.train(sentences, total_examples=n_sentences, epochs=1, start_alpha=a0, end_alpha=a1)
-        dt = time.perf_counter() - t0
-        history.append({"epoch": epoch + 1, "tokens": n_tokens, "seconds": dt, "tokens_per_s": n_tokens / dt})
+    try:
+        for epoch in range(config.epochs):
+            t0 = time.perf_counter()
+            # One epoch per call with the learning rate decayed linearly over all epochs, as one call would.
+            a0 = config.lr - (config.lr - common["min_alpha"]) * epoch / config.epochs
+            a1 = config.lr - (config.lr - common["min_alpha"]) * (epoch + 1) / config.epochs
+            model.train(sentences, total_examples=n_sentences, epochs=1, start_alpha=a0, end_alpha=a1)
+            dt = time.perf_counter() - t0
+            history.append({"epoch": epoch + 1, "tokens": n_tokens, "seconds": dt, "tokens_per_s": n_tokens / dt})
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(len(history), None) from None
     secs = time.perf_counter() - start
     wv = model.wv
     keep = [w for w in wv.index_to_key if w != "<unk>"]

@@ -327,3 +327,133 @@ def test_compounds_split_into_known_parts(glove, tmp_path):
                        vectors=vectors, device="cpu")[0]
     assert "ham-fisted" in off.vocab.index  # whole, with a random vector
     assert off.vocab.decode(off.encode(["boring-plot"]).ids[0, :1]) == ["<unk>"]
+
+
+# -- model files, labels, interruption -------------------------------------------------------
+@pytest.fixture()
+def saved_cnn(tmp_path):
+    """A tiny CNN (rand mode) saved to a file, and the checkpoint's plain contents."""
+    from embedkit.nn.trainer import train_neural
+
+    clf, _ = train_neural(TEXTS, LABELS, TEXTS, LABELS, ["neg", "pos"], small_config("cnn", "rand", epochs=1),
+                          vectors=None, device="cpu")
+    path = clf.save(tmp_path / "cnn.pt")
+    return path, torch.load(path, weights_only=True)
+
+
+def test_load_checks_config_against_weights(saved_cnn, tmp_path):
+    """Check that a classifier file whose config or vocabulary was edited fails in one line naming the weight, before the model is built."""
+    from embedkit.errors import ModelFileError
+
+    path, ck = saved_cnn
+    n = len(ck["vocab"]["words"])
+    made = "the file's config and vocabulary make it"
+    edits = {
+        "filters.pt": ({**ck, "config": {**ck["config"], "num_filters": 10_000}},
+                       "weight 'convs.0.weight' is 8 x 12 x 3 but the file's config and vocabulary make it 10000 x 12 x 3"),
+        "embed.pt": ({**ck, "extra": {**ck["extra"], "embed_dim": 16_000}},
+                     f"weight 'embedder.tuned.weight' is {n} x 12 but {made} {n} x 16000"),
+        "huge.pt": ({**ck, "config": {**ck["config"], "num_filters": 10**9}},
+                    "bad classifier config: num_filters must be at most 16,384, got 1,000,000,000"),
+        "classes.pt": ({**ck, "extra": {**ck["extra"], "class_names": ["a", "b", "c"]}},
+                       "weight 'out.weight' is 2 x 24 but the file's config and vocabulary make it 3 x 24"),
+        "vocab.pt": ({**ck, "vocab": {**ck["vocab"], "words": [*ck["vocab"]["words"], "zzz"],
+                                      "counts": [*ck["vocab"]["counts"], 1]}},
+                     f"weight 'embedder.tuned.weight' is {n} x 12 but {made} {n + 1} x 12"),
+        "novocab.pt": ({k: v for k, v in ck.items() if k != "vocab"}, "the checkpoint has no 'vocab' entry"),
+        "dropout.pt": ({**ck, "config": {**ck["config"], "dropout": "abc"}},
+                       "bad classifier config: dropout must be a number, got 'abc'"),
+    }
+    for name, (payload, problem) in edits.items():
+        torch.save(payload, tmp_path / name)
+        with pytest.raises(ModelFileError) as err:
+            NeuralClassifier.load(tmp_path / name)
+        assert str(err.value) == f"{tmp_path / name}: {problem}"
+    assert NeuralClassifier.load(path).predict(["superb"]) in (["neg"], ["pos"])
+
+
+def test_load_refuses_pickled_objects(tmp_path):
+    """Check that a model file holding pickled objects is refused in one line that does not suggest weights_only=False."""
+    from embedkit.errors import ModelFileError
+
+    p = tmp_path / "pickled.pt"
+    torch.save({"format": "embedkit-checkpoint", "model_state": {}, "config": _Opaque()}, p)
+    with pytest.raises(ModelFileError) as err:
+        NeuralClassifier.load(p)
+    assert str(err.value) == (f"{p}: the file holds pickled Python objects, which embedkit will not load "
+                              "(unpickling can run code)")
+
+
+class _Opaque:
+    """An object that only a full unpickler can rebuild."""
+
+
+class _Counting(torch.nn.Module):
+    """A bag-of-embeddings classifier that raises KeyboardInterrupt on its ``stop_at``-th training forward."""
+
+    def __init__(self, vocab_size: int, stop_at: int | None = None) -> None:
+        super().__init__()
+        self.num_classes = 2
+        self.emb = torch.nn.EmbeddingBag(vocab_size, 2)
+        self.calls, self.stop_at = 0, stop_at
+
+    def forward(self, ids, lengths):
+        if self.training:
+            self.calls += 1
+            if self.calls == self.stop_at:
+                raise KeyboardInterrupt
+        return self.emb(ids)  # (B, C)
+
+
+def test_fit_interrupted_names_the_last_checkpoint_and_resumes(vocab, tmp_path):
+    """Check that Ctrl-C in epoch 2 raises TrainingInterrupted(epoch 1, its checkpoint) and that resume then ends like an uninterrupted run."""
+    from embedkit.errors import TrainingInterrupted
+
+    data = encode_texts(TEXTS, vocab, labels=LABELS)
+    cfg = small_config("cnn", "rand", epochs=3, patience=None)
+    torch.manual_seed(0)
+    whole = _Counting(len(vocab))
+    fit(whole, data, data, cfg, device="cpu", progress=False)
+    batches = whole.calls // 3
+    torch.manual_seed(0)
+    cut = _Counting(len(vocab), stop_at=batches + 1)
+    with pytest.raises(TrainingInterrupted) as err:
+        fit(cut, data, data, cfg, device="cpu", progress=False, vocab=vocab, checkpoint_dir=tmp_path)
+    assert (err.value.epoch, err.value.checkpoint) == (1, str(tmp_path / "epoch-001.pt"))
+    assert isinstance(err.value, KeyboardInterrupt) and str(err.value) == "interrupted after epoch 1"
+    again = _Counting(len(vocab))
+    hist = fit(again, data, data, cfg, device="cpu", progress=False, vocab=vocab, checkpoint_dir=tmp_path, resume=True)
+    assert [r.epoch for r in hist.epochs] == [1, 2, 3]
+    torch.testing.assert_close(again.emb.weight, whole.emb.weight, rtol=0, atol=0)
+
+
+def test_fit_resume_without_checkpoint_warns_and_bad_labels_fail_first(vocab, tmp_path):
+    """Check that resume with an empty folder warns and trains from epoch 1, and that a label past the output layer fails before training."""
+    from embedkit.errors import EmbedkitWarning, LabelError
+
+    data = encode_texts(TEXTS, vocab, labels=LABELS)
+    cfg = small_config("cnn", "rand", epochs=1)
+    with pytest.warns(EmbedkitWarning, match=f"^no checkpoint in {tmp_path} to resume from; training from the first epoch$"):
+        hist = fit(_Counting(len(vocab)), data, None, cfg, device="cpu", progress=False, vocab=vocab,
+                   checkpoint_dir=tmp_path, resume=True)
+    assert [r.epoch for r in hist.epochs] == [1]
+    bad = encode_texts(TEXTS[:2], vocab, labels=[0, 5])
+    model = _Counting(len(vocab))
+    with pytest.raises(LabelError, match=r"^the dev data has label id 5 but the model has 2 classes \(ids 0\.\.1\)$"):
+        fit(model, data, bad, cfg, device="cpu", progress=False)
+    assert model.calls == 0
+
+
+def test_config_values_checked_by_type():
+    """Check that a config value of the wrong type is one ConfigError naming the field, not a TypeError from a comparison."""
+    from embedkit.errors import ConfigError
+
+    for kw, msg in [({"dropout": "abc"}, "dropout must be a number, got 'abc'"),
+                    ({"epochs": 2.5}, "epochs must be an integer, got 2.5"),
+                    ({"bidirectional": "yes"}, "bidirectional must be true or false, got 'yes'"),
+                    ({"lr": "fast"}, "lr must be a number or null, got 'fast'"),
+                    ({"filter_widths": [3, "4"]}, "filter_widths must be a list of integers, got [3, '4']"),
+                    ({"embed_dim": 10**6}, "embed_dim must be at most 16,384, got 1,000,000")]:
+        with pytest.raises(ConfigError) as err:
+            ClassifierConfig(**kw)
+        assert str(err.value) == msg and isinstance(err.value, ValueError) and isinstance(err.value, TypeError)

@@ -131,3 +131,61 @@ def test_train_rejects_unknown_model_and_mode(mr):
         train(mr, model="svm")
     with pytest.raises(ValueError, match="unknown mode 'frozen'"):
         train(mr, model="cnn", mode="frozen")
+
+
+# -- labels checked before training; the model saved before scoring ---------------------------
+def _tiny(labels, names, source=""):
+    texts = ["good fun", "great film", "bad mess", "awful film", "fine cast", "dull plot"]
+    return TextDataset(texts[: len(labels)], labels, names, source=source)
+
+
+@pytest.mark.parametrize("model", ["tfidf-logreg", "tfidf-svm", "cnn"])
+def test_unseen_dev_labels_stop_before_training(model, tmp_path):
+    """Check that dev labels the training data lacks are an error naming the file and labels (baselines and neural), before anything trains."""
+    from embedkit.errors import LabelError
+
+    tr = _tiny([1, 1, 0, 0], ("0", "1"), "train.txt")
+    dev = _tiny([0, 5, 1, 5, 7], ("0", "1", "2", "3", "4", "5", "6", "7"), "dev.txt")
+    with pytest.raises(LabelError) as err:
+        train(tr, dev=dev, model=model, mode="rand", output=tmp_path / "m")
+    assert str(err.value) == ("dev.txt: 3 dev examples have labels that the training data never had: '5', '7'; "
+                              "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)")
+    assert not (tmp_path / "m").exists()
+
+
+def test_drop_unseen_labels_warns_and_scores_the_rest():
+    """Check that drop_unseen_labels drops those dev examples with a warning of how many, and scores only the others."""
+    from embedkit.errors import EmbedkitWarning
+
+    tr = _tiny([1, 1, 0, 0, 1, 0], ("0", "1"))
+    dev = _tiny([0, 5, 1, 5, 7], ("0", "1", "2", "3", "4", "5", "6", "7"), "dev.txt")
+    with pytest.warns(EmbedkitWarning, match=r"^dev.txt: dropped 3 of 5 dev examples whose labels the training data never had$"):
+        r = train(tr, dev=dev, model="tfidf-logreg", drop_unseen_labels=True)
+    assert sum(r.dev.per_class[c]["support"] for c in r.dev.class_names) == 2 and r.dev.class_names == ("0", "1")
+
+
+def test_one_class_is_an_error_and_labels_match_by_name():
+    """Check that one training class is refused, and that dev classes numbered differently are matched by name."""
+    from embedkit.errors import LabelError
+
+    with pytest.raises(LabelError, match=r"^train.txt: training data has one class 'x'; a classifier needs at least two$"):
+        train(_tiny([0, 0, 0], ("x",), "train.txt"), model="tfidf-logreg")
+    tr = TextDataset(["good fun", "great film", "bad mess", "awful film"] * 3, [1, 1, 0, 0] * 3, ("neg", "pos"))
+    dev = TextDataset(["great fun", "awful mess"], [0, 1], ("pos", "neg"))  # the other numbering
+    r = train(tr, dev=dev, model="tfidf-logreg")
+    assert r.dev.accuracy == 1.0 and r.dev.per_class["pos"]["support"] == 1
+
+
+def test_model_is_saved_before_scoring(tmp_path, monkeypatch):
+    """Check that with output= the trained model is on disk even when scoring it fails."""
+    import embedkit.classify as ec
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("scoring failed")
+
+    monkeypatch.setattr(ec, "evaluate", broken)
+    tr = TextDataset(["good fun", "great film", "bad mess", "awful film"] * 3, [1, 1, 0, 0] * 3, ("neg", "pos"))
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        ec.train(tr, dev=tr, model="tfidf-logreg", output=tmp_path / "m.npz")
+    assert load_classifier(tmp_path / "m.npz").predict(["great fun"]) == ["pos"]
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # written atomically: no temporary file left

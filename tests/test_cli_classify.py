@@ -75,4 +75,72 @@ def test_errors_are_reported(capsys, tmp_path):
     bogus = tmp_path / "bogus.pt"
     bogus.write_bytes(b"not a model")
     rc, out = run_json(capsys, ["classify", "predict", "--model", str(bogus), "x", "--json"])
-    assert rc == 1 and "is not a readable embedkit checkpoint" in out["error"]
+    assert rc == 1 and out == {"error": f"{bogus}: not a readable embedkit checkpoint (not a PyTorch file)",
+                               "type": "ModelFileError"}
+
+
+@pytest.fixture()
+def label_files(tmp_path):
+    """A two-class training file, a dev file with labels 5 and 7 that training lacks, and a one-class file."""
+    (tmp_path / "train.txt").write_text("0 good fun\n1 bad film\n0 nice one\n1 awful mess\n0 great\n1 dull\n")
+    (tmp_path / "dev.txt").write_text("0 good\n5 what\n1 bad\n7 hmm\n5 so\n")
+    (tmp_path / "one.txt").write_text("3 good\n3 bad\n3 fine\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("model", [["--model", "tfidf-logreg"], ["--model", "gru", "--mode", "rand", "--epochs", "1"]])
+def test_unseen_dev_labels_one_line_and_no_model_file(capsys, label_files, model):
+    """Check that unseen dev labels stop training with one line and no model file, and that --drop-unseen-labels warns and trains."""
+    d = label_files
+    argv = ["classify", "train", "--train", str(d / "train.txt"), "--dev", str(d / "dev.txt"), *model,
+            "-o", str(d / "m.out")]
+    assert main(argv) == 1
+    assert capsys.readouterr().err == (
+        f"embedkit: error: {d / 'dev.txt'}: 3 dev examples have labels that the training data never had: '5', '7'; "
+        "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)\n")
+    assert not (d / "m.out").exists()
+    assert main([*argv, "--drop-unseen-labels"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (f"embedkit: warning: {d / 'dev.txt'}: dropped 3 of 5 dev examples whose labels the "
+                            "training data never had\n")
+    assert f"saved to {d / 'm.out'}" in captured.out and (d / "m.out").is_file()
+
+
+def test_one_class_and_bad_config_are_one_line(capsys, label_files):
+    """Check the one-line errors for a one-class file, --config that is not JSON, a value of the wrong type, and an unknown field."""
+    d = label_files
+    cases = [
+        (["--train", str(d / "one.txt"), "--model", "tfidf-logreg"],
+         f"{d / 'one.txt'}: training data has one class '3'; a classifier needs at least two"),
+        (["--train", str(d / "train.txt"), "--config", "not json"],
+         "--config is not valid JSON (Expecting value: line 1 column 1 (char 0)): 'not json'"),
+        (["--train", str(d / "train.txt"), "--config", '{"dropout": "abc"}'],
+         "--config: dropout must be a number, got 'abc'"),
+        (["--train", str(d / "train.txt"), "--config", '{"colour": 1}'], "--config: unknown ClassifierConfig fields: colour"),
+    ]
+    for argv, line in cases:
+        assert main(["classify", "train", *argv]) == 1
+        assert capsys.readouterr().err == f"embedkit: error: {line}\n"
+
+
+def test_ctrl_c_exits_130_with_where_to_resume(capsys, label_files, monkeypatch):
+    """Check that Ctrl-C during training prints where it stopped and how to go on, exit status 130, no traceback."""
+    import embedkit.classify
+    from embedkit.errors import TrainingInterrupted
+
+    d = label_files
+    base = ["classify", "train", "--train", str(d / "train.txt"), "--model", "cnn", "--mode", "rand"]
+    for raised, extra, line in [
+        (TrainingInterrupted(2, d / "ck" / "epoch-002.pt"), ["--checkpoint-dir", str(d / "ck")],
+         "interrupted after epoch 2; rerun with --resume"),
+        (TrainingInterrupted(0, None), ["--checkpoint-dir", str(d / "ck")],
+         "interrupted before the first checkpoint was written; nothing was saved"),
+        (TrainingInterrupted(1, None), [],
+         "interrupted after epoch 1; nothing was saved (--checkpoint-dir DIR makes a run resumable)"),
+    ]:
+        def stop(*args, exc=raised, **kwargs):
+            raise exc
+
+        monkeypatch.setattr(embedkit.classify, "train", stop)
+        assert main([*base, *extra]) == 130
+        assert capsys.readouterr().err == f"embedkit: {line}\n"

@@ -106,3 +106,11 @@ def test_tinyshakespeare_matches_counter(data_dir):
     valid = [w if w in c.vocab else "<unk>" for w in toks[n_train:]]
     assert c.vocab.decode(c.valid) == valid
     assert isinstance(c, Corpus) and repr(c).startswith("<Corpus 260761 train")
+
+
+def test_empty_files_are_an_error_naming_them(tmp_path):
+    """Check that files without a single word are refused, naming them, instead of making an empty corpus."""
+    (tmp_path / "a.txt").write_text("")
+    (tmp_path / "b.txt").write_text("\n  \n")
+    with pytest.raises(ValueError, match=r"^.*a\.txt, .*b\.txt: no words \(the files are empty or blank\)$"):
+        read_corpus([tmp_path / "a.txt", tmp_path / "b.txt"])

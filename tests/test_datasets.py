@@ -183,3 +183,16 @@ def test_dataset_validates_and_subsets():
     sub = ds.subset([2])
     assert sub.texts == ("c",) and sub.class_names == ("x", "y") and sub.class_counts() == {"x": 0, "y": 1}
     assert not ds.labels.flags.writeable
+
+
+def test_readers_record_the_source_and_labels_align_by_name(tmp_path):
+    """Check that a read dataset remembers its file (kept by subsets) and that align_labels maps dev classes by name."""
+    from embedkit.datasets import align_labels
+
+    (tmp_path / "tr.csv").write_text("text,label\ngood,pos\nbad,neg\nfine,pos\n")
+    (tmp_path / "dv.csv").write_text("text,label\ngreat,pos\nmeh,mixed\n")
+    tr, dv = read_dataset(tmp_path / "tr.csv"), read_dataset(tmp_path / "dv.csv")
+    assert tr.source == str(tmp_path / "tr.csv") and tr.subset([0]).source == tr.source
+    assert tr.class_names == ("neg", "pos") and dv.class_names == ("mixed", "pos")
+    aligned, dropped = align_labels(dv, tr, drop_unseen=True)
+    assert (aligned.texts, aligned.labels.tolist(), aligned.class_names, dropped) == (("great",), [1], ("neg", "pos"), 1)

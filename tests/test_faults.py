@@ -105,3 +105,67 @@ def test_classifier_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
     for name, tensor in ma.items():
         assert torch.equal(tensor, mb[name]), name
     assert sorted(p.name for p in ckpt.iterdir()) == ["epoch-003.pt"]
+
+
+# -- hostile or damaged model files; Ctrl-C (nn/classify) -------------------------------------
+def test_pickled_npz_projection_and_baseline_are_one_line(tmp_path, capsys):
+    """Check that a projection or baseline .npz holding pickled objects is refused in one line naming the file."""
+    from embedkit.cli import main
+
+    pickled = tmp_path / "p.npz"
+    np.savez(pickled, words=np.array([{"a": 1}], dtype=object), coords=np.zeros((1, 2)), meta=np.array("{}"))
+    assert main(["project", "--from-projection", str(pickled), "-o", str(tmp_path / "fig.png")]) == 1
+    refused = "the file holds pickled Python objects, which embedkit will not load (unpickling can run code)"
+    assert capsys.readouterr().err == f"embedkit: error: {pickled}: {refused}\n"
+    assert not (tmp_path / "fig.png").exists()
+    model = tmp_path / "m.npz"
+    np.savez(model, meta=np.array('{"format": "embedkit-baseline"}'), coef=np.array([object()], dtype=object))
+    assert main(["classify", "predict", "--model", str(model), "good"]) == 1
+    assert capsys.readouterr().err == f"embedkit: error: {model}: {refused}\n"
+
+
+def test_edited_baseline_file_is_one_line(tmp_path, capsys):
+    """Check that a baseline whose weights no longer match its vocabulary fails on loading, naming the file."""
+    from embedkit.classify import train
+    from embedkit.cli import main
+    from embedkit.datasets import TextDataset
+
+    ds = TextDataset(["good fun", "great film", "bad mess", "awful film"] * 3, [1, 1, 0, 0] * 3, ("neg", "pos"))
+    path = train(ds, dev=ds, model="tfidf-logreg", output=tmp_path / "m.npz").output
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["words"] = arrays["words"][:-1]
+    with open(tmp_path / "cut.npz", "wb") as f:
+        np.savez(f, **arrays)
+    assert main(["classify", "predict", "--model", str(tmp_path / "cut.npz"), "good"]) == 1
+    n = len(arrays["words"])
+    assert capsys.readouterr().err == (f"embedkit: error: {tmp_path / 'cut.npz'}: the weights (1 x {n + 1}) do not "
+                                       f"match the {n} features and 2 of 2 classes it lists\n")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+def test_sigint_during_classifier_training_exits_130(data_dir, tmp_path):
+    """Check that Ctrl-C (SIGINT) during classifier training prints where to resume, exits 130 without a traceback, and leaves no model file."""
+    lines = (data_dir / "sentiment" / "mr" / "mr.txt").read_bytes().splitlines()
+    data = tmp_path / "mr-part.txt"
+    data.write_bytes(b"\n".join(lines[::4]) + b"\n")
+    ckpt, out = tmp_path / "ck", tmp_path / "m.pt"
+    cmd = [sys.executable, "-m", "embedkit.cli", "classify", "train", "--train", str(data), "--model", "cnn",
+           "--mode", "rand", "--epochs", "50", "--config", '{"patience": null, "embed_dim": 32}',
+           "--checkpoint-dir", str(ckpt), "-o", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while not (ckpt / "epoch-001.pt").exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() < deadline
+        time.sleep(0.02)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    import re
+
+    m = re.fullmatch(r"embedkit: interrupted after epoch (\d+); rerun with --resume\n", err)
+    assert m is not None, err
+    assert (ckpt / f"epoch-{int(m.group(1)):03d}.pt").is_file() and not out.exists()

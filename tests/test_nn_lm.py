@@ -276,3 +276,72 @@ def test_generation_errors(trained):
         generate(trained, "x", 3, method="nucleus")
     with pytest.raises(ValueError, match="top_k"):
         generate(trained, "x", 3, top_k=0)
+
+
+# -- model files, interruption ----------------------------------------------------------------
+class _Opaque:
+    """An object that only a full unpickler can rebuild."""
+
+
+def test_load_language_model_checks_the_file(tiny, tmp_path):
+    """Check that an edited, foreign, pickled or incomplete model file fails in one line naming it, and a checkpoint folder loads its latest epoch."""
+    from embedkit.errors import ModelFileError
+
+    cfg = small_config("gru", epochs=2)
+    lm = train_language_model(tiny, cfg, checkpoint_dir=tmp_path / "ck", progress=False)
+    back = load_language_model(tmp_path / "ck")
+    x = torch.arange(6).view(1, 6)
+    torch.testing.assert_close(back.model(x)[0], lm.model.eval()(x)[0], rtol=0, atol=0)
+    assert [h["epoch"] for h in back.history] == [1, 2]
+    ck = torch.load(tmp_path / "ck" / "epoch-002.pt", weights_only=True)
+    v = len(tiny.vocab)
+    cases = {
+        "hidden.pt": ({**ck, "config": {**ck["config"], "hidden": 4000}},
+                      f": weight 'output.weight' is {v} x 32 but the file's config and vocabulary make it {v} x 4000"),
+        "dim.pt": ({**ck, "config": {**ck["config"], "dim": 10**6}},
+                   ": bad language-model config: dim must be at most 16,384, got 1,000,000"),
+        "classifier.pt": ({**ck, "config": {"model": "cnn", "mode": "rand"}, "extra": {"class_names": ["a", "b"]}},
+                          " is a classifier model, not a language model"),
+        "nostate.pt": ({k: val for k, val in ck.items() if k != "model_state"},
+                       ": the checkpoint has no 'model_state' entry"),
+        "pickled.pt": ({**ck, "extra": {"history": _Opaque()}},
+                       ": the file holds pickled Python objects, which embedkit will not load (unpickling can run code)"),
+    }
+    for name, (payload, problem) in cases.items():
+        torch.save(payload, tmp_path / name)
+        with pytest.raises(ModelFileError) as err:
+            load_language_model(tmp_path / name)
+        assert str(err.value) == f"{tmp_path / name}{problem}"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"^no checkpoint \(epoch-K\.pt\) in the folder"):
+        load_language_model(tmp_path / "empty")
+
+
+def test_lm_interrupt_resume_warning_and_missing_state(tiny, tmp_path, monkeypatch):
+    """Check that Ctrl-C in epoch 2 reports epoch 1 and its checkpoint, that resume without a checkpoint warns, and that a checkpoint lacking the optimizer state is one line."""
+    from embedkit.errors import EmbedkitWarning, ModelFileError, TrainingInterrupted
+    from embedkit.nn.lm import LanguageModel
+
+    cfg = small_config("rnn", epochs=3)
+    per_epoch = -(-(len(tiny.train) // cfg.batch_size - 1) // cfg.bptt)
+    steps = []
+    original = LanguageModel.loss
+
+    def loss(self, h, targets, *, generator=None):
+        steps.append(1)
+        if len(steps) == 2 * per_epoch + 2:  # inside epoch 3
+            raise KeyboardInterrupt
+        return original(self, h, targets, generator=generator)
+
+    monkeypatch.setattr(LanguageModel, "loss", loss)
+    with pytest.warns(EmbedkitWarning, match="training from the first epoch"), pytest.raises(TrainingInterrupted) as err:
+        train_language_model(tiny, cfg, checkpoint_dir=tmp_path, resume=True, progress=False)
+    assert (err.value.epoch, err.value.checkpoint) == (2, str(tmp_path / "epoch-002.pt"))
+    monkeypatch.setattr(LanguageModel, "loss", original)
+    ck = torch.load(tmp_path / "epoch-002.pt", weights_only=True)
+    del ck["extra"]["scheduler"]
+    torch.save(ck, tmp_path / "epoch-002.pt")
+    with pytest.raises(ModelFileError) as bad:
+        train_language_model(tiny, cfg, checkpoint_dir=tmp_path, resume=True, progress=False)
+    assert str(bad.value) == (f"{tmp_path / 'epoch-002.pt'}: the checkpoint has no 'scheduler' entry, "
+                              "so training cannot resume from it")

@@ -127,3 +127,62 @@ def test_import_stays_light():
     code = "import sys, embedkit; embedkit.TrainConfig; print(sorted(m for m in ('torch', 'gensim') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_config_types_and_caps():
+    """Check that TrainConfig names a field of the wrong type or past its cap in one ConfigError."""
+    from embedkit.errors import ConfigError
+
+    for kw, msg in [({"dim": "100"}, "dim must be an integer, got '100'"),
+                    ({"dropout": "abc"}, "dropout must be a number, got 'abc'"),
+                    ({"hidden": 10**6}, "hidden must be at most 16,384, got 1,000,000"),
+                    ({"tie": 1}, "tie must be true or false, got 1")]:
+        with pytest.raises(ConfigError) as err:
+            TrainConfig(**kw)
+        assert str(err.value) == msg
+
+
+def test_cli_generate_from_checkpoint_folder_and_resume_warning(tmp_path, capsys):
+    """Check that generate accepts the --checkpoint folder of train-embeddings (its latest epoch) and that --resume with no checkpoint warns in one line."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(TEXT * 20) + "\n", encoding="utf-8")
+    ck = tmp_path / "ck"
+    args = ["train-embeddings", str(corpus), "--algorithm", "gru", "--dim", "8", "--hidden", "16", "--epochs", "2",
+            "--batch-size", "4", "--bptt", "8", "--min-count", "1", "--workers", "1", "--objective", "full",
+            "-o", str(tmp_path / "v.txt"), "--checkpoint", str(ck), "--resume", "--quiet"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == f"embedkit: warning: no checkpoint in {ck} to resume from; training from the first epoch\n"
+    gen = ["generate", "--prompt", "the king", "--words", "6", "--seed", "3", "--json"]
+    assert main([*gen, "--model", str(ck)]) == 0
+    from_dir = json.loads(capsys.readouterr().out)
+    assert main([*gen, "--model", str(ck / "epoch-002.pt")]) == 0
+    assert json.loads(capsys.readouterr().out) == from_dir and len(from_dir["words"]) == 6
+
+
+def test_cli_empty_corpus_and_gensim_interrupt(tmp_path, capsys, monkeypatch):
+    """Check that an empty corpus is one line naming the file (gensim and language models), and Ctrl-C in gensim exits 130."""
+    import gensim.models
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    for algorithm in ("word2vec-cbow", "fasttext", "gru"):
+        assert main(["train-embeddings", str(empty), "--algorithm", algorithm, "-o", str(tmp_path / "v.txt")]) == 1
+        assert capsys.readouterr().err == f"embedkit: error: {empty}: no words (the file is empty or blank)\n"
+    rare = tmp_path / "rare.txt"
+    rare.write_text("hello world\n")
+    assert main(["train-embeddings", str(rare), "--algorithm", "word2vec-cbow", "-o", str(tmp_path / "v.txt")]) == 1
+    assert capsys.readouterr().err == ("embedkit: error: the corpus has no words to train on: it is empty, or every "
+                                       "word is rarer than min_count\n")
+    assert not (tmp_path / "v.txt").exists()
+    calls = []
+
+    def train(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(gensim.models.Word2Vec, "train", train)
+    rare.write_text("hello world\n" * 10)
+    assert main(["train-embeddings", str(rare), "--algorithm", "word2vec-cbow", "-o", str(tmp_path / "v.txt")]) == 130
+    assert capsys.readouterr().err == "embedkit: interrupted after epoch 1; nothing was saved\n"
+    assert not (tmp_path / "v.txt").exists()

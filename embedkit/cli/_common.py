@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import sys
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -59,3 +63,46 @@ def human_bytes(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} TiB"  # pragma: no cover
+
+
+@contextlib.contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Show embedkit's own warnings as one line, ``embedkit: warning: ...``, on stderr (other
+    warnings keep Python's format)."""
+    from ..errors import EmbedkitWarning
+
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, EmbedkitWarning):
+            print(f"embedkit: warning: {message}", file=sys.stderr)
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", EmbedkitWarning)
+        warnings.showwarning = show
+        yield
+
+
+def report_interrupt(exc: KeyboardInterrupt, args: argparse.Namespace, *, checkpoint_option: str | None) -> int:
+    """Say in one line where Ctrl-C stopped training (and how to go on); return 130, the shell's
+    status for a process ended by SIGINT. ``checkpoint_option`` names the command's option that
+    makes a run resumable (``None`` where there is none)."""
+    from ..errors import TrainingInterrupted
+
+    if not isinstance(exc, TrainingInterrupted):
+        msg = "interrupted"
+    elif exc.checkpoint is not None:
+        msg = f"interrupted after epoch {exc.epoch}; rerun with --resume"
+    elif getattr(args, checkpoint_option.lstrip("-").replace("-", "_"), None) if checkpoint_option else False:
+        msg = "interrupted before the first checkpoint was written; nothing was saved"
+    elif checkpoint_option:
+        msg = f"interrupted after epoch {exc.epoch}; nothing was saved ({checkpoint_option} DIR makes a run resumable)"
+    else:
+        msg = f"interrupted after epoch {exc.epoch}; nothing was saved"
+    if getattr(args, "json", False):
+        print(json.dumps({"error": msg, "type": type(exc).__name__}))
+    else:
+        print(f"embedkit: {msg}", file=sys.stderr)
+    return 130

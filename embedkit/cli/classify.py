@@ -6,7 +6,15 @@ import argparse
 import dataclasses
 import json
 
-from ._common import add_json_option, add_vectors_option, is_main_process, print_json
+from ..errors import ConfigError
+from ._common import (
+    add_json_option,
+    add_vectors_option,
+    is_main_process,
+    one_line_warnings,
+    print_json,
+    report_interrupt,
+)
 
 _MODELS = ["rnn", "gru", "lstm", "cnn", "transformer", "tfidf-logreg", "tfidf-svm", "mean-logreg"]
 _MODES = ["rand", "static", "non-static", "multichannel"]
@@ -39,7 +47,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument("-o", "--output", metavar="MODEL", help="save the trained model here")
     t.add_argument("--checkpoint-dir", metavar="DIR", default=None,
                    help="write the training state after every epoch here (neural models)")
-    t.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint-dir")
+    t.add_argument("--resume", action="store_true",
+                   help="continue from the latest checkpoint in --checkpoint-dir (with a warning if there is none)")
+    t.add_argument("--drop-unseen-labels", action="store_true",
+                   help="drop dev and test examples whose labels the training data never had (default: an error)")
     add_json_option(t)
     t.set_defaults(func=cmd_train)
 
@@ -62,10 +73,18 @@ def _config(args: argparse.Namespace):
         return None
     from ..nn.trainer import ClassifierConfig
 
-    fields = json.loads(args.config) if args.config else {}
+    try:
+        fields = json.loads(args.config) if args.config else {}
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--config is not valid JSON ({exc}): {args.config!r}") from None
     if not isinstance(fields, dict):
         raise ValueError(f"--config must be a JSON object, got {args.config!r}")  # noqa: TRY004 (shown as a usage error)
-    cfg = ClassifierConfig(**{**fields, "model": args.model, "mode": args.mode})
+    if args.epochs is not None and args.epochs < 1:
+        raise ValueError(f"--epochs must be >= 1, got {args.epochs}")
+    try:
+        cfg = ClassifierConfig.from_dict({**fields, "model": args.model, "mode": args.mode})
+    except ConfigError as exc:
+        raise ConfigError(f"--config: {exc}") from None
     return cfg if args.epochs is None else dataclasses.replace(cfg, epochs=args.epochs)
 
 
@@ -87,14 +106,18 @@ def cmd_train(args: argparse.Namespace) -> int:
     dev = read_dataset(args.dev) if args.dev else None
     test = read_dataset(args.test) if args.test else None
     vectors = args.vectors if _vectors_needed(args) else None
-    r = train(tr, dev=dev, test=test, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
-              seed=args.seed, device=args.device, progress=args.progress, checkpoint_dir=args.checkpoint_dir,
-              resume=args.resume)
+    config = _config(args)
+    try:
+        with one_line_warnings():
+            # the model is saved (-o) as soon as it is trained, before it is scored
+            r = train(tr, dev=dev, test=test, model=args.model, mode=args.mode, vectors=vectors, config=config,
+                      seed=args.seed, device=args.device, progress=args.progress, checkpoint_dir=args.checkpoint_dir,
+                      resume=args.resume, drop_unseen_labels=args.drop_unseen_labels, output=args.output)
+    except KeyboardInterrupt as exc:
+        return report_interrupt(exc, args, checkpoint_option="--checkpoint-dir")
     if not is_main_process():  # under torchrun only rank 0 reports and saves
         return 0
     out = r.to_dict()
-    if args.output:
-        out["output"] = str(r.classifier.save(args.output))
     if args.json:
         print_json(out)
     else:
@@ -114,8 +137,13 @@ def cmd_cv(args: argparse.Namespace) -> int:
 
     data = read_dataset(args.data)
     vectors = args.vectors if _vectors_needed(args) else None
-    r = cross_validate(data, folds=args.folds, model=args.model, mode=args.mode, vectors=vectors, config=_config(args),
-                       seeds=(args.seed,), device=args.device, progress=args.progress)
+    config = _config(args)
+    try:
+        with one_line_warnings():
+            r = cross_validate(data, folds=args.folds, model=args.model, mode=args.mode, vectors=vectors,
+                               config=config, seeds=(args.seed,), device=args.device, progress=args.progress)
+    except KeyboardInterrupt as exc:
+        return report_interrupt(exc, args, checkpoint_option=None)
     if not is_main_process():  # under torchrun only rank 0 reports
         return 0
     out = r.to_dict()

@@ -7,7 +7,14 @@ import math
 import sys
 from pathlib import Path
 
-from ._common import add_json_option, is_main_process, print_json, under_torchrun
+from ._common import (
+    add_json_option,
+    is_main_process,
+    one_line_warnings,
+    print_json,
+    report_interrupt,
+    under_torchrun,
+)
 
 _SUFFIX_FORMATS = {".txt": "word2vec", ".vec": "word2vec", ".bin": "word2vec-binary", ".gz": "word2vec"}
 
@@ -30,7 +37,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="vector file; .txt/.vec write word2vec text, .bin word2vec binary, anything else embedkit's format")
     p.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint per epoch here (language models)")
-    p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the latest checkpoint in --checkpoint (with a warning if there is none)")
     p.add_argument("--hidden", type=int, default=None, help="hidden size (default: dim for nplm, 256 otherwise)")
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--dropout", type=float, default=0.0)
@@ -56,7 +64,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("generate", help="generate text from a trained language model",
                        description="Continue a prompt with a language model trained by train-embeddings.")
-    p.add_argument("--model", required=True, metavar="CHECKPOINT")
+    p.add_argument("--model", required=True, metavar="CHECKPOINT",
+                   help="a model written by train-embeddings, or its --checkpoint folder (the latest epoch)")
     p.add_argument("--prompt", required=True, metavar="TEXT")
     p.add_argument("--words", type=int, default=30, help="how many words (default 30)")
     p.add_argument("--method", choices=["sample", "greedy", "beam"], default="sample")
@@ -91,8 +100,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         from ._common import load_vectors
 
         init = load_vectors(args.init)
-    result = train_vectors(corpus, config, init=init, device=args.device, checkpoint_dir=args.checkpoint,
-                           resume=args.resume, progress=not (args.quiet or args.json))
+    try:
+        with one_line_warnings():
+            result = train_vectors(corpus, config, init=init, device=args.device, checkpoint_dir=args.checkpoint,
+                                   resume=args.resume, progress=not (args.quiet or args.json))
+    except KeyboardInterrupt as exc:
+        return report_interrupt(exc, args, checkpoint_option="--checkpoint" if neural else None)
     if not is_main_process():  # under torchrun only rank 0 writes and reports
         return 0
     out = Path(args.output)

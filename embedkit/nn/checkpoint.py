@@ -4,19 +4,37 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from .._fs import atomic_write
+from ..errors import ModelFileError
+from ..text import Vocabulary
 
-__all__ = ["CHECKPOINT_FORMAT", "epoch_checkpoints", "latest_checkpoint", "load_checkpoint", "save_checkpoint"]
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "MAX_VOCAB",
+    "check_weights",
+    "checkpoint_vocab",
+    "epoch_checkpoints",
+    "latest_checkpoint",
+    "load_checkpoint",
+    "match_state",
+    "resolve_checkpoint",
+    "save_checkpoint",
+]
 
 CHECKPOINT_FORMAT = "embedkit-checkpoint"
 _VERSION = 1
+PICKLE_REFUSED = "the file holds pickled Python objects, which embedkit will not load (unpickling can run code)"
+MAX_VOCAB = 50_000_000  # words in a model's vocabulary read from a file
 _EPOCH_RE = re.compile(r"^epoch-(\d+)\.pt$")
 
 
@@ -79,23 +97,122 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str | torch.device
     Returns
     -------
     dict
-        ``{"format", "version", "model_state", "config", "vocab", "extra"}``.
+        ``{"format", "version", "model_state", "config", "vocab", "extra"}``, each checked for its
+        type (``model_state`` maps names to tensors; the others are dicts).
 
     Raises
     ------
-    ValueError
-        The file is not an embedkit checkpoint.
+    FileNotFoundError
+        No such file.
+    ModelFileError
+        The file is damaged, not an embedkit checkpoint, lacks an entry, or holds pickled Python
+        objects (which are never loaded: unpickling can run code).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such checkpoint: {str(path)!r}")
     try:
-        ck = torch.load(path, map_location=map_location, weights_only=True)
+        with warnings.catch_warnings():  # torch warns (several lines) about pickle protocols it then refuses
+            warnings.simplefilter("ignore")
+            ck = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        # torch's message advises weights_only=False, which would run whatever code the file holds
+        with open(path, "rb") as f:
+            head = f.read(2)
+        if "Unsupported global" in str(exc) or head[:1] == b"\x80":  # a pickle stream starts with PROTO (0x80)
+            raise ModelFileError(path, PICKLE_REFUSED) from None
+        what = "a damaged or foreign PyTorch file" if head == b"PK" else "not a PyTorch file"
+        raise ModelFileError(path, f"not a readable embedkit checkpoint ({what})") from None
     except Exception as exc:  # torch raises several types for a damaged or foreign file
-        raise ValueError(f"{path} is not a readable embedkit checkpoint: {exc}") from exc
+        raise ModelFileError(path, f"not a readable embedkit checkpoint ({_first_line(exc)})") from exc
     if not isinstance(ck, dict) or ck.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not an embedkit checkpoint")
+        raise ModelFileError(path, "not an embedkit checkpoint")
+    for key in ("model_state", "config", "vocab", "extra"):
+        if key not in ck:
+            raise ModelFileError(path, f"the checkpoint has no {key!r} entry")
+        if not isinstance(ck[key], dict):
+            raise ModelFileError(path, f"the checkpoint's {key!r} entry is a {type(ck[key]).__name__}, not a dict")
+    for name, value in ck["model_state"].items():
+        if not isinstance(name, str) or not isinstance(value, torch.Tensor):
+            raise ModelFileError(path, f"the checkpoint's weights hold {name!r}, which is not a named tensor")
     return ck
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].strip() if text else type(exc).__name__
+
+
+def resolve_checkpoint(path: str | os.PathLike) -> Path:
+    """``path`` itself, or for a folder of ``epoch-K.pt`` files (a ``checkpoint_dir``) the latest.
+
+    Raises ``FileNotFoundError`` for a missing path or a folder without checkpoints.
+    """
+    p = Path(path)
+    if p.is_dir():
+        latest = latest_checkpoint(p)
+        if latest is None:
+            raise FileNotFoundError(f"no checkpoint (epoch-K.pt) in the folder {str(p)!r}")
+        return latest
+    if not p.is_file():
+        raise FileNotFoundError(f"no such checkpoint: {str(p)!r}")
+    return p
+
+
+def checkpoint_vocab(path: str | os.PathLike, ck: Mapping[str, Any], *, max_words: int = MAX_VOCAB) -> Vocabulary:
+    """The checkpoint's vocabulary, its plain data checked (lists of strings, at most ``max_words``)."""
+    d = ck["vocab"]
+    words, specials, counts = d.get("words"), d.get("specials"), d.get("counts", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ModelFileError(path, "the checkpoint's vocabulary has no list of words")
+    if not isinstance(specials, (list, tuple)) or not all(isinstance(w, str) for w in specials):
+        raise ModelFileError(path, "the checkpoint's vocabulary has no list of special tokens")
+    if not isinstance(counts, list) or not all(isinstance(c, int) for c in counts):
+        raise ModelFileError(path, "the checkpoint's vocabulary counts are not a list of integers")
+    if len(words) > max_words:
+        raise ModelFileError(path, f"the vocabulary holds {len(words):,} words, more than the {max_words:,} allowed")
+    try:
+        return Vocabulary(list(words), tuple(specials), list(counts))
+    except ValueError as exc:
+        raise ModelFileError(path, f"bad vocabulary: {exc}") from None
+
+
+def check_weights(path: str | os.PathLike, state: Mapping[str, torch.Tensor], build: Callable[[], nn.Module]) -> None:
+    """Check that ``state`` has exactly the names and shapes of the model ``build()`` makes from the
+    file's config and vocabulary, building that model on the ``meta`` device (no memory), so that a
+    config edited to absurd sizes fails here, before any real allocation.
+
+    Raises :class:`~embedkit.errors.ModelFileError` naming the first mismatch.
+    """
+    try:
+        with torch.device("meta"):
+            expected = build().state_dict()
+    except (ValueError, TypeError, RuntimeError) as exc:
+        raise ModelFileError(path, f"its config does not describe a model: {_first_line(exc)}") from None
+    match_state(path, state, expected)
+
+
+def match_state(path: str | os.PathLike, state: Mapping[str, torch.Tensor], expected: Mapping[str, torch.Tensor]) -> None:
+    """Check that ``state`` (read from ``path``) has exactly the names and shapes of ``expected``
+    (a model's ``state_dict()``); raise :class:`~embedkit.errors.ModelFileError` naming the first mismatch."""
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}")
+        if unexpected:
+            parts.append(f"unexpected {', '.join(unexpected[:3])}{' ...' if len(unexpected) > 3 else ''}")
+        raise ModelFileError(path, f"the weights do not match the model its config describes ({'; '.join(parts)})")
+    for name, ref in expected.items():
+        got = tuple(state[name].shape)
+        if got != tuple(ref.shape):
+            raise ModelFileError(path, f"weight {name!r} is {_shape(got)} but the file's config and vocabulary "
+                                       f"make it {_shape(tuple(ref.shape))}")
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return " x ".join(str(n) for n in shape) if shape else "a scalar"
 
 
 def _to_cpu(obj: Any) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +22,22 @@ import numpy as np
 import torch
 
 from ..corpus import Corpus
+from ..errors import EmbedkitWarning, ModelFileError, TrainingInterrupted
 from ..text import Vocabulary
 from ..train import TrainConfig
 from ..vectors import Vectors
 from . import distributed
-from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .checkpoint import (
+    check_weights,
+    checkpoint_vocab,
+    latest_checkpoint,
+    load_checkpoint,
+    match_state,
+    resolve_checkpoint,
+    save_checkpoint,
+)
 from .embedding import embedding_from_vectors, vectors_from_embedding
-from .lm import LanguageModel, build_model
+from .lm import MODELS, LanguageModel, build_model
 
 __all__ = [
     "TrainConfig",
@@ -195,8 +205,6 @@ def fit(
     single process's only without dropout. Held-out perplexity is split between the processes;
     rank 0 writes the checkpoints, and every process resumes from them.
     """
-    from tqdm.auto import tqdm
-
     device = resolve_device(device)
     if device.type == "cpu":
         # One thread unless asked: see TrainConfig.workers.
@@ -228,17 +236,28 @@ def fit(
     start_epoch = 0
 
     ckdir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+    saved: dict[str, Any] = {"epoch": 0, "path": None}  # the last checkpoint written or resumed from (for Ctrl-C)
     if ckdir is not None and resume:
         latest = latest_checkpoint(ckdir)
-        if latest is not None:
+        if latest is None:
+            warnings.warn(f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning,
+                          stacklevel=2)
+        else:
             ck = load_checkpoint(latest)
-            saved = TrainConfig.from_dict(ck["config"])
-            if {**saved.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
+            try:
+                saved_config = TrainConfig.from_dict(ck["config"])
+            except (ValueError, TypeError) as exc:
+                raise ModelFileError(latest, f"bad language-model config: {exc}") from None
+            if {**saved_config.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
                 raise ValueError(f"{latest} was written with another config; resume needs the same (except epochs)")
-            if ck["vocab"]["words"] != vocab.words:
+            if ck["vocab"].get("words") != vocab.words:
                 raise ValueError(f"{latest} was written with another vocabulary")
-            model.load_state_dict(ck["model_state"])
             extra = ck["extra"]
+            for key in ("epoch", "optimizer", "scheduler", "generator", "torch_rng", "history"):
+                if key not in extra:
+                    raise ModelFileError(latest, f"the checkpoint has no {key!r} entry, so training cannot resume from it")
+            match_state(latest, ck["model_state"], model.state_dict())
+            model.load_state_dict(ck["model_state"])
             optimizer.load_state_dict(extra["optimizer"])
             for sch, st in zip(schedulers, extra["scheduler"], strict=True):
                 sch.load_state_dict({**st, "lr_lambdas": [None] * len(st["base_lrs"])})  # the lambdas are code
@@ -248,8 +267,26 @@ def fit(
                 torch.cuda.set_rng_state(extra["cuda_rng"], device)
             history = list(extra["history"])
             start_epoch = int(extra["epoch"])
+            saved.update(epoch=start_epoch, path=latest)
 
-    for epoch in range(start_epoch, config.epochs):
+    try:
+        _epochs(model, data, valid, config, vocab, device, ctx, net, optimizer, schedulers, generator, history, rows,
+                steps_per_epoch, range(start_epoch, config.epochs), ckdir, progress, saved)
+    except KeyboardInterrupt:
+        done = saved["epoch"] if ckdir is not None else (int(history[-1]["epoch"]) if history else 0)
+        raise TrainingInterrupted(done, saved["path"]) from None
+    return history
+
+
+def _epochs(model: LanguageModel, data: torch.Tensor, valid: np.ndarray | None, config: TrainConfig,
+            vocab: Vocabulary, device: torch.device, ctx: distributed.Context, net: torch.nn.Module,
+            optimizer: _Optimizers, schedulers: list, generator: torch.Generator, history: list[dict[str, float]],
+            rows: int, steps_per_epoch: int, epochs: range, ckdir: Path | None, progress: bool,
+            saved: dict[str, Any]) -> None:
+    """The epochs of :func:`fit`, appending to ``history``; ``saved`` follows the checkpoints written."""
+    from tqdm.auto import tqdm
+
+    for epoch in epochs:
         model.train()
         state = model.init_state(rows, device)
         bar = tqdm(total=steps_per_epoch, desc=f"{config.algorithm} epoch {epoch + 1}/{config.epochs}",
@@ -302,12 +339,11 @@ def fit(
             }
             if device.type == "cuda":
                 extra["cuda_rng"] = torch.cuda.get_rng_state(device)
-            save_checkpoint(ckdir / f"epoch-{epoch + 1:03d}.pt", model_state=model.state_dict(),
-                            config=config.to_dict(), vocab=vocab.to_dict(), extra=extra)
+            path = save_checkpoint(ckdir / f"epoch-{epoch + 1:03d}.pt", model_state=model.state_dict(),
+                                   config=config.to_dict(), vocab=vocab.to_dict(), extra=extra)
+            saved.update(epoch=epoch + 1, path=path)
         if ckdir is not None:
             ctx.barrier()
-    return history
-
 
 
 def train_language_model(
@@ -353,11 +389,28 @@ def train_language_model(
 
 
 def load_language_model(path: str | os.PathLike, *, device: str | torch.device = "cpu") -> TrainedLM:
-    """A :class:`TrainedLM` from a checkpoint written by :func:`fit` or :meth:`TrainedLM.save`."""
+    """A :class:`TrainedLM` from a checkpoint written by :func:`fit` or :meth:`TrainedLM.save`, or
+    from a ``checkpoint_dir`` of :func:`fit` (its latest epoch).
+
+    The file is checked before the model is built: the config's types and size caps, the
+    vocabulary, and every weight's name and shape against the model the config describes (built
+    on the ``meta`` device, so an edited file cannot make it allocate gigabytes); a problem is a
+    :class:`~embedkit.errors.ModelFileError` naming the file.
+    """
+    path = resolve_checkpoint(path)
     ck = load_checkpoint(path)
-    config = TrainConfig.from_dict(ck["config"])
-    vocab = Vocabulary.from_dict(ck["vocab"])
+    if "class_names" in ck["extra"] or ("model" in ck["config"] and "algorithm" not in ck["config"]):
+        raise ModelFileError(path, "is a classifier model, not a language model")
+    try:
+        config = TrainConfig.from_dict(ck["config"])
+    except (ValueError, TypeError) as exc:
+        raise ModelFileError(path, f"bad language-model config: {exc}") from None
+    if config.algorithm not in MODELS:
+        raise ModelFileError(path, f"its config names {config.algorithm!r}, which is not a neural language model")
+    vocab = checkpoint_vocab(path, ck)
+    check_weights(path, ck["model_state"], lambda: build_model(config, len(vocab)))
     model = build_model(config, len(vocab))
     model.load_state_dict(ck["model_state"])
     model.to(resolve_device(device)).eval()
-    return TrainedLM(model, vocab, config, list(ck["extra"].get("history", [])))
+    history = ck["extra"].get("history", [])
+    return TrainedLM(model, vocab, config, list(history) if isinstance(history, list) else [])

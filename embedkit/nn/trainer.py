@@ -13,19 +13,30 @@ import copy
 import dataclasses
 import os
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..classifier_config import CAPS, ClassifierConfig
+from ..errors import EmbedkitWarning, LabelError, ModelFileError, TrainingInterrupted
 from ..text import Vocabulary
 from ..vectors import Vectors
-from .checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, save_checkpoint
+from .checkpoint import (
+    check_weights,
+    checkpoint_vocab,
+    epoch_checkpoints,
+    latest_checkpoint,
+    load_checkpoint,
+    match_state,
+    save_checkpoint,
+)
 from .distributed import is_main_process
 from .text_data import EncodedTexts, build_vocab, encode_texts, split_compounds, tokenize_texts
 
@@ -40,142 +51,6 @@ __all__ = [
     "resolve_device",
     "train_neural",
 ]
-
-MODELS = ("rnn", "gru", "lstm", "cnn", "transformer")
-MODES = ("rand", "static", "non-static", "multichannel")
-
-
-@dataclass
-class ClassifierConfig:
-    """Hyper-parameters of a neural text classifier, saved into every checkpoint.
-
-    The defaults are Kim's (2014) CNN-non-static settings (filter widths 3, 4, 5 x 100 maps,
-    dropout 0.5, max-norm 3, batch 50) with Adam in place of Adadelta, 25% dropout on the word
-    vectors, early stopping after 3 epochs without a better dev accuracy, and the 100,000 most
-    frequent words of the embedding joined to the training vocabulary. ``threads`` is the number
-    of torch threads on the CPU (0: one, which measured fastest on this project's 2-core machines).
-
-    ``word_dropout`` drops whole word vectors (the kept ones rescaled) before ``input_dropout``
-    drops single values; ``embed_lr_scale`` makes the fine-tuned pretrained vectors move that many
-    times as fast as the other weights (``non-static`` and ``multichannel``; see
-    :class:`~embedkit.nn.classifiers.Embedder`). With ``refit``, :func:`train_neural` trains a
-    fresh model on the training and dev texts together for the best epoch's number of epochs after
-    early stopping has chosen it, and returns that model (its dev scores are then on seen texts).
-    With ``compounds``, hyphenated words the embedding lacks are split into their parts when it has
-    them all (``ham-fisted`` -> ``ham fisted``; see :func:`~embedkit.nn.text_data.split_compounds`).
-
-    Examples
-    --------
-    >>> ClassifierConfig(model="lstm", bidirectional=True).pooling
-    'auto'
-    >>> ClassifierConfig(dropout=1.5)
-    Traceback (most recent call last):
-    ...
-    ValueError: dropout must be in [0, 1), got 1.5
-    """
-
-    model: Literal["rnn", "gru", "lstm", "cnn", "transformer"] = "cnn"
-    mode: Literal["rand", "static", "non-static", "multichannel"] = "non-static"
-    # text and embedding
-    lower: bool = True
-    min_count: int = 1
-    vector_words: int = 100_000
-    compounds: bool = False
-    unknown: Literal["uniform", "zero"] = "uniform"
-    embed_dim: int = 300
-    sequence: Literal["fixed", "bucket"] = "bucket"
-    max_len: int = 400
-    input_dropout: float = 0.25
-    embed_lr_scale: float = 1.0
-    word_dropout: float = 0.0
-    dropout: float = 0.5
-    pooling: Literal["auto", "last", "max", "mean", "cls"] = "auto"
-    # recurrent
-    hidden_size: int = 150
-    num_layers: int = 1
-    bidirectional: bool = False
-    recurrent_dropout: float = 0.0
-    # CNN
-    filter_widths: tuple[int, ...] = (3, 4, 5)
-    num_filters: int = 100
-    max_norm: float | None = 3.0
-    # transformer
-    d_model: int = 128
-    num_heads: int = 4
-    ff_size: int = 256
-    transformer_layers: int = 2
-    attention_dropout: float = 0.1
-    # optimisation
-    optimizer: Literal["adam", "adadelta"] = "adam"
-    lr: float | None = None
-    weight_decay: float = 0.0
-    batch_size: int = 50
-    epochs: int = 15
-    patience: int | None = 3
-    grad_clip: float | None = 5.0
-    dev_fraction: float = 0.1
-    refit: bool = False
-    threads: int = 0
-
-    def __post_init__(self) -> None:
-        self.filter_widths = tuple(int(w) for w in self.filter_widths)
-        choices = {
-            "model": MODELS,
-            "mode": MODES,
-            "unknown": ("uniform", "zero"),
-            "sequence": ("fixed", "bucket"),
-            "pooling": ("auto", "last", "max", "mean", "cls"),
-            "optimizer": ("adam", "adadelta"),
-        }
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
-        for name in ("input_dropout", "word_dropout", "dropout", "recurrent_dropout", "attention_dropout"):
-            p = getattr(self, name)
-            if not 0.0 <= p < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {p}")
-        positive = ("min_count", "embed_dim", "max_len", "hidden_size", "num_layers", "num_filters", "d_model",
-                    "num_heads", "ff_size", "transformer_layers", "batch_size", "epochs")
-        for name in positive:
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.vector_words < 0:
-            raise ValueError(f"vector_words must be >= 0, got {self.vector_words}")
-        if not self.filter_widths or min(self.filter_widths) < 1:
-            raise ValueError(f"filter_widths must be positive widths, got {self.filter_widths}")
-        if self.d_model % self.num_heads:
-            raise ValueError(f"d_model ({self.d_model}) must be a multiple of num_heads ({self.num_heads})")
-        if not self.embed_lr_scale > 0.0:
-            raise ValueError(f"embed_lr_scale must be positive, got {self.embed_lr_scale}")
-        for name in ("lr", "max_norm", "grad_clip"):
-            v = getattr(self, name)
-            if v is not None and v <= 0:
-                raise ValueError(f"{name} must be positive or None, got {v}")
-        if self.patience is not None and self.patience < 1:
-            raise ValueError(f"patience must be >= 1 or None, got {self.patience}")
-        if not 0.0 < self.dev_fraction < 1.0:
-            raise ValueError(f"dev_fraction must be in (0, 1), got {self.dev_fraction}")
-        if self.threads < 0:
-            raise ValueError(f"threads must be >= 0, got {self.threads}")
-
-    @property
-    def learning_rate(self) -> float:
-        """``lr``, or the optimiser's usual rate (Adam 1e-3, Adadelta 1.0)."""
-        return self.lr if self.lr is not None else (1e-3 if self.optimizer == "adam" else 1.0)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["filter_widths"] = list(self.filter_widths)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> ClassifierConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise ValueError(f"unknown ClassifierConfig fields: {', '.join(unknown)}")
-        return cls(**d)
-
 
 @dataclass(frozen=True)
 class EpochRecord:
@@ -305,6 +180,12 @@ def fit(
         raise ValueError("a checkpoint needs the vocabulary (vocab=...)")
     if resume and checkpoint_dir is None:
         raise ValueError("resume needs a checkpoint_dir")
+    n_out = getattr(model, "num_classes", None)
+    for role, data in (("training", train), ("dev", valid)):
+        # checked before training: a label past the output layer would crash the first dev scoring
+        if n_out is not None and data is not None and len(data.labels) and int(np.max(data.labels)) >= n_out:  # type: ignore[arg-type]
+            raise LabelError(f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]
+                             f"{n_out} classes (ids 0..{n_out - 1})")
     from tqdm.auto import tqdm
 
     from . import distributed
@@ -328,14 +209,28 @@ def fit(
     elapsed = 0.0
     first_epoch = 1
     ckdir = Path(checkpoint_dir) if checkpoint_dir is not None else None
-    if ckdir is not None and resume and (latest := latest_checkpoint(ckdir)) is not None:
+    saved_epoch, saved_path = 0, None  # the last checkpoint written (or resumed from): what Ctrl-C reports
+    latest = latest_checkpoint(ckdir) if ckdir is not None and resume else None
+    if ckdir is not None and resume and latest is None:
+        warnings.warn(f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning,
+                      stacklevel=2)
+    if latest is not None:
         ck = load_checkpoint(latest, map_location=dev)
-        saved = ClassifierConfig.from_dict(ck["config"])
+        try:
+            saved = ClassifierConfig.from_dict(ck["config"])
+        except (ValueError, TypeError) as exc:
+            raise ModelFileError(latest, f"bad classifier config: {exc}") from None
         if {**saved.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
             raise ValueError(f"{latest} was written with another config; resume needs the same (except epochs)")
-        if ck["vocab"]["words"] != vocab.words:  # type: ignore[union-attr]
+        if ck["vocab"].get("words") != vocab.words:  # type: ignore[union-attr]
             raise ValueError(f"{latest} was written with another vocabulary")
-        st = ck["extra"]["train_state"]
+        st = ck["extra"].get("train_state")
+        need = ("optimizer", "numpy_rng", "torch_rng", "best_state", "best_score", "since_best", "epochs",
+                "best_epoch", "best_dev_accuracy", "stopped_early", "elapsed")
+        if not isinstance(st, dict) or "epoch" not in ck["extra"] or any(k not in st for k in need):
+            missing = "train_state" if not isinstance(st, dict) else next((k for k in need if k not in st), "epoch")
+            raise ModelFileError(latest, f"the checkpoint has no {missing!r} entry, so training cannot resume from it")
+        match_state(latest, ck["model_state"], model.state_dict())
         model.load_state_dict(ck["model_state"])
         opt.load_state_dict(st["optimizer"])
         rng.bit_generator.state = st["numpy_rng"]
@@ -348,77 +243,85 @@ def fit(
             best_dev_accuracy=st["best_dev_accuracy"], stopped_early=bool(st["stopped_early"]),
         )
         elapsed = float(st["elapsed"])
-        first_epoch = int(ck["extra"]["epoch"]) + 1 if not history.stopped_early else config.epochs + 1
+        saved_epoch, saved_path = int(ck["extra"]["epoch"]), latest
+        first_epoch = saved_epoch + 1 if not history.stopped_early else config.epochs + 1
     start = time.perf_counter()
     bar = tqdm(range(first_epoch, config.epochs + 1), desc="epochs", disable=not (progress and ctx.is_main), leave=False)
-    for epoch in bar:
-        t0 = time.perf_counter()
-        model.train()
-        total_loss, correct, seen = 0.0, 0, 0
-        for b in train.batches(config.batch_size, shuffle=True, rng=rng):
-            ids, lengths, labels = b.ids, b.lengths, b.labels
-            assert labels is not None
-            n = len(labels)
-            counted = True
-            if ctx.distributed:
-                # Each process takes its rows of the batch (already padded to the batch's width, so
-                # every row sees the padding it would see in one process) and scales its summed loss
-                # so that DDP's average of the gradients is the gradient of the batch's mean loss. A
-                # batch smaller than the world is taken whole by every process (counted once).
-                if n >= ctx.world_size:
-                    rows = distributed.shard(n, rank=ctx.rank, world_size=ctx.world_size)
-                    ids, lengths, labels = ids[rows], lengths[rows], labels[rows]
-                    scale = ctx.world_size / n
+    try:
+        for epoch in bar:
+            t0 = time.perf_counter()
+            model.train()
+            total_loss, correct, seen = 0.0, 0, 0
+            for b in train.batches(config.batch_size, shuffle=True, rng=rng):
+                ids, lengths, labels = b.ids, b.lengths, b.labels
+                assert labels is not None
+                n = len(labels)
+                counted = True
+                if ctx.distributed:
+                    # Each process takes its rows of the batch (already padded to the batch's width, so
+                    # every row sees the padding it would see in one process) and scales its summed loss
+                    # so that DDP's average of the gradients is the gradient of the batch's mean loss. A
+                    # batch smaller than the world is taken whole by every process (counted once).
+                    if n >= ctx.world_size:
+                        rows = distributed.shard(n, rank=ctx.rank, world_size=ctx.world_size)
+                        ids, lengths, labels = ids[rows], lengths[rows], labels[rows]
+                        scale = ctx.world_size / n
+                    else:
+                        scale, counted = 1.0 / n, ctx.is_main
+                ids, labels = ids.to(dev), labels.to(dev)
+                logits = net(ids, lengths)  # (B, C)
+                if ctx.distributed:
+                    loss_sum = F.cross_entropy(logits, labels, reduction="sum")
+                    loss = loss_sum * scale
                 else:
-                    scale, counted = 1.0 / n, ctx.is_main
-            ids, labels = ids.to(dev), labels.to(dev)
-            logits = net(ids, lengths)  # (B, C)
-            if ctx.distributed:
-                loss_sum = F.cross_entropy(logits, labels, reduction="sum")
-                loss = loss_sum * scale
+                    loss = F.cross_entropy(logits, labels)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if config.grad_clip is not None:
+                    nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], config.grad_clip)
+                opt.step()
+                if constrain is not None:
+                    constrain()
+                if counted:
+                    k = len(labels)
+                    total_loss += float(loss_sum.detach()) if ctx.distributed else float(loss.detach()) * k
+                    correct += int((logits.argmax(1) == labels).sum())
+                    seen += k
+            total_loss, correct, seen = ctx.all_sum(total_loss, correct, seen)
+            dev_loss = dev_acc = None
+            if valid is not None:
+                dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size), ctx)
+            rec = EpochRecord(epoch, total_loss / seen, correct / seen, dev_loss, dev_acc, time.perf_counter() - t0)
+            history.epochs.append(rec)
+            bar.set_postfix(loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-")
+            score = dev_acc if dev_acc is not None else float(epoch)
+            stop = False
+            if score > best_score:
+                best_score, since_best = score, 0
+                history.best_epoch, history.best_dev_accuracy = epoch, dev_acc
+                best_state = copy.deepcopy(model.state_dict())
+                if checkpoint is not None and ctx.is_main:
+                    save_checkpoint(
+                        checkpoint, model_state=best_state, config=config.to_dict(), vocab=vocab.to_dict(),  # type: ignore[union-attr]
+                        extra={**dict(extra or {}), "epoch": epoch},
+                    )
             else:
-                loss = F.cross_entropy(logits, labels)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if config.grad_clip is not None:
-                nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], config.grad_clip)
-            opt.step()
-            if constrain is not None:
-                constrain()
-            if counted:
-                k = len(labels)
-                total_loss += float(loss_sum.detach()) if ctx.distributed else float(loss.detach()) * k
-                correct += int((logits.argmax(1) == labels).sum())
-                seen += k
-        total_loss, correct, seen = ctx.all_sum(total_loss, correct, seen)
-        dev_loss = dev_acc = None
-        if valid is not None:
-            dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size), ctx)
-        rec = EpochRecord(epoch, total_loss / seen, correct / seen, dev_loss, dev_acc, time.perf_counter() - t0)
-        history.epochs.append(rec)
-        bar.set_postfix(loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-")
-        score = dev_acc if dev_acc is not None else float(epoch)
-        stop = False
-        if score > best_score:
-            best_score, since_best = score, 0
-            history.best_epoch, history.best_dev_accuracy = epoch, dev_acc
-            best_state = copy.deepcopy(model.state_dict())
-            if checkpoint is not None and ctx.is_main:
-                save_checkpoint(
-                    checkpoint, model_state=best_state, config=config.to_dict(), vocab=vocab.to_dict(),  # type: ignore[union-attr]
-                    extra={**dict(extra or {}), "epoch": epoch},
-                )
-        else:
-            since_best += 1
-            if config.patience is not None and valid is not None and since_best >= config.patience:
-                history.stopped_early = stop = True
-        if ckdir is not None:
-            if ctx.is_main:
-                _save_train_state(ckdir, epoch, model, opt, rng, dev, best_state, best_score, since_best, history,
-                                  elapsed + time.perf_counter() - start, config, vocab, extra)  # type: ignore[arg-type]
-            ctx.barrier()
-        if stop:
-            break
+                since_best += 1
+                if config.patience is not None and valid is not None and since_best >= config.patience:
+                    history.stopped_early = stop = True
+            if ckdir is not None:
+                if ctx.is_main:
+                    saved_path = _save_train_state(ckdir, epoch, model, opt, rng, dev, best_state, best_score, since_best,
+                                                   history, elapsed + time.perf_counter() - start, config, vocab,
+                                                   extra)  # type: ignore[arg-type]
+                    saved_epoch = epoch
+                ctx.barrier()
+            if stop:
+                break
+    except KeyboardInterrupt:
+        bar.close()
+        done = saved_epoch if ckdir is not None else (history.epochs[-1].epoch if history.epochs else 0)
+        raise TrainingInterrupted(done, saved_path) from None
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -430,7 +333,7 @@ def fit(
 def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.optim.Optimizer, rng: np.random.Generator,
                       dev: torch.device, best_state: dict[str, torch.Tensor] | None, best_score: float, since_best: int,
                       history: History, elapsed: float, config: ClassifierConfig, vocab: Vocabulary,
-                      extra: Mapping[str, Any] | None) -> None:
+                      extra: Mapping[str, Any] | None) -> Path:
     state: dict[str, Any] = {
         "optimizer": opt.state_dict(),
         "numpy_rng": rng.bit_generator.state,
@@ -451,6 +354,7 @@ def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.opti
     for p in epoch_checkpoints(ckdir):  # keep only the latest: each holds the model, the best model, Adam's moments
         if p != path:
             p.unlink(missing_ok=True)
+    return path
 
 
 def _training_tokens(texts: Sequence[str], config: ClassifierConfig, vectors: Vectors | None) -> list[list[str]]:
@@ -510,17 +414,35 @@ class NeuralClassifier:
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, device: str | torch.device = "cpu") -> NeuralClassifier:
+        """Rebuild a classifier saved by :meth:`save`, after checking the file: the config's types
+        and size caps, the vocabulary, the class names, and every weight's name and shape against
+        the model the config describes (built on the ``meta`` device first, so a damaged or edited
+        file raises :class:`~embedkit.errors.ModelFileError` before anything big is allocated)."""
         from .classifiers import build_classifier
 
         ck = load_checkpoint(path)
         extra = ck["extra"]
         if "class_names" not in extra or "embed_dim" not in extra:
-            raise ValueError(f"{path} is a checkpoint but not of a text classifier")
-        config = ClassifierConfig.from_dict(ck["config"])
-        vocab = Vocabulary.from_dict(ck["vocab"])
-        model = build_classifier(config, vocab=vocab, num_classes=len(extra["class_names"]), embed_dim=extra["embed_dim"])
+            what = "a language model" if "algorithm" in ck["config"] else "a checkpoint"
+            raise ModelFileError(path, f"is {what}, not a text classifier")
+        try:
+            config = ClassifierConfig.from_dict(ck["config"])
+        except (ValueError, TypeError) as exc:
+            raise ModelFileError(path, f"bad classifier config: {exc}") from None
+        names, embed_dim = extra["class_names"], extra["embed_dim"]
+        if not isinstance(names, list) or len(names) < 2 or not all(isinstance(c, str) for c in names):
+            raise ModelFileError(path, "the class names are not a list of at least two strings")
+        if isinstance(embed_dim, bool) or not isinstance(embed_dim, int) or not 1 <= embed_dim <= CAPS["embed_dim"]:
+            raise ModelFileError(path, f"embed_dim must be an integer in 1..{CAPS['embed_dim']}, got {embed_dim!r}")
+        vocab = checkpoint_vocab(path, ck)
+
+        def build() -> nn.Module:
+            return build_classifier(config, vocab=vocab, num_classes=len(names), embed_dim=embed_dim)
+
+        check_weights(path, ck["model_state"], build)
+        model = build()
         model.load_state_dict(ck["model_state"])
-        return cls(model, vocab, config, extra["class_names"], embed_dim=extra["embed_dim"], device=device)
+        return cls(model, vocab, config, names, embed_dim=embed_dim, device=device)
 
 
 def train_neural(
