@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -19,6 +18,8 @@ from typing import Literal
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ._fs import atomic_write
+from .errors import ModelFileError
 from .text import tokenize
 from .vectors import Vectors
 
@@ -228,15 +229,8 @@ class BaselineClassifier:
             meta["lower"] = mean.lower  # type: ignore[union-attr]
             arrays["scale_mean"], arrays["scale_scale"] = self._scale  # type: ignore[misc]
         path.parent.mkdir(parents=True, exist_ok=True)
-        # atomically: a temporary file in the same folder, then a rename (no half-written model on a crash)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:  # a file object keeps numpy from appending ".npz"
-                np.savez(f, meta=np.asarray(json.dumps(meta)), **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(path) as f:  # a file object keeps numpy from appending ".npz"
+            np.savez(f, meta=np.asarray(json.dumps(meta)), **arrays)
         return path
 
     @classmethod
@@ -266,8 +260,6 @@ class BaselineClassifier:
 def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
     """The metadata and arrays of a saved baseline, checked against each other."""
     import zipfile
-
-    from .errors import ModelFileError
 
     try:
         with np.load(path, allow_pickle=False) as z:

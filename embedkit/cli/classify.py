@@ -7,6 +7,7 @@ import dataclasses
 import json
 
 from ..errors import ConfigError
+from ._checks import check_output
 from ._common import (
     add_json_option,
     add_vectors_option,
@@ -70,6 +71,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _config(args: argparse.Namespace):
     if args.model in _BASELINES:
+        for option, value in (("--config", args.config), ("--epochs", args.epochs)):
+            if value is not None:
+                raise ValueError(f"{option} applies to the neural models; {args.model} takes none (got {value!r})")
         return None
     from ..nn.trainer import ClassifierConfig
 
@@ -102,6 +106,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.resume and not args.checkpoint_dir:
         raise ValueError("--resume needs --checkpoint-dir DIR")
+    if args.output:  # refused before training: a baseline is an .npz of arrays, a neural model a torch .pt
+        check_output(args.output, [".npz"] if args.model in _BASELINES else [".pt"], f"-o (a {args.model} model)")
     tr = read_dataset(args.train)
     dev = read_dataset(args.dev) if args.dev else None
     test = read_dataset(args.test) if args.test else None

@@ -7,6 +7,7 @@ import math
 import sys
 from pathlib import Path
 
+from ._checks import check_output
 from ._common import (
     add_json_option,
     is_main_process,
@@ -89,6 +90,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed, workers=args.workers, bf16=args.bf16,
     )
     neural = args.algorithm in LM_ALGORITHMS
+    check_output(args.output, [*_SUFFIX_FORMATS, ".ekv"], "-o (the vectors)")  # before training, not after
     if args.resume and not args.checkpoint:
         raise ValueError("--resume needs --checkpoint DIR")
     if under_torchrun() and not neural:
