@@ -1,19 +1,9 @@
-"""Projections of word vectors to 2-D or 3-D: PCA, t-SNE and UMAP, at any size.
+"""The result of a projection of word vectors to 2-D or 3-D: :class:`Projection`.
 
-``project`` returns a :class:`Projection`: the words, their coordinates, the method with every
-parameter used, and a quality figure (trustworthiness of the neighbourhoods). A projection saves
-to NPZ or CSV and loads back without pickle, so a figure can be redrawn without recomputing.
-
-Implementations were chosen by measuring them on the default vectors (``benchmarks/bench_projection.py``,
-results in ``benchmarks/bench_projection.md``): t-SNE runs on openTSNE (FFT-accelerated from 10,000
-points, Barnes-Hut below), which was 1.08x faster than scikit-learn's at 2,000 words, 1.33x at
-10,000 and 3.8x at 50,000 (110 s against 417 s); UMAP on umap-learn (40 s for 50,000 words).
-Nothing caps the number of points.
-
-The heavy packages (openTSNE, umap, ``sklearn.manifold``) are imported inside the functions that
-use them. Before umap is imported, numba's on-disk cache is pointed at ``cache_dir()/numba`` and
-caching is switched on for umap's and pynndescent's compiled functions, so only the first UMAP run
-on a machine pays the compilation.
+:func:`~embedkit.viz.reduce.project` returns a :class:`Projection`: the words, their coordinates, the
+method with every parameter used, and a quality figure (trustworthiness of the neighbourhoods). A
+projection saves to NPZ or CSV and loads back without pickle, so a figure can be redrawn without
+recomputing.
 """
 
 from __future__ import annotations
@@ -21,10 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sys
-import time
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,17 +19,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .vectors import Vectors
+from ..errors import InvalidArgumentError, MissingWordError
 
 __all__ = [
+    "METHODS",
+    "METRICS",
+    "SAVE_SUFFIXES",
     "Method",
     "Metric",
     "Projection",
-    "export_projector",
-    "numba_cache_dir",
-    "project",
-    "select_words",
-    "trustworthiness",
 ]
 
 Method = Literal["pca", "tsne", "umap"]
@@ -102,7 +87,7 @@ class Projection:
         words = tuple(self.words)
         coords = np.array(self.coords, dtype=np.float32)
         if coords.ndim != 2 or coords.shape[0] != len(words):
-            raise ValueError(f"coords must be ({len(words)}, dim), got shape {coords.shape}")
+            raise InvalidArgumentError(f"coords must be ({len(words)}, dim), got shape {coords.shape}")
         coords.flags.writeable = False
         object.__setattr__(self, "words", words)
         object.__setattr__(self, "coords", coords)
@@ -125,11 +110,12 @@ class Projection:
         return {w: i for i, w in enumerate(self.words)}
 
     def coords_of(self, words: Sequence[str]) -> np.ndarray:
-        """The ``(len(words), dim)`` coordinates of ``words``; a ``KeyError`` names the missing ones."""
+        """The ``(len(words), dim)`` coordinates of ``words``; a :class:`~embedkit.errors.MissingWordError`
+        (a ``KeyError``) names the missing ones."""
         index = self.index
         missing = [w for w in words if w not in index]
         if missing:
-            raise KeyError(f"not in the projection: {missing[:10]!r}" + (" ..." if len(missing) > 10 else ""))
+            raise MissingWordError(f"not in the projection: {missing[:10]!r}" + (" ..." if len(missing) > 10 else ""))
         return self.coords[[index[w] for w in words]]
 
     def to_dict(self, *, coords: bool = False) -> dict[str, Any]:
@@ -177,7 +163,7 @@ class Projection:
                 for word, row in zip(self.words, self.coords.tolist()):
                     w.writerow([word, *(f"{x:.9g}" for x in row)])
         else:
-            raise ValueError(f"save a projection as {' or '.join(SAVE_SUFFIXES)}, not {path.name!r}")
+            raise InvalidArgumentError(f"save a projection as {' or '.join(SAVE_SUFFIXES)}, not {path.name!r}")
         return path
 
     @classmethod
@@ -216,412 +202,3 @@ class Projection:
             meta.get("timings", {}),
             meta.get("source"),
         )
-
-
-# --------------------------------------------------------------------------------------------
-# helpers
-
-
-def select_words(vectors: Vectors, words: Sequence[str] | int | None = None) -> Vectors:
-    """The vectors to project: ``words`` is a list of words, a count of most frequent words, or
-    ``None`` for all of them. Unknown words raise :class:`~embedkit.UnknownWordError`."""
-    if words is None:
-        return vectors
-    if isinstance(words, (int, np.integer)) and not isinstance(words, bool):
-        if words < 1:
-            raise ValueError(f"words must be a positive count, got {words}")
-        return vectors.most_frequent(int(words))
-    if isinstance(words, str):
-        raise TypeError("words must be a list of words, a count or None, not a single string")
-    return vectors.subset(list(words))
-
-
-def _prepare(matrix: np.ndarray, metric: str) -> np.ndarray:
-    X = np.asarray(matrix, dtype=np.float32)
-    if metric == "cosine":
-        # On unit vectors Euclidean distance is a monotone function of cosine (|a-b|^2 = 2 - 2cos),
-        # so every method can run its fast Euclidean code and still preserve cosine neighbourhoods.
-        n = np.linalg.norm(X, axis=1, keepdims=True)
-        X = np.divide(X, n, out=np.zeros_like(X), where=n > 0)
-    return np.ascontiguousarray(X)
-
-
-def trustworthiness(
-    X: np.ndarray,
-    Y: np.ndarray,
-    *,
-    k: int = 10,
-    sample: int | None = 2000,
-    seed: int = 0,
-) -> float:
-    """How well ``Y`` (the projection) keeps the ``k``-neighbourhoods of ``X``, in [0, 1].
-
-    :func:`sklearn.manifold.trustworthiness` (Euclidean in both spaces). It needs the full
-    distance matrix, so for more than ``sample`` rows it is computed on a random sample of
-    ``sample`` rows (the same rows in both spaces); ``sample=None`` uses every row.
-    """
-    from sklearn.manifold import trustworthiness as sk_trust
-
-    X = np.asarray(X)
-    Y = np.asarray(Y)
-    if len(X) != len(Y):
-        raise ValueError(f"X has {len(X)} rows, Y {len(Y)}")
-    if sample is not None and len(X) > sample:
-        rows = np.sort(np.random.default_rng(seed).choice(len(X), size=sample, replace=False))
-        X, Y = X[rows], Y[rows]
-    if len(X) < 3:
-        raise ValueError(f"trustworthiness needs at least 3 points, got {len(X)}")
-    k = max(1, min(k, (len(X) - 1) // 2))
-    return float(sk_trust(X, Y, n_neighbors=k))
-
-
-def numba_cache_dir() -> Path:
-    """Where numba keeps compiled UMAP code: ``cache_dir()/numba`` (unless ``$NUMBA_CACHE_DIR`` is set)."""
-    env = os.environ.get("NUMBA_CACHE_DIR")
-    if env:
-        return Path(env)
-    from .io import cache_dir
-
-    return cache_dir() / "numba"
-
-
-_UMAP_CACHING_ON = False
-
-
-def _import_umap():
-    """Import umap with numba's disk cache switched on for its compiled functions."""
-    global _UMAP_CACHING_ON
-    target = str(numba_cache_dir())
-    os.environ.setdefault("NUMBA_CACHE_DIR", target)
-    if "numba" in sys.modules:  # numba reads the variable once, at import
-        import numba.core.config
-
-        if not numba.core.config.CACHE_DIR:
-            numba.core.config.CACHE_DIR = target
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import umap
-    if not _UMAP_CACHING_ON:
-        _enable_numba_caching()
-        _UMAP_CACHING_ON = True
-    return umap
-
-
-def _enable_numba_caching() -> None:
-    # umap-learn compiles most of its functions without cache=True, so every new process paid
-    # about a minute of compilation before the first fit. Switching caching on for the
-    # not-yet-compiled dispatchers makes numba store and reuse them like its own cached code.
-    import importlib
-
-    from numba.core.caching import NullCache
-    from numba.core.registry import CPUDispatcher
-
-    names = [
-        "umap.umap_", "umap.layouts", "umap.spectral", "umap.distances", "umap.utils", "umap.sparse",
-        "pynndescent.pynndescent_", "pynndescent.utils", "pynndescent.distances", "pynndescent.rp_trees",
-        "pynndescent.sparse", "pynndescent.graph_utils",
-    ]
-    for name in names:
-        try:
-            mod = importlib.import_module(name)
-        except ImportError:  # pragma: no cover - a layout change in a future release
-            continue
-        for obj in list(vars(mod).values()):
-            if isinstance(obj, CPUDispatcher) and isinstance(obj._cache, NullCache) and not obj.overloads:
-                try:
-                    obj.enable_caching()
-                except Exception:  # noqa: BLE001, S110  # pragma: no cover - caching is only an optimisation
-                    pass
-
-
-class _Progress:
-    """A tqdm bar on stderr for the stages of a fit (a no-op when ``enabled`` is false)."""
-
-    def __init__(self, enabled: bool, total: int, desc: str) -> None:
-        self.bar = None
-        if enabled:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False,
-                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}]")
-
-    def stage(self, desc: str) -> None:
-        if self.bar is not None:
-            self.bar.set_description_str(desc)
-            self.bar.refresh()
-
-    def update(self, n: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def finish(self) -> None:
-        """Show the bar full (tqdm may have skipped the last updates within its refresh interval)."""
-        if self.bar is not None:
-            self.bar.n = self.bar.total
-            self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-# --------------------------------------------------------------------------------------------
-# the methods
-
-
-def _pca(X: np.ndarray, dim: int) -> tuple[np.ndarray, dict[str, Any]]:
-    X64 = np.asarray(X, dtype=np.float64)
-    mean = X64.mean(axis=0)
-    Xc = X64 - mean
-    # The d x d covariance is cheap even for 400,000 rows; eigh on it is exact PCA.
-    cov = Xc.T @ Xc / max(len(Xc) - 1, 1)
-    evals, evecs = np.linalg.eigh(cov)
-    order = np.argsort(evals)[::-1][:dim]
-    comps = evecs[:, order].T  # (dim, d)
-    # scikit-learn's sign convention: the largest-magnitude loading of each component is positive.
-    signs = np.sign(comps[np.arange(len(comps)), np.argmax(np.abs(comps), axis=1)])
-    comps *= signs[:, None]
-    Y = Xc @ comps.T
-    total = float(evals.sum())
-    ratio = [float(e / total) if total > 0 else 0.0 for e in evals[order]]
-    return Y, {"explained_variance_ratio": ratio}
-
-
-def tsne_affinities(X: np.ndarray, perplexity: float, *, seed: int | None, n_jobs: int):
-    """openTSNE's default affinities for Euclidean data, built without importing pynndescent.
-
-    openTSNE's neighbour lookup asks ``importlib.import_module("pynndescent")`` whether pynndescent is
-    installed, even for the Euclidean metric where it then uses an exact search (under 1,000 points) or
-    Annoy. That import compiles pynndescent's numba kernels eagerly: about 30 s in every fresh environment
-    (each CI run). Building the same index here (the same class, k and seed openTSNE's ``"auto"`` picks)
-    gives identical affinities without that import.
-    """
-    from openTSNE import affinity, nearest_neighbors
-
-    n = len(X)
-    index_cls = nearest_neighbors.Sklearn if n < 1000 else nearest_neighbors.Annoy
-    k = min(n - 1, int(3 * perplexity))
-    index = index_cls(X, k, metric="euclidean", n_jobs=n_jobs, random_state=seed, verbose=False)
-    return affinity.MultiscaleMixture(perplexities=[perplexity], knn_index=index, n_jobs=n_jobs)
-
-
-def _tsne(X: np.ndarray, dim: int, *, perplexity: float, seed: int | None, n_jobs: int, n_iter: int,
-          early_exaggeration_iter: int, bar: _Progress) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
-    import openTSNE
-
-    method = "fft" if dim <= 2 and len(X) >= 10_000 else "bh"
-
-    def on_iter(iteration: int, error: float, embedding: np.ndarray) -> bool:
-        bar.update(50)
-        return False
-
-    bar.stage("t-SNE: affinities")
-    tsne = openTSNE.TSNE(
-        n_components=dim,
-        perplexity=perplexity,
-        n_iter=n_iter,
-        early_exaggeration_iter=early_exaggeration_iter,
-        metric="euclidean",
-        initialization="pca",
-        negative_gradient_method=method,
-        n_jobs=n_jobs,
-        random_state=seed,
-        callbacks=on_iter,
-        callbacks_every_iters=50,
-        verbose=False,
-    )
-    # openTSNE only logs (never prints); its affinity stage reports nothing, the optimiser every 50 steps.
-    bar.stage("t-SNE: optimising")
-    emb = tsne.fit(X, affinities=tsne_affinities(X, perplexity, seed=seed, n_jobs=n_jobs))
-    bar.finish()
-    params = {
-        "implementation": f"openTSNE {openTSNE.__version__}",
-        "perplexity": perplexity,
-        "n_iter": n_iter,
-        "early_exaggeration_iter": early_exaggeration_iter,
-        "early_exaggeration": 12,
-        # openTSNE's "auto": n / exaggeration, i.e. n / 12 in the early phase, then n.
-        "learning_rate": [len(X) / 12, float(len(X))],
-        "initialization": "pca",
-        "negative_gradient_method": method,
-        "n_jobs": n_jobs,
-    }
-    kl = getattr(emb, "kl_divergence", None)
-    return np.asarray(emb), params, {"kl_divergence": None if kl is None else float(kl)}
-
-
-def _umap(X: np.ndarray, dim: int, *, n_neighbors: int, min_dist: float, seed: int | None,
-          bar: _Progress) -> tuple[np.ndarray, dict[str, Any]]:
-    bar.stage("UMAP: loading compiled code")
-    umap = _import_umap()
-    bar.update(1)
-    bar.stage("UMAP: neighbours and layout (a first run on this machine also compiles, ~1 min)")
-    model = umap.UMAP(
-        n_components=dim,
-        n_neighbors=n_neighbors,
-        min_dist=min_dist,
-        metric="euclidean",
-        random_state=seed,
-        # A seed makes umap run single-threaded; without one it uses every core.
-        n_jobs=1 if seed is not None else -1,
-        # umap shows its epoch bar without its verbose prints when "disable" is given explicitly.
-        tqdm_kwds={"disable": bar.bar is None, "file": sys.stderr, "leave": False, "desc": "UMAP: epochs"},
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        Y = model.fit_transform(X)
-    bar.finish()
-    params = {
-        "implementation": f"umap-learn {umap.__version__}",
-        "n_neighbors": n_neighbors,
-        "min_dist": min_dist,
-        # umap's own rule when n_epochs is None: 500 epochs up to 10,000 points, else 200.
-        "n_epochs": int(model.n_epochs) if model.n_epochs is not None else (500 if len(X) <= 10_000 else 200),
-        "init": "spectral",
-    }
-    return np.asarray(Y), params
-
-
-def project(
-    vectors: Vectors,
-    words: Sequence[str] | int | None = None,
-    *,
-    method: Method = "pca",
-    dim: int = 2,
-    seed: int | None = 0,
-    metric: Metric = "cosine",
-    perplexity: float = 30.0,
-    n_iter: int = 500,
-    early_exaggeration_iter: int = 250,
-    n_neighbors: int = 15,
-    min_dist: float = 0.1,
-    n_jobs: int = 1,
-    trust_k: int = 10,
-    trust_sample: int | None = 2000,
-    progress: bool = False,
-) -> Projection:
-    """Project word vectors to ``dim`` dimensions by PCA, t-SNE or UMAP.
-
-    Parameters
-    ----------
-    vectors:
-        The vectors.
-    words:
-        Which words: a list, a count of most frequent words, or ``None`` for all.
-    method:
-        ``"pca"`` (exact, via the covariance matrix), ``"tsne"`` (openTSNE) or ``"umap"`` (umap-learn).
-    dim:
-        Output dimensions (2 or 3 for pictures).
-    seed:
-        Random seed; the same seed gives the same coordinates. ``seed=None`` lets UMAP use every
-        core (it runs single-threaded when seeded) at the price of reproducibility.
-    metric:
-        ``"cosine"`` (the default: rows are unit-normalised first, so Euclidean neighbourhoods
-        are cosine neighbourhoods) or ``"euclidean"`` (raw vectors).
-    perplexity, n_iter, early_exaggeration_iter, n_jobs:
-        t-SNE settings (openTSNE's defaults; perplexity is lowered to ``(n - 1) / 3`` for tiny sets).
-    n_neighbors, min_dist:
-        UMAP settings (umap-learn's defaults; ``n_neighbors`` is capped at ``n - 1``).
-    trust_k, trust_sample:
-        Neighbourhood size and sample size for :func:`trustworthiness`; ``trust_k=0`` skips it.
-    progress:
-        Show a progress bar on stderr while compiling and fitting (t-SNE and UMAP).
-
-    Returns
-    -------
-    Projection
-
-    Examples
-    --------
-    >>> import embedkit
-    >>> p = project(embedkit.load(), 1000, method="pca")
-    >>> p.coords.shape, p.words[:3]
-    ((1000, 2), ('the', ',', '.'))
-    >>> round(p.trustworthiness, 3)
-    0.703
-    """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
-    if dim < 1:
-        raise ValueError(f"dim must be >= 1, got {dim}")
-    chosen = select_words(vectors, words)
-    n = len(chosen)
-    minimum = 2 if method == "pca" else 5
-    if n < minimum:
-        raise ValueError(f"{method} needs at least {minimum} words, got {n}")
-    X = _prepare(chosen.matrix, metric)
-    params: dict[str, Any] = {"dim": dim, "metric": metric, "seed": seed}
-    info: dict[str, Any] = {}
-    timings: dict[str, float] = {}
-    stages = {"pca": 0, "tsne": n_iter + early_exaggeration_iter, "umap": 2}[method]
-    bar = _Progress(progress and method != "pca", stages, method)
-    t0 = time.perf_counter()
-    try:
-        if method == "pca":
-            Y, info = _pca(X, dim)
-            params["implementation"] = "numpy (eigendecomposition of the covariance)"
-        elif method == "tsne":
-            perp = float(min(perplexity, (n - 1) / 3))
-            Y, extra, info = _tsne(X, dim, perplexity=perp, seed=seed, n_jobs=n_jobs, n_iter=n_iter,
-                                   early_exaggeration_iter=early_exaggeration_iter, bar=bar)
-            params.update(extra)
-        else:
-            Y, extra = _umap(X, dim, n_neighbors=int(min(n_neighbors, n - 1)), min_dist=min_dist, seed=seed,
-                             bar=bar)
-            params.update(extra)
-    finally:
-        bar.close()
-    timings["fit"] = time.perf_counter() - t0
-    tw = None
-    if trust_k > 0 and n >= 3:
-        t1 = time.perf_counter()
-        tw = trustworthiness(X, Y, k=trust_k, sample=trust_sample, seed=0 if seed is None else seed)
-        timings["trustworthiness"] = time.perf_counter() - t1
-        params["trustworthiness"] = {"k": max(1, min(trust_k, (min(n, trust_sample or n) - 1) // 2)),
-                                     "sample": min(n, trust_sample) if trust_sample else n}
-    return Projection(tuple(chosen.keys), Y, method, params, tw, info, timings, chosen.source)
-
-
-# --------------------------------------------------------------------------------------------
-# TensorFlow Embedding Projector
-
-
-def export_projector(
-    vectors: Vectors,
-    out_dir: str | os.PathLike,
-    words: Sequence[str] | int | None = None,
-    *,
-    groups: Mapping[str, Sequence[str]] | None = None,
-) -> tuple[Path, Path]:
-    """Write ``vectors.tsv`` and ``metadata.tsv`` for https://projector.tensorflow.org ("Load").
-
-    ``words`` selects as in :func:`project`. Without ``groups`` the metadata is one column of
-    words (no header, as the Projector expects); with ``groups`` (group name to its words) it
-    has a header ``word<TAB>group`` and each word's group (empty if in none).
-
-    Returns the two paths.
-    """
-    chosen = select_words(vectors, words)
-    bad = [w for w in chosen.keys if "\t" in w or "\n" in w or "\r" in w]
-    if bad:
-        raise ValueError(f"words with tabs or newlines cannot go into a TSV file: {bad[:5]!r}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    vec_path, meta_path = out / "vectors.tsv", out / "metadata.tsv"
-    with open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
-        step = 8192
-        M = chosen.matrix
-        for s in range(0, len(chosen), step):
-            block = np.asarray(M[s : s + step], dtype=np.float32)
-            fh.write("\n".join("\t".join(f"{x:.9g}" for x in row) for row in block.tolist()))
-            fh.write("\n")
-    with open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
-        if groups:
-            group_of = {w: g for g, ws in groups.items() for w in ws}
-            fh.write("word\tgroup\n")
-            fh.writelines(f"{w}\t{group_of.get(w, '')}\n" for w in chosen.keys)
-        else:
-            fh.writelines(f"{w}\n" for w in chosen.keys)
-    return vec_path, meta_path
