@@ -31,10 +31,10 @@ METHODS = ["pca", "tsne-opentsne", "tsne-sklearn", "umap"]
 
 def _x(n: int) -> tuple[object, np.ndarray]:
     import embedkit
-    from embedkit.projection import _prepare
+    from embedkit.viz.reduce import prepare_matrix
 
     v = embedkit.load().most_frequent(n)
-    return v, _prepare(v.matrix, "cosine")
+    return v, prepare_matrix(v.matrix, "cosine")
 
 
 def run_one(method: str, n: int, *, seed: int, n_jobs: int) -> tuple[float, float]:
@@ -47,7 +47,7 @@ def run_one(method: str, n: int, *, seed: int, n_jobs: int) -> tuple[float, floa
 
 
 def _run_one(method: str, n: int, *, seed: int, n_jobs: int) -> tuple[float, float]:
-    from embedkit.projection import project, trustworthiness
+    from embedkit.viz.reduce import project, trustworthiness
 
     v, X = _x(n)
     if method == "tsne-sklearn":
@@ -69,7 +69,7 @@ _COLD = """
 import sys, time
 t0 = time.perf_counter()
 import embedkit
-from embedkit.projection import project
+from embedkit.viz.reduce import project
 v = embedkit.load()
 p = project(v, int(sys.argv[1]), method="umap", seed=0, trust_k=0)
 print(time.perf_counter() - t0)

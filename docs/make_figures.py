@@ -11,14 +11,14 @@ import argparse
 from pathlib import Path
 
 import embedkit
-from embedkit.plotting import (
+from embedkit import (
     plot_analogies,
     plot_neighbors,
     plot_projection,
     plot_similarity_matrix,
     plot_vectors_heatmap,
+    project,
 )
-from embedkit.projection import project
 
 GROUPS = {
     "countries": [

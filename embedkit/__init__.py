@@ -12,10 +12,12 @@ from .errors import EmbedkitError, UnknownWordError, VectorFileError
 from .evaluate import compare_analogies, compare_similarity, evaluate_analogies, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
 from .neighbors import Neighbor, Neighbors, nearest, nearest_many
-from .plotting import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
-from .projection import Projection, export_projector, project
 from .train import TrainConfig, learn_vectors, train_vectors
 from .vectors import Vectors
+from .viz.plots import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
+from .viz.projection import Projection
+from .viz.projector import export_projector
+from .viz.reduce import project
 
 __version__ = "0.1.0"
 

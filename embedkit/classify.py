@@ -26,10 +26,9 @@ from .baselines import BASELINES, BaselineClassifier, is_baseline_file
 from .datasets import TextDataset, align_labels, check_classes, kfold, train_dev_split
 from .errors import EmbedkitWarning
 from .vectors import Vectors
+from .viz.confusion import plot_confusion_matrix
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
-
     from .nn.trainer import ClassifierConfig
 
 __all__ = [
@@ -119,35 +118,6 @@ def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | 
 def evaluate(classifier: TextClassifier, data: TextDataset) -> Metrics:
     """:func:`compute_metrics` of ``classifier``'s predictions on ``data``."""
     return compute_metrics(data.labels, classifier.predict_ids(list(data.texts)), data.class_names)
-
-
-def plot_confusion_matrix(metrics: Metrics, *, ax: Any = None, normalize: bool = False) -> Figure:
-    """Draw the confusion matrix (rows: true class, columns: predicted) on ``ax`` (a new figure if
-    ``None``); with ``normalize`` each row shows fractions of its class. Returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    cm = np.asarray(metrics.confusion, dtype=float)
-    if normalize:
-        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
-    if ax is None:
-        n = len(metrics.class_names)
-        fig, ax = plt.subplots(figsize=(1.2 + 0.6 * n, 1.0 + 0.6 * n))
-    else:
-        fig = ax.figure
-    im = ax.imshow(cm, cmap="Blues", vmin=0)
-    n = len(metrics.class_names)
-    ax.set_xticks(range(n), metrics.class_names, rotation=45, ha="right")
-    ax.set_yticks(range(n), metrics.class_names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    top = cm.max() if cm.size else 0
-    for i in range(n):
-        for j in range(n):
-            txt = f"{cm[i, j]:.2f}" if normalize else f"{int(cm[i, j])}"
-            ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="white" if cm[i, j] > top / 2 else "black")
-    ax.set_title(f"accuracy {metrics.accuracy:.3f}, macro-F1 {metrics.macro_f1:.3f}")
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
-    return fig
 
 
 # -- training ---------------------------------------------------------------------------------

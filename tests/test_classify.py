@@ -12,7 +12,6 @@ from embedkit.classify import (
     cross_validate,
     evaluate,
     load_classifier,
-    plot_confusion_matrix,
     predict,
     predict_proba,
     train,
@@ -47,22 +46,6 @@ def test_metrics_against_sklearn():
     assert m.per_class["b"] == {"precision": pytest.approx(2 / 3), "recall": 1.0, "f1": pytest.approx(0.8), "support": 2}
     assert m.confusion == [[1, 1, 0], [0, 2, 0], [1, 0, 2]]
     assert "macro-F1" in m.report() and m.to_dict()["class_names"] == ["a", "b", "c"]
-
-
-def test_confusion_figure_on_given_ax():
-    """Check that the figure is drawn on the given axes with one count per cell."""
-    import matplotlib.pyplot as plt
-
-    m = compute_metrics([0, 1, 1, 2], [0, 1, 2, 2], ["x", "y", "z"])
-    fig, ax = plt.subplots()
-    out = plot_confusion_matrix(m, ax=ax)
-    assert out is fig
-    assert [t.get_text() for t in ax.texts] == ["1", "0", "0", "0", "1", "1", "0", "0", "1"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
-    plt.close(fig)
-    fig2 = plot_confusion_matrix(m, normalize=True)
-    assert fig2.axes[0].texts[4].get_text() == "0.50"
-    plt.close(fig2)
 
 
 def test_mean_embedding_transformer_values_and_pipeline(glove, mr_slice):

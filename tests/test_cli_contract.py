@@ -287,12 +287,12 @@ def test_bad_input_fails_in_one_line(case: Case, json_mode: bool, files, capsys)
 
 def test_save_projection_checked_before_the_projection(files, capsys, monkeypatch):
     """Check that a bad --save-projection extension fails before any projection is computed."""
-    import embedkit.projection
+    import embedkit.viz.reduce
 
     def never(*a, **k):
         raise AssertionError("the projection was computed")
 
-    monkeypatch.setattr(embedkit.projection, "project", never)
+    monkeypatch.setattr(embedkit.viz.reduce, "project", never)
     assert main(["project", "--top", "50", "-o", f"{files['tmp']}/q.png", "--save-projection",
                  f"{files['tmp']}/q.txt"]) == 1
     assert "--save-projection must be .npz or .csv, not 'q.txt'" in capsys.readouterr().err

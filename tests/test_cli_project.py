@@ -10,8 +10,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import embedkit
 from embedkit.cli import main
-from embedkit.cli.project import read_groups
-from embedkit.projection import Projection, project
+from embedkit.viz.groups import read_groups
+from embedkit.viz.projection import Projection
+from embedkit.viz.reduce import project
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
+from ..viz.groups import merge_groups, read_groups, read_words
 from ._checks import check_output, non_negative_int, positive_int
 from ._common import add_json_option, add_vectors_option, load_vectors, print_json
 
@@ -95,46 +95,6 @@ def _common_plot(q: argparse.ArgumentParser) -> None:
 # input files
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {exc.object[exc.start]:#04x})") from None
-
-
-def read_words(path: Path) -> list[str]:
-    """Words from a file: whitespace-separated, duplicates dropped (first one kept)."""
-    words = list(dict.fromkeys(_read_text(path).split()))
-    if not words:
-        raise ValueError(f"{path}: no words in the file")
-    return words
-
-
-def read_groups(path: Path) -> dict[str, list[str]]:
-    """Groups from JSON ``{"group": ["word", ...]}`` or from ``group<TAB>word`` lines."""
-    text = _read_text(path)
-    if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-            raise ValueError(f"{path}: a JSON groups file maps each group name to a list of words")
-        return {str(g): [str(w) for w in ws] for g, ws in data.items()}
-    groups: dict[str, list[str]] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.rstrip("\n").split("\t")
-        if len(parts) != 2 or not parts[0] or not parts[1]:
-            raise ValueError(f"{path}, line {n}: expected 'group<TAB>word', got {line!r}")
-        groups.setdefault(parts[0], []).append(parts[1])
-    if not groups:
-        raise ValueError(f"{path}: no groups in the file")
-    return groups
-
-
 def _check_output(path: Path) -> None:
     check_output(path, _FIG_SUFFIXES, "the figure")
 
@@ -155,8 +115,9 @@ def _status(args: argparse.Namespace, msg: str) -> None:
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from ..plotting import plot_projection
-    from ..projection import SAVE_SUFFIXES, Projection, project
+    from ..viz.plots import plot_projection
+    from ..viz.projection import SAVE_SUFFIXES, Projection
+    from ..viz.reduce import project
 
     _check_output(args.output)
     if args.save_projection:  # before the projection is computed, not after
@@ -176,10 +137,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         else:
             words = []
         if groups:
-            base = v.keys[: words] if isinstance(words, int) else list(words)
-            seen = set(base)
-            extra = [w for ws in groups.values() for w in ws if w not in seen and not seen.add(w)]
-            words = base + extra
+            words = merge_groups(v.keys[: words] if isinstance(words, int) else list(words), groups)
         if args.method == "umap":
             _status(args, "embedkit: UMAP (the first run on a machine compiles numba code for about a minute; "
                           "later runs load it from the cache)")
@@ -221,8 +179,8 @@ def _report(args: argparse.Namespace, kind: str, size: int, extra: dict) -> int:
 
 def cmd_plot_neighbors(args: argparse.Namespace) -> int:
     from ..neighbors import nearest
-    from ..plotting import plot_neighbors
-    from ..projection import project
+    from ..viz.plots import plot_neighbors
+    from ..viz.reduce import project
 
     _check_output(args.output)
     v = load_vectors(args.vectors)
@@ -244,8 +202,8 @@ def _parse_pairs(specs: list[str]) -> list[tuple[str, str]]:
 
 
 def cmd_plot_analogies(args: argparse.Namespace) -> int:
-    from ..plotting import plot_analogies
-    from ..projection import project
+    from ..viz.plots import plot_analogies
+    from ..viz.reduce import project
 
     _check_output(args.output)
     pairs = _parse_pairs(args.pairs)
@@ -258,7 +216,7 @@ def cmd_plot_analogies(args: argparse.Namespace) -> int:
 
 
 def cmd_plot_heatmap(args: argparse.Namespace) -> int:
-    from ..plotting import plot_vectors_heatmap
+    from ..viz.plots import plot_vectors_heatmap
 
     _check_output(args.output)
     v = load_vectors(args.vectors)
@@ -267,7 +225,7 @@ def cmd_plot_heatmap(args: argparse.Namespace) -> int:
 
 
 def cmd_plot_similarity(args: argparse.Namespace) -> int:
-    from ..plotting import plot_similarity_matrix
+    from ..viz.plots import plot_similarity_matrix
 
     _check_output(args.output)
     v = load_vectors(args.vectors)
@@ -277,7 +235,7 @@ def cmd_plot_similarity(args: argparse.Namespace) -> int:
 
 
 def cmd_projector(args: argparse.Namespace) -> int:
-    from ..projection import export_projector
+    from ..viz.projector import export_projector
 
     v = load_vectors(args.vectors)
     groups = read_groups(args.groups) if args.groups else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 import subprocess
 import sys
 
@@ -13,7 +12,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from embedkit import Vectors
 from embedkit.errors import UnknownWordError
-from embedkit.projection import Projection, export_projector, numba_cache_dir, project, select_words, trustworthiness
+from embedkit.viz.projection import Projection
+from embedkit.viz.projector import export_projector
+from embedkit.viz.reduce import numba_cache_dir, project, select_words, trustworthiness
 
 
 def _clusters(seed: int = 0) -> Vectors:
@@ -126,7 +127,7 @@ def test_tsne_never_imports_pynndescent():
 
     code = (
         "import sys, numpy as np, openTSNE\n"
-        "from embedkit.projection import tsne_affinities\n"
+        "from embedkit.viz.reduce import tsne_affinities\n"
         "X = np.random.default_rng(0).normal(size=(1200, 8))\n"
         "a = tsne_affinities(X, 30.0, seed=0, n_jobs=1)\n"
         "assert 'pynndescent' not in sys.modules, 'pynndescent was imported'\n"
@@ -223,9 +224,10 @@ def test_export_projector(tmp_path, glove):
 
 
 def test_import_embedkit_stays_light():
-    """Check that importing embedkit (and embedkit.projection/plotting) loads no matplotlib, umap, openTSNE or sklearn.manifold."""
+    """Check that importing embedkit (and every embedkit.viz module) loads no matplotlib, umap, openTSNE or sklearn.manifold."""
     code = (
-        "import sys, embedkit, embedkit.projection, embedkit.plotting\n"
+        "import sys, embedkit, embedkit.viz.projection, embedkit.viz.reduce, embedkit.viz.plots, embedkit.viz.labels\n"
+        "import embedkit.viz.projector, embedkit.viz.confusion, embedkit.viz.groups\n"
         "bad = [m for m in ('matplotlib', 'umap', 'openTSNE', 'sklearn.manifold', 'numba') if m in sys.modules]\n"
         "print(','.join(bad))"
     )

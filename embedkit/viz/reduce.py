@@ -1,8 +1,7 @@
 """Projections of word vectors to 2-D or 3-D: PCA, t-SNE and UMAP, at any size.
 
-``project`` returns a :class:`Projection`: the words, their coordinates, the method with every
-parameter used, and a quality figure (trustworthiness of the neighbourhoods). A projection saves
-to NPZ or CSV and loads back without pickle, so a figure can be redrawn without recomputing.
+:func:`project` returns a :class:`~embedkit.viz.projection.Projection`: the words, their coordinates,
+the method with every parameter used, and a quality figure (trustworthiness of the neighbourhoods).
 
 Implementations were chosen by measuring them on the default vectors (``benchmarks/bench_projection.py``,
 results in ``benchmarks/bench_projection.md``): t-SNE runs on openTSNE (FFT-accelerated from 10,000
@@ -18,212 +17,30 @@ on a machine pays the compilation.
 
 from __future__ import annotations
 
-import csv
-import json
+import importlib
 import os
 import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from .vectors import Vectors
+from ..errors import DataError, InvalidArgumentError, InvalidTypeError
+from ..io import cache_dir
+from ..vectors import Vectors
+from .projection import METHODS, METRICS, Method, Metric, Projection
 
 __all__ = [
-    "Method",
-    "Metric",
-    "Projection",
-    "export_projector",
     "numba_cache_dir",
+    "prepare_matrix",
     "project",
     "select_words",
     "trustworthiness",
+    "tsne_affinities",
 ]
-
-Method = Literal["pca", "tsne", "umap"]
-Metric = Literal["cosine", "euclidean"]
-METHODS = ("pca", "tsne", "umap")
-METRICS = ("cosine", "euclidean")
-_FORMAT = "embedkit-projection/1"
-SAVE_SUFFIXES = (".npz", ".csv")  # what Projection.save writes
-
-
-# --------------------------------------------------------------------------------------------
-# the result
-
-
-@dataclass(frozen=True, eq=False)
-class Projection:
-    """Words and their low-dimensional coordinates, with how they were computed.
-
-    Attributes
-    ----------
-    words:
-        The projected words, in the order of ``coords``' rows.
-    coords:
-        ``(len(words), dim)`` float32 coordinates, read-only.
-    method:
-        ``"pca"``, ``"tsne"`` or ``"umap"``.
-    params:
-        Every parameter used (including the implementation and its version).
-    trustworthiness:
-        :func:`sklearn.manifold.trustworthiness` of the projection, in [0, 1] (1: every
-        neighbour in the picture is a neighbour in the vectors), or ``None`` if not computed.
-    info:
-        What the fit reported: explained variance for PCA, the final KL divergence for t-SNE.
-    timings:
-        Seconds spent fitting and measuring trustworthiness.
-    source:
-        Where the vectors came from.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> p = Projection(("a", "b"), np.array([[0.0, 1.0], [2.0, 3.0]]), "pca", {"dim": 2})
-    >>> len(p), p.dim, p.coords_of(["b"]).tolist()
-    (2, 2, [[2.0, 3.0]])
-    """
-
-    words: tuple[str, ...]
-    coords: np.ndarray
-    method: str
-    params: dict[str, Any] = field(default_factory=dict)
-    trustworthiness: float | None = None
-    info: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-    source: str | None = None
-
-    def __post_init__(self) -> None:
-        words = tuple(self.words)
-        coords = np.array(self.coords, dtype=np.float32)
-        if coords.ndim != 2 or coords.shape[0] != len(words):
-            raise ValueError(f"coords must be ({len(words)}, dim), got shape {coords.shape}")
-        coords.flags.writeable = False
-        object.__setattr__(self, "words", words)
-        object.__setattr__(self, "coords", coords)
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def __repr__(self) -> str:
-        tw = "" if self.trustworthiness is None else f", trustworthiness={self.trustworthiness:.3f}"
-        return f"<Projection {self.method} {len(self)} words x {self.dim}{tw}>"
-
-    @property
-    def dim(self) -> int:
-        """The number of output dimensions."""
-        return int(self.coords.shape[1])
-
-    @cached_property
-    def index(self) -> dict[str, int]:
-        """The dict from word to row."""
-        return {w: i for i, w in enumerate(self.words)}
-
-    def coords_of(self, words: Sequence[str]) -> np.ndarray:
-        """The ``(len(words), dim)`` coordinates of ``words``; a ``KeyError`` names the missing ones."""
-        index = self.index
-        missing = [w for w in words if w not in index]
-        if missing:
-            raise KeyError(f"not in the projection: {missing[:10]!r}" + (" ..." if len(missing) > 10 else ""))
-        return self.coords[[index[w] for w in words]]
-
-    def to_dict(self, *, coords: bool = False) -> dict[str, Any]:
-        """Plain data (JSON-ready): method, parameters, quality, timings; the points if ``coords``."""
-        out: dict[str, Any] = {
-            "method": self.method,
-            "count": len(self),
-            "dim": self.dim,
-            "params": dict(self.params),
-            "trustworthiness": self.trustworthiness,
-            "info": dict(self.info),
-            "timings": dict(self.timings),
-            "source": self.source,
-        }
-        if coords:
-            out["words"] = list(self.words)
-            out["coords"] = self.coords.tolist()
-        return out
-
-    def _meta(self) -> dict[str, Any]:
-        meta = self.to_dict()
-        meta["format"] = _FORMAT
-        return meta
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write to ``.npz`` (words, coordinates and a JSON header) or ``.csv``.
-
-        The CSV has a first line ``# {JSON parameters}`` and then ``word,x,y[,z]`` rows (read it
-        with ``pandas.read_csv(path, skiprows=1)``). Coordinates round-trip exactly in both formats.
-        """
-        path = Path(path)
-        suffix = path.suffix.lower()
-        meta = json.dumps(self._meta(), ensure_ascii=False)
-        if suffix == ".npz":
-            words = np.array(self.words, dtype=str) if self.words else np.empty(0, dtype="<U1")
-            with open(path, "wb") as fh:
-                np.savez_compressed(fh, words=words, coords=self.coords, meta=np.array(meta))
-        elif suffix == ".csv":
-            axes = ["x", "y", "z"][: self.dim] if self.dim <= 3 else [f"c{i}" for i in range(self.dim)]
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write("# " + meta + "\n")
-                w = csv.writer(fh, lineterminator="\n")
-                w.writerow(["word", *axes])
-                # Nine significant digits read back to the same float32.
-                for word, row in zip(self.words, self.coords.tolist()):
-                    w.writerow([word, *(f"{x:.9g}" for x in row)])
-        else:
-            raise ValueError(f"save a projection as {' or '.join(SAVE_SUFFIXES)}, not {path.name!r}")
-        return path
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> Projection:
-        """Read a projection written by :meth:`save` (no pickle involved)."""
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix == ".npz":
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    words = [str(w) for w in z["words"].tolist()]
-                    coords = z["coords"]
-                    meta = json.loads(str(z["meta"]))
-            except ValueError as exc:
-                if "allow_pickle" not in str(exc):
-                    raise
-                from .errors import ModelFileError
-
-                raise ModelFileError(path, "the file holds pickled Python objects, which embedkit will not load "
-                                           "(unpickling can run code)") from None
-        elif suffix == ".csv":
-            with open(path, encoding="utf-8", newline="") as fh:
-                first = fh.readline()
-                if not first.startswith("# "):
-                    raise ValueError(f"{path}: not an embedkit projection (no '# {{...}}' header line)")
-                meta = json.loads(first[2:])
-                rows = list(csv.reader(fh))
-            body = rows[1:]
-            words = [r[0] for r in body]
-            coords = np.array([[float(x) for x in r[1:]] for r in body], dtype=np.float64).reshape(
-                len(body), meta["dim"]
-            )
-        else:
-            raise ValueError(f"load a projection from .npz or .csv, not {path.name!r}")
-        if meta.get("format") != _FORMAT:
-            raise ValueError(f"{path}: not an embedkit projection (format {meta.get('format')!r})")
-        return cls(
-            tuple(words),
-            coords.astype(np.float32),
-            meta["method"],
-            meta.get("params", {}),
-            meta.get("trustworthiness"),
-            meta.get("info", {}),
-            meta.get("timings", {}),
-            meta.get("source"),
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,14 +54,15 @@ def select_words(vectors: Vectors, words: Sequence[str] | int | None = None) -> 
         return vectors
     if isinstance(words, (int, np.integer)) and not isinstance(words, bool):
         if words < 1:
-            raise ValueError(f"words must be a positive count, got {words}")
+            raise InvalidArgumentError(f"words must be a positive count, got {words}")
         return vectors.most_frequent(int(words))
     if isinstance(words, str):
-        raise TypeError("words must be a list of words, a count or None, not a single string")
+        raise InvalidTypeError("words must be a list of words, a count or None, not a single string")
     return vectors.subset(list(words))
 
 
-def _prepare(matrix: np.ndarray, metric: str) -> np.ndarray:
+def prepare_matrix(matrix: np.ndarray, metric: str) -> np.ndarray:
+    """``matrix`` as contiguous float32 rows, unit-normalised for ``metric="cosine"``: what every method fits."""
     X = np.asarray(matrix, dtype=np.float32)
     if metric == "cosine":
         # On unit vectors Euclidean distance is a monotone function of cosine (|a-b|^2 = 2 - 2cos),
@@ -273,12 +91,12 @@ def trustworthiness(
     X = np.asarray(X)
     Y = np.asarray(Y)
     if len(X) != len(Y):
-        raise ValueError(f"X has {len(X)} rows, Y {len(Y)}")
+        raise InvalidArgumentError(f"X has {len(X)} rows, Y {len(Y)}")
     if sample is not None and len(X) > sample:
         rows = np.sort(np.random.default_rng(seed).choice(len(X), size=sample, replace=False))
         X, Y = X[rows], Y[rows]
     if len(X) < 3:
-        raise ValueError(f"trustworthiness needs at least 3 points, got {len(X)}")
+        raise DataError(f"trustworthiness needs at least 3 points, got {len(X)}")
     k = max(1, min(k, (len(X) - 1) // 2))
     return float(sk_trust(X, Y, n_neighbors=k))
 
@@ -288,8 +106,6 @@ def numba_cache_dir() -> Path:
     env = os.environ.get("NUMBA_CACHE_DIR")
     if env:
         return Path(env)
-    from .io import cache_dir
-
     return cache_dir() / "numba"
 
 
@@ -319,8 +135,6 @@ def _enable_numba_caching() -> None:
     # umap-learn compiles most of its functions without cache=True, so every new process paid
     # about a minute of compilation before the first fit. Switching caching on for the
     # not-yet-compiled dispatchers makes numba store and reuse them like its own cached code.
-    import importlib
-
     from numba.core.caching import NullCache
     from numba.core.registry import CPUDispatcher
 
@@ -549,17 +363,17 @@ def project(
     0.703
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise InvalidArgumentError(f"method must be one of {METHODS}, got {method!r}")
     if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+        raise InvalidArgumentError(f"metric must be one of {METRICS}, got {metric!r}")
     if dim < 1:
-        raise ValueError(f"dim must be >= 1, got {dim}")
+        raise InvalidArgumentError(f"dim must be >= 1, got {dim}")
     chosen = select_words(vectors, words)
     n = len(chosen)
     minimum = 2 if method == "pca" else 5
     if n < minimum:
-        raise ValueError(f"{method} needs at least {minimum} words, got {n}")
-    X = _prepare(chosen.matrix, metric)
+        raise DataError(f"{method} needs at least {minimum} words, got {n}")
+    X = prepare_matrix(chosen.matrix, metric)
     params: dict[str, Any] = {"dim": dim, "metric": metric, "seed": seed}
     info: dict[str, Any] = {}
     timings: dict[str, float] = {}
@@ -591,45 +405,3 @@ def project(
                                      "sample": min(n, trust_sample) if trust_sample else n}
     return Projection(tuple(chosen.keys), Y, method, params, tw, info, timings, chosen.source)
 
-
-# --------------------------------------------------------------------------------------------
-# TensorFlow Embedding Projector
-
-
-def export_projector(
-    vectors: Vectors,
-    out_dir: str | os.PathLike,
-    words: Sequence[str] | int | None = None,
-    *,
-    groups: Mapping[str, Sequence[str]] | None = None,
-) -> tuple[Path, Path]:
-    """Write ``vectors.tsv`` and ``metadata.tsv`` for https://projector.tensorflow.org ("Load").
-
-    ``words`` selects as in :func:`project`. Without ``groups`` the metadata is one column of
-    words (no header, as the Projector expects); with ``groups`` (group name to its words) it
-    has a header ``word<TAB>group`` and each word's group (empty if in none).
-
-    Returns the two paths.
-    """
-    chosen = select_words(vectors, words)
-    bad = [w for w in chosen.keys if "\t" in w or "\n" in w or "\r" in w]
-    if bad:
-        raise ValueError(f"words with tabs or newlines cannot go into a TSV file: {bad[:5]!r}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    vec_path, meta_path = out / "vectors.tsv", out / "metadata.tsv"
-    with open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
-        step = 8192
-        M = chosen.matrix
-        for s in range(0, len(chosen), step):
-            block = np.asarray(M[s : s + step], dtype=np.float32)
-            fh.write("\n".join("\t".join(f"{x:.9g}" for x in row) for row in block.tolist()))
-            fh.write("\n")
-    with open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
-        if groups:
-            group_of = {w: g for g, ws in groups.items() for w in ws}
-            fh.write("word\tgroup\n")
-            fh.writelines(f"{w}\t{group_of.get(w, '')}\n" for w in chosen.keys)
-        else:
-            fh.writelines(f"{w}\n" for w in chosen.keys)
-    return vec_path, meta_path

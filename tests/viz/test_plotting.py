@@ -7,15 +7,16 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import embedkit
-from embedkit.plotting import (
-    place_labels,
+from embedkit.viz.labels import place_labels
+from embedkit.viz.plots import (
     plot_analogies,
     plot_neighbors,
     plot_projection,
     plot_similarity_matrix,
     plot_vectors_heatmap,
 )
-from embedkit.projection import Projection, project
+from embedkit.viz.projection import Projection
+from embedkit.viz.reduce import project
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

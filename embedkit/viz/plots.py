@@ -1,14 +1,13 @@
 """Figures from results: projections, neighbours, analogy arrows, vector heatmaps, similarities.
 
-Every function takes results (a :class:`~embedkit.projection.Projection`, :class:`~embedkit.Neighbors`,
+Every function takes results (a :class:`~embedkit.viz.projection.Projection`, :class:`~embedkit.Neighbors`,
 :class:`~embedkit.Vectors`), draws on the ``ax`` it is given (or on a new figure that is not
 registered with pyplot, so nothing leaks into global state) and returns the Figure. matplotlib is
 imported inside the functions; nothing here calls ``plt.show()``. Save with ``fig.savefig("x.png")``
 or ``"x.svg"``.
 
-Word labels are placed by a greedy search: each label, in priority order, takes the closest of up to
-104 positions around its point that overlaps no label already placed and covers the fewest points;
-labels pushed away from their point get a thin leader line.
+Word labels are placed by :func:`~embedkit.viz.labels.place_labels` (a greedy search that keeps
+them from piling up).
 """
 
 from __future__ import annotations
@@ -18,14 +17,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .neighbors import unit_rows
-from .vectors import Vectors
+from ..errors import InvalidArgumentError, InvalidTypeError
+from ..neighbors import unit_rows
+from ..vectors import Vectors
+from .labels import place_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .neighbors import Neighbors
+    from ..neighbors import Neighbors
     from .projection import Projection
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
 
 _METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 _OTHER = "other"
-_LABEL_SIZE = 9
 
 
 # --------------------------------------------------------------------------------------------
@@ -54,15 +54,6 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
     return fig, fig.add_subplot()
 
 
-def _renderer(fig: Figure):
-    canvas = fig.canvas
-    if not hasattr(canvas, "get_renderer"):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        canvas = FigureCanvasAgg(fig)
-    return canvas.get_renderer()
-
-
 def _axis_titles(ax: Axes, projection: Projection) -> None:
     name = _METHOD_NAMES.get(projection.method, projection.method)
     ratio = projection.info.get("explained_variance_ratio") if projection.method == "pca" else None
@@ -75,7 +66,7 @@ def _axis_titles(ax: Axes, projection: Projection) -> None:
 
 def _require_2d(projection: Projection) -> None:
     if projection.dim != 2:
-        raise ValueError(f"plot a 2-D projection; this one has {projection.dim} dimensions")
+        raise InvalidArgumentError(f"plot a 2-D projection; this one has {projection.dim} dimensions")
 
 
 def _pad_limits(ax: Axes, xy: np.ndarray, pad: float = 0.08) -> None:
@@ -83,81 +74,6 @@ def _pad_limits(ax: Axes, xy: np.ndarray, pad: float = 0.08) -> None:
     span = np.where(hi - lo > 0, hi - lo, 1.0)
     ax.set_xlim(lo[0] - pad * span[0], hi[0] + pad * span[0])
     ax.set_ylim(lo[1] - pad * span[1], hi[1] + pad * span[1])
-
-
-# Directions tried around a point: right, up, left, down first (they read best), then diagonals.
-_DIRECTIONS = [(1, 0), (0, 1), (-1, 0), (0, -1), (1, 1), (-1, 1), (-1, -1), (1, -1)]
-_FAR_DIRECTIONS = _DIRECTIONS + [(2, 1), (-2, 1), (-2, -1), (2, -1), (1, 2), (-1, 2), (-1, -2), (1, -2)]
-_RADII = (3.0, 9.0, 18.0, 30.0, 45.0, 62.0, 80.0)  # points
-
-
-def place_labels(
-    ax: Axes,
-    xy: np.ndarray,
-    texts: Sequence[str],
-    *,
-    avoid: np.ndarray | None = None,
-    fontsize: float = _LABEL_SIZE,
-    color: str | Sequence[str] = "0.1",
-) -> list:
-    """Label the points ``xy`` (data coordinates) with ``texts`` without piling labels up.
-
-    Labels are placed greedily, in the order given (put the important ones first): each takes the
-    nearest of up to 104 spots around its point that overlaps no placed label, stays inside the
-    axes and covers the fewest points; a label set away from its point gets a leader line. ``avoid`` holds
-    other points (data coordinates) that labels should not cover. Returns the Annotation artists.
-    Call it after the axes' limits are final.
-    """
-    import matplotlib.patheffects as pe
-    from matplotlib.font_manager import FontProperties
-
-    fig = ax.figure
-    renderer = _renderer(fig)
-    fig.canvas.draw()  # settles the layout so that data->pixel transforms are final
-    dpi_scale = fig.dpi / 72.0
-    P = ax.transData.transform(np.asarray(xy, dtype=float).reshape(-1, 2))
-    A = ax.transData.transform(np.asarray(avoid, dtype=float).reshape(-1, 2)) if avoid is not None else P
-    box = ax.get_window_extent(renderer)
-    prop = FontProperties(size=fontsize)
-    colors = [color] * len(texts) if isinstance(color, str) else list(color)
-    placed: list[tuple[float, float, float, float]] = []
-    artists = []
-    pad = 1.5 * dpi_scale
-    for i, (text, (px, py)) in enumerate(zip(texts, P)):
-        w, h, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
-        w, h = w + 2 * pad, h + 2 * pad
-        best = None
-        for rank, r in enumerate(_RADII):
-            for dx, dy in _DIRECTIONS if rank < 3 else _FAR_DIRECTIONS:
-                norm = np.hypot(dx, dy)
-                ox, oy = dx / norm * r * dpi_scale, dy / norm * r * dpi_scale
-                x0 = px + ox if dx > 0 else (px + ox - w if dx < 0 else px + ox - w / 2)
-                y0 = py + oy if dy > 0 else (py + oy - h if dy < 0 else py + oy - h / 2)
-                x1, y1 = x0 + w, y0 + h
-                overlaps = sum(1 for (a0, b0, a1, b1) in placed if x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1)
-                covered = int(np.count_nonzero((A[:, 0] > x0) & (A[:, 0] < x1) & (A[:, 1] > y0) & (A[:, 1] < y1)))
-                outside = x0 < box.x0 or x1 > box.x1 or y0 < box.y0 or y1 > box.y1
-                # Overlapping a label is worst, leaving the axes next; a covered point costs less
-                # than a step further away, so labels stay near their points in dense clouds.
-                cost = 1000 * overlaps + 500 * outside + 2 * min(covered, 10) + 5 * rank
-                if best is None or cost < best[0]:
-                    best = (cost, ox, oy, dx, dy, (x0, y0, x1, y1), rank)
-            if best[0] == 5 * rank:  # clear spot at this distance: take it
-                break
-        _, ox, oy, dx, dy, rect, rank = best
-        placed.append(rect)
-        ha = "left" if dx > 0 else ("right" if dx < 0 else "center")
-        va = "bottom" if dy > 0 else ("top" if dy < 0 else "center")
-        arrow = {"arrowstyle": "-", "lw": 0.6, "color": "0.45", "shrinkA": 0, "shrinkB": 2} if rank >= 2 else None
-        ann = ax.annotate(
-            text, xy=tuple(ax.transData.inverted().transform((px, py))), xytext=(ox / dpi_scale, oy / dpi_scale),
-            textcoords="offset points", ha=ha, va=va, fontsize=fontsize, color=colors[i], arrowprops=arrow,
-            annotation_clip=False, zorder=5,
-        )
-        ann.set_path_effects([pe.withStroke(linewidth=2.5, foreground="white")])
-        ann.set_in_layout(False)
-        artists.append(ann)
-    return artists
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,7 +94,7 @@ def plot_projection(
     Parameters
     ----------
     projection:
-        A 2-D :class:`~embedkit.projection.Projection`.
+        A 2-D :class:`~embedkit.viz.projection.Projection`.
     labels:
         The words to label (those not in the projection are skipped), or a count: the first
         ``labels`` words of the projection (the most frequent, for a projection of the top
@@ -198,7 +114,7 @@ def plot_projection(
     Examples
     --------
     >>> import embedkit
-    >>> from embedkit.projection import project
+    >>> from embedkit.viz.reduce import project
     >>> fig = plot_projection(project(embedkit.load(), 200), labels=10)
     >>> len(fig.axes[0].texts)
     10
@@ -287,7 +203,7 @@ def plot_neighbors(
     Examples
     --------
     >>> import embedkit
-    >>> from embedkit.projection import project
+    >>> from embedkit.viz.reduce import project
     >>> v = embedkit.load()
     >>> nb = embedkit.nearest(v, "frog", k=10)
     >>> fig = plot_neighbors(nb, project(v, ["frog", *nb.words]))
@@ -300,7 +216,7 @@ def plot_neighbors(
     _require_2d(projection)
     query = neighbors.query
     if not isinstance(query, str):
-        raise TypeError("plot_neighbors needs the neighbours of a word (nearest(vectors, 'word'))")
+        raise InvalidTypeError("plot_neighbors needs the neighbours of a word (nearest(vectors, 'word'))")
     words = neighbors.words
     q_xy = projection.coords_of([query])[0]
     n_xy = projection.coords_of(words)
@@ -348,7 +264,7 @@ def plot_analogies(
     Examples
     --------
     >>> import embedkit
-    >>> from embedkit.projection import project
+    >>> from embedkit.viz.reduce import project
     >>> pairs = [("man", "woman"), ("king", "queen"), ("uncle", "aunt")]
     >>> p = project(embedkit.load(), [w for ab in pairs for w in ab], method="pca")
     >>> fig = plot_analogies(p, pairs)
@@ -362,9 +278,9 @@ def plot_analogies(
     _require_2d(projection)
     pairs = [tuple(p) for p in pairs]
     if any(len(p) != 2 for p in pairs):
-        raise ValueError("each pair must be two words (a, b)")
+        raise InvalidArgumentError("each pair must be two words (a, b)")
     if relations is not None and len(relations) != len(pairs):
-        raise ValueError(f"{len(relations)} relations for {len(pairs)} pairs")
+        raise InvalidArgumentError(f"{len(relations)} relations for {len(pairs)} pairs")
     rel = list(relations) if relations is not None else [""] * len(pairs)
     kinds = list(dict.fromkeys(rel))
     cmap = matplotlib.colormaps["tab10"]
@@ -397,7 +313,7 @@ def _word_list(vectors: Vectors, words: Sequence[str] | None, default: int) -> l
     if words is None:
         return vectors.keys[:default]
     if isinstance(words, str):
-        raise TypeError("words must be a list of words, not a single string")
+        raise InvalidTypeError("words must be a list of words, not a single string")
     return list(words)
 
 

@@ -1,0 +1,29 @@
+"""Pictures of word vectors: projections (PCA, t-SNE, UMAP), figures, the confusion matrix, word-group files.
+
+``projection`` holds the :class:`Projection` result, ``reduce`` computes it (:func:`project`),
+``plots`` draws figures from results (on ``labels``' placement), ``projector`` exports for the
+TensorFlow Embedding Projector, ``confusion`` draws classification metrics and ``groups`` reads
+word and group files. matplotlib, openTSNE, umap and scikit-learn are imported inside the
+functions that use them.
+"""
+
+from .confusion import plot_confusion_matrix
+from .groups import read_groups, read_words
+from .plots import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
+from .projection import Projection
+from .projector import export_projector
+from .reduce import project
+
+__all__ = [
+    "Projection",
+    "export_projector",
+    "plot_analogies",
+    "plot_confusion_matrix",
+    "plot_neighbors",
+    "plot_projection",
+    "plot_similarity_matrix",
+    "plot_vectors_heatmap",
+    "project",
+    "read_groups",
+    "read_words",
+]

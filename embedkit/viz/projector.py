@@ -1,0 +1,54 @@
+"""Export vectors for the TensorFlow Embedding Projector (https://projector.tensorflow.org)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from ..vectors import Vectors
+from .reduce import select_words
+
+__all__ = ["export_projector"]
+
+
+def export_projector(
+    vectors: Vectors,
+    out_dir: str | os.PathLike,
+    words: Sequence[str] | int | None = None,
+    *,
+    groups: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``vectors.tsv`` and ``metadata.tsv`` for https://projector.tensorflow.org ("Load").
+
+    ``words`` selects as in :func:`~embedkit.viz.reduce.project`. Without ``groups`` the metadata is
+    one column of words (no header, as the Projector expects); with ``groups`` (group name to its
+    words) it has a header ``word<TAB>group`` and each word's group (empty if in none).
+
+    Returns the two paths.
+    """
+    chosen = select_words(vectors, words)
+    bad = [w for w in chosen.keys if "\t" in w or "\n" in w or "\r" in w]
+    if bad:
+        raise DataError(f"words with tabs or newlines cannot go into a TSV file: {bad[:5]!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    vec_path, meta_path = out / "vectors.tsv", out / "metadata.tsv"
+    with open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
+        step = 8192
+        M = chosen.matrix
+        for s in range(0, len(chosen), step):
+            block = np.asarray(M[s : s + step], dtype=np.float32)
+            fh.write("\n".join("\t".join(f"{x:.9g}" for x in row) for row in block.tolist()))
+            fh.write("\n")
+    with open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
+        if groups:
+            group_of = {w: g for g, ws in groups.items() for w in ws}
+            fh.write("word\tgroup\n")
+            fh.writelines(f"{w}\t{group_of.get(w, '')}\n" for w in chosen.keys)
+        else:
+            fh.writelines(f"{w}\n" for w in chosen.keys)
+    return vec_path, meta_path
