@@ -9,7 +9,8 @@
 from .analogy import analogy, analogy_many
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .errors import EmbedkitError, UnknownWordError, VectorFileError
-from .evaluate import compare_analogies, compare_similarity, evaluate_analogies, evaluate_similarity
+from .evaluation.analogies import compare_analogies, evaluate_analogies
+from .evaluation.similarity import compare_similarity, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
 from .neighbors import Neighbor, Neighbors, nearest, nearest_many
 from .plotting import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
@@ -20,9 +21,9 @@ from .vectors import Vectors
 __version__ = "0.1.0"
 
 __all__ = [
-    "Corpus",
     "DEFAULT_VECTORS",
     "FORMATS",
+    "Corpus",
     "EmbedkitError",
     "Neighbor",
     "Neighbors",

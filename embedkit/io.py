@@ -783,6 +783,10 @@ class _atomic_write:
         return False
 
 
+# Public name for the report writer, until the atomic writes move into one shared module.
+atomic_write = _atomic_write
+
+
 # --------------------------------------------------------------------------------------------
 # gensim and fastText binaries (read through gensim)
 
