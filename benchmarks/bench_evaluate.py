@@ -49,7 +49,7 @@ def main() -> None:
     from gensim.test.utils import datapath
 
     import embedkit
-    from embedkit.evaluate import evaluate_analogies, evaluate_similarity
+    from embedkit import evaluate_analogies, evaluate_similarity
 
     glove = embedkit.load("glove-6b-50d")
     kv = glove.to_gensim()
@@ -90,7 +90,7 @@ def main() -> None:
             ref_acc = "-"
             if args.cosmul_reference:
                 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-                from tests.test_evaluate import _gensim_cosmul_sections
+                from tests.evaluation.test_evaluate import _gensim_cosmul_sections
 
                 t = time.perf_counter()
                 mref = _gensim_cosmul_sections(kv, google, restrict)

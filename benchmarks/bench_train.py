@@ -136,7 +136,7 @@ def _speed_table(results: dict[str, list[float]]) -> dict:
 
 
 def similarity(v) -> dict:
-    from embedkit.evaluate import evaluate_similarity
+    from embedkit import evaluate_similarity
 
     res = {}
     for name in ("wordsim353", "simlex999"):

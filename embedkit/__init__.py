@@ -9,7 +9,8 @@
 from .analogy import analogy, analogy_many
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .errors import EmbedkitError, UnknownWordError, VectorFileError
-from .evaluate import compare_analogies, compare_similarity, evaluate_analogies, evaluate_similarity
+from .evaluation.analogies import compare_analogies, evaluate_analogies
+from .evaluation.similarity import compare_similarity, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
 from .neighbors import Neighbor, Neighbors, nearest, nearest_many
 from .train import TrainConfig, learn_vectors, train_vectors
@@ -22,9 +23,9 @@ from .viz.reduce import project
 __version__ = "0.1.0"
 
 __all__ = [
-    "Corpus",
     "DEFAULT_VECTORS",
     "FORMATS",
+    "Corpus",
     "EmbedkitError",
     "Neighbor",
     "Neighbors",

@@ -913,6 +913,7 @@ def _start_crc_check(path: Path, header: dict, offset: int, nbytes: int, verify:
     return check
 
 
+
 # --------------------------------------------------------------------------------------------
 # gensim and fastText binaries (read through gensim)
 

@@ -193,6 +193,10 @@ def _restrict_count(vectors: Vectors, restrict: int | None) -> int:
     return min(int(restrict), len(vectors))
 
 
+# Public name for the evaluation package, until the search package's kernels module promotes it.
+restrict_count = _restrict_count
+
+
 def cosine_topk(
     vectors: Vectors,
     queries: np.ndarray,

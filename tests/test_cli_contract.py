@@ -300,12 +300,12 @@ def test_save_projection_checked_before_the_projection(files, capsys, monkeypatc
 
 def test_report_outputs_checked_before_the_comparison(files, capsys, monkeypatch):
     """Check that a bad report -o fails before any vector set is loaded or compared."""
-    import embedkit.report
+    import embedkit.compare.run
 
     def never(*a, **k):
         raise AssertionError("the comparison ran")
 
-    monkeypatch.setattr(embedkit.report, "compare", never)
+    monkeypatch.setattr(embedkit.compare.run, "compare", never)
     assert main(["report", "glove-6b-50d", files["small"], "-o", f"{files['tmp']}/r.pdf"]) == 1
     assert capsys.readouterr().err.strip() == "embedkit: error: the report (-o) must be .html or .htm, not 'r.pdf'"
 

@@ -68,7 +68,7 @@ def _warn_file(name: str, invalid: int, first: int | None, what: str, encoding: 
 
 def cmd_analogies(args: argparse.Namespace) -> int:
     from ..errors import BenchmarkError
-    from ..evaluate import evaluate_analogies
+    from ..evaluation.analogies import evaluate_analogies
 
     v = load_vectors(args.vectors)
     r = evaluate_analogies(v, args.questions, restrict=args.restrict, method=args.method,
@@ -94,7 +94,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
 
 
 def cmd_similarity(args: argparse.Namespace) -> int:
-    from ..evaluate import evaluate_similarity
+    from ..evaluation.similarity import evaluate_similarity
 
     v = load_vectors(args.vectors)
     results = [

@@ -36,7 +36,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import DEFAULT_BENCHMARKS, DEFAULT_DOWNSTREAM, compare, write_report
+    from ..compare.render import write_report
+    from ..compare.run import DEFAULT_BENCHMARKS, DEFAULT_DOWNSTREAM, compare
 
     if len(args.specs) < 2:
         raise ValueError("report needs at least two vector sets")

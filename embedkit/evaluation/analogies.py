@@ -1,58 +1,43 @@
-"""Intrinsic evaluation: analogy accuracy and word-similarity correlation, with bootstrap intervals.
+"""Analogy accuracy ("a is to b as c is to d"), section by section, with bootstrap intervals.
 
 :func:`evaluate_analogies` gives, section by section, the same counts as gensim's
 ``KeyedVectors.evaluate_word_analogies`` (same case folding, same skipped questions, same choice
 of the answer among the top five), computed in batched, blocked matrix products instead of one
-question at a time. :func:`evaluate_similarity` gives the Pearson and Spearman correlations of
-gensim's ``evaluate_word_pairs``. Every accuracy and correlation comes with a seeded bootstrap
-interval, and :func:`compare_analogies` / :func:`compare_similarity` compare two vector sets on
-the same questions or pairs (the difference with its paired-bootstrap interval).
+question at a time. Every accuracy comes with a seeded bootstrap interval, and
+:func:`compare_analogies` compares two vector sets on the same questions (the difference with its
+paired-bootstrap interval).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from .analogy import analogy_rows
-from .benchmarks_io import AnalogySet, SimilaritySet, read_analogies, read_similarity
-from .errors import BenchmarkError
-from .neighbors import _restrict_count, topk_blocked, unit_view
-from .vectors import Vectors
+from ..analogy import analogy_rows
+from ..errors import DataError, InvalidArgumentError
+from ..neighbors import restrict_count, topk_blocked, unit_view
+from ..vectors import Vectors
+from .benchmark_files import AnalogySet, read_analogies
+from .bootstrap import check_bootstrap, confidence_interval
 
 __all__ = [
     "Accuracy",
     "AnalogyComparison",
     "AnalogyResult",
-    "SimilarityComparison",
-    "SimilarityResult",
     "compare_analogies",
-    "compare_similarity",
     "evaluate_analogies",
-    "evaluate_similarity",
+    "vocab_rows",
 ]
 
 Method = Literal["3cosadd", "3cosmul"]
-OOV = Literal["skip", "zero"]
 _TOPN = 5  # gensim looks at the five best answers
 _CANDIDATE_BLOCK = 4096
-
-
-def _interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
-    lo, hi = np.nanpercentile(samples, [50 * (1 - confidence), 50 * (1 + confidence)])
-    return float(lo), float(hi)
-
-
-def _check_bootstrap(n_boot: int, confidence: float) -> None:
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
 
 
 # -- analogies ---------------------------------------------------------------------------------
@@ -142,7 +127,7 @@ class AnalogyResult:
         }
 
 
-def _ok_vocab(keys: list[str], case_insensitive: bool) -> dict[str, int]:
+def vocab_rows(keys: list[str], case_insensitive: bool) -> dict[str, int]:
     """gensim's ``ok_vocab``: each key (upper-cased if asked) to the row of its most frequent casing."""
     n = len(keys)
     folded = [k.upper() for k in keys] if case_insensitive else keys
@@ -201,8 +186,6 @@ def _top_answers(
                   -(-len(rows) // batch_size))
     if workers <= 1:
         return _top_answers_block(vectors, rows, n_cand, method, batch_size)
-    from concurrent.futures import ThreadPoolExecutor
-
     from threadpoolctl import threadpool_limits
 
     unit_view(vectors)  # the normalised copy (when small enough) is made once, before the threads share it
@@ -264,15 +247,15 @@ def evaluate_analogies(
     (1866, 2872, 16672)
     """
     if method not in ("3cosadd", "3cosmul"):
-        raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+        raise InvalidArgumentError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
     if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    _check_bootstrap(n_boot, confidence)
+        raise InvalidArgumentError(f"batch_size must be >= 1, got {batch_size}")
+    check_bootstrap(n_boot, confidence)
     start = time.perf_counter()
     qset = questions if isinstance(questions, AnalogySet) else read_analogies(questions)
-    n_cand = _restrict_count(vectors, restrict)
+    n_cand = restrict_count(vectors, restrict)
     keys = vectors._keys[:n_cand]
-    ok = _ok_vocab(keys, case_insensitive)
+    ok = vocab_rows(keys, case_insensitive)
     canon = _folded_rows(keys, ok, case_insensitive)
 
     flat = [w for s in qset.sections for q in s.questions for w in q]
@@ -310,7 +293,7 @@ def evaluate_analogies(
             return Accuracy(name, 0, 0, (0.0, 0.0))
         # Resampling n answers of which k are right is a binomial draw: the exact bootstrap.
         boot = rng.binomial(n, k / n, size=n_boot) / n
-        return Accuracy(name, k, n, _interval(boot, confidence))
+        return Accuracy(name, k, n, confidence_interval(boot, confidence))
 
     sections = tuple(acc(s.name, section_of == i) for i, s in enumerate(qset.sections))
     is_gram = np.array([s.name.startswith("gram") for s in qset.sections], dtype=bool)
@@ -376,14 +359,14 @@ def compare_analogies(
     difference (``+1``: only ``a`` right, ``-1``: only ``b`` right): it excludes 0 when the
     difference is unlikely to be resampling noise.
     """
-    _check_bootstrap(n_boot, confidence)
+    check_bootstrap(n_boot, confidence)
     if len(a.outcomes) != len(b.outcomes) or not np.array_equal(a.section_of, b.section_of):
-        raise ValueError("the two results are not on the same questions")
+        raise DataError("the two results are not on the same questions")
     both = (a.outcomes >= 0) & (b.outcomes >= 0)
     d = a.outcomes[both].astype(np.int64) - b.outcomes[both].astype(np.int64)
     n = int(both.sum())
     if n == 0:
-        raise ValueError("no question was answered by both")
+        raise DataError("no question was answered by both")
     counts = np.array([(d == -1).sum(), (d == 0).sum(), (d == 1).sum()])
     rng = np.random.default_rng(seed)
     # Resampling n questions is a multinomial draw over the three kinds of difference.
@@ -391,237 +374,5 @@ def compare_analogies(
     boot = (draws[:, 2] - draws[:, 0]) / n
     acc_a = float(a.outcomes[both].mean())
     acc_b = float(b.outcomes[both].mean())
-    return AnalogyComparison(a.questions, n, acc_a, acc_b, acc_a - acc_b, _interval(boot, confidence), confidence)
-
-
-# -- similarity --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SimilarityResult:
-    """What :func:`evaluate_similarity` measured: correlations of cosine with human scores.
-
-    ``pairs`` counts the pairs used; ``oov_pairs`` those with an unknown word (left out, or scored
-    0 with ``oov="zero"``), listed in ``unknown``; ``oov_ratio`` is ``oov_pairs`` over all pairs
-    read. ``gold`` and ``model`` hold, per pair of the file, the human score and the cosine
-    (``nan`` where unknown). ``invalid_lines``, ``first_invalid_line`` and ``encoding`` describe
-    the file as for :class:`AnalogyResult`.
-    """
-
-    name: str
-    pairs: int
-    oov_pairs: int
-    oov_ratio: float
-    pearson: float
-    spearman: float
-    pearson_ci: tuple[float, float]
-    spearman_ci: tuple[float, float]
-    oov: str
-    case_insensitive: bool
-    restrict: int | None
-    confidence: float
-    n_boot: int
-    seed: int
-    invalid_lines: int
-    first_invalid_line: int | None
-    encoding: str
-    unknown: tuple[tuple[str, str], ...] = field(repr=False)
-    gold: np.ndarray = field(repr=False, compare=False)
-    model: np.ndarray = field(repr=False, compare=False)
-
-    def to_dict(self) -> dict:
-        """Plain data for JSON."""
-        return {
-            "name": self.name,
-            "pairs": self.pairs,
-            "oov_pairs": self.oov_pairs,
-            "oov_ratio": self.oov_ratio,
-            "pearson": self.pearson,
-            "spearman": self.spearman,
-            "pearson_ci": list(self.pearson_ci),
-            "spearman_ci": list(self.spearman_ci),
-            "oov": self.oov,
-            "case_insensitive": self.case_insensitive,
-            "restrict": self.restrict,
-            "confidence": self.confidence,
-            "n_boot": self.n_boot,
-            "seed": self.seed,
-            "invalid_lines": self.invalid_lines,
-            "first_invalid_line": self.first_invalid_line,
-            "encoding": self.encoding,
-            "unknown": [list(p) for p in self.unknown],
-        }
-
-
-def _rowwise_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    x = x - x.mean(axis=1, keepdims=True)
-    y = y - y.mean(axis=1, keepdims=True)
-    den = np.sqrt((x * x).sum(axis=1) * (y * y).sum(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (x * y).sum(axis=1) / den
-
-
-def _boot_correlations(gold: np.ndarray, model: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson and Spearman of every bootstrap resample (rows of ``idx``)."""
-    from scipy.stats import rankdata
-
-    g, m = gold[idx], model[idx]
-    return _rowwise_pearson(g, m), _rowwise_pearson(rankdata(g, axis=1), rankdata(m, axis=1))
-
-
-def evaluate_similarity(
-    vectors: Vectors,
-    pairs: str | Path | SimilaritySet = "wordsim353",
-    *,
-    oov: OOV = "skip",
-    case_insensitive: bool = True,
-    restrict: int | None = 300000,
-    strip_pos: bool = False,
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> SimilarityResult:
-    """Pearson and Spearman correlation between cosine similarity and human similarity scores.
-
-    The rules are gensim's ``evaluate_word_pairs``: only the first ``restrict`` words count (with
-    ``case_insensitive``, the most frequent casing of a word stands for it); a pair with an
-    unknown word is left out (``oov="skip"``) or scored 0 (``oov="zero"``, gensim's
-    ``dummy4unknown``).
-
-    Parameters
-    ----------
-    vectors:
-        The vectors to evaluate.
-    pairs:
-        A registered name (``"wordsim353"``, ``"simlex999"``), a path, or a :class:`SimilaritySet`.
-    oov:
-        What to do with pairs with an unknown word: ``"skip"`` or ``"zero"``.
-    case_insensitive:
-        Fold case as gensim does.
-    restrict:
-        Vocabulary size (``None``: every word). gensim's default is 300,000.
-    strip_pos:
-        Remove part-of-speech suffixes (``sun-n``) when reading the file.
-    n_boot, confidence, seed:
-        Bootstrap resamples (of pairs), interval level and random seed.
-
-    Examples
-    --------
-    >>> import embedkit
-    >>> r = evaluate_similarity(embedkit.load(), "wordsim353")
-    >>> r.pairs, round(r.spearman, 4)
-    (353, 0.5033)
-    """
-    if oov not in ("skip", "zero"):
-        raise ValueError(f"oov must be 'skip' or 'zero', got {oov!r}")
-    _check_bootstrap(n_boot, confidence)
-    from scipy.stats import pearsonr, spearmanr
-
-    pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
-    n_cand = _restrict_count(vectors, restrict)
-    ok = _ok_vocab(vectors._keys[:n_cand], case_insensitive)
-    fold = str.upper if case_insensitive else (lambda w: w)
-    ra = np.array([ok.get(fold(a), -1) for a, _ in pset.pairs], dtype=np.int64)
-    rb = np.array([ok.get(fold(b), -1) for _, b in pset.pairs], dtype=np.int64)
-    known = (ra >= 0) & (rb >= 0)
-    normed = unit_view(vectors)
-    model = np.full(len(ra), np.nan)
-    model[known] = np.einsum("ij,ij->i", normed[ra[known]], normed[rb[known]])
-    gold = np.asarray(pset.scores, dtype=np.float64)
-    use = known if oov == "skip" else np.ones(len(ra), dtype=bool)
-    g, m = gold[use], np.where(known, model, 0.0)[use]
-    if len(g) < 2:
-        where = "every word" if restrict is None else f"the first {n_cand:,} words"
-        raise BenchmarkError(f"{int(known.sum())} of the {len(ra):,} pairs of {pset.name} have both words in the "
-                             f"vocabulary ({where}): at least two are needed to correlate")
-    pearson = float(pearsonr(g, m)[0])
-    spearman = float(spearmanr(g, m)[0])
-    rng = np.random.default_rng(seed)
-    bp, bs = _boot_correlations(g, m, rng.integers(0, len(g), size=(n_boot, len(g))))
-    return SimilarityResult(
-        name=pset.name,
-        pairs=int(use.sum()),
-        oov_pairs=int((~known).sum()),
-        oov_ratio=float((~known).sum() / len(known)),
-        pearson=pearson,
-        spearman=spearman,
-        pearson_ci=_interval(bp, confidence),
-        spearman_ci=_interval(bs, confidence),
-        oov=oov,
-        case_insensitive=case_insensitive,
-        restrict=restrict,
-        confidence=confidence,
-        n_boot=n_boot,
-        seed=seed,
-        invalid_lines=pset.invalid_lines,
-        first_invalid_line=pset.first_invalid_line,
-        encoding=pset.encoding,
-        unknown=tuple(p for p, k in zip(pset.pairs, known.tolist()) if not k),
-        gold=gold,
-        model=model,
-    )
-
-
-@dataclass(frozen=True)
-class SimilarityComparison:
-    """Correlations of two results on the pairs both know, and the differences ``a - b``."""
-
-    name: str
-    n: int
-    spearman_a: float
-    spearman_b: float
-    spearman_difference: float
-    spearman_ci: tuple[float, float]
-    pearson_a: float
-    pearson_b: float
-    pearson_difference: float
-    pearson_ci: tuple[float, float]
-    confidence: float
-
-    def to_dict(self) -> dict:
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["spearman_ci"], d["pearson_ci"] = list(self.spearman_ci), list(self.pearson_ci)
-        return d
-
-
-def compare_similarity(
-    a: SimilarityResult,
-    b: SimilarityResult,
-    *,
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> SimilarityComparison:
-    """Paired comparison of two similarity results on the same pair file.
-
-    Both correlations are recomputed on the pairs both vector sets know, and the interval of each
-    difference comes from resampling those pairs (the same resample for both sets).
-    """
-    _check_bootstrap(n_boot, confidence)
-    if len(a.gold) != len(b.gold) or not np.array_equal(a.gold, b.gold):
-        raise ValueError("the two results are not on the same pairs")
-    both = ~np.isnan(a.model) & ~np.isnan(b.model)
-    n = int(both.sum())
-    if n < 2:
-        raise ValueError("fewer than two pairs known to both: cannot correlate")
-    g, ma, mb = a.gold[both], a.model[both], b.model[both]
-    idx = np.arange(n)[None, :]
-    (pa,), (sa,) = _boot_correlations(g, ma, idx)
-    (pb,), (sb,) = _boot_correlations(g, mb, idx)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
-    bpa, bsa = _boot_correlations(g, ma, idx)
-    bpb, bsb = _boot_correlations(g, mb, idx)
-    return SimilarityComparison(
-        name=a.name,
-        n=n,
-        spearman_a=float(sa),
-        spearman_b=float(sb),
-        spearman_difference=float(sa - sb),
-        spearman_ci=_interval(bsa - bsb, confidence),
-        pearson_a=float(pa),
-        pearson_b=float(pb),
-        pearson_difference=float(pa - pb),
-        pearson_ci=_interval(bpa - bpb, confidence),
-        confidence=confidence,
-    )
+    return AnalogyComparison(a.questions, n, acc_a, acc_b, acc_a - acc_b,
+                             confidence_interval(boot, confidence), confidence)

@@ -1,11 +1,11 @@
-"""Tests for embedkit.benchmarks_io: analogy and similarity files in every shape."""
+"""Tests for embedkit.evaluation.benchmark_files: analogy and similarity files in every shape."""
 
 from __future__ import annotations
 
 import pytest
 
-from embedkit.benchmarks_io import benchmark_path, read_analogies, read_similarity
 from embedkit.errors import BenchmarkError
+from embedkit.evaluation.benchmark_files import benchmark_path, read_analogies, read_similarity
 
 
 def _write(tmp_path, name, text):

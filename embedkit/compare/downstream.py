@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .report import MetricRow, _row, paired_bootstrap
-from .vectors import Vectors
+from ..datasets import read_dataset
+from ..vectors import Vectors
+from .model import MetricRow, make_row, paired_bootstrap
 
 __all__ = ["downstream_rows", "probe_predictions"]
 
@@ -24,7 +25,7 @@ def probe_predictions(vectors: Vectors, texts: Sequence[str], labels: np.ndarray
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import Pipeline
 
-    from .baselines import MeanEmbeddingTransformer, make_pipeline
+    from ..baselines import MeanEmbeddingTransformer, make_pipeline
 
     features = MeanEmbeddingTransformer(vectors).fit_transform(list(texts))  # stateless: once for all folds
     pipe = make_pipeline("mean-logreg", vectors=vectors, seed=seed)
@@ -37,8 +38,6 @@ def downstream_rows(vecs: Sequence[Vectors], names: Sequence[str], path: str | o
                     folds: int = 5, n_boot: int = 1000, seed: int = 0) -> MetricRow:
     """One :class:`MetricRow`: cross-validated accuracy of the probe for every set, with paired
     bootstrap intervals over the texts."""
-    from .datasets import read_dataset
-
     data = read_dataset(path)
     correct = np.stack([
         probe_predictions(v, data.texts, data.labels, folds=folds, seed=seed) == data.labels for v in vecs
@@ -48,5 +47,5 @@ def downstream_rows(vecs: Sequence[Vectors], names: Sequence[str], path: str | o
         return correct[:, idx].mean(axis=1)
 
     values, diffs = paired_bootstrap(stat, correct.shape[1], len(vecs), n_boot=n_boot, seed=seed)
-    return _row("downstream", label, f"{folds}-fold CV accuracy, mean-vector logistic regression",
+    return make_row("downstream", label, f"{folds}-fold CV accuracy, mean-vector logistic regression",
                 correct.shape[1], values, diffs)

@@ -1,6 +1,6 @@
 """Benchmarks inside a comparison: every set scored on the items all sets cover.
 
-Analogy questions and similarity pairs are evaluated per set with :mod:`embedkit.evaluate`
+Analogy questions and similarity pairs are evaluated per set with :mod:`embedkit.evaluation`
 (gensim's rules); then only the questions (pairs) that every set could answer are kept, and
 the scores and their differences are bootstrapped over those same items.
 
@@ -15,8 +15,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .report import MetricRow, _row, paired_bootstrap
-from .vectors import Vectors
+from ..errors import BenchmarkError
+from ..evaluation.analogies import evaluate_analogies
+from ..evaluation.benchmark_files import read_analogies, read_similarity
+from ..evaluation.similarity import evaluate_similarity
+from ..vectors import Vectors
+from .model import MetricRow, make_row, paired_bootstrap
 
 __all__ = ["benchmark_kind", "compare_benchmark", "shared_candidates"]
 
@@ -25,8 +29,6 @@ ANALOGY_METHODS = ("3cosadd", "3cosmul")
 
 def benchmark_kind(bench: str) -> str:
     """``"analogy"`` or ``"similarity"``: registered names by their kind, files by their content."""
-    from .benchmarks_io import read_analogies
-
     if bench == "google":
         return "analogy"
     if bench in ("wordsim353", "simlex999"):
@@ -71,9 +73,6 @@ def compare_benchmark(
 
 
 def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
-    from .benchmarks_io import read_analogies
-    from .evaluate import evaluate_analogies
-
     qs = read_analogies(bench)
     rows: list[MetricRow] = []
     sections: dict[str, list[dict]] = {}
@@ -100,7 +99,7 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
 
         values, diffs = paired_bootstrap(stat, n, len(vecs), n_boot=n_boot, seed=seed)
         label = f"accuracy, {len(vecs[0]):,} shared candidates (restrict {restrict:,})"
-        rows.append(_row("analogy", f"{bench} ({method})", label, n, values, diffs))
+        rows.append(make_row("analogy", f"{bench} ({method})", label, n, values, diffs))
         section_of = results[0].section_of[common]
         table = []
         for si, sec in enumerate(qs.sections):
@@ -114,10 +113,6 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
 
 def _similarity(vecs, names, bench, *, n_boot, seed):
     from scipy.stats import rankdata
-
-    from .benchmarks_io import read_similarity
-    from .errors import BenchmarkError
-    from .evaluate import evaluate_similarity
 
     pset = read_similarity(bench)
     gold = np.asarray(pset.scores, dtype=np.float64)
@@ -149,5 +144,5 @@ def _similarity(vecs, names, bench, *, n_boot, seed):
     rows = []
     for label, fn in (("Spearman", spearman), ("Pearson", pearson)):
         values, diffs = paired_bootstrap(fn, n, len(vecs), n_boot=n_boot, seed=seed)
-        rows.append(_row("similarity", bench, f"{label} correlation", n, values, diffs))
+        rows.append(make_row("similarity", bench, f"{label} correlation", n, values, diffs))
     return rows, {}, coverage

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .neighbors import cosine_topk, unit_rows
-from .vectors import Vectors
+from ..errors import DataError
+from ..neighbors import cosine_topk, nearest_many, unit_rows
+from ..vectors import Vectors
 
 __all__ = ["Alignment", "MovedWord", "NeighborOverlap", "align", "neighbor_overlap", "shared_words"]
 
@@ -76,7 +77,7 @@ def neighbor_overlap(
     """
     vocab = shared_words(a, b, vocabulary)
     if len(vocab) <= k:
-        raise ValueError(f"the two sets share only {len(vocab)} words; need more than k={k}")
+        raise DataError(f"the two sets share only {len(vocab)} words; need more than k={k}")
     sa, sb = a.subset(vocab), b.subset(vocab)
     n = min(n_words, len(vocab))
     rows = np.arange(n)
@@ -159,7 +160,7 @@ def align(
     """
     words = shared_words(a, b, n_words)
     if len(words) < 2:
-        raise ValueError("the two sets share fewer than two words")
+        raise DataError("the two sets share fewer than two words")
     A = unit_rows(a, a.indices(words)).astype(np.float64)
     B = unit_rows(b, b.indices(words)).astype(np.float64)
     U, _, Vt = np.linalg.svd(A.T @ B, full_matrices=False)
@@ -168,8 +169,6 @@ def align(
     m = min(among, len(words))
     worst = np.argsort(cos_all[:m], kind="stable")[:n_moved]
     moved_words = [words[i] for i in worst]
-    from .neighbors import nearest_many
-
     na = nearest_many(a, moved_words, k=k, restrict=max(among, k + 1)) if moved_words else []
     nb = nearest_many(b, moved_words, k=k, restrict=max(among, k + 1)) if moved_words else []
     moved = [

@@ -1,0 +1,72 @@
+"""The report's figures: drawn from a :class:`~embedkit.compare.model.Comparison` with matplotlib
+(imported inside), and turned into PNG data URIs so the HTML page stands alone."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+
+from .model import Comparison
+
+__all__ = ["figure_metrics", "figure_projection", "png_data_uri"]
+
+
+def png_data_uri(fig) -> str:
+    """``fig`` as a ``data:image/png;base64,...`` URI (the figure is closed)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def figure_projection(comparison: Comparison):
+    """Side-by-side scatter of the probe words in aligned coordinates; returns a Figure."""
+    from matplotlib.figure import Figure
+
+    proj = comparison.projection
+    names = list(proj["coordinates"])
+    fig = Figure(figsize=(5.2 * len(names), 5))
+    axes = fig.subplots(1, len(names), sharex=True, sharey=True, squeeze=False)[0]
+    for ax, n in zip(axes, names):
+        xy = np.asarray(proj["coordinates"][n])
+        ax.scatter(xy[:, 0], xy[:, 1], s=14, color="#3b6ea8")
+        for (x, y), w in zip(xy, proj["words"]):
+            ax.annotate(w, (x, y), xytext=(3, 2), textcoords="offset points", fontsize=8)
+        ax.set_title(n)
+        ax.set_xlabel("PC 1 (of the first set)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("PC 2")
+    fig.suptitle("Probe words, aligned to the first set (Procrustes) and projected by its PCA")
+    return fig
+
+
+def figure_metrics(comparison: Comparison):
+    """Each metric per set with its 95% interval; returns a Figure."""
+    from matplotlib.figure import Figure
+
+    rows = comparison.metrics
+    n_sets = len(comparison.sets)
+    fig = Figure(figsize=(8, 0.55 * len(rows) * n_sets + 1.2))
+    ax = fig.subplots()
+    colors = ["#3b6ea8", "#d9822b", "#3a9a5b", "#b04a5a", "#7a5ba8"]
+    labels, ypos = [], []
+    y = 0
+    for r in rows:
+        for s in range(n_sets):
+            e = r.values[s]
+            ax.errorbar(e.value, y, xerr=[[e.value - e.low], [e.high - e.value]], fmt="o",
+                        color=colors[s % len(colors)], capsize=3, label=comparison.sets[s].name if r is rows[0] else None)
+            y -= 1
+        labels.append(f"{r.benchmark}\n{r.metric}")
+        ypos.append(y + n_sets / 2 + 0.5)
+        y -= 0.6
+    ax.set_yticks(ypos, labels, fontsize=8)
+    ax.set_xlabel("score (95% bootstrap interval)")
+    ax.legend(loc="best", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("Benchmarks on the items every set covers")
+    return fig

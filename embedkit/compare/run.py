@@ -1,0 +1,225 @@
+"""Compare two or more vector sets: load them, score them side by side, and collect a :class:`Comparison`.
+
+:func:`compare` computes every number (a :class:`~embedkit.compare.model.Comparison`, plain data with
+``to_dict()``): benchmarks on the items all sets cover (:mod:`embedkit.compare.intrinsic`), neighbour
+overlap and Procrustes alignment, an aligned projection of probe words, and a downstream probe
+(:mod:`embedkit.compare.downstream`). :mod:`embedkit.compare.render` turns it into pages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..evaluation.alignment import align, neighbor_overlap, shared_words
+from ..io import load
+from ..neighbors import unit_rows
+from ..vectors import Vectors
+from .downstream import downstream_rows
+from .intrinsic import benchmark_kind, compare_benchmark, shared_candidates
+from .model import Comparison, MetricRow, SetInfo
+
+__all__ = [
+    "DEFAULT_BENCHMARKS",
+    "DEFAULT_DOWNSTREAM",
+    "DEFAULT_PROBES",
+    "DOWNSTREAM_FILES",
+    "compare",
+    "dataset_path",
+    "default_data_dir",
+]
+
+DEFAULT_PROBES = [
+    "king", "queen", "man", "woman", "prince", "princess",
+    "paris", "france", "rome", "italy", "berlin", "germany", "tokyo", "japan",
+    "one", "two", "three", "four", "five", "ten",
+    "doctor", "nurse", "teacher", "lawyer", "engineer", "farmer",
+    "frog", "toad", "dog", "cat", "horse",
+    "good", "bad", "happy", "sad",
+]
+DEFAULT_BENCHMARKS = ("google", "wordsim353", "simlex999")
+DEFAULT_DOWNSTREAM = ("mr", "dbpedia")
+DOWNSTREAM_FILES = {
+    "mr": "sentiment/mr/mr.txt",
+    "dbpedia": "ontology/dbpedia/train.csv",
+    "subj": "sentiment/subj/subj.txt",
+    "cr": "sentiment/cr/cr.txt",
+    "mpqa": "sentiment/mpqa/mpqa.txt",
+    "agnews": "topic/agnews/train.csv",
+    "sst2": "sentiment/sst2/train.txt",
+    "trec": "questions/trec/train.txt",
+}
+
+
+def _resolve(specs: Sequence[str | os.PathLike | Vectors], names: Sequence[str] | None) -> tuple[list[Vectors], list[str]]:
+    vecs, auto = [], []
+    for s in specs:
+        if isinstance(s, Vectors):
+            vecs.append(s)
+            auto.append(s.source or f"set {len(vecs)}")
+        else:
+            vecs.append(load(s))
+            auto.append(Path(str(s)).name if os.path.sep in str(s) or Path(str(s)).exists() else str(s))
+    names = list(names) if names is not None else auto
+    if len(names) != len(vecs):
+        raise InvalidArgumentError(f"{len(names)} names for {len(vecs)} vector sets")
+    if len(set(names)) != len(names):  # make duplicates distinguishable
+        names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
+    return vecs, names
+
+
+def compare(
+    specs: Sequence[str | os.PathLike | Vectors],
+    *,
+    names: Sequence[str] | None = None,
+    benchmarks: Sequence[str] = DEFAULT_BENCHMARKS,
+    probe_words: Sequence[str] = DEFAULT_PROBES,
+    downstream: Sequence[str] = DEFAULT_DOWNSTREAM,
+    data_dir: str | os.PathLike | None = None,
+    restrict: int = 30000,
+    analogy_methods: Sequence[str] = ("3cosadd", "3cosmul"),
+    k: int = 10,
+    overlap_words: int = 1000,
+    folds: int = 5,
+    n_boot: int = 1000,
+    seed: int = 0,
+    progress: bool = True,
+) -> Comparison:
+    """Compare two or more vector sets (names or paths of any format, or :class:`Vectors`).
+
+    Parameters
+    ----------
+    specs:
+        The vector sets; the first is the reference for paired differences and alignment.
+    names:
+        Display names (default: the registered name or the file name).
+    benchmarks:
+        Analogy question sets and similarity pair files (registered names or paths); a file with
+        four words per line is an analogy set, one with two words and a score a similarity set.
+    probe_words:
+        Words drawn in the aligned projections (those all sets know).
+    downstream:
+        Classification datasets for the logistic-regression probe on mean vectors: names from
+        ``DOWNSTREAM_FILES`` (read from ``data_dir``, default ``$EMBEDKIT_DATA`` or ``../shared/data``)
+        or paths. ``()`` skips the probe.
+    restrict:
+        Analogy answers come from the words that every set has among its ``restrict`` most frequent
+        (the same candidates for every set; their number is ``settings["analogy_candidates"]``).
+    analogy_methods:
+        ``"3cosadd"`` and/or ``"3cosmul"``.
+    k, overlap_words:
+        Jaccard@k of the neighbourhoods of the ``overlap_words`` most frequent shared words.
+    folds:
+        Cross-validation folds of the downstream probe.
+    n_boot, seed:
+        Bootstrap resamples for every interval, and the seed of everything random.
+    progress:
+        Show a progress bar across the stages.
+    """
+    from tqdm.auto import tqdm
+
+    vecs, names = _resolve(specs, names)
+    if len(vecs) < 2:
+        raise InvalidArgumentError("compare needs at least two vector sets")
+    stages = ["sizes", *[f"benchmark {b}" for b in benchmarks], "neighbour overlap", "alignment", "projection",
+              *[f"downstream {d}" for d in downstream]]
+    bar = tqdm(total=len(stages), desc="compare", disable=not progress, unit="stage")
+
+    def step(label: str) -> None:
+        bar.set_postfix_str(label)
+
+    infos = [SetInfo(n, str(v.source), len(v), v.dim, v.nbytes) for n, v in zip(names, vecs)]
+    bar.update()
+
+    metrics: list[MetricRow] = []
+    sections: dict[str, dict] = {}
+    candidates = shared_candidates(vecs, restrict) if any(benchmark_kind(b) == "analogy" for b in benchmarks) else None
+    for bench in benchmarks:
+        step(f"benchmark {bench}")
+        rows, secs, coverage = compare_benchmark(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed,
+                                                 methods=analogy_methods, candidates=candidates)
+        metrics.extend(rows)
+        sections.update(secs)
+        for info, cov in zip(infos, coverage):
+            info.coverage[bench] = cov
+        bar.update()
+
+    step("neighbour overlap")
+    overlaps = []
+    for i in range(len(vecs)):
+        for j in range(i + 1, len(vecs)):
+            overlaps.append(neighbor_overlap(vecs[i], vecs[j], k=k, n_words=overlap_words, names=(names[i], names[j])))
+    bar.update()
+
+    step("alignment")
+    alignments = [align(vecs[i], vecs[0], names=(names[i], names[0])) for i in range(1, len(vecs))]
+    bar.update()
+
+    step("projection")
+    projection = _aligned_projection(vecs, names, alignments, probe_words)
+    bar.update()
+
+    if downstream:
+        for ds in downstream:
+            step(f"downstream {ds}")
+            path = dataset_path(ds, data_dir)
+            metrics.append(downstream_rows(vecs, names, path, label=ds, folds=folds, n_boot=n_boot, seed=seed))
+            bar.update()
+    bar.close()
+    settings = {
+        "benchmarks": list(benchmarks), "restrict": restrict,
+        "analogy_candidates": None if candidates is None else len(candidates[0]),
+        "analogy_methods": list(analogy_methods), "k": k,
+        "overlap_words": overlap_words,
+        "downstream": list(downstream), "folds": folds, "n_boot": n_boot, "seed": seed,
+        "probe_words": list(probe_words),
+    }
+    return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings)
+
+
+def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The datasets folder: ``data_dir``, else ``$EMBEDKIT_DATA``, else the first ``shared/data``
+    found beside the working directory or one level up (a project root or its ``notebooks/``)."""
+    if data_dir is not None:
+        return Path(data_dir)
+    if os.environ.get("EMBEDKIT_DATA"):
+        return Path(os.environ["EMBEDKIT_DATA"])
+    for up in (Path.cwd().parent, Path.cwd().parent.parent):
+        if (up / "shared" / "data").is_dir():
+            return up / "shared" / "data"
+    return Path.cwd().parent / "shared" / "data"
+
+
+def dataset_path(ds: str, data_dir) -> Path:
+    """The file of downstream dataset ``ds``: a name from ``DOWNSTREAM_FILES`` under
+    :func:`default_data_dir`, or a path; raises ``FileNotFoundError`` when it is not there."""
+    if ds in DOWNSTREAM_FILES:
+        p = default_data_dir(data_dir) / DOWNSTREAM_FILES[ds]
+    else:
+        p = Path(ds)
+    if not p.exists():
+        raise FileNotFoundError(f"downstream dataset {ds!r}: {p} does not exist (set EMBEDKIT_DATA or pass a path)")
+    return p
+
+
+def _aligned_projection(vecs, names, alignments, probe_words) -> dict:
+    """2-D PCA of the probe words: fitted on the first set, every other set mapped into the
+    first set's coordinates by its Procrustes alignment first."""
+    common = [w for w in probe_words if all(w in v for v in vecs)]
+    if len(common) < 3:
+        common = shared_words(vecs[0], vecs[1], 30)
+        for v in vecs[2:]:
+            common = [w for w in common if w in v]
+    ref = unit_rows(vecs[0], vecs[0].indices(common)).astype(np.float64)
+    mean = ref.mean(axis=0)
+    _, _, vt = np.linalg.svd(ref - mean, full_matrices=False)
+    axes = vt[:2].T
+    coords = {names[0]: ((ref - mean) @ axes).tolist()}
+    for al, v, n in zip(alignments, vecs[1:], names[1:]):
+        mapped = al.transform(v.matrix[v.indices(common)]).astype(np.float64)
+        coords[n] = ((mapped - mean) @ axes).tolist()
+    return {"words": common, "coordinates": coords}
