@@ -68,7 +68,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-ann-cache-"))
     import embedkit
-    from embedkit import ann
+    from embedkit.search import ann
 
     if args.file:
         args.embedkit = True
@@ -147,12 +147,13 @@ def main() -> None:
 
 
 def _ek_query(v, qs, ef, M, efc):
-    from embedkit import ann, neighbors
+    import embedkit
+    from embedkit.search import ann
 
     old = ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT
     ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT = M, efc
     try:
-        return neighbors.nearest_many(v, qs, k=10, index="hnsw", ef=ef)
+        return embedkit.nearest_many(v, qs, k=10, index="hnsw", ef=ef)
     finally:
         ann.M_DEFAULT, ann.EF_CONSTRUCTION_DEFAULT = old
 

@@ -86,7 +86,7 @@ class Vectors:
             matrix = matrix.astype(np.float32)
         if matrix.ndim != 2:
             raise ValueError(f"matrix must be 2-D, got shape {matrix.shape}")
-        keys = list(keys)
+        keys = tuple(keys)  # immutable, so keys_view can hand it out without a copy
         if len(keys) != matrix.shape[0]:
             raise ValueError(f"{len(keys)} keys but the matrix has {matrix.shape[0]} rows")
         self._keys = keys
@@ -103,6 +103,16 @@ class Vectors:
     def keys(self) -> list[str]:
         """The words, in file (usually frequency) order. A copy: changing it changes nothing."""
         return list(self._keys)
+
+    @property
+    def keys_view(self) -> Sequence[str]:
+        """The words, read-only and without a copy (a tuple): for code that only reads them.
+
+        >>> import numpy as np
+        >>> Vectors(["a", "b"], np.zeros((2, 1))).keys_view[1:]
+        ('b',)
+        """
+        return self._keys
 
     @property
     def matrix(self) -> np.ndarray:

@@ -39,6 +39,16 @@ def test_immutable(tiny):
     assert len(tiny.keys) == 4
 
 
+def test_keys_view_is_read_only_without_copy(tiny):
+    """Check that keys_view gives the keys in order, as one shared immutable tuple that slices like the keys."""
+    view = tiny.keys_view
+    assert view == ("cat", "dog", "car", "zero") and view[2] == "car" and view[1:3] == ("dog", "car")
+    assert view is tiny.keys_view  # no copy per access
+    with pytest.raises(TypeError):
+        view[0] = "x"  # type: ignore[index]
+    assert tiny.most_frequent(2).keys_view == ("cat", "dog") and tiny.keys == ["cat", "dog", "car", "zero"]
+
+
 def test_normalized_hand_computed(tiny):
     """Check the unit rows by hand: (3,4)/5, (4,3)/5, (0,-1), and a zero row stays zero."""
     assert_allclose(tiny.normalized, [[0.6, 0.8], [0.8, 0.6], [0, -1], [0, 0]], rtol=1e-7)

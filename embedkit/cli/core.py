@@ -68,7 +68,7 @@ def _print_table(title: str, neighbors) -> None:
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
-    from ..neighbors import nearest_many
+    from ..search.neighbors import nearest_many
 
     v = load_vectors(args.vectors)
     res = nearest_many(v, args.words, k=args.k, restrict=args.restrict, index=args.index, ef=args.ef)
@@ -81,7 +81,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
-    from ..analogy import analogy
+    from ..search.analogy import analogy
 
     v = load_vectors(args.vectors)
     res = analogy(v, args.a, args.b, args.c, k=args.k, method=args.method, restrict=args.restrict)
@@ -99,8 +99,8 @@ DEMO_ANALOGIES = [("man", "king", "woman"), ("france", "paris", "italy"), ("big"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..analogy import analogy_many
-    from ..neighbors import nearest_many
+    from ..search.analogy import analogy_many
+    from ..search.neighbors import nearest_many
 
     v = load_vectors(args.vectors)
     words = [w for w in DEMO_WORDS if w in v]

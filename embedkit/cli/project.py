@@ -178,7 +178,7 @@ def _report(args: argparse.Namespace, kind: str, size: int, extra: dict) -> int:
 
 
 def cmd_plot_neighbors(args: argparse.Namespace) -> int:
-    from ..neighbors import nearest
+    from ..search.neighbors import nearest
     from ..viz.plots import plot_neighbors
     from ..viz.reduce import project
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..evaluation.alignment import align, neighbor_overlap, shared_words
 from ..io import load
-from ..neighbors import unit_rows
+from ..search.kernels import unit_rows
 from ..vectors import Vectors
 from .downstream import downstream_rows
 from .intrinsic import benchmark_kind, compare_benchmark, shared_candidates

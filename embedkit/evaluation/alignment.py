@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..errors import DataError
-from ..neighbors import cosine_topk, nearest_many, unit_rows
+from ..search.kernels import cosine_topk, unit_rows
+from ..search.neighbors import nearest_many
 from ..vectors import Vectors
 
 __all__ = ["Alignment", "MovedWord", "NeighborOverlap", "align", "neighbor_overlap", "shared_words"]

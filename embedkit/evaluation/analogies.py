@@ -19,9 +19,9 @@ from typing import Literal
 
 import numpy as np
 
-from ..analogy import analogy_rows
 from ..errors import DataError, InvalidArgumentError
-from ..neighbors import restrict_count, topk_blocked, unit_view
+from ..search.analogy import analogy_rows
+from ..search.kernels import restrict_count, topk_blocked, unit_view
 from ..vectors import Vectors
 from .benchmark_files import AnalogySet, read_analogies
 from .bootstrap import check_bootstrap, confidence_interval
@@ -254,7 +254,7 @@ def evaluate_analogies(
     start = time.perf_counter()
     qset = questions if isinstance(questions, AnalogySet) else read_analogies(questions)
     n_cand = restrict_count(vectors, restrict)
-    keys = vectors._keys[:n_cand]
+    keys = vectors.keys_view[:n_cand]
     ok = vocab_rows(keys, case_insensitive)
     canon = _folded_rows(keys, ok, case_insensitive)
 

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import BenchmarkError, DataError, InvalidArgumentError
-from ..neighbors import restrict_count, unit_view
+from ..search.kernels import restrict_count, unit_view
 from ..vectors import Vectors
 from .analogies import vocab_rows
 from .benchmark_files import SimilaritySet, read_similarity
@@ -136,7 +136,7 @@ def evaluate_similarity(
 
     pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
     n_cand = restrict_count(vectors, restrict)
-    ok = vocab_rows(vectors._keys[:n_cand], case_insensitive)
+    ok = vocab_rows(vectors.keys_view[:n_cand], case_insensitive)
     fold = str.upper if case_insensitive else (lambda w: w)
     ra = np.array([ok.get(fold(a), -1) for a, _ in pset.pairs], dtype=np.int64)
     rb = np.array([ok.get(fold(b), -1) for _, b in pset.pairs], dtype=np.int64)

@@ -13,8 +13,10 @@ from typing import Literal
 
 import numpy as np
 
-from .neighbors import Neighbors, _restrict_count, _to_neighbors, _unit_rows, topk_blocked, unit_view
-from .vectors import Vectors
+from ..errors import InvalidArgumentError
+from ..vectors import Vectors
+from .kernels import normalize_rows, restrict_count, topk_blocked, unit_view
+from .neighbors import Neighbors, to_neighbors
 
 __all__ = ["Method", "analogy", "analogy_many", "analogy_rows"]
 
@@ -40,17 +42,17 @@ def analogy_rows(
     ``exclude`` (``(n, m)`` rows, ``-1`` padded) replaces the default exclusion of ``a, b, c``.
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise InvalidArgumentError(f"method must be one of {METHODS}, got {method!r}")
     if k < 0:
-        raise ValueError(f"k must be >= 0, got {k}")
+        raise InvalidArgumentError(f"k must be >= 0, got {k}")
     a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
-    n_cand = _restrict_count(vectors, restrict)
+    n_cand = restrict_count(vectors, restrict)
     normed = unit_view(vectors)  # blockwise for matrices too large to copy normalised
     if exclude is None:
         exclude = np.stack([a, b, c], axis=1)
     A, B, C = normed[a], normed[b], normed[c]
     if method == "3cosadd":
-        Q = _unit_rows(B + C - A)  # gensim: the unit vector of the mean of the unit vectors
+        Q = normalize_rows(B + C - A)  # gensim: the unit vector of the mean of the unit vectors
 
         def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
             return Q[q0:q1] @ normed[c0:c1].T
@@ -120,10 +122,10 @@ def analogy_many(
     """
     qs = [tuple(q) for q in questions]
     if any(len(q) != 3 for q in qs):
-        raise ValueError("each question must be three words (a, b, c)")
+        raise InvalidArgumentError("each question must be three words (a, b, c)")
     flat = [w for q in qs for w in q]
     rows = vectors.indices(flat).reshape(-1, 3) if qs else np.empty((0, 3), dtype=np.int64)
     top_rows, top_scores = analogy_rows(
         vectors, rows[:, 0], rows[:, 1], rows[:, 2], k, method=method, restrict=restrict
     )
-    return _to_neighbors(vectors, top_rows, top_scores, qs)
+    return to_neighbors(vectors, top_rows, top_scores, qs)

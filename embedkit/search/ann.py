@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._fs import atomic_path
-from .vectors import Vectors
+from .._fs import atomic_path
+from ..vectors import Vectors
+from .kernels import order_desc
 
 __all__ = ["HnswIndex", "ann_topk", "build_index", "get_index", "index_path"]
 
@@ -172,8 +173,6 @@ def ann_topk(
     skip (``-1`` pads); rows are ``-1`` and scores ``-inf`` where fewer than ``k`` are found.
     ``ef`` (default :data:`EF_SEARCH_DEFAULT`) trades speed for recall.
     """
-    from .neighbors import _order_desc
-
     nq = len(queries)
     rows_out = np.full((nq, k), -1, dtype=np.int64)
     scores_out = np.full((nq, k), -np.inf, dtype=np.float32)
@@ -193,7 +192,7 @@ def ann_topk(
         S = np.divide(S, nrm, out=np.zeros_like(S), where=nrm > 0)
         if m:
             S[(cand[:, :, None] == exclude[q0 : q0 + 4096, None, :]).any(axis=2)] = -np.inf
-        order = _order_desc(S, cand)[:, :k]
+        order = order_desc(S, cand)[:, :k]
         top_s = np.take_along_axis(S, order, axis=1)
         top_i = np.take_along_axis(cand, order, axis=1)
         top_i[~np.isfinite(top_s)] = -1

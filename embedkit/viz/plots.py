@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InvalidArgumentError, InvalidTypeError
-from ..neighbors import unit_rows
+from ..search.kernels import unit_rows
 from ..vectors import Vectors
 from .labels import place_labels
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..neighbors import Neighbors
+    from ..search.neighbors import Neighbors
     from .projection import Projection
 
 __all__ = [

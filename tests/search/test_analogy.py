@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose
 
 import embedkit
 from embedkit import analogy, analogy_many
+from embedkit.errors import InvalidArgumentError
 
 QUESTIONS = [
     ("man", "king", "woman"),
@@ -69,4 +70,14 @@ def test_errors(glove):
     with pytest.raises(ValueError, match="method must be one of"):
         analogy(glove, "man", "king", "woman", method="3cosx")
     with pytest.raises(ValueError, match="three words"):
+        analogy_many(glove, [("man", "king")])
+
+
+def test_bad_arguments_raise_invalid_argument_error(glove):
+    """Check that a bad method, a negative k and a two-word question raise InvalidArgumentError with their messages."""
+    with pytest.raises(InvalidArgumentError, match=r"method must be one of \('3cosadd', '3cosmul'\), got '3cosx'"):
+        analogy(glove, "man", "king", "woman", method="3cosx")
+    with pytest.raises(InvalidArgumentError, match="k must be >= 0, got -2"):
+        analogy(glove, "man", "king", "woman", k=-2)
+    with pytest.raises(InvalidArgumentError, match=r"each question must be three words \(a, b, c\)"):
         analogy_many(glove, [("man", "king")])

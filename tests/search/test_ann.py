@@ -8,7 +8,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import embedkit
-from embedkit import ann, nearest_many
+from embedkit import nearest_many
+from embedkit.search import ann
 
 
 @pytest.fixture(scope="module")

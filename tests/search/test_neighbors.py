@@ -8,7 +8,8 @@ from numpy.testing import assert_allclose
 
 import embedkit
 from embedkit import Vectors, nearest, nearest_many
-from embedkit.neighbors import topk_blocked
+from embedkit.errors import InvalidArgumentError, InvalidTypeError
+from embedkit.search.kernels import normalize_rows, restrict_count, topk_blocked, unit_rows, unit_view
 
 
 def test_hand_computed():
@@ -65,6 +66,29 @@ def test_unknown_and_bad_arguments(glove):
         nearest(glove, np.ones(3))
     with pytest.raises(ValueError, match="k must be >= 0"):
         nearest(glove, "king", k=-1)
+
+
+def test_bad_arguments_raise_embedkit_errors(glove):
+    """Check that bad arguments raise InvalidArgumentError / InvalidTypeError (still ValueError / TypeError) with their messages."""
+    with pytest.raises(InvalidArgumentError, match="k must be >= 0, got -1"):
+        nearest(glove, "king", k=-1)
+    with pytest.raises(InvalidArgumentError, match="index must be 'exact' or 'hnsw', got 'flat'"):
+        nearest_many(glove, ["king"], index="flat")
+    with pytest.raises(InvalidArgumentError, match="restrict must be a positive number of words, got 0"):
+        nearest(glove, "king", restrict=0)
+    with pytest.raises(InvalidTypeError, match="queries must be a list of words or a 2-D array of vectors"):
+        nearest_many(glove, ["king", 3])
+    assert issubclass(InvalidArgumentError, ValueError) and issubclass(InvalidTypeError, TypeError)
+    assert (restrict_count(glove, None), restrict_count(glove, 30), restrict_count(glove, 10**9)) == (400_000, 30, 400_000)
+
+
+def test_unit_row_helpers_by_hand():
+    """Check normalize_rows, unit_view and unit_rows on hand-computed rows: (3,4)/5, a zero row stays zero."""
+    v = Vectors(["a", "b", "z"], np.array([[3, 4], [0, -2], [0, 0]], dtype=np.float32))
+    assert normalize_rows(np.array([[3, 4], [0, 0]])).tolist() == [[0.6000000238418579, 0.800000011920929], [0, 0]]
+    assert normalize_rows(np.array([[3, 4]])).dtype == np.float32
+    np.testing.assert_array_equal(unit_view(v), v.normalized)
+    assert_allclose(unit_rows(v, np.array([1, 0])), [[0, -1], [0.6, 0.8]], rtol=1e-7)
 
 
 def test_topk_blocked_equals_full_sort():
