@@ -34,8 +34,7 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("EMBEDKIT_DATA", ROOT.parent / "shared" / "data"))
 
 import embedkit
-from embedkit.corpus import Corpus, corpus_from_texts, read_corpus
-from embedkit.train import TrainConfig, train_vectors
+from embedkit import Corpus, TrainConfig, corpus_from_texts, read_corpus, train_vectors
 
 PROBES = ["king", "love", "father", "sword", "night", "good", "speak", "death"]
 

@@ -6,14 +6,15 @@
 ['queen']
 """
 
-from .corpus import Corpus, corpus_from_texts, read_corpus
 from .errors import EmbedkitError, UnknownWordError, VectorFileError
 from .evaluation.analogies import compare_analogies, evaluate_analogies
 from .evaluation.similarity import compare_similarity, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
 from .search.analogy import analogy, analogy_many
 from .search.neighbors import Neighbor, Neighbors, nearest, nearest_many
-from .train import TrainConfig, learn_vectors, train_vectors
+from .training.config import TrainConfig
+from .training.corpus import Corpus, corpus_from_texts, read_corpus
+from .training.learn import learn_vectors, train_vectors
 from .vectors import Vectors
 from .viz.plots import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
 from .viz.projection import Projection

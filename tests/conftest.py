@@ -51,6 +51,3 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
-
-# Started by test_distributed.py under torchrun, never collected (it imports torch at the top).
-collect_ignore = ["ddp_worker.py"]

@@ -62,7 +62,7 @@ def test_every_writer_uses_the_users_permissions(umask, glove, tmp_path, monkeyp
     embedkit.nearest_many(v, ["the"], k=3, index="hnsw")
     outs += list((tmp_path / "cache").glob("*.hnsw*"))
     torch = pytest.importorskip("torch")
-    from embedkit.nn.checkpoint import save_checkpoint
+    from embedkit.nn.runtime.checkpoint import save_checkpoint
 
     outs.append(save_checkpoint(tmp_path / "ck.pt", model_state={"w": torch.ones(2)}, config={}, vocab={}))
     assert len(outs) == 8

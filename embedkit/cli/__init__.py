@@ -12,8 +12,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from .._launch import under_torchrun
 from ..errors import EmbedkitError
-from ._common import under_torchrun
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         if under_torchrun():  # leave the process group
-            from ..nn.distributed import shutdown
+            from ..nn.runtime.distributed import shutdown
 
             shutdown()
 

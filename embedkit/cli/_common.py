@@ -5,22 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
-
-
-def under_torchrun() -> bool:
-    """Whether this process is one of several started by ``torchrun`` (read from its environment,
-    without importing torch)."""
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
-
-
-def is_main_process() -> bool:
-    """Rank 0 under ``torchrun`` (the process that reports and writes outputs), or a plain run."""
-    return int(os.environ.get("RANK", "0")) == 0
 
 
 def add_vectors_option(p: argparse.ArgumentParser) -> None:

@@ -6,12 +6,12 @@ import argparse
 import dataclasses
 import json
 
+from .._launch import is_main_process
 from ..errors import ConfigError
 from ._checks import check_output
 from ._common import (
     add_json_option,
     add_vectors_option,
-    is_main_process,
     one_line_warnings,
     print_json,
     report_interrupt,

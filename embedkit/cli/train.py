@@ -7,21 +7,20 @@ import math
 import sys
 from pathlib import Path
 
+from .._launch import is_main_process, under_torchrun
 from ._checks import check_output
 from ._common import (
     add_json_option,
-    is_main_process,
     one_line_warnings,
     print_json,
     report_interrupt,
-    under_torchrun,
 )
 
 _SUFFIX_FORMATS = {".txt": "word2vec", ".vec": "word2vec", ".bin": "word2vec-binary", ".gz": "word2vec"}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from ..train import ALGORITHMS
+    from ..training.config import ALGORITHMS
 
     p = sub.add_parser(
         "train-embeddings",
@@ -79,9 +78,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from ..corpus import read_corpus
     from ..io import save
-    from ..train import LM_ALGORITHMS, TrainConfig, train_vectors
+    from ..training.config import LM_ALGORITHMS, TrainConfig
+    from ..training.corpus import read_corpus
+    from ..training.learn import train_vectors
 
     config = TrainConfig(
         algorithm=args.algorithm, dim=args.dim, window=args.window, hidden=args.hidden, layers=args.layers,
@@ -135,8 +135,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from ..nn.generate import generate
-    from ..nn.train_lm import load_language_model
+    from ..nn.lm.generate import generate
+    from ..nn.lm.train import load_language_model
 
     lm = load_language_model(args.model)
     g = generate(lm, args.prompt, args.words, method=args.method, temperature=args.temperature, top_k=args.top_k,

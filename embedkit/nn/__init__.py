@@ -9,13 +9,14 @@ from .._deps import require
 
 require("torch", "nn", "embedkit's neural models (embedkit.nn)")
 
-# ruff: noqa: E402  (the imports below need torch, checked above)
 
-from .checkpoint import load_checkpoint, save_checkpoint
+
 from .embedding import embedding_from_vectors, vectors_from_embedding
-from .generate import Generation, beam_search, generate
-from .lm import MODELS, LanguageModel, build_model
-from .train_lm import TrainedLM, evaluate_perplexity, fit, load_language_model, train_language_model
+from .lm.generate import Generation, beam_search, generate
+from .lm.models import LANGUAGE_MODELS as MODELS
+from .lm.models import LanguageModel, build_model
+from .lm.train import TrainedLM, evaluate_perplexity, fit, load_language_model, train_language_model
+from .runtime.checkpoint import load_checkpoint, save_checkpoint
 
 __all__ = [
     "MODELS",

@@ -28,7 +28,7 @@ from ..classifier_config import CAPS, ClassifierConfig
 from ..errors import EmbedkitWarning, LabelError, ModelFileError, TrainingInterrupted
 from ..text import Vocabulary
 from ..vectors import Vectors
-from .checkpoint import (
+from .runtime.checkpoint import (
     check_weights,
     checkpoint_vocab,
     epoch_checkpoints,
@@ -37,7 +37,7 @@ from .checkpoint import (
     match_state,
     save_checkpoint,
 )
-from .distributed import is_main_process
+from .._launch import is_main_process
 from .text_data import EncodedTexts, build_vocab, encode_texts, split_compounds, tokenize_texts
 
 __all__ = [
@@ -188,7 +188,7 @@ def fit(
                              f"{n_out} classes (ids 0..{n_out - 1})")
     from tqdm.auto import tqdm
 
-    from . import distributed
+    from .runtime import distributed
 
     dev = resolve_device(device)
     if dev.type == "cpu":

@@ -11,9 +11,10 @@ from typing import Literal
 
 import torch
 
-from ..corpus import EOS
-from ..text import PAD, UNK, tokenize
-from .train_lm import TrainedLM
+from ...errors import InvalidArgumentError
+from ...text import PAD, UNK, tokenize
+from ...training.corpus import EOS
+from .train import TrainedLM
 
 __all__ = ["Generation", "beam_search", "generate"]
 
@@ -70,8 +71,8 @@ def generate(
     Parameters
     ----------
     lm:
-        A trained model (:func:`~embedkit.nn.train_lm.train_language_model` or
-        :func:`~embedkit.nn.train_lm.load_language_model`).
+        A trained model (:func:`~embedkit.nn.lm.train.train_language_model` or
+        :func:`~embedkit.nn.lm.train.load_language_model`).
     method:
         ``"sample"`` from the softmax at ``temperature``, restricted to the ``top_k`` most likely
         words if given; ``"greedy"`` takes the most likely word; ``"beam"`` runs :func:`beam_search`.
@@ -83,15 +84,15 @@ def generate(
     Generation
     """
     if n_words < 0:
-        raise ValueError(f"n_words must be >= 0, got {n_words}")
+        raise InvalidArgumentError(f"n_words must be >= 0, got {n_words}")
     if method == "beam":
         return beam_search(lm, prompt, n_words, beam_size=beam_size)
     if method not in ("sample", "greedy"):
-        raise ValueError(f"method must be 'sample', 'greedy' or 'beam', got {method!r}")
+        raise InvalidArgumentError(f"method must be 'sample', 'greedy' or 'beam', got {method!r}")
     if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
+        raise InvalidArgumentError(f"temperature must be > 0, got {temperature}")
     if top_k is not None and top_k < 1:
-        raise ValueError(f"top_k must be >= 1, got {top_k}")
+        raise InvalidArgumentError(f"top_k must be >= 1, got {top_k}")
     words, logp, state, device = _prime(lm, prompt, 1)
     banned = _banned(lm)
     gen = torch.Generator(device=device)
@@ -121,7 +122,7 @@ def beam_search(lm: TrainedLM, prompt: str, n_words: int, *, beam_size: int = 5)
     """The most likely continuation of ``n_words`` words found by beam search (``beam_size`` hypotheses
     advanced together as one batch; ties broken by word id, so the result is deterministic)."""
     if beam_size < 1:
-        raise ValueError(f"beam_size must be >= 1, got {beam_size}")
+        raise InvalidArgumentError(f"beam_size must be >= 1, got {beam_size}")
     model = lm.model
     words, logp, state, device = _prime(lm, prompt, 1)
     banned = _banned(lm)

@@ -1,4 +1,4 @@
-"""Tests for embedkit.corpus: streaming reading into token ids with the shared tokenizer and vocabulary."""
+"""Tests for embedkit.training.corpus: streaming reading into token ids with the shared tokenizer and vocabulary."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from embedkit.corpus import EOS, Corpus, corpus_from_texts, read_corpus
 from embedkit.text import tokenize
+from embedkit.training.corpus import EOS, Corpus, corpus_from_texts, read_corpus
 
 
 @pytest.fixture()

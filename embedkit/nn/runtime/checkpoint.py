@@ -14,9 +14,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from .._fs import atomic_write
-from ..errors import ModelFileError
-from ..text import Vocabulary
+from ..._fs import atomic_write
+from ...errors import ModelFileError
+from ...text import Vocabulary
 
 __all__ = [
     "CHECKPOINT_FORMAT",

@@ -70,7 +70,7 @@ def test_language_models_learned(runs):
 
 def test_rank0_writes_the_checkpoint(runs):
     """Check that under torchrun one epoch checkpoint (the latest) is written, by rank 0, and loads."""
-    from embedkit.nn.checkpoint import load_checkpoint
+    from embedkit.nn import load_checkpoint
 
     _, _, tmp = runs
     files = sorted(p.name for p in (tmp / "two" / "ck-cnn").iterdir())

@@ -11,18 +11,15 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import embedkit
-from embedkit.corpus import corpus_from_texts
 from embedkit.nn import embedding_from_vectors, load_checkpoint, save_checkpoint, vectors_from_embedding
-from embedkit.nn.generate import beam_search, generate
-from embedkit.nn.lm import MODELS, NPLM, OutputLayer, build_model
-from embedkit.nn.train_lm import (
-    TrainConfig,
-    evaluate_perplexity,
-    latest_checkpoint,
-    load_language_model,
-    train_language_model,
-)
+from embedkit.nn.lm.generate import beam_search, generate
+from embedkit.nn.lm.models import LANGUAGE_MODELS as MODELS
+from embedkit.nn.lm.models import NPLM, OutputLayer, build_model
+from embedkit.nn.lm.train import evaluate_perplexity, load_language_model, train_language_model
+from embedkit.nn.runtime.checkpoint import latest_checkpoint
 from embedkit.text import Vocabulary
+from embedkit.training.config import TrainConfig
+from embedkit.training.corpus import corpus_from_texts
 
 torch.set_num_threads(1)
 
@@ -320,7 +317,7 @@ def test_load_language_model_checks_the_file(tiny, tmp_path):
 def test_lm_interrupt_resume_warning_and_missing_state(tiny, tmp_path, monkeypatch):
     """Check that Ctrl-C in epoch 2 reports epoch 1 and its checkpoint, that resume without a checkpoint warns, and that a checkpoint lacking the optimizer state is one line."""
     from embedkit.errors import EmbedkitWarning, ModelFileError, TrainingInterrupted
-    from embedkit.nn.lm import LanguageModel
+    from embedkit.nn.lm.models import LanguageModel
 
     cfg = small_config("rnn", epochs=3)
     per_epoch = -(-(len(tiny.train) // cfg.batch_size - 1) // cfg.bptt)

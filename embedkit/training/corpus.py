@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import PAD, UNK, Vocabulary, tokenize
+from ..errors import DataFileError, InvalidArgumentError, InvalidTypeError
+from ..text import PAD, UNK, Vocabulary, tokenize
 
 __all__ = ["EOS", "Corpus", "corpus_from_texts", "read_corpus"]
 
@@ -101,7 +102,7 @@ def read_corpus(
     encoding:
         Text encoding; undecodable bytes are replaced.
 
-    Files without a single word are a ``ValueError`` naming them.
+    Files without a single word are a :class:`~embedkit.errors.DataFileError` (a ``ValueError``) naming them.
 
     Examples
     --------
@@ -115,7 +116,7 @@ def read_corpus(
     [3, 4, 5, 6, 7, 3, 4, 2, 8, 9, 10, 11, 2]
     """
     if isinstance(paths, (str, os.PathLike)):
-        raise TypeError("paths must be a sequence of paths, e.g. [path]")
+        raise InvalidTypeError("paths must be a sequence of paths, e.g. [path]")
     for p in paths:
         if not Path(p).is_file():
             raise FileNotFoundError(f"no such corpus file: {str(p)!r}")
@@ -128,7 +129,7 @@ def read_corpus(
     corpus = _build(lines(), lower=lower, min_count=min_count, max_size=max_size, valid_fraction=valid_fraction)
     if not len(corpus):
         names = ", ".join(str(p) for p in paths)
-        raise ValueError(f"{names}: no words (the {'file is' if len(paths) == 1 else 'files are'} empty or blank)")
+        raise DataFileError(f"{names}: no words (the {'file is' if len(paths) == 1 else 'files are'} empty or blank)")
     return corpus
 
 
@@ -149,7 +150,7 @@ def corpus_from_texts(
     (['the', 'cat', 'sat', '</s>', 'the'], ['<unk>', '</s>'])
     """
     if isinstance(texts, str):
-        raise TypeError("texts must be an iterable of strings, e.g. [text]")
+        raise InvalidTypeError("texts must be an iterable of strings, e.g. [text]")
 
     def lines() -> Iterator[str]:
         for t in texts:
@@ -160,9 +161,9 @@ def corpus_from_texts(
 
 def _build(lines: Iterable[str], *, lower: bool, min_count: int, max_size: int | None, valid_fraction: float) -> Corpus:
     if not 0.0 <= valid_fraction < 1.0:
-        raise ValueError(f"valid_fraction must be in [0, 1), got {valid_fraction}")
+        raise InvalidArgumentError(f"valid_fraction must be in [0, 1), got {valid_fraction}")
     if min_count < 1:
-        raise ValueError(f"min_count must be >= 1, got {min_count}")
+        raise InvalidArgumentError(f"min_count must be >= 1, got {min_count}")
     provisional: dict[str, int] = {EOS: 0}
     setdefault = provisional.setdefault
     chunks: list[np.ndarray] = []

@@ -1,6 +1,6 @@
-"""Trained by tests/test_distributed.py once in one process and once under ``torchrun`` with two.
+"""Trained by tests/nn/test_distributed.py once in one process and once under ``torchrun`` with two.
 
-Usage: python tests/ddp_worker.py DATA_DIR OUT_DIR   (or through torchrun). Trains, on the real
+Usage: python tests/nn/ddp_worker.py DATA_DIR OUT_DIR   (or through torchrun). Trains, on the real
 datasets and without dropout (whose masks are drawn per process): a GRU language model with the
 sampled softmax and sparse gradients, an NPLM with negative sampling, a Kim CNN (non-static) and a
 bidirectional GRU classifier on length-bucketed batches; rank 0 writes every final state dict and
@@ -19,11 +19,11 @@ import torch
 
 def main(data_dir: Path, out: Path) -> None:
     from embedkit.classify import train
-    from embedkit.corpus import corpus_from_texts
     from embedkit.datasets import TextDataset, read_dataset
-    from embedkit.nn.train_lm import train_language_model
+    from embedkit.nn.lm.train import train_language_model
     from embedkit.nn.trainer import ClassifierConfig
-    from embedkit.train import TrainConfig
+    from embedkit.training.config import TrainConfig
+    from embedkit.training.corpus import corpus_from_texts
 
     results: dict[str, dict] = {}
     text = (data_dir / "corpus" / "tinyshakespeare.txt").read_text()[:60_000]
@@ -62,6 +62,6 @@ def main(data_dir: Path, out: Path) -> None:
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]), Path(sys.argv[2]))
-    from embedkit.nn.distributed import shutdown
+    from embedkit.nn.runtime.distributed import shutdown
 
     shutdown()

@@ -3,7 +3,7 @@ through time, a learning-rate schedule, gradient clipping, held-out perplexity a
 epoch that resumes exactly.
 
 The loop (:func:`fit`) knows nothing of the architecture: it relies on the contract of
-:class:`~embedkit.nn.lm.LanguageModel` (``model(ids, state) -> (h, state)``, ``model.loss``,
+:class:`~embedkit.nn.lm.models.LanguageModel` (``model(ids, state) -> (h, state)``, ``model.loss``,
 ``model.output.target_log_prob``).
 """
 
@@ -21,13 +21,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..corpus import Corpus
-from ..errors import EmbedkitWarning, ModelFileError, TrainingInterrupted
-from ..text import Vocabulary
-from ..train import TrainConfig
-from ..vectors import Vectors
-from . import distributed
-from .checkpoint import (
+from ...errors import ConfigError, DataError, DataFileError, EmbedkitWarning, ModelFileError, TrainingInterrupted
+from ...text import Vocabulary
+from ...training.config import TrainConfig
+from ...training.corpus import Corpus
+from ...vectors import Vectors
+from ..embedding import embedding_from_vectors, vectors_from_embedding
+from ..runtime import distributed
+from ..runtime.checkpoint import (
     check_weights,
     checkpoint_vocab,
     latest_checkpoint,
@@ -36,20 +37,18 @@ from .checkpoint import (
     resolve_checkpoint,
     save_checkpoint,
 )
-from .embedding import embedding_from_vectors, vectors_from_embedding
-from .lm import MODELS, LanguageModel, build_model
+from ..runtime.device import prepare_run, resolve_device
+from ..runtime.rng import capture_rng_state, restore_rng_state
+from .models import LANGUAGE_MODELS, LanguageModel, build_model
 
 __all__ = [
-    "TrainConfig",
     "TrainedLM",
     "batchify",
     "evaluate_perplexity",
     "fit",
     "load_language_model",
-    "resolve_device",
     "train_language_model",
 ]
-
 
 
 @dataclass
@@ -69,13 +68,6 @@ class TrainedLM:
         """Write the model as a checkpoint that :func:`load_language_model` reads."""
         return save_checkpoint(path, model_state=self.model.state_dict(), config=self.config.to_dict(),
                                vocab=self.vocab.to_dict(), extra={"history": self.history})
-
-
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` is CUDA when present, else the CPU."""
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def batchify(ids: np.ndarray, batch_size: int) -> torch.Tensor:
@@ -205,23 +197,20 @@ def fit(
     single process's only without dropout. Held-out perplexity is split between the processes;
     rank 0 writes the checkpoints, and every process resumes from them.
     """
-    device = resolve_device(device)
-    if device.type == "cpu":
-        # One thread unless asked: see TrainConfig.workers.
-        torch.set_num_threads(config.workers or 1)
-    ctx = distributed.setup(device)
+    # "auto" never picks MPS for the language models; one thread unless asked: see TrainConfig.workers.
+    ctx = prepare_run(device, threads=config.workers, allow_mps=False)
     device = ctx.device
     if config.batch_size % ctx.world_size:
-        raise ValueError(f"batch_size ({config.batch_size}) must be a multiple of the number of processes "
+        raise ConfigError(f"batch_size ({config.batch_size}) must be a multiple of the number of processes "
                          f"({ctx.world_size})")
     model.to(device)
     data = batchify(train, config.batch_size).to(device)
     if data.shape[1] < 2:
-        raise ValueError(f"the training corpus ({len(train)} tokens) is too small for batch_size={config.batch_size}")
+        raise DataError(f"the training corpus ({len(train)} tokens) is too small for batch_size={config.batch_size}")
     rows = config.batch_size // ctx.world_size
     data = data[ctx.rank * rows : (ctx.rank + 1) * rows]
     if ctx.distributed and config.sparse:
-        raise ValueError("sparse gradients cannot be averaged across processes here: train with sparse=False "
+        raise ConfigError("sparse gradients cannot be averaged across processes here: train with sparse=False "
                          "(the default under torchrun)")
     model.output.shard = (ctx.rank, ctx.world_size)
     # the adaptive softmax leaves out the tail clusters no target of a step falls in
@@ -249,9 +238,9 @@ def fit(
             except (ValueError, TypeError) as exc:
                 raise ModelFileError(latest, f"bad language-model config: {exc}") from None
             if {**saved_config.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
-                raise ValueError(f"{latest} was written with another config; resume needs the same (except epochs)")
+                raise DataFileError(f"{latest} was written with another config; resume needs the same (except epochs)")
             if ck["vocab"].get("words") != vocab.words:
-                raise ValueError(f"{latest} was written with another vocabulary")
+                raise DataFileError(f"{latest} was written with another vocabulary")
             extra = ck["extra"]
             for key in ("epoch", "optimizer", "scheduler", "generator", "torch_rng", "history"):
                 if key not in extra:
@@ -262,9 +251,7 @@ def fit(
             for sch, st in zip(schedulers, extra["scheduler"], strict=True):
                 sch.load_state_dict({**st, "lr_lambdas": [None] * len(st["base_lrs"])})  # the lambdas are code
             generator.set_state(extra["generator"])
-            torch.set_rng_state(extra["torch_rng"])
-            if device.type == "cuda" and "cuda_rng" in extra:
-                torch.cuda.set_rng_state(extra["cuda_rng"], device)
+            restore_rng_state(extra, device)
             history = list(extra["history"])
             start_epoch = int(extra["epoch"])
             saved.update(epoch=start_epoch, path=latest)
@@ -334,11 +321,9 @@ def _epochs(model: LanguageModel, data: torch.Tensor, valid: np.ndarray | None, 
                 "optimizer": optimizer.state_dict(),
                 "scheduler": [{k: v for k, v in sch.state_dict().items() if k != "lr_lambdas"} for sch in schedulers],
                 "generator": generator.get_state(),
-                "torch_rng": torch.get_rng_state(),
+                **capture_rng_state(device),
                 "history": history,
             }
-            if device.type == "cuda":
-                extra["cuda_rng"] = torch.cuda.get_rng_state(device)
             path = save_checkpoint(ckdir / f"epoch-{epoch + 1:03d}.pt", model_state=model.state_dict(),
                                    config=config.to_dict(), vocab=vocab.to_dict(), extra=extra)
             saved.update(epoch=epoch + 1, path=path)
@@ -362,7 +347,7 @@ def train_language_model(
 
     Examples
     --------
-    >>> from embedkit.corpus import corpus_from_texts
+    >>> from embedkit.training.corpus import corpus_from_texts
     >>> c = corpus_from_texts(["a b c d"] * 50, valid_fraction=0.2)
     >>> cfg = TrainConfig(algorithm="gru", dim=8, hidden=16, objective="full", epochs=6, batch_size=4, bptt=8,
     ...                   lr=0.05, workers=1)
@@ -375,13 +360,13 @@ def train_language_model(
     model = build_model(config, len(corpus.vocab), counts)
     if init is not None:
         if init.dim != config.dim:
-            raise ValueError(f"the initial vectors have dimension {init.dim}, the config {config.dim}")
+            raise DataError(f"the initial vectors have dimension {init.dim}, the config {config.dim}")
         emb = embedding_from_vectors(init, corpus.vocab, freeze=False, unknown="uniform", seed=config.seed)
         with torch.no_grad():
             model.embedding.weight.copy_(emb.weight)
     if config.freeze_embeddings:
         if config.tie:
-            raise ValueError("freeze_embeddings cannot be combined with tie")
+            raise ConfigError("freeze_embeddings cannot be combined with tie")
         model.embedding.weight.requires_grad_(False)
     history = fit(model, corpus.train, corpus.valid, config, vocab=corpus.vocab, device=device,
                   checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
@@ -405,12 +390,12 @@ def load_language_model(path: str | os.PathLike, *, device: str | torch.device =
         config = TrainConfig.from_dict(ck["config"])
     except (ValueError, TypeError) as exc:
         raise ModelFileError(path, f"bad language-model config: {exc}") from None
-    if config.algorithm not in MODELS:
+    if config.algorithm not in LANGUAGE_MODELS:
         raise ModelFileError(path, f"its config names {config.algorithm!r}, which is not a neural language model")
     vocab = checkpoint_vocab(path, ck)
     check_weights(path, ck["model_state"], lambda: build_model(config, len(vocab)))
     model = build_model(config, len(vocab))
     model.load_state_dict(ck["model_state"])
-    model.to(resolve_device(device)).eval()
+    model.to(resolve_device(device, allow_mps=False)).eval()
     history = ck["extra"].get("history", [])
     return TrainedLM(model, vocab, config, list(history) if isinstance(history, list) else [])

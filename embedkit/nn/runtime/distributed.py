@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..._launch import is_main_process, under_torchrun
+
 __all__ = ["Context", "is_main_process", "launched", "setup", "shard", "shutdown"]
 
 
@@ -72,14 +74,8 @@ class Context:
         return DistributedDataParallel(model, device_ids=ids, find_unused_parameters=find_unused_parameters)
 
 
-def launched() -> bool:
-    """Whether this process was started by ``torchrun`` with more than one process."""
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
-
-
-def is_main_process() -> bool:
-    """Rank 0 under ``torchrun``, or a plain run (from the environment: no process group needed)."""
-    return int(os.environ.get("RANK", "0")) == 0
+# Whether this process was started by ``torchrun`` with more than one process (the name callers know).
+launched = under_torchrun
 
 
 def setup(device: torch.device | str) -> Context:

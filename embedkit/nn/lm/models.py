@@ -32,7 +32,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["GRULM", "LSTMLM", "MODELS", "NPLM", "RNNLM", "LanguageModel", "OutputLayer", "build_model"]
+from ...errors import ConfigError
+
+__all__ = ["GRULM", "LANGUAGE_MODELS", "LSTMLM", "NPLM", "RNNLM", "LanguageModel", "OutputLayer", "build_model"]
 
 Objective = Literal["full", "sampled", "negative", "adaptive"]
 
@@ -56,20 +58,20 @@ class OutputLayer(nn.Module):
         super().__init__()
         self.negative = negative
         # (rank, world size) under data-parallel training: the negative objective draws the
-        # noise of the whole batch and keeps this process's share (see train_lm.fit)
+        # noise of the whole batch and keeps this process's share (see nn.lm.train.fit)
         self.shard = (0, 1)
         if sparse and objective not in ("sampled", "negative"):
-            raise ValueError("sparse gradients need a sampled or negative objective")
+            raise ConfigError("sparse gradients need a sampled or negative objective")
         self.sparse = sparse
         self._table: torch.Tensor | None = None
         if objective not in ("full", "sampled", "negative", "adaptive"):
-            raise ValueError(f"unknown objective {objective!r}")
+            raise ConfigError(f"unknown objective {objective!r}")
         self.objective = objective
         self.num_sampled = num_sampled
         self.vocab_size = vocab_size
         if objective == "adaptive":
             if weight is not None:
-                raise ValueError("tied embeddings are not supported with the adaptive softmax")
+                raise ConfigError("tied embeddings are not supported with the adaptive softmax")
             cutoffs = cutoffs or _default_cutoffs(vocab_size)
             self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(in_dim, vocab_size, cutoffs, div_value=4.0)
             return
@@ -226,7 +228,7 @@ class NPLM(LanguageModel):
         super().__init__(vocab_size, dim=dim, out_dim=hidden, hidden=hidden, tie=tie, objective=objective,
                          num_sampled=num_sampled, counts=counts, dropout=dropout, sparse=sparse, negative=negative)
         if context < 1:
-            raise ValueError(f"context must be >= 1, got {context}")
+            raise ConfigError(f"context must be >= 1, got {context}")
         self.context = context
         self.hidden = nn.Linear(context * dim, hidden)
 
@@ -304,15 +306,15 @@ class LSTMLM(_RecurrentLM):
     cell = nn.LSTM
 
 
-MODELS: dict[str, type[LanguageModel]] = {"nplm": NPLM, "rnn": RNNLM, "gru": GRULM, "lstm": LSTMLM}
+LANGUAGE_MODELS: dict[str, type[LanguageModel]] = {"nplm": NPLM, "rnn": RNNLM, "gru": GRULM, "lstm": LSTMLM}
 
 
 def build_model(config: Any, vocab_size: int, counts: torch.Tensor | None = None) -> LanguageModel:
-    """The model named by ``config.algorithm`` with ``config``'s sizes (a :class:`~embedkit.nn.train_lm.TrainConfig`)."""
+    """The model named by ``config.algorithm`` with ``config``'s sizes (a :class:`~embedkit.training.config.TrainConfig`)."""
     try:
-        cls = MODELS[config.algorithm]
+        cls = LANGUAGE_MODELS[config.algorithm]
     except KeyError:
-        raise ValueError(f"{config.algorithm!r} is not a neural language model; expected one of {', '.join(MODELS)}") from None
+        raise ConfigError(f"{config.algorithm!r} is not a neural language model; expected one of {', '.join(LANGUAGE_MODELS)}") from None
     return cls(
         vocab_size, dim=config.dim, context=config.window, hidden=config.hidden, layers=config.layers,
         dropout=config.dropout, tie=config.tie, objective=config.objective,

@@ -1,0 +1,142 @@
+"""Learn word vectors from a corpus: neural language models (``embedkit.nn``) or gensim's word2vec and
+fastText, all through one config and one function returning :class:`~embedkit.Vectors`.
+
+This module imports neither torch nor gensim; each backend is imported when it is used.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import DataError, InvalidArgumentError, TrainingInterrupted
+from ..vectors import Vectors
+from .config import LM_ALGORITHMS, TrainConfig
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .corpus import Corpus
+
+__all__ = ["VectorTraining", "learn_vectors", "train_vectors"]
+
+
+@dataclass(frozen=True)
+class VectorTraining:
+    """What training produced: the vectors, per-epoch history and, for language models, the model
+    (a :class:`embedkit.nn.lm.train.TrainedLM`)."""
+
+    vectors: Vectors
+    config: TrainConfig
+    history: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    tokens_per_s: float = 0.0
+    lm: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"config": self.config.to_dict(), "history": self.history, "seconds": self.seconds,
+                "tokens_per_s": self.tokens_per_s, "words": len(self.vectors), "dim": self.vectors.dim}
+
+
+def learn_vectors(corpus: Corpus, config: TrainConfig) -> Vectors:
+    """Learn word vectors from ``corpus`` with ``config.algorithm``.
+
+    Language models (``nplm``, ``rnn``, ``gru``, ``lstm``) export their input embedding; gensim's
+    models their word vectors. The special tokens are left out; ``<unk>`` too for gensim. Use
+    :func:`train_vectors` for the history, checkpoints, a device or pretrained initial vectors.
+
+    Examples
+    --------
+    >>> from embedkit.training.corpus import corpus_from_texts
+    >>> c = corpus_from_texts(["the cat sat on the mat", "the dog sat on the log"] * 20)
+    >>> v = learn_vectors(c, TrainConfig(algorithm="word2vec-cbow", dim=8, epochs=2, workers=1))
+    >>> v.shape
+    (7, 8)
+    """
+    return train_vectors(corpus, config, progress=False).vectors
+
+
+def train_vectors(
+    corpus: Corpus,
+    config: TrainConfig,
+    *,
+    init: Vectors | None = None,
+    device: str = "auto",
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> VectorTraining:
+    """Train ``config.algorithm`` on ``corpus`` and return a :class:`VectorTraining`.
+
+    Parameters
+    ----------
+    init:
+        Pretrained vectors to start the input embedding from (language models only).
+    device:
+        ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``... (language models only).
+    checkpoint_dir, resume:
+        Write a checkpoint after every epoch there; continue from the latest one (language models only).
+    progress:
+        Show a progress bar (language models).
+    """
+    if len(corpus.vocab) <= len(corpus.vocab.specials) or not len(corpus.train):
+        raise DataError("the corpus has no words to train on: it is empty, or every word is rarer than min_count")
+    if config.algorithm in LM_ALGORITHMS:
+        from ..nn.lm.train import train_language_model
+
+        lm = train_language_model(corpus, config, init=init, device=device, checkpoint_dir=checkpoint_dir,
+                                  resume=resume, progress=progress)
+        secs = sum(h["seconds"] for h in lm.history)
+        toks = sum(h["tokens"] for h in lm.history)
+        return VectorTraining(lm.vectors(), config, list(lm.history), secs, toks / secs if secs else 0.0, lm)
+    if init is not None or checkpoint_dir is not None:
+        raise InvalidArgumentError(f"init and checkpoints are for the neural language models, not {config.algorithm}")
+    return _train_gensim(corpus, config)
+
+
+def _train_gensim(corpus: Corpus, config: TrainConfig) -> VectorTraining:
+    from gensim.models import FastText, Word2Vec
+
+    sentences = _Sentences(corpus)  # re-iterable, decoded from the ids on the fly: nothing grows with the corpus
+    # The vocabulary is already limited by the corpus; gensim keeps every word it is given.
+    common = {"vector_size": config.dim, "window": config.window, "min_count": 1, "workers": config.threads,
+                  "seed": config.seed, "sample": config.sample, "negative": config.negative, "alpha": config.lr,
+                  "min_alpha": config.lr * 1e-4 if config.schedule != "constant" else config.lr}
+    if config.algorithm == "fasttext":
+        model = FastText(sg=1, **common)
+    else:
+        model = Word2Vec(sg=int(config.algorithm == "word2vec-skipgram"), **common)
+    model.build_vocab(sentences)
+    n_tokens = model.corpus_total_words
+    n_sentences = model.corpus_count
+    history = []
+    start = time.perf_counter()
+    try:
+        for epoch in range(config.epochs):
+            t0 = time.perf_counter()
+            # One epoch per call with the learning rate decayed linearly over all epochs, as one call would.
+            a0 = config.lr - (config.lr - common["min_alpha"]) * epoch / config.epochs
+            a1 = config.lr - (config.lr - common["min_alpha"]) * (epoch + 1) / config.epochs
+            model.train(sentences, total_examples=n_sentences, epochs=1, start_alpha=a0, end_alpha=a1)
+            dt = time.perf_counter() - t0
+            history.append({"epoch": epoch + 1, "tokens": n_tokens, "seconds": dt, "tokens_per_s": n_tokens / dt})
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(len(history), None) from None
+    secs = time.perf_counter() - start
+    wv = model.wv
+    keep = [w for w in wv.index_to_key if w != "<unk>"]
+    rows = np.asarray([wv.key_to_index[w] for w in keep], dtype=np.int64)
+    vectors = Vectors(keep, np.array(wv.vectors[rows], dtype=np.float32), source=config.algorithm, format="embedkit")
+    return VectorTraining(vectors, config, history, secs, n_tokens * config.epochs / secs)
+
+
+class _Sentences:
+    """The training part of a corpus as lists of words, one per line, every time it is iterated."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+
+    def __iter__(self):
+        return self.corpus.sentences()
