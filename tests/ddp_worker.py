@@ -19,10 +19,10 @@ import torch
 
 def main(data_dir: Path, out: Path) -> None:
     from embedkit.classify import train
+    from embedkit.classify.config import ClassifierConfig
+    from embedkit.classify.datasets import TextDataset, read_dataset
     from embedkit.corpus import corpus_from_texts
-    from embedkit.datasets import TextDataset, read_dataset
     from embedkit.nn.train_lm import train_language_model
-    from embedkit.nn.trainer import ClassifierConfig
     from embedkit.train import TrainConfig
 
     results: dict[str, dict] = {}
