@@ -65,7 +65,7 @@ KIM = {
 
 def splits(name: str, seed: int, only_folds: set[int] | None, folds_override: int | None):
     """Yield (fold, train, dev, report) TextDatasets for the dataset's protocol (dev None: held out of train)."""
-    from embedkit.datasets import kfold, read_dataset, train_dev_split
+    from embedkit.classify import kfold, read_dataset, train_dev_split
 
     rel, protocol, k = DATASETS[name]
     if protocol == "cv":
@@ -151,7 +151,7 @@ def run_grid(args) -> None:
                             acc, f1, sec = run_fasttext(tr, te, vectors, seed, args.fasttext_epochs)
                         else:
                             if model in NEURAL:
-                                from embedkit.nn.trainer import ClassifierConfig
+                                from embedkit.classify import ClassifierConfig
 
                                 limits = {k: v for k, v in (("epochs", args.epochs), ("patience", args.patience))
                                           if v is not None}
@@ -206,10 +206,10 @@ def epoch_speed(args) -> None:
     from torch import nn
 
     import embedkit
-    from embedkit.datasets import kfold, read_dataset
+    from embedkit.classify import ClassifierConfig, kfold, read_dataset
     from embedkit.nn.classifiers import build_classifier
-    from embedkit.nn.text_data import build_vocab, encode_texts, tokenize_texts
-    from embedkit.nn.trainer import ClassifierConfig, fit
+    from embedkit.nn.classifiers import fit_classifier as fit
+    from embedkit.nn.classifiers.data import build_vocab, encode_texts, tokenize_texts
 
     vectors = embedkit.load(args.vectors)
     tr, _ = next(kfold(read_dataset(DATA / "sentiment/mr/mr.txt"), 10, seed=0))

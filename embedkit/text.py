@@ -4,18 +4,24 @@ The tokenizer follows the conventions of the GloVe and word2vec vocabularies and
 Kim (2014) sentence-classification files: lower-case by default, punctuation split off,
 English clitics separated (``don't`` -> ``do n't``, ``it's`` -> ``it 's``), hyphenated words
 and decimal numbers kept whole.
+
+:func:`detect_encoding` tells UTF-8 from the older Windows-1252/Latin-1 files (datasets and
+benchmark files are read with it).
 """
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["PAD", "UNK", "Vocabulary", "tokenize"]
+__all__ = ["PAD", "UNK", "Vocabulary", "detect_encoding", "tokenize"]
 
 PAD = "<pad>"
 UNK = "<unk>"
@@ -135,3 +141,40 @@ class Vocabulary:
     @classmethod
     def from_dict(cls, d: Mapping) -> Vocabulary:
         return cls(list(d["words"]), tuple(d["specials"]), list(d.get("counts", [])))
+
+
+# -- file encodings ----------------------------------------------------------------------------
+def _decodes(path: Path, encoding: str, chunk: int = 1 << 20) -> bool:
+    """Whether the whole file decodes strictly in ``encoding`` (read in chunks, constant memory)."""
+    dec = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(chunk):
+                dec.decode(block)
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(path: str | os.PathLike) -> str:
+    r"""``"utf-8-sig"`` for a file with a UTF-8 byte-order mark, ``"utf-8"`` for valid UTF-8,
+    else ``"cp1252"`` (Windows-1252, the usual encoding of older English corpora) when every byte
+    decodes in it, else ``"latin-1"`` (which decodes any byte).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
+    >>> _ = p.write_bytes(b"1 a clich\xe9 \x85\n")
+    >>> detect_encoding(p), p.read_text(encoding=detect_encoding(p)).strip()
+    ('cp1252', '1 a cliché …')
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        if f.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+    for enc in ("utf-8", "cp1252"):
+        if _decodes(path, enc):
+            return enc
+    return "latin-1"

@@ -7,6 +7,7 @@ import dataclasses
 import json
 
 from .._launch import is_main_process
+from ..classify.config import BASELINES, MODELS, MODES, ClassifierConfig, needs_vectors
 from ..errors import ConfigError
 from ._checks import check_output
 from ._common import (
@@ -17,14 +18,10 @@ from ._common import (
     report_interrupt,
 )
 
-_MODELS = ["rnn", "gru", "lstm", "cnn", "transformer", "tfidf-logreg", "tfidf-svm", "mean-logreg"]
-_MODES = ["rand", "static", "non-static", "multichannel"]
-_BASELINES = ("tfidf-logreg", "tfidf-svm", "mean-logreg")
-
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", choices=_MODELS, default="cnn", help="architecture or baseline (default: cnn)")
-    p.add_argument("--mode", choices=_MODES, default="non-static", help="embedding mode (default: non-static)")
+    p.add_argument("--model", choices=list(MODELS), default="cnn", help="architecture or baseline (default: cnn)")
+    p.add_argument("--mode", choices=list(MODES), default="non-static", help="embedding mode (default: non-static)")
     add_vectors_option(p)
     p.add_argument("--epochs", type=int, default=None, metavar="N", help="most epochs (default 15; early stopping)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
@@ -70,13 +67,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace):
-    if args.model in _BASELINES:
+    if args.model in BASELINES:
         for option, value in (("--config", args.config), ("--epochs", args.epochs)):
             if value is not None:
                 raise ValueError(f"{option} applies to the neural models; {args.model} takes none (got {value!r})")
         return None
-    from ..nn.trainer import ClassifierConfig
-
     try:
         fields = json.loads(args.config) if args.config else {}
     except json.JSONDecodeError as exc:
@@ -92,26 +87,21 @@ def _config(args: argparse.Namespace):
     return cfg if args.epochs is None else dataclasses.replace(cfg, epochs=args.epochs)
 
 
-def _vectors_needed(args: argparse.Namespace) -> bool:
-    return args.model == "mean-logreg" or (args.model not in _BASELINES and args.mode != "rand")
-
-
 def _fmt(m: dict) -> str:
     return f"accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from ..classify import train
-    from ..datasets import read_dataset
+    from ..classify import read_dataset, train
 
     if args.resume and not args.checkpoint_dir:
         raise ValueError("--resume needs --checkpoint-dir DIR")
     if args.output:  # refused before training: a baseline is an .npz of arrays, a neural model a torch .pt
-        check_output(args.output, [".npz"] if args.model in _BASELINES else [".pt"], f"-o (a {args.model} model)")
+        check_output(args.output, [".npz"] if args.model in BASELINES else [".pt"], f"-o (a {args.model} model)")
     tr = read_dataset(args.train)
     dev = read_dataset(args.dev) if args.dev else None
     test = read_dataset(args.test) if args.test else None
-    vectors = args.vectors if _vectors_needed(args) else None
+    vectors = args.vectors if needs_vectors(args.model, args.mode) else None
     config = _config(args)
     try:
         with one_line_warnings():
@@ -138,11 +128,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_cv(args: argparse.Namespace) -> int:
-    from ..classify import cross_validate
-    from ..datasets import read_dataset
+    from ..classify import cross_validate, read_dataset
 
     data = read_dataset(args.data)
-    vectors = args.vectors if _vectors_needed(args) else None
+    vectors = args.vectors if needs_vectors(args.model, args.mode) else None
     config = _config(args)
     try:
         with one_line_warnings():

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..datasets import read_dataset
+from ..classify.datasets import read_dataset
 from ..vectors import Vectors
 from .model import MetricRow, make_row, paired_bootstrap
 
@@ -25,7 +25,7 @@ def probe_predictions(vectors: Vectors, texts: Sequence[str], labels: np.ndarray
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import Pipeline
 
-    from ..baselines import MeanEmbeddingTransformer, make_pipeline
+    from ..classify.baselines import MeanEmbeddingTransformer, make_pipeline
 
     features = MeanEmbeddingTransformer(vectors).fit_transform(list(texts))  # stateless: once for all folds
     pipe = make_pipeline("mean-logreg", vectors=vectors, seed=seed)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..classify.datasets import dataset_path
 from ..errors import InvalidArgumentError
 from ..evaluation.alignment import align, neighbor_overlap, shared_words
 from ..io import load
@@ -27,9 +28,7 @@ __all__ = [
     "DEFAULT_BENCHMARKS",
     "DEFAULT_DOWNSTREAM",
     "DEFAULT_PROBES",
-    "DOWNSTREAM_FILES",
     "compare",
-    "dataset_path",
     "default_data_dir",
 ]
 
@@ -43,16 +42,6 @@ DEFAULT_PROBES = [
 ]
 DEFAULT_BENCHMARKS = ("google", "wordsim353", "simlex999")
 DEFAULT_DOWNSTREAM = ("mr", "dbpedia")
-DOWNSTREAM_FILES = {
-    "mr": "sentiment/mr/mr.txt",
-    "dbpedia": "ontology/dbpedia/train.csv",
-    "subj": "sentiment/subj/subj.txt",
-    "cr": "sentiment/cr/cr.txt",
-    "mpqa": "sentiment/mpqa/mpqa.txt",
-    "agnews": "topic/agnews/train.csv",
-    "sst2": "sentiment/sst2/train.txt",
-    "trec": "questions/trec/train.txt",
-}
 
 
 def _resolve(specs: Sequence[str | os.PathLike | Vectors], names: Sequence[str] | None) -> tuple[list[Vectors], list[str]]:
@@ -166,7 +155,7 @@ def compare(
     if downstream:
         for ds in downstream:
             step(f"downstream {ds}")
-            path = dataset_path(ds, data_dir)
+            path = dataset_path(ds, default_data_dir(data_dir))
             metrics.append(downstream_rows(vecs, names, path, label=ds, folds=folds, n_boot=n_boot, seed=seed))
             bar.update()
     bar.close()
@@ -192,18 +181,6 @@ def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
         if (up / "shared" / "data").is_dir():
             return up / "shared" / "data"
     return Path.cwd().parent / "shared" / "data"
-
-
-def dataset_path(ds: str, data_dir) -> Path:
-    """The file of downstream dataset ``ds``: a name from ``DOWNSTREAM_FILES`` under
-    :func:`default_data_dir`, or a path; raises ``FileNotFoundError`` when it is not there."""
-    if ds in DOWNSTREAM_FILES:
-        p = default_data_dir(data_dir) / DOWNSTREAM_FILES[ds]
-    else:
-        p = Path(ds)
-    if not p.exists():
-        raise FileNotFoundError(f"downstream dataset {ds!r}: {p} does not exist (set EMBEDKIT_DATA or pass a path)")
-    return p
 
 
 def _aligned_projection(vecs, names, alignments, probe_words) -> dict:

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..datasets import detect_encoding
 from ..errors import BenchmarkError
+from ..text import detect_encoding
 
 __all__ = [
     "BENCHMARKS",
@@ -101,7 +101,7 @@ class SimilaritySet:
 
 
 def _lines(path: Path) -> tuple[str, Iterator[tuple[int, str]]]:
-    """The encoding of ``path`` (UTF-8, else Windows-1252 or Latin-1, as :func:`~embedkit.datasets.detect_encoding`)
+    """The encoding of ``path`` (UTF-8, else Windows-1252 or Latin-1, as :func:`~embedkit.text.detect_encoding`)
     and its numbered non-blank, non-comment lines, stripped. A file with NUL bytes is not text."""
     with open(path, "rb") as f:
         head = f.read(1 << 16)

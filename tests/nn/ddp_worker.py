@@ -19,9 +19,9 @@ import torch
 
 def main(data_dir: Path, out: Path) -> None:
     from embedkit.classify import train
-    from embedkit.datasets import TextDataset, read_dataset
+    from embedkit.classify.config import ClassifierConfig
+    from embedkit.classify.datasets import TextDataset, read_dataset
     from embedkit.nn.lm.train import train_language_model
-    from embedkit.nn.trainer import ClassifierConfig
     from embedkit.training.config import TrainConfig
     from embedkit.training.corpus import corpus_from_texts
 

@@ -127,8 +127,8 @@ def test_pickled_npz_projection_and_baseline_are_one_line(tmp_path, capsys):
 def test_edited_baseline_file_is_one_line(tmp_path, capsys):
     """Check that a baseline whose weights no longer match its vocabulary fails on loading, naming the file."""
     from embedkit.classify import train
+    from embedkit.classify.datasets import TextDataset
     from embedkit.cli import main
-    from embedkit.datasets import TextDataset
 
     ds = TextDataset(["good fun", "great film", "bad mess", "awful film"] * 3, [1, 1, 0, 0] * 3, ("neg", "pos"))
     path = train(ds, dev=ds, model="tfidf-logreg", output=tmp_path / "m.npz").output

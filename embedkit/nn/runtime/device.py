@@ -39,9 +39,11 @@ def prepare_run(device: str | torch.device, *, threads: int, allow_mps: bool = T
     (``0``: one), and join the ``torchrun`` process group if there is one (see
     :func:`.distributed.setup`): the returned context holds the device this process trains on.
 
-    One thread unless asked: on 2 shared cores, two torch threads measured 10-40x slower for the
-    classifiers, and one faster than two for the language models' small matrix products
-    (see ``TrainConfig.workers``).
+    One thread unless asked. The rule, and why: embedkit's models are small (matrices of a few
+    hundred columns, batches of tens of sequences), so one operation lasts microseconds and splitting it
+    across threads costs more in synchronisation than it saves; a process that wants more cores gets
+    them as more processes (``torchrun``, one thread each) or by asking (``threads=N``, ``--workers N``).
+    The measurements behind the rule are in ``docs/training.md``.
 
     Examples
     --------

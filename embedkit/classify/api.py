@@ -1,13 +1,13 @@
 """Train, cross-validate, evaluate and use text classifiers: the torch-free entry points.
 
-Models by name: the neural architectures ``rnn``, ``gru``, ``lstm``, ``cnn``, ``transformer``
-(``embedkit.nn``, imported only when one is trained or loaded) in the embedding modes ``rand``,
-``static``, ``non-static``, ``multichannel``; and the baselines ``tfidf-logreg``, ``tfidf-svm`` and ``mean-logreg``
-(:mod:`embedkit.baselines`). Every trained classifier has ``predict`` (class names),
-``predict_ids``, ``predict_proba`` and ``save``; :func:`load_classifier` reads either kind back.
-
-Metrics are plain numbers in a frozen :class:`Metrics` (accuracy, macro-F1, per-class precision,
-recall, F1 and support, confusion matrix); :func:`plot_confusion_matrix` draws one.
+Models by name (:mod:`embedkit.classify.config`): the neural architectures ``rnn``, ``gru``,
+``lstm``, ``cnn``, ``transformer`` (:mod:`embedkit.nn.classifiers`, imported only when one is
+trained or loaded) in the embedding modes ``rand``, ``static``, ``non-static``, ``multichannel``;
+and the baselines ``tfidf-logreg``, ``tfidf-svm`` and ``mean-logreg``
+(:mod:`embedkit.classify.baselines`, which imports scikit-learn, imported only when one is
+trained or loaded). Every trained classifier has ``predict`` (class names), ``predict_ids``,
+``predict_proba`` and ``save``; :func:`load_classifier` reads either kind back. Scores are
+:class:`~embedkit.classify.metrics.Metrics`.
 """
 
 from __future__ import annotations
@@ -16,113 +16,34 @@ import dataclasses
 import os
 import time
 import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from .baselines import BASELINES, BaselineClassifier, is_baseline_file
+from ..errors import EmbedkitWarning
+from ..vectors import Vectors
+from .config import BASELINES, NEURAL_MODELS, ClassifierConfig, check_model, needs_vectors
 from .datasets import TextDataset, align_labels, check_classes, kfold, train_dev_split
-from .errors import EmbedkitWarning
-from .vectors import Vectors
-from .viz.confusion import plot_confusion_matrix
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .nn.trainer import ClassifierConfig
+from .metrics import Metrics, TextClassifier, evaluate
 
 __all__ = [
-    "MODELS",
-    "NEURAL_MODELS",
     "CVResult",
-    "Metrics",
-    "TextClassifier",
-    "TrainResult",
-    "compute_metrics",
+    "ClassifierResult",
     "cross_validate",
-    "evaluate",
+    "is_baseline_file",
     "load_classifier",
-    "plot_confusion_matrix",
     "predict",
     "predict_proba",
     "train",
 ]
 
-NEURAL_MODELS = ("rnn", "gru", "lstm", "cnn", "transformer")
-MODELS = NEURAL_MODELS + BASELINES
-MODES = ("rand", "static", "non-static", "multichannel")
-
-
-class TextClassifier(Protocol):
-    """What every trained classifier offers."""
-
-    class_names: tuple[str, ...]
-
-    def predict(self, texts: Sequence[str]) -> list[str]: ...
-    def predict_ids(self, texts: Sequence[str]) -> np.ndarray: ...
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
-    def save(self, path: str | os.PathLike) -> Any: ...
-
-
-# -- metrics ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Metrics:
-    """Scores of predictions against gold labels.
-
-    ``per_class`` maps each class name to ``{"precision", "recall", "f1", "support"}``;
-    ``confusion[i][j]`` counts examples of class ``i`` predicted as ``j``.
-    """
-
-    accuracy: float
-    macro_f1: float
-    per_class: dict[str, dict[str, float]]
-    confusion: list[list[int]]
-    class_names: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"accuracy": self.accuracy, "macro_f1": self.macro_f1, "per_class": self.per_class,
-                "confusion": self.confusion, "class_names": list(self.class_names)}
-
-    def report(self) -> str:
-        """A per-class table as text."""
-        w = max(12, *(len(c) for c in self.class_names))
-        lines = [f"{'class':<{w}}  precision  recall     f1  support"]
-        for c in self.class_names:
-            r = self.per_class[c]
-            lines.append(f"{c:<{w}}  {r['precision']:9.4f}  {r['recall']:6.4f}  {r['f1']:.4f}  {int(r['support']):7d}")
-        lines.append(f"{'accuracy':<{w}}  {self.accuracy:.4f}   macro-F1 {self.macro_f1:.4f}")
-        return "\n".join(lines)
-
-
-def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray,
-                    class_names: Sequence[str]) -> Metrics:
-    """Accuracy, macro-F1 (over all ``class_names``), per-class scores and the confusion matrix.
-
-    Examples
-    --------
-    >>> m = compute_metrics([0, 0, 1, 1], [0, 1, 1, 1], ["neg", "pos"])
-    >>> m.accuracy, round(m.macro_f1, 4), m.confusion
-    (0.75, 0.7333, [[1, 1], [0, 2]])
-    """
-    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-
-    labels = list(range(len(class_names)))
-    yt, yp = np.asarray(y_true), np.asarray(y_pred)
-    p, r, f, s = precision_recall_fscore_support(yt, yp, labels=labels, zero_division=0)
-    per = {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-           for i, c in enumerate(class_names)}
-    cm = confusion_matrix(yt, yp, labels=labels)
-    return Metrics(float(accuracy_score(yt, yp)), float(np.mean(f)), per, cm.tolist(), tuple(class_names))
-
-
-def evaluate(classifier: TextClassifier, data: TextDataset) -> Metrics:
-    """:func:`compute_metrics` of ``classifier``'s predictions on ``data``."""
-    return compute_metrics(data.labels, classifier.predict_ids(list(data.texts)), data.class_names)
-
 
 # -- training ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class TrainResult:
+class ClassifierResult:
     """A trained classifier and its scores (``dev`` on the dev data, ``test`` on the test data
     when given), the training time and, for neural models, the per-epoch history."""
 
@@ -154,16 +75,9 @@ class TrainResult:
 def _resolve_vectors(vectors: Vectors | str | None) -> Vectors:
     if isinstance(vectors, Vectors):
         return vectors
-    from .io import DEFAULT_VECTORS, load
+    from ..io import DEFAULT_VECTORS, load
 
     return load(vectors if vectors is not None else DEFAULT_VECTORS)
-
-
-def _check_model(model: str, mode: str) -> None:
-    if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
-    if model in NEURAL_MODELS and mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
 
 
 def train(
@@ -183,7 +97,7 @@ def train(
     resume: bool = False,
     drop_unseen_labels: bool = False,
     output: str | os.PathLike | None = None,
-) -> TrainResult:
+) -> ClassifierResult:
     """Train one classifier and score it.
 
     Without ``dev``, a stratified ``config.dev_fraction`` (10%) of ``train`` is held out (seeded)
@@ -192,7 +106,8 @@ def train(
     ``vectors`` (a :class:`Vectors`, or a name or path for :func:`embedkit.load`; default GloVe
     6B 50d) is loaded only when the model needs it. ``checkpoint`` saves the best epoch of a neural
     model as it trains; ``checkpoint_dir`` keeps the full training state after every epoch, from
-    which ``resume=True`` continues an interrupted run exactly (:func:`embedkit.nn.trainer.fit`).
+    which ``resume=True`` continues an interrupted run exactly
+    (:func:`embedkit.nn.classifiers.fit_classifier`).
 
     The labels are checked before anything is trained: ``train`` needs two classes or more, and
     the ``dev`` and ``test`` labels are matched to ``train``'s classes by name; a label no
@@ -203,13 +118,13 @@ def train(
 
     Examples
     --------
-    >>> from embedkit.datasets import TextDataset
+    >>> from embedkit.classify import TextDataset
     >>> ds = TextDataset(["good", "great fun", "bad", "awful mess"] * 5, [1, 1, 0, 0] * 5, ("neg", "pos"))
     >>> r = train(ds, dev=ds, model="tfidf-logreg")
     >>> r.dev.accuracy, r.classifier.predict(["great", "awful"])
     (1.0, ['pos', 'neg'])
     """
-    _check_model(model, mode)
+    check_model(model, mode)
     check_classes(train)
     if dev is None:
         frac = config.dev_fraction if config is not None else 0.1
@@ -223,14 +138,16 @@ def train(
     t0 = time.perf_counter()
     history = None
     if model in BASELINES:
-        vec = _resolve_vectors(vectors) if model == "mean-logreg" else None
+        from .baselines import BaselineClassifier  # scikit-learn
+
+        vec = _resolve_vectors(vectors) if needs_vectors(model, mode) else None
         clf: Any = BaselineClassifier(model, names, vectors=vec, seed=seed).fit(train.texts, train.labels)  # type: ignore[arg-type]
         mode_out = None
     else:
-        from .nn.trainer import ClassifierConfig, train_neural
+        from ..nn.classifiers.neural import train_neural  # torch
 
         cfg = dataclasses.replace(config if config is not None else ClassifierConfig(), model=model, mode=mode)
-        vec = _resolve_vectors(vectors) if (mode != "rand" or vectors is not None) else None
+        vec = _resolve_vectors(vectors) if (needs_vectors(model, mode) or vectors is not None) else None
         clf, hist = train_neural(train.texts, train.labels, dev.texts, dev.labels, names, cfg, vectors=vec,
                                  seed=seed, device=device, progress=progress, checkpoint=checkpoint,
                                  checkpoint_dir=checkpoint_dir, resume=resume)
@@ -242,7 +159,7 @@ def train(
         saved = str(clf.save(output))
     dev_m = evaluate(clf, dev)
     test_m = evaluate(clf, test) if test is not None else None
-    return TrainResult(model, mode_out, clf, dev_m, test_m, seconds, seed, history, saved)
+    return ClassifierResult(model, mode_out, clf, dev_m, test_m, seconds, seed, history, saved)
 
 
 def _aligned(data: TextDataset, train: TextDataset, role: str, drop_unseen: bool) -> TextDataset:
@@ -304,9 +221,9 @@ def cross_validate(
     run over several jobs). ``drop_unseen_labels``: see :func:`train` (a class with fewer examples
     than folds can be missing from a fold's training part).
     """
-    _check_model(model, mode)
+    check_model(model, mode)
     check_classes(data)
-    vec = _resolve_vectors(vectors) if (model == "mean-logreg" or (model in NEURAL_MODELS and mode != "rand")) else None
+    vec = _resolve_vectors(vectors) if needs_vectors(model, mode) else None
     res = CVResult(model, mode if model in NEURAL_MODELS else None, folds, tuple(seeds))
     total = 0.0
     for seed in seeds:
@@ -328,10 +245,22 @@ def load_classifier(path: str | os.PathLike, *, device: str = "cpu") -> TextClas
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such model file: {str(path)!r}")
     if is_baseline_file(path):
+        from .baselines import BaselineClassifier  # scikit-learn
+
         return BaselineClassifier.load(path)
-    from .nn.trainer import NeuralClassifier
+    from ..nn.classifiers.neural import NeuralClassifier  # torch
 
     return NeuralClassifier.load(path, device=device)
+
+
+def is_baseline_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a model written by :meth:`~embedkit.classify.baselines.BaselineClassifier.save`
+    (told from a neural checkpoint without importing scikit-learn)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "meta.npy" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def predict(classifier: TextClassifier | str | os.PathLike, texts: Sequence[str]) -> list[str]:

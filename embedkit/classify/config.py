@@ -1,19 +1,74 @@
-"""The configuration of the neural text classifiers: torch-free, saved into every checkpoint."""
+"""Classifier names and the configuration of the neural text classifiers: torch-free.
+
+The model and mode names are written here once: the neural architectures (:data:`NEURAL_MODELS`),
+the baselines (:data:`BASELINES`), all of them (:data:`MODELS`) and the embedding modes
+(:data:`MODES`). :class:`ClassifierConfig` is saved into every checkpoint. The command line imports
+this module while it builds its parser, so it imports neither torch nor scikit-learn.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from .config import check_caps, check_field_types, from_plain_dict
-from .errors import ConfigError
+from ..config import check_caps, check_field_types, from_plain_dict
+from ..errors import ConfigError, InvalidArgumentError
 
-__all__ = ["CAPS", "MODELS", "MODES", "ClassifierConfig"]
+__all__ = [
+    "BASELINES",
+    "CAPS",
+    "MODELS",
+    "MODES",
+    "NEURAL_MODELS",
+    "BaselineName",
+    "ClassifierConfig",
+    "Mode",
+    "NeuralModel",
+    "check_model",
+    "needs_vectors",
+]
 
-MODELS = ("rnn", "gru", "lstm", "cnn", "transformer")
-MODES = ("rand", "static", "non-static", "multichannel")
+NeuralModel = Literal["rnn", "gru", "lstm", "cnn", "transformer"]
+BaselineName = Literal["tfidf-logreg", "tfidf-svm", "mean-logreg"]
+Mode = Literal["rand", "static", "non-static", "multichannel"]
+
+NEURAL_MODELS: tuple[str, ...] = get_args(NeuralModel)
+BASELINES: tuple[str, ...] = get_args(BaselineName)
+MODELS: tuple[str, ...] = NEURAL_MODELS + BASELINES
+MODES: tuple[str, ...] = get_args(Mode)
+
+
+def check_model(model: str, mode: str) -> None:
+    """Raise :class:`~embedkit.errors.InvalidArgumentError` unless ``model`` is one of
+    :data:`MODELS` and, for a neural model, ``mode`` one of :data:`MODES`.
+
+    Examples
+    --------
+    >>> check_model("tfidf-svm", "anything")
+    >>> check_model("cnn", "frozen")
+    Traceback (most recent call last):
+    ...
+    embedkit.errors.InvalidArgumentError: unknown mode 'frozen'; expected one of rand, static, non-static, multichannel
+    """
+    if model not in MODELS:
+        raise InvalidArgumentError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+    if model in NEURAL_MODELS and mode not in MODES:
+        raise InvalidArgumentError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+
+
+def needs_vectors(model: str, mode: str) -> bool:
+    """Whether ``model`` in ``mode`` needs pretrained word vectors: ``mean-logreg``, and every
+    neural model in a mode other than ``rand``.
+
+    Examples
+    --------
+    >>> needs_vectors("mean-logreg", "rand"), needs_vectors("cnn", "rand"), needs_vectors("cnn", "static")
+    (True, False, True)
+    """
+    return model == "mean-logreg" or (model in NEURAL_MODELS and mode != "rand")
+
 
 # Upper bounds on the sizes (far above any published model of these kinds): a config read from an
 # edited or damaged file fails here instead of allocating tens of gigabytes.
@@ -37,11 +92,11 @@ class ClassifierConfig:
     ``word_dropout`` drops whole word vectors (the kept ones rescaled) before ``input_dropout``
     drops single values; ``embed_lr_scale`` makes the fine-tuned pretrained vectors move that many
     times as fast as the other weights (``non-static`` and ``multichannel``; see
-    :class:`~embedkit.nn.classifiers.Embedder`). With ``refit``, :func:`train_neural` trains a
+    :class:`~embedkit.nn.classifiers.Embedder`). With ``refit``, :func:`~embedkit.nn.classifiers.train_neural` trains a
     fresh model on the training and dev texts together for the best epoch's number of epochs after
     early stopping has chosen it, and returns that model (its dev scores are then on seen texts).
     With ``compounds``, hyphenated words the embedding lacks are split into their parts when it has
-    them all (``ham-fisted`` -> ``ham fisted``; see :func:`~embedkit.nn.text_data.split_compounds`).
+    them all (``ham-fisted`` -> ``ham fisted``; see :func:`~embedkit.nn.classifiers.data.split_compounds`).
 
     Examples
     --------
@@ -53,8 +108,8 @@ class ClassifierConfig:
     embedkit.errors.ConfigError: dropout must be in [0, 1), got 1.5
     """
 
-    model: Literal["rnn", "gru", "lstm", "cnn", "transformer"] = "cnn"
-    mode: Literal["rand", "static", "non-static", "multichannel"] = "non-static"
+    model: NeuralModel = "cnn"
+    mode: Mode = "non-static"
     # text and embedding
     lower: bool = True
     min_count: int = 1
@@ -100,7 +155,7 @@ class ClassifierConfig:
         check_field_types(self)
         self.filter_widths = tuple(self.filter_widths)
         choices = {
-            "model": MODELS,
+            "model": NEURAL_MODELS,
             "mode": MODES,
             "unknown": ("uniform", "zero"),
             "sequence": ("fixed", "bucket"),

@@ -18,8 +18,9 @@ from typing import Literal, NamedTuple
 import numpy as np
 import torch
 
-from ..text import PAD, UNK, Vocabulary, tokenize
-from ..vectors import Vectors
+from ...errors import DataError, InvalidArgumentError
+from ...text import PAD, UNK, Vocabulary, tokenize
+from ...vectors import Vectors
 
 __all__ = [
     "Batch",
@@ -135,7 +136,7 @@ class EncodedTexts:
         ``Batch.index`` puts results back in place)."""
         n = len(self)
         if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+            raise InvalidArgumentError(f"batch_size must be >= 1, got {batch_size}")
         if shuffle:
             rng = rng if rng is not None else np.random.default_rng()
             order = rng.permutation(n)
@@ -191,9 +192,9 @@ def encode_texts(
     ([[2, 3, 4, 1], [3, 0, 0, 0]], [4, 1])
     """
     if policy not in ("fixed", "bucket"):
-        raise ValueError(f"policy must be 'fixed' or 'bucket', got {policy!r}")
+        raise InvalidArgumentError(f"policy must be 'fixed' or 'bucket', got {policy!r}")
     if max_len < 1:
-        raise ValueError(f"max_len must be >= 1, got {max_len}")
+        raise InvalidArgumentError(f"max_len must be >= 1, got {max_len}")
     toks = [tokenize(t, lower=lower) if isinstance(t, str) else list(t) for t in texts]
     if compounds:
         toks = [split_compounds(t, vocab) for t in toks]
@@ -209,5 +210,5 @@ def encode_texts(
     if labels is not None:
         lab = np.array(labels, dtype=np.int64)  # a writable copy: torch.from_numpy wants one
         if len(lab) != len(seqs):
-            raise ValueError(f"{len(seqs)} texts but {len(lab)} labels")
+            raise DataError(f"{len(seqs)} texts but {len(lab)} labels")
     return EncodedTexts(ids, lengths, lab, policy, min_len)

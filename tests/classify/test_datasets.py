@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from embedkit.datasets import (
+from embedkit.classify.datasets import (
     TextDataset,
     detect_dataset_format,
-    detect_encoding,
     kfold,
     read_csv_classes,
     read_dataset,
@@ -17,6 +16,7 @@ from embedkit.datasets import (
     read_table,
     train_dev_split,
 )
+from embedkit.text import detect_encoding
 
 
 def test_label_text_reader_exact(tmp_path):
@@ -187,7 +187,7 @@ def test_dataset_validates_and_subsets():
 
 def test_readers_record_the_source_and_labels_align_by_name(tmp_path):
     """Check that a read dataset remembers its file (kept by subsets) and that align_labels maps dev classes by name."""
-    from embedkit.datasets import align_labels
+    from embedkit.classify.datasets import align_labels
 
     (tmp_path / "tr.csv").write_text("text,label\ngood,pos\nbad,neg\nfine,pos\n")
     (tmp_path / "dv.csv").write_text("text,label\ngreat,pos\nmeh,mixed\n")

@@ -11,13 +11,14 @@ Any other CSV/TSV file with a header is read by :func:`read_table` with named te
 columns. :func:`read_dataset` detects the format. Everything returns a :class:`TextDataset`.
 
 Files are decoded as UTF-8 when they are valid UTF-8 and as Windows-1252 (else Latin-1) when they
-are not (``encoding="auto"``, see :func:`detect_encoding`): MR, Subj and TREC are distributed in
-Latin-1/Windows-1252, and reading them as UTF-8 would turn ``cliché`` into ``clich`` + U+FFFD.
+are not (``encoding="auto"``, see :func:`~embedkit.text.detect_encoding`): MR, Subj and TREC are
+distributed in Latin-1/Windows-1252, and reading them as UTF-8 would turn ``cliché`` into ``clich`` +
+U+FFFD. :data:`DOWNSTREAM_FILES` names the classification sets of a comparison's downstream probe
+(:func:`dataset_path`).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import os
 import re
@@ -28,13 +29,17 @@ from typing import Literal
 
 import numpy as np
 
+from ..errors import DataError, DataFileError, InvalidArgumentError, LabelError
+from ..text import detect_encoding
+
 __all__ = [
+    "DOWNSTREAM_FILES",
     "DatasetFormat",
     "TextDataset",
     "align_labels",
     "check_classes",
+    "dataset_path",
     "detect_dataset_format",
-    "detect_encoding",
     "kfold",
     "read_csv_classes",
     "read_dataset",
@@ -77,9 +82,9 @@ class TextDataset:
         labels = np.asarray(self.labels, dtype=np.int64).reshape(-1)
         names = tuple(str(c) for c in self.class_names)
         if len(texts) != len(labels):
-            raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+            raise DataError(f"{len(texts)} texts but {len(labels)} labels")
         if len(labels) and (labels.min() < 0 or labels.max() >= len(names)):
-            raise ValueError(f"labels must lie in 0..{len(names) - 1} (one per class name), got {labels.min()}..{labels.max()}")
+            raise DataError(f"labels must lie in 0..{len(names) - 1} (one per class name), got {labels.min()}..{labels.max()}")
         labels = labels.copy()
         labels.flags.writeable = False
         object.__setattr__(self, "texts", texts)
@@ -116,42 +121,6 @@ class TextDataset:
 
 
 # -- readers -----------------------------------------------------------------------------------
-def _decodes(path: Path, encoding: str, chunk: int = 1 << 20) -> bool:
-    """Whether the whole file decodes strictly in ``encoding`` (read in chunks, constant memory)."""
-    dec = codecs.getincrementaldecoder(encoding)("strict")
-    try:
-        with open(path, "rb") as f:
-            while block := f.read(chunk):
-                dec.decode(block)
-        dec.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def detect_encoding(path: str | os.PathLike) -> str:
-    r"""``"utf-8-sig"`` for a file with a UTF-8 byte-order mark, ``"utf-8"`` for valid UTF-8,
-    else ``"cp1252"`` (Windows-1252, the usual encoding of older English corpora) when every byte
-    decodes in it, else ``"latin-1"`` (which decodes any byte).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
-    >>> _ = p.write_bytes(b"1 a clich\xe9 \x85\n")
-    >>> detect_encoding(p), read_label_text(p).texts
-    ('cp1252', ('a cliché …',))
-    """
-    path = Path(path)
-    with open(path, "rb") as f:
-        if f.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
-    for enc in ("utf-8", "cp1252"):
-        if _decodes(path, enc):
-            return enc
-    return "latin-1"
-
-
 def _resolve_encoding(path: Path, encoding: str) -> str:
     return detect_encoding(path) if encoding == "auto" else encoding
 
@@ -161,7 +130,8 @@ def read_label_text(
 ) -> TextDataset:
     """Read ``LABEL<space>TEXT`` lines (labels integers from 0; blank lines skipped).
 
-    ``encoding="auto"`` decodes UTF-8, Windows-1252 or Latin-1 files (see :func:`detect_encoding`).
+    ``encoding="auto"`` decodes UTF-8, Windows-1252 or Latin-1 files (see
+    :func:`~embedkit.text.detect_encoding`).
 
     The label is the class id. ``class_names`` defaults to the label numbers as strings,
     ``"0" .. str(max label)``.
@@ -175,14 +145,14 @@ def read_label_text(
                 continue
             m = _LABEL_TEXT_RE.match(line)
             if m is None:
-                raise ValueError(f"{path}, line {lineno}: expected 'LABEL TEXT' with an integer label")
+                raise DataFileError(f"{path}, line {lineno}: expected 'LABEL TEXT' with an integer label")
             label = int(m.group(1))
             if label < 0:
-                raise ValueError(f"{path}, line {lineno}: negative label {label}")
+                raise DataFileError(f"{path}, line {lineno}: negative label {label}")
             labels.append(label)
             texts.append(m.group(2))
     if not texts:
-        raise ValueError(f"{path}: no examples")
+        raise DataFileError(f"{path}: no examples")
     if class_names is None:
         class_names = [str(i) for i in range(max(labels) + 1)]
     return TextDataset(tuple(texts), np.asarray(labels), tuple(class_names), _dataset_name(path), str(path))
@@ -232,19 +202,19 @@ def read_csv_classes(
             try:
                 label = int(row[0])
             except ValueError:
-                raise ValueError(f"{path}, row {rowno}: the first field must be an integer label, got {row[0]!r}") from None
+                raise DataFileError(f"{path}, row {rowno}: the first field must be an integer label, got {row[0]!r}") from None
             if label < 1:
-                raise ValueError(f"{path}, row {rowno}: labels count from 1, got {label}")
+                raise DataFileError(f"{path}, row {rowno}: labels count from 1, got {label}")
             if len(row) < 2:
-                raise ValueError(f"{path}, row {rowno}: no text field")
+                raise DataFileError(f"{path}, row {rowno}: no text field")
             labels.append(label - 1)
             texts.append(" ".join(c.strip() for c in row[1:] if c.strip()))
     if not texts:
-        raise ValueError(f"{path}: no examples")
+        raise DataFileError(f"{path}: no examples")
     if names is None:
         names = [str(i + 1) for i in range(max(labels) + 1)]
     elif max(labels) >= len(names):
-        raise ValueError(f"{path}: label {max(labels) + 1} but only {len(names)} class names")
+        raise DataFileError(f"{path}: label {max(labels) + 1} but only {len(names)} class names")
     return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path), str(path))
 
 
@@ -271,10 +241,10 @@ def read_table(
         fields = reader.fieldnames or []
         for col in (text_column, label_column):
             if col not in fields:
-                raise ValueError(f"{path}: no column {col!r} (columns: {', '.join(fields)})")
+                raise DataFileError(f"{path}: no column {col!r} (columns: {', '.join(fields)})")
         rows = [(r[text_column] or "", (r[label_column] or "").strip()) for r in reader]
     if not rows:
-        raise ValueError(f"{path}: no examples")
+        raise DataFileError(f"{path}: no examples")
     raw = [lab for _, lab in rows]
     if class_names is None:
         distinct = set(raw)
@@ -287,7 +257,7 @@ def read_table(
     index = {c: i for i, c in enumerate(names)}
     unknown = sorted({x for x in raw if x not in index})
     if unknown:
-        raise ValueError(f"{path}: labels not among the class names: {unknown[:5]}")
+        raise DataFileError(f"{path}: labels not among the class names: {unknown[:5]}")
     return TextDataset(tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path),
                        str(path))
 
@@ -299,14 +269,14 @@ def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:
     with open(path, encoding="utf-8-sig", errors="replace") as f:
         first = next((ln for ln in f if ln.strip()), None)
     if first is None:
-        raise ValueError(f"{path}: the file is empty")
+        raise DataFileError(f"{path}: the file is empty")
     if _CSV_RE.match(first):
         return "csv"
     if _LABEL_TEXT_RE.match(first):
         return "label-text"
     if path.suffix.lower() in {".csv", ".tsv", ".tab"}:
         return "table"
-    raise ValueError(f"{path}: unknown dataset format (expected 'LABEL TEXT' lines or a CSV file)")
+    raise DataFileError(f"{path}: unknown dataset format (expected 'LABEL TEXT' lines or a CSV file)")
 
 
 def read_dataset(
@@ -319,7 +289,7 @@ def read_dataset(
     encoding: str = "auto",
 ) -> TextDataset:
     """Read any supported file, detecting its format (see :func:`detect_dataset_format`) and, by
-    default, its encoding (see :func:`detect_encoding`)."""
+    default, its encoding (see :func:`~embedkit.text.detect_encoding`)."""
     fmt = detect_dataset_format(path) if format == "auto" else format
     if fmt == "label-text":
         return read_label_text(path, class_names=class_names, encoding=encoding)
@@ -328,7 +298,32 @@ def read_dataset(
     if fmt == "table":
         return read_table(path, text_column=text_column, label_column=label_column, class_names=class_names,
                           encoding=encoding)
-    raise ValueError(f"unknown format {format!r}; expected 'auto', 'label-text', 'csv' or 'table'")
+    raise InvalidArgumentError(f"unknown format {format!r}; expected 'auto', 'label-text', 'csv' or 'table'")
+
+
+# -- the downstream datasets of a comparison ---------------------------------------------------
+DOWNSTREAM_FILES = {
+    "mr": "sentiment/mr/mr.txt",
+    "dbpedia": "ontology/dbpedia/train.csv",
+    "subj": "sentiment/subj/subj.txt",
+    "cr": "sentiment/cr/cr.txt",
+    "mpqa": "sentiment/mpqa/mpqa.txt",
+    "agnews": "topic/agnews/train.csv",
+    "sst2": "sentiment/sst2/train.txt",
+    "trec": "questions/trec/train.txt",
+}
+
+
+def dataset_path(ds: str, data_dir: str | os.PathLike) -> Path:
+    """The file of downstream dataset ``ds``: a name from ``DOWNSTREAM_FILES`` under the datasets
+    folder ``data_dir``, or a path; raises ``FileNotFoundError`` when it is not there."""
+    if ds in DOWNSTREAM_FILES:
+        p = Path(data_dir) / DOWNSTREAM_FILES[ds]
+    else:
+        p = Path(ds)
+    if not p.exists():
+        raise FileNotFoundError(f"downstream dataset {ds!r}: {p} does not exist (set EMBEDKIT_DATA or pass a path)")
+    return p
 
 
 # -- labels across files ------------------------------------------------------------------------
@@ -355,8 +350,6 @@ def align_labels(
     >>> ds.label_names(), ds.labels.tolist(), dropped
     (['pos', 'neg'], [0, 1], 1)
     """
-    from .errors import LabelError
-
     present = {train.class_names[i] for i in np.unique(train.labels)}
     index = {c: i for i, c in enumerate(train.class_names)}
     names = data.label_names()
@@ -386,8 +379,6 @@ def check_classes(train: TextDataset) -> None:
     ...
     embedkit.errors.LabelError: training data has one class 'x'; a classifier needs at least two
     """
-    from .errors import LabelError
-
     present = np.unique(train.labels)
     if len(present) < 2:
         where = f"{train.source}: " if train.source else ""
@@ -402,7 +393,7 @@ def train_dev_split(data: TextDataset, *, dev_fraction: float = 0.1, seed: int =
     Same as scikit-learn's ``train_test_split(..., stratify=labels, random_state=seed)``.
     """
     if not 0.0 < dev_fraction < 1.0:
-        raise ValueError(f"dev_fraction must be in (0, 1), got {dev_fraction}")
+        raise InvalidArgumentError(f"dev_fraction must be in (0, 1), got {dev_fraction}")
     from sklearn.model_selection import train_test_split
 
     idx = np.arange(len(data))
@@ -416,7 +407,7 @@ def kfold(data: TextDataset, k: int = 10, *, seed: int = 0) -> Iterator[tuple[Te
     The folds are scikit-learn's ``StratifiedKFold(k, shuffle=True, random_state=seed)``.
     """
     if k < 2:
-        raise ValueError(f"k must be >= 2, got {k}")
+        raise InvalidArgumentError(f"k must be >= 2, got {k}")
     from sklearn.model_selection import StratifiedKFold
 
     skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)

@@ -13,7 +13,7 @@ filter sees both and sums).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -21,12 +21,11 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ..text import Vocabulary
-from ..vectors import Vectors
-from .embedding import embedding_from_vectors
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .trainer import ClassifierConfig
+from ...classify.config import MODES, ClassifierConfig
+from ...errors import ConfigError, InvalidArgumentError
+from ...text import Vocabulary
+from ...vectors import Vectors
+from ..embedding import embedding_from_vectors
 
 __all__ = [
     "CLASSIFIERS",
@@ -41,8 +40,6 @@ __all__ = [
     "num_tuned_words",
     "sinusoidal_positions",
 ]
-
-MODES = ("rand", "static", "non-static", "multichannel")
 
 
 class Embedder(nn.Module):
@@ -75,7 +72,7 @@ class Embedder(nn.Module):
     ) -> None:
         super().__init__()
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+            raise InvalidArgumentError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
         self.mode = mode
         n_tuned = num_embeddings if num_tuned is None or mode == "rand" else min(num_tuned, num_embeddings)
         self.num_tuned = n_tuned
@@ -136,7 +133,7 @@ class Embedder(nn.Module):
 
 def num_tuned_words(vocab: Vocabulary) -> int:
     """The ids below which words came from the training data: the vocabulary minus its trailing
-    words of count 0 (those :func:`~embedkit.nn.text_data.build_vocab` added from the embedding)."""
+    words of count 0 (those :func:`~embedkit.nn.classifiers.data.build_vocab` added from the embedding)."""
     counts = list(vocab.counts)
     if len(counts) != len(vocab):
         return len(vocab)
@@ -167,7 +164,7 @@ class _Recurrent(nn.Module):
         super().__init__()
         pooling = "last" if config.pooling == "auto" else config.pooling
         if pooling not in ("last", "max", "mean"):
-            raise ValueError(f"recurrent models pool with 'last', 'max' or 'mean', not {config.pooling!r}")
+            raise ConfigError(f"recurrent models pool with 'last', 'max' or 'mean', not {config.pooling!r}")
         self.embedder = embedder
         self.pooling = pooling
         self.num_classes = num_classes
@@ -286,7 +283,7 @@ class MultiHeadSelfAttention(nn.Module):
     def __init__(self, d_model: int, num_heads: int, dropout: float = 0.0) -> None:
         super().__init__()
         if d_model % num_heads:
-            raise ValueError(f"d_model ({d_model}) must be a multiple of num_heads ({num_heads})")
+            raise ConfigError(f"d_model ({d_model}) must be a multiple of num_heads ({num_heads})")
         self.num_heads = num_heads
         self.qkv = nn.Linear(d_model, 3 * d_model)
         self.proj = nn.Linear(d_model, d_model)
@@ -329,7 +326,7 @@ class TransformerClassifier(nn.Module):
         super().__init__()
         pooling = "mean" if config.pooling == "auto" else config.pooling
         if pooling not in ("mean", "cls"):
-            raise ValueError(f"the transformer pools with 'mean' or 'cls', not {config.pooling!r}")
+            raise ConfigError(f"the transformer pools with 'mean' or 'cls', not {config.pooling!r}")
         d = config.d_model
         self.embedder = embedder
         self.num_classes = num_classes
@@ -390,7 +387,7 @@ def build_classifier(
     ``config.embed_dim``).
     """
     if config.model not in CLASSIFIERS:
-        raise ValueError(f"unknown model {config.model!r}; expected one of {', '.join(CLASSIFIERS)}")
+        raise ConfigError(f"unknown model {config.model!r}; expected one of {', '.join(CLASSIFIERS)}")
     torch.manual_seed(seed)
     pretrained = None
     if vectors is not None and config.mode != "rand":

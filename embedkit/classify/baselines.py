@@ -11,29 +11,28 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._fs import atomic_write
-from .errors import ModelFileError
-from .text import tokenize
-from .vectors import Vectors
+from .._fs import atomic_write
+from ..errors import DataError, InvalidArgumentError, ModelFileError, NotFittedError
+from ..text import tokenize
+from ..vectors import Vectors
+from .config import BASELINES, BaselineName
 
-__all__ = ["BASELINES", "BaselineClassifier", "MeanEmbeddingTransformer", "is_baseline_file", "make_pipeline"]
+__all__ = ["BaselineClassifier", "MeanEmbeddingTransformer", "make_pipeline"]
 
-BASELINES = ("tfidf-logreg", "tfidf-svm", "mean-logreg")
-BaselineName = Literal["tfidf-logreg", "tfidf-svm", "mean-logreg"]
 _MAGIC = "embedkit-baseline"
 
 
 def _resolve_vectors(vectors: Vectors | str | None) -> Vectors:
     if isinstance(vectors, Vectors):
         return vectors
-    from .io import DEFAULT_VECTORS, load
+    from ..io import DEFAULT_VECTORS, load
 
     return load(vectors if vectors is not None else DEFAULT_VECTORS)
 
@@ -129,7 +128,7 @@ def make_pipeline(kind: BaselineName, *, vectors: Vectors | str | None = None, C
     if kind == "mean-logreg":
         return Pipeline([("mean", MeanEmbeddingTransformer(vectors)), ("scale", StandardScaler()),
                          ("clf", LogisticRegression(C=1.0 if C is None else C, max_iter=2000, random_state=seed))])
-    raise ValueError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
+    raise InvalidArgumentError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -151,7 +150,7 @@ class BaselineClassifier:
         C: float | None = None, seed: int = 0,
     ) -> None:
         if kind not in BASELINES:
-            raise ValueError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
+            raise InvalidArgumentError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
         self.kind = kind
         self.class_names = tuple(class_names)
         self.vectors = vectors
@@ -176,7 +175,7 @@ class BaselineClassifier:
 
     def _check(self) -> None:
         if self._coef is None:
-            raise ValueError("this BaselineClassifier is not fitted yet; call fit(texts, labels)")
+            raise NotFittedError("this BaselineClassifier is not fitted yet; call fit(texts, labels)")
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """``(N, C)`` scores (logits) over all the classes."""
@@ -225,7 +224,7 @@ class BaselineClassifier:
             mean = self._features
             meta["vectors"] = mean.vectors_.source if mean.vectors_.source else None  # type: ignore[union-attr]
             if meta["vectors"] is None:
-                raise ValueError("the vectors of this model have no source to reload them from")
+                raise DataError("the vectors of this model have no source to reload them from")
             meta["lower"] = mean.lower  # type: ignore[union-attr]
             arrays["scale_mean"], arrays["scale_scale"] = self._scale  # type: ignore[misc]
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,8 +258,6 @@ class BaselineClassifier:
 
 def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
     """The metadata and arrays of a saved baseline, checked against each other."""
-    import zipfile
-
     try:
         with np.load(path, allow_pickle=False) as z:
             if "meta" not in z.files:
@@ -302,13 +299,3 @@ def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
                                    f"{n_features} features and {len(classes)} of {len(names)} classes it lists")
     return meta, arrays
 
-
-def is_baseline_file(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a model written by :meth:`BaselineClassifier.save`."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return "meta.npy" in zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False

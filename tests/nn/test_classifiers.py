@@ -12,15 +12,17 @@ torch = pytest.importorskip("torch")
 from numpy.testing import assert_allclose  # noqa: E402
 
 from embedkit import Vectors  # noqa: E402
+from embedkit.classify import NEURAL_MODELS, ClassifierConfig  # noqa: E402
 from embedkit.nn.classifiers import (  # noqa: E402
     CLASSIFIERS,
     CNNClassifier,
     MultiHeadSelfAttention,
+    NeuralClassifier,
     build_classifier,
     sinusoidal_positions,
 )
-from embedkit.nn.text_data import build_vocab, encode_texts, tokenize_texts  # noqa: E402
-from embedkit.nn.trainer import ClassifierConfig, NeuralClassifier, fit  # noqa: E402
+from embedkit.nn.classifiers import fit_classifier as fit  # noqa: E402
+from embedkit.nn.classifiers.data import build_vocab, encode_texts, tokenize_texts  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -47,6 +49,11 @@ def small_vectors(glove) -> Vectors:
 @pytest.fixture(scope="module")
 def vocab(small_vectors):
     return build_vocab(tokenize_texts(TEXTS), small_vectors)
+
+
+def test_registry_names_every_neural_model():
+    """Check that the classifier registry and the neural model names of classify.config are the same set."""
+    assert set(CLASSIFIERS) == set(NEURAL_MODELS)
 
 
 def test_build_vocab_joins_training_words_and_vectors():
@@ -293,7 +300,7 @@ def test_embed_lr_scale_and_word_dropout(vocab, small_vectors):
 def test_refit_trains_on_train_and_dev(small_vectors, tmp_path):
     """Check that ``refit`` returns a model whose vocabulary also has the dev words, trained for the
     best epoch's number of epochs, and saved to the checkpoint."""
-    from embedkit.nn.trainer import train_neural
+    from embedkit.nn.classifiers import train_neural
 
     cfg = small_config("cnn", "non-static", epochs=3, patience=None, refit=True)
     dev = ["a superb cast", "a boring mess"]
@@ -307,7 +314,7 @@ def test_refit_trains_on_train_and_dev(small_vectors, tmp_path):
 def test_compounds_split_into_known_parts(glove, tmp_path):
     """Check that with ``compounds`` a hyphenated word GloVe lacks (``ham-fisted``) is trained and predicted
     as its parts, a hyphenated word GloVe has (``well-made``) stays whole, and the saved model does the same."""
-    from embedkit.nn.trainer import train_neural
+    from embedkit.nn.classifiers import train_neural
 
     assert "ham-fisted" not in glove and "mind-numbingly" not in glove and "well-made" in glove
     texts = [*TEXTS, "a ham-fisted , mind-numbingly dull plot", "a well-made film"]
@@ -333,7 +340,7 @@ def test_compounds_split_into_known_parts(glove, tmp_path):
 @pytest.fixture()
 def saved_cnn(tmp_path):
     """A tiny CNN (rand mode) saved to a file, and the checkpoint's plain contents."""
-    from embedkit.nn.trainer import train_neural
+    from embedkit.nn.classifiers import train_neural
 
     clf, _ = train_neural(TEXTS, LABELS, TEXTS, LABELS, ["neg", "pos"], small_config("cnn", "rand", epochs=1),
                           vectors=None, device="cpu")

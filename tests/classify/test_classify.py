@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from embedkit.baselines import BaselineClassifier, MeanEmbeddingTransformer, make_pipeline
 from embedkit.classify import (
     compute_metrics,
     cross_validate,
@@ -16,8 +15,8 @@ from embedkit.classify import (
     predict_proba,
     train,
 )
-from embedkit.datasets import TextDataset, read_dataset, train_dev_split
-
+from embedkit.classify.baselines import BaselineClassifier, MeanEmbeddingTransformer, make_pipeline
+from embedkit.classify.datasets import TextDataset, read_dataset, train_dev_split
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -82,7 +81,7 @@ def test_baseline_matches_sklearn_and_round_trips(kind, glove, mr_slice, tmp_pat
 
 def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
     """Check that Kim's CNN (static GloVe) trained for 3 epochs on 2,500 MR sentences beats chance clearly."""
-    from embedkit.nn.trainer import ClassifierConfig
+    from embedkit.classify import ClassifierConfig
 
     tr, te = mr_slice
     dev_tr, dev = train_dev_split(tr, dev_fraction=0.1, seed=0)
@@ -161,7 +160,7 @@ def test_one_class_is_an_error_and_labels_match_by_name():
 
 def test_model_is_saved_before_scoring(tmp_path, monkeypatch):
     """Check that with output= the trained model is on disk even when scoring it fails."""
-    import embedkit.classify as ec
+    import embedkit.classify.api as ec
 
     def broken(*args, **kwargs):
         raise RuntimeError("scoring failed")
@@ -172,3 +171,14 @@ def test_model_is_saved_before_scoring(tmp_path, monkeypatch):
         ec.train(tr, dev=tr, model="tfidf-logreg", output=tmp_path / "m.npz")
     assert load_classifier(tmp_path / "m.npz").predict(["great fun"]) == ["pos"]
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # written atomically: no temporary file left
+
+
+def test_import_classify_stays_light():
+    """Check that importing embedkit.classify (and its config) loads neither torch nor scikit-learn."""
+    import subprocess
+    import sys
+
+    code = ("import sys, embedkit.classify, embedkit.classify.config; "
+            "print(sorted(m for m in ('torch', 'sklearn', 'matplotlib') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"

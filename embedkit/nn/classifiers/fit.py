@@ -1,7 +1,7 @@
-"""The classifier configuration, a model-agnostic training loop, and trained models that read raw text.
+"""A model-agnostic training loop for the text classifiers, and prediction in batches.
 
-:func:`fit` trains any module with the ``forward(ids, lengths) -> logits`` contract on
-:class:`~embedkit.nn.text_data.EncodedTexts`: Adam or Adadelta, cross-entropy, early stopping on the
+:func:`fit_classifier` trains any module with the ``forward(ids, lengths) -> logits`` contract on
+:class:`~embedkit.nn.classifiers.data.EncodedTexts`: Adam or Adadelta, cross-entropy, early stopping on the
 dev accuracy (the best epoch's weights are restored), an optional checkpoint of the best epoch,
 and a tqdm bar that ``progress=False`` silences. A model may define ``apply_constraints()``
 (the CNN's max-norm), called after every optimiser step.
@@ -14,7 +14,7 @@ import dataclasses
 import os
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,32 +24,28 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..classifier_config import CAPS, ClassifierConfig
-from ..errors import EmbedkitWarning, LabelError, ModelFileError, TrainingInterrupted
-from ..text import Vocabulary
-from ..vectors import Vectors
-from .runtime.checkpoint import (
-    check_weights,
-    checkpoint_vocab,
-    epoch_checkpoints,
-    latest_checkpoint,
-    load_checkpoint,
-    match_state,
-    save_checkpoint,
+from ...classify.config import ClassifierConfig
+from ...errors import (
+    DataError,
+    DataFileError,
+    EmbedkitWarning,
+    InvalidArgumentError,
+    LabelError,
+    ModelFileError,
+    TrainingInterrupted,
 )
-from .._launch import is_main_process
-from .text_data import EncodedTexts, build_vocab, encode_texts, split_compounds, tokenize_texts
+from ...text import Vocabulary
+from ..runtime import distributed
+from ..runtime.checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, match_state, save_checkpoint
+from ..runtime.device import prepare_run, resolve_device
+from ..runtime.rng import capture_rng_state, restore_rng_state
+from .data import EncodedTexts
 
 __all__ = [
-    "ClassifierConfig",
     "EpochRecord",
     "History",
-    "NeuralClassifier",
-    "fit",
-    "latest_checkpoint",
+    "fit_classifier",
     "predict_logits",
-    "resolve_device",
-    "train_neural",
 ]
 
 @dataclass(frozen=True)
@@ -64,7 +60,7 @@ class EpochRecord:
 
 @dataclass
 class History:
-    """What :func:`fit` did: one :class:`EpochRecord` per epoch, the best epoch (by dev accuracy,
+    """What :func:`fit_classifier` did: one :class:`EpochRecord` per epoch, the best epoch (by dev accuracy,
     or the last without dev data) whose weights the model now holds, and the training time."""
 
     epochs: list[EpochRecord] = field(default_factory=list)
@@ -75,19 +71,6 @@ class History:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"``: CUDA if available, else Apple's MPS, else the CPU."""
-    if isinstance(device, torch.device):
-        return device
-    if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    return torch.device(device)
 
 
 def _optimizer(model: nn.Module, config: ClassifierConfig) -> torch.optim.Optimizer:
@@ -138,7 +121,7 @@ def _dev_scores(model, data, device, batch_size, ctx=None) -> tuple[float, float
 
 
 
-def fit(
+def fit_classifier(
     model: nn.Module,
     train: EncodedTexts,
     valid: EncodedTexts | None,
@@ -159,7 +142,7 @@ def fit(
     not improved for ``config.patience`` epochs, and the model ends with the weights of its best
     epoch. With ``checkpoint`` (and the ``vocab``; ``extra`` adds plain data) the best epoch is
     also written there with :func:`embedkit.nn.save_checkpoint`, loadable by
-    :meth:`NeuralClassifier.load` when ``extra`` holds ``class_names`` and ``embed_dim``.
+    :meth:`~embedkit.nn.classifiers.NeuralClassifier.load` when ``extra`` holds ``class_names`` and ``embed_dim``.
 
     With ``checkpoint_dir`` the whole training state (model, optimiser, the data-order and dropout
     random generators, the best epoch so far and the history) is written after every epoch as
@@ -175,11 +158,11 @@ def fit(
     rank 0 writes the checkpoints.
     """
     if train.labels is None or (valid is not None and valid.labels is None):
-        raise ValueError("training and dev data need labels")
+        raise DataError("training and dev data need labels")
     if (checkpoint is not None or checkpoint_dir is not None) and vocab is None:
-        raise ValueError("a checkpoint needs the vocabulary (vocab=...)")
+        raise InvalidArgumentError("a checkpoint needs the vocabulary (vocab=...)")
     if resume and checkpoint_dir is None:
-        raise ValueError("resume needs a checkpoint_dir")
+        raise InvalidArgumentError("resume needs a checkpoint_dir")
     n_out = getattr(model, "num_classes", None)
     for role, data in (("training", train), ("dev", valid)):
         # checked before training: a label past the output layer would crash the first dev scoring
@@ -188,13 +171,7 @@ def fit(
                              f"{n_out} classes (ids 0..{n_out - 1})")
     from tqdm.auto import tqdm
 
-    from .runtime import distributed
-
-    dev = resolve_device(device)
-    if dev.type == "cpu":
-        # One thread unless asked: on 2 shared cores, two torch threads measured 10-40x slower.
-        torch.set_num_threads(config.threads or 1)
-    ctx = distributed.setup(dev)
+    ctx = prepare_run(device, threads=config.threads)
     dev = ctx.device
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -221,9 +198,9 @@ def fit(
         except (ValueError, TypeError) as exc:
             raise ModelFileError(latest, f"bad classifier config: {exc}") from None
         if {**saved.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
-            raise ValueError(f"{latest} was written with another config; resume needs the same (except epochs)")
+            raise DataFileError(f"{latest} was written with another config; resume needs the same (except epochs)")
         if ck["vocab"].get("words") != vocab.words:  # type: ignore[union-attr]
-            raise ValueError(f"{latest} was written with another vocabulary")
+            raise DataFileError(f"{latest} was written with another vocabulary")
         st = ck["extra"].get("train_state")
         need = ("optimizer", "numpy_rng", "torch_rng", "best_state", "best_score", "since_best", "epochs",
                 "best_epoch", "best_dev_accuracy", "stopped_early", "elapsed")
@@ -234,9 +211,7 @@ def fit(
         model.load_state_dict(ck["model_state"])
         opt.load_state_dict(st["optimizer"])
         rng.bit_generator.state = st["numpy_rng"]
-        torch.set_rng_state(st["torch_rng"])
-        if dev.type == "cuda" and "cuda_rng" in st:
-            torch.cuda.set_rng_state(st["cuda_rng"], dev)
+        restore_rng_state(st, dev)
         best_state, best_score, since_best = st["best_state"], float(st["best_score"]), int(st["since_best"])
         history = History(
             epochs=[EpochRecord(**r) for r in st["epochs"]], best_epoch=int(st["best_epoch"]),
@@ -337,7 +312,7 @@ def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.opti
     state: dict[str, Any] = {
         "optimizer": opt.state_dict(),
         "numpy_rng": rng.bit_generator.state,
-        "torch_rng": torch.get_rng_state(),
+        **capture_rng_state(dev),
         "best_state": best_state,
         "best_score": best_score,
         "since_best": since_best,
@@ -347,152 +322,9 @@ def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.opti
         "epochs": [dataclasses.asdict(r) for r in history.epochs],
         "elapsed": elapsed,
     }
-    if dev.type == "cuda":
-        state["cuda_rng"] = torch.cuda.get_rng_state(dev)
     path = save_checkpoint(ckdir / f"epoch-{epoch:03d}.pt", model_state=model.state_dict(), config=config.to_dict(),
                            vocab=vocab.to_dict(), extra={**dict(extra or {}), "epoch": epoch, "train_state": state})
     for p in epoch_checkpoints(ckdir):  # keep only the latest: each holds the model, the best model, Adam's moments
         if p != path:
             p.unlink(missing_ok=True)
     return path
-
-
-def _training_tokens(texts: Sequence[str], config: ClassifierConfig, vectors: Vectors | None) -> list[list[str]]:
-    """Tokens of the training texts; with ``config.compounds``, hyphenated words the embedding lacks
-    are split into parts it has (at prediction the model's vocabulary decides the same way)."""
-    toks = tokenize_texts(texts, lower=config.lower)
-    if config.compounds and vectors is not None:
-        toks = [split_compounds(t, vectors.index) for t in toks]
-    return toks
-
-
-class NeuralClassifier:
-    """A trained model with its vocabulary, configuration and class names: predicts on raw texts.
-
-    Save with :meth:`save`; :meth:`load` rebuilds it from the checkpoint alone (``weights_only``).
-    """
-
-    def __init__(
-        self, model: nn.Module, vocab: Vocabulary, config: ClassifierConfig, class_names: Sequence[str], *,
-        embed_dim: int, device: str | torch.device = "cpu",
-    ) -> None:
-        self.model = model
-        self.vocab = vocab
-        self.config = config
-        self.class_names = tuple(class_names)
-        self.embed_dim = int(embed_dim)
-        self.device = resolve_device(device)
-        self.model.to(self.device).eval()
-
-    def encode(self, texts: Sequence[str]) -> EncodedTexts:
-        c = self.config
-        return encode_texts(texts, self.vocab, policy=c.sequence, max_len=c.max_len, lower=c.lower,
-                            compounds=c.compounds)
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """``(N, C)`` class probabilities."""
-        logits = predict_logits(self.model, self.encode(texts), device=self.device)
-        return torch.softmax(torch.from_numpy(logits), dim=1).numpy()
-
-    def predict_ids(self, texts: Sequence[str]) -> np.ndarray:
-        """The predicted class id of each text."""
-        return predict_logits(self.model, self.encode(texts), device=self.device).argmax(1)
-
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        """The predicted class name of each text."""
-        return [self.class_names[i] for i in self.predict_ids(texts)]
-
-    def _extra(self) -> dict[str, Any]:
-        return {"kind": "neural", "class_names": list(self.class_names), "embed_dim": self.embed_dim}
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the checkpoint (state dict, config, vocabulary, class names)."""
-        return save_checkpoint(
-            path, model_state=self.model.state_dict(), config=self.config.to_dict(), vocab=self.vocab.to_dict(),
-            extra=self._extra(),
-        )
-
-    @classmethod
-    def load(cls, path: str | os.PathLike, *, device: str | torch.device = "cpu") -> NeuralClassifier:
-        """Rebuild a classifier saved by :meth:`save`, after checking the file: the config's types
-        and size caps, the vocabulary, the class names, and every weight's name and shape against
-        the model the config describes (built on the ``meta`` device first, so a damaged or edited
-        file raises :class:`~embedkit.errors.ModelFileError` before anything big is allocated)."""
-        from .classifiers import build_classifier
-
-        ck = load_checkpoint(path)
-        extra = ck["extra"]
-        if "class_names" not in extra or "embed_dim" not in extra:
-            what = "a language model" if "algorithm" in ck["config"] else "a checkpoint"
-            raise ModelFileError(path, f"is {what}, not a text classifier")
-        try:
-            config = ClassifierConfig.from_dict(ck["config"])
-        except (ValueError, TypeError) as exc:
-            raise ModelFileError(path, f"bad classifier config: {exc}") from None
-        names, embed_dim = extra["class_names"], extra["embed_dim"]
-        if not isinstance(names, list) or len(names) < 2 or not all(isinstance(c, str) for c in names):
-            raise ModelFileError(path, "the class names are not a list of at least two strings")
-        if isinstance(embed_dim, bool) or not isinstance(embed_dim, int) or not 1 <= embed_dim <= CAPS["embed_dim"]:
-            raise ModelFileError(path, f"embed_dim must be an integer in 1..{CAPS['embed_dim']}, got {embed_dim!r}")
-        vocab = checkpoint_vocab(path, ck)
-
-        def build() -> nn.Module:
-            return build_classifier(config, vocab=vocab, num_classes=len(names), embed_dim=embed_dim)
-
-        check_weights(path, ck["model_state"], build)
-        model = build()
-        model.load_state_dict(ck["model_state"])
-        return cls(model, vocab, config, names, embed_dim=embed_dim, device=device)
-
-
-def train_neural(
-    train_texts: Sequence[str],
-    train_labels: np.ndarray,
-    dev_texts: Sequence[str] | None,
-    dev_labels: np.ndarray | None,
-    class_names: Sequence[str],
-    config: ClassifierConfig,
-    *,
-    vectors: Vectors | None,
-    seed: int = 0,
-    device: str | torch.device = "auto",
-    progress: bool = False,
-    checkpoint: str | os.PathLike | None = None,
-    checkpoint_dir: str | os.PathLike | None = None,
-    resume: bool = False,
-) -> tuple[NeuralClassifier, History]:
-    """Vocabulary, encoding, model and :func:`fit` in one call; the model of the best dev epoch.
-    ``checkpoint_dir`` and ``resume``: see :func:`fit`."""
-    from .classifiers import build_classifier
-
-    if config.mode != "rand" and vectors is None:
-        raise ValueError(f"mode {config.mode!r} needs pretrained vectors")
-    toks = _training_tokens(train_texts, config, vectors)
-    # Words added from the embedding only help where a pretrained vector is used.
-    vector_words = config.vector_words if config.mode != "rand" else 0
-    vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
-    enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower, compounds=config.compounds)
-    train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
-    valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]
-    model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
-    embed_dim = vectors.dim if vectors is not None else config.embed_dim
-    extra = {"kind": "neural", "class_names": list(class_names), "embed_dim": embed_dim}
-    refit = config.refit and valid is not None
-    history = fit(model, train, valid, config, seed=seed, device=device, progress=progress,
-                  checkpoint=None if refit else checkpoint, vocab=vocab, extra=extra,
-                  checkpoint_dir=checkpoint_dir, resume=resume)
-    if refit:
-        # A fresh model on the training and dev texts together, for as many epochs as the best one had.
-        # (Not checkpointed: a resumed run finds the first phase finished and repeats this seeded phase.)
-        assert dev_texts is not None and dev_labels is not None
-        toks = toks + _training_tokens(dev_texts, config, vectors)
-        labels = np.concatenate([np.asarray(train_labels), np.asarray(dev_labels)])
-        vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
-        data = encode_texts(toks, vocab, labels=labels, **enc)  # type: ignore[arg-type]
-        model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
-        again = dataclasses.replace(config, epochs=max(history.best_epoch, 1), patience=None)
-        history.train_seconds += fit(model, data, None, again, seed=seed, device=device, progress=progress).train_seconds
-    clf = NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device)
-    if refit and checkpoint is not None and is_main_process():
-        clf.save(checkpoint)
-    return clf, history
