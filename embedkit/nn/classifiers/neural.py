@@ -18,12 +18,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..._launch import is_main_process
 from ...classify.config import CAPS, ClassifierConfig
 from ...errors import InvalidArgumentError, ModelFileError
 from ...text import Vocabulary
 from ...vectors import Vectors
-from ..checkpoint import check_weights, checkpoint_vocab, load_checkpoint, save_checkpoint
-from ..distributed import is_main_process
+from ..runtime.checkpoint import check_weights, checkpoint_vocab, load_checkpoint, save_checkpoint
 from ..runtime.device import resolve_device
 from .data import EncodedTexts, build_vocab, encode_texts, split_compounds, tokenize_texts
 from .fit import History, fit_classifier, predict_logits
