@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ._fs import atomic_write
 from .errors import ModelFileError
+from .io.api import resolve_vectors
 from .text import tokenize
 from .vectors import Vectors
 
@@ -28,14 +29,6 @@ __all__ = ["BASELINES", "BaselineClassifier", "MeanEmbeddingTransformer", "is_ba
 BASELINES = ("tfidf-logreg", "tfidf-svm", "mean-logreg")
 BaselineName = Literal["tfidf-logreg", "tfidf-svm", "mean-logreg"]
 _MAGIC = "embedkit-baseline"
-
-
-def _resolve_vectors(vectors: Vectors | str | None) -> Vectors:
-    if isinstance(vectors, Vectors):
-        return vectors
-    from .io import DEFAULT_VECTORS, load
-
-    return load(vectors if vectors is not None else DEFAULT_VECTORS)
 
 
 class MeanEmbeddingTransformer(TransformerMixin, BaseEstimator):
@@ -62,7 +55,7 @@ class MeanEmbeddingTransformer(TransformerMixin, BaseEstimator):
         self.lower = lower
 
     def fit(self, X: Sequence[str], y: object = None) -> MeanEmbeddingTransformer:
-        self.vectors_ = _resolve_vectors(self.vectors)
+        self.vectors_ = resolve_vectors(self.vectors)
         self.n_features_out_ = self.vectors_.dim
         return self
 

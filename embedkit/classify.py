@@ -25,6 +25,7 @@ import numpy as np
 from .baselines import BASELINES, BaselineClassifier, is_baseline_file
 from .datasets import TextDataset, align_labels, check_classes, kfold, train_dev_split
 from .errors import EmbedkitWarning
+from .io.api import resolve_vectors
 from .vectors import Vectors
 from .viz.confusion import plot_confusion_matrix
 
@@ -151,14 +152,6 @@ class TrainResult:
         return d
 
 
-def _resolve_vectors(vectors: Vectors | str | None) -> Vectors:
-    if isinstance(vectors, Vectors):
-        return vectors
-    from .io import DEFAULT_VECTORS, load
-
-    return load(vectors if vectors is not None else DEFAULT_VECTORS)
-
-
 def _check_model(model: str, mode: str) -> None:
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
@@ -223,14 +216,14 @@ def train(
     t0 = time.perf_counter()
     history = None
     if model in BASELINES:
-        vec = _resolve_vectors(vectors) if model == "mean-logreg" else None
+        vec = resolve_vectors(vectors) if model == "mean-logreg" else None
         clf: Any = BaselineClassifier(model, names, vectors=vec, seed=seed).fit(train.texts, train.labels)  # type: ignore[arg-type]
         mode_out = None
     else:
         from .nn.trainer import ClassifierConfig, train_neural
 
         cfg = dataclasses.replace(config if config is not None else ClassifierConfig(), model=model, mode=mode)
-        vec = _resolve_vectors(vectors) if (mode != "rand" or vectors is not None) else None
+        vec = resolve_vectors(vectors) if (mode != "rand" or vectors is not None) else None
         clf, hist = train_neural(train.texts, train.labels, dev.texts, dev.labels, names, cfg, vectors=vec,
                                  seed=seed, device=device, progress=progress, checkpoint=checkpoint,
                                  checkpoint_dir=checkpoint_dir, resume=resume)
@@ -306,7 +299,7 @@ def cross_validate(
     """
     _check_model(model, mode)
     check_classes(data)
-    vec = _resolve_vectors(vectors) if (model == "mean-logreg" or (model in NEURAL_MODELS and mode != "rand")) else None
+    vec = resolve_vectors(vectors) if (model == "mean-logreg" or (model in NEURAL_MODELS and mode != "rand")) else None
     res = CVResult(model, mode if model in NEURAL_MODELS else None, folds, tuple(seeds))
     total = 0.0
     for seed in seeds:

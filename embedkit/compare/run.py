@@ -16,7 +16,8 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..evaluation.alignment import align, neighbor_overlap, shared_words
-from ..io import load
+from ..io.api import resolve_vectors
+from ..io.named import default_data_dir
 from ..neighbors import unit_rows
 from ..vectors import Vectors
 from .downstream import downstream_rows
@@ -30,7 +31,6 @@ __all__ = [
     "DOWNSTREAM_FILES",
     "compare",
     "dataset_path",
-    "default_data_dir",
 ]
 
 DEFAULT_PROBES = [
@@ -62,7 +62,7 @@ def _resolve(specs: Sequence[str | os.PathLike | Vectors], names: Sequence[str] 
             vecs.append(s)
             auto.append(s.source or f"set {len(vecs)}")
         else:
-            vecs.append(load(s))
+            vecs.append(resolve_vectors(s))
             auto.append(Path(str(s)).name if os.path.sep in str(s) or Path(str(s)).exists() else str(s))
     names = list(names) if names is not None else auto
     if len(names) != len(vecs):
@@ -181,22 +181,9 @@ def compare(
     return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings)
 
 
-def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """The datasets folder: ``data_dir``, else ``$EMBEDKIT_DATA``, else the first ``shared/data``
-    found beside the working directory or one level up (a project root or its ``notebooks/``)."""
-    if data_dir is not None:
-        return Path(data_dir)
-    if os.environ.get("EMBEDKIT_DATA"):
-        return Path(os.environ["EMBEDKIT_DATA"])
-    for up in (Path.cwd().parent, Path.cwd().parent.parent):
-        if (up / "shared" / "data").is_dir():
-            return up / "shared" / "data"
-    return Path.cwd().parent / "shared" / "data"
-
-
 def dataset_path(ds: str, data_dir) -> Path:
     """The file of downstream dataset ``ds``: a name from ``DOWNSTREAM_FILES`` under
-    :func:`default_data_dir`, or a path; raises ``FileNotFoundError`` when it is not there."""
+    :func:`~embedkit.io.named.default_data_dir`, or a path; raises ``FileNotFoundError`` when it is not there."""
     if ds in DOWNSTREAM_FILES:
         p = default_data_dir(data_dir) / DOWNSTREAM_FILES[ds]
     else:

@@ -22,14 +22,15 @@ from gensim.models.fasttext import load_facebook_vectors
 from numpy.testing import assert_array_equal
 
 import embedkit
-import embedkit.io as eio
 from embedkit import EmbedkitError, VectorFileError
 from embedkit.errors import FileAccessError, FilePermissionError, NonFiniteValueError
-from embedkit.io import _EKV_MAGIC, _cache_path, _file_identity
+from embedkit.io.cache import cache_path, file_identity
+from embedkit.io.ekv import EKV_MAGIC
+from embedkit.io.named import REGISTRY
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
-from .conftest import gensim_data
+from ..conftest import gensim_data
 
 # (file shipped with gensim, format embedkit must detect, how gensim reads it)
 GENSIM_TEXT_AND_BINARY = [
@@ -338,7 +339,7 @@ def test_cache_is_keyed_by_mtime_and_rebuilt_when_damaged(tmp_path, cache):
     p = tmp_path / "v.txt"
     p.write_text("a 1 2\nb 3 4\n")
     first = embedkit.load(p)
-    entry = _cache_path(["file", "glove", "utf-8", "strict", *_file_identity(p)])
+    entry = cache_path(["file", "glove", "utf-8", "strict", *file_identity(p)])
     assert entry.exists() and [f.name for f in cache.iterdir()] == [entry.name]
     assert embedkit.load(p).is_memmap
     p.write_text("a 9 9\nb 3 4\nc 5 6\n")
@@ -347,7 +348,7 @@ def test_cache_is_keyed_by_mtime_and_rebuilt_when_damaged(tmp_path, cache):
     second = embedkit.Vectors(second.keys, np.array(second.matrix))  # detach from the file we damage below
     assert second.keys == ["a", "b", "c"] and second["a"].tolist() == [9, 9]
     assert first.keys == ["a", "b"]
-    entry2 = _cache_path(["file", "glove", "utf-8", "strict", *_file_identity(p)])
+    entry2 = cache_path(["file", "glove", "utf-8", "strict", *file_identity(p)])
     entry2.write_bytes(entry2.read_bytes()[:-4])  # a torn write
     third = embedkit.load(p)
     assert third == second
@@ -566,8 +567,8 @@ def test_cache_not_served_after_same_size_same_mtime_change(how, tmp_path, cache
 
 def _matrix_offset(p: Path) -> int:
     raw = p.read_bytes()
-    hlen = int.from_bytes(raw[len(_EKV_MAGIC) : len(_EKV_MAGIC) + 8], "little")
-    return json.loads(raw[len(_EKV_MAGIC) + 8 : len(_EKV_MAGIC) + 8 + hlen])["data_offset"]
+    hlen = int.from_bytes(raw[len(EKV_MAGIC) : len(EKV_MAGIC) + 8], "little")
+    return json.loads(raw[len(EKV_MAGIC) + 8 : len(EKV_MAGIC) + 8 + hlen])["data_offset"]
 
 
 def _overwrite(p: Path, offset: int, data: bytes) -> None:
@@ -612,7 +613,7 @@ def test_ekv_without_recorded_finiteness_is_checked_value_by_value(tmp_path):
     header = {"version": 2, "dtype": "<f4", "shape": [2, 2], "data_offset": 256, "keys_offset": 272,
               "keys_length": len(keys), "meta": {}}
     h = json.dumps(header).encode()
-    head = _EKV_MAGIC + len(h).to_bytes(8, "little") + h
+    head = EKV_MAGIC + len(h).to_bytes(8, "little") + h
     p.write_bytes(head.ljust(256, b"\x00") + np.float32([1, 2, 3, np.nan]).tobytes() + keys)
     with pytest.raises(VectorFileError, match=r"old\.ekv, byte 264: value nan \(not finite\) in column 2"):
         embedkit.load(p)
@@ -639,5 +640,5 @@ def test_registered_set_with_non_finite_values_is_refused(cache):
         with pytest.raises(NonFiniteValueError, match=r"^nan-set: the vector of 'b' \(row 2\) holds nan in column 1"):
             embedkit.load("nan-set")
     finally:
-        eio._REGISTRY.pop("nan-set")
+        REGISTRY.pop("nan-set")
     assert not list(cache.glob("*"))
