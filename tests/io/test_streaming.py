@@ -25,13 +25,6 @@ import embedkit
 import embedkit.io.source as io_source
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    d = tmp_path / "cache"
-    monkeypatch.setenv("EMBEDKIT_CACHE", str(d))
-    return d
-
-
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> tuple[embedkit.Vectors, Path, Path]:
     """40,000 x 300 seeded vectors (a 48 MB matrix) as word2vec binary and 4,000 of them as text."""
