@@ -1,4 +1,4 @@
-"""A long fuzzing session of every reader: the properties of tests/test_fuzz_loaders.py, many more examples.
+"""A long fuzzing session of every reader: the properties of tests/io/test_fuzz_loaders.py, many more examples.
 
 Run:  python benchmarks/fuzz_long.py [--minutes 5] [--examples 500]
 
@@ -31,7 +31,7 @@ def main() -> int:
     os.environ["EMBEDKIT_FUZZ_RANDOM"] = "1"
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-fuzz-cache-"))
     sys.path.insert(0, str(ROOT))
-    from tests import test_fuzz_loaders as T
+    from tests.io import test_fuzz_loaders as T
 
     props = [
         *[(f"valid[{f}]", T.test_valid_files_read_exactly, {"fmt": f}) for f in ("glove", "word2vec", "word2vec-binary")],

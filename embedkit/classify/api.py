@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedkitWarning
+from ..io.api import resolve_vectors
 from ..vectors import Vectors
 from .config import BASELINES, NEURAL_MODELS, ClassifierConfig, check_model, needs_vectors
 from .datasets import TextDataset, align_labels, check_classes, kfold, train_dev_split
@@ -70,14 +71,6 @@ class ClassifierResult:
         if self.output is not None:
             d["output"] = self.output
         return d
-
-
-def _resolve_vectors(vectors: Vectors | str | None) -> Vectors:
-    if isinstance(vectors, Vectors):
-        return vectors
-    from ..io import DEFAULT_VECTORS, load
-
-    return load(vectors if vectors is not None else DEFAULT_VECTORS)
 
 
 def train(
@@ -140,14 +133,14 @@ def train(
     if model in BASELINES:
         from .baselines import BaselineClassifier  # scikit-learn
 
-        vec = _resolve_vectors(vectors) if needs_vectors(model, mode) else None
+        vec = resolve_vectors(vectors) if needs_vectors(model, mode) else None
         clf: Any = BaselineClassifier(model, names, vectors=vec, seed=seed).fit(train.texts, train.labels)  # type: ignore[arg-type]
         mode_out = None
     else:
         from ..nn.classifiers.neural import train_neural  # torch
 
         cfg = dataclasses.replace(config if config is not None else ClassifierConfig(), model=model, mode=mode)
-        vec = _resolve_vectors(vectors) if (needs_vectors(model, mode) or vectors is not None) else None
+        vec = resolve_vectors(vectors) if (needs_vectors(model, mode) or vectors is not None) else None
         clf, hist = train_neural(train.texts, train.labels, dev.texts, dev.labels, names, cfg, vectors=vec,
                                  seed=seed, device=device, progress=progress, checkpoint=checkpoint,
                                  checkpoint_dir=checkpoint_dir, resume=resume)
@@ -223,7 +216,7 @@ def cross_validate(
     """
     check_model(model, mode)
     check_classes(data)
-    vec = _resolve_vectors(vectors) if needs_vectors(model, mode) else None
+    vec = resolve_vectors(vectors) if needs_vectors(model, mode) else None
     res = CVResult(model, mode if model in NEURAL_MODELS else None, folds, tuple(seeds))
     total = 0.0
     for seed in seeds:

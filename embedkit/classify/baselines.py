@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._fs import atomic_write
 from ..errors import DataError, InvalidArgumentError, ModelFileError, NotFittedError
+from ..io.api import resolve_vectors
 from ..text import tokenize
 from ..vectors import Vectors
 from .config import BASELINES, BaselineName
@@ -29,7 +30,7 @@ __all__ = ["BaselineClassifier", "MeanEmbeddingTransformer", "make_pipeline"]
 _MAGIC = "embedkit-baseline"
 
 
-def _resolve_vectors(vectors: Vectors | str | None) -> Vectors:
+def resolve_vectors(vectors: Vectors | str | None) -> Vectors:
     if isinstance(vectors, Vectors):
         return vectors
     from ..io import DEFAULT_VECTORS, load
@@ -61,7 +62,7 @@ class MeanEmbeddingTransformer(TransformerMixin, BaseEstimator):
         self.lower = lower
 
     def fit(self, X: Sequence[str], y: object = None) -> MeanEmbeddingTransformer:
-        self.vectors_ = _resolve_vectors(self.vectors)
+        self.vectors_ = resolve_vectors(self.vectors)
         self.n_features_out_ = self.vectors_.dim
         return self
 

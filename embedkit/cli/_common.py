@@ -10,13 +10,16 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ..io.api import resolve_vectors
+from ..io.named import DEFAULT_VECTORS
+
 
 def add_vectors_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--vectors",
         metavar="SPEC",
-        default="glove-6b-50d",
-        help="a registered name, a path to a vector file, or - for standard input (default: glove-6b-50d)",
+        default=DEFAULT_VECTORS,
+        help=f"a registered name, a path to a vector file, or - for standard input (default: {DEFAULT_VECTORS})",
     )
 
 
@@ -33,9 +36,7 @@ def check_source(spec: str, option: str = "--vectors") -> str:
 
 
 def load_vectors(spec: str, *, limit: int | None = None, option: str = "--vectors"):
-    from ..io import load
-
-    return load(check_source(spec, option), limit=limit)
+    return resolve_vectors(check_source(spec, option), limit=limit)
 
 
 def print_json(obj: Any) -> None:

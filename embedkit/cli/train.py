@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .._launch import is_main_process, under_torchrun
+from ..io.formats import SUFFIX_FORMATS, write_format_for
 from ._checks import check_output
 from ._common import (
     add_json_option,
@@ -15,8 +16,6 @@ from ._common import (
     print_json,
     report_interrupt,
 )
-
-_SUFFIX_FORMATS = {".txt": "word2vec", ".vec": "word2vec", ".bin": "word2vec-binary", ".gz": "word2vec"}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -90,7 +89,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed, workers=args.workers, bf16=args.bf16,
     )
     neural = args.algorithm in LM_ALGORITHMS
-    check_output(args.output, [*_SUFFIX_FORMATS, ".ekv"], "-o (the vectors)")  # before training, not after
+    check_output(args.output, [*SUFFIX_FORMATS, ".ekv"], "-o (the vectors)")  # before training, not after
     if args.resume and not args.checkpoint:
         raise ValueError("--resume needs --checkpoint DIR")
     if under_torchrun() and not neural:
@@ -111,7 +110,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not is_main_process():  # under torchrun only rank 0 writes and reports
         return 0
     out = Path(args.output)
-    fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), "embedkit")
+    fmt = write_format_for(out)
     save(result.vectors, out, format=fmt)
     model_path = None
     if neural:

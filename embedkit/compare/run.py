@@ -17,7 +17,8 @@ import numpy as np
 from ..classify.datasets import dataset_path
 from ..errors import InvalidArgumentError
 from ..evaluation.alignment import align, neighbor_overlap, shared_words
-from ..io import load
+from ..io.api import resolve_vectors
+from ..io.named import default_data_dir
 from ..search.kernels import unit_rows
 from ..vectors import Vectors
 from .downstream import downstream_rows
@@ -29,7 +30,6 @@ __all__ = [
     "DEFAULT_DOWNSTREAM",
     "DEFAULT_PROBES",
     "compare",
-    "default_data_dir",
 ]
 
 DEFAULT_PROBES = [
@@ -51,7 +51,7 @@ def _resolve(specs: Sequence[str | os.PathLike | Vectors], names: Sequence[str] 
             vecs.append(s)
             auto.append(s.source or f"set {len(vecs)}")
         else:
-            vecs.append(load(s))
+            vecs.append(resolve_vectors(s))
             auto.append(Path(str(s)).name if os.path.sep in str(s) or Path(str(s)).exists() else str(s))
     names = list(names) if names is not None else auto
     if len(names) != len(vecs):
@@ -170,17 +170,6 @@ def compare(
     return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings)
 
 
-def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """The datasets folder: ``data_dir``, else ``$EMBEDKIT_DATA``, else the first ``shared/data``
-    found beside the working directory or one level up (a project root or its ``notebooks/``)."""
-    if data_dir is not None:
-        return Path(data_dir)
-    if os.environ.get("EMBEDKIT_DATA"):
-        return Path(os.environ["EMBEDKIT_DATA"])
-    for up in (Path.cwd().parent, Path.cwd().parent.parent):
-        if (up / "shared" / "data").is_dir():
-            return up / "shared" / "data"
-    return Path.cwd().parent / "shared" / "data"
 
 
 def _aligned_projection(vecs, names, alignments, probe_words) -> dict:

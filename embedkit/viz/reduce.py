@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InvalidArgumentError, InvalidTypeError
-from ..io import cache_dir
+from ..io.cache import cache_dir
 from ..vectors import Vectors
 from .projection import METHODS, METRICS, Method, Metric, Projection
 

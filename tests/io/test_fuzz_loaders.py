@@ -21,10 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import embedkit
+import embedkit.io.source as io_source
 from embedkit import VectorFileError
-from embedkit.io import _EKV_MAGIC
+from embedkit.io.ekv import EKV_MAGIC
 
-from .conftest import gensim_data
+from ..conftest import gensim_data
 
 MAX_EXAMPLES = int(os.environ.get("EMBEDKIT_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
@@ -295,7 +296,7 @@ def test_mutated_embedkit_files_and_caches(data, tmp):
     bad = data.draw(mutated(raw))
     path.write_bytes(bad)
     got = load_outcome(path, None)
-    if not isinstance(got, VectorFileError) and bad.startswith(_EKV_MAGIC):
+    if not isinstance(got, VectorFileError) and bad.startswith(EKV_MAGIC):
         assert got.shape == (len(got.keys), m.shape[1]) and len(got.keys) == len(set(got.keys))
 
 
@@ -332,8 +333,6 @@ def test_reference_parsers_agree_with_gensim_on_a_real_file():
 
 def test_small_chunks_give_the_same_result_as_one_chunk(monkeypatch, tmp):
     """Check that parsing in 7-byte chunks (every record split across chunks) gives the one-chunk result and line numbers."""
-    import embedkit.io as eio
-
     words = ["the", "ß", "日本", "x"]
     m = np.arange(12, dtype=np.float32).reshape(4, 3) / 7
     for fmt in ("glove", "word2vec", "word2vec-binary"):
@@ -341,14 +340,14 @@ def test_small_chunks_give_the_same_result_as_one_chunk(monkeypatch, tmp):
         p = tmp / f"chunks.{fmt}"
         p.write_bytes(data)
         whole = embedkit.load(p, format=fmt, cache=False)
-        monkeypatch.setattr(eio, "_CHUNK", 7)
+        monkeypatch.setattr(io_source, "CHUNK", 7)
         small = embedkit.load(p, format=fmt, cache=False)
         cached = embedkit.load(p, format=fmt)
-        monkeypatch.setattr(eio, "_CHUNK", 1 << 25)
+        monkeypatch.setattr(io_source, "CHUNK", 1 << 25)
         assert small == whole == cached and whole.keys == words
     bad = tmp / "bad.txt"
     bad.write_bytes(b"a 1 2\nb 3 4\nc 5 6\nd 7 x\n")
-    monkeypatch.setattr(eio, "_CHUNK", 5)
+    monkeypatch.setattr(io_source, "CHUNK", 5)
     with pytest.raises(VectorFileError, match=r"bad\.txt, line 4: value 'x' is not a number"):
         embedkit.load(bad, cache=False)
 
@@ -411,9 +410,7 @@ def _through_pipe(data: bytes, fmt: str | None) -> embedkit.Vectors | VectorFile
 @given(data=st.data(), comp=st.sampled_from([None, "gzip", "bz2"]), auto=st.booleans())
 def test_pipes_read_exactly_like_files(fmt, data, comp, auto, tmp, monkeypatch):
     """Check that valid or damaged files (plain or compressed) read from a pipe give exactly what the same bytes give as a file: the same vectors, or the same error at the same place."""
-    import embedkit.io as eio
-
-    monkeypatch.setattr(eio, "_CHUNK", 64)  # many chunks per file: the sniffed head must be replayed exactly
+    monkeypatch.setattr(io_source, "CHUNK", 64)  # many chunks per file: the sniffed head must be replayed exactly
     words, m = data.draw(vector_sets())
     raw = render(words, m, fmt)
     if data.draw(st.booleans()):

@@ -1,4 +1,4 @@
-"""Vectors larger than memory: streaming conversion into the cache, float16 storage, blockwise search.
+"""Vectors larger than memory: streaming conversion into the cache, float16 storage, interrupted and concurrent cache builds.
 
 The real 3,000,000 x 300 run is ``benchmarks/bench_scale.py``; these tests check the same code
 paths on files small enough for the default run, with the chunk size shrunk so that every file
@@ -22,14 +22,7 @@ from gensim.models import KeyedVectors
 from numpy.testing import assert_allclose, assert_array_equal
 
 import embedkit
-import embedkit.io as eio
-
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    d = tmp_path / "cache"
-    monkeypatch.setenv("EMBEDKIT_CACHE", str(d))
-    return d
+import embedkit.io.source as io_source
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +38,7 @@ def synthetic(tmp_path_factory) -> tuple[embedkit.Vectors, Path, Path]:
 def test_binary_streams_into_cache_with_bounded_memory(synthetic, cache, monkeypatch):
     """Check that a 48 MB-matrix word2vec binary converts in 1 MB chunks with a heap peak under a quarter of the matrix."""
     v, binf, _ = synthetic
-    monkeypatch.setattr(eio, "_CHUNK", 1 << 20)
+    monkeypatch.setattr(io_source, "CHUNK", 1 << 20)
 
     def peak_of(**kw) -> tuple[embedkit.Vectors, int]:
         tracemalloc.start()
@@ -66,7 +59,7 @@ def test_binary_streams_into_cache_with_bounded_memory(synthetic, cache, monkeyp
 def test_text_streams_into_cache_exactly_like_gensim(synthetic, cache, monkeypatch):
     """Check that word2vec text parsed in 64 kB chunks (~100 pieces) matches gensim's parse exactly."""
     _, _, txt = synthetic
-    monkeypatch.setattr(eio, "_CHUNK", 1 << 16)
+    monkeypatch.setattr(io_source, "CHUNK", 1 << 16)
     got = embedkit.load(txt)
     kv = KeyedVectors.load_word2vec_format(str(txt))
     assert got.is_memmap and got.keys == kv.index_to_key
@@ -84,7 +77,7 @@ def test_duplicates_across_chunks_keep_the_first(tmp_path, cache, monkeypatch):
     """Check that a word repeated in a later chunk keeps its first vector, as gensim does, with one warning."""
     p = tmp_path / "dup.txt"
     p.write_bytes(b"4 2\na 1 2\nb 3 4\nc 5 6\na 7 8\n")
-    monkeypatch.setattr(eio, "_CHUNK", 6)
+    monkeypatch.setattr(io_source, "CHUNK", 6)
     with pytest.warns(RuntimeWarning, match="1 repeated words"):
         v = embedkit.load(p)
     assert v.keys == ["a", "b", "c"]
@@ -111,9 +104,9 @@ def test_float16_storage(glove, tmp_path, cache):
 
 CHILD = textwrap.dedent("""
     import os, sys, time
-    import embedkit, embedkit.io as eio
-    eio._CHUNK = 1 << 16
-    real_add = eio._Sink.add
+    import embedkit, embedkit.io.sinks as sinks, embedkit.io.source as source
+    source.CHUNK = 1 << 16
+    real_add = sinks.Sink.add
     calls = 0
     def add(self, keys, matrix):
         global calls
@@ -122,7 +115,7 @@ CHILD = textwrap.dedent("""
         if calls == 5:
             print("HALFWAY", flush=True)
             time.sleep(60)
-    eio._Sink.add = add
+    sinks.Sink.add = add
     embedkit.load(sys.argv[1])
 """)
 
