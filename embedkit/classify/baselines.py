@@ -30,14 +30,6 @@ __all__ = ["BaselineClassifier", "MeanEmbeddingTransformer", "make_pipeline"]
 _MAGIC = "embedkit-baseline"
 
 
-def resolve_vectors(vectors: Vectors | str | None) -> Vectors:
-    if isinstance(vectors, Vectors):
-        return vectors
-    from ..io import DEFAULT_VECTORS, load
-
-    return load(vectors if vectors is not None else DEFAULT_VECTORS)
-
-
 class MeanEmbeddingTransformer(TransformerMixin, BaseEstimator):
     """Texts to the mean of their words' vectors (words the vectors lack are skipped; a text with
     no known word maps to zeros).
