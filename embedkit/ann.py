@@ -1,17 +1,17 @@
-"""Approximate nearest neighbours: an HNSW graph over the unit-normalised rows (usearch).
+"""Approximate nearest neighbours: an HNSW graph over the unit-normalised rows (faiss's ``IndexHNSWFlat``).
 
 ``nearest_many(vectors, queries, index="hnsw")`` uses it; this module builds the graph, saves it
 beside the memory-mapped cache (so it is built once per vector file) and answers batches of
 queries. The graph proposes candidates; their scores are then recomputed exactly, so every
 returned score is the true cosine and results are sorted the same way as the exact path.
 
-usearch was chosen by measurement against hnswlib, faiss-cpu, voyager and pynndescent
+faiss-cpu was chosen by measurement against hnswlib, usearch, voyager and pynndescent
 (``benchmarks/bench_ann.py``; the table and the reasons are in ``docs/ann.md``). It ships wheels,
 so nothing compiles at install time.
 
-The saved file is embedkit's own container around usearch's bytes (never a pickle)::
+The saved file is embedkit's own container around faiss's serialised index (never a pickle)::
 
-    b"EKANN\\x00\\x01\\n"  u32 header length  header (JSON)  usearch payload  sha256 of all before it
+    b"EKANN\\x00\\x01\\n"  u32 header length  header (JSON)  faiss payload  sha256 of all before it
 
 Native code only ever sees a payload whose checksum, sizes and header (backend and version,
 rows, dimensions, M, ef_construction, the source file's identity) match: a damaged, truncated,
@@ -26,6 +26,7 @@ import json
 import os
 import tempfile
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ __all__ = [
     "BACKEND", "HnswIndex", "ann_topk", "build_index", "check_index_file", "get_index", "index_header", "index_path",
 ]
 
-BACKEND = "usearch"
+BACKEND = "faiss"
 M_DEFAULT = 16
 EF_CONSTRUCTION_DEFAULT = 100
 EF_SEARCH_DEFAULT = 50
@@ -50,25 +51,23 @@ _BLOCK = 1 << 16
 _SERIAL = 4096
 
 
-def _usearch():
+def _faiss():
     try:
-        from usearch.index import Index
+        import faiss
     except ImportError:  # pragma: no cover - a core dependency
-        raise ImportError("index='hnsw' needs the package usearch: pip install usearch") from None
-    return Index
+        raise ImportError("index='hnsw' needs the package faiss-cpu: pip install faiss-cpu") from None
+    return faiss
 
 
 def _backend_version() -> str:
-    import usearch
-
-    return str(usearch.__version__)
+    return str(_faiss().__version__)
 
 
 @dataclass(frozen=True)
 class HnswIndex:
     """An HNSW graph over the rows of one ``Vectors`` (cosine, i.e. inner product of unit rows).
 
-    ``buffer`` holds the verified file bytes a loaded graph is a read-only view of.
+    ``graph`` is a ``faiss.IndexHNSWFlat`` (inner product); search only reads it.
     """
 
     graph: object
@@ -77,7 +76,6 @@ class HnswIndex:
     M: int
     ef_construction: int
     path: Path | None = None
-    buffer: bytearray | None = None
 
     def search(self, queries: np.ndarray, k: int, *, ef: int = EF_SEARCH_DEFAULT) -> np.ndarray:
         """The ``(n, k)`` candidate rows for unit-normalised ``queries`` (approximate, best first; ``-1`` pads)."""
@@ -86,14 +84,10 @@ class HnswIndex:
         labels = np.full((len(Q), k), -1, dtype=np.int64)
         if len(Q) == 0 or k == 0:
             return labels
-        self.graph.expansion_search = max(ef, k)
-        found = self.graph.search(Q, k)
-        if len(Q) == 1:  # usearch answers one query with a Matches of the hits found, no padding
-            keys = np.asarray(found.keys, dtype=np.int64)
-            labels[0, : len(keys)] = keys
-            return labels
-        labels[:] = np.asarray(found.keys).astype(np.int64)
-        labels[np.arange(k)[None, :] >= np.asarray(found.counts)[:, None]] = -1
+        faiss = _faiss()
+        # Per-call parameters, not the index's efSearch: concurrent searches stay independent.
+        _, found = self.graph.search(Q, k, params=faiss.SearchParametersHNSW(efSearch=max(ef, k)))
+        labels[:] = found  # faiss pads with -1 where it found fewer
         return labels
 
 
@@ -147,7 +141,8 @@ def build_index(
     """Build the HNSW graph of ``vectors``, feeding unit-normalised rows block by block.
 
     The graph holds its own float32 copy of the rows, so its memory is about
-    ``len * (4 * dim + 8 * M)`` bytes plus a few per cent. ``threads=0`` uses every core.
+    ``len * (4 * dim + 8 * M)`` bytes plus a few per cent. ``threads=0`` leaves faiss's
+    OpenMP default (every core).
 
     Examples
     --------
@@ -156,9 +151,10 @@ def build_index(
     >>> build_index(v).search(np.array([[1.0, 0.0]], dtype=np.float32), 2).tolist()
     [[0, 1]]
     """
-    Index = _usearch()
+    faiss = _faiss()
     n, dim = vectors.shape
-    graph = Index(ndim=dim, metric="ip", dtype="f32", connectivity=M, expansion_add=ef_construction)
+    graph = faiss.IndexHNSWFlat(dim, M, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = ef_construction
     matrix, norms = vectors.matrix, vectors.norms
     # The first rows go in on one thread: threads racing to link into a nearly empty graph leave
     # some nodes badly connected (and the graph would differ from run to run); small sets are
@@ -168,8 +164,21 @@ def build_index(
         block = np.asarray(matrix[s:e], dtype=np.float32)
         nrm = norms[s:e, None]
         unit = np.divide(block, nrm, out=np.zeros_like(block), where=nrm > 0)
-        graph.add(np.arange(s, e, dtype=np.uint64), unit, threads=1 if s == 0 else threads)
+        with _omp_threads(faiss, 1 if s == 0 else threads):
+            graph.add(unit)  # rows get ids 0, 1, ... in order
     return HnswIndex(graph, n, dim, M, ef_construction)
+
+
+@contextmanager
+def _omp_threads(faiss, threads: int):
+    """faiss's OpenMP thread count for the block (0: leave it), restored afterwards."""
+    before = faiss.omp_get_max_threads()
+    if threads > 0:
+        faiss.omp_set_num_threads(threads)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def get_index(vectors: Vectors, *, M: int = M_DEFAULT, ef_construction: int = EF_CONSTRUCTION_DEFAULT) -> HnswIndex:
@@ -216,7 +225,7 @@ def _fingerprint(vectors: Vectors, samples: int = 64) -> str:
 
 
 def check_index_file(path: Path, expected: dict) -> bytearray:
-    """The usearch payload of the index file ``path``, once its magic, sizes, checksum and header
+    """The faiss payload of the index file ``path``, once its magic, sizes, checksum and header
     (equal to ``expected`` but for ``payload_bytes``) check out; else ``ValueError`` saying why.
 
     The whole file is read into memory once and hashed; native code sees only these bytes.
@@ -261,22 +270,22 @@ def check_index_file(path: Path, expected: dict) -> bytearray:
 
 def _from_payload(payload: bytearray, vectors: Vectors, M: int, ef_construction: int, path: Path) -> HnswIndex:
     n, dim = vectors.shape
-    # The payload is exactly what this backend version wrote for these vectors (checksummed), so
-    # viewing it in place is safe; usearch's own metadata is checked once more all the same.
-    meta = _usearch().metadata(payload) or {}
-    if meta.get("count_present") != n or meta.get("dimensions") != dim:  # pragma: no cover - checksummed above
-        raise ValueError(f"usearch's own header ({meta.get('count_present')} x {meta.get('dimensions')}) disagrees")
-    graph = _usearch().restore(payload, view=True)
-    return HnswIndex(graph, n, dim, M, ef_construction, path, payload)
+    # The payload is exactly what this faiss version wrote for these vectors (checksummed), so
+    # faiss may read it; its own counts are checked once more all the same.
+    faiss = _faiss()
+    graph = faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8))
+    if not isinstance(graph, faiss.IndexHNSWFlat) or graph.ntotal != n or graph.d != dim:  # pragma: no cover
+        raise ValueError(f"faiss's own header ({type(graph).__name__}, {graph.ntotal} x {graph.d}) disagrees")
+    return HnswIndex(graph, n, dim, M, ef_construction, path)
 
 
 def _save(index: HnswIndex, path: Path, header: dict) -> HnswIndex:
     """Write ``index`` to ``path`` atomically: a temporary file in the same folder, then a rename."""
     tmp = part = None
     try:
-        fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".usearch", dir=path.parent)
+        fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".faiss", dir=path.parent)
         os.close(fd)
-        index.graph.save(part)
+        _faiss().write_index(index.graph, part)
         header = {**header, "payload_bytes": os.path.getsize(part)}
         raw = json.dumps(header, sort_keys=True).encode("utf-8")
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

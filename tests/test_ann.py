@@ -186,7 +186,7 @@ def test_intact_file_is_loaded_without_warning(small):
         (lambda d: b"", "0 bytes is too short for an index file"),
         (lambda d: d[:11], "11 bytes is too short for an index file"),
     ],
-    ids=["magic-byte", "header-length-byte", "header-byte", "usearch-header-byte", "middle-byte", "half", "last-byte-cut", "one-more-byte",
+    ids=["magic-byte", "header-length-byte", "header-byte", "faiss-header-byte", "middle-byte", "half", "last-byte-cut", "one-more-byte",
          "empty", "header-only"],
 )
 def test_damaged_file_is_rebuilt_not_crashed_on(small, damage, reason):
@@ -200,7 +200,7 @@ def test_damaged_file_is_rebuilt_not_crashed_on(small, damage, reason):
 
 
 def test_payload_damage_with_a_recomputed_checksum_is_caught_by_the_header(small):
-    """Check that a consistent file whose header names another usearch version, M or row count is rebuilt."""
+    """Check that a consistent file whose header names another faiss version, M or row count is rebuilt."""
     _, path, good = _restore(small)
     hlen = int.from_bytes(good[8:12], "little")
     header = json.loads(good[12 : 12 + hlen])
