@@ -4,7 +4,7 @@ Run:  nice python benchmarks/bench_ann.py                       # all installed 
       nice python benchmarks/bench_ann.py --libraries usearch faiss --ef 50 100
       nice python benchmarks/bench_ann.py --file BIG.bin --libraries embedkit --queries 1000
       (pip install faiss-cpu usearch voyager hnswlib pynndescent for the full table; none but
-      usearch is an embedkit dependency, and a missing one is skipped and named in the record)
+      faiss-cpu is an embedkit dependency; a missing one is skipped and named in the record)
 
 On the 400,000 x 50 GloVe 6B vectors (or the first --limit words, or --file), for --queries words
 from rank 1,000 on: times the exact batched ``nearest_many`` (the reference), then for each library
