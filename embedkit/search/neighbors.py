@@ -127,9 +127,8 @@ def nearest_many(
     ``index="hnsw"`` searches an approximate HNSW graph instead (:mod:`embedkit.search.ann`; built on
     first use and saved beside the memory-mapped cache): much faster for large batches and large
     vocabularies, with most but not always all of the exact neighbours. Scores are exact cosines.
-    ``ef`` is the graph search's breadth (default 50), recall against time: measured recall@10 on
-    GloVe 400k x 50 was 0.999 at ef=50; on a 3,000,000 x 300 clustered synthetic set 0.772 at 50,
-    0.890 at 100 and 0.956 at 200, still 29x the exact path (``benchmarks/bench_ann.py``).
+    ``ef`` is the graph search's breadth (default 50), recall against time; measured recall and
+    speed are in ``docs/ann.md`` (``benchmarks/bench_ann.py``).
     """
     if k < 0:
         raise InvalidArgumentError(f"k must be >= 0, got {k}")
