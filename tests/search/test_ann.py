@@ -281,7 +281,7 @@ FLIPS = """
 import json, sys, warnings
 import numpy as np
 import embedkit
-from embedkit import ann
+from embedkit.search import ann
 ekv, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 path = ann.index_path(embedkit.load(ekv))
 good = path.read_bytes()
