@@ -17,7 +17,7 @@ DOCS = ("vectors.md", "search.md", "evaluation.md", "projections.md", "training.
 
 
 def _blocks(path: Path) -> list[str]:
-    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
 BLOCKS = _blocks(README)
