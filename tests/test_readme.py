@@ -1,4 +1,4 @@
-"""The README's Python examples run as written."""
+"""The README's and the docs pages' Python examples run as written."""
 
 from __future__ import annotations
 
@@ -9,8 +9,19 @@ import pytest
 
 pytestmark = pytest.mark.slow  # minutes: run by the full suite, not by `pytest -m "not slow"`
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+# The docs pages whose ```python blocks are executed (a block that cannot run here is fenced without a language).
+DOCS = ("vectors.md", "search.md", "evaluation.md", "projections.md", "training.md", "classification.md",
+        "compare.md")
+
+
+def _blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+BLOCKS = _blocks(README)
+DOC_BLOCKS = [(name, i, block) for name in DOCS for i, block in enumerate(_blocks(ROOT / "docs" / name))]
 
 
 def test_readme_has_examples():
@@ -22,3 +33,14 @@ def test_readme_has_examples():
 def test_readme_example_runs(index, capsys):
     """Check that README Python block number `index` executes without error (its asserts included)."""
     exec(compile(BLOCKS[index], f"README.md[python block {index}]", "exec"), {"__name__": "readme"})
+
+
+def test_docs_have_examples():
+    """Check that every listed docs page exists and carries at least one Python example."""
+    assert {name for name, _, _ in DOC_BLOCKS} == set(DOCS)
+
+
+@pytest.mark.parametrize(("name", "index", "block"), DOC_BLOCKS, ids=[f"{n}-{i}" for n, i, _ in DOC_BLOCKS])
+def test_docs_example_runs(name, index, block, capsys):
+    """Check that Python block number `index` of docs page `name` executes without error (its asserts included)."""
+    exec(compile(block, f"docs/{name}[python block {index}]", "exec"), {"__name__": "readme"})
