@@ -129,8 +129,15 @@ def build_usearch(X, M, efc, threads):
 def build_voyager(X, M, efc, threads):
     import voyager
 
-    v = voyager.Index(voyager.Space.InnerProduct, num_dimensions=X.shape[1], M=M, ef_construction=efc,
-                      random_seed=1, max_elements=len(X), storage_data_type=voyager.StorageDataType.Float32)
+    v = voyager.Index(
+        voyager.Space.InnerProduct,
+        num_dimensions=X.shape[1],
+        M=M,
+        ef_construction=efc,
+        random_seed=1,
+        max_elements=len(X),
+        storage_data_type=voyager.StorageDataType.Float32,
+    )
     v.add_items(X, ids=list(range(len(X))), num_threads=threads)
 
     def search(Q, ef):
@@ -155,10 +162,20 @@ def build_pynndescent(X, M, efc, threads):
     return search, save, {"n_neighbors": 2 * M, "epsilon_for_ef": PYNN_EPSILON}
 
 
-BUILDERS = {"hnswlib": build_hnswlib, "faiss": build_faiss, "usearch": build_usearch,
-            "voyager": build_voyager, "pynndescent": build_pynndescent}
-DISTS = {"hnswlib": "hnswlib", "faiss": "faiss-cpu", "usearch": "usearch", "voyager": "voyager",
-         "pynndescent": "pynndescent"}
+BUILDERS = {
+    "hnswlib": build_hnswlib,
+    "faiss": build_faiss,
+    "usearch": build_usearch,
+    "voyager": build_voyager,
+    "pynndescent": build_pynndescent,
+}
+DISTS = {
+    "hnswlib": "hnswlib",
+    "faiss": "faiss-cpu",
+    "usearch": "usearch",
+    "voyager": "voyager",
+    "pynndescent": "pynndescent",
+}
 
 
 def main() -> None:
@@ -197,19 +214,45 @@ def main() -> None:
     rows = v.indices(qs)
     t_exact, c_exact, exact = timed(lambda: embedkit.nearest_many(v, qs, k=10), args.repeat)
     record = {
-        "date": today, "command": "python " + " ".join(sys.argv),
-        "machine": {"cpus": os.cpu_count(), "cpu": _cpu_model(), "python": platform.python_version(),
-                    "numpy": np.__version__, "load_at_start": os.getloadavg()},
-        "data": {"source": args.file or "glove-6b-50d", "n": len(v), "dim": v.dim, "queries": len(qs),
-                 "queries_are": "random words (seed 0)" if args.file else "ranks 1,000 onwards"},
-        "params": {"M": args.M, "ef_construction": args.efc, "ef": args.ef, "k": 10, "threads": args.threads,
-                   "repeat": args.repeat},
-        "exact": {"seconds": t_exact, "cpu_seconds": c_exact, "queries_per_s": len(qs) / t_exact,
-                  "queries_per_cpu_s": len(qs) / c_exact},
-        "versions": {}, "skipped": {}, "results": [], "complete": False,
+        "date": today,
+        "command": "python " + " ".join(sys.argv),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpu": _cpu_model(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "load_at_start": os.getloadavg(),
+        },
+        "data": {
+            "source": args.file or "glove-6b-50d",
+            "n": len(v),
+            "dim": v.dim,
+            "queries": len(qs),
+            "queries_are": "random words (seed 0)" if args.file else "ranks 1,000 onwards",
+        },
+        "params": {
+            "M": args.M,
+            "ef_construction": args.efc,
+            "ef": args.ef,
+            "k": 10,
+            "threads": args.threads,
+            "repeat": args.repeat,
+        },
+        "exact": {
+            "seconds": t_exact,
+            "cpu_seconds": c_exact,
+            "queries_per_s": len(qs) / t_exact,
+            "queries_per_cpu_s": len(qs) / c_exact,
+        },
+        "versions": {},
+        "skipped": {},
+        "results": [],
+        "complete": False,
     }
-    print(f"# {len(v):,} x {v.dim}; {len(qs)} queries; {args.threads} thread(s); exact nearest_many "
-          f"{t_exact:.3f} s wall, {c_exact:.3f} s CPU ({len(qs) / c_exact:.0f} queries per CPU second)")
+    print(
+        f"# {len(v):,} x {v.dim}; {len(qs)} queries; {args.threads} thread(s); exact nearest_many "
+        f"{t_exact:.3f} s wall, {c_exact:.3f} s CPU ({len(qs) / c_exact:.0f} queries per CPU second)"
+    )
     print("| library | build (CPU) | build (wall) | on disk | memory | ef | recall@10 | queries/CPU s | vs exact |")
     print("|---|---|---|---|---|---|---|---|---|")
     X = np.array(v.normalized, dtype=np.float32, order="C")  # a plain ndarray (voyager rejects a memmap)
@@ -238,23 +281,38 @@ def main() -> None:
                 memory = rss_anon() - before
                 path = scratch / f"{name}.index"
                 save(path)
-                rec = {"library": name, "params": params, "build_s": build, "build_cpu_s": build_cpu,
-                       "disk_bytes": path.stat().st_size,
-                       "memory_bytes": memory, "runs": []}
+                rec = {
+                    "library": name,
+                    "params": params,
+                    "build_s": build,
+                    "build_cpu_s": build_cpu,
+                    "disk_bytes": path.stat().st_size,
+                    "memory_bytes": memory,
+                    "runs": [],
+                }
                 path.unlink()
                 for ef in args.ef:
                     tq, cq, lab = timed(lambda search=search, ef=ef: search(Q, ef), args.repeat)
-                    rec["runs"].append({"ef": ef, "recall_at_10": recall(v.keys, rows, lab, exact),
-                                        "queries_per_s": len(qs) / tq, "queries_per_cpu_s": len(qs) / cq})
+                    rec["runs"].append(
+                        {
+                            "ef": ef,
+                            "recall_at_10": recall(v.keys, rows, lab, exact),
+                            "queries_per_s": len(qs) / tq,
+                            "queries_per_cpu_s": len(qs) / cq,
+                        }
+                    )
                 del search, save
             rec["load_before_build"] = load
             record["results"].append(rec)
             _write(out, record)  # after every library, so an interrupted run keeps what it measured
             for r in rec["runs"]:
-                print(f"| {rec['library']} | {rec['build_cpu_s']:.1f} s | {rec['build_s']:.1f} s | "
-                      f"{rec['disk_bytes'] / 1e6:.0f} MB | {rec['memory_bytes'] / 1e6:.0f} MB | {r['ef']} | "
-                      f"{r['recall_at_10']:.4f} | {r['queries_per_cpu_s']:,.0f} | "
-                      f"{r['queries_per_cpu_s'] * c_exact / len(qs):.1f}x |", flush=True)
+                print(
+                    f"| {rec['library']} | {rec['build_cpu_s']:.1f} s | {rec['build_s']:.1f} s | "
+                    f"{rec['disk_bytes'] / 1e6:.0f} MB | {rec['memory_bytes'] / 1e6:.0f} MB | {r['ef']} | "
+                    f"{r['recall_at_10']:.4f} | {r['queries_per_cpu_s']:,.0f} | "
+                    f"{r['queries_per_cpu_s'] * c_exact / len(qs):.1f}x |",
+                    flush=True,
+                )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if own_cache:
@@ -283,15 +341,23 @@ def _bench_embedkit(v, qs, exact, args, ann, embedkit) -> dict:
     t, c = time.perf_counter(), time.process_time()
     index = ann.get_index(v)
     build, build_cpu = time.perf_counter() - t, time.process_time() - c
-    rec = {"library": "embedkit", "backend": ann.BACKEND, "threads": "all", "build_cpu_s": build_cpu,
-           "params": {"M": ann.M_DEFAULT, "ef_construction": ann.EF_CONSTRUCTION_DEFAULT},
-           "build_s": build, "disk_bytes": index.path.stat().st_size if index.path else 0,
-           "memory_bytes": rss_anon() - before, "runs": []}
+    rec = {
+        "library": "embedkit",
+        "backend": ann.BACKEND,
+        "threads": "all",
+        "build_cpu_s": build_cpu,
+        "params": {"M": ann.M_DEFAULT, "ef_construction": ann.EF_CONSTRUCTION_DEFAULT},
+        "build_s": build,
+        "disk_bytes": index.path.stat().st_size if index.path else 0,
+        "memory_bytes": rss_anon() - before,
+        "runs": [],
+    }
     for ef in args.ef:
         tq, cq, got = timed(lambda ef=ef: embedkit.nearest_many(v, qs, k=10, index="hnsw", ef=ef), args.repeat)
         hit = sum(len(set(a.words) & set(b.words)) for a, b in zip(exact, got)) / (10 * len(qs))
-        rec["runs"].append({"ef": ef, "recall_at_10": hit, "queries_per_s": len(qs) / tq,
-                            "queries_per_cpu_s": len(qs) / cq})
+        rec["runs"].append(
+            {"ef": ef, "recall_at_10": hit, "queries_per_s": len(qs) / tq, "queries_per_cpu_s": len(qs) / cq}
+        )
     return rec
 
 

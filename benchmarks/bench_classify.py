@@ -105,8 +105,17 @@ def run_fasttext(tr, te, vectors, seed: int, epochs: int) -> tuple[float, float,
         for i in order:
             f.write(f"__label__{tr.labels[i]} {' '.join(tokenize(tr.texts[i]))}\n")
     t0 = time.perf_counter()
-    model = fasttext.train_supervised(str(tmp / "train.txt"), dim=vectors.dim, pretrainedVectors=str(vec_path),
-                                      epoch=epochs, wordNgrams=2, lr=0.5, seed=seed, thread=1, verbose=0)
+    model = fasttext.train_supervised(
+        str(tmp / "train.txt"),
+        dim=vectors.dim,
+        pretrainedVectors=str(vec_path),
+        epoch=epochs,
+        wordNgrams=2,
+        lr=0.5,
+        seed=seed,
+        thread=1,
+        verbose=0,
+    )
     seconds = time.perf_counter() - t0
     labels, _ = model.predict([" ".join(tokenize(t)) for t in te.texts])
     pred = np.array([int(lab[0].replace("__label__", "")) for lab in labels])
@@ -153,16 +162,38 @@ def run_grid(args) -> None:
                             if model in NEURAL:
                                 from embedkit.classify import ClassifierConfig
 
-                                limits = {k: v for k, v in (("epochs", args.epochs), ("patience", args.patience))
-                                          if v is not None}
+                                limits = {
+                                    k: v
+                                    for k, v in (("epochs", args.epochs), ("patience", args.patience))
+                                    if v is not None
+                                }
                                 config_base = ClassifierConfig(**{**limits, **(given or {})})
-                            r = train(tr, dev=dv, test=te, model=model, mode=mode or "non-static", vectors=vectors,
-                                      config=config_base, seed=seed, device=args.device)
+                            r = train(
+                                tr,
+                                dev=dv,
+                                test=te,
+                                model=model,
+                                mode=mode or "non-static",
+                                vectors=vectors,
+                                config=config_base,
+                                seed=seed,
+                                device=args.device,
+                            )
                             acc, f1, sec = r.test.accuracy, r.test.macro_f1, r.train_seconds  # type: ignore[union-attr]
                             dev_acc = r.dev.accuracy if r.dev is not None else None
-                        rec = {"dataset": name, "model": model, "mode": mode, "seed": seed, "fold": fold,
-                               "accuracy": acc, "macro_f1": f1, "train_seconds": sec, "n_train": len(tr),
-                               "n_test": len(te), "threads": args.threads}
+                        rec = {
+                            "dataset": name,
+                            "model": model,
+                            "mode": mode,
+                            "seed": seed,
+                            "fold": fold,
+                            "accuracy": acc,
+                            "macro_f1": f1,
+                            "train_seconds": sec,
+                            "n_train": len(tr),
+                            "n_test": len(te),
+                            "threads": args.threads,
+                        }
                         if dev_acc is not None and dv is None:  # the inner dev split: what selection may look at
                             rec["inner_dev_accuracy"] = dev_acc
                         if given is not None:
@@ -189,13 +220,17 @@ def summary(paths: list[str]) -> None:
         cells[(r["dataset"], r["model"], r["mode"])].append(r)
     print("| dataset | model | mode | runs | accuracy % (mean ± std) | macro-F1 % | train s / run |")
     print("|---|---|---|---|---|---|---|")
-    for (ds, model, mode), rs in sorted(cells.items(), key=lambda kv: (list(DATASETS).index(kv[0][0]), kv[0][1], str(kv[0][2]))):
+    for (ds, model, mode), rs in sorted(
+        cells.items(), key=lambda kv: (list(DATASETS).index(kv[0][0]), kv[0][1], str(kv[0][2]))
+    ):
         acc = [100 * r["accuracy"] for r in rs]
         f1 = [100 * r["macro_f1"] for r in rs]
         sd = statistics.stdev(acc) if len(acc) > 1 else 0.0
         folds = sorted({(r["seed"], r["fold"]) for r in rs})
-        print(f"| {ds} | {model} | {mode or '-'} | {len(folds)} | {np.mean(acc):.1f} ± {sd:.1f} | {np.mean(f1):.1f} | "
-              f"{np.mean([r['train_seconds'] for r in rs]):.1f} |")
+        print(
+            f"| {ds} | {model} | {mode or '-'} | {len(folds)} | {np.mean(acc):.1f} ± {sd:.1f} | {np.mean(f1):.1f} | "
+            f"{np.mean([r['train_seconds'] for r in rs]):.1f} |"
+        )
 
 
 def epoch_speed(args) -> None:
@@ -278,7 +313,9 @@ def main() -> None:
     ap.add_argument("--only-folds", default=None, help="comma-separated fold numbers to run (e.g. 0,1,2)")
     ap.add_argument("--epochs", type=int, default=None, help="(default: ClassifierConfig's)")
     ap.add_argument("--patience", type=int, default=None, help="(default: ClassifierConfig's)")
-    ap.add_argument("--config", default="{}", help='more ClassifierConfig fields as JSON, e.g. \'{"bidirectional": true}\'')
+    ap.add_argument(
+        "--config", default="{}", help="more ClassifierConfig fields as JSON, e.g. '{\"bidirectional\": true}'"
+    )
     ap.add_argument("--fasttext-epochs", type=int, default=25)
     ap.add_argument("--vectors", default="glove-6b-50d")
     ap.add_argument("--device", default="auto")

@@ -72,7 +72,9 @@ def main() -> None:
     t_gs, ref = timeit(lambda: [kv.most_similar(w, topn=10) for w in queries], args.repeat)
     same = sum(r.words == [w for w, _ in g] for r, g in zip(ours, ref))
     err = max(abs(a - b) for r, g in zip(ours, ref) for a, (_, b) in zip(r.scores, g))
-    lines.append(row("1,000 queries, top-10 of 400k", t_ek, t_gs, f"{same}/1000 identical lists, max score diff {err:.1e}"))
+    lines.append(
+        row("1,000 queries, top-10 of 400k", t_ek, t_gs, f"{same}/1000 identical lists, max score diff {err:.1e}")
+    )
 
     print("\n".join(lines))
 

@@ -76,16 +76,15 @@ def main() -> None:
             f"| {_pct(r.syntactic.correct, r.syntactic.total)} | {_pct(r.total.correct, r.total.total)} {ci} "
             f"| {gsem} / {gsyn} / {_pct(gc, gt)} | {r.total.total:,} answered, {r.skipped:,} skipped; counts {same} |"
         )
-        time_rows.append(f"| Google analogies, 3CosAdd, restrict {restrict:,} | {t_ek:.2f} s | {t_gs:.1f} s "
-                         f"| {t_gs / t_ek:.1f}x |")
+        time_rows.append(
+            f"| Google analogies, 3CosAdd, restrict {restrict:,} | {t_ek:.2f} s | {t_gs:.1f} s | {t_gs / t_ek:.1f}x |"
+        )
         print(f"restrict={restrict}: embedkit {t_ek:.2f} s, gensim {t_gs:.1f} s, counts {same}", flush=True)
         if same != "identical":
             for a, b in zip(ours, ref):
                 print("  ", a, b, "" if a == b else "<--")
         if not args.no_cosmul:
-            t_mul, m = timeit(
-                lambda r=restrict: evaluate_analogies(glove, "google", restrict=r, method="3cosmul"), 1
-            )
+            t_mul, m = timeit(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r, method="3cosmul"), 1)
             note = f"{m.total.total:,} answered"
             ref_acc = "-"
             if args.cosmul_reference:
@@ -97,10 +96,13 @@ def main() -> None:
                 t_mref = time.perf_counter() - t
                 mc, mt = sum(c for _, c, _ in mref), sum(n for _, _, n in mref)
                 ref_acc = f"- / - / {_pct(mc, mt)}"
-                note += "; counts " + ("identical" if [(s.name, s.correct, s.total) for s in m.sections] == mref
-                                       else "DIFFERENT")
-                time_rows.append(f"| Google analogies, 3CosMul, restrict {restrict:,} | {t_mul:.2f} s "
-                                 f"| {t_mref:.1f} s (loop) | {t_mref / t_mul:.1f}x |")
+                note += "; counts " + (
+                    "identical" if [(s.name, s.correct, s.total) for s in m.sections] == mref else "DIFFERENT"
+                )
+                time_rows.append(
+                    f"| Google analogies, 3CosMul, restrict {restrict:,} | {t_mul:.2f} s "
+                    f"| {t_mref:.1f} s (loop) | {t_mref / t_mul:.1f}x |"
+                )
             else:
                 time_rows.append(f"| Google analogies, 3CosMul, restrict {restrict:,} | {t_mul:.2f} s | - | - |")
             ci = f"[{100 * m.total.ci[0]:.1f}, {100 * m.total.ci[1]:.1f}]"
@@ -120,8 +122,9 @@ def main() -> None:
             f"({s.pearson:.4f}) | {sp[0]:.4f} ({p[0]:.4f}) | {s.pairs} pairs, {s.oov_pairs} unknown "
             f"(gensim {oov:.1f}%); {'equal to 1e-6' if same else 'DIFFERENT'} |"
         )
-        time_rows.append(f"| {name} (with 1,000 bootstrap resamples) | {t_ek:.3f} s | {t_gs:.3f} s "
-                         f"| {t_gs / t_ek:.1f}x |")
+        time_rows.append(
+            f"| {name} (with 1,000 bootstrap resamples) | {t_ek:.3f} s | {t_gs:.3f} s | {t_gs / t_ek:.1f}x |"
+        )
 
     print()
     print("| benchmark | semantic | syntactic | total [95% CI] | gensim (sem / syn / total) | note |")

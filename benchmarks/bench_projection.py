@@ -54,8 +54,16 @@ def _run_one(method: str, n: int, *, seed: int, n_jobs: int) -> tuple[float, flo
         from sklearn.manifold import TSNE
 
         t0 = time.perf_counter()
-        Y = TSNE(n_components=2, perplexity=30.0, init="pca", learning_rate="auto", max_iter=750,
-                 early_exaggeration=12.0, random_state=seed, n_jobs=n_jobs).fit_transform(X)
+        Y = TSNE(
+            n_components=2,
+            perplexity=30.0,
+            init="pca",
+            learning_rate="auto",
+            max_iter=750,
+            early_exaggeration=12.0,
+            random_state=seed,
+            n_jobs=n_jobs,
+        ).fit_transform(X)
         secs = time.perf_counter() - t0
         return secs, trustworthiness(X, Y, k=10, sample=2000)
     emb_method = {"pca": "pca", "tsne-opentsne": "tsne", "umap": "umap"}[method]
@@ -113,8 +121,10 @@ def main() -> None:
             results.append({"method": m, "words": n, "seconds": secs, "trustworthiness": runs[0][1]})
             print(f"{m:<15} {n:>7,} {secs:>9.2f} {runs[0][1]:>6.3f}", flush=True)
         if "tsne-opentsne" in row and "tsne-sklearn" in row:
-            print(f"{'':<15} {n:>7,}  scikit-learn / openTSNE = {row['tsne-sklearn'] / row['tsne-opentsne']:.2f}x",
-                  flush=True)
+            print(
+                f"{'':<15} {n:>7,}  scikit-learn / openTSNE = {row['tsne-sklearn'] / row['tsne-opentsne']:.2f}x",
+                flush=True,
+            )
     if args.cold_umap:
         cold = cold_umap(args.cold_umap)
         for label, secs in cold.items():

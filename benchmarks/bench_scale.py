@@ -60,8 +60,13 @@ print(json.dumps(res))
 
 def run(step: str, path: Path, cache: Path, nq: int, dtype: str = "float32") -> dict:
     env = dict(os.environ, EMBEDKIT_CACHE=str(cache))
-    out = subprocess.run([sys.executable, "-c", CHILD, step, str(path), str(nq), dtype], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, step, str(path), str(nq), dtype],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -99,7 +104,9 @@ def main() -> None:
         print("|---|---|---|---|---|---|")
         for name, r in rows:
             t = r.get("query_seconds", r["seconds"])
-            note = f"load {r['seconds']:.2f} s; first: {r['first'][0]} -> {r['first'][1]}" if "query_seconds" in r else ""
+            note = (
+                f"load {r['seconds']:.2f} s; first: {r['first'][0]} -> {r['first'][1]}" if "query_seconds" in r else ""
+            )
             print(f"| {name} | {t:.2f} s | {gb(r['VmHWM'])} | {r['VmHWM'] / size:.2f} | {gb(r['RssAnon'])} | {note} |")
     finally:
         for f in cache.iterdir():

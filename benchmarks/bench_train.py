@@ -73,24 +73,55 @@ def speed(args) -> dict:
     c = read_corpus([shake])
     c10k = read_corpus([shake], max_size=10_000)
     lstm_slice = Corpus(c10k.train[: args.lstm_tokens], c10k.valid, c10k.vocab)
-    print(f"tiny-Shakespeare: {len(c.train):,} tokens, {len(c.vocab):,} words; lstm vocabulary {len(c10k.vocab):,}, "
-          f"lstm slice {len(lstm_slice.train):,} tokens; {args.repeat} repeats, one epoch each")
+    print(
+        f"tiny-Shakespeare: {len(c.train):,} tokens, {len(c.vocab):,} words; lstm vocabulary {len(c10k.vocab):,}, "
+        f"lstm slice {len(lstm_slice.train):,} tokens; {args.repeat} repeats, one epoch each"
+    )
     runs = {
-        "gensim word2vec-skipgram, 2 workers": (c, TrainConfig(algorithm="word2vec-skipgram", dim=50, window=5, epochs=1, workers=2)),
-        "gensim word2vec-cbow, 2 workers": (c, TrainConfig(algorithm="word2vec-cbow", dim=50, window=5, epochs=1, workers=2)),
+        "gensim word2vec-skipgram, 2 workers": (
+            c,
+            TrainConfig(algorithm="word2vec-skipgram", dim=50, window=5, epochs=1, workers=2),
+        ),
+        "gensim word2vec-cbow, 2 workers": (
+            c,
+            TrainConfig(algorithm="word2vec-cbow", dim=50, window=5, epochs=1, workers=2),
+        ),
         "nplm negative, 1 thread": (c, TrainConfig(algorithm="nplm", dim=50, window=5, epochs=1, workers=1)),
-        "nplm negative, sparse grads, 1 thread": (c, TrainConfig(algorithm="nplm", dim=50, window=5, epochs=1, workers=1, sparse=True)),
-        "nplm negative, bf16, 1 thread": (c, TrainConfig(algorithm="nplm", dim=50, window=5, epochs=1, workers=1, bf16=True)),
-        "lstm-256 sampled (256), 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1)),
-        "lstm-256 adaptive, 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="adaptive")),
-        "lstm-256 sampled (256), bf16, 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, bf16=True)),
-        "lstm-256 adaptive, bf16, 1 thread": (lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="adaptive", bf16=True)),
+        "nplm negative, sparse grads, 1 thread": (
+            c,
+            TrainConfig(algorithm="nplm", dim=50, window=5, epochs=1, workers=1, sparse=True),
+        ),
+        "nplm negative, bf16, 1 thread": (
+            c,
+            TrainConfig(algorithm="nplm", dim=50, window=5, epochs=1, workers=1, bf16=True),
+        ),
+        "lstm-256 sampled (256), 1 thread": (
+            lstm_slice,
+            TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1),
+        ),
+        "lstm-256 adaptive, 1 thread": (
+            lstm_slice,
+            TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="adaptive"),
+        ),
+        "lstm-256 sampled (256), bf16, 1 thread": (
+            lstm_slice,
+            TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, bf16=True),
+        ),
+        "lstm-256 adaptive, bf16, 1 thread": (
+            lstm_slice,
+            TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="adaptive", bf16=True),
+        ),
     }
     runs["lstm-256 sampled (256), bf16, batch 128, 1 thread"] = (
-        lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, bf16=True, batch_size=128))
+        lstm_slice,
+        TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, bf16=True, batch_size=128),
+    )
     runs["lstm-256 sampled (128), bf16, batch 128, 1 thread"] = (
-        lstm_slice, TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, bf16=True, batch_size=128,
-                                num_sampled=128))
+        lstm_slice,
+        TrainConfig(
+            algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, bf16=True, batch_size=128, num_sampled=128
+        ),
+    )
     if args.lstm_only:
         runs = {k: v for k, v in runs.items() if k.startswith("lstm") or "skipgram" in k}
     results: dict[str, list[float]] = {k: [] for k in runs}
@@ -107,17 +138,24 @@ def speed(args) -> dict:
     big = corpus_from_texts(classification_texts())
     big_slice = Corpus(big.train[: args.lstm_tokens], big.valid, big.vocab)
     for name, cfg, corpus in [
-        (f"lstm-256 sampled (256), {len(big.vocab):,} words, 1 thread",
-         TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1), big_slice),
-        (f"lstm-256 full softmax, {len(big.vocab):,} words, 1 thread",
-         TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="full"),
-         Corpus(big.train[: args.lstm_tokens // 4], big.valid, big.vocab)),
+        (
+            f"lstm-256 sampled (256), {len(big.vocab):,} words, 1 thread",
+            TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1),
+            big_slice,
+        ),
+        (
+            f"lstm-256 full softmax, {len(big.vocab):,} words, 1 thread",
+            TrainConfig(algorithm="lstm", dim=64, hidden=256, epochs=1, workers=1, objective="full"),
+            Corpus(big.train[: args.lstm_tokens // 4], big.valid, big.vocab),
+        ),
     ]:
         r, _ = run(corpus, cfg)
         results[name] = [r.tokens_per_s]
     # two threads, once: shows why one thread is the default on this machine
-    for name, (corpus, cfg) in [("nplm negative, 2 threads", runs["nplm negative, 1 thread"]),
-                                ("lstm-256 sampled (256), bf16, 2 threads", runs["lstm-256 sampled (256), bf16, 1 thread"])]:
+    for name, (corpus, cfg) in [
+        ("nplm negative, 2 threads", runs["nplm negative, 1 thread"]),
+        ("lstm-256 sampled (256), bf16, 2 threads", runs["lstm-256 sampled (256), bf16, 1 thread"]),
+    ]:
         r, _ = run(corpus, TrainConfig.from_dict({**cfg.to_dict(), "workers": 2}))
         results[name] = [r.tokens_per_s]
     return _speed_table(results)
@@ -156,7 +194,9 @@ def quality(args) -> dict:
         "word2vec-cbow": TrainConfig(algorithm="word2vec-cbow", dim=50, epochs=e["gensim"], workers=2),
         "fasttext": TrainConfig(algorithm="fasttext", dim=50, epochs=e["gensim"], workers=2),
         "nplm": TrainConfig(algorithm="nplm", dim=50, window=5, epochs=e["nplm"], workers=1),
-        "nplm (sampled softmax)": TrainConfig(algorithm="nplm", dim=50, window=5, epochs=e["nplm"], workers=1, objective="sampled"),
+        "nplm (sampled softmax)": TrainConfig(
+            algorithm="nplm", dim=50, window=5, epochs=e["nplm"], workers=1, objective="sampled"
+        ),
         "rnn": TrainConfig(algorithm="rnn", dim=50, hidden=256, epochs=e["rnn"], workers=1, bf16=True),
         "gru": TrainConfig(algorithm="gru", dim=50, hidden=256, epochs=e["rnn"], workers=1, bf16=True),
         "lstm": TrainConfig(algorithm="lstm", dim=50, hidden=256, epochs=e["rnn"], workers=1, bf16=True),
@@ -165,9 +205,14 @@ def quality(args) -> dict:
     for name, cfg in configs.items():
         r, wall = run(c, cfg)
         ppl = r.history[-1].get("valid_ppl") if r.history else None
-        rows[name] = {"tokens_per_s": r.tokens_per_s, "valid_ppl": ppl, "wall_s": wall, "epochs": cfg.epochs,
-                      **similarity(r.vectors),
-                      "neighbours": {p: [w for w, _ in embedkit.nearest(r.vectors, p, k=5)] for p in PROBES if p in r.vectors}}
+        rows[name] = {
+            "tokens_per_s": r.tokens_per_s,
+            "valid_ppl": ppl,
+            "wall_s": wall,
+            "epochs": cfg.epochs,
+            **similarity(r.vectors),
+            "neighbours": {p: [w for w, _ in embedkit.nearest(r.vectors, p, k=5)] for p in PROBES if p in r.vectors},
+        }
         print(f"  {name}: {wall:.1f} s", flush=True)
     # gensim skip-gram given the lstm's wall-clock budget
     one = rows["word2vec-skipgram"]["wall_s"] / configs["word2vec-skipgram"].epochs
@@ -175,15 +220,22 @@ def quality(args) -> dict:
     cfg = TrainConfig(algorithm="word2vec-skipgram", dim=50, epochs=budget_epochs, workers=2)
     r, wall = run(c, cfg)
     rows[f"word2vec-skipgram, lstm's wall time ({budget_epochs} epochs)"] = {
-        "tokens_per_s": r.tokens_per_s, "valid_ppl": None, "wall_s": wall, "epochs": budget_epochs, **similarity(r.vectors),
-        "neighbours": {p: [w for w, _ in embedkit.nearest(r.vectors, p, k=5)] for p in PROBES if p in r.vectors}}
+        "tokens_per_s": r.tokens_per_s,
+        "valid_ppl": None,
+        "wall_s": wall,
+        "epochs": budget_epochs,
+        **similarity(r.vectors),
+        "neighbours": {p: [w for w, _ in embedkit.nearest(r.vectors, p, k=5)] for p in PROBES if p in r.vectors},
+    }
     print("\n| algorithm | epochs | tokens/s | held-out ppl | wall s | WS-353 ρ (pairs) | SimLex ρ (pairs) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, d in rows.items():
         ppl = f"{d['valid_ppl']:.1f}" if d["valid_ppl"] is not None else "–"
         ws, sl = d["wordsim353"], d["simlex999"]
-        print(f"| {name} | {d['epochs']} | {d['tokens_per_s']:,.0f} | {ppl} | {d['wall_s']:.1f} | "
-              f"{ws['spearman']:.3f} ({ws['pairs']}) | {sl['spearman']:.3f} ({sl['pairs']}) |")
+        print(
+            f"| {name} | {d['epochs']} | {d['tokens_per_s']:,.0f} | {ppl} | {d['wall_s']:.1f} | "
+            f"{ws['spearman']:.3f} ({ws['pairs']}) | {sl['spearman']:.3f} ({sl['pairs']}) |"
+        )
     print("\nNearest neighbours (top 5):\n")
     print("| algorithm | " + " | ".join(PROBES) + " |\n|---|" + "---|" * len(PROBES))
     for name, d in rows.items():

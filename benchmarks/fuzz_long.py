@@ -34,9 +34,14 @@ def main() -> int:
     from tests.io import test_fuzz_loaders as T
 
     props = [
-        *[(f"valid[{f}]", T.test_valid_files_read_exactly, {"fmt": f}) for f in ("glove", "word2vec", "word2vec-binary")],
-        *[(f"mutated[{f}]", T.test_mutated_files_are_read_exactly_or_refused, {"fmt": f})
-          for f in ("glove", "word2vec", "word2vec-binary")],
+        *[
+            (f"valid[{f}]", T.test_valid_files_read_exactly, {"fmt": f})
+            for f in ("glove", "word2vec", "word2vec-binary")
+        ],
+        *[
+            (f"mutated[{f}]", T.test_mutated_files_are_read_exactly_or_refused, {"fmt": f})
+            for f in ("glove", "word2vec", "word2vec-binary")
+        ],
         ("random bytes", T.test_random_bytes_never_crash, {}),
         ("compressed", T.test_mutated_compressed_streams, {}),
         ("ekv", T.test_mutated_embedkit_files_and_caches, {}),

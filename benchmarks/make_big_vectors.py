@@ -47,7 +47,9 @@ def write(path: Path, n: int, dim: int, fmt: str, seed: int = 0) -> Path:
                 f.write(b"".join(w + b" " + le[i].tobytes() + b"\n" for i, w in enumerate(words)))
             else:
                 text = np.char.mod("%.5g", block)
-                f.write(("\n".join(w.decode() + " " + " ".join(t) for w, t in zip(words, text.tolist())) + "\n").encode())
+                f.write(
+                    ("\n".join(w.decode() + " " + " ".join(t) for w, t in zip(words, text.tolist())) + "\n").encode()
+                )
     os.replace(tmp, path)
     return path
 

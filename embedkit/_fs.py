@@ -154,8 +154,9 @@ def atomic_path(path: str | os.PathLike, *, clean_stale: bool = True) -> Iterato
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: Literal["wb", "w"] = "wb", *, encoding: str | None = None,
-                 clean_stale: bool = True) -> Iterator[IO]:
+def atomic_write(
+    path: str | os.PathLike, mode: Literal["wb", "w"] = "wb", *, encoding: str | None = None, clean_stale: bool = True
+) -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; on success it gets the user's
     permissions (``0o666`` less the umask), is flushed to disk and renamed over ``path``
     (atomic on POSIX); on error it is removed and ``path`` is left as it was.
@@ -171,8 +172,10 @@ def atomic_write(path: str | os.PathLike, mode: Literal["wb", "w"] = "wb", *, en
     """
     if mode not in ("wb", "w"):
         raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}")
-    with atomic_path(path, clean_stale=clean_stale) as tmp, \
-            open(tmp, "w+b" if mode == "wb" else "w", encoding=encoding if mode == "w" else None) as f:
+    with (
+        atomic_path(path, clean_stale=clean_stale) as tmp,
+        open(tmp, "w+b" if mode == "wb" else "w", encoding=encoding if mode == "w" else None) as f,
+    ):
         yield f
         f.flush()
         os.fsync(f.fileno())
@@ -198,8 +201,12 @@ def is_stdin_name(name: str) -> bool:
     return name in _STDIN_NAMES or bool(_FD_RE.match(name))
 
 
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFSOCK: "a socket"}
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def file_error(path: object, exc: OSError) -> FileAccessError:
@@ -240,6 +247,7 @@ def input_kind(path: str | os.PathLike) -> Literal["file", "stream"]:
         return "stream"
     kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
     raise FileAccessError(
-        name, f"{kind}, not a regular file: embedkit reads a pipe only as '-', /dev/stdin or /dev/fd/N "
-              "(e.g. <(zcat file.gz)), so that it can never wait for a writer that does not come",
+        name,
+        f"{kind}, not a regular file: embedkit reads a pipe only as '-', /dev/stdin or /dev/fd/N "
+        "(e.g. <(zcat file.gz)), so that it can never wait for a writer that does not come",
     )

@@ -102,8 +102,9 @@ CASES: dict[str, list[Case]] = {
         Case("classify train --train {labels} --model tfidf-logreg --config {bad_json}", 1, "bad.json"),
         Case("classify train --train {labels} --model tfidf-logreg --epochs -1", (1, 2), "epochs"),
         Case("classify train --train {labels} --model bogus", 2, "argument --model: invalid choice"),
-        Case("classify train --train {labels} --model tfidf-logreg -o {tmp}/m.bogus", 1, "m.bogus",
-             leaves_no="m.bogus"),
+        Case(
+            "classify train --train {labels} --model tfidf-logreg -o {tmp}/m.bogus", 1, "m.bogus", leaves_no="m.bogus"
+        ),
     ],
     "classify cv": [
         Case("classify cv --data {missing}", 1, "missing.vec"),
@@ -118,16 +119,32 @@ CASES: dict[str, list[Case]] = {
     "report": [
         Case("report glove-6b-50d -o {tmp}/r.html", 1, "report needs at least two vector sets", leaves_no="r.html"),
         Case("report glove-6b-50d {missing} -o {tmp}/r.html --quiet", 1, "missing.vec", leaves_no="r.html"),
-        Case("report glove-6b-50d {small} -o {tmp}/r.png", 1, "the report (-o) must be .html or .htm, not 'r.png'",
-             leaves_no="r.png"),
-        Case("report glove-6b-50d {small} -o {tmp}/r.html --markdown {tmp}/r.txt", 1, "--markdown must be",
-             leaves_no="r.html"),
-        Case("report glove-6b-50d {small} -o {tmp}/r.html --json {tmp}/r.txt", 1, "--json must be .json",
-             leaves_no="r.html"),
+        Case(
+            "report glove-6b-50d {small} -o {tmp}/r.png",
+            1,
+            "the report (-o) must be .html or .htm, not 'r.png'",
+            leaves_no="r.png",
+        ),
+        Case(
+            "report glove-6b-50d {small} -o {tmp}/r.html --markdown {tmp}/r.txt",
+            1,
+            "--markdown must be",
+            leaves_no="r.html",
+        ),
+        Case(
+            "report glove-6b-50d {small} -o {tmp}/r.html --json {tmp}/r.txt",
+            1,
+            "--json must be .json",
+            leaves_no="r.html",
+        ),
         Case("report glove-6b-50d {small} -o {folder}", 1, "must be .html"),
         Case("report glove-6b-50d {small} -o {tmp}/r.html --restrict 0", 2, "argument --restrict"),
-        Case("report glove-6b-50d {small} -o {tmp}/r.html --names one", 1, "1 --names for 2 vector sets",
-             leaves_no="r.html"),
+        Case(
+            "report glove-6b-50d {small} -o {tmp}/r.html --names one",
+            1,
+            "1 --names for 2 vector sets",
+            leaves_no="r.html",
+        ),
     ],
     "evaluate analogies": [
         *vector_cases("evaluate analogies --n-boot 10"),
@@ -136,8 +153,11 @@ CASES: dict[str, list[Case]] = {
         Case("evaluate analogies --questions {empty}", 1, "no analogy questions"),
         Case("evaluate analogies --questions {junk}", 1, "not a text file"),
         Case("evaluate analogies --questions {unreadable}", 1, "unreadable.vec: Permission denied"),
-        Case("evaluate analogies --questions {unknown_questions}", 1,
-             "none of the 2 questions of {unknown_questions} has all four words among the first 300,000 words"),
+        Case(
+            "evaluate analogies --questions {unknown_questions}",
+            1,
+            "none of the 2 questions of {unknown_questions} has all four words among the first 300,000 words",
+        ),
         Case("evaluate analogies --n-boot 0", 2, "argument --n-boot"),
         Case("evaluate analogies --restrict -1", 2, "argument --restrict"),
     ],
@@ -151,11 +171,16 @@ CASES: dict[str, list[Case]] = {
     ],
     "train-embeddings": [
         Case("train-embeddings {missing} -o {tmp}/e.ekv", 1, "missing.vec", leaves_no="e.ekv"),
-        Case("train-embeddings {empty} -o {tmp}/e.ekv --algorithm word2vec-skipgram", 1, "empty.vec",
-             leaves_no="e.ekv"),
+        Case(
+            "train-embeddings {empty} -o {tmp}/e.ekv --algorithm word2vec-skipgram", 1, "empty.vec", leaves_no="e.ekv"
+        ),
         Case("train-embeddings {labels} -o {tmp}/e.ekv --dim 0", (1, 2), "dim", leaves_no="e.ekv"),
-        Case("train-embeddings {labels} -o {tmp}/e.bogus --algorithm word2vec-skipgram", 1, "e.bogus",
-             leaves_no="e.bogus"),
+        Case(
+            "train-embeddings {labels} -o {tmp}/e.bogus --algorithm word2vec-skipgram",
+            1,
+            "e.bogus",
+            leaves_no="e.bogus",
+        ),
     ],
     "generate": [
         Case("generate --model {missing} --prompt the", 1, "missing.vec"),
@@ -164,18 +189,30 @@ CASES: dict[str, list[Case]] = {
     ],
     "project": [
         *vector_cases("project --top 50 -q -o {tmp}/p.png"),
-        Case("project --top 50 -o {tmp}/p.jpg", 1, "the figure must be .png, .svg or .pdf, not 'p.jpg'",
-             leaves_no="p.jpg"),
-        Case("project --top 50 -q -o {tmp}/p.png --save-projection {tmp}/p.bad", 1,
-             "--save-projection must be .npz or .csv, not 'p.bad'", leaves_no="p.png"),
-        Case("project --words {missing} -o {tmp}/p.png", 1, "missing.vec: No such file or directory",
-             leaves_no="p.png"),
+        Case(
+            "project --top 50 -o {tmp}/p.jpg",
+            1,
+            "the figure must be .png, .svg or .pdf, not 'p.jpg'",
+            leaves_no="p.jpg",
+        ),
+        Case(
+            "project --top 50 -q -o {tmp}/p.png --save-projection {tmp}/p.bad",
+            1,
+            "--save-projection must be .npz or .csv, not 'p.bad'",
+            leaves_no="p.png",
+        ),
+        Case(
+            "project --words {missing} -o {tmp}/p.png", 1, "missing.vec: No such file or directory", leaves_no="p.png"
+        ),
         Case("project --words {empty} -o {tmp}/p.png", 1, "empty.vec: no words in the file", leaves_no="p.png"),
         Case("project --words {latin1} -o {tmp}/p.png", 1, "latin1.txt, line 2: not UTF-8 text", leaves_no="p.png"),
-        Case("project --words {unknown_words} -q -o {tmp}/p.png", 1, "unknown words: 'zzqqxx', 'qqzzyy'",
-             leaves_no="p.png"),
-        Case("project --groups {bad_json} -q -o {tmp}/p.png", 1, "bad.json, line 1: not valid JSON",
-             leaves_no="p.png"),
+        Case(
+            "project --words {unknown_words} -q -o {tmp}/p.png",
+            1,
+            "unknown words: 'zzqqxx', 'qqzzyy'",
+            leaves_no="p.png",
+        ),
+        Case("project --groups {bad_json} -q -o {tmp}/p.png", 1, "bad.json, line 1: not valid JSON", leaves_no="p.png"),
         Case("project --groups {empty} -q -o {tmp}/p.png", 1, "empty.vec: no groups in the file", leaves_no="p.png"),
         Case("project --from-projection {junk} -o {tmp}/p.png", 1, "junk.vec", leaves_no="p.png"),
         Case("project --top 50 --method bogus -o {tmp}/p.png", 2, "argument --method: invalid choice"),
@@ -223,8 +260,12 @@ def files(tmp_path_factory) -> dict[str, str]:
     unreadable = d / "unreadable.vec"
     unreadable.write_text("frog 1 2\n")
     unreadable.chmod(0)
-    (d / "small.vec").write_text("".join(f"{w} {i % 7 + 1} {i % 5 - 2} {i % 3 + 0.5}\n"
-                                         for i, w in enumerate(["the", "king", "queen", "man", "woman", "frog"])))
+    (d / "small.vec").write_text(
+        "".join(
+            f"{w} {i % 7 + 1} {i % 5 - 2} {i % 3 + 0.5}\n"
+            for i, w in enumerate(["the", "king", "queen", "man", "woman", "frog"])
+        )
+    )
     (d / "bad.json").write_text("{not json\n")
     (d / "labels.txt").write_text("".join(f"{i % 2} a text of words {i}\n" for i in range(40)))
     (d / "latin1.txt").write_bytes(b"king\ncaf\xe9\n")
@@ -233,8 +274,12 @@ def files(tmp_path_factory) -> dict[str, str]:
     (d / "unknown_pairs.txt").write_text("zzqq1\tzzqq2\t3.0\nqqzz1\tqqzz2\t2.5\n")
     names = {p.stem: str(p) for p in d.iterdir()}
     names["bad_json"] = names.pop("bad")
-    return {**names, "missing": str(d / "missing.vec"), "tmp": str(d),
-            "many_unknown": " ".join(f"zzunk{i}" for i in range(3000))}
+    return {
+        **names,
+        "missing": str(d / "missing.vec"),
+        "tmp": str(d),
+        "many_unknown": " ".join(f"zzunk{i}" for i in range(3000)),
+    }
 
 
 def _all_cases():
@@ -242,7 +287,11 @@ def _all_cases():
         for case in cases:
             for json_mode in (False, True) if "--json" not in case.argv else (False,):
                 mode = "json" if json_mode else "text"
-                marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail and mode in case.xfail_modes else []
+                marks = (
+                    [pytest.mark.xfail(strict=True, reason=case.xfail)]
+                    if case.xfail and mode in case.xfail_modes
+                    else []
+                )
                 yield pytest.param(case, json_mode, id=f"{case.argv}|{mode}", marks=marks)
 
 
@@ -293,8 +342,10 @@ def test_save_projection_checked_before_the_projection(files, capsys, monkeypatc
         raise AssertionError("the projection was computed")
 
     monkeypatch.setattr(embedkit.viz.reduce, "project", never)
-    assert main(["project", "--top", "50", "-o", f"{files['tmp']}/q.png", "--save-projection",
-                 f"{files['tmp']}/q.txt"]) == 1
+    assert (
+        main(["project", "--top", "50", "-o", f"{files['tmp']}/q.png", "--save-projection", f"{files['tmp']}/q.txt"])
+        == 1
+    )
     assert "--save-projection must be .npz or .csv, not 'q.txt'" in capsys.readouterr().err
 
 
@@ -342,13 +393,21 @@ def test_warnings_are_one_line_without_source(files, capsys, tmp_path):
     bench.write_text(": s\nman king woman queen\nfrance paris italy\nbig bigger small smaller\n")
     assert main(["evaluate", "analogies", "--questions", str(bench), "--n-boot", "10"]) == 0
     err = capsys.readouterr().err
-    assert err == "embedkit: warning: " + str(bench) + ": skipped 1 malformed line (not four words), the first at line 3\n"
+    assert (
+        err == "embedkit: warning: " + str(bench) + ": skipped 1 malformed line (not four words), the first at line 3\n"
+    )
 
 
 def test_subprocess_usage_error_has_no_usage_block():
     """Check, in a fresh process, that a usage error is one line on stderr with exit status 2."""
-    r = subprocess.run([sys.executable, "-m", "embedkit.cli", "neighbors", "frog", "-k", "-3"],
-                       capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "embedkit.cli", "neighbors", "frog", "-k", "-3"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr == ("embedkit neighbors: error: argument -k: expected a positive integer, got -3 "
-                        "(see 'embedkit neighbors --help')\n")
+    assert r.stderr == (
+        "embedkit neighbors: error: argument -k: expected a positive integer, got -3 "
+        "(see 'embedkit neighbors --help')\n"
+    )

@@ -60,13 +60,19 @@ def test_errors_exit_1_with_message(tmp_path, capsys):
     bad.write_text("a 1 2\nb 1\n")
     assert main(["info", "--vectors", str(bad), "--json"]) == 1
     err = json.loads(capsys.readouterr().out)
-    assert err["type"] == "VectorFileError" and err["error"].endswith("bad.txt, line 2: expected a word and 2 values, found 1 values")
+    assert err["type"] == "VectorFileError" and err["error"].endswith(
+        "bad.txt, line 2: expected a word and 2 values, found 1 values"
+    )
 
 
 def test_console_script_runs():
     """Check that the installed `python -m embedkit.cli` entry works in a fresh process."""
-    r = subprocess.run([sys.executable, "-m", "embedkit.cli", "analogy", "france", "paris", "italy", "-k", "1", "--json"],
-                       capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "embedkit.cli", "analogy", "france", "paris", "italy", "-k", "1", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(r.stdout)["results"][0]["word"] == "rome"
 
 
@@ -80,11 +86,15 @@ def test_import_is_light():
 def test_k_must_be_positive_usage_error(capsys):
     """Check that -k -3 (and 0) is a usage error naming -k, exit 2, one line, for neighbors and analogy."""
     assert main(["neighbors", "frog", "-k", "-3"]) == 2
-    assert capsys.readouterr().err == ("embedkit neighbors: error: argument -k: expected a positive integer, got -3 "
-                                       "(see 'embedkit neighbors --help')\n")
+    assert capsys.readouterr().err == (
+        "embedkit neighbors: error: argument -k: expected a positive integer, got -3 "
+        "(see 'embedkit neighbors --help')\n"
+    )
     assert main(["analogy", "man", "king", "woman", "-k", "0", "--json"]) == 2
     assert json.loads(capsys.readouterr().out) == {
-        "error": "argument -k: expected a positive integer, got 0", "type": "UsageError"}
+        "error": "argument -k: expected a positive integer, got 0",
+        "type": "UsageError",
+    }
     with pytest.raises(ValueError, match="k must be >= 0, got -3"):
         embedkit.analogy(embedkit.load(), "man", "king", "woman", k=-3)
 
@@ -93,7 +103,9 @@ def test_many_unknown_words_are_counted_not_listed(capsys):
     """Check that 3,000 unknown words give a short line naming three and counting the rest."""
     words = [f"zzunk{i}" for i in range(3000)]
     assert main(["neighbors", *words]) == 1
-    assert capsys.readouterr().err == "embedkit: error: unknown words: 'zzunk0', 'zzunk1', 'zzunk2', ... and 2,997 more\n"
+    assert (
+        capsys.readouterr().err == "embedkit: error: unknown words: 'zzunk0', 'zzunk1', 'zzunk2', ... and 2,997 more\n"
+    )
 
 
 def test_huge_values_do_not_overflow(tmp_path, capsys):

@@ -58,8 +58,10 @@ def test_project_words_file_and_redraw(tmp_path, capsys):
     words = tmp_path / "w.txt"
     words.write_text("king queen\nman woman\nfrog toad paris\n", encoding="utf-8")
     csv = tmp_path / "p.csv"
-    out = _run_json(capsys, ["project", "--words", str(words), "-o", str(tmp_path / "a.png"),
-                             "--save-projection", str(csv), "--json"])
+    out = _run_json(
+        capsys,
+        ["project", "--words", str(words), "-o", str(tmp_path / "a.png"), "--save-projection", str(csv), "--json"],
+    )
     assert out["count"] == 7
     again = _run_json(capsys, ["project", "--from-projection", str(csv), "-o", str(tmp_path / "b.svg"), "--json"])
     assert again["count"] == 7 and "fit" not in again["timings"]

@@ -28,9 +28,13 @@ def test_notebook_executes(path, tmp_path):
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ["EMBEDKIT_REPORT_DIR"] = str(tmp_path)  # where notebooks write files they make
     try:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     finally:
         os.environ.clear()
         os.environ.update(env_before)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert not errors

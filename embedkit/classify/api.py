@@ -59,8 +59,12 @@ class ClassifierResult:
     output: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"model": self.model, "mode": self.mode, "seed": self.seed,
-                             "train_seconds": self.train_seconds}
+        d: dict[str, Any] = {
+            "model": self.model,
+            "mode": self.mode,
+            "seed": self.seed,
+            "train_seconds": self.train_seconds,
+        }
         for name in ("dev", "test"):
             m = getattr(self, name)
             if m is not None:
@@ -141,9 +145,21 @@ def train(
 
         cfg = dataclasses.replace(config if config is not None else ClassifierConfig(), model=model, mode=mode)
         vec = resolve_vectors(vectors) if (needs_vectors(model, mode) or vectors is not None) else None
-        clf, hist = train_neural(train.texts, train.labels, dev.texts, dev.labels, names, cfg, vectors=vec,
-                                 seed=seed, device=device, progress=progress, checkpoint=checkpoint,
-                                 checkpoint_dir=checkpoint_dir, resume=resume)
+        clf, hist = train_neural(
+            train.texts,
+            train.labels,
+            dev.texts,
+            dev.labels,
+            names,
+            cfg,
+            vectors=vec,
+            seed=seed,
+            device=device,
+            progress=progress,
+            checkpoint=checkpoint,
+            checkpoint_dir=checkpoint_dir,
+            resume=resume,
+        )
         history = hist.to_dict()
         mode_out = mode
     seconds = time.perf_counter() - t0
@@ -159,8 +175,11 @@ def _aligned(data: TextDataset, train: TextDataset, role: str, drop_unseen: bool
     out, dropped = align_labels(data, train, role=role, drop_unseen=drop_unseen)
     if dropped:
         where = f"{data.source}: " if data.source else ""
-        warnings.warn(f"{where}dropped {dropped} of {len(data)} {role} examples whose labels the training data "
-                      "never had", EmbedkitWarning, stacklevel=3)
+        warnings.warn(
+            f"{where}dropped {dropped} of {len(data)} {role} examples whose labels the training data never had",
+            EmbedkitWarning,
+            stacklevel=3,
+        )
     return out
 
 
@@ -188,8 +207,16 @@ class CVResult:
         return self._stat(lambda x: np.std(x, ddof=1) if len(x) > 1 else 0.0)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "mode": self.mode, "folds": self.folds, "seeds": list(self.seeds),
-                "mean": self.mean, "std": self.std, "per_fold": self.per_fold, "train_seconds": self.train_seconds}
+        return {
+            "model": self.model,
+            "mode": self.mode,
+            "folds": self.folds,
+            "seeds": list(self.seeds),
+            "mean": self.mean,
+            "std": self.std,
+            "per_fold": self.per_fold,
+            "train_seconds": self.train_seconds,
+        }
 
 
 def cross_validate(
@@ -223,11 +250,29 @@ def cross_validate(
         for i, (tr, te) in enumerate(kfold(data, folds, seed=seed)):
             if only_folds is not None and i not in only_folds:
                 continue
-            r = train(tr, test=te, model=model, mode=mode, vectors=vec, config=config, seed=seed, device=device,
-                      progress=progress, drop_unseen_labels=drop_unseen_labels)
+            r = train(
+                tr,
+                test=te,
+                model=model,
+                mode=mode,
+                vectors=vec,
+                config=config,
+                seed=seed,
+                device=device,
+                progress=progress,
+                drop_unseen_labels=drop_unseen_labels,
+            )
             assert r.test is not None and r.dev is not None
-            res.per_fold.append({"fold": i, "seed": seed, "accuracy": r.test.accuracy, "macro_f1": r.test.macro_f1,
-                                 "dev_accuracy": r.dev.accuracy, "train_seconds": r.train_seconds})
+            res.per_fold.append(
+                {
+                    "fold": i,
+                    "seed": seed,
+                    "accuracy": r.test.accuracy,
+                    "macro_f1": r.test.macro_f1,
+                    "dev_accuracy": r.dev.accuracy,
+                    "train_seconds": r.train_seconds,
+                }
+            )
             total += r.train_seconds
     return dataclasses.replace(res, train_seconds=total)
 

@@ -78,15 +78,27 @@ class MeanEmbeddingTransformer(TransformerMixin, BaseEstimator):
 def _word_tfidf(vocabulary: dict[str, int] | None = None):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2),
-                           sublinear_tf=True, vocabulary=vocabulary)
+    return TfidfVectorizer(
+        tokenizer=tokenize,
+        lowercase=False,
+        token_pattern=None,
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        vocabulary=vocabulary,
+    )
 
 
 def _char_tfidf(vocabulary: dict[str, int] | None = None):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True,
-                           min_df=1 if vocabulary is not None else 2, vocabulary=vocabulary)
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        lowercase=True,
+        sublinear_tf=True,
+        min_df=1 if vocabulary is not None else 2,
+        vocabulary=vocabulary,
+    )
 
 
 def _word_char_union(word, char):
@@ -113,14 +125,27 @@ def make_pipeline(kind: BaselineName, *, vectors: Vectors | str | None = None, C
     from sklearn.svm import LinearSVC
 
     if kind == "tfidf-logreg":
-        return Pipeline([("tfidf", _word_tfidf()), ("clf", LogisticRegression(C=10.0 if C is None else C, max_iter=2000,
-                                                                            random_state=seed))])
+        return Pipeline(
+            [
+                ("tfidf", _word_tfidf()),
+                ("clf", LogisticRegression(C=10.0 if C is None else C, max_iter=2000, random_state=seed)),
+            ]
+        )
     if kind == "tfidf-svm":
-        return Pipeline([("tfidf", _word_char_union(_word_tfidf(), _char_tfidf())),
-                         ("clf", LinearSVC(C=3.0 if C is None else C, random_state=seed))])
+        return Pipeline(
+            [
+                ("tfidf", _word_char_union(_word_tfidf(), _char_tfidf())),
+                ("clf", LinearSVC(C=3.0 if C is None else C, random_state=seed)),
+            ]
+        )
     if kind == "mean-logreg":
-        return Pipeline([("mean", MeanEmbeddingTransformer(vectors)), ("scale", StandardScaler()),
-                         ("clf", LogisticRegression(C=1.0 if C is None else C, max_iter=2000, random_state=seed))])
+        return Pipeline(
+            [
+                ("mean", MeanEmbeddingTransformer(vectors)),
+                ("scale", StandardScaler()),
+                ("clf", LogisticRegression(C=1.0 if C is None else C, max_iter=2000, random_state=seed)),
+            ]
+        )
     raise InvalidArgumentError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
 
 
@@ -139,8 +164,13 @@ class BaselineClassifier:
     """
 
     def __init__(
-        self, kind: BaselineName, class_names: Sequence[str], *, vectors: Vectors | str | None = None,
-        C: float | None = None, seed: int = 0,
+        self,
+        kind: BaselineName,
+        class_names: Sequence[str],
+        *,
+        vectors: Vectors | str | None = None,
+        C: float | None = None,
+        seed: int = 0,
     ) -> None:
         if kind not in BASELINES:
             raise InvalidArgumentError(f"unknown baseline {kind!r}; expected one of {', '.join(BASELINES)}")
@@ -199,8 +229,13 @@ class BaselineClassifier:
         """Write the fitted model as arrays and JSON in an ``.npz`` (no pickle)."""
         self._check()
         path = Path(path)
-        meta = {"format": _MAGIC, "kind": self.kind, "class_names": list(self.class_names), "C": self.C,
-                "seed": self.seed}
+        meta = {
+            "format": _MAGIC,
+            "kind": self.kind,
+            "class_names": list(self.class_names),
+            "C": self.C,
+            "seed": self.seed,
+        }
         arrays: dict[str, np.ndarray] = {"coef": self._coef, "intercept": self._intercept, "classes": self._classes}  # type: ignore[dict-item]
         if self.kind == "tfidf-logreg":
             vec = self._features
@@ -261,8 +296,9 @@ def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
         raise
     except ValueError as exc:
         if "allow_pickle" in str(exc):
-            raise ModelFileError(path, "the file holds pickled Python objects, which embedkit will not load "
-                                       "(unpickling can run code)") from None
+            raise ModelFileError(
+                path, "the file holds pickled Python objects, which embedkit will not load (unpickling can run code)"
+            ) from None
         raise ModelFileError(path, f"not a readable embedkit baseline model ({exc})") from None
     except (OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         raise ModelFileError(path, f"not a readable embedkit baseline model ({exc})") from None
@@ -273,8 +309,11 @@ def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
         raise ModelFileError(path, f"unknown baseline kind {kind!r}")
     if not isinstance(names, list) or len(names) < 2 or not all(isinstance(c, str) for c in names):
         raise ModelFileError(path, "the class names are not a list of at least two strings")
-    need = {"tfidf-logreg": ("words", "idf"), "tfidf-svm": ("word_terms", "word_idf", "char_terms", "char_idf"),
-            "mean-logreg": ("scale_mean", "scale_scale")}[kind]
+    need = {
+        "tfidf-logreg": ("words", "idf"),
+        "tfidf-svm": ("word_terms", "word_idf", "char_terms", "char_idf"),
+        "mean-logreg": ("scale_mean", "scale_scale"),
+    }[kind]
     missing = [k for k in ("coef", "intercept", "classes", *need) if k not in arrays]
     if missing:
         raise ModelFileError(path, f"the model has no {missing[0]!r} array")
@@ -286,9 +325,18 @@ def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
     else:
         n_features = len(arrays["scale_mean"])
     rows = 1 if len(classes) == 2 else len(classes)
-    if coef.shape != (rows, n_features) or intercept.shape != (rows,) or classes.ndim != 1 or len(classes) < 2 \
-            or not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0 or classes.max() >= len(names):
-        raise ModelFileError(path, f"the weights ({' x '.join(map(str, coef.shape))}) do not match the "
-                                   f"{n_features} features and {len(classes)} of {len(names)} classes it lists")
+    if (
+        coef.shape != (rows, n_features)
+        or intercept.shape != (rows,)
+        or classes.ndim != 1
+        or len(classes) < 2
+        or not np.issubdtype(classes.dtype, np.integer)
+        or classes.min() < 0
+        or classes.max() >= len(names)
+    ):
+        raise ModelFileError(
+            path,
+            f"the weights ({' x '.join(map(str, coef.shape))}) do not match the "
+            f"{n_features} features and {len(classes)} of {len(names)} classes it lists",
+        )
     return meta, arrays
-

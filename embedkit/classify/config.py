@@ -73,8 +73,16 @@ def needs_vectors(model: str, mode: str) -> bool:
 # Upper bounds on the sizes (far above any published model of these kinds): a config read from an
 # edited or damaged file fails here instead of allocating tens of gigabytes.
 CAPS = {
-    "embed_dim": 1 << 14, "hidden_size": 1 << 14, "num_filters": 1 << 14, "d_model": 1 << 14, "ff_size": 1 << 16,
-    "num_layers": 64, "num_heads": 256, "transformer_layers": 256, "filter_widths": 256, "max_len": 100_000,
+    "embed_dim": 1 << 14,
+    "hidden_size": 1 << 14,
+    "num_filters": 1 << 14,
+    "d_model": 1 << 14,
+    "ff_size": 1 << 16,
+    "num_layers": 64,
+    "num_heads": 256,
+    "transformer_layers": 256,
+    "filter_widths": 256,
+    "max_len": 100_000,
     "batch_size": 1 << 20,
 }
 
@@ -169,8 +177,20 @@ class ClassifierConfig:
             p = getattr(self, name)
             if not 0.0 <= p < 1.0:
                 raise ConfigError(f"{name} must be in [0, 1), got {p}")
-        positive = ("min_count", "embed_dim", "max_len", "hidden_size", "num_layers", "num_filters", "d_model",
-                    "num_heads", "ff_size", "transformer_layers", "batch_size", "epochs")
+        positive = (
+            "min_count",
+            "embed_dim",
+            "max_len",
+            "hidden_size",
+            "num_layers",
+            "num_filters",
+            "d_model",
+            "num_heads",
+            "ff_size",
+            "transformer_layers",
+            "batch_size",
+            "epochs",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")

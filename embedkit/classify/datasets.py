@@ -84,7 +84,9 @@ class TextDataset:
         if len(texts) != len(labels):
             raise DataError(f"{len(texts)} texts but {len(labels)} labels")
         if len(labels) and (labels.min() < 0 or labels.max() >= len(names)):
-            raise DataError(f"labels must lie in 0..{len(names) - 1} (one per class name), got {labels.min()}..{labels.max()}")
+            raise DataError(
+                f"labels must lie in 0..{len(names) - 1} (one per class name), got {labels.min()}..{labels.max()}"
+            )
         labels = labels.copy()
         labels.flags.writeable = False
         object.__setattr__(self, "texts", texts)
@@ -111,7 +113,10 @@ class TextDataset:
         """The examples at ``indices``, in that order."""
         idx = np.asarray(indices, dtype=np.int64)
         return TextDataset(
-            tuple(self.texts[i] for i in idx), self.labels[idx], self.class_names, self.name if name is None else name,
+            tuple(self.texts[i] for i in idx),
+            self.labels[idx],
+            self.class_names,
+            self.name if name is None else name,
             self.source,
         )
 
@@ -202,7 +207,9 @@ def read_csv_classes(
             try:
                 label = int(row[0])
             except ValueError:
-                raise DataFileError(f"{path}, row {rowno}: the first field must be an integer label, got {row[0]!r}") from None
+                raise DataFileError(
+                    f"{path}, row {rowno}: the first field must be an integer label, got {row[0]!r}"
+                ) from None
             if label < 1:
                 raise DataFileError(f"{path}, row {rowno}: labels count from 1, got {label}")
             if len(row) < 2:
@@ -258,8 +265,9 @@ def read_table(
     unknown = sorted({x for x in raw if x not in index})
     if unknown:
         raise DataFileError(f"{path}: labels not among the class names: {unknown[:5]}")
-    return TextDataset(tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path),
-                       str(path))
+    return TextDataset(
+        tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path), str(path)
+    )
 
 
 def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:
@@ -296,8 +304,9 @@ def read_dataset(
     if fmt == "csv":
         return read_csv_classes(path, classes=class_names, encoding=encoding)
     if fmt == "table":
-        return read_table(path, text_column=text_column, label_column=label_column, class_names=class_names,
-                          encoding=encoding)
+        return read_table(
+            path, text_column=text_column, label_column=label_column, class_names=class_names, encoding=encoding
+        )
     raise InvalidArgumentError(f"unknown format {format!r}; expected 'auto', 'label-text', 'csv' or 'table'")
 
 
@@ -361,12 +370,22 @@ def align_labels(
         listed = ", ".join(repr(c) for c in unseen[:10]) + (" ..." if len(unseen) > 10 else "")
         examples = "1 " + role + " example has a label" if dropped == 1 else f"{dropped} {role} examples have labels"
         if not drop_unseen:
-            raise LabelError(f"{where}{examples} that the training data never had: {listed}; "
-                             "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)")
+            raise LabelError(
+                f"{where}{examples} that the training data never had: {listed}; "
+                "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)"
+            )
         if not keep:
             raise LabelError(f"{where}no {role} example has a label that the training data had (unseen: {listed})")
-    return (TextDataset(tuple(data.texts[i] for i in keep), np.asarray([index[names[i]] for i in keep], dtype=np.int64),
-                        train.class_names, data.name, data.source), dropped)
+    return (
+        TextDataset(
+            tuple(data.texts[i] for i in keep),
+            np.asarray([index[names[i]] for i in keep], dtype=np.int64),
+            train.class_names,
+            data.name,
+            data.source,
+        ),
+        dropped,
+    )
 
 
 def check_classes(train: TextDataset) -> None:

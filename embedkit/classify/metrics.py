@@ -44,8 +44,13 @@ class Metrics:
     class_names: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"accuracy": self.accuracy, "macro_f1": self.macro_f1, "per_class": self.per_class,
-                "confusion": self.confusion, "class_names": list(self.class_names)}
+        return {
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            "per_class": self.per_class,
+            "confusion": self.confusion,
+            "class_names": list(self.class_names),
+        }
 
     def report(self) -> str:
         """A per-class table as text."""
@@ -58,8 +63,9 @@ class Metrics:
         return "\n".join(lines)
 
 
-def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray,
-                    class_names: Sequence[str]) -> Metrics:
+def compute_metrics(
+    y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray, class_names: Sequence[str]
+) -> Metrics:
     """Accuracy, macro-F1 (over all ``class_names``), per-class scores and the confusion matrix.
 
     Examples
@@ -73,8 +79,10 @@ def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | 
     labels = list(range(len(class_names)))
     yt, yp = np.asarray(y_true), np.asarray(y_pred)
     p, r, f, s = precision_recall_fscore_support(yt, yp, labels=labels, zero_division=0)
-    per = {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-           for i, c in enumerate(class_names)}
+    per = {
+        c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        for i, c in enumerate(class_names)
+    }
     cm = confusion_matrix(yt, yp, labels=labels)
     return Metrics(float(accuracy_score(yt, yp)), float(np.mean(f)), per, cm.tolist(), tuple(class_names))
 

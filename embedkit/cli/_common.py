@@ -31,7 +31,9 @@ def check_source(spec: str, option: str = "--vectors") -> str:
     """``spec`` unchanged, or a ValueError naming ``option`` if it is empty (``--vectors ""``
     would otherwise be read as the current folder)."""
     if not str(spec).strip():
-        raise ValueError(f"{option} is empty: give a registered name (e.g. glove-6b-50d), a path, or - for standard input")
+        raise ValueError(
+            f"{option} is empty: give a registered name (e.g. glove-6b-50d), a path, or - for standard input"
+        )
     return spec
 
 

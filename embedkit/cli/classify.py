@@ -27,13 +27,20 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
-    p.add_argument("--config", metavar="JSON", default=None,
-                   help='more ClassifierConfig fields as JSON, e.g. \'{"bidirectional": true, "dropout": 0.3}\'')
+    p.add_argument(
+        "--config",
+        metavar="JSON",
+        default=None,
+        help='more ClassifierConfig fields as JSON, e.g. \'{"bidirectional": true, "dropout": 0.3}\'',
+    )
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("classify", help="train, cross-validate and use text classifiers",
-                       description="Text classifiers on word embeddings.")
+    p = sub.add_parser(
+        "classify",
+        help="train, cross-validate and use text classifiers",
+        description="Text classifiers on word embeddings.",
+    )
     csub = p.add_subparsers(dest="classify_command", metavar="ACTION")
     csub.required = True
 
@@ -43,12 +50,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--test", metavar="FILE", help="test data, scored once at the end")
     _add_model_options(t)
     t.add_argument("-o", "--output", metavar="MODEL", help="save the trained model here")
-    t.add_argument("--checkpoint-dir", metavar="DIR", default=None,
-                   help="write the training state after every epoch here (neural models)")
-    t.add_argument("--resume", action="store_true",
-                   help="continue from the latest checkpoint in --checkpoint-dir (with a warning if there is none)")
-    t.add_argument("--drop-unseen-labels", action="store_true",
-                   help="drop dev and test examples whose labels the training data never had (default: an error)")
+    t.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        default=None,
+        help="write the training state after every epoch here (neural models)",
+    )
+    t.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the latest checkpoint in --checkpoint-dir (with a warning if there is none)",
+    )
+    t.add_argument(
+        "--drop-unseen-labels",
+        action="store_true",
+        help="drop dev and test examples whose labels the training data never had (default: an error)",
+    )
     add_json_option(t)
     t.set_defaults(func=cmd_train)
 
@@ -106,9 +123,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         with one_line_warnings():
             # the model is saved (-o) as soon as it is trained, before it is scored
-            r = train(tr, dev=dev, test=test, model=args.model, mode=args.mode, vectors=vectors, config=config,
-                      seed=args.seed, device=args.device, progress=args.progress, checkpoint_dir=args.checkpoint_dir,
-                      resume=args.resume, drop_unseen_labels=args.drop_unseen_labels, output=args.output)
+            r = train(
+                tr,
+                dev=dev,
+                test=test,
+                model=args.model,
+                mode=args.mode,
+                vectors=vectors,
+                config=config,
+                seed=args.seed,
+                device=args.device,
+                progress=args.progress,
+                checkpoint_dir=args.checkpoint_dir,
+                resume=args.resume,
+                drop_unseen_labels=args.drop_unseen_labels,
+                output=args.output,
+            )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option="--checkpoint-dir")
     if not is_main_process():  # under torchrun only rank 0 reports and saves
@@ -135,8 +165,17 @@ def cmd_cv(args: argparse.Namespace) -> int:
     config = _config(args)
     try:
         with one_line_warnings():
-            r = cross_validate(data, folds=args.folds, model=args.model, mode=args.mode, vectors=vectors,
-                               config=config, seeds=(args.seed,), device=args.device, progress=args.progress)
+            r = cross_validate(
+                data,
+                folds=args.folds,
+                model=args.model,
+                mode=args.mode,
+                vectors=vectors,
+                config=config,
+                seeds=(args.seed,),
+                device=args.device,
+                progress=args.progress,
+            )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option=None)
     if not is_main_process():  # under torchrun only rank 0 reports
@@ -150,8 +189,10 @@ def cmd_cv(args: argparse.Namespace) -> int:
         for f in r.per_fold:
             print(f"  fold {f['fold']:>2}  {_fmt(f)}")
         mean, std = out["mean"], out["std"]
-        print(f"  mean     accuracy {mean['accuracy']:.4f} ± {std['accuracy']:.4f}  "
-              f"macro-F1 {mean['macro_f1']:.4f} ± {std['macro_f1']:.4f}   ({r.train_seconds:.1f} s training)")
+        print(
+            f"  mean     accuracy {mean['accuracy']:.4f} ± {std['accuracy']:.4f}  "
+            f"macro-F1 {mean['macro_f1']:.4f} ± {std['macro_f1']:.4f}   ({r.train_seconds:.1f} s training)"
+        )
     return 0
 
 
@@ -164,8 +205,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
     results = []
     for text, p in zip(args.texts, proba):
         best = int(p.argmax())
-        results.append({"text": text, "label": names[best], "probability": float(p[best]),
-                        "probabilities": {c: float(x) for c, x in zip(names, p)}})
+        results.append(
+            {
+                "text": text,
+                "label": names[best],
+                "probability": float(p[best]),
+                "probabilities": {c: float(x) for c, x in zip(names, p)},
+            }
+        )
     if args.json:
         print_json({"predictions": results})
     else:

@@ -12,10 +12,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("neighbors", help="nearest neighbours of words", description="Nearest neighbours by cosine.")
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-k", type=positive_int, default=10, help="how many neighbours (default 10)")
-    p.add_argument("--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words")
-    p.add_argument("--index", choices=["exact", "hnsw"], default="exact",
-                   help="exact search, or the approximate HNSW graph (built once, saved beside the cache)")
-    p.add_argument("--ef", type=positive_int, default=None, metavar="N", help="HNSW search breadth (default 50; more: higher recall)")
+    p.add_argument(
+        "--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words"
+    )
+    p.add_argument(
+        "--index",
+        choices=["exact", "hnsw"],
+        default="exact",
+        help="exact search, or the approximate HNSW graph (built once, saved beside the cache)",
+    )
+    p.add_argument(
+        "--ef",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="HNSW search breadth (default 50; more: higher recall)",
+    )
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_neighbors)
@@ -26,16 +38,26 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("c", metavar="C")
     p.add_argument("-k", type=positive_int, default=5, help="how many answers (default 5)")
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
-    p.add_argument("--restrict", type=positive_int, default=None, metavar="N", help="answer only from the N most frequent words")
+    p.add_argument(
+        "--restrict", type=positive_int, default=None, metavar="N", help="answer only from the N most frequent words"
+    )
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_analogy)
 
-    p = sub.add_parser("demo", help="neighbours and analogies on the default vectors, to see embedkit work",
-                       description="Neighbours and analogies among the most frequent words of a vector set.")
-    p.add_argument("--restrict", type=positive_int, default=DEMO_RESTRICT, metavar="N",
-                   help=f"answer only from the N most frequent words (default {DEMO_RESTRICT:,}: rare tokens "
-                        "such as typos make noisy neighbours)")
+    p = sub.add_parser(
+        "demo",
+        help="neighbours and analogies on the default vectors, to see embedkit work",
+        description="Neighbours and analogies among the most frequent words of a vector set.",
+    )
+    p.add_argument(
+        "--restrict",
+        type=positive_int,
+        default=DEMO_RESTRICT,
+        metavar="N",
+        help=f"answer only from the N most frequent words (default {DEMO_RESTRICT:,}: rare tokens "
+        "such as typos make noisy neighbours)",
+    )
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_demo)
@@ -94,8 +116,12 @@ def cmd_analogy(args: argparse.Namespace) -> int:
 
 DEMO_RESTRICT = 30000  # as `report` restricts analogies: rare tokens (typos, ids) make noisy neighbours
 DEMO_WORDS = ["frog", "king", "paris", "computer"]
-DEMO_ANALOGIES = [("man", "king", "woman"), ("france", "paris", "italy"), ("big", "bigger", "small"),
-                  ("walk", "walked", "swim")]
+DEMO_ANALOGIES = [
+    ("man", "king", "woman"),
+    ("france", "paris", "italy"),
+    ("big", "bigger", "small"),
+    ("walk", "walked", "swim"),
+]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -109,12 +135,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     answers = analogy_many(v, questions, k=3, restrict=args.restrict)
     restrict = min(args.restrict, len(v))
     if args.json:
-        print_json({
-            "vectors": {"source": v.source, "count": len(v), "dim": v.dim},
-            "restrict": restrict,
-            "neighbors": {w: _results(r) for w, r in zip(words, neighbors)},
-            "analogies": [{"query": list(q), "results": _results(r)} for q, r in zip(questions, answers)],
-        })
+        print_json(
+            {
+                "vectors": {"source": v.source, "count": len(v), "dim": v.dim},
+                "restrict": restrict,
+                "neighbors": {w: _results(r) for w, r in zip(words, neighbors)},
+                "analogies": [{"query": list(q), "results": _results(r)} for q, r in zip(questions, answers)],
+            }
+        )
         return 0
     print(f"{v.source}: {len(v):,} words x {v.dim} dimensions; answers from the {restrict:,} most frequent\n")
     print("Nearest neighbours (cosine):")
@@ -157,8 +185,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
     v = load(check_source(args.source, "SOURCE"), limit=args.limit, allow_pickle=args.allow_pickle)
     out = save(v, args.dest, format=args.to)
-    info = {"source": str(args.source), "dest": str(out), "format": args.to, "count": len(v), "dim": v.dim,
-            "bytes": out.stat().st_size}
+    info = {
+        "source": str(args.source),
+        "dest": str(out),
+        "format": args.to,
+        "count": len(v),
+        "dim": v.dim,
+        "bytes": out.stat().st_size,
+    }
     if args.json:
         print_json(info)
     else:

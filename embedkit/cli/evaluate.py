@@ -14,33 +14,54 @@ def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
     p.add_argument("--case-sensitive", action="store_true", help="do not fold case (gensim folds by default)")
     p.add_argument(
-        "--restrict", type=positive_int, default=300000, metavar="N",
+        "--restrict",
+        type=positive_int,
+        default=300000,
+        metavar="N",
         help="vocabulary: the N most frequent words (default 300000, as gensim)",
     )
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    ev = sub.add_parser("evaluate", help="analogy and word-similarity benchmarks",
-                        description="Intrinsic evaluation with bootstrap 95% intervals.")
+    ev = sub.add_parser(
+        "evaluate",
+        help="analogy and word-similarity benchmarks",
+        description="Intrinsic evaluation with bootstrap 95% intervals.",
+    )
     evsub = ev.add_subparsers(dest="benchmark", metavar="BENCHMARK")
     evsub.required = True
 
-    p = evsub.add_parser("analogies", help="analogy accuracy per section (gensim's rules)",
-                         description="Analogy accuracy per section, as gensim's evaluate_word_analogies.")
-    p.add_argument("--questions", default="google", metavar="NAME|PATH",
-                   help="a registered name (google) or an analogy file (default: google)")
+    p = evsub.add_parser(
+        "analogies",
+        help="analogy accuracy per section (gensim's rules)",
+        description="Analogy accuracy per section, as gensim's evaluate_word_analogies.",
+    )
+    p.add_argument(
+        "--questions",
+        default="google",
+        metavar="NAME|PATH",
+        help="a registered name (google) or an analogy file (default: google)",
+    )
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
     _add_bootstrap_options(p)
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_analogies)
 
-    p = evsub.add_parser("similarity", help="correlation with human similarity scores",
-                         description="Pearson and Spearman correlation of cosine with human scores.")
-    p.add_argument("pairs", nargs="+", metavar="NAME|PATH",
-                   help="registered names (wordsim353, simlex999) or pair files")
-    p.add_argument("--oov", choices=["skip", "zero"], default="skip",
-                   help="pairs with unknown words: leave out (default) or score 0")
+    p = evsub.add_parser(
+        "similarity",
+        help="correlation with human similarity scores",
+        description="Pearson and Spearman correlation of cosine with human scores.",
+    )
+    p.add_argument(
+        "pairs", nargs="+", metavar="NAME|PATH", help="registered names (wordsim353, simlex999) or pair files"
+    )
+    p.add_argument(
+        "--oov",
+        choices=["skip", "zero"],
+        default="skip",
+        help="pairs with unknown words: leave out (default) or score 0",
+    )
     p.add_argument("--strip-pos", action="store_true", help="remove part-of-speech suffixes such as -n")
     _add_bootstrap_options(p)
     add_vectors_option(p)
@@ -58,12 +79,15 @@ _ENCODINGS = {"cp1252": "Windows-1252 (cp1252)", "latin-1": "Latin-1"}
 def _warn_file(name: str, invalid: int, first: int | None, what: str, encoding: str) -> None:
     """What the --json output holds as numbers, said in words on stderr for the text output."""
     if encoding not in ("utf-8", "utf-8-sig"):
-        print(f"embedkit: warning: {name} is not UTF-8; read it as {_ENCODINGS.get(encoding, encoding)}",
-              file=sys.stderr)
+        print(
+            f"embedkit: warning: {name} is not UTF-8; read it as {_ENCODINGS.get(encoding, encoding)}", file=sys.stderr
+        )
     if invalid:
         lines = "line" if invalid == 1 else "lines"
-        print(f"embedkit: warning: {name}: skipped {invalid:,} malformed {lines} ({what}), the first at line {first}",
-              file=sys.stderr)
+        print(
+            f"embedkit: warning: {name}: skipped {invalid:,} malformed {lines} ({what}), the first at line {first}",
+            file=sys.stderr,
+        )
 
 
 def cmd_analogies(args: argparse.Namespace) -> int:
@@ -71,12 +95,20 @@ def cmd_analogies(args: argparse.Namespace) -> int:
     from ..evaluation.analogies import evaluate_analogies
 
     v = load_vectors(args.vectors)
-    r = evaluate_analogies(v, args.questions, restrict=args.restrict, method=args.method,
-                           case_insensitive=not args.case_sensitive, n_boot=args.n_boot, seed=args.seed)
+    r = evaluate_analogies(
+        v,
+        args.questions,
+        restrict=args.restrict,
+        method=args.method,
+        case_insensitive=not args.case_sensitive,
+        n_boot=args.n_boot,
+        seed=args.seed,
+    )
     if r.total.total == 0:
         raise BenchmarkError(
             f"none of the {r.skipped:,} questions of {r.questions} has all four words among the first "
-            f"{min(args.restrict, len(v)):,} words of {v.source}: nothing to evaluate")
+            f"{min(args.restrict, len(v)):,} words of {v.source}: nothing to evaluate"
+        )
     if args.json:
         print_json(r.to_dict())
         return 0
@@ -98,8 +130,16 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
     v = load_vectors(args.vectors)
     results = [
-        evaluate_similarity(v, p, oov=args.oov, case_insensitive=not args.case_sensitive, restrict=args.restrict,
-                            strip_pos=args.strip_pos, n_boot=args.n_boot, seed=args.seed)
+        evaluate_similarity(
+            v,
+            p,
+            oov=args.oov,
+            case_insensitive=not args.case_sensitive,
+            restrict=args.restrict,
+            strip_pos=args.strip_pos,
+            n_boot=args.n_boot,
+            seed=args.seed,
+        )
         for p in args.pairs
     ]
     if args.json:
@@ -109,6 +149,8 @@ def cmd_similarity(args: argparse.Namespace) -> int:
         _warn_file(r.name, r.invalid_lines, r.first_invalid_line, "no score after two words", r.encoding)
     print(f"  {'benchmark':<24} {'pairs':>6} {'oov':>5} {'pearson':>8} {'spearman':>9}  spearman interval")
     for r in results:
-        print(f"  {r.name:<24} {r.pairs:>6} {r.oov_pairs:>5} {r.pearson:>8.4f} {r.spearman:>9.4f}"
-              f"  [{r.spearman_ci[0]:.4f}, {r.spearman_ci[1]:.4f}]")
+        print(
+            f"  {r.name:<24} {r.pairs:>6} {r.oov_pairs:>5} {r.pearson:>8.4f} {r.spearman:>9.4f}"
+            f"  [{r.spearman_ci[0]:.4f}, {r.spearman_ci[1]:.4f}]"
+        )
     return 0

@@ -16,34 +16,58 @@ _FIG_SUFFIXES = (".png", ".svg", ".pdf")
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "project", help="PCA, t-SNE or UMAP of a word set, drawn to PNG/SVG",
+        "project",
+        help="PCA, t-SNE or UMAP of a word set, drawn to PNG/SVG",
         description="Project words to 2-D with PCA, t-SNE (openTSNE) or UMAP and draw the picture. "
         "Words: the N most frequent (--top, default 2000), those in a file (--words), or those in --groups.",
     )
     add_vectors_option(p)
     p.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--top", type=positive_int, default=None, metavar="N",
-                       help="the N most frequent words (default 2000)")
-    which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words (whitespace-separated)")
-    which.add_argument("--from-projection", type=Path, default=None, metavar="FILE",
-                       help="redraw a projection saved with --save-projection instead of computing one")
-    p.add_argument("--groups", type=Path, default=None, metavar="FILE",
-                   help="colour groups: JSON {group: [words]} or 'group<TAB>word' lines; their words are added")
-    p.add_argument("--label", type=non_negative_int, default=30, metavar="N", help="label N words (default 30; 0 for none)")
+    which.add_argument(
+        "--top", type=positive_int, default=None, metavar="N", help="the N most frequent words (default 2000)"
+    )
+    which.add_argument(
+        "--words", type=Path, default=None, metavar="FILE", help="a file of words (whitespace-separated)"
+    )
+    which.add_argument(
+        "--from-projection",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="redraw a projection saved with --save-projection instead of computing one",
+    )
+    p.add_argument(
+        "--groups",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="colour groups: JSON {group: [words]} or 'group<TAB>word' lines; their words are added",
+    )
+    p.add_argument(
+        "--label", type=non_negative_int, default=30, metavar="N", help="label N words (default 30; 0 for none)"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
     p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
     p.add_argument("--title", default=None)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
-    p.add_argument("--save-projection", type=Path, default=None, metavar="FILE", help="also save the projection "
-                   "(.npz or .csv) to redraw it later without recomputing")
+    p.add_argument(
+        "--save-projection",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also save the projection (.npz or .csv) to redraw it later without recomputing",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
     add_json_option(p)
     p.set_defaults(func=cmd_project)
 
-    plot = sub.add_parser("plot", help="figures: neighbours, analogy arrows, vector heatmap, similarities",
-                          description="Draw a figure from the vectors.")
+    plot = sub.add_parser(
+        "plot",
+        help="figures: neighbours, analogy arrows, vector heatmap, similarities",
+        description="Draw a figure from the vectors.",
+    )
     psub = plot.add_subparsers(dest="plot_command", metavar="FIGURE")
     psub.required = True
 
@@ -51,12 +75,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("word", metavar="WORD")
     q.add_argument("-k", type=positive_int, default=15, help="how many neighbours (default 15)")
     q.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
-    q.add_argument("--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words")
+    q.add_argument(
+        "--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words"
+    )
     _common_plot(q)
     q.set_defaults(func=cmd_plot_neighbors)
 
-    q = psub.add_parser("analogies", help="word pairs as arrows in a PCA of their words",
-                        description="Draw pairs such as man:woman king:queen as arrows in a 2-D PCA of their words.")
+    q = psub.add_parser(
+        "analogies",
+        help="word pairs as arrows in a PCA of their words",
+        description="Draw pairs such as man:woman king:queen as arrows in a 2-D PCA of their words.",
+    )
     q.add_argument("pairs", nargs="+", metavar="A:B", help="pairs written A:B, e.g. man:woman king:queen")
     _common_plot(q)
     q.set_defaults(func=cmd_plot_analogies)
@@ -71,13 +100,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     _common_plot(q)
     q.set_defaults(func=cmd_plot_similarity)
 
-    q = sub.add_parser("projector", help="export vectors.tsv + metadata.tsv for the TensorFlow Embedding Projector",
-                       description="Write DIR/vectors.tsv and DIR/metadata.tsv for projector.tensorflow.org.")
+    q = sub.add_parser(
+        "projector",
+        help="export vectors.tsv + metadata.tsv for the TensorFlow Embedding Projector",
+        description="Write DIR/vectors.tsv and DIR/metadata.tsv for projector.tensorflow.org.",
+    )
     q.add_argument("out_dir", type=Path, metavar="DIR")
     add_vectors_option(q)
     which = q.add_mutually_exclusive_group()
-    which.add_argument("--top", type=positive_int, default=None, metavar="N",
-                       help="the N most frequent words (default 10000)")
+    which.add_argument(
+        "--top", type=positive_int, default=None, metavar="N", help="the N most frequent words (default 10000)"
+    )
     which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words")
     q.add_argument("--groups", type=Path, default=None, metavar="FILE", help="adds a 'group' metadata column")
     add_json_option(q)
@@ -137,12 +170,22 @@ def cmd_project(args: argparse.Namespace) -> int:
         else:
             words = []
         if groups:
-            words = merge_groups(v.keys[: words] if isinstance(words, int) else list(words), groups)
+            words = merge_groups(v.keys[:words] if isinstance(words, int) else list(words), groups)
         if args.method == "umap":
-            _status(args, "embedkit: UMAP (the first run on a machine compiles numba code for about a minute; "
-                          "later runs load it from the cache)")
-        proj = project(v, words, method=args.method, seed=args.seed, perplexity=args.perplexity,
-                       n_neighbors=args.n_neighbors, progress=not args.quiet and not args.json)
+            _status(
+                args,
+                "embedkit: UMAP (the first run on a machine compiles numba code for about a minute; "
+                "later runs load it from the cache)",
+            )
+        proj = project(
+            v,
+            words,
+            method=args.method,
+            seed=args.seed,
+            perplexity=args.perplexity,
+            n_neighbors=args.n_neighbors,
+            progress=not args.quiet and not args.json,
+        )
         timings.update(proj.timings)
     if args.save_projection:
         proj.save(args.save_projection)
@@ -187,8 +230,9 @@ def cmd_plot_neighbors(args: argparse.Namespace) -> int:
     nb = nearest(v, args.word, k=args.k, restrict=args.restrict)
     proj = project(v, [args.word, *nb.words], method=args.method, progress=False)
     size = _save_figure(plot_neighbors(nb, proj, title=args.title), args.output)
-    return _report(args, "neighbors", size, {**nb.to_dict(), "method": proj.method,
-                                             "trustworthiness": proj.trustworthiness})
+    return _report(
+        args, "neighbors", size, {**nb.to_dict(), "method": proj.method, "trustworthiness": proj.trustworthiness}
+    )
 
 
 def _parse_pairs(specs: list[str]) -> list[tuple[str, str]]:
@@ -211,8 +255,12 @@ def cmd_plot_analogies(args: argparse.Namespace) -> int:
     words = list(dict.fromkeys(w for ab in pairs for w in ab))
     proj = project(v, words, method="pca", trust_k=0)
     size = _save_figure(plot_analogies(proj, pairs, title=args.title), args.output)
-    return _report(args, "analogies", size, {"pairs": [list(p) for p in pairs],
-                                             "explained_variance_ratio": proj.info["explained_variance_ratio"]})
+    return _report(
+        args,
+        "analogies",
+        size,
+        {"pairs": [list(p) for p in pairs], "explained_variance_ratio": proj.info["explained_variance_ratio"]},
+    )
 
 
 def cmd_plot_heatmap(args: argparse.Namespace) -> int:

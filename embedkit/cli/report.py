@@ -19,16 +19,37 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC", help="registered names or vector files (two or more)")
     p.add_argument("-o", "--output", required=True, metavar="REPORT.html")
     p.add_argument("--markdown", metavar="FILE", help="also write the numbers as Markdown")
-    p.add_argument("--json", metavar="FILE", nargs="?", const="-", default=None,
-                   help="the numbers as JSON: on stdout (no FILE, as every command's --json), or also written to FILE")
+    p.add_argument(
+        "--json",
+        metavar="FILE",
+        nargs="?",
+        const="-",
+        default=None,
+        help="the numbers as JSON: on stdout (no FILE, as every command's --json), or also written to FILE",
+    )
     p.add_argument("--names", nargs="+", metavar="NAME", help="display names, one per SPEC")
-    p.add_argument("--benchmarks", nargs="+", metavar="NAME|PATH", default=None,
-                   help="analogy and similarity sets (default: google wordsim353 simlex999)")
-    p.add_argument("--downstream", nargs="+", metavar="NAME|PATH", default=None,
-                   help="classification datasets for the probe (default: mr dbpedia)")
+    p.add_argument(
+        "--benchmarks",
+        nargs="+",
+        metavar="NAME|PATH",
+        default=None,
+        help="analogy and similarity sets (default: google wordsim353 simlex999)",
+    )
+    p.add_argument(
+        "--downstream",
+        nargs="+",
+        metavar="NAME|PATH",
+        default=None,
+        help="classification datasets for the probe (default: mr dbpedia)",
+    )
     p.add_argument("--no-downstream", action="store_true", help="skip the downstream probe")
-    p.add_argument("--restrict", type=positive_int, default=30000, metavar="N",
-                   help="analogy answers come from the words every set has among its N most frequent (default 30000)")
+    p.add_argument(
+        "--restrict",
+        type=positive_int,
+        default=30000,
+        metavar="N",
+        help="analogy answers come from the words every set has among its N most frequent (default 30000)",
+    )
     p.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds of the probe (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -70,8 +91,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"wrote {kind}: {path}", file=sys.stderr)
     n_cand = comparison.settings.get("analogy_candidates")
     if n_cand is not None:
-        print(f"analogy answers searched among the {n_cand:,} words every set has among its "
-              f"{args.restrict:,} most frequent")
+        print(
+            f"analogy answers searched among the {n_cand:,} words every set has among its "
+            f"{args.restrict:,} most frequent"
+        )
     for v in comparison.verdict():
         clear = "clear" if v["clear"] else "within noise"
         print(f"{v['benchmark']:<14} {v['metric']:<50} winner {v['winner']} ({clear})")

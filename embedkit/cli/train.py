@@ -33,11 +33,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--window", type=int, default=5, help="nplm context words / gensim window (default 5)")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="vector file; .txt/.vec write word2vec text, .bin word2vec binary, anything else embedkit's format")
-    p.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint per epoch here (language models)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue from the latest checkpoint in --checkpoint (with a warning if there is none)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="vector file; .txt/.vec write word2vec text, .bin word2vec binary, anything else embedkit's format",
+    )
+    p.add_argument(
+        "--checkpoint", metavar="DIR", default=None, help="write a checkpoint per epoch here (language models)"
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the latest checkpoint in --checkpoint (with a warning if there is none)",
+    )
     p.add_argument("--hidden", type=int, default=None, help="hidden size (default: dim for nplm, 256 otherwise)")
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--dropout", type=float, default=0.0)
@@ -49,22 +59,32 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--optimizer", choices=["adam", "sgd", "adagrad"], default="adam")
     p.add_argument("--schedule", choices=["constant", "linear", "cosine"], default="linear")
     p.add_argument("--clip", type=float, default=1.0)
-    p.add_argument("--workers", type=int, default=0,
-                   help="gensim workers (default: all cores) / torch CPU threads (default: 1)")
+    p.add_argument(
+        "--workers", type=int, default=0, help="gensim workers (default: all cores) / torch CPU threads (default: 1)"
+    )
     p.add_argument("--bf16", action="store_true", help="bfloat16 autocast (2.3x faster lstm on CPUs with AMX)")
     p.add_argument("--min-count", type=int, default=5, help="drop rarer words (default 5)")
     p.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
     p.add_argument("--valid-fraction", type=float, default=0.05, help="held out for perplexity (default 0.05)")
-    p.add_argument("--init", metavar="VECTORS", default=None, help="start from these pretrained vectors (language models)")
+    p.add_argument(
+        "--init", metavar="VECTORS", default=None, help="start from these pretrained vectors (language models)"
+    )
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda ...")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_json_option(p)
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("generate", help="generate text from a trained language model",
-                       description="Continue a prompt with a language model trained by train-embeddings.")
-    p.add_argument("--model", required=True, metavar="CHECKPOINT",
-                   help="a model written by train-embeddings, or its --checkpoint folder (the latest epoch)")
+    p = sub.add_parser(
+        "generate",
+        help="generate text from a trained language model",
+        description="Continue a prompt with a language model trained by train-embeddings.",
+    )
+    p.add_argument(
+        "--model",
+        required=True,
+        metavar="CHECKPOINT",
+        help="a model written by train-embeddings, or its --checkpoint folder (the latest epoch)",
+    )
     p.add_argument("--prompt", required=True, metavar="TEXT")
     p.add_argument("--words", type=int, default=30, help="how many words (default 30)")
     p.add_argument("--method", choices=["sample", "greedy", "beam"], default="sample")
@@ -83,10 +103,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     from ..training.learn import train_vectors
 
     config = TrainConfig(
-        algorithm=args.algorithm, dim=args.dim, window=args.window, hidden=args.hidden, layers=args.layers,
-        dropout=args.dropout, tie=args.tie, objective=args.objective, epochs=args.epochs, batch_size=args.batch_size,
-        bptt=args.bptt, lr=args.lr, optimizer=args.optimizer, schedule=args.schedule, clip=args.clip,
-        seed=args.seed, workers=args.workers, bf16=args.bf16,
+        algorithm=args.algorithm,
+        dim=args.dim,
+        window=args.window,
+        hidden=args.hidden,
+        layers=args.layers,
+        dropout=args.dropout,
+        tie=args.tie,
+        objective=args.objective,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        bptt=args.bptt,
+        lr=args.lr,
+        optimizer=args.optimizer,
+        schedule=args.schedule,
+        clip=args.clip,
+        seed=args.seed,
+        workers=args.workers,
+        bf16=args.bf16,
     )
     neural = args.algorithm in LM_ALGORITHMS
     check_output(args.output, [*SUFFIX_FORMATS, ".ekv"], "-o (the vectors)")  # before training, not after
@@ -94,8 +128,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise ValueError("--resume needs --checkpoint DIR")
     if under_torchrun() and not neural:
         raise ValueError(f"{args.algorithm} (gensim) does not run under torchrun; use its --workers threads instead")
-    corpus = read_corpus(args.corpus, min_count=args.min_count, max_size=args.max_size,
-                         valid_fraction=args.valid_fraction if neural else 0.0)
+    corpus = read_corpus(
+        args.corpus,
+        min_count=args.min_count,
+        max_size=args.max_size,
+        valid_fraction=args.valid_fraction if neural else 0.0,
+    )
     init = None
     if args.init:
         from ._common import load_vectors
@@ -103,8 +141,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         init = load_vectors(args.init)
     try:
         with one_line_warnings():
-            result = train_vectors(corpus, config, init=init, device=args.device, checkpoint_dir=args.checkpoint,
-                                   resume=args.resume, progress=not (args.quiet or args.json))
+            result = train_vectors(
+                corpus,
+                config,
+                init=init,
+                device=args.device,
+                checkpoint_dir=args.checkpoint,
+                resume=args.resume,
+                progress=not (args.quiet or args.json),
+            )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option="--checkpoint" if neural else None)
     if not is_main_process():  # under torchrun only rank 0 writes and reports
@@ -116,8 +161,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if neural:
         model_path = out.with_suffix(".pt") if out.suffix.lower() != ".pt" else out.with_suffix(".model.pt")
         result.lm.save(model_path)
-    report = {**result.to_dict(), "vectors": str(out), "format": fmt, "model": str(model_path) if model_path else None,
-              "corpus": {"train_tokens": len(corpus.train), "valid_tokens": len(corpus.valid), "vocab": len(corpus.vocab)}}
+    report = {
+        **result.to_dict(),
+        "vectors": str(out),
+        "format": fmt,
+        "model": str(model_path) if model_path else None,
+        "corpus": {"train_tokens": len(corpus.train), "valid_tokens": len(corpus.valid), "vocab": len(corpus.vocab)},
+    }
     if args.json:
         print_json(report)
         return 0
@@ -138,8 +188,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ..nn.lm.train import load_language_model
 
     lm = load_language_model(args.model)
-    g = generate(lm, args.prompt, args.words, method=args.method, temperature=args.temperature, top_k=args.top_k,
-                 beam_size=args.beam_size, seed=args.seed)
+    g = generate(
+        lm,
+        args.prompt,
+        args.words,
+        method=args.method,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        beam_size=args.beam_size,
+        seed=args.seed,
+    )
     if args.json:
         print_json(g.to_dict())
     else:

@@ -18,8 +18,9 @@ from .model import MetricRow, make_row, paired_bootstrap
 __all__ = ["downstream_rows", "probe_predictions"]
 
 
-def probe_predictions(vectors: Vectors, texts: Sequence[str], labels: np.ndarray, *, folds: int = 5,
-                      seed: int = 0) -> np.ndarray:
+def probe_predictions(
+    vectors: Vectors, texts: Sequence[str], labels: np.ndarray, *, folds: int = 5, seed: int = 0
+) -> np.ndarray:
     """Out-of-fold predictions of mean-vector logistic regression (embedkit's ``mean-logreg``
     baseline) under seeded stratified ``folds``-fold cross-validation."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -34,18 +35,32 @@ def probe_predictions(vectors: Vectors, texts: Sequence[str], labels: np.ndarray
     return cross_val_predict(model, features, labels, cv=cv)
 
 
-def downstream_rows(vecs: Sequence[Vectors], names: Sequence[str], path: str | os.PathLike, *, label: str,
-                    folds: int = 5, n_boot: int = 1000, seed: int = 0) -> MetricRow:
+def downstream_rows(
+    vecs: Sequence[Vectors],
+    names: Sequence[str],
+    path: str | os.PathLike,
+    *,
+    label: str,
+    folds: int = 5,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> MetricRow:
     """One :class:`MetricRow`: cross-validated accuracy of the probe for every set, with paired
     bootstrap intervals over the texts."""
     data = read_dataset(path)
-    correct = np.stack([
-        probe_predictions(v, data.texts, data.labels, folds=folds, seed=seed) == data.labels for v in vecs
-    ]).astype(np.float64)  # (sets, texts)
+    correct = np.stack(
+        [probe_predictions(v, data.texts, data.labels, folds=folds, seed=seed) == data.labels for v in vecs]
+    ).astype(np.float64)  # (sets, texts)
 
     def stat(idx: np.ndarray) -> np.ndarray:
         return correct[:, idx].mean(axis=1)
 
     values, diffs = paired_bootstrap(stat, correct.shape[1], len(vecs), n_boot=n_boot, seed=seed)
-    return make_row("downstream", label, f"{folds}-fold CV accuracy, mean-vector logistic regression",
-                correct.shape[1], values, diffs)
+    return make_row(
+        "downstream",
+        label,
+        f"{folds}-fold CV accuracy, mean-vector logistic regression",
+        correct.shape[1],
+        values,
+        diffs,
+    )

@@ -58,8 +58,15 @@ def figure_metrics(comparison: Comparison):
     for r in rows:
         for s in range(n_sets):
             e = r.values[s]
-            ax.errorbar(e.value, y, xerr=[[e.value - e.low], [e.high - e.value]], fmt="o",
-                        color=colors[s % len(colors)], capsize=3, label=comparison.sets[s].name if r is rows[0] else None)
+            ax.errorbar(
+                e.value,
+                y,
+                xerr=[[e.value - e.low], [e.high - e.value]],
+                fmt="o",
+                color=colors[s % len(colors)],
+                capsize=3,
+                label=comparison.sets[s].name if r is rows[0] else None,
+            )
             y -= 1
         labels.append(f"{r.benchmark}\n{r.metric}")
         ypos.append(y + n_sets / 2 + 0.5)

@@ -57,8 +57,15 @@ def shared_candidates(vecs: Sequence[Vectors], restrict: int | None) -> list[Vec
 
 
 def compare_benchmark(
-    vecs: Sequence[Vectors], names: Sequence[str], bench: str, *, restrict: int, n_boot: int, seed: int,
-    methods: Sequence[str] = ANALOGY_METHODS, candidates: Sequence[Vectors] | None = None,
+    vecs: Sequence[Vectors],
+    names: Sequence[str],
+    bench: str,
+    *,
+    restrict: int,
+    n_boot: int,
+    seed: int,
+    methods: Sequence[str] = ANALOGY_METHODS,
+    candidates: Sequence[Vectors] | None = None,
 ) -> tuple[list[MetricRow], dict[str, dict], list[dict]]:
     """Rows for the metrics table, per-section tables, and each set's coverage of ``bench``.
 
@@ -81,13 +88,13 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
         return rows, {bench: sections}, [{"covered": 0, "total": qs.n_questions, "ratio": 0.0} for _ in vecs]
     for method in methods:
         # The candidates are already each set's share of the restricted vocabularies: no restrict here.
-        results = [evaluate_analogies(v, qs, restrict=None, method=method, n_boot=1, seed=seed)
-                   for v in vecs]
+        results = [evaluate_analogies(v, qs, restrict=None, method=method, n_boot=1, seed=seed) for v in vecs]
         outcomes = np.stack([r.outcomes for r in results])  # (sets, questions): 1, 0 or -1
         if not coverage:
             total = outcomes.shape[1]
-            coverage = [{"covered": int((o >= 0).sum()), "total": total, "ratio": float((o >= 0).mean())}
-                        for o in outcomes]
+            coverage = [
+                {"covered": int((o >= 0).sum()), "total": total, "ratio": float((o >= 0).mean())} for o in outcomes
+            ]
         common = (outcomes >= 0).all(axis=0)
         n = int(common.sum())
         if n == 0:
@@ -105,8 +112,13 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
         for si, sec in enumerate(qs.sections):
             mask = section_of == si
             if mask.any():
-                table.append({"name": sec.name, "total": int(mask.sum()),
-                              "accuracy": [float(c) for c in correct[:, mask].mean(axis=1)]})
+                table.append(
+                    {
+                        "name": sec.name,
+                        "total": int(mask.sum()),
+                        "accuracy": [float(c) for c in correct[:, mask].mean(axis=1)],
+                    }
+                )
         sections[method] = table
     return rows, {bench: sections}, coverage
 

@@ -54,10 +54,14 @@ class MetricRow:
 
     def to_dict(self) -> dict:
         return {
-            "group": self.group, "benchmark": self.benchmark, "metric": self.metric, "items": self.items,
+            "group": self.group,
+            "benchmark": self.benchmark,
+            "metric": self.metric,
+            "items": self.items,
             "values": [v.to_dict() for v in self.values],
             "differences": [None if d is None else d.to_dict() for d in self.differences],
-            "best": self.best, "decisive": self.decisive,
+            "best": self.best,
+            "decisive": self.decisive,
         }
 
 
@@ -102,12 +106,16 @@ class Comparison:
                 d = difference(m, m.best, j)
                 margins.append(d)
             closest = min(margins, key=lambda d: d.value) if margins else None
-            rows.append({
-                "benchmark": m.benchmark, "metric": m.metric, "items": m.items,
-                "winner": self.sets[m.best].name,
-                "margin": None if closest is None else closest.to_dict(),
-                "clear": m.decisive,
-            })
+            rows.append(
+                {
+                    "benchmark": m.benchmark,
+                    "metric": m.metric,
+                    "items": m.items,
+                    "winner": self.sets[m.best].name,
+                    "margin": None if closest is None else closest.to_dict(),
+                    "clear": m.decisive,
+                }
+            )
         return rows
 
     def to_dict(self) -> dict:

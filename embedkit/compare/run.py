@@ -33,18 +33,49 @@ __all__ = [
 ]
 
 DEFAULT_PROBES = [
-    "king", "queen", "man", "woman", "prince", "princess",
-    "paris", "france", "rome", "italy", "berlin", "germany", "tokyo", "japan",
-    "one", "two", "three", "four", "five", "ten",
-    "doctor", "nurse", "teacher", "lawyer", "engineer", "farmer",
-    "frog", "toad", "dog", "cat", "horse",
-    "good", "bad", "happy", "sad",
+    "king",
+    "queen",
+    "man",
+    "woman",
+    "prince",
+    "princess",
+    "paris",
+    "france",
+    "rome",
+    "italy",
+    "berlin",
+    "germany",
+    "tokyo",
+    "japan",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "ten",
+    "doctor",
+    "nurse",
+    "teacher",
+    "lawyer",
+    "engineer",
+    "farmer",
+    "frog",
+    "toad",
+    "dog",
+    "cat",
+    "horse",
+    "good",
+    "bad",
+    "happy",
+    "sad",
 ]
 DEFAULT_BENCHMARKS = ("google", "wordsim353", "simlex999")
 DEFAULT_DOWNSTREAM = ("mr", "dbpedia")
 
 
-def _resolve(specs: Sequence[str | os.PathLike | Vectors], names: Sequence[str] | None) -> tuple[list[Vectors], list[str]]:
+def _resolve(
+    specs: Sequence[str | os.PathLike | Vectors], names: Sequence[str] | None
+) -> tuple[list[Vectors], list[str]]:
     vecs, auto = [], []
     for s in specs:
         if isinstance(s, Vectors):
@@ -114,8 +145,14 @@ def compare(
     vecs, names = _resolve(specs, names)
     if len(vecs) < 2:
         raise InvalidArgumentError("compare needs at least two vector sets")
-    stages = ["sizes", *[f"benchmark {b}" for b in benchmarks], "neighbour overlap", "alignment", "projection",
-              *[f"downstream {d}" for d in downstream]]
+    stages = [
+        "sizes",
+        *[f"benchmark {b}" for b in benchmarks],
+        "neighbour overlap",
+        "alignment",
+        "projection",
+        *[f"downstream {d}" for d in downstream],
+    ]
     bar = tqdm(total=len(stages), desc="compare", disable=not progress, unit="stage")
 
     def step(label: str) -> None:
@@ -129,8 +166,16 @@ def compare(
     candidates = shared_candidates(vecs, restrict) if any(benchmark_kind(b) == "analogy" for b in benchmarks) else None
     for bench in benchmarks:
         step(f"benchmark {bench}")
-        rows, secs, coverage = compare_benchmark(vecs, names, bench, restrict=restrict, n_boot=n_boot, seed=seed,
-                                                 methods=analogy_methods, candidates=candidates)
+        rows, secs, coverage = compare_benchmark(
+            vecs,
+            names,
+            bench,
+            restrict=restrict,
+            n_boot=n_boot,
+            seed=seed,
+            methods=analogy_methods,
+            candidates=candidates,
+        )
         metrics.extend(rows)
         sections.update(secs)
         for info, cov in zip(infos, coverage):
@@ -160,16 +205,19 @@ def compare(
             bar.update()
     bar.close()
     settings = {
-        "benchmarks": list(benchmarks), "restrict": restrict,
+        "benchmarks": list(benchmarks),
+        "restrict": restrict,
         "analogy_candidates": None if candidates is None else len(candidates[0]),
-        "analogy_methods": list(analogy_methods), "k": k,
+        "analogy_methods": list(analogy_methods),
+        "k": k,
         "overlap_words": overlap_words,
-        "downstream": list(downstream), "folds": folds, "n_boot": n_boot, "seed": seed,
+        "downstream": list(downstream),
+        "folds": folds,
+        "n_boot": n_boot,
+        "seed": seed,
         "probe_words": list(probe_words),
     }
     return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings)
-
-
 
 
 def _aligned_projection(vecs, names, alignments, probe_words) -> dict:

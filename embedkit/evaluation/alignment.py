@@ -90,7 +90,12 @@ def neighbor_overlap(
         jac[i] = len(x & y) / len(x | y)
     order = np.argsort(jac, kind="stable")[:10]
     return NeighborOverlap(
-        a=names[0], b=names[1], k=k, vocabulary=len(vocab), words=n, mean_jaccard=float(jac.mean()),
+        a=names[0],
+        b=names[1],
+        k=k,
+        vocabulary=len(vocab),
+        words=n,
+        mean_jaccard=float(jac.mean()),
         lowest=[(vocab[i], float(jac[i])) for i in order],
     )
 
@@ -128,7 +133,10 @@ class Alignment:
 
     def to_dict(self) -> dict:
         return {
-            "a": self.a, "b": self.b, "words": self.words, "mean_cosine": self.mean_cosine,
+            "a": self.a,
+            "b": self.b,
+            "words": self.words,
+            "mean_cosine": self.mean_cosine,
             "moved": [asdict(m) for m in self.moved],
         }
 
@@ -172,8 +180,5 @@ def align(
     moved_words = [words[i] for i in worst]
     na = nearest_many(a, moved_words, k=k, restrict=max(among, k + 1)) if moved_words else []
     nb = nearest_many(b, moved_words, k=k, restrict=max(among, k + 1)) if moved_words else []
-    moved = [
-        MovedWord(w, float(cos_all[i]), ra.words, rb.words)
-        for w, i, ra, rb in zip(moved_words, worst, na, nb)
-    ]
+    moved = [MovedWord(w, float(cos_all[i]), ra.words, rb.words) for w, i, ra, rb in zip(moved_words, worst, na, nb)]
     return Alignment(a=names[0], b=names[1], words=len(words), mean_cosine=float(cos_all.mean()), W=W, moved=moved)

@@ -153,9 +153,7 @@ def _gensim_queries(vectors: Vectors, a: np.ndarray, b: np.ndarray, c: np.ndarra
     return np.divide(m64, norms, out=np.zeros_like(m64), where=norms > 0).astype(np.float32)
 
 
-def _top_answers_block(
-    vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int
-) -> np.ndarray:
+def _top_answers_block(vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int) -> np.ndarray:
     a, b, c = rows[:, 0], rows[:, 1], rows[:, 2]
     exclude = np.ascontiguousarray(rows[:, :3])
     if method == "3cosmul":
@@ -167,14 +165,13 @@ def _top_answers_block(
     def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
         return Q[q0:q1] @ cand[c0:c1].T  # (q1 - q0, c1 - c0)
 
-    top, _ = topk_blocked(score, len(Q), n_cand, _TOPN, exclude, query_block=batch_size,
-                          candidate_block=_CANDIDATE_BLOCK)
+    top, _ = topk_blocked(
+        score, len(Q), n_cand, _TOPN, exclude, query_block=batch_size, candidate_block=_CANDIDATE_BLOCK
+    )
     return top
 
 
-def _top_answers(
-    vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int
-) -> np.ndarray:
+def _top_answers(vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int) -> np.ndarray:
     """The top-5 answer rows of every ``(a, b, c)`` row triple (``-1`` where none).
 
     The questions are split between one thread per core, each running single-threaded BLAS:
@@ -182,8 +179,10 @@ def _top_answers(
     small, and they also share the row maxima and merges. Every query's scores are the same
     either way (the 50-term dot products are not split).
     """
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-                  -(-len(rows) // batch_size))
+    workers = min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+        -(-len(rows) // batch_size),
+    )
     if workers <= 1:
         return _top_answers_block(vectors, rows, n_cand, method, batch_size)
     from threadpoolctl import threadpool_limits
@@ -374,5 +373,6 @@ def compare_analogies(
     boot = (draws[:, 2] - draws[:, 0]) / n
     acc_a = float(a.outcomes[both].mean())
     acc_b = float(b.outcomes[both].mean())
-    return AnalogyComparison(a.questions, n, acc_a, acc_b, acc_a - acc_b,
-                             confidence_interval(boot, confidence), confidence)
+    return AnalogyComparison(
+        a.questions, n, acc_a, acc_b, acc_a - acc_b, confidence_interval(boot, confidence), confidence
+    )

@@ -149,8 +149,10 @@ def evaluate_similarity(
     g, m = gold[use], np.where(known, model, 0.0)[use]
     if len(g) < 2:
         where = "every word" if restrict is None else f"the first {n_cand:,} words"
-        raise BenchmarkError(f"{int(known.sum())} of the {len(ra):,} pairs of {pset.name} have both words in the "
-                             f"vocabulary ({where}): at least two are needed to correlate")
+        raise BenchmarkError(
+            f"{int(known.sum())} of the {len(ra):,} pairs of {pset.name} have both words in the "
+            f"vocabulary ({where}): at least two are needed to correlate"
+        )
     pearson = float(pearsonr(g, m)[0])
     spearman = float(spearmanr(g, m)[0])
     rng = np.random.default_rng(seed)

@@ -115,15 +115,26 @@ def load(
     named = lookup(source) if isinstance(source, str) else None
     if named is not None:
         identity, build, fmt = named
-        return load_cached([*identity(), *dt], fill_from(build), source=source, fmt=fmt, limit=limit,
-                           cache=cache, dtype=dtype, verify=verify)
+        return load_cached(
+            [*identity(), *dt],
+            fill_from(build),
+            source=source,
+            fmt=fmt,
+            limit=limit,
+            cache=cache,
+            dtype=dtype,
+            verify=verify,
+        )
     path = Path(source)
     try:
         kind = input_kind(source)
     except FileNotFoundError:
         names = ", ".join(sorted(registered_names()))
-        raise MissingFileError(source, "no such file", message=f"no such vector file or registered name: "
-                               f"{str(source)!r} (registered: {names})") from None
+        raise MissingFileError(
+            source,
+            "no such file",
+            message=f"no such vector file or registered name: {str(source)!r} (registered: {names})",
+        ) from None
     if kind == "stream":
         return _load_stream(path, format=format, limit=limit, encoding=encoding, errors=errors, dtype=dtype)
     spec = FORMAT_TABLE[detect_format(path) if format == "auto" else format]
@@ -142,8 +153,9 @@ def load(
         fill(sink, limit)
         keys, matrix = sink.result()
         return Vectors(keys, matrix, source=str(path), format=fmt)
-    return load_cached(ident, fill, source=str(path), fmt=fmt, limit=limit, cache=cache, dtype=dtype, path=path,
-                       verify=verify)
+    return load_cached(
+        ident, fill, source=str(path), fmt=fmt, limit=limit, cache=cache, dtype=dtype, path=path, verify=verify
+    )
 
 
 def _load_direct(path: Path, *, limit: int | None, requested: Dtype | None, verify: bool | None) -> Vectors:
@@ -166,8 +178,9 @@ def _load_stream(path: Path, *, format: str, limit: int | None, encoding: str, e
         fmt = spec.name
         if not spec.one_pass:
             raise VectorFileError(
-                path, f"a {fmt} file cannot be read from a pipe or standard input (it is read with random "
-                      "access); save it to a file first",
+                path,
+                f"a {fmt} file cannot be read from a pipe or standard input (it is read with random "
+                "access); save it to a file first",
             )
         sink = MemorySink(path, dtype)
         spec.stream(path, sink, ReadOptions(limit, encoding, errors), f)
@@ -175,8 +188,9 @@ def _load_stream(path: Path, *, format: str, limit: int | None, encoding: str, e
     return Vectors(keys, matrix, source=str(path), format=fmt)
 
 
-def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "embedkit",
-         dtype: Dtype | None = None) -> Path:
+def save(
+    vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "embedkit", dtype: Dtype | None = None
+) -> Path:
     """Write ``vectors`` to ``path`` in ``format``, atomically.
 
     A ``.gz``, ``.bz2`` or ``.xz`` suffix compresses text and binary formats. Text formats
@@ -197,7 +211,8 @@ def save(vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "em
     spec = FORMAT_TABLE.get(format) if isinstance(format, str) else None
     if spec is None or spec.write is None:
         raise InvalidArgumentError(
-            f"cannot write format {format!r}; expected glove, word2vec, fasttext, word2vec-binary or embedkit")
+            f"cannot write format {format!r}; expected glove, word2vec, fasttext, word2vec-binary or embedkit"
+        )
     spec.write(vectors, path, format=format, dtype=dtype)
     return path
 

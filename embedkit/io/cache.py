@@ -49,8 +49,14 @@ def file_identity(path: Path) -> list[str]:
         st = path.stat()
     except OSError as exc:
         raise file_error(path, exc) from None
-    return [str(path.resolve()), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_dev),
-            str(st.st_ino)]
+    return [
+        str(path.resolve()),
+        str(st.st_size),
+        str(st.st_mtime_ns),
+        str(st.st_ctime_ns),
+        str(st.st_dev),
+        str(st.st_ino),
+    ]
 
 
 def fill_from(build: Callable[[], tuple[list[str], np.ndarray]]) -> Callable[[Sink], None]:
@@ -63,9 +69,18 @@ def fill_from(build: Callable[[], tuple[list[str], np.ndarray]]) -> Callable[[Si
     return fill
 
 
-def load_cached(ident: list[str], fill: Callable[[Sink], None], *, source: str, fmt: str, limit: int | None,
-                 cache: bool, dtype: Dtype = "float32", path: Path | None = None,
-                 verify: bool | None = None) -> Vectors:
+def load_cached(
+    ident: list[str],
+    fill: Callable[[Sink], None],
+    *,
+    source: str,
+    fmt: str,
+    limit: int | None,
+    cache: bool,
+    dtype: Dtype = "float32",
+    path: Path | None = None,
+    verify: bool | None = None,
+) -> Vectors:
     """The vectors ``fill(sink)`` produces: memory-mapped from the cache entry ``ident`` (built
     first, as ``fill`` runs, when absent or damaged), or, with ``cache=False`` or an unwritable
     cache folder, built in memory. ``path`` (default ``source``) names the input in errors."""

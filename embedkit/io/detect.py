@@ -18,8 +18,10 @@ __all__ = ["SNIFF_ORDER", "detect", "detect_format"]
 # with a "count dim" line), then GloVe (any other text); fastText models written before the magic
 # number are recognised last, by a heuristic.
 SNIFF_ORDER: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
-    *((name, FORMAT_TABLE[name].sniff) for name in ("embedkit", "fasttext-bin", "gensim", "word2vec",
-                                                    "word2vec-binary", "glove")),
+    *(
+        (name, FORMAT_TABLE[name].sniff)
+        for name in ("embedkit", "fasttext-bin", "gensim", "word2vec", "word2vec-binary", "glove")
+    ),
     ("fasttext-bin", looks_like_legacy_fasttext),
 )
 

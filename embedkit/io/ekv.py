@@ -56,7 +56,9 @@ class EkvWriter(Sink):
         prefix = len(EKV_MAGIC) + 8 + self._hlen
         self._data_offset = prefix + (-prefix) % 64
 
-    def _header(self, n: int, dim: int, keys_offset: int, keys_length: int, *, crc: int, digest: str | None = None) -> bytes:
+    def _header(
+        self, n: int, dim: int, keys_offset: int, keys_length: int, *, crc: int, digest: str | None = None
+    ) -> bytes:
         header = {
             "version": 2,
             "dtype": self.dtype.newbyteorder("<").str,
@@ -112,8 +114,9 @@ def _ekv_digest(header: dict, keys_blob: bytes) -> str:
     return hashlib.sha256(canon + b"\x00" + keys_blob).hexdigest()
 
 
-def write_ekv(path: Path, keys: list[str], matrix: np.ndarray, meta: dict | None = None,
-               dtype: str = "float32") -> None:
+def write_ekv(
+    path: Path, keys: list[str], matrix: np.ndarray, meta: dict | None = None, dtype: str = "float32"
+) -> None:
     with EkvWriter(path, meta or {}, dtype) as sink:
         feed(sink, keys, matrix)
 
@@ -123,8 +126,9 @@ def write_ekv(path: Path, keys: list[str], matrix: np.ndarray, meta: dict | None
 VERIFY_MAX_BYTES = 256 << 20
 
 
-def read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
-              verify: bool | None = None) -> tuple[list[str], np.ndarray, dict, Callable[[], None]]:
+def read_ekv(
+    path: Path, *, limit: int | None, mmap: bool = True, verify: bool | None = None
+) -> tuple[list[str], np.ndarray, dict, Callable[[], None]]:
     """Read an .ekv file, checking its structure, the SHA-256 of its header and key list (always,
     where recorded), the CRC-32 of its matrix (``verify=True``, or ``None`` and at most
     :data:`VERIFY_MAX_BYTES`), and that its values are finite (recorded at write time and then
@@ -173,8 +177,11 @@ def read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
         f.seek(keys_offset)
         keys_blob = f.read(klen)
         if "digest" in header and _ekv_digest(header, keys_blob) != header["digest"]:
-            raise VectorFileError(path, "the header or the key list was changed or damaged after it was written "
-                                        "(SHA-256 mismatch)", offset=len(EKV_MAGIC) + 8)
+            raise VectorFileError(
+                path,
+                "the header or the key list was changed or damaged after it was written (SHA-256 mismatch)",
+                offset=len(EKV_MAGIC) + 8,
+            )
         try:
             keys = json.loads(keys_blob.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
@@ -184,8 +191,11 @@ def read_ekv(path: Path, *, limit: int | None, mmap: bool = True,
     if n * dim and header.get("finite") is not True:  # written before finiteness was recorded
         whole = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(n, dim))
         for s in range(0, n, 1 << 16):
-            check_finite(np.asarray(whole[s : s + (1 << 16)]), path,
-                          lambda r, s=s: {"offset": offset + (s + r) * dim * dtype.itemsize})
+            check_finite(
+                np.asarray(whole[s : s + (1 << 16)]),
+                path,
+                lambda r, s=s: {"offset": offset + (s + r) * dim * dtype.itemsize},
+            )
     if limit is not None:
         n = min(n, limit)
         keys = keys[:n]
@@ -210,8 +220,9 @@ def _start_crc_check(path: Path, header: dict, offset: int, nbytes: int, verify:
     def check() -> None:
         worker.join()
         if got != [crc]:
-            raise VectorFileError(path, "the matrix was changed or damaged after it was written (CRC-32 mismatch)",
-                                  offset=offset)
+            raise VectorFileError(
+                path, "the matrix was changed or damaged after it was written (CRC-32 mismatch)", offset=offset
+            )
 
     return check
 

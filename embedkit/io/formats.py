@@ -81,11 +81,13 @@ FORMAT_TABLE: dict[str, FormatSpec] = {
     "glove": FormatSpec("glove", text.sniff_glove, text.stream_glove, text.write_glove, one_pass=True),
     "word2vec": _WORD2VEC,
     "fasttext": _WORD2VEC,  # fastText's .vec is word2vec text
-    "word2vec-binary": FormatSpec("word2vec-binary", word2vec_binary.sniff, word2vec_binary.stream,
-                                  word2vec_binary.write, one_pass=True),
+    "word2vec-binary": FormatSpec(
+        "word2vec-binary", word2vec_binary.sniff, word2vec_binary.stream, word2vec_binary.write, one_pass=True
+    ),
     "fasttext-bin": FormatSpec("fasttext-bin", gensim_model.sniff_fasttext, gensim_model.stream_fasttext_bin),
-    "gensim": FormatSpec("gensim", gensim_model.sniff_gensim, gensim_model.stream_gensim,
-                         precheck=gensim_model.require_pickle_opt_in),
+    "gensim": FormatSpec(
+        "gensim", gensim_model.sniff_gensim, gensim_model.stream_gensim, precheck=gensim_model.require_pickle_opt_in
+    ),
     "embedkit": FormatSpec("embedkit", ekv.sniff, None, ekv.write, direct_read=True),
 }
 FORMATS = tuple(FORMAT_TABLE)

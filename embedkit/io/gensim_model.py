@@ -45,8 +45,13 @@ def looks_like_legacy_fasttext(b: bytes) -> bool:
     if len(b) < 48:
         return False
     args = np.frombuffer(b[:48], dtype="<i4")
-    return bool(0 < args[0] <= 100_000 and (args >= 0).all() and (args < 1 << 25).all()
-                and args[6] in (1, 2, 3) and args[7] in (1, 2, 3))
+    return bool(
+        0 < args[0] <= 100_000
+        and (args >= 0).all()
+        and (args < 1 << 25).all()
+        and args[6] in (1, 2, 3)
+        and args[7] in (1, 2, 3)
+    )
 
 
 def require_pickle_opt_in(path: Path, opts: ReadOptions) -> None:
@@ -92,7 +97,9 @@ def _check_fasttext_bin(path: Path) -> None:
             except DECOMPRESS_ERRORS as exc:
                 raise VectorFileError(path, f"cannot decompress: {exc}") from None
             if len(b) < n:
-                raise VectorFileError(path, f"truncated fastText binary: the file ends inside {what}", offset=pos + len(b))
+                raise VectorFileError(
+                    path, f"truncated fastText binary: the file ends inside {what}", offset=pos + len(b)
+                )
             pos += n
             return b
 
@@ -116,7 +123,8 @@ def _check_fasttext_bin(path: Path) -> None:
                 more = f.read(1 << 16)
                 if not more:
                     raise VectorFileError(
-                        path, f"truncated fastText binary: the file ends inside word {i + 1} of {vocab_size}",
+                        path,
+                        f"truncated fastText binary: the file ends inside word {i + 1} of {vocab_size}",
                         offset=pos + len(buf),
                     )
                 buf += more
@@ -124,8 +132,9 @@ def _check_fasttext_bin(path: Path) -> None:
             while len(buf) < end + 10:
                 more = f.read(1 << 16)
                 if not more:
-                    raise VectorFileError(path, f"truncated fastText binary: the file ends after word {i + 1}",
-                                          offset=pos + len(buf))
+                    raise VectorFileError(
+                        path, f"truncated fastText binary: the file ends after word {i + 1}", offset=pos + len(buf)
+                    )
                 buf += more
             pos += end + 10
             buf = buf[end + 10 :]
@@ -133,12 +142,15 @@ def _check_fasttext_bin(path: Path) -> None:
         while len(buf) < need:
             more = f.read(1 << 16)
             if not more:
-                raise VectorFileError(path, "truncated fastText binary: the file ends before the matrix", offset=pos + len(buf))
+                raise VectorFileError(
+                    path, "truncated fastText binary: the file ends before the matrix", offset=pos + len(buf)
+                )
             buf += more
         rows, cols = struct.unpack("<2q", buf[need - 16 : need])
         if rows != nwords + bucket or cols != dim:
             raise VectorFileError(
-                path, f"corrupt fastText matrix header: {rows} x {cols}, expected {nwords + bucket} x {dim}",
+                path,
+                f"corrupt fastText matrix header: {rows} x {cols}, expected {nwords + bucket} x {dim}",
                 offset=pos + need - 16,
             )
 

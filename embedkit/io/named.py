@@ -20,8 +20,14 @@ __all__ = ["DEFAULT_VECTORS", "REGISTRY", "default_data_dir", "lookup", "registe
 REGISTRY: dict[str, tuple[tuple[Callable[[], list[str]], Callable[[], tuple[list[str], np.ndarray]]], str, str]] = {}
 
 
-def register(name: str, identity: Callable[[], list[str]], build: Callable[[], tuple[list[str], np.ndarray]],
-             description: str = "", *, format: str = "embedkit") -> None:
+def register(
+    name: str,
+    identity: Callable[[], list[str]],
+    build: Callable[[], tuple[list[str], np.ndarray]],
+    description: str = "",
+    *,
+    format: str = "embedkit",
+) -> None:
     """Register a vector set under ``name`` for :func:`~embedkit.io.api.load`.
 
     ``identity()`` returns strings that change whenever the data does (they key the cache);

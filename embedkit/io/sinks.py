@@ -116,7 +116,14 @@ def feed(sink: Sink, keys: list[str], matrix: np.ndarray, step: int = 1 << 16) -
 
 def check_writable_words(keys: list[str], format: str) -> None:
     """Refuse a word the ``format`` (text or word2vec binary) cannot hold: empty or with white space."""
-    bad = next((k for k in keys if not k or any(ch in k for ch in " \n\r\t") or (format != "word2vec-binary" and k.strip() != k)), None)
+    bad = next(
+        (
+            k
+            for k in keys
+            if not k or any(ch in k for ch in " \n\r\t") or (format != "word2vec-binary" and k.strip() != k)
+        ),
+        None,
+    )
     if bad is not None:
         raise DataError(f"the word {bad!r} cannot be written in {format} format (empty or containing white space)")
 

@@ -132,8 +132,9 @@ def _count_extra_lines(src: Source, tail: bytes) -> int:
     return lines + 1 if started else 0
 
 
-def stream_text(src: Source, path: Path, sink: Sink, *, header: bool, limit: int | None,
-                 encoding: str, errors: str) -> None:
+def stream_text(
+    src: Source, path: Path, sink: Sink, *, header: bool, limit: int | None, encoding: str, errors: str
+) -> None:
     """Parse a text vector file chunk by chunk into ``sink``; exact errors name the line.
 
     Memory stays bounded by a chunk: each piece of whole lines goes through the fast parser
@@ -197,8 +198,9 @@ def stream_text(src: Source, path: Path, sink: Sink, *, header: bool, limit: int
         raise VectorFileError(path, problem, line=first_line + min(total, count))
 
 
-def _parse_text_part(part: bytes, path: Path, dim: int | None, first_line: int, sink: Sink,
-                     encoding: str, errors: str) -> tuple[int, int]:
+def _parse_text_part(
+    part: bytes, path: Path, dim: int | None, first_line: int, sink: Sink, encoding: str, errors: str
+) -> tuple[int, int]:
     """Parse whole lines (the first one is line ``first_line``) into ``sink``; returns the
     dimension and the number of lines (every line is a row: a blank one is an error)."""
     try:
@@ -255,8 +257,12 @@ def _read_text_fast(body: memoryview, dim: int | None):
             pa.py_buffer(body),
             read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pcsv.ParseOptions(
-                delimiter=" ", quote_char=False, escape_char=False, double_quote=False,
-                newlines_in_values=False, ignore_empty_lines=False,
+                delimiter=" ",
+                quote_char=False,
+                escape_char=False,
+                double_quote=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
             ),
             convert_options=pcsv.ConvertOptions(
                 column_types=types, null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False
@@ -299,9 +305,7 @@ def _read_text_slow(body: memoryview, path: Path, dim: int | None, first_line: i
             if dim < 1:
                 raise VectorFileError(path, f"a word with no values: {line[:80]!r}", line=lineno)
         if len(toks) != dim + 1:
-            raise VectorFileError(
-                path, f"expected a word and {dim} values, found {len(toks) - 1} values", line=lineno
-            )
+            raise VectorFileError(path, f"expected a word and {dim} values, found {len(toks) - 1} values", line=lineno)
         try:
             vals = [float(t) for t in toks[1:]]
         except ValueError:

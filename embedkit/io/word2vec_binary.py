@@ -69,7 +69,8 @@ def stream_source(src: Source, path: Path, sink: Sink, *, limit: int | None, enc
                     break
                 if p >= size:
                     raise VectorFileError(
-                        path, f"truncated: the header promises {count} vectors, the file ends after {i}",
+                        path,
+                        f"truncated: the header promises {count} vectors, the file ends after {i}",
                         offset=base + p,
                     )
                 raise VectorFileError(path, "truncated or corrupt: no space after a word", offset=base + p)

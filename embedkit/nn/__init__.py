@@ -10,7 +10,6 @@ from .._deps import require
 require("torch", "nn", "embedkit's neural models (embedkit.nn)")
 
 
-
 from .embedding import embedding_from_vectors, vectors_from_embedding
 from .lm.generate import Generation, beam_search, generate
 from .lm.models import LANGUAGE_MODELS as MODELS

@@ -38,7 +38,14 @@ from ..vectors import Vectors
 from .kernels import order_desc
 
 __all__ = [
-    "BACKEND", "HnswIndex", "ann_topk", "build_index", "check_index_file", "get_index", "index_header", "index_path",
+    "BACKEND",
+    "HnswIndex",
+    "ann_topk",
+    "build_index",
+    "check_index_file",
+    "get_index",
+    "index_header",
+    "index_path",
 ]
 
 BACKEND = "faiss"
@@ -214,9 +221,17 @@ def index_header(vectors: Vectors, M: int = M_DEFAULT, ef_construction: int = EF
     """What the header of the index file of ``vectors`` must say (all but ``payload_bytes``)."""
     src = _source(vectors)
     n, dim = vectors.shape
-    return {"format": FORMAT, "backend": BACKEND, "backend_version": _backend_version(), "n": n, "dim": dim,
-            "M": M, "ef_construction": ef_construction, "source": None if src is None else src[1],
-            "fingerprint": _fingerprint(vectors)}
+    return {
+        "format": FORMAT,
+        "backend": BACKEND,
+        "backend_version": _backend_version(),
+        "n": n,
+        "dim": dim,
+        "M": M,
+        "ef_construction": ef_construction,
+        "source": None if src is None else src[1],
+        "fingerprint": _fingerprint(vectors),
+    }
 
 
 def _fingerprint(vectors: Vectors, samples: int = 64) -> str:

@@ -103,8 +103,13 @@ def nearest(
     >>> nearest(v, "frog", k=3).words
     ['snake', 'ape', 'toad']
     """
-    return nearest_many(vectors, [query] if isinstance(query, str) else np.asarray(query)[None, :], k,
-                        exclude=exclude, restrict=restrict)[0]
+    return nearest_many(
+        vectors,
+        [query] if isinstance(query, str) else np.asarray(query)[None, :],
+        k,
+        exclude=exclude,
+        restrict=restrict,
+    )[0]
 
 
 def nearest_many(

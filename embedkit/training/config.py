@@ -22,8 +22,16 @@ ALGORITHMS = LM_ALGORITHMS + GENSIM_ALGORITHMS
 
 # Upper bounds on the sizes, far above any model of these kinds: a config read from an edited or
 # damaged checkpoint fails here instead of allocating gigabytes.
-_CAPS = {"dim": 1 << 14, "hidden": 1 << 14, "layers": 64, "window": 1024, "batch_size": 1 << 20, "bptt": 1 << 20,
-         "num_sampled": 1 << 20, "negative": 1024}
+_CAPS = {
+    "dim": 1 << 14,
+    "hidden": 1 << 14,
+    "layers": 64,
+    "window": 1024,
+    "batch_size": 1 << 20,
+    "bptt": 1 << 20,
+    "num_sampled": 1 << 20,
+    "negative": 1024,
+}
 
 Algorithm = Literal["nplm", "rnn", "gru", "lstm", "word2vec-skipgram", "word2vec-cbow", "fasttext"]
 
@@ -132,8 +140,15 @@ class TrainConfig:
             set_(self, "lr", 0.025 if gensim else (1.0 if self.optimizer == "sgd" else 1e-2 if nplm else 2e-3))
         if self.sparse is None:
             # nplm batches hold many tokens per step, so a dense update of the tables is cheaper there
-            set_(self, "sparse", self.objective in ("sampled", "negative") and self.weight_decay == 0
-                 and not gensim and not nplm and not under_torchrun())
+            set_(
+                self,
+                "sparse",
+                self.objective in ("sampled", "negative")
+                and self.weight_decay == 0
+                and not gensim
+                and not nplm
+                and not under_torchrun(),
+            )
         if self.sparse and self.objective not in ("sampled", "negative"):
             raise ConfigError("sparse=True needs a sampled or negative objective")
         if self.sparse and self.weight_decay:

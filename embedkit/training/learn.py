@@ -36,8 +36,14 @@ class VectorTraining:
     lm: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"config": self.config.to_dict(), "history": self.history, "seconds": self.seconds,
-                "tokens_per_s": self.tokens_per_s, "words": len(self.vectors), "dim": self.vectors.dim}
+        return {
+            "config": self.config.to_dict(),
+            "history": self.history,
+            "seconds": self.seconds,
+            "tokens_per_s": self.tokens_per_s,
+            "words": len(self.vectors),
+            "dim": self.vectors.dim,
+        }
 
 
 def learn_vectors(corpus: Corpus, config: TrainConfig) -> Vectors:
@@ -86,8 +92,9 @@ def train_vectors(
     if config.algorithm in LM_ALGORITHMS:
         from ..nn.lm.train import train_language_model
 
-        lm = train_language_model(corpus, config, init=init, device=device, checkpoint_dir=checkpoint_dir,
-                                  resume=resume, progress=progress)
+        lm = train_language_model(
+            corpus, config, init=init, device=device, checkpoint_dir=checkpoint_dir, resume=resume, progress=progress
+        )
         secs = sum(h["seconds"] for h in lm.history)
         toks = sum(h["tokens"] for h in lm.history)
         return VectorTraining(lm.vectors(), config, list(lm.history), secs, toks / secs if secs else 0.0, lm)
@@ -101,9 +108,17 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> VectorTraining:
 
     sentences = _Sentences(corpus)  # re-iterable, decoded from the ids on the fly: nothing grows with the corpus
     # The vocabulary is already limited by the corpus; gensim keeps every word it is given.
-    common = {"vector_size": config.dim, "window": config.window, "min_count": 1, "workers": config.threads,
-                  "seed": config.seed, "sample": config.sample, "negative": config.negative, "alpha": config.lr,
-                  "min_alpha": config.lr * 1e-4 if config.schedule != "constant" else config.lr}
+    common = {
+        "vector_size": config.dim,
+        "window": config.window,
+        "min_count": 1,
+        "workers": config.threads,
+        "seed": config.seed,
+        "sample": config.sample,
+        "negative": config.negative,
+        "alpha": config.lr,
+        "min_alpha": config.lr * 1e-4 if config.schedule != "constant" else config.lr,
+    }
     if config.algorithm == "fasttext":
         model = FastText(sg=1, **common)
     else:

@@ -96,9 +96,17 @@ def place_labels(
         va = "bottom" if dy > 0 else ("top" if dy < 0 else "center")
         arrow = {"arrowstyle": "-", "lw": 0.6, "color": "0.45", "shrinkA": 0, "shrinkB": 2} if rank >= 2 else None
         ann = ax.annotate(
-            text, xy=tuple(ax.transData.inverted().transform((px, py))), xytext=(ox / dpi_scale, oy / dpi_scale),
-            textcoords="offset points", ha=ha, va=va, fontsize=fontsize, color=colors[i], arrowprops=arrow,
-            annotation_clip=False, zorder=5,
+            text,
+            xy=tuple(ax.transData.inverted().transform((px, py))),
+            xytext=(ox / dpi_scale, oy / dpi_scale),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            color=colors[i],
+            arrowprops=arrow,
+            annotation_clip=False,
+            zorder=5,
         )
         ann.set_path_effects([pe.withStroke(linewidth=2.5, foreground="white")])
         ann.set_in_layout(False)

@@ -138,14 +138,31 @@ def plot_projection(
         cmap = matplotlib.colormaps["tab10" if len(groups) <= 10 else "tab20"]
         member = np.array([w in group_of for w in projection.words])
         if not member.all():
-            ax.scatter(xy[~member, 0], xy[~member, 1], s=size * 0.6, c="0.75", alpha=alpha, linewidths=0,
-                       label=_OTHER, rasterized=raster)
+            ax.scatter(
+                xy[~member, 0],
+                xy[~member, 1],
+                s=size * 0.6,
+                c="0.75",
+                alpha=alpha,
+                linewidths=0,
+                label=_OTHER,
+                rasterized=raster,
+            )
         for gi, g in enumerate(groups):
             rows = [index[w] for w in groups[g] if w in index]
             if rows:
-                ax.scatter(xy[rows, 0], xy[rows, 1], s=max(size, 18), color=cmap(gi % cmap.N), alpha=0.95,
-                           linewidths=0.3, edgecolors="white", label=f"{g} ({len(rows)})", zorder=3,
-                           rasterized=raster)
+                ax.scatter(
+                    xy[rows, 0],
+                    xy[rows, 1],
+                    s=max(size, 18),
+                    color=cmap(gi % cmap.N),
+                    alpha=0.95,
+                    linewidths=0.3,
+                    edgecolors="white",
+                    label=f"{g} ({len(rows)})",
+                    zorder=3,
+                    rasterized=raster,
+                )
         ax.legend(loc="best", fontsize=9, title="groups", title_fontsize=9, framealpha=0.85, markerscale=1.2)
     else:
         ax.scatter(xy[:, 0], xy[:, 1], s=size, c="tab:blue", alpha=alpha, linewidths=0, rasterized=raster)
@@ -232,8 +249,9 @@ def plot_neighbors(
     norm = matplotlib.colors.Normalize(vmin=lo - 0.02, vmax=hi + 0.005)
     segs = [[tuple(q_xy), tuple(p)] for p in n_xy]
     ax.add_collection(LineCollection(segs, colors=[cmap(norm(s)) for s in sims], linewidths=1.0, alpha=0.55, zorder=2))
-    sc = ax.scatter(n_xy[:, 0], n_xy[:, 1], c=sims, cmap=cmap, norm=norm, s=60, edgecolors="white",
-                    linewidths=0.5, zorder=3)
+    sc = ax.scatter(
+        n_xy[:, 0], n_xy[:, 1], c=sims, cmap=cmap, norm=norm, s=60, edgecolors="white", linewidths=0.5, zorder=3
+    )
     ax.scatter([q_xy[0]], [q_xy[1]], marker="*", s=320, c="crimson", edgecolors="white", linewidths=0.8, zorder=4)
     fig.colorbar(sc, ax=ax, label="cosine similarity to the query", shrink=0.85)
     all_xy = np.vstack([q_xy[None, :], n_xy])
@@ -290,8 +308,19 @@ def plot_analogies(
     xy = projection.coords_of(words)
     pos = dict(zip(words, xy))
     for (a, b), r in zip(pairs, rel):
-        ax.add_patch(FancyArrowPatch(tuple(pos[a]), tuple(pos[b]), arrowstyle="-|>", mutation_scale=16,
-                                     color=color_of[r], lw=1.8, shrinkA=4, shrinkB=4, zorder=2))
+        ax.add_patch(
+            FancyArrowPatch(
+                tuple(pos[a]),
+                tuple(pos[b]),
+                arrowstyle="-|>",
+                mutation_scale=16,
+                color=color_of[r],
+                lw=1.8,
+                shrinkA=4,
+                shrinkB=4,
+                zorder=2,
+            )
+        )
     starts = {a for a, _ in pairs}
     ax.scatter(xy[:, 0], xy[:, 1], s=28, c=["0.25" if w in starts else "0.55" for w in words], zorder=3)
     _pad_limits(ax, xy, pad=0.15)
@@ -380,8 +409,15 @@ def plot_similarity_matrix(
     if annotate if annotate is not None else n <= 20:
         for i in range(n):
             for j in range(n):
-                ax.text(j, i, f"{S[i, j]:.2f}", ha="center", va="center", fontsize=8,
-                        color="white" if abs(S[i, j]) > 0.6 else "0.1")
+                ax.text(
+                    j,
+                    i,
+                    f"{S[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if abs(S[i, j]) > 0.6 else "0.1",
+                )
     fig.colorbar(im, ax=ax, label="cosine similarity", shrink=0.85)
     ax.set_title(title or f"Cosine similarity of {n} words", fontsize=12)
     return fig

@@ -180,8 +180,10 @@ class Projection:
             except ValueError as exc:
                 if "allow_pickle" not in str(exc):
                     raise
-                raise ModelFileError(path, "the file holds pickled Python objects, which embedkit will not load "
-                                           "(unpickling can run code)") from None
+                raise ModelFileError(
+                    path,
+                    "the file holds pickled Python objects, which embedkit will not load (unpickling can run code)",
+                ) from None
         elif suffix == ".csv":
             with open(path, encoding="utf-8", newline="") as fh:
                 first = fh.readline()

@@ -139,9 +139,18 @@ def _enable_numba_caching() -> None:
     from numba.core.registry import CPUDispatcher
 
     names = [
-        "umap.umap_", "umap.layouts", "umap.spectral", "umap.distances", "umap.utils", "umap.sparse",
-        "pynndescent.pynndescent_", "pynndescent.utils", "pynndescent.distances", "pynndescent.rp_trees",
-        "pynndescent.sparse", "pynndescent.graph_utils",
+        "umap.umap_",
+        "umap.layouts",
+        "umap.spectral",
+        "umap.distances",
+        "umap.utils",
+        "umap.sparse",
+        "pynndescent.pynndescent_",
+        "pynndescent.utils",
+        "pynndescent.distances",
+        "pynndescent.rp_trees",
+        "pynndescent.sparse",
+        "pynndescent.graph_utils",
     ]
     for name in names:
         try:
@@ -164,8 +173,13 @@ class _Progress:
         if enabled:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False,
-                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}]")
+            self.bar = tqdm(
+                total=total,
+                desc=desc,
+                file=sys.stderr,
+                leave=False,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}]",
+            )
 
     def stage(self, desc: str) -> None:
         if self.bar is not None:
@@ -227,8 +241,17 @@ def tsne_affinities(X: np.ndarray, perplexity: float, *, seed: int | None, n_job
     return affinity.MultiscaleMixture(perplexities=[perplexity], knn_index=index, n_jobs=n_jobs)
 
 
-def _tsne(X: np.ndarray, dim: int, *, perplexity: float, seed: int | None, n_jobs: int, n_iter: int,
-          early_exaggeration_iter: int, bar: _Progress) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
+def _tsne(
+    X: np.ndarray,
+    dim: int,
+    *,
+    perplexity: float,
+    seed: int | None,
+    n_jobs: int,
+    n_iter: int,
+    early_exaggeration_iter: int,
+    bar: _Progress,
+) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
     import openTSNE
 
     method = "fft" if dim <= 2 and len(X) >= 10_000 else "bh"
@@ -272,8 +295,9 @@ def _tsne(X: np.ndarray, dim: int, *, perplexity: float, seed: int | None, n_job
     return np.asarray(emb), params, {"kl_divergence": None if kl is None else float(kl)}
 
 
-def _umap(X: np.ndarray, dim: int, *, n_neighbors: int, min_dist: float, seed: int | None,
-          bar: _Progress) -> tuple[np.ndarray, dict[str, Any]]:
+def _umap(
+    X: np.ndarray, dim: int, *, n_neighbors: int, min_dist: float, seed: int | None, bar: _Progress
+) -> tuple[np.ndarray, dict[str, Any]]:
     bar.stage("UMAP: loading compiled code")
     umap = _import_umap()
     bar.update(1)
@@ -386,12 +410,19 @@ def project(
             params["implementation"] = "numpy (eigendecomposition of the covariance)"
         elif method == "tsne":
             perp = float(min(perplexity, (n - 1) / 3))
-            Y, extra, info = _tsne(X, dim, perplexity=perp, seed=seed, n_jobs=n_jobs, n_iter=n_iter,
-                                   early_exaggeration_iter=early_exaggeration_iter, bar=bar)
+            Y, extra, info = _tsne(
+                X,
+                dim,
+                perplexity=perp,
+                seed=seed,
+                n_jobs=n_jobs,
+                n_iter=n_iter,
+                early_exaggeration_iter=early_exaggeration_iter,
+                bar=bar,
+            )
             params.update(extra)
         else:
-            Y, extra = _umap(X, dim, n_neighbors=int(min(n_neighbors, n - 1)), min_dist=min_dist, seed=seed,
-                             bar=bar)
+            Y, extra = _umap(X, dim, n_neighbors=int(min(n_neighbors, n - 1)), min_dist=min_dist, seed=seed, bar=bar)
             params.update(extra)
     finally:
         bar.close()
@@ -401,7 +432,8 @@ def project(
         t1 = time.perf_counter()
         tw = trustworthiness(X, Y, k=trust_k, sample=trust_sample, seed=0 if seed is None else seed)
         timings["trustworthiness"] = time.perf_counter() - t1
-        params["trustworthiness"] = {"k": max(1, min(trust_k, (min(n, trust_sample or n) - 1) // 2)),
-                                     "sample": min(n, trust_sample) if trust_sample else n}
+        params["trustworthiness"] = {
+            "k": max(1, min(trust_k, (min(n, trust_sample or n) - 1) // 2)),
+            "sample": min(n, trust_sample) if trust_sample else n,
+        }
     return Projection(tuple(chosen.keys), Y, method, params, tw, info, timings, chosen.source)
-

@@ -42,7 +42,12 @@ def test_metrics_against_sklearn():
     m = compute_metrics(y, p, ["a", "b", "c"])
     assert m.accuracy == pytest.approx(5 / 7)
     assert m.macro_f1 == pytest.approx(f1_score(y, p, average="macro"))
-    assert m.per_class["b"] == {"precision": pytest.approx(2 / 3), "recall": 1.0, "f1": pytest.approx(0.8), "support": 2}
+    assert m.per_class["b"] == {
+        "precision": pytest.approx(2 / 3),
+        "recall": 1.0,
+        "f1": pytest.approx(0.8),
+        "support": 2,
+    }
     assert m.confusion == [[1, 1, 0], [0, 2, 0], [1, 0, 2]]
     assert "macro-F1" in m.report() and m.to_dict()["class_names"] == ["a", "b", "c"]
 
@@ -57,7 +62,9 @@ def test_mean_embedding_transformer_values_and_pipeline(glove, mr_slice):
     assert_allclose(X[0], (glove["the"] + glove["film"] + glove[","] + glove["!"]) / 4, rtol=1e-6)
     assert_allclose(X[1], 0.0)
     tr, dv = mr_slice
-    pipe = sk_pipeline(MeanEmbeddingTransformer(glove), LogisticRegression(max_iter=1000)).fit(list(tr.texts), tr.labels)
+    pipe = sk_pipeline(MeanEmbeddingTransformer(glove), LogisticRegression(max_iter=1000)).fit(
+        list(tr.texts), tr.labels
+    )
     assert pipe.score(list(dv.texts), dv.labels) > 0.68
 
 
@@ -85,8 +92,17 @@ def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
 
     tr, te = mr_slice
     dev_tr, dev = train_dev_split(tr, dev_fraction=0.1, seed=0)
-    r = train(dev_tr, dev=dev, test=te, model="cnn", mode="static", vectors=glove,
-              config=ClassifierConfig(epochs=3, num_filters=50), seed=0, device="cpu")
+    r = train(
+        dev_tr,
+        dev=dev,
+        test=te,
+        model="cnn",
+        mode="static",
+        vectors=glove,
+        config=ClassifierConfig(epochs=3, num_filters=50),
+        seed=0,
+        device="cpu",
+    )
     assert r.test.accuracy > 0.66
     assert r.to_dict()["model"] == "cnn" and r.history["best_epoch"] >= 1
     path = r.classifier.save(tmp_path / "cnn.pt")
@@ -130,8 +146,10 @@ def test_unseen_dev_labels_stop_before_training(model, tmp_path):
     dev = _tiny([0, 5, 1, 5, 7], ("0", "1", "2", "3", "4", "5", "6", "7"), "dev.txt")
     with pytest.raises(LabelError) as err:
         train(tr, dev=dev, model=model, mode="rand", output=tmp_path / "m")
-    assert str(err.value) == ("dev.txt: 3 dev examples have labels that the training data never had: '5', '7'; "
-                              "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)")
+    assert str(err.value) == (
+        "dev.txt: 3 dev examples have labels that the training data never had: '5', '7'; "
+        "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)"
+    )
     assert not (tmp_path / "m").exists()
 
 
@@ -141,7 +159,9 @@ def test_drop_unseen_labels_warns_and_scores_the_rest():
 
     tr = _tiny([1, 1, 0, 0, 1, 0], ("0", "1"))
     dev = _tiny([0, 5, 1, 5, 7], ("0", "1", "2", "3", "4", "5", "6", "7"), "dev.txt")
-    with pytest.warns(EmbedkitWarning, match=r"^dev.txt: dropped 3 of 5 dev examples whose labels the training data never had$"):
+    with pytest.warns(
+        EmbedkitWarning, match=r"^dev.txt: dropped 3 of 5 dev examples whose labels the training data never had$"
+    ):
         r = train(tr, dev=dev, model="tfidf-logreg", drop_unseen_labels=True)
     assert sum(r.dev.per_class[c]["support"] for c in r.dev.class_names) == 2 and r.dev.class_names == ("0", "1")
 
@@ -150,7 +170,9 @@ def test_one_class_is_an_error_and_labels_match_by_name():
     """Check that one training class is refused, and that dev classes numbered differently are matched by name."""
     from embedkit.errors import LabelError
 
-    with pytest.raises(LabelError, match=r"^train.txt: training data has one class 'x'; a classifier needs at least two$"):
+    with pytest.raises(
+        LabelError, match=r"^train.txt: training data has one class 'x'; a classifier needs at least two$"
+    ):
         train(_tiny([0, 0, 0], ("x",), "train.txt"), model="tfidf-logreg")
     tr = TextDataset(["good fun", "great film", "bad mess", "awful film"] * 3, [1, 1, 0, 0] * 3, ("neg", "pos"))
     dev = TextDataset(["great fun", "awful mess"], [0, 1], ("pos", "neg"))  # the other numbering
@@ -178,7 +200,9 @@ def test_import_classify_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, embedkit.classify, embedkit.classify.config; "
-            "print(sorted(m for m in ('torch', 'sklearn', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, embedkit.classify, embedkit.classify.config; "
+        "print(sorted(m for m in ('torch', 'sklearn', 'matplotlib') if m in sys.modules))"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"

@@ -195,4 +195,9 @@ def test_readers_record_the_source_and_labels_align_by_name(tmp_path):
     assert tr.source == str(tmp_path / "tr.csv") and tr.subset([0]).source == tr.source
     assert tr.class_names == ("neg", "pos") and dv.class_names == ("mixed", "pos")
     aligned, dropped = align_labels(dv, tr, drop_unseen=True)
-    assert (aligned.texts, aligned.labels.tolist(), aligned.class_names, dropped) == (("great",), [1], ("neg", "pos"), 1)
+    assert (aligned.texts, aligned.labels.tolist(), aligned.class_names, dropped) == (
+        ("great",),
+        [1],
+        ("neg", "pos"),
+        1,
+    )

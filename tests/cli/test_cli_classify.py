@@ -32,8 +32,22 @@ def test_train_json_keys_and_predict(capsys, mr_files, tmp_path):
     """Check that train --json prints the listed keys and that predict reads the saved model."""
     train, test = mr_files
     model = tmp_path / "tfidf.npz"
-    rc, out = run_json(capsys, ["classify", "train", "--train", str(train), "--test", str(test), "--model",
-                                "tfidf-logreg", "-o", str(model), "--json"])
+    rc, out = run_json(
+        capsys,
+        [
+            "classify",
+            "train",
+            "--train",
+            str(train),
+            "--test",
+            str(test),
+            "--model",
+            "tfidf-logreg",
+            "-o",
+            str(model),
+            "--json",
+        ],
+    )
     assert rc == 0
     assert {"model", "mode", "dev", "test", "train_seconds"} <= set(out)
     assert out["model"] == "tfidf-logreg" and out["mode"] is None
@@ -49,8 +63,28 @@ def test_train_neural_and_predict_text(capsys, mr_files, tmp_path):
     """Check a one-epoch GRU run from the command line, its JSON, and plain-text prediction."""
     train, _ = mr_files
     model = tmp_path / "gru.pt"
-    rc, out = run_json(capsys, ["classify", "train", "--train", str(train), "--dev", str(train), "--model", "gru",
-                                "--mode", "static", "--epochs", "1", "--seed", "3", "-o", str(model), "--json"])
+    rc, out = run_json(
+        capsys,
+        [
+            "classify",
+            "train",
+            "--train",
+            str(train),
+            "--dev",
+            str(train),
+            "--model",
+            "gru",
+            "--mode",
+            "static",
+            "--epochs",
+            "1",
+            "--seed",
+            "3",
+            "-o",
+            str(model),
+            "--json",
+        ],
+    )
     assert rc == 0 and out["model"] == "gru" and out["mode"] == "static" and "test" not in out
     assert out["epochs_run"] == 1 and out["output"] == str(model)
     assert main(["classify", "predict", "--model", str(model), "a fine film", "awful"]) == 0
@@ -61,8 +95,9 @@ def test_train_neural_and_predict_text(capsys, mr_files, tmp_path):
 def test_cv_json(capsys, mr_files):
     """Check that cv --json reports one entry per fold with mean and std."""
     train, _ = mr_files
-    rc, out = run_json(capsys, ["classify", "cv", "--data", str(train), "--folds", "3", "--model", "mean-logreg",
-                                "--json"])
+    rc, out = run_json(
+        capsys, ["classify", "cv", "--data", str(train), "--folds", "3", "--model", "mean-logreg", "--json"]
+    )
     assert rc == 0 and out["folds"] == 3 and len(out["per_fold"]) == 3
     assert set(out["mean"]) == {"accuracy", "macro_f1"} and set(out["std"]) == {"accuracy", "macro_f1"}
     assert out["mean"]["accuracy"] == pytest.approx(sum(f["accuracy"] for f in out["per_fold"]) / 3)
@@ -75,8 +110,10 @@ def test_errors_are_reported(capsys, tmp_path):
     bogus = tmp_path / "bogus.pt"
     bogus.write_bytes(b"not a model")
     rc, out = run_json(capsys, ["classify", "predict", "--model", str(bogus), "x", "--json"])
-    assert rc == 1 and out == {"error": f"{bogus}: not a readable embedkit checkpoint (not a PyTorch file)",
-                               "type": "ModelFileError"}
+    assert rc == 1 and out == {
+        "error": f"{bogus}: not a readable embedkit checkpoint (not a PyTorch file)",
+        "type": "ModelFileError",
+    }
 
 
 @pytest.fixture()
@@ -97,12 +134,14 @@ def test_unseen_dev_labels_one_line_and_no_model_file(capsys, label_files, model
     assert main(argv) == 1
     assert capsys.readouterr().err == (
         f"embedkit: error: {d / 'dev.txt'}: 3 dev examples have labels that the training data never had: '5', '7'; "
-        "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)\n")
+        "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)\n"
+    )
     assert not out.exists()
     assert main([*argv, "--drop-unseen-labels"]) == 0
     captured = capsys.readouterr()
-    assert captured.err == (f"embedkit: warning: {d / 'dev.txt'}: dropped 3 of 5 dev examples whose labels the "
-                            "training data never had\n")
+    assert captured.err == (
+        f"embedkit: warning: {d / 'dev.txt'}: dropped 3 of 5 dev examples whose labels the training data never had\n"
+    )
     assert f"saved to {out}" in captured.out and out.is_file()
 
 
@@ -110,13 +149,22 @@ def test_one_class_and_bad_config_are_one_line(capsys, label_files):
     """Check the one-line errors for a one-class file, --config that is not JSON, a value of the wrong type, and an unknown field."""
     d = label_files
     cases = [
-        (["--train", str(d / "one.txt"), "--model", "tfidf-logreg"],
-         f"{d / 'one.txt'}: training data has one class '3'; a classifier needs at least two"),
-        (["--train", str(d / "train.txt"), "--config", "not json"],
-         "--config is not valid JSON (Expecting value: line 1 column 1 (char 0)): 'not json'"),
-        (["--train", str(d / "train.txt"), "--config", '{"dropout": "abc"}'],
-         "--config: dropout must be a number, got 'abc'"),
-        (["--train", str(d / "train.txt"), "--config", '{"colour": 1}'], "--config: unknown ClassifierConfig fields: colour"),
+        (
+            ["--train", str(d / "one.txt"), "--model", "tfidf-logreg"],
+            f"{d / 'one.txt'}: training data has one class '3'; a classifier needs at least two",
+        ),
+        (
+            ["--train", str(d / "train.txt"), "--config", "not json"],
+            "--config is not valid JSON (Expecting value: line 1 column 1 (char 0)): 'not json'",
+        ),
+        (
+            ["--train", str(d / "train.txt"), "--config", '{"dropout": "abc"}'],
+            "--config: dropout must be a number, got 'abc'",
+        ),
+        (
+            ["--train", str(d / "train.txt"), "--config", '{"colour": 1}'],
+            "--config: unknown ClassifierConfig fields: colour",
+        ),
     ]
     for argv, line in cases:
         assert main(["classify", "train", *argv]) == 1
@@ -131,13 +179,23 @@ def test_ctrl_c_exits_130_with_where_to_resume(capsys, label_files, monkeypatch)
     d = label_files
     base = ["classify", "train", "--train", str(d / "train.txt"), "--model", "cnn", "--mode", "rand"]
     for raised, extra, line in [
-        (TrainingInterrupted(2, d / "ck" / "epoch-002.pt"), ["--checkpoint-dir", str(d / "ck")],
-         "interrupted after epoch 2; rerun with --resume"),
-        (TrainingInterrupted(0, None), ["--checkpoint-dir", str(d / "ck")],
-         "interrupted before the first checkpoint was written; nothing was saved"),
-        (TrainingInterrupted(1, None), [],
-         "interrupted after epoch 1; nothing was saved (--checkpoint-dir DIR makes a run resumable)"),
+        (
+            TrainingInterrupted(2, d / "ck" / "epoch-002.pt"),
+            ["--checkpoint-dir", str(d / "ck")],
+            "interrupted after epoch 2; rerun with --resume",
+        ),
+        (
+            TrainingInterrupted(0, None),
+            ["--checkpoint-dir", str(d / "ck")],
+            "interrupted before the first checkpoint was written; nothing was saved",
+        ),
+        (
+            TrainingInterrupted(1, None),
+            [],
+            "interrupted after epoch 1; nothing was saved (--checkpoint-dir DIR makes a run resumable)",
+        ),
     ]:
+
         def stop(*args, exc=raised, **kwargs):
             raise exc
 

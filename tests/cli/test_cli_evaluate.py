@@ -37,8 +37,10 @@ def test_cli_analogies_json(subset_file, capsys):
 
 def test_cli_text_tables(subset_file, capsys):
     """Check the readable tables of both subcommands."""
-    assert main(["evaluate", "analogies", "--questions", str(subset_file), "--restrict", "20000",
-                 "--method", "3cosmul"]) == 0
+    assert (
+        main(["evaluate", "analogies", "--questions", str(subset_file), "--restrict", "20000", "--method", "3cosmul"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "3cosmul, restrict=20000" in out and "capital-common-countries" in out and "total" in out
     assert main(["evaluate", "similarity", "wordsim353", "simlex999"]) == 0
@@ -62,8 +64,10 @@ def test_cli_every_question_unknown_is_an_error(tmp_path, capsys):
     q.write_text(": s\nzzqq1 zzqq2 zzqq3 zzqq4\nqqzz1 qqzz2 qqzz3 qqzz4\n")
     assert main(["evaluate", "analogies", "--questions", str(q), "--restrict", "1000"]) == 1
     out, err = capsys.readouterr()
-    assert out == "" and err == (f"embedkit: error: none of the 2 questions of {q} has all four words among the "
-                                 "first 1,000 words of glove-6b-50d: nothing to evaluate\n")
+    assert out == "" and err == (
+        f"embedkit: error: none of the 2 questions of {q} has all four words among the "
+        "first 1,000 words of glove-6b-50d: nothing to evaluate\n"
+    )
 
 
 def test_cli_malformed_lines_and_encoding_are_stated(tmp_path, capsys):
@@ -71,8 +75,9 @@ def test_cli_malformed_lines_and_encoding_are_stated(tmp_path, capsys):
     q = tmp_path / "q.txt"
     q.write_text(": s\nman king woman queen\nfrance paris italy\nbig bigger small smaller\nx\n")
     assert main(["evaluate", "analogies", "--questions", str(q), "--n-boot", "10"]) == 0
-    assert capsys.readouterr().err == (f"embedkit: warning: {q}: skipped 2 malformed lines (not four words), "
-                                       "the first at line 3\n")
+    assert capsys.readouterr().err == (
+        f"embedkit: warning: {q}: skipped 2 malformed lines (not four words), the first at line 3\n"
+    )
     assert main(["evaluate", "analogies", "--questions", str(q), "--n-boot", "10", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert (d["invalid_lines"], d["first_invalid_line"], d["encoding"]) == (2, 3, "utf-8")

@@ -19,9 +19,33 @@ def test_cli_train_and_generate(tmp_path, capsys):
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join(TEXT * 20) + "\n", encoding="utf-8")
     out = tmp_path / "vec.txt"
-    args = ["train-embeddings", str(corpus), "--algorithm", "lstm", "--dim", "8", "--hidden", "16", "--epochs", "2",
-            "--batch-size", "4", "--bptt", "8", "--min-count", "1", "--workers", "1", "--objective", "full",
-            "-o", str(out), "--checkpoint", str(tmp_path / "ck"), "--json"]
+    args = [
+        "train-embeddings",
+        str(corpus),
+        "--algorithm",
+        "lstm",
+        "--dim",
+        "8",
+        "--hidden",
+        "16",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "4",
+        "--bptt",
+        "8",
+        "--min-count",
+        "1",
+        "--workers",
+        "1",
+        "--objective",
+        "full",
+        "-o",
+        str(out),
+        "--checkpoint",
+        str(tmp_path / "ck"),
+        "--json",
+    ]
     assert main(args) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["format"] == "word2vec" and rep["model"] == str(tmp_path / "vec.pt")
@@ -55,11 +79,39 @@ def test_cli_generate_from_checkpoint_folder_and_resume_warning(tmp_path, capsys
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join(TEXT * 20) + "\n", encoding="utf-8")
     ck = tmp_path / "ck"
-    args = ["train-embeddings", str(corpus), "--algorithm", "gru", "--dim", "8", "--hidden", "16", "--epochs", "2",
-            "--batch-size", "4", "--bptt", "8", "--min-count", "1", "--workers", "1", "--objective", "full",
-            "-o", str(tmp_path / "v.txt"), "--checkpoint", str(ck), "--resume", "--quiet"]
+    args = [
+        "train-embeddings",
+        str(corpus),
+        "--algorithm",
+        "gru",
+        "--dim",
+        "8",
+        "--hidden",
+        "16",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "4",
+        "--bptt",
+        "8",
+        "--min-count",
+        "1",
+        "--workers",
+        "1",
+        "--objective",
+        "full",
+        "-o",
+        str(tmp_path / "v.txt"),
+        "--checkpoint",
+        str(ck),
+        "--resume",
+        "--quiet",
+    ]
     assert main(args) == 0
-    assert capsys.readouterr().err == f"embedkit: warning: no checkpoint in {ck} to resume from; training from the first epoch\n"
+    assert (
+        capsys.readouterr().err
+        == f"embedkit: warning: no checkpoint in {ck} to resume from; training from the first epoch\n"
+    )
     gen = ["generate", "--prompt", "the king", "--words", "6", "--seed", "3", "--json"]
     assert main([*gen, "--model", str(ck)]) == 0
     from_dir = json.loads(capsys.readouterr().out)
@@ -79,8 +131,9 @@ def test_cli_empty_corpus_and_gensim_interrupt(tmp_path, capsys, monkeypatch):
     rare = tmp_path / "rare.txt"
     rare.write_text("hello world\n")
     assert main(["train-embeddings", str(rare), "--algorithm", "word2vec-cbow", "-o", str(tmp_path / "v.txt")]) == 1
-    assert capsys.readouterr().err == ("embedkit: error: the corpus has no words to train on: it is empty, or every "
-                                       "word is rarer than min_count\n")
+    assert capsys.readouterr().err == (
+        "embedkit: error: the corpus has no words to train on: it is empty, or every word is rarer than min_count\n"
+    )
     assert not (tmp_path / "v.txt").exists()
     calls = []
 

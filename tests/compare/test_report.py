@@ -40,9 +40,19 @@ def google_sample(tmp_path_factory):
 @pytest.fixture(scope="module")
 def comparison(pair, data_dir, google_sample):
     base, rotated, _ = pair
-    noisy = base.with_matrix(base.matrix + np.random.default_rng(1).normal(0, 0.3, base.matrix.shape).astype(np.float32))
-    return compare([base, rotated, noisy], names=["glove", "rotated", "noisy"], benchmarks=(google_sample, "wordsim353"),
-                   downstream=("cr",), data_dir=data_dir, folds=3, n_boot=200, progress=False)
+    noisy = base.with_matrix(
+        base.matrix + np.random.default_rng(1).normal(0, 0.3, base.matrix.shape).astype(np.float32)
+    )
+    return compare(
+        [base, rotated, noisy],
+        names=["glove", "rotated", "noisy"],
+        benchmarks=(google_sample, "wordsim353"),
+        downstream=("cr",),
+        data_dir=data_dir,
+        folds=3,
+        n_boot=200,
+        progress=False,
+    )
 
 
 def test_comparison_numbers(comparison):
@@ -65,7 +75,8 @@ def test_comparison_numbers(comparison):
     assert list(rows) == [
         "google-sample.txt (3cosadd) / accuracy, 20,000 shared candidates (restrict 30,000)",
         "google-sample.txt (3cosmul) / accuracy, 20,000 shared candidates (restrict 30,000)",
-        "wordsim353 / Spearman correlation", "wordsim353 / Pearson correlation",
+        "wordsim353 / Spearman correlation",
+        "wordsim353 / Pearson correlation",
         "cr / 3-fold CV accuracy, mean-vector logistic regression",
     ]
     add = rows["google-sample.txt (3cosadd) / accuracy, 20,000 shared candidates (restrict 30,000)"]
@@ -92,8 +103,22 @@ def _numbers(d) -> list[float]:
     out = []
     if isinstance(d, dict):
         for k, v in d.items():
-            if k in ("seed", "n_boot", "restrict", "k", "overlap_words", "folds", "best", "dim", "count",
-                     "matrix_bytes", "words", "items", "vocabulary", "coordinates"):
+            if k in (
+                "seed",
+                "n_boot",
+                "restrict",
+                "k",
+                "overlap_words",
+                "folds",
+                "best",
+                "dim",
+                "count",
+                "matrix_bytes",
+                "words",
+                "items",
+                "vocabulary",
+                "coordinates",
+            ):
                 continue
             out += _numbers(v)
     elif isinstance(d, list):
@@ -148,15 +173,23 @@ def test_report_renders_in_headless_chromium(comparison, tmp_path):
     page.write_text(render_html(comparison))
     probe = tmp_path / "probe.html"
     probe.write_text(page.read_text().replace("</body>", BROWSER_CHECK + "</body>"))
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=5000", "--window-size=1280,1800"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--virtual-time-budget=5000",
+        "--window-size=1280,1800",
+    ]
     dom = subprocess.run([browser, *flags, "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
     m = re.search(r"IMAGES=(\d+) BROKEN=(\d+) WIDTH=(\d+)", dom.stdout)
     assert m, dom.stderr[-2000:]
     assert (int(m.group(1)), int(m.group(2))) == (2, 0)
     assert int(m.group(3)) <= 1280  # readable on a laptop screen: no horizontal overflow
     shot = tmp_path / "shot.png"
-    subprocess.run([browser, *flags, f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True
+    )
     import matplotlib.image as mpimg
 
     img = mpimg.imread(shot)[..., :3]
@@ -179,8 +212,18 @@ def test_subset_never_wins_and_json_is_strict(glove, google_sample, tmp_path, ca
     embedkit.save(glove.most_frequent(5000), small)
     const = tmp_path / "const.txt"  # equal human scores: the correlations are undefined (NaN)
     const.write_text("king queen 5\nman woman 5\ncat dog 5\nsun moon 5\n")
-    argv = ["report", "glove-6b-50d", str(small), "-o", str(tmp_path / "r.html"), "--benchmarks", google_sample,
-            str(const), "--no-downstream", "--quiet"]
+    argv = [
+        "report",
+        "glove-6b-50d",
+        str(small),
+        "-o",
+        str(tmp_path / "r.html"),
+        "--benchmarks",
+        google_sample,
+        str(const),
+        "--no-downstream",
+        "--quiet",
+    ]
     assert main([*argv, "--json"]) == 0
     d = _strict(capsys.readouterr().out)
     assert d["settings"]["analogy_candidates"] == 5000 and d["written"] == {"html": str(tmp_path / "r.html")}

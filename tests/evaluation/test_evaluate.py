@@ -23,22 +23,40 @@ from ..conftest import gensim_data
 #   _, s = kv.evaluate_word_analogies(datapath('questions-words.txt'), restrict_vocab=30000);
 #   print([(x['section'], len(x['correct']), len(x['correct']) + len(x['incorrect'])) for x in s])"
 GENSIM_3COSADD_30K = [
-    ("capital-common-countries", 403, 506), ("capital-world", 2006, 2715), ("currency", 31, 236),
-    ("city-in-state", 354, 2203), ("family", 259, 342), ("gram1-adjective-to-adverb", 127, 870),
-    ("gram2-opposite", 45, 380), ("gram3-comparative", 699, 1332), ("gram4-superlative", 202, 600),
-    ("gram5-present-participle", 397, 930), ("gram6-nationality-adjective", 1362, 1445),
-    ("gram7-past-tense", 586, 1560), ("gram8-plural", 680, 1056), ("gram9-plural-verbs", 242, 702),
+    ("capital-common-countries", 403, 506),
+    ("capital-world", 2006, 2715),
+    ("currency", 31, 236),
+    ("city-in-state", 354, 2203),
+    ("family", 259, 342),
+    ("gram1-adjective-to-adverb", 127, 870),
+    ("gram2-opposite", 45, 380),
+    ("gram3-comparative", 699, 1332),
+    ("gram4-superlative", 202, 600),
+    ("gram5-present-participle", 397, 930),
+    ("gram6-nationality-adjective", 1362, 1445),
+    ("gram7-past-tense", 586, 1560),
+    ("gram8-plural", 680, 1056),
+    ("gram9-plural-verbs", 242, 702),
 ]
 # 3CosMul: gensim's most_similar_cosmul on a KeyedVectors of the first 30000 words, in a loop with
 # evaluate_word_analogies' rules (_gensim_cosmul_sections below), from:
 #   python -c "import embedkit; from gensim.test.utils import datapath; from tests.evaluation.test_evaluate import
 #   _gensim_cosmul_sections as f; print(f(embedkit.load().to_gensim(), datapath('questions-words.txt'), 30000))"
 GENSIM_3COSMUL_30K = [
-    ("capital-common-countries", 364, 506), ("capital-world", 1718, 2715), ("currency", 32, 236),
-    ("city-in-state", 241, 2203), ("family", 259, 342), ("gram1-adjective-to-adverb", 99, 870),
-    ("gram2-opposite", 33, 380), ("gram3-comparative", 604, 1332), ("gram4-superlative", 172, 600),
-    ("gram5-present-participle", 307, 930), ("gram6-nationality-adjective", 1326, 1445),
-    ("gram7-past-tense", 494, 1560), ("gram8-plural", 571, 1056), ("gram9-plural-verbs", 214, 702),
+    ("capital-common-countries", 364, 506),
+    ("capital-world", 1718, 2715),
+    ("currency", 32, 236),
+    ("city-in-state", 241, 2203),
+    ("family", 259, 342),
+    ("gram1-adjective-to-adverb", 99, 870),
+    ("gram2-opposite", 33, 380),
+    ("gram3-comparative", 604, 1332),
+    ("gram4-superlative", 172, 600),
+    ("gram5-present-participle", 307, 930),
+    ("gram6-nationality-adjective", 1326, 1445),
+    ("gram7-past-tense", 494, 1560),
+    ("gram8-plural", 571, 1056),
+    ("gram9-plural-verbs", 214, 702),
 ]
 
 
@@ -171,8 +189,7 @@ def test_case_folding_equals_gensim(mixed_case, subset_file, method, case_insens
     """Check gensim's case rules (most frequent casing wins, folded question words ignored)."""
     kv = mixed_case.to_gensim()
     restrict = len(mixed_case) - 40
-    r = evaluate_analogies(mixed_case, subset_file, restrict=restrict, method=method,
-                           case_insensitive=case_insensitive)
+    r = evaluate_analogies(mixed_case, subset_file, restrict=restrict, method=method, case_insensitive=case_insensitive)
     ref = (_gensim_sections if method == "3cosadd" else _gensim_cosmul_sections)(
         kv, subset_file, restrict, case_insensitive=case_insensitive
     )
@@ -218,8 +235,11 @@ def test_to_dict_json(add30k):
     """Check that to_dict is JSON with the sections, the totals, skipped and settings."""
     d = json.loads(json.dumps(add30k.to_dict()))
     assert d["sections"][0] == {
-        "name": "capital-common-countries", "correct": 403, "total": 506,
-        "accuracy": 403 / 506, "ci": list(add30k.sections[0].ci),
+        "name": "capital-common-countries",
+        "correct": 403,
+        "total": 506,
+        "accuracy": 403 / 506,
+        "ci": list(add30k.sections[0].ci),
     }
     assert d["total"]["correct"] == 7393 and d["skipped"] == 4667
     assert (d["method"], d["restrict"], d["case_insensitive"]) == ("3cosadd", 30000, True)
@@ -288,11 +308,16 @@ def test_similarity_case_and_restrict(glove, glove_kv, tmp_path):
     p.write_text("Cat-n Dog-n 8\ncar-n Automobile-n 9\nsun-n Moon-n 5\nqwxzy-n cat-n 1\n")
     r = evaluate_similarity(glove, p, strip_pos=True)
     assert (r.pairs, r.oov_pairs) == (3, 1)
-    cos = [float(glove.normalized[glove.index_of(a)] @ glove.normalized[glove.index_of(b)])
-           for a, b in [("cat", "dog"), ("car", "automobile"), ("sun", "moon")]]
+    cos = [
+        float(glove.normalized[glove.index_of(a)] @ glove.normalized[glove.index_of(b)])
+        for a, b in [("cat", "dog"), ("car", "automobile"), ("sun", "moon")]
+    ]
     assert_allclose(r.model[:3], cos, rtol=1e-6)
-    with pytest.raises(BenchmarkError, match=r"0 of the 4 pairs of .*pairs\.txt have both words in the vocabulary "
-                       r"\(the first 300,000 words\): at least two are needed to correlate"):
+    with pytest.raises(
+        BenchmarkError,
+        match=r"0 of the 4 pairs of .*pairs\.txt have both words in the vocabulary "
+        r"\(the first 300,000 words\): at least two are needed to correlate",
+    ):
         evaluate_similarity(glove, p, strip_pos=True, case_insensitive=False)
 
 

@@ -105,16 +105,22 @@ def test_damaged_ekv_matrix_and_keys_are_refused(glove_head, tmp_path):
     p = embedkit.save(glove_head, tmp_path / "v.ekv")
     off = _matrix_offset(p)
     _overwrite(p, off + 4 * 50 * 7 + 12, b"\x00\x00\x80\x3f")  # one float of row 8 becomes 1.0
-    with pytest.raises(VectorFileError, match=rf"v\.ekv, byte {off}: the matrix was changed or damaged after it "
-                                              r"was written \(CRC-32 mismatch\)"):
+    with pytest.raises(
+        VectorFileError,
+        match=rf"v\.ekv, byte {off}: the matrix was changed or damaged after it "
+        r"was written \(CRC-32 mismatch\)",
+    ):
         embedkit.load(p)
     assert embedkit.load(p, verify=False).matrix[7, 3] == 1.0  # documented: not checked without verify
     p = embedkit.save(glove_head, tmp_path / "k.ekv")
     raw = p.read_bytes()
     i = raw.rindex(b'"the"')
     _overwrite(p, i, b'"thx"')
-    with pytest.raises(VectorFileError, match=r"k\.ekv, byte \d+: the header or the key list was changed or damaged "
-                                              r"after it was written \(SHA-256 mismatch\)"):
+    with pytest.raises(
+        VectorFileError,
+        match=r"k\.ekv, byte \d+: the header or the key list was changed or damaged "
+        r"after it was written \(SHA-256 mismatch\)",
+    ):
         embedkit.load(p, verify=False)
 
 
@@ -133,8 +139,15 @@ def test_ekv_without_recorded_finiteness_is_checked_value_by_value(tmp_path):
     """Check that an .ekv file written before checksums were recorded still has its values checked finite."""
     p = tmp_path / "old.ekv"
     keys = json.dumps(["a", "b"]).encode()
-    header = {"version": 2, "dtype": "<f4", "shape": [2, 2], "data_offset": 256, "keys_offset": 272,
-              "keys_length": len(keys), "meta": {}}
+    header = {
+        "version": 2,
+        "dtype": "<f4",
+        "shape": [2, 2],
+        "data_offset": 256,
+        "keys_offset": 272,
+        "keys_length": len(keys),
+        "meta": {},
+    }
     h = json.dumps(header).encode()
     head = EKV_MAGIC + len(h).to_bytes(8, "little") + h
     p.write_bytes(head.ljust(256, b"\x00") + np.float32([1, 2, 3, np.nan]).tobytes() + keys)
@@ -151,7 +164,9 @@ def test_save_refuses_non_finite_values(fmt, bad, tmp_path):
     m = np.ones((3, 2), np.float32)
     m[1, 1] = bad
     v = embedkit.Vectors(["a", "b", "c"], m)
-    with pytest.raises(NonFiniteValueError, match=rf"^cannot save: the vector of 'b' \(row 2\) holds {bad} in column 2"):
+    with pytest.raises(
+        NonFiniteValueError, match=rf"^cannot save: the vector of 'b' \(row 2\) holds {bad} in column 2"
+    ):
         embedkit.save(v, tmp_path / "x", format=fmt)
     assert list(tmp_path.iterdir()) == []
 

@@ -53,8 +53,10 @@ def test_every_writer_uses_the_users_permissions(umask, glove, tmp_path, monkeyp
     want = 0o666 & ~umask
     glove_head = glove.most_frequent(500)
     monkeypatch.setenv("EMBEDKIT_CACHE", str(tmp_path / "cache"))
-    outs = [embedkit.save(glove_head, tmp_path / f"v.{fmt}", format=fmt)
-            for fmt in ("glove", "word2vec", "word2vec-binary", "embedkit")]
+    outs = [
+        embedkit.save(glove_head, tmp_path / f"v.{fmt}", format=fmt)
+        for fmt in ("glove", "word2vec", "word2vec-binary", "embedkit")
+    ]
     outs.append(embedkit.save(glove_head, tmp_path / "v.txt.gz", format="glove"))
     v = embedkit.load(outs[0])
     outs += list((tmp_path / "cache").glob("*.ekv"))
@@ -81,8 +83,9 @@ def test_failed_write_leaves_neither_temporary_nor_target(tmp_path):
 
 def test_stale_temporaries_of_dead_writers_are_removed_live_ones_kept(tmp_path):
     """Check that temporaries of a dead process or untouched for a day are removed, and a live writer's and other files kept."""
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead_pid = int(dead.stdout)
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -103,7 +106,8 @@ def test_stale_temporaries_of_dead_writers_are_removed_live_ones_kept(tmp_path):
         removed = remove_stale_temporaries(tmp_path)
         assert sorted(p.name for p in removed) == sorted([names["dead"], names["old-other-host"]])
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-            names[k] for k in ("live", "new-other-host", "not-ours", "data"))
+            names[k] for k in ("live", "new-other-host", "not-ours", "data")
+        )
     finally:
         live.kill()
         live.wait()

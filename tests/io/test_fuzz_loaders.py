@@ -171,7 +171,11 @@ def mutated(draw, data: bytes) -> bytes:
         elif kind == "flip":
             data = data[:i] + bytes([data[i] ^ (1 << draw(st.integers(0, 7)))]) + data[i + 1 :]
         elif kind == "insert":
-            data = data[:i] + draw(st.sampled_from([b" ", b"\n", b"\x00", b"\xff", b"nan", b"1e999", b"-", b"\t"])) + data[i:]
+            data = (
+                data[:i]
+                + draw(st.sampled_from([b" ", b"\n", b"\x00", b"\xff", b"nan", b"1e999", b"-", b"\t"]))
+                + data[i:]
+            )
         elif kind == "delete":
             data = data[:i] + data[i + draw(st.integers(1, 8)) :]
         elif kind == "count":

@@ -39,9 +39,16 @@ def _feed_pipe(data: bytes) -> tuple[int, threading.Thread]:
     return r, t
 
 
-@pytest.mark.parametrize("fmt, compress", [("glove", None), ("word2vec", gzip.compress),
-                                           ("word2vec-binary", None), ("glove", bz2.compress),
-                                           ("glove", lzma.compress)])
+@pytest.mark.parametrize(
+    "fmt, compress",
+    [
+        ("glove", None),
+        ("word2vec", gzip.compress),
+        ("word2vec-binary", None),
+        ("glove", bz2.compress),
+        ("glove", lzma.compress),
+    ],
+)
 def test_pipe_is_read_exactly_once(fmt, compress, glove, tmp_path, cache):
     """Check that a pipe (also compressed) passed as /dev/fd/N gives the whole matrix, identical to the file, and caches nothing."""
     v = glove.most_frequent(10_000)
@@ -62,7 +69,9 @@ def test_pipe_with_limit_and_errors_name_the_line(tmp_path, cache):
     """Check that a pipe's errors name the real line (never a misleading one from a re-read), and that limit reads the first rows."""
     body = b"".join(b"w%d %d %d\n" % (i, i, i + 1) for i in range(20_000)) + b"bad 1\n"
     r, t = _feed_pipe(body)
-    with pytest.raises(VectorFileError, match=r"^/dev/fd/\d+, line 20001: expected a word and 2 values, found 1 values$"):
+    with pytest.raises(
+        VectorFileError, match=r"^/dev/fd/\d+, line 20001: expected a word and 2 values, found 1 values$"
+    ):
         embedkit.load(f"/dev/fd/{r}")
     os.close(r)
     t.join(10)
@@ -85,8 +94,14 @@ def test_pipe_of_random_access_format_is_refused(glove_head, tmp_path):
 
 def _cli(*args, stdin=None, timeout=120) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    return subprocess.run([sys.executable, "-m", "embedkit.cli", *args], input=stdin, capture_output=True,
-                          timeout=timeout, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "embedkit.cli", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
 
 
 def test_cli_convert_from_stdin_writes_the_whole_file(glove, tmp_path, cache):
@@ -108,7 +123,8 @@ def test_named_fifo_is_refused_without_blocking(tmp_path):
     assert res.returncode == 1 and res.stdout == b""
     assert res.stderr.decode() == (
         f"embedkit: error: {fifo}: a named pipe (FIFO), not a regular file: embedkit reads a pipe only as '-', "
-        "/dev/stdin or /dev/fd/N (e.g. <(zcat file.gz)), so that it can never wait for a writer that does not come\n")
+        "/dev/stdin or /dev/fd/N (e.g. <(zcat file.gz)), so that it can never wait for a writer that does not come\n"
+    )
     with pytest.raises(FileAccessError, match="a named pipe"):
         embedkit.detect_format(fifo)
 
@@ -154,10 +170,14 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys):
     real = os.access
     monkeypatch.setattr(os, "access", lambda f, m, **kw: False if str(f) == str(p) else real(f, m, **kw))
     for argv, err in [
-        (["info", "--vectors", ""], ("--vectors is empty: give a registered name (e.g. glove-6b-50d), a path, or - "
-                                     "for standard input")),
-        (["convert", "", "x.txt", "--to", "glove"], ("SOURCE is empty: give a registered name (e.g. glove-6b-50d), "
-                                                     "a path, or - for standard input")),
+        (
+            ["info", "--vectors", ""],
+            ("--vectors is empty: give a registered name (e.g. glove-6b-50d), a path, or - for standard input"),
+        ),
+        (
+            ["convert", "", "x.txt", "--to", "glove"],
+            ("SOURCE is empty: give a registered name (e.g. glove-6b-50d), a path, or - for standard input"),
+        ),
         (["info", "--vectors", str(tmp_path)], f"{tmp_path}: is a directory, not a vector file"),
         (["info", "--vectors", str(p)], f"{p}: permission denied"),
     ]:
@@ -176,8 +196,12 @@ def test_info_prints_the_format_and_the_source_apart(capsys, tmp_path, cache):
 
     assert main(["info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert (info["source"], info["registered"], info["format"], info["count"]) == ("glove-6b-50d", True, "npy+parquet",
-                                                                                   400_000)
+    assert (info["source"], info["registered"], info["format"], info["count"]) == (
+        "glove-6b-50d",
+        True,
+        "npy+parquet",
+        400_000,
+    )
     p = tmp_path / "v.txt"
     p.write_text("3 2\na 1 2\nb 3 4\nc 5 6\n")
     assert main(["info", "--vectors", str(p)]) == 0

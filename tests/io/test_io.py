@@ -82,7 +82,9 @@ def test_invalid_utf8_in_real_file_names_line_and_replace_matches_gensim(cache):
 
 def test_real_file_with_wrong_header_count(cache):
     """Check that gensim's pretrained.vec, whose header promises 3 vectors but holds 1, is refused with the line."""
-    with pytest.raises(VectorFileError, match=r"pretrained\.vec, line 3: the header promises 3 vectors but the file has 1"):
+    with pytest.raises(
+        VectorFileError, match=r"pretrained\.vec, line 3: the header promises 3 vectors but the file has 1"
+    ):
         embedkit.load(gensim_data("pretrained.vec"))
 
 
@@ -113,8 +115,13 @@ def test_default_vectors_are_the_package_glove(glove):
 
 
 WRITE_FORMATS = ["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"]
-DETECTED = {"glove": "glove", "word2vec": "word2vec", "fasttext": "word2vec", "word2vec-binary": "word2vec-binary",
-            "embedkit": "embedkit"}
+DETECTED = {
+    "glove": "glove",
+    "word2vec": "word2vec",
+    "fasttext": "word2vec",
+    "word2vec-binary": "word2vec-binary",
+    "embedkit": "embedkit",
+}
 
 
 ROUND_TRIPS = [(f, s) for f in WRITE_FORMATS for s in ("", ".gz", ".bz2", ".xz") if f != "embedkit" or not s]
@@ -233,12 +240,16 @@ def test_truncated_binary_names_byte_offset(glove_head, tmp_path, cache):
     cut = tmp_path / "cut.bin"
     cut.write_bytes(full[:-30])
     rec = len(full) // 5
-    with pytest.raises(VectorFileError, match=r"cut\.bin, byte \d+: truncated: vector 5 of 5 needs 200 bytes, 1\d\d remain") as info:
+    with pytest.raises(
+        VectorFileError, match=r"cut\.bin, byte \d+: truncated: vector 5 of 5 needs 200 bytes, 1\d\d remain"
+    ) as info:
         embedkit.load(cut)
     assert 4 * rec - 20 < info.value.offset < len(full)
     short = tmp_path / "short.bin"
     short.write_bytes(full.replace(b"5 50\n", b"6 50\n", 1))
-    with pytest.raises(VectorFileError, match=r"short\.bin, byte \d+: truncated: the header promises 6 vectors, the file ends after 5"):
+    with pytest.raises(
+        VectorFileError, match=r"short\.bin, byte \d+: truncated: the header promises 6 vectors, the file ends after 5"
+    ):
         embedkit.load(short)
 
 

@@ -31,8 +31,11 @@ def synthetic(tmp_path_factory) -> tuple[embedkit.Vectors, Path, Path]:
     rng = np.random.default_rng(7)
     v = embedkit.Vectors([f"w{i}" for i in range(40_000)], rng.standard_normal((40_000, 300), dtype=np.float32))
     d = tmp_path_factory.mktemp("synthetic")
-    return v, embedkit.save(v, d / "s.bin", format="word2vec-binary"), embedkit.save(
-        v.most_frequent(4_000), d / "s.txt", format="word2vec")
+    return (
+        v,
+        embedkit.save(v, d / "s.bin", format="word2vec-binary"),
+        embedkit.save(v.most_frequent(4_000), d / "s.txt", format="word2vec"),
+    )
 
 
 def test_binary_streams_into_cache_with_bounded_memory(synthetic, cache, monkeypatch):
@@ -68,7 +71,9 @@ def test_text_streams_into_cache_exactly_like_gensim(synthetic, cache, monkeypat
     lines = txt.read_bytes().split(b"\n")
     lines[3_001] = lines[3_001].replace(b" ", b"  ", 1)
     bad.write_bytes(b"\n".join(lines))
-    with pytest.raises(embedkit.VectorFileError, match=r"bad\.txt, line 3002: expected a word and 300 values, found 301"):
+    with pytest.raises(
+        embedkit.VectorFileError, match=r"bad\.txt, line 3002: expected a word and 300 values, found 301"
+    ):
         embedkit.load(bad)
     assert len(list(cache.glob("*.ekv"))) == 1 and not list(cache.glob("*.tmp"))
 
@@ -93,13 +98,19 @@ def test_float16_storage(glove, tmp_path, cache):
     assert_array_equal(v16.matrix, v32.matrix.astype(np.float16))
     sizes = sorted(f.stat().st_size for f in cache.glob("*.ekv"))
     assert len(sizes) == 2 and 0.5 < sizes[0] / sizes[1] < 0.56
-    assert embedkit.nearest(v16, "frog", k=3).words == ["snake", "monkey", "spider"] == embedkit.nearest(v32, "frog", k=3).words
+    assert (
+        embedkit.nearest(v16, "frog", k=3).words
+        == ["snake", "monkey", "spider"]
+        == embedkit.nearest(v32, "frog", k=3).words
+    )
     assert_allclose(v16.norms, v32.norms, rtol=2e-3)
     back = embedkit.load(embedkit.save(v16, tmp_path / "h.ekv"))
     assert back.matrix.dtype == np.float16 and back == v16
     with pytest.raises(ValueError, match="float16's range"):
-        embedkit.load(embedkit.save(embedkit.Vectors(["big"], np.array([[1e6]])), tmp_path / "big.txt", format="glove"),
-                      dtype="float16")
+        embedkit.load(
+            embedkit.save(embedkit.Vectors(["big"], np.array([[1e6]])), tmp_path / "big.txt", format="glove"),
+            dtype="float16",
+        )
 
 
 CHILD = textwrap.dedent("""
@@ -147,7 +158,8 @@ def test_concurrent_cache_builds_keep_each_others_temporaries(synthetic, cache, 
     v, binf, _ = synthetic
     env = dict(os.environ, EMBEDKIT_CACHE=str(cache))
     slow = CHILD.replace("time.sleep(60)", "time.sleep(float(sys.argv[2]))").replace(
-        "embedkit.load(sys.argv[1])", "w = embedkit.load(sys.argv[1]); print(len(w), w.is_memmap, flush=True)")
+        "embedkit.load(sys.argv[1])", "w = embedkit.load(sys.argv[1]); print(len(w), w.is_memmap, flush=True)"
+    )
     child = subprocess.Popen([sys.executable, "-c", slow, str(binf), "3"], stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert child.stdout.readline().strip() == "HALFWAY"

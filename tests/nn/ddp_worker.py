@@ -29,10 +29,23 @@ def main(data_dir: Path, out: Path) -> None:
     text = (data_dir / "corpus" / "tinyshakespeare.txt").read_text()[:60_000]
     corpus = corpus_from_texts([text], min_count=2, valid_fraction=0.1)
     for name, cfg in {
-        "gru-sampled": TrainConfig(algorithm="gru", dim=16, hidden=32, objective="sampled", num_sampled=64, sparse=False,
-                                   epochs=2, batch_size=8, bptt=16, lr=0.01, seed=3, workers=1),
-        "nplm-negative": TrainConfig(algorithm="nplm", dim=16, objective="negative", epochs=2, batch_size=8,
-                                     bptt=16, lr=0.01, seed=4, workers=1),
+        "gru-sampled": TrainConfig(
+            algorithm="gru",
+            dim=16,
+            hidden=32,
+            objective="sampled",
+            num_sampled=64,
+            sparse=False,
+            epochs=2,
+            batch_size=8,
+            bptt=16,
+            lr=0.01,
+            seed=3,
+            workers=1,
+        ),
+        "nplm-negative": TrainConfig(
+            algorithm="nplm", dim=16, objective="negative", epochs=2, batch_size=8, bptt=16, lr=0.01, seed=4, workers=1
+        ),
     }.items():
         lm = train_language_model(corpus, cfg, device="cpu", progress=False)
         results[name] = {"state": lm.model.state_dict(), "history": lm.history}
@@ -47,8 +60,15 @@ def main(data_dir: Path, out: Path) -> None:
         "gru": ClassifierConfig(**common, bidirectional=True, hidden_size=32, pooling="max"),
     }.items():
         ck = out / f"ck-{name}" if name == "cnn" else None
-        r = train(sub, model=cfg.model if name == "cnn" else "gru", mode="non-static", config=cfg, seed=5, device="cpu",
-                  checkpoint_dir=ck)
+        r = train(
+            sub,
+            model=cfg.model if name == "cnn" else "gru",
+            mode="non-static",
+            config=cfg,
+            seed=5,
+            device="cpu",
+            checkpoint_dir=ck,
+        )
         results[f"classifier-{name}"] = {
             "state": r.classifier.model.state_dict(),
             "history": [{k: v for k, v in e.items() if k != "seconds"} for e in r.history["epochs"]],

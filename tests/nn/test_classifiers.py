@@ -29,14 +29,34 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 MODELS = list(CLASSIFIERS)
 MODES = ["rand", "static", "non-static", "multichannel"]
-TEXTS = ["a truly great film", "great acting , great story", "dull and boring", "boring , boring plot",
-         "a great cast", "a dull mess", "superb", "awful and dull"]
+TEXTS = [
+    "a truly great film",
+    "great acting , great story",
+    "dull and boring",
+    "boring , boring plot",
+    "a great cast",
+    "a dull mess",
+    "superb",
+    "awful and dull",
+]
 LABELS = np.array([1, 1, 0, 0, 1, 0, 1, 0])
 
 
 def small_config(model: str, mode: str = "non-static", **kw) -> ClassifierConfig:
-    base = dict(model=model, mode=mode, hidden_size=16, num_filters=8, d_model=16, num_heads=2, ff_size=32, vector_words=0,
-                transformer_layers=1, embed_dim=12, batch_size=4, epochs=2)
+    base = dict(
+        model=model,
+        mode=mode,
+        hidden_size=16,
+        num_filters=8,
+        d_model=16,
+        num_heads=2,
+        ff_size=32,
+        vector_words=0,
+        transformer_layers=1,
+        embed_dim=12,
+        batch_size=4,
+        epochs=2,
+    )
     base.update(kw)
     return ClassifierConfig(**base)
 
@@ -75,8 +95,9 @@ def test_unknown_words_kim_uniform_and_zero(glove, vocab, small_vectors):
     a = np.sqrt(3 * np.var(small_vectors.matrix.astype(np.float64)))
     unk = w[vocab.unk_id]
     assert np.all(np.abs(unk) <= a) and np.abs(unk).max() > a / 4
-    zero = build_classifier(small_config("cnn", "static", unknown="zero"), vocab=vocab, num_classes=2,
-                            vectors=small_vectors)
+    zero = build_classifier(
+        small_config("cnn", "static", unknown="zero"), vocab=vocab, num_classes=2, vectors=small_vectors
+    )
     assert_allclose(zero.embedder.static.weight[vocab.unk_id].detach().numpy(), 0.0)
 
 
@@ -201,8 +222,17 @@ def test_sinusoidal_positions_values():
 
 @pytest.mark.parametrize(
     "model,pooling",
-    [("rnn", "last"), ("rnn", "max"), ("gru", "mean"), ("gru", "last"), ("lstm", "last"), ("lstm", "max"),
-     ("lstm", "mean"), ("transformer", "mean"), ("transformer", "cls")],
+    [
+        ("rnn", "last"),
+        ("rnn", "max"),
+        ("gru", "mean"),
+        ("gru", "last"),
+        ("lstm", "last"),
+        ("lstm", "max"),
+        ("lstm", "mean"),
+        ("transformer", "mean"),
+        ("transformer", "cls"),
+    ],
 )
 def test_padding_does_not_change_outputs(model, pooling, vocab, small_vectors):
     """Check that packing/masking makes logits independent of how much padding follows a text."""
@@ -217,9 +247,13 @@ def test_padding_does_not_change_outputs(model, pooling, vocab, small_vectors):
 
 def test_recurrent_dropout_is_variational_and_off_in_eval(vocab, small_vectors):
     """Check that recurrent dropout perturbs training passes only and never changes the stored weights."""
-    net = build_classifier(small_config("lstm", recurrent_dropout=0.5, dropout=0.0), vocab=vocab, num_classes=2,
-                           vectors=small_vectors)
-    ids, lengths = torch.from_numpy(encode_texts(TEXTS, vocab).ids), torch.from_numpy(encode_texts(TEXTS, vocab).lengths)
+    net = build_classifier(
+        small_config("lstm", recurrent_dropout=0.5, dropout=0.0), vocab=vocab, num_classes=2, vectors=small_vectors
+    )
+    ids, lengths = (
+        torch.from_numpy(encode_texts(TEXTS, vocab).ids),
+        torch.from_numpy(encode_texts(TEXTS, vocab).lengths),
+    )
     w = net.rnn.weight_hh_l0.detach().clone()
     net.train()
     torch.manual_seed(0)
@@ -279,8 +313,9 @@ def test_embed_lr_scale_and_word_dropout(vocab, small_vectors):
     output as plain non-static at the start), and that word dropout zeroes whole vectors in training only."""
     cfg = small_config("cnn", "non-static", embed_lr_scale=0.5, word_dropout=0.5, input_dropout=0.0, patience=None)
     net = build_classifier(cfg, vocab=vocab, num_classes=2, vectors=small_vectors)
-    plain = build_classifier(small_config("cnn", "non-static", input_dropout=0.0), vocab=vocab, num_classes=2,
-                             vectors=small_vectors)
+    plain = build_classifier(
+        small_config("cnn", "non-static", input_dropout=0.0), vocab=vocab, num_classes=2, vectors=small_vectors
+    )
     ids = torch.tensor([[vocab.index["great"], vocab.index["film"], 0]])
     emb = net.embedder
     assert torch.equal(emb.eval()(ids), plain.embedder.eval()(ids))
@@ -304,8 +339,17 @@ def test_refit_trains_on_train_and_dev(small_vectors, tmp_path):
 
     cfg = small_config("cnn", "non-static", epochs=3, patience=None, refit=True)
     dev = ["a superb cast", "a boring mess"]
-    clf, hist = train_neural(TEXTS, LABELS, dev, np.array([1, 0]), ("neg", "pos"), cfg, vectors=small_vectors,
-                             device="cpu", checkpoint=tmp_path / "m.pt")
+    clf, hist = train_neural(
+        TEXTS,
+        LABELS,
+        dev,
+        np.array([1, 0]),
+        ("neg", "pos"),
+        cfg,
+        vectors=small_vectors,
+        device="cpu",
+        checkpoint=tmp_path / "m.pt",
+    )
     assert "cast" in clf.vocab.index and 1 <= hist.best_epoch <= 3
     back = NeuralClassifier.load(tmp_path / "m.pt")
     assert np.array_equal(back.predict_proba(dev), clf.predict_proba(dev))
@@ -321,8 +365,9 @@ def test_compounds_split_into_known_parts(glove, tmp_path):
     labels = np.array([*LABELS, 0, 1])
     vectors = glove
     cfg = small_config("cnn", "non-static", compounds=True, epochs=1)
-    clf, _ = train_neural(texts, labels, None, None, ("neg", "pos"), cfg, vectors=vectors, device="cpu",
-                          checkpoint=tmp_path / "m.pt")
+    clf, _ = train_neural(
+        texts, labels, None, None, ("neg", "pos"), cfg, vectors=vectors, device="cpu", checkpoint=tmp_path / "m.pt"
+    )
     assert "ham-fisted" not in clf.vocab.index and "mind-numbingly" not in clf.vocab.index
     assert {"ham", "fisted", "mind", "numbingly", "well-made"} <= set(clf.vocab.index)
     enc = clf.encode(["boring-plot ham-fisted well-made"])  # boring-plot: unseen, its parts are in the vocabulary
@@ -330,8 +375,16 @@ def test_compounds_split_into_known_parts(glove, tmp_path):
     back = NeuralClassifier.load(tmp_path / "m.pt")
     assert back.config.compounds
     assert np.array_equal(back.encode(["boring-plot ham-fisted"]).ids, clf.encode(["boring-plot ham-fisted"]).ids)
-    off = train_neural(texts, labels, None, None, ("neg", "pos"), dataclasses.replace(cfg, compounds=False),
-                       vectors=vectors, device="cpu")[0]
+    off = train_neural(
+        texts,
+        labels,
+        None,
+        None,
+        ("neg", "pos"),
+        dataclasses.replace(cfg, compounds=False),
+        vectors=vectors,
+        device="cpu",
+    )[0]
     assert "ham-fisted" in off.vocab.index  # whole, with a random vector
     assert off.vocab.decode(off.encode(["boring-plot"]).ids[0, :1]) == ["<unk>"]
 
@@ -342,8 +395,9 @@ def saved_cnn(tmp_path):
     """A tiny CNN (rand mode) saved to a file, and the checkpoint's plain contents."""
     from embedkit.nn.classifiers import train_neural
 
-    clf, _ = train_neural(TEXTS, LABELS, TEXTS, LABELS, ["neg", "pos"], small_config("cnn", "rand", epochs=1),
-                          vectors=None, device="cpu")
+    clf, _ = train_neural(
+        TEXTS, LABELS, TEXTS, LABELS, ["neg", "pos"], small_config("cnn", "rand", epochs=1), vectors=None, device="cpu"
+    )
     path = clf.save(tmp_path / "cnn.pt")
     return path, torch.load(path, weights_only=True)
 
@@ -356,20 +410,38 @@ def test_load_checks_config_against_weights(saved_cnn, tmp_path):
     n = len(ck["vocab"]["words"])
     made = "the file's config and vocabulary make it"
     edits = {
-        "filters.pt": ({**ck, "config": {**ck["config"], "num_filters": 10_000}},
-                       "weight 'convs.0.weight' is 8 x 12 x 3 but the file's config and vocabulary make it 10000 x 12 x 3"),
-        "embed.pt": ({**ck, "extra": {**ck["extra"], "embed_dim": 16_000}},
-                     f"weight 'embedder.tuned.weight' is {n} x 12 but {made} {n} x 16000"),
-        "huge.pt": ({**ck, "config": {**ck["config"], "num_filters": 10**9}},
-                    "bad classifier config: num_filters must be at most 16,384, got 1,000,000,000"),
-        "classes.pt": ({**ck, "extra": {**ck["extra"], "class_names": ["a", "b", "c"]}},
-                       "weight 'out.weight' is 2 x 24 but the file's config and vocabulary make it 3 x 24"),
-        "vocab.pt": ({**ck, "vocab": {**ck["vocab"], "words": [*ck["vocab"]["words"], "zzz"],
-                                      "counts": [*ck["vocab"]["counts"], 1]}},
-                     f"weight 'embedder.tuned.weight' is {n} x 12 but {made} {n + 1} x 12"),
+        "filters.pt": (
+            {**ck, "config": {**ck["config"], "num_filters": 10_000}},
+            "weight 'convs.0.weight' is 8 x 12 x 3 but the file's config and vocabulary make it 10000 x 12 x 3",
+        ),
+        "embed.pt": (
+            {**ck, "extra": {**ck["extra"], "embed_dim": 16_000}},
+            f"weight 'embedder.tuned.weight' is {n} x 12 but {made} {n} x 16000",
+        ),
+        "huge.pt": (
+            {**ck, "config": {**ck["config"], "num_filters": 10**9}},
+            "bad classifier config: num_filters must be at most 16,384, got 1,000,000,000",
+        ),
+        "classes.pt": (
+            {**ck, "extra": {**ck["extra"], "class_names": ["a", "b", "c"]}},
+            "weight 'out.weight' is 2 x 24 but the file's config and vocabulary make it 3 x 24",
+        ),
+        "vocab.pt": (
+            {
+                **ck,
+                "vocab": {
+                    **ck["vocab"],
+                    "words": [*ck["vocab"]["words"], "zzz"],
+                    "counts": [*ck["vocab"]["counts"], 1],
+                },
+            },
+            f"weight 'embedder.tuned.weight' is {n} x 12 but {made} {n + 1} x 12",
+        ),
         "novocab.pt": ({k: v for k, v in ck.items() if k != "vocab"}, "the checkpoint has no 'vocab' entry"),
-        "dropout.pt": ({**ck, "config": {**ck["config"], "dropout": "abc"}},
-                       "bad classifier config: dropout must be a number, got 'abc'"),
+        "dropout.pt": (
+            {**ck, "config": {**ck["config"], "dropout": "abc"}},
+            "bad classifier config: dropout must be a number, got 'abc'",
+        ),
     }
     for name, (payload, problem) in edits.items():
         torch.save(payload, tmp_path / name)
@@ -387,8 +459,9 @@ def test_load_refuses_pickled_objects(tmp_path):
     torch.save({"format": "embedkit-checkpoint", "model_state": {}, "config": _Opaque()}, p)
     with pytest.raises(ModelFileError) as err:
         NeuralClassifier.load(p)
-    assert str(err.value) == (f"{p}: the file holds pickled Python objects, which embedkit will not load "
-                              "(unpickling can run code)")
+    assert str(err.value) == (
+        f"{p}: the file holds pickled Python objects, which embedkit will not load (unpickling can run code)"
+    )
 
 
 class _Opaque:
@@ -440,9 +513,20 @@ def test_fit_resume_without_checkpoint_warns_and_bad_labels_fail_first(vocab, tm
 
     data = encode_texts(TEXTS, vocab, labels=LABELS)
     cfg = small_config("cnn", "rand", epochs=1)
-    with pytest.warns(EmbedkitWarning, match=f"^no checkpoint in {tmp_path} to resume from; training from the first epoch$"):
-        hist = fit(_Counting(len(vocab)), data, None, cfg, device="cpu", progress=False, vocab=vocab,
-                   checkpoint_dir=tmp_path, resume=True)
+    with pytest.warns(
+        EmbedkitWarning, match=f"^no checkpoint in {tmp_path} to resume from; training from the first epoch$"
+    ):
+        hist = fit(
+            _Counting(len(vocab)),
+            data,
+            None,
+            cfg,
+            device="cpu",
+            progress=False,
+            vocab=vocab,
+            checkpoint_dir=tmp_path,
+            resume=True,
+        )
     assert [r.epoch for r in hist.epochs] == [1]
     bad = encode_texts(TEXTS[:2], vocab, labels=[0, 5])
     model = _Counting(len(vocab))
@@ -455,12 +539,14 @@ def test_config_values_checked_by_type():
     """Check that a config value of the wrong type is one ConfigError naming the field, not a TypeError from a comparison."""
     from embedkit.errors import ConfigError
 
-    for kw, msg in [({"dropout": "abc"}, "dropout must be a number, got 'abc'"),
-                    ({"epochs": 2.5}, "epochs must be an integer, got 2.5"),
-                    ({"bidirectional": "yes"}, "bidirectional must be true or false, got 'yes'"),
-                    ({"lr": "fast"}, "lr must be a number or null, got 'fast'"),
-                    ({"filter_widths": [3, "4"]}, "filter_widths must be a list of integers, got [3, '4']"),
-                    ({"embed_dim": 10**6}, "embed_dim must be at most 16,384, got 1,000,000")]:
+    for kw, msg in [
+        ({"dropout": "abc"}, "dropout must be a number, got 'abc'"),
+        ({"epochs": 2.5}, "epochs must be an integer, got 2.5"),
+        ({"bidirectional": "yes"}, "bidirectional must be true or false, got 'yes'"),
+        ({"lr": "fast"}, "lr must be a number or null, got 'fast'"),
+        ({"filter_widths": [3, "4"]}, "filter_widths must be a list of integers, got [3, '4']"),
+        ({"embed_dim": 10**6}, "embed_dim must be at most 16,384, got 1,000,000"),
+    ]:
         with pytest.raises(ConfigError) as err:
             ClassifierConfig(**kw)
         assert str(err.value) == msg and isinstance(err.value, ValueError) and isinstance(err.value, TypeError)

@@ -22,12 +22,33 @@ def runs(data_dir, tmp_path_factory):
     """The worker's results in one process and in two under torchrun."""
     tmp = tmp_path_factory.mktemp("ddp")
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
-    one = subprocess.run([sys.executable, str(WORKER), str(data_dir), str(tmp / "one")], env=env,
-                         capture_output=True, text=True, timeout=600, check=False)
+    one = subprocess.run(
+        [sys.executable, str(WORKER), str(data_dir), str(tmp / "one")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert one.returncode == 0, one.stderr[-3000:]
-    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-                          str(WORKER), str(data_dir), str(tmp / "two")], env=env, capture_output=True, text=True,
-                         timeout=600, check=False)
+    two = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(WORKER),
+            str(data_dir),
+            str(tmp / "two"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert two.returncode == 0, two.stderr[-3000:]
     load = lambda d: torch.load(tmp / d / "results.pt", weights_only=True)
     return load("one"), load("two"), tmp

@@ -17,9 +17,30 @@ pytestmark = pytest.mark.slow  # minutes: run by the full suite, not by `pytest 
 
 
 def _train_cmd(corpus, ckpt, out):
-    return [sys.executable, "-m", "embedkit.cli", "train-embeddings", str(corpus), "--algorithm", "gru",
-            "--dim", "32", "--hidden", "64", "--epochs", "2", "--seed", "3", "--min-count", "2",
-            "--checkpoint", str(ckpt), "-o", str(out), "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "embedkit.cli",
+        "train-embeddings",
+        str(corpus),
+        "--algorithm",
+        "gru",
+        "--dim",
+        "32",
+        "--hidden",
+        "64",
+        "--epochs",
+        "2",
+        "--seed",
+        "3",
+        "--min-count",
+        "2",
+        "--checkpoint",
+        str(ckpt),
+        "-o",
+        str(out),
+        "--quiet",
+    ]
 
 
 def _kill_inside_epoch_2(cmd, ckpt, env, *, after: float) -> None:
@@ -52,8 +73,9 @@ def test_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
     _kill_inside_epoch_2(_train_cmd(corpus, ckpt, tmp_path / "b.txt"), ckpt, env, after=0.3)
     assert not (tmp_path / "b.txt").exists()
 
-    subprocess.run([*_train_cmd(corpus, ckpt, tmp_path / "b.txt"), "--resume"], check=True, env=env,
-                   capture_output=True)
+    subprocess.run(
+        [*_train_cmd(corpus, ckpt, tmp_path / "b.txt"), "--resume"], check=True, env=env, capture_output=True
+    )
     a, b = embedkit.load(tmp_path / "a.txt", cache=False), embedkit.load(tmp_path / "b.txt", cache=False)
     assert a.keys == b.keys and len(a) > 1000
     np.testing.assert_array_equal(a.matrix, b.matrix)
@@ -66,10 +88,30 @@ def test_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
 
 
 def _classify_cmd(data, ckpt, out):
-    return [sys.executable, "-m", "embedkit.cli", "classify", "train", "--train", str(data), "--model", "cnn",
-            "--mode", "non-static", "--epochs", "3", "--seed", "7",
-            "--config", '{"patience": null, "vector_words": 2000}', "--checkpoint-dir", str(ckpt), "-o", str(out),
-            "--json"]
+    return [
+        sys.executable,
+        "-m",
+        "embedkit.cli",
+        "classify",
+        "train",
+        "--train",
+        str(data),
+        "--model",
+        "cnn",
+        "--mode",
+        "non-static",
+        "--epochs",
+        "3",
+        "--seed",
+        "7",
+        "--config",
+        '{"patience": null, "vector_words": 2000}',
+        "--checkpoint-dir",
+        str(ckpt),
+        "-o",
+        str(out),
+        "--json",
+    ]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -84,21 +126,24 @@ def test_classifier_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
     data.write_bytes(b"\n".join(lines[::2]) + b"\n")  # 5,331 reviews, both classes
     env = {**os.environ, "PYTHONHASHSEED": "0"}
 
-    a = subprocess.run(_classify_cmd(data, tmp_path / "a", tmp_path / "a.pt"), check=True, env=env,
-                       capture_output=True, text=True)
+    a = subprocess.run(
+        _classify_cmd(data, tmp_path / "a", tmp_path / "a.pt"), check=True, env=env, capture_output=True, text=True
+    )
 
     ckpt = tmp_path / "b"
     _kill_inside_epoch_2(_classify_cmd(data, ckpt, tmp_path / "b.pt"), ckpt, env, after=0.2)
     assert not (tmp_path / "b.pt").exists()
 
-    b = subprocess.run([*_classify_cmd(data, ckpt, tmp_path / "b.pt"), "--resume"], check=True, env=env,
-                       capture_output=True, text=True)
+    b = subprocess.run(
+        [*_classify_cmd(data, ckpt, tmp_path / "b.pt"), "--resume"], check=True, env=env, capture_output=True, text=True
+    )
     ra, rb = json.loads(a.stdout), json.loads(b.stdout)
     assert ra["dev"] == rb["dev"] and 0.6 < ra["dev"]["accuracy"] < 1.0
     assert ra["epochs_run"] == rb["epochs_run"] == 3 and ra["best_epoch"] == rb["best_epoch"]
     strip = lambda ck: [{k: v for k, v in e.items() if k != "seconds"} for e in ck["extra"]["train_state"]["epochs"]]
     assert strip(torch.load(tmp_path / "a" / "epoch-003.pt", weights_only=True)) == strip(
-        torch.load(ckpt / "epoch-003.pt", weights_only=True))
+        torch.load(ckpt / "epoch-003.pt", weights_only=True)
+    )
     ma = torch.load(tmp_path / "a.pt", weights_only=True)["model_state"]
     mb = torch.load(tmp_path / "b.pt", weights_only=True)["model_state"]
     assert ma.keys() == mb.keys()
@@ -139,8 +184,10 @@ def test_edited_baseline_file_is_one_line(tmp_path, capsys):
         np.savez(f, **arrays)
     assert main(["classify", "predict", "--model", str(tmp_path / "cut.npz"), "good"]) == 1
     n = len(arrays["words"])
-    assert capsys.readouterr().err == (f"embedkit: error: {tmp_path / 'cut.npz'}: the weights (1 x {n + 1}) do not "
-                                       f"match the {n} features and 2 of 2 classes it lists\n")
+    assert capsys.readouterr().err == (
+        f"embedkit: error: {tmp_path / 'cut.npz'}: the weights (1 x {n + 1}) do not "
+        f"match the {n} features and 2 of 2 classes it lists\n"
+    )
 
 
 @pytest.mark.slow
@@ -151,9 +198,27 @@ def test_sigint_during_classifier_training_exits_130(data_dir, tmp_path):
     data = tmp_path / "mr-part.txt"
     data.write_bytes(b"\n".join(lines[::4]) + b"\n")
     ckpt, out = tmp_path / "ck", tmp_path / "m.pt"
-    cmd = [sys.executable, "-m", "embedkit.cli", "classify", "train", "--train", str(data), "--model", "cnn",
-           "--mode", "rand", "--epochs", "50", "--config", '{"patience": null, "embed_dim": 32}',
-           "--checkpoint-dir", str(ckpt), "-o", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "embedkit.cli",
+        "classify",
+        "train",
+        "--train",
+        str(data),
+        "--model",
+        "cnn",
+        "--mode",
+        "rand",
+        "--epochs",
+        "50",
+        "--config",
+        '{"patience": null, "embed_dim": 32}',
+        "--checkpoint-dir",
+        str(ckpt),
+        "-o",
+        str(out),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
     while not (ckpt / "epoch-001.pt").exists():

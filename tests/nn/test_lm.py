@@ -36,8 +36,19 @@ def tiny():
 
 
 def small_config(algorithm: str, **kw) -> TrainConfig:
-    base = {"algorithm": algorithm, "dim": 16, "hidden": 32, "window": 3, "epochs": 2, "batch_size": 8, "bptt": 10, "lr": 0.01,
-                "objective": "full", "workers": 1, "seed": 3}
+    base = {
+        "algorithm": algorithm,
+        "dim": 16,
+        "hidden": 32,
+        "window": 3,
+        "epochs": 2,
+        "batch_size": 8,
+        "bptt": 10,
+        "lr": 0.01,
+        "objective": "full",
+        "workers": 1,
+        "seed": 3,
+    }
     base.update(kw)
     return TrainConfig(**base)
 
@@ -149,8 +160,9 @@ def test_resume_is_exact(tiny, tmp_path, algorithm, extra):
     keys = ("epoch", "loss", "valid_ppl", "tokens", "lr")
     assert [[h[k] for k in keys] for h in resumed.history] == [[h[k] for k in keys] for h in full.history]
     with pytest.raises(ValueError, match="another config"):
-        train_language_model(tiny, small_config(algorithm, epochs=3, dim=8), checkpoint_dir=tmp_path / "b",
-                             resume=True, progress=False)
+        train_language_model(
+            tiny, small_config(algorithm, epochs=3, dim=8), checkpoint_dir=tmp_path / "b", resume=True, progress=False
+        )
 
 
 def test_bf16_autocast_trains(tiny):
@@ -169,7 +181,9 @@ def test_checkpoint_roundtrip_identical_outputs(tiny, tmp_path):
     back = load_language_model(path)
     x = torch.from_numpy(tiny.train[:20].astype(np.int64)).view(2, 10)
     lm.model.eval()
-    torch.testing.assert_close(lm.model.log_probs(lm.model(x)[0]), back.model.log_probs(back.model(x)[0]), rtol=0, atol=0)
+    torch.testing.assert_close(
+        lm.model.log_probs(lm.model(x)[0]), back.model.log_probs(back.model(x)[0]), rtol=0, atol=0
+    )
     assert back.config == lm.config and back.vocab.words == tiny.vocab.words
     assert back.history == lm.history
 
@@ -185,8 +199,9 @@ def test_checkpoint_format_errors(tmp_path):
         load_checkpoint(tmp_path / "junk.pt")
     with pytest.raises(FileNotFoundError):
         load_checkpoint(tmp_path / "missing.pt")
-    saved = save_checkpoint(tmp_path / "d" / "c.pt", model_state={}, config={"k": [1, 2]}, vocab={},
-                            extra={"t": torch.arange(3)})
+    saved = save_checkpoint(
+        tmp_path / "d" / "c.pt", model_state={}, config={"k": [1, 2]}, vocab={}, extra={"t": torch.arange(3)}
+    )
     assert load_checkpoint(saved)["extra"]["t"].tolist() == [0, 1, 2]
     assert [p.name for p in (tmp_path / "d").iterdir()] == ["c.pt"]  # no temporary file left
 
@@ -230,7 +245,11 @@ def test_exported_vectors_load_back(tiny, tmp_path):
     np.testing.assert_array_equal(v["king"], lm.model.embedding.weight[tiny.vocab["king"]].detach().numpy())
     for fmt, name in [("embedkit", "v.ekv"), ("word2vec", "v.txt")]:
         assert embedkit.load(embedkit.save(v, tmp_path / name, format=fmt)) == v
-    assert vectors_from_embedding(lm.model.embedding, tiny.vocab, drop_specials=False).keys[:3] == ["<pad>", "<unk>", "</s>"]
+    assert vectors_from_embedding(lm.model.embedding, tiny.vocab, drop_specials=False).keys[:3] == [
+        "<pad>",
+        "<unk>",
+        "</s>",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +270,10 @@ def test_generation_is_deterministic(trained):
     assert k1.words == generate(trained, "a horse", 20, method="greedy").words
     b = beam_search(trained, "the queen", 8, beam_size=4)
     assert b == generate(trained, "the queen", 8, method="beam", beam_size=4)
-    assert beam_search(trained, "the queen", 8, beam_size=1).words == generate(trained, "the queen", 8, method="greedy").words
+    assert (
+        beam_search(trained, "the queen", 8, beam_size=1).words
+        == generate(trained, "the queen", 8, method="greedy").words
+    )
     # Beam scores its hypotheses as one float32 batch, greedy one row at a time: the two sums of 8 log
     # probabilities round differently (by ~2e-7 on AVX-512 kernels), so compare within float32 precision.
     greedy = generate(trained, "the queen", 8, method="greedy")
@@ -293,16 +315,26 @@ def test_load_language_model_checks_the_file(tiny, tmp_path):
     ck = torch.load(tmp_path / "ck" / "epoch-002.pt", weights_only=True)
     v = len(tiny.vocab)
     cases = {
-        "hidden.pt": ({**ck, "config": {**ck["config"], "hidden": 4000}},
-                      f": weight 'output.weight' is {v} x 32 but the file's config and vocabulary make it {v} x 4000"),
-        "dim.pt": ({**ck, "config": {**ck["config"], "dim": 10**6}},
-                   ": bad language-model config: dim must be at most 16,384, got 1,000,000"),
-        "classifier.pt": ({**ck, "config": {"model": "cnn", "mode": "rand"}, "extra": {"class_names": ["a", "b"]}},
-                          " is a classifier model, not a language model"),
-        "nostate.pt": ({k: val for k, val in ck.items() if k != "model_state"},
-                       ": the checkpoint has no 'model_state' entry"),
-        "pickled.pt": ({**ck, "extra": {"history": _Opaque()}},
-                       ": the file holds pickled Python objects, which embedkit will not load (unpickling can run code)"),
+        "hidden.pt": (
+            {**ck, "config": {**ck["config"], "hidden": 4000}},
+            f": weight 'output.weight' is {v} x 32 but the file's config and vocabulary make it {v} x 4000",
+        ),
+        "dim.pt": (
+            {**ck, "config": {**ck["config"], "dim": 10**6}},
+            ": bad language-model config: dim must be at most 16,384, got 1,000,000",
+        ),
+        "classifier.pt": (
+            {**ck, "config": {"model": "cnn", "mode": "rand"}, "extra": {"class_names": ["a", "b"]}},
+            " is a classifier model, not a language model",
+        ),
+        "nostate.pt": (
+            {k: val for k, val in ck.items() if k != "model_state"},
+            ": the checkpoint has no 'model_state' entry",
+        ),
+        "pickled.pt": (
+            {**ck, "extra": {"history": _Opaque()}},
+            ": the file holds pickled Python objects, which embedkit will not load (unpickling can run code)",
+        ),
     }
     for name, (payload, problem) in cases.items():
         torch.save(payload, tmp_path / name)
@@ -331,7 +363,10 @@ def test_lm_interrupt_resume_warning_and_missing_state(tiny, tmp_path, monkeypat
         return original(self, h, targets, generator=generator)
 
     monkeypatch.setattr(LanguageModel, "loss", loss)
-    with pytest.warns(EmbedkitWarning, match="training from the first epoch"), pytest.raises(TrainingInterrupted) as err:
+    with (
+        pytest.warns(EmbedkitWarning, match="training from the first epoch"),
+        pytest.raises(TrainingInterrupted) as err,
+    ):
         train_language_model(tiny, cfg, checkpoint_dir=tmp_path, resume=True, progress=False)
     assert (err.value.epoch, err.value.checkpoint) == (2, str(tmp_path / "epoch-002.pt"))
     monkeypatch.setattr(LanguageModel, "loss", original)
@@ -340,5 +375,6 @@ def test_lm_interrupt_resume_warning_and_missing_state(tiny, tmp_path, monkeypat
     torch.save(ck, tmp_path / "epoch-002.pt")
     with pytest.raises(ModelFileError) as bad:
         train_language_model(tiny, cfg, checkpoint_dir=tmp_path, resume=True, progress=False)
-    assert str(bad.value) == (f"{tmp_path / 'epoch-002.pt'}: the checkpoint has no 'scheduler' entry, "
-                              "so training cannot resume from it")
+    assert str(bad.value) == (
+        f"{tmp_path / 'epoch-002.pt'}: the checkpoint has no 'scheduler' entry, so training cannot resume from it"
+    )

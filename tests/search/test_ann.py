@@ -123,8 +123,14 @@ print(json.dumps({"words": [n.words for n in got], "scores": [n.scores for n in 
 def _probe(ekv: Path) -> dict:
     """Query ``ekv`` with index='hnsw' in a fresh interpreter, so that a segfault fails the test."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(ekv), *QUERY], check=False, capture_output=True,
-                          text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(ekv), *QUERY],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
     return json.loads(proc.stdout)
 
@@ -153,7 +159,8 @@ def _assert_rebuilt(small, path: Path, reason: str) -> None:
     assert got["words"] == want["words"]  # 2,000 points, M=16, ef=50: the graph finds the exact top-5
     assert_allclose(got["scores"], want["scores"], rtol=0, atol=2e-6)
     assert [w for w in got["warnings"] if "approximate index" in w] == [
-        f"embedkit: rebuilding the approximate index {path}: {reason}"]
+        f"embedkit: rebuilding the approximate index {path}: {reason}"
+    ]
     v = embedkit.load(ekv)
     ann.check_index_file(path, ann.index_header(v))  # rewritten whole
     again = _probe(ekv)
@@ -176,7 +183,10 @@ def test_intact_file_is_loaded_without_warning(small):
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
-        (lambda d: _flip(d, 3), "not an embedkit index file (no EKANN magic; an hnswlib graph from an older embedkit?)"),
+        (
+            lambda d: _flip(d, 3),
+            "not an embedkit index file (no EKANN magic; an hnswlib graph from an older embedkit?)",
+        ),
         (lambda d: _flip(d, 11), "header length {hlen} does not fit the file's {size} bytes"),
         (lambda d: _flip(d, 20), "checksum mismatch (the file is damaged)"),
         (lambda d: _flip(d, 12 + int.from_bytes(d[8:12], "little") + 4), "checksum mismatch (the file is damaged)"),
@@ -187,8 +197,18 @@ def test_intact_file_is_loaded_without_warning(small):
         (lambda d: b"", "0 bytes is too short for an index file"),
         (lambda d: d[:11], "11 bytes is too short for an index file"),
     ],
-    ids=["magic-byte", "header-length-byte", "header-byte", "faiss-header-byte", "middle-byte", "half", "last-byte-cut", "one-more-byte",
-         "empty", "header-only"],
+    ids=[
+        "magic-byte",
+        "header-length-byte",
+        "header-byte",
+        "faiss-header-byte",
+        "middle-byte",
+        "half",
+        "last-byte-cut",
+        "one-more-byte",
+        "empty",
+        "header-only",
+    ],
 )
 def test_damaged_file_is_rebuilt_not_crashed_on(small, damage, reason):
     """Check that a flipped, cut, lengthened or empty index file gives the right answer with a rebuild warning, never a crash."""
@@ -224,10 +244,13 @@ def test_file_of_another_vector_set_is_rebuilt(small, glove, tmp_path):
     _assert_rebuilt(small, path, f"built for source={header['source']!r}, these vectors need {mine['source']!r}")
     # Same file identity in the header (a copy with its times kept), other rows: the fingerprint tells.
     raw = json.dumps({**header, "source": mine["source"]}).encode()
-    body = ann.MAGIC + len(raw).to_bytes(4, "little") + raw + foreign[12 + int.from_bytes(foreign[8:12], "little") : -32]
+    body = (
+        ann.MAGIC + len(raw).to_bytes(4, "little") + raw + foreign[12 + int.from_bytes(foreign[8:12], "little") : -32]
+    )
     path.write_bytes(body + hashlib.sha256(body).digest())
-    _assert_rebuilt(small, path, f"built for fingerprint={header['fingerprint']!r}, "
-                                 f"these vectors need {mine['fingerprint']!r}")
+    _assert_rebuilt(
+        small, path, f"built for fingerprint={header['fingerprint']!r}, these vectors need {mine['fingerprint']!r}"
+    )
 
 
 def test_hnswlib_file_from_an_older_embedkit_is_rebuilt_and_removed(small):
@@ -237,7 +260,9 @@ def test_hnswlib_file_from_an_older_embedkit_is_rebuilt_and_removed(small):
     assert legacy.name.endswith(".hnsw-M16-efc100.bin")  # the name hnswlib-backed embedkit used
     shutil.copyfile(LEGACY, path)
     shutil.copyfile(LEGACY, legacy)
-    _assert_rebuilt(small, path, "not an embedkit index file (no EKANN magic; an hnswlib graph from an older embedkit?)")
+    _assert_rebuilt(
+        small, path, "not an embedkit index file (no EKANN magic; an hnswlib graph from an older embedkit?)"
+    )
     assert not legacy.exists()
 
 
@@ -267,9 +292,29 @@ def test_cli_neighbors_survives_a_flipped_header_byte(small):
     path.write_bytes(_flip(good, 5))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
     for _ in range(2):  # the second run reads the rebuilt file
-        proc = subprocess.run([sys.executable, "-m", "embedkit.cli", "neighbors", "king", "-k", "5", "--index", "hnsw",
-                               "--ef", "100", "--vectors", str(ekv), "--json"],
-                              check=False, capture_output=True, text=True, env=env, timeout=120)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "embedkit.cli",
+                "neighbors",
+                "king",
+                "-k",
+                "5",
+                "--index",
+                "hnsw",
+                "--ef",
+                "100",
+                "--vectors",
+                str(ekv),
+                "--json",
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
         rows = json.loads(proc.stdout)["results"]["king"]
         assert [r["word"] for r in rows] == want["words"][0]
@@ -304,9 +349,14 @@ def test_random_bit_flips_never_reach_native_code(small):
     """Check that 40 seeded one-bit flips anywhere in the file each give a rebuild and the exact answer, never a crash."""
     ekv, _, _ = _restore(small)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", FLIPS, str(ekv), "7", "40"], check=False, capture_output=True,
-                          text=True,
-                          env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", FLIPS, str(ekv), "7", "40"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
     got = json.loads(proc.stdout)
     exact = nearest_many(embedkit.load(ekv), ["king", "water"], k=5)

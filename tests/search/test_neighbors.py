@@ -79,7 +79,11 @@ def test_bad_arguments_raise_embedkit_errors(glove):
     with pytest.raises(InvalidTypeError, match="queries must be a list of words or a 2-D array of vectors"):
         nearest_many(glove, ["king", 3])
     assert issubclass(InvalidArgumentError, ValueError) and issubclass(InvalidTypeError, TypeError)
-    assert (restrict_count(glove, None), restrict_count(glove, 30), restrict_count(glove, 10**9)) == (400_000, 30, 400_000)
+    assert (restrict_count(glove, None), restrict_count(glove, 30), restrict_count(glove, 10**9)) == (
+        400_000,
+        30,
+        400_000,
+    )
 
 
 def test_unit_row_helpers_by_hand():

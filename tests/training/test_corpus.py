@@ -24,7 +24,22 @@ def test_read_corpus_exact_ids(two_files):
     """Check that two files are tokenized, lower-cased, ended by </s> per line and encoded in frequency order."""
     c = read_corpus(two_files)
     # by count, ties in first-seen order
-    assert c.vocab.words == ["<pad>", "<unk>", "</s>", "the", "cat", "sat", "mat", ".", "'s", "on", "it", "!", "a", "dog"]
+    assert c.vocab.words == [
+        "<pad>",
+        "<unk>",
+        "</s>",
+        "the",
+        "cat",
+        "sat",
+        "mat",
+        ".",
+        "'s",
+        "on",
+        "it",
+        "!",
+        "a",
+        "dog",
+    ]
     assert c.vocab.decode(c.train) == [
         "the", "cat", "sat", "on", "the", "mat", ".", EOS,
         "it", "'s", "the", "cat", "'s", "mat", "!", EOS,

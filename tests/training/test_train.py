@@ -46,8 +46,20 @@ def test_skipgram_equals_gensim():
     c = corpus_from_texts(TEXT * 20)
     cfg = TrainConfig(algorithm="word2vec-skipgram", dim=12, window=3, epochs=1, workers=1, seed=7, schedule="constant")
     v = learn_vectors(c, cfg)
-    ref = Word2Vec(list(c.sentences()), sg=1, vector_size=12, window=3, min_count=1, workers=1, seed=7, sample=1e-3,
-                   negative=5, alpha=0.025, min_alpha=0.025, epochs=1)
+    ref = Word2Vec(
+        list(c.sentences()),
+        sg=1,
+        vector_size=12,
+        window=3,
+        min_count=1,
+        workers=1,
+        seed=7,
+        sample=1e-3,
+        negative=5,
+        alpha=0.025,
+        min_alpha=0.025,
+        epochs=1,
+    )
     assert sorted(v.keys) == sorted(ref.wv.index_to_key) == sorted(c.vocab.words[3:])
     np.testing.assert_allclose(v.vectors(["king", "horse"]), ref.wv[["king", "horse"]], rtol=1e-6)
 
@@ -66,8 +78,9 @@ def test_learn_vectors_shapes(algorithm):
 def test_train_vectors_result_fields():
     """Check that train_vectors reports per-epoch history and speed for a language model."""
     c = corpus_from_texts(TEXT * 10, valid_fraction=0.1)
-    r = train_vectors(c, TrainConfig(algorithm="gru", dim=8, hidden=8, epochs=2, workers=1, batch_size=4, bptt=8),
-                      progress=False)
+    r = train_vectors(
+        c, TrainConfig(algorithm="gru", dim=8, hidden=8, epochs=2, workers=1, batch_size=4, bptt=8), progress=False
+    )
     assert [h["epoch"] for h in r.history] == [1, 2]
     assert r.tokens_per_s > 0 and r.lm is not None
     d = r.to_dict()
@@ -87,7 +100,9 @@ def test_shakespeare_skipgram_neighbours(data_dir):
 
 def test_import_stays_light():
     """Check that importing embedkit (with the training entry points) imports neither torch nor gensim."""
-    code = "import sys, embedkit; embedkit.TrainConfig; print(sorted(m for m in ('torch', 'gensim') if m in sys.modules))"
+    code = (
+        "import sys, embedkit; embedkit.TrainConfig; print(sorted(m for m in ('torch', 'gensim') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -96,10 +111,12 @@ def test_config_types_and_caps():
     """Check that TrainConfig names a field of the wrong type or past its cap in one ConfigError."""
     from embedkit.errors import ConfigError
 
-    for kw, msg in [({"dim": "100"}, "dim must be an integer, got '100'"),
-                    ({"dropout": "abc"}, "dropout must be a number, got 'abc'"),
-                    ({"hidden": 10**6}, "hidden must be at most 16,384, got 1,000,000"),
-                    ({"tie": 1}, "tie must be true or false, got 1")]:
+    for kw, msg in [
+        ({"dim": "100"}, "dim must be an integer, got '100'"),
+        ({"dropout": "abc"}, "dropout must be a number, got 'abc'"),
+        ({"hidden": 10**6}, "hidden must be at most 16,384, got 1,000,000"),
+        ({"tie": 1}, "tie must be true or false, got 1"),
+    ]:
         with pytest.raises(ConfigError) as err:
             TrainConfig(**kw)
         assert str(err.value) == msg

@@ -182,7 +182,9 @@ def test_figures_save_png_and_svg(tmp_path, glove, pca200, suffix):
     figs = {
         "projection": plot_projection(pca200, labels=10),
         "neighbors": plot_neighbors(nb, project(glove, ["king", *nb.words], trust_k=0)),
-        "analogies": plot_analogies(project(glove, ["man", "woman", "king", "queen"]), [("man", "woman"), ("king", "queen")]),
+        "analogies": plot_analogies(
+            project(glove, ["man", "woman", "king", "queen"]), [("man", "woman"), ("king", "queen")]
+        ),
         "heatmap": plot_vectors_heatmap(glove, ["king", "queen"]),
         "similarity": plot_similarity_matrix(glove, ["king", "queen"]),
     }

@@ -168,14 +168,28 @@ def test_save_load_round_trip(tmp_path, suffix):
     """Check that a projection with awkward words round-trips exactly through NPZ and CSV."""
     words = ("the", ",", '"quoted"', "#", "naïve", "a,b", "x\ty", "日本")
     rng = np.random.default_rng(1)
-    p = Projection(words, rng.normal(size=(len(words), 2)) * 1e3, "tsne", {"perplexity": 2.0, "seed": 0},
-                   0.9123, {"kl_divergence": 1.5}, {"fit": 0.25}, "glove-6b-50d")
+    p = Projection(
+        words,
+        rng.normal(size=(len(words), 2)) * 1e3,
+        "tsne",
+        {"perplexity": 2.0, "seed": 0},
+        0.9123,
+        {"kl_divergence": 1.5},
+        {"fit": 0.25},
+        "glove-6b-50d",
+    )
     path = p.save(tmp_path / f"p{suffix}")
     q = Projection.load(path)
     assert q.words == words
     assert_array_equal(q.coords, p.coords)
     assert (q.method, q.params, q.trustworthiness, q.info, q.timings, q.source) == (
-        "tsne", {"perplexity": 2.0, "seed": 0}, 0.9123, {"kl_divergence": 1.5}, {"fit": 0.25}, "glove-6b-50d")
+        "tsne",
+        {"perplexity": 2.0, "seed": 0},
+        0.9123,
+        {"kl_divergence": 1.5},
+        {"fit": 0.25},
+        "glove-6b-50d",
+    )
 
 
 def test_csv_reads_with_pandas_and_wrong_files_fail(tmp_path, glove):
@@ -219,7 +233,9 @@ def test_export_projector(tmp_path, glove):
     assert M.shape == (100, 50)
     assert_array_equal(M, glove.matrix[:100])
     assert meta.read_text(encoding="utf-8").splitlines() == glove.keys[:100]
-    _, meta2 = export_projector(glove, tmp_path / "tf2", ["frog", "toad", "paris"], groups={"animals": ["frog", "toad"]})
+    _, meta2 = export_projector(
+        glove, tmp_path / "tf2", ["frog", "toad", "paris"], groups={"animals": ["frog", "toad"]}
+    )
     assert meta2.read_text().splitlines() == ["word\tgroup", "frog\tanimals", "toad\tanimals", "paris\t"]
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "predict_logits",
 ]
 
+
 @dataclass(frozen=True)
 class EpochRecord:
     epoch: int
@@ -76,12 +77,16 @@ class History:
 def _optimizer(model: nn.Module, config: ClassifierConfig) -> torch.optim.Optimizer:
     params = [p for p in model.parameters() if p.requires_grad]
     if config.optimizer == "adadelta":
-        return torch.optim.Adadelta(params, lr=config.learning_rate, rho=0.95, eps=1e-6, weight_decay=config.weight_decay)
+        return torch.optim.Adadelta(
+            params, lr=config.learning_rate, rho=0.95, eps=1e-6, weight_decay=config.weight_decay
+        )
     return torch.optim.Adam(params, lr=config.learning_rate, weight_decay=config.weight_decay)
 
 
 @torch.no_grad()
-def predict_logits(model: nn.Module, data: EncodedTexts, *, batch_size: int = 256, device: str | torch.device = "cpu") -> np.ndarray:
+def predict_logits(
+    model: nn.Module, data: EncodedTexts, *, batch_size: int = 256, device: str | torch.device = "cpu"
+) -> np.ndarray:
     """The ``(N, C)`` logits of every text, in the data's order (evaluation mode)."""
     device = resolve_device(device)
     was_training = model.training
@@ -118,7 +123,6 @@ def _dev_scores(model, data, device, batch_size, ctx=None) -> tuple[float, float
     model.train(was_training)
     loss_sum, correct = ctx.all_sum(loss_sum, correct)
     return loss_sum / len(data), correct / len(data)
-
 
 
 def fit_classifier(
@@ -167,8 +171,10 @@ def fit_classifier(
     for role, data in (("training", train), ("dev", valid)):
         # checked before training: a label past the output layer would crash the first dev scoring
         if n_out is not None and data is not None and len(data.labels) and int(np.max(data.labels)) >= n_out:  # type: ignore[arg-type]
-            raise LabelError(f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]
-                             f"{n_out} classes (ids 0..{n_out - 1})")
+            raise LabelError(
+                f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]
+                f"{n_out} classes (ids 0..{n_out - 1})"
+            )
     from tqdm.auto import tqdm
 
     ctx = prepare_run(device, threads=config.threads)
@@ -189,8 +195,9 @@ def fit_classifier(
     saved_epoch, saved_path = 0, None  # the last checkpoint written (or resumed from): what Ctrl-C reports
     latest = latest_checkpoint(ckdir) if ckdir is not None and resume else None
     if ckdir is not None and resume and latest is None:
-        warnings.warn(f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=2
+        )
     if latest is not None:
         ck = load_checkpoint(latest, map_location=dev)
         try:
@@ -202,8 +209,19 @@ def fit_classifier(
         if ck["vocab"].get("words") != vocab.words:  # type: ignore[union-attr]
             raise DataFileError(f"{latest} was written with another vocabulary")
         st = ck["extra"].get("train_state")
-        need = ("optimizer", "numpy_rng", "torch_rng", "best_state", "best_score", "since_best", "epochs",
-                "best_epoch", "best_dev_accuracy", "stopped_early", "elapsed")
+        need = (
+            "optimizer",
+            "numpy_rng",
+            "torch_rng",
+            "best_state",
+            "best_score",
+            "since_best",
+            "epochs",
+            "best_epoch",
+            "best_dev_accuracy",
+            "stopped_early",
+            "elapsed",
+        )
         if not isinstance(st, dict) or "epoch" not in ck["extra"] or any(k not in st for k in need):
             missing = "train_state" if not isinstance(st, dict) else next((k for k in need if k not in st), "epoch")
             raise ModelFileError(latest, f"the checkpoint has no {missing!r} entry, so training cannot resume from it")
@@ -214,14 +232,18 @@ def fit_classifier(
         restore_rng_state(st, dev)
         best_state, best_score, since_best = st["best_state"], float(st["best_score"]), int(st["since_best"])
         history = History(
-            epochs=[EpochRecord(**r) for r in st["epochs"]], best_epoch=int(st["best_epoch"]),
-            best_dev_accuracy=st["best_dev_accuracy"], stopped_early=bool(st["stopped_early"]),
+            epochs=[EpochRecord(**r) for r in st["epochs"]],
+            best_epoch=int(st["best_epoch"]),
+            best_dev_accuracy=st["best_dev_accuracy"],
+            stopped_early=bool(st["stopped_early"]),
         )
         elapsed = float(st["elapsed"])
         saved_epoch, saved_path = int(ck["extra"]["epoch"]), latest
         first_epoch = saved_epoch + 1 if not history.stopped_early else config.epochs + 1
     start = time.perf_counter()
-    bar = tqdm(range(first_epoch, config.epochs + 1), desc="epochs", disable=not (progress and ctx.is_main), leave=False)
+    bar = tqdm(
+        range(first_epoch, config.epochs + 1), desc="epochs", disable=not (progress and ctx.is_main), leave=False
+    )
     try:
         for epoch in bar:
             t0 = time.perf_counter()
@@ -277,7 +299,10 @@ def fit_classifier(
                 best_state = copy.deepcopy(model.state_dict())
                 if checkpoint is not None and ctx.is_main:
                     save_checkpoint(
-                        checkpoint, model_state=best_state, config=config.to_dict(), vocab=vocab.to_dict(),  # type: ignore[union-attr]
+                        checkpoint,
+                        model_state=best_state,
+                        config=config.to_dict(),
+                        vocab=vocab.to_dict(),  # type: ignore[union-attr]
                         extra={**dict(extra or {}), "epoch": epoch},
                     )
             else:
@@ -286,9 +311,22 @@ def fit_classifier(
                     history.stopped_early = stop = True
             if ckdir is not None:
                 if ctx.is_main:
-                    saved_path = _save_train_state(ckdir, epoch, model, opt, rng, dev, best_state, best_score, since_best,
-                                                   history, elapsed + time.perf_counter() - start, config, vocab,
-                                                   extra)  # type: ignore[arg-type]
+                    saved_path = _save_train_state(
+                        ckdir,
+                        epoch,
+                        model,
+                        opt,
+                        rng,
+                        dev,
+                        best_state,
+                        best_score,
+                        since_best,
+                        history,
+                        elapsed + time.perf_counter() - start,
+                        config,
+                        vocab,
+                        extra,
+                    )  # type: ignore[arg-type]
                     saved_epoch = epoch
                 ctx.barrier()
             if stop:
@@ -305,10 +343,22 @@ def fit_classifier(
     return history
 
 
-def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.optim.Optimizer, rng: np.random.Generator,
-                      dev: torch.device, best_state: dict[str, torch.Tensor] | None, best_score: float, since_best: int,
-                      history: History, elapsed: float, config: ClassifierConfig, vocab: Vocabulary,
-                      extra: Mapping[str, Any] | None) -> Path:
+def _save_train_state(
+    ckdir: Path,
+    epoch: int,
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    rng: np.random.Generator,
+    dev: torch.device,
+    best_state: dict[str, torch.Tensor] | None,
+    best_score: float,
+    since_best: int,
+    history: History,
+    elapsed: float,
+    config: ClassifierConfig,
+    vocab: Vocabulary,
+    extra: Mapping[str, Any] | None,
+) -> Path:
     state: dict[str, Any] = {
         "optimizer": opt.state_dict(),
         "numpy_rng": rng.bit_generator.state,
@@ -322,8 +372,13 @@ def _save_train_state(ckdir: Path, epoch: int, model: nn.Module, opt: torch.opti
         "epochs": [dataclasses.asdict(r) for r in history.epochs],
         "elapsed": elapsed,
     }
-    path = save_checkpoint(ckdir / f"epoch-{epoch:03d}.pt", model_state=model.state_dict(), config=config.to_dict(),
-                           vocab=vocab.to_dict(), extra={**dict(extra or {}), "epoch": epoch, "train_state": state})
+    path = save_checkpoint(
+        ckdir / f"epoch-{epoch:03d}.pt",
+        model_state=model.state_dict(),
+        config=config.to_dict(),
+        vocab=vocab.to_dict(),
+        extra={**dict(extra or {}), "epoch": epoch, "train_state": state},
+    )
     for p in epoch_checkpoints(ckdir):  # keep only the latest: each holds the model, the best model, Adam's moments
         if p != path:
             p.unlink(missing_ok=True)

@@ -336,7 +336,8 @@ class TransformerClassifier(nn.Module):
         self.cls = nn.Parameter(torch.zeros(1, 1, d)) if pooling == "cls" else None
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList(
-            _Block(d, config.num_heads, config.ff_size, config.attention_dropout) for _ in range(config.transformer_layers)
+            _Block(d, config.num_heads, config.ff_size, config.attention_dropout)
+            for _ in range(config.transformer_layers)
         )
         self.ln_f = nn.LayerNorm(d)
         self.out = nn.Linear(d, num_classes)
@@ -399,7 +400,14 @@ def build_classifier(
         dim = embed_dim or config.embed_dim
     pad = vocab.pad_id if vocab.pad_id >= 0 else None
     embedder = Embedder(
-        len(vocab), dim, config.mode, padding_idx=pad, pretrained=pretrained, num_tuned=num_tuned_words(vocab),
-        input_dropout=config.input_dropout, tune_scale=config.embed_lr_scale, word_dropout=config.word_dropout,
+        len(vocab),
+        dim,
+        config.mode,
+        padding_idx=pad,
+        pretrained=pretrained,
+        num_tuned=num_tuned_words(vocab),
+        input_dropout=config.input_dropout,
+        tune_scale=config.embed_lr_scale,
+        word_dropout=config.word_dropout,
     )
     return CLASSIFIERS[config.model](config, embedder, num_classes)

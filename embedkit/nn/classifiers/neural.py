@@ -48,8 +48,14 @@ class NeuralClassifier:
     """
 
     def __init__(
-        self, model: nn.Module, vocab: Vocabulary, config: ClassifierConfig, class_names: Sequence[str], *,
-        embed_dim: int, device: str | torch.device = "cpu",
+        self,
+        model: nn.Module,
+        vocab: Vocabulary,
+        config: ClassifierConfig,
+        class_names: Sequence[str],
+        *,
+        embed_dim: int,
+        device: str | torch.device = "cpu",
     ) -> None:
         self.model = model
         self.vocab = vocab
@@ -61,8 +67,9 @@ class NeuralClassifier:
 
     def encode(self, texts: Sequence[str]) -> EncodedTexts:
         c = self.config
-        return encode_texts(texts, self.vocab, policy=c.sequence, max_len=c.max_len, lower=c.lower,
-                            compounds=c.compounds)
+        return encode_texts(
+            texts, self.vocab, policy=c.sequence, max_len=c.max_len, lower=c.lower, compounds=c.compounds
+        )
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """``(N, C)`` class probabilities."""
@@ -83,7 +90,10 @@ class NeuralClassifier:
     def save(self, path: str | os.PathLike) -> Path:
         """Write the checkpoint (state dict, config, vocabulary, class names)."""
         return save_checkpoint(
-            path, model_state=self.model.state_dict(), config=self.config.to_dict(), vocab=self.vocab.to_dict(),
+            path,
+            model_state=self.model.state_dict(),
+            config=self.config.to_dict(),
+            vocab=self.vocab.to_dict(),
             extra=self._extra(),
         )
 
@@ -150,9 +160,20 @@ def train_neural(
     embed_dim = vectors.dim if vectors is not None else config.embed_dim
     extra = {"kind": "neural", "class_names": list(class_names), "embed_dim": embed_dim}
     refit = config.refit and valid is not None
-    history = fit_classifier(model, train, valid, config, seed=seed, device=device, progress=progress,
-                  checkpoint=None if refit else checkpoint, vocab=vocab, extra=extra,
-                  checkpoint_dir=checkpoint_dir, resume=resume)
+    history = fit_classifier(
+        model,
+        train,
+        valid,
+        config,
+        seed=seed,
+        device=device,
+        progress=progress,
+        checkpoint=None if refit else checkpoint,
+        vocab=vocab,
+        extra=extra,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+    )
     if refit:
         # A fresh model on the training and dev texts together, for as many epochs as the best one had.
         # (Not checkpointed: a resumed run finds the first phase finished and repeats this seeded phase.)
@@ -163,7 +184,9 @@ def train_neural(
         data = encode_texts(toks, vocab, labels=labels, **enc)  # type: ignore[arg-type]
         model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
         again = dataclasses.replace(config, epochs=max(history.best_epoch, 1), patience=None)
-        history.train_seconds += fit_classifier(model, data, None, again, seed=seed, device=device, progress=progress).train_seconds
+        history.train_seconds += fit_classifier(
+            model, data, None, again, seed=seed, device=device, progress=progress
+        ).train_seconds
     clf = NeuralClassifier(model, vocab, config, class_names, embed_dim=embed_dim, device=device)
     if refit and checkpoint is not None and is_main_process():
         clf.save(checkpoint)

@@ -75,7 +75,9 @@ class OutputLayer(nn.Module):
             cutoffs = cutoffs or _default_cutoffs(vocab_size)
             self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(in_dim, vocab_size, cutoffs, div_value=4.0)
             return
-        self.weight = weight if weight is not None else nn.Parameter(torch.empty(vocab_size, in_dim).uniform_(-0.1, 0.1))
+        self.weight = (
+            weight if weight is not None else nn.Parameter(torch.empty(vocab_size, in_dim).uniform_(-0.1, 0.1))
+        )
         self.bias = nn.Parameter(torch.zeros(vocab_size))
         if objective in ("sampled", "negative"):
             c = torch.ones(vocab_size) if counts is None else counts.double().clamp(min=0)
@@ -155,9 +157,21 @@ class LanguageModel(nn.Module):
 
     kind: str = ""
 
-    def __init__(self, vocab_size: int, *, dim: int, out_dim: int, hidden: int, tie: bool, objective: Objective,
-                 num_sampled: int, counts: torch.Tensor | None, dropout: float, sparse: bool = False,
-                 negative: int = 5) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        *,
+        dim: int,
+        out_dim: int,
+        hidden: int,
+        tie: bool,
+        objective: Objective,
+        num_sampled: int,
+        counts: torch.Tensor | None,
+        dropout: float,
+        sparse: bool = False,
+        negative: int = 5,
+    ) -> None:
         super().__init__()
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, dim, sparse=sparse)
@@ -167,8 +181,14 @@ class LanguageModel(nn.Module):
         self.proj = nn.Linear(out_dim, dim) if tie and out_dim != dim else None
         head_dim = dim if tie else out_dim
         self.output = OutputLayer(
-            head_dim, vocab_size, objective=objective, num_sampled=num_sampled, counts=counts,
-            weight=self.embedding.weight if tie else None, sparse=sparse, negative=negative,
+            head_dim,
+            vocab_size,
+            objective=objective,
+            num_sampled=num_sampled,
+            counts=counts,
+            weight=self.embedding.weight if tie else None,
+            sparse=sparse,
+            negative=negative,
         )
 
     def sparse_parameters(self) -> list[nn.Parameter]:
@@ -222,11 +242,35 @@ class NPLM(LanguageModel):
 
     kind = "nplm"
 
-    def __init__(self, vocab_size: int, *, dim: int = 100, context: int = 5, hidden: int = 100, tie: bool = False,
-                 objective: Objective = "full", num_sampled: int = 512, counts: torch.Tensor | None = None,
-                 dropout: float = 0.0, layers: int = 1, sparse: bool = False, negative: int = 5) -> None:
-        super().__init__(vocab_size, dim=dim, out_dim=hidden, hidden=hidden, tie=tie, objective=objective,
-                         num_sampled=num_sampled, counts=counts, dropout=dropout, sparse=sparse, negative=negative)
+    def __init__(
+        self,
+        vocab_size: int,
+        *,
+        dim: int = 100,
+        context: int = 5,
+        hidden: int = 100,
+        tie: bool = False,
+        objective: Objective = "full",
+        num_sampled: int = 512,
+        counts: torch.Tensor | None = None,
+        dropout: float = 0.0,
+        layers: int = 1,
+        sparse: bool = False,
+        negative: int = 5,
+    ) -> None:
+        super().__init__(
+            vocab_size,
+            dim=dim,
+            out_dim=hidden,
+            hidden=hidden,
+            tie=tie,
+            objective=objective,
+            num_sampled=num_sampled,
+            counts=counts,
+            dropout=dropout,
+            sparse=sparse,
+            negative=negative,
+        )
         if context < 1:
             raise ConfigError(f"context must be >= 1, got {context}")
         self.context = context
@@ -243,18 +287,41 @@ class NPLM(LanguageModel):
         # faster than unfold
         win = torch.cat([e[:, k : k + t] for k in range(self.context)], dim=-1)
         h = torch.tanh(self.hidden(win))  # (B, T, H)
-        return h, full[:, full.shape[1] - (self.context - 1):]
+        return h, full[:, full.shape[1] - (self.context - 1) :]
 
 
 class _RecurrentLM(LanguageModel):
     cell: type[nn.RNNBase] = nn.RNN
 
-    def __init__(self, vocab_size: int, *, dim: int = 100, hidden: int = 256, layers: int = 1, dropout: float = 0.0,
-                 tie: bool = False, objective: Objective = "full", num_sampled: int = 512,
-                 counts: torch.Tensor | None = None, context: int = 0, sparse: bool = False,
-                 negative: int = 5) -> None:
-        super().__init__(vocab_size, dim=dim, out_dim=hidden, hidden=hidden, tie=tie, objective=objective,
-                         num_sampled=num_sampled, counts=counts, dropout=dropout, sparse=sparse, negative=negative)
+    def __init__(
+        self,
+        vocab_size: int,
+        *,
+        dim: int = 100,
+        hidden: int = 256,
+        layers: int = 1,
+        dropout: float = 0.0,
+        tie: bool = False,
+        objective: Objective = "full",
+        num_sampled: int = 512,
+        counts: torch.Tensor | None = None,
+        context: int = 0,
+        sparse: bool = False,
+        negative: int = 5,
+    ) -> None:
+        super().__init__(
+            vocab_size,
+            dim=dim,
+            out_dim=hidden,
+            hidden=hidden,
+            tie=tie,
+            objective=objective,
+            num_sampled=num_sampled,
+            counts=counts,
+            dropout=dropout,
+            sparse=sparse,
+            negative=negative,
+        )
         self.layers = layers
         self.hidden_size = hidden
         self.rnn = self.cell(dim, hidden, num_layers=layers, dropout=dropout if layers > 1 else 0.0, batch_first=True)
@@ -265,8 +332,12 @@ class _RecurrentLM(LanguageModel):
 
     def features(self, ids: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
         e = self.drop(self.embedding(ids))  # (B, T, E)
-        if isinstance(self.rnn, nn.LSTM) and e.device.type == "cpu" and torch.is_autocast_enabled("cpu") \
-                and not _cpu_has_bf16():
+        if (
+            isinstance(self.rnn, nn.LSTM)
+            and e.device.type == "cpu"
+            and torch.is_autocast_enabled("cpu")
+            and not _cpu_has_bf16()
+        ):
             # oneDNN has no bfloat16 LSTM kernel without AVX512-BF16/AMX ("could not create a primitive
             # descriptor"): the LSTM alone runs in float32 there, the rest of the step stays in bfloat16
             with torch.autocast("cpu", enabled=False):
@@ -314,9 +385,20 @@ def build_model(config: Any, vocab_size: int, counts: torch.Tensor | None = None
     try:
         cls = LANGUAGE_MODELS[config.algorithm]
     except KeyError:
-        raise ConfigError(f"{config.algorithm!r} is not a neural language model; expected one of {', '.join(LANGUAGE_MODELS)}") from None
+        raise ConfigError(
+            f"{config.algorithm!r} is not a neural language model; expected one of {', '.join(LANGUAGE_MODELS)}"
+        ) from None
     return cls(
-        vocab_size, dim=config.dim, context=config.window, hidden=config.hidden, layers=config.layers,
-        dropout=config.dropout, tie=config.tie, objective=config.objective,
-        num_sampled=config.num_sampled, counts=counts, sparse=config.sparse, negative=config.negative,
+        vocab_size,
+        dim=config.dim,
+        context=config.window,
+        hidden=config.hidden,
+        layers=config.layers,
+        dropout=config.dropout,
+        tie=config.tie,
+        objective=config.objective,
+        num_sampled=config.num_sampled,
+        counts=counts,
+        sparse=config.sparse,
+        negative=config.negative,
     )

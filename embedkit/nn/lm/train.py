@@ -66,8 +66,13 @@ class TrainedLM:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the model as a checkpoint that :func:`load_language_model` reads."""
-        return save_checkpoint(path, model_state=self.model.state_dict(), config=self.config.to_dict(),
-                               vocab=self.vocab.to_dict(), extra={"history": self.history})
+        return save_checkpoint(
+            path,
+            model_state=self.model.state_dict(),
+            config=self.config.to_dict(),
+            vocab=self.vocab.to_dict(),
+            extra={"history": self.history},
+        )
 
 
 def batchify(ids: np.ndarray, batch_size: int) -> torch.Tensor:
@@ -135,8 +140,15 @@ class _LossStep(torch.nn.Module):
 
 
 @torch.no_grad()
-def evaluate_perplexity(model: LanguageModel, ids: np.ndarray, *, batch_size: int = 16, bptt: int = 64,
-                        device: str | torch.device = "cpu", ctx: distributed.Context | None = None) -> float:
+def evaluate_perplexity(
+    model: LanguageModel,
+    ids: np.ndarray,
+    *,
+    batch_size: int = 16,
+    bptt: int = 64,
+    device: str | torch.device = "cpu",
+    ctx: distributed.Context | None = None,
+) -> float:
     """Perplexity of ``model`` on the token stream ``ids`` under the full normalised model
     (``exp`` of the mean negative log-probability of each next token). With a distributed
     ``ctx`` each process scores its share of the rows and the sums are combined."""
@@ -201,8 +213,9 @@ def fit(
     ctx = prepare_run(device, threads=config.workers, allow_mps=False)
     device = ctx.device
     if config.batch_size % ctx.world_size:
-        raise ConfigError(f"batch_size ({config.batch_size}) must be a multiple of the number of processes "
-                         f"({ctx.world_size})")
+        raise ConfigError(
+            f"batch_size ({config.batch_size}) must be a multiple of the number of processes ({ctx.world_size})"
+        )
     model.to(device)
     data = batchify(train, config.batch_size).to(device)
     if data.shape[1] < 2:
@@ -210,8 +223,10 @@ def fit(
     rows = config.batch_size // ctx.world_size
     data = data[ctx.rank * rows : (ctx.rank + 1) * rows]
     if ctx.distributed and config.sparse:
-        raise ConfigError("sparse gradients cannot be averaged across processes here: train with sparse=False "
-                         "(the default under torchrun)")
+        raise ConfigError(
+            "sparse gradients cannot be averaged across processes here: train with sparse=False "
+            "(the default under torchrun)"
+        )
     model.output.shard = (ctx.rank, ctx.world_size)
     # the adaptive softmax leaves out the tail clusters no target of a step falls in
     net = ctx.wrap(_LossStep(model), find_unused_parameters=config.objective == "adaptive")
@@ -229,8 +244,9 @@ def fit(
     if ckdir is not None and resume:
         latest = latest_checkpoint(ckdir)
         if latest is None:
-            warnings.warn(f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=2
+            )
         else:
             ck = load_checkpoint(latest)
             try:
@@ -244,7 +260,9 @@ def fit(
             extra = ck["extra"]
             for key in ("epoch", "optimizer", "scheduler", "generator", "torch_rng", "history"):
                 if key not in extra:
-                    raise ModelFileError(latest, f"the checkpoint has no {key!r} entry, so training cannot resume from it")
+                    raise ModelFileError(
+                        latest, f"the checkpoint has no {key!r} entry, so training cannot resume from it"
+                    )
             match_state(latest, ck["model_state"], model.state_dict())
             model.load_state_dict(ck["model_state"])
             optimizer.load_state_dict(extra["optimizer"])
@@ -257,27 +275,65 @@ def fit(
             saved.update(epoch=start_epoch, path=latest)
 
     try:
-        _epochs(model, data, valid, config, vocab, device, ctx, net, optimizer, schedulers, generator, history, rows,
-                steps_per_epoch, range(start_epoch, config.epochs), ckdir, progress, saved)
+        _epochs(
+            model,
+            data,
+            valid,
+            config,
+            vocab,
+            device,
+            ctx,
+            net,
+            optimizer,
+            schedulers,
+            generator,
+            history,
+            rows,
+            steps_per_epoch,
+            range(start_epoch, config.epochs),
+            ckdir,
+            progress,
+            saved,
+        )
     except KeyboardInterrupt:
         done = saved["epoch"] if ckdir is not None else (int(history[-1]["epoch"]) if history else 0)
         raise TrainingInterrupted(done, saved["path"]) from None
     return history
 
 
-def _epochs(model: LanguageModel, data: torch.Tensor, valid: np.ndarray | None, config: TrainConfig,
-            vocab: Vocabulary, device: torch.device, ctx: distributed.Context, net: torch.nn.Module,
-            optimizer: _Optimizers, schedulers: list, generator: torch.Generator, history: list[dict[str, float]],
-            rows: int, steps_per_epoch: int, epochs: range, ckdir: Path | None, progress: bool,
-            saved: dict[str, Any]) -> None:
+def _epochs(
+    model: LanguageModel,
+    data: torch.Tensor,
+    valid: np.ndarray | None,
+    config: TrainConfig,
+    vocab: Vocabulary,
+    device: torch.device,
+    ctx: distributed.Context,
+    net: torch.nn.Module,
+    optimizer: _Optimizers,
+    schedulers: list,
+    generator: torch.Generator,
+    history: list[dict[str, float]],
+    rows: int,
+    steps_per_epoch: int,
+    epochs: range,
+    ckdir: Path | None,
+    progress: bool,
+    saved: dict[str, Any],
+) -> None:
     """The epochs of :func:`fit`, appending to ``history``; ``saved`` follows the checkpoints written."""
     from tqdm.auto import tqdm
 
     for epoch in epochs:
         model.train()
         state = model.init_state(rows, device)
-        bar = tqdm(total=steps_per_epoch, desc=f"{config.algorithm} epoch {epoch + 1}/{config.epochs}",
-                   disable=not (progress and ctx.is_main), unit="step", leave=False)
+        bar = tqdm(
+            total=steps_per_epoch,
+            desc=f"{config.algorithm} epoch {epoch + 1}/{config.epochs}",
+            disable=not (progress and ctx.is_main),
+            unit="step",
+            leave=False,
+        )
         t0 = time.perf_counter()
         loss_sum = torch.zeros((), dtype=torch.float64, device=device)
         tokens = 0
@@ -298,23 +354,30 @@ def _epochs(model: LanguageModel, data: torch.Tensor, valid: np.ndarray | None, 
             tokens += y.numel()
             if progress and (step % 20 == 0 or step == steps_per_epoch - 1):
                 dt = time.perf_counter() - t0
-                bar.set_postfix(loss=f"{float(loss.detach()):.3f}", tok_s=f"{tokens / max(dt, 1e-9):,.0f}", refresh=False)
+                bar.set_postfix(
+                    loss=f"{float(loss.detach()):.3f}", tok_s=f"{tokens / max(dt, 1e-9):,.0f}", refresh=False
+                )
             bar.update(1)
         seconds = time.perf_counter() - t0
         bar.close()
-        ppl = (evaluate_perplexity(model, valid, device=device, ctx=ctx) if valid is not None and len(valid) > 4
-               else float("nan"))
+        ppl = (
+            evaluate_perplexity(model, valid, device=device, ctx=ctx)
+            if valid is not None and len(valid) > 4
+            else float("nan")
+        )
         loss_total, tokens = ctx.all_sum(float(loss_sum), tokens)
         tokens = int(tokens)
-        history.append({
-            "epoch": epoch + 1,
-            "loss": loss_total / max(tokens, 1),
-            "valid_ppl": ppl,
-            "tokens": tokens,
-            "seconds": seconds,
-            "tokens_per_s": tokens / seconds if seconds else 0.0,
-            "lr": float(schedulers[0].get_last_lr()[0]),
-        })
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "loss": loss_total / max(tokens, 1),
+                "valid_ppl": ppl,
+                "tokens": tokens,
+                "seconds": seconds,
+                "tokens_per_s": tokens / seconds if seconds else 0.0,
+                "lr": float(schedulers[0].get_last_lr()[0]),
+            }
+        )
         if ckdir is not None and ctx.is_main:
             extra: dict[str, Any] = {
                 "epoch": epoch + 1,
@@ -324,8 +387,13 @@ def _epochs(model: LanguageModel, data: torch.Tensor, valid: np.ndarray | None, 
                 **capture_rng_state(device),
                 "history": history,
             }
-            path = save_checkpoint(ckdir / f"epoch-{epoch + 1:03d}.pt", model_state=model.state_dict(),
-                                   config=config.to_dict(), vocab=vocab.to_dict(), extra=extra)
+            path = save_checkpoint(
+                ckdir / f"epoch-{epoch + 1:03d}.pt",
+                model_state=model.state_dict(),
+                config=config.to_dict(),
+                vocab=vocab.to_dict(),
+                extra=extra,
+            )
             saved.update(epoch=epoch + 1, path=path)
         if ckdir is not None:
             ctx.barrier()
@@ -368,8 +436,17 @@ def train_language_model(
         if config.tie:
             raise ConfigError("freeze_embeddings cannot be combined with tie")
         model.embedding.weight.requires_grad_(False)
-    history = fit(model, corpus.train, corpus.valid, config, vocab=corpus.vocab, device=device,
-                  checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
+    history = fit(
+        model,
+        corpus.train,
+        corpus.valid,
+        config,
+        vocab=corpus.vocab,
+        device=device,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+        progress=progress,
+    )
     return TrainedLM(model, corpus.vocab, config, history)
 
 

@@ -192,7 +192,9 @@ def check_weights(path: str | os.PathLike, state: Mapping[str, torch.Tensor], bu
     match_state(path, state, expected)
 
 
-def match_state(path: str | os.PathLike, state: Mapping[str, torch.Tensor], expected: Mapping[str, torch.Tensor]) -> None:
+def match_state(
+    path: str | os.PathLike, state: Mapping[str, torch.Tensor], expected: Mapping[str, torch.Tensor]
+) -> None:
     """Check that ``state`` (read from ``path``) has exactly the names and shapes of ``expected``
     (a model's ``state_dict()``); raise :class:`~embedkit.errors.ModelFileError` naming the first mismatch."""
     missing = [k for k in expected if k not in state]
@@ -207,8 +209,11 @@ def match_state(path: str | os.PathLike, state: Mapping[str, torch.Tensor], expe
     for name, ref in expected.items():
         got = tuple(state[name].shape)
         if got != tuple(ref.shape):
-            raise ModelFileError(path, f"weight {name!r} is {_shape(got)} but the file's config and vocabulary "
-                                       f"make it {_shape(tuple(ref.shape))}")
+            raise ModelFileError(
+                path,
+                f"weight {name!r} is {_shape(got)} but the file's config and vocabulary "
+                f"make it {_shape(tuple(ref.shape))}",
+            )
 
 
 def _shape(shape: tuple[int, ...]) -> str:
