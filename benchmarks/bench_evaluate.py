@@ -23,12 +23,10 @@ import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import timeit
+from _common import ROOT, timeit
 
-
-def _gensim_sections(kv, path: str, restrict: int) -> list[tuple[str, int, int]]:
-    _, secs = kv.evaluate_word_analogies(path, restrict_vocab=restrict)
-    return [(s["section"], len(s["correct"]), len(s["correct"]) + len(s["incorrect"])) for s in secs[:-1]]
+sys.path.insert(0, str(ROOT))  # the repository root: this checkout's embedkit and the tests' reference
+from tests.reference import gensim_3cosadd_sections, gensim_3cosmul_sections
 
 
 def _pct(c: int, t: int) -> str:
@@ -61,7 +59,7 @@ def main() -> None:
     for restrict in args.restrict:
         t_ek, r = timeit(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r), args.repeat)
         t = time.perf_counter()
-        ref = _gensim_sections(kv, google, restrict)
+        ref = gensim_3cosadd_sections(kv, google, restrict)
         t_gs = time.perf_counter() - t
         ours = [(s.name, s.correct, s.total) for s in r.sections]
         same = "identical" if ours == ref else "DIFFERENT"
@@ -88,11 +86,8 @@ def main() -> None:
             note = f"{m.total.total:,} answered"
             ref_acc = "-"
             if args.cosmul_reference:
-                sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-                from tests.evaluation.test_evaluate import _gensim_cosmul_sections
-
                 t = time.perf_counter()
-                mref = _gensim_cosmul_sections(kv, google, restrict)
+                mref = gensim_3cosmul_sections(kv, google, restrict)
                 t_mref = time.perf_counter() - t
                 mc, mt = sum(c for _, c, _ in mref), sum(n for _, _, n in mref)
                 ref_acc = f"- / - / {_pct(mc, mt)}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from embedkit.evaluation.benchmark_files import read_analogies
 from embedkit.evaluation.similarity import compare_similarity, evaluate_similarity
 
 from ..conftest import gensim_data
+from ..reference import gensim_3cosadd_sections, gensim_3cosmul_sections
 
 # Per-section (name, correct, total) of gensim 4.4 on the default vectors, Google set, restrict=30000.
 # 3CosAdd, from:
@@ -39,9 +39,9 @@ GENSIM_3COSADD_30K = [
     ("gram9-plural-verbs", 242, 702),
 ]
 # 3CosMul: gensim's most_similar_cosmul on a KeyedVectors of the first 30000 words, in a loop with
-# evaluate_word_analogies' rules (_gensim_cosmul_sections below), from:
-#   python -c "import embedkit; from gensim.test.utils import datapath; from tests.evaluation.test_evaluate import
-#   _gensim_cosmul_sections as f; print(f(embedkit.load().to_gensim(), datapath('questions-words.txt'), 30000))"
+# evaluate_word_analogies' rules (tests/reference.py), from the repository root:
+#   python -c "import embedkit; from gensim.test.utils import datapath; from tests.reference import
+#   gensim_3cosmul_sections as f; print(f(embedkit.load().to_gensim(), datapath('questions-words.txt'), 30000))"
 GENSIM_3COSMUL_30K = [
     ("capital-common-countries", 364, 506),
     ("capital-world", 1718, 2715),
@@ -58,59 +58,6 @@ GENSIM_3COSMUL_30K = [
     ("gram8-plural", 571, 1056),
     ("gram9-plural-verbs", 214, 702),
 ]
-
-
-def _restricted_kv(kv, restrict):
-    from gensim.models import KeyedVectors
-
-    out = KeyedVectors(kv.vector_size, count=0, dtype=np.float32)
-    keys = list(kv.index_to_key[:restrict])
-    out.index_to_key, out.key_to_index = keys, {k: i for i, k in enumerate(keys)}
-    out.vectors, out.norms = np.array(kv.vectors[:restrict]), None
-    return out
-
-
-def _gensim_cosmul_sections(kv, path, restrict, case_insensitive=True):
-    """gensim's evaluate_word_analogies loop with most_similar_cosmul, on the first `restrict` words
-    (gensim's most_similar_cosmul ignores restrict_vocab, so the KeyedVectors itself is cut)."""
-    kv = _restricted_kv(kv, restrict)
-    keys = kv.index_to_key
-    fold = str.upper if case_insensitive else str
-    ok_vocab = {fold(k): kv.get_index(k) for k in reversed(keys)}
-    original = kv.key_to_index
-    out, name, correct, total = [], None, 0, 0
-    with open(path, encoding="utf-8") as fin:
-        for line in fin:
-            if line.startswith(": "):
-                if name is not None:
-                    out.append((name, correct, total))
-                name, correct, total = line.lstrip(": ").strip(), 0, 0
-                continue
-            try:
-                a, b, c, expected = [fold(w) for w in line.split()]
-            except ValueError:
-                continue
-            if any(w not in ok_vocab for w in (a, b, c, expected)):
-                continue
-            kv.key_to_index = ok_vocab
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                sims = kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=5)
-            kv.key_to_index = original
-            predicted = None
-            for word, _ in sims:
-                predicted = fold(word)
-                if predicted in ok_vocab and predicted not in {a, b, c}:
-                    break
-            total += 1
-            correct += predicted == expected
-    out.append((name, correct, total))
-    return out
-
-
-def _gensim_sections(kv, path, restrict, case_insensitive=True):
-    _, secs = kv.evaluate_word_analogies(str(path), restrict_vocab=restrict, case_insensitive=case_insensitive)
-    return [(s["section"], len(s["correct"]), len(s["correct"]) + len(s["incorrect"])) for s in secs[:-1]]
 
 
 def _counts(result):
@@ -161,7 +108,7 @@ def test_3cosmul_counts_equal_gensim_full_google_set(mul30k):
 def test_counts_equal_gensim_live_on_subset(glove_kv, glove, subset_file, method):
     """Check counts against gensim computed in the test, on 168 questions with restrict=20000."""
     r = evaluate_analogies(glove, subset_file, restrict=20000, method=method)
-    ref = (_gensim_sections if method == "3cosadd" else _gensim_cosmul_sections)(glove_kv, subset_file, 20000)
+    ref = (gensim_3cosadd_sections if method == "3cosadd" else gensim_3cosmul_sections)(glove_kv, subset_file, 20000)
     assert _counts(r) == ref
     assert r.invalid_lines == 1
     assert sum(r.outcomes >= 0) == r.total.total
@@ -190,7 +137,7 @@ def test_case_folding_equals_gensim(mixed_case, subset_file, method, case_insens
     kv = mixed_case.to_gensim()
     restrict = len(mixed_case) - 40
     r = evaluate_analogies(mixed_case, subset_file, restrict=restrict, method=method, case_insensitive=case_insensitive)
-    ref = (_gensim_sections if method == "3cosadd" else _gensim_cosmul_sections)(
+    ref = (gensim_3cosadd_sections if method == "3cosadd" else gensim_3cosmul_sections)(
         kv, subset_file, restrict, case_insensitive=case_insensitive
     )
     assert _counts(r) == ref

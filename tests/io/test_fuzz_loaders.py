@@ -2,7 +2,7 @@
 
 The only allowed outcomes are a correct result or :class:`VectorFileError` naming the file:
 never another exception, a hang, or a silently wrong matrix. "Correct" is decided by small
-reference parsers written here from the documented rules, independently of embedkit's fast
+reference parsers written from the documented rules (``tests/reference.py``), independently of embedkit's fast
 paths. The default run is kept to a few seconds per reader; ``benchmarks/fuzz_long.py`` runs
 the same properties for much longer.
 """
@@ -26,6 +26,7 @@ from embedkit import VectorFileError
 from embedkit.io.ekv import EKV_MAGIC
 
 from ..conftest import gensim_data
+from ..reference import REFERENCE, Refused, ref_binary, ref_text
 
 MAX_EXAMPLES = int(os.environ.get("EMBEDKIT_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
@@ -61,98 +62,6 @@ def render(words: list[str], m: np.ndarray, fmt: str, *, crlf: bool = False, tra
     lines = [(w + " " + " ".join(repr(float(x)) for x in m[i])).encode() + sp for i, w in enumerate(words)]
     return head + eol.join(lines) + eol
 
-
-# ---- reference parsers (the documented rules, written plainly) -------------------------------
-
-
-class Bad(Exception):
-    pass
-
-
-def ref_text(data: bytes, header: bool) -> tuple[list[str], np.ndarray]:
-    lines = data.split(b"\n")
-    while lines and not lines[-1].strip(b"\r "):
-        lines.pop()  # trailing blank lines end the file
-    if not lines:
-        raise Bad("empty")
-    count = dim = None
-    if header:
-        head = lines.pop(0).split()
-        if len(head) != 2 or not all(t.isdigit() for t in head):
-            raise Bad("header")
-        count, dim = int(head[0]), int(head[1])
-        if dim <= 0:
-            raise Bad("dim")
-        if len(lines) != count:
-            raise Bad("count")
-    keys, rows = [], []
-    for line in lines:
-        toks = line.rstrip(b"\r").rstrip(b" ").split(b" ")
-        if not line.strip():
-            raise Bad("blank line")
-        if dim is None:
-            dim = len(toks) - 1
-            if dim < 1:
-                raise Bad("no values")
-        if len(toks) != dim + 1:
-            raise Bad("width")
-        try:
-            vals = [float(t) for t in toks[1:]]
-        except ValueError:
-            raise Bad("number") from None
-        try:
-            keys.append(toks[0].decode("utf-8"))
-        except UnicodeDecodeError:
-            raise Bad("utf-8") from None
-        rows.append(vals)
-    m = np.array(rows, dtype=np.float64).astype(np.float32).reshape(len(rows), dim)
-    if not np.isfinite(m).all():
-        raise Bad("not finite")
-    return dedupe(keys, m)
-
-
-def ref_binary(data: bytes) -> tuple[list[str], np.ndarray]:
-    nl = data.find(b"\n")
-    head = data[:nl].split() if nl >= 0 else []
-    if len(head) != 2 or not all(t.isdigit() for t in head):
-        raise Bad("header")
-    count, dim = int(head[0]), int(head[1])
-    if dim <= 0:
-        raise Bad("dim")
-    pos, keys, rows = nl + 1, [], []
-    for _ in range(count):
-        while pos < len(data) and data[pos] in b"\r\n":
-            pos += 1
-        sp = data.find(b" ", pos, pos + 10000)
-        if sp < 0 or sp + 1 + 4 * dim > len(data):
-            raise Bad("truncated")
-        try:
-            keys.append(data[pos:sp].decode("utf-8"))
-        except UnicodeDecodeError:
-            raise Bad("utf-8") from None
-        rows.append(np.frombuffer(data, "<f4", dim, sp + 1))
-        pos = sp + 1 + 4 * dim
-    if data[pos:].strip(b"\r\n"):
-        raise Bad("more data")
-    m = np.array(rows, dtype=np.float32).reshape(count, dim)
-    if not np.isfinite(m).all():
-        raise Bad("not finite")
-    return dedupe(keys, m)
-
-
-def dedupe(keys: list[str], m: np.ndarray) -> tuple[list[str], np.ndarray]:
-    first: dict[str, int] = {}
-    for i, k in enumerate(keys):
-        first.setdefault(k, i)
-    rows = sorted(first.values())
-    return [keys[i] for i in rows], m[rows]
-
-
-REFERENCE = {
-    "glove": lambda d: ref_text(d, header=False),
-    "word2vec": lambda d: ref_text(d, header=True),
-    "word2vec-binary": ref_binary,
-}
 
 # ---- mutations -------------------------------------------------------------------------------
 
@@ -216,7 +125,7 @@ def check_against_reference(data: bytes, fmt: str, tmp: Path, *, cache: bool = F
     got = load_outcome(path, fmt, cache=cache)
     try:
         want = REFERENCE[fmt](data)
-    except Bad as why:
+    except Refused as why:
         assert isinstance(got, VectorFileError), f"accepted a file the rules refuse ({why}): {data[:200]!r}"
         return
     assert not isinstance(got, VectorFileError), f"refused a valid file: {got}; {data[:200]!r}"
