@@ -1,6 +1,6 @@
 """Train embeddings: speed and quality of embedkit's language models against gensim's word2vec.
 
-    flock /tmp/ek/bench.lock python benchmarks/bench_train.py speed [--repeat 3]
+    flock /tmp/ek/bench.lock python benchmarks/bench_train.py speed [--repeat 3] [--lstm-only | --nplm-only]
     flock /tmp/ek/bench.lock python benchmarks/bench_train.py quality [--corpus shakespeare|classification]
 
 ``speed``: training tokens per second on tiny-Shakespeare, one epoch, median of ``--repeat`` runs,
@@ -124,6 +124,8 @@ def speed(args) -> dict:
     )
     if args.lstm_only:
         runs = {k: v for k, v in runs.items() if k.startswith("lstm") or "skipgram" in k}
+    if args.nplm_only:
+        runs = {k: v for k, v in runs.items() if k.startswith("nplm") or "skipgram" in k}
     results: dict[str, list[float]] = {k: [] for k in runs}
     sentences = list(c.sentences())
     results["gensim Word2Vec skip-gram directly, in-memory list"] = []
@@ -132,7 +134,7 @@ def speed(args) -> dict:
         for name, (corpus, cfg) in runs.items():
             r, _ = run(corpus, cfg)
             results[name].append(r.tokens_per_s)
-    if args.lstm_only:
+    if args.lstm_only or args.nplm_only:
         return _speed_table(results)
     # a large vocabulary: the classification texts (64,011 words), sampled against full softmax, once
     big = corpus_from_texts(classification_texts())
@@ -249,6 +251,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--lstm-tokens", type=int, default=40_000, help="lstm speed slice (tokens)")
     ap.add_argument("--lstm-only", action="store_true", help="speed: only the lstm runs and gensim skip-gram")
+    ap.add_argument("--nplm-only", action="store_true", help="speed: only the nplm runs and gensim skip-gram")
     ap.add_argument("--corpus", choices=["shakespeare", "classification"], default="shakespeare")
     ap.add_argument("--gensim-epochs", type=int, default=5)
     ap.add_argument("--nplm-epochs", type=int, default=5)
