@@ -4,9 +4,51 @@
 >>> v = embedkit.load()                      # GloVe 6B 50d, bundled through PyPI
 >>> embedkit.analogy(v, "man", "king", "woman").words
 ['queen']
+
+This module re-exports the public API and imports nothing heavy (no torch, matplotlib,
+``embedkit.classify``, ``embedkit.compare`` or ``embedkit.nn``). The layout, as in the README's
+Architecture section (layers and rules: ``docs/architecture.md``):
+
+One package per capability; imports point down only (what each package may import follows the arrow):
+
+    embedkit/
+      vectors.py errors.py text.py _fs.py _launch.py  core object, errors, tokenizer/vocabulary, atomic writes, torchrun env   (numpy only)
+      _deps.py jsonsafe.py                            optional-extra checks ("install embedkit[nn]"), strict RFC 8259 JSON     (numpy only)
+      io/           load / save / detect: one module per format behind FORMAT_TABLE; cache; named sets   -> core
+      search/       exact blocked top-k kernels, HNSW index, nearest, analogies                         -> core
+      evaluation/   benchmark files, analogy + similarity scores, bootstrap, alignment                  -> search, io
+      viz/          projections (PCA/t-SNE/UMAP), figures, confusion matrix, word-group files          -> search, io
+      training/     corpora, TrainConfig, learn/train_vectors (torch-free front of nn.lm)              -> core; nn lazily
+      classify/     datasets, ClassifierConfig + model/mode names, baselines, metrics, train/cv/predict -> io, core; nn lazily
+      compare/      comparison model + statistics, orchestration, rendering + templates                -> evaluation, search, io, classify
+      nn/           torch only: runtime/ (device, threads, distributed, checkpoints), embedding bridge, lm/, classifiers/   -> training + classify configs, core
+      cli/          one thin module per command group                                                   -> anything
 """
 
-from .errors import EmbedkitError, UnknownWordError, VectorFileError
+from .errors import (
+    BenchmarkError,
+    ConfigError,
+    DataError,
+    DataFileError,
+    EmbedkitError,
+    EmbedkitWarning,
+    FileAccessError,
+    FileIsADirectoryError,
+    FileNotADirectoryError,
+    FilePermissionError,
+    InvalidArgumentError,
+    InvalidTypeError,
+    LabelError,
+    MissingDependencyError,
+    MissingFileError,
+    MissingWordError,
+    ModelFileError,
+    NonFiniteValueError,
+    NotFittedError,
+    TrainingInterrupted,
+    UnknownWordError,
+    VectorFileError,
+)
 from .evaluation.analogies import compare_analogies, evaluate_analogies
 from .evaluation.similarity import compare_similarity, evaluate_similarity
 from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, register, registered_names, save
@@ -26,12 +68,31 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_VECTORS",
     "FORMATS",
+    "BenchmarkError",
+    "ConfigError",
     "Corpus",
+    "DataError",
+    "DataFileError",
     "EmbedkitError",
+    "EmbedkitWarning",
+    "FileAccessError",
+    "FileIsADirectoryError",
+    "FileNotADirectoryError",
+    "FilePermissionError",
+    "InvalidArgumentError",
+    "InvalidTypeError",
+    "LabelError",
+    "MissingDependencyError",
+    "MissingFileError",
+    "MissingWordError",
+    "ModelFileError",
     "Neighbor",
     "Neighbors",
+    "NonFiniteValueError",
+    "NotFittedError",
     "Projection",
     "TrainConfig",
+    "TrainingInterrupted",
     "UnknownWordError",
     "VectorFileError",
     "Vectors",

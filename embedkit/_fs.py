@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal
 
-from .errors import FileAccessError, FileIsADirectoryError, FilePermissionError, MissingFileError
+from .errors import FileAccessError, FileIsADirectoryError, FilePermissionError, InvalidArgumentError, MissingFileError
 
 __all__ = [
     "STALE_AFTER_S",
@@ -171,7 +171,7 @@ def atomic_write(
     b'data'
     """
     if mode not in ("wb", "w"):
-        raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}")
+        raise InvalidArgumentError(f"mode must be 'wb' or 'w', got {mode!r}")
     with (
         atomic_path(path, clean_stale=clean_stale) as tmp,
         open(tmp, "w+b" if mode == "wb" else "w", encoding=encoding if mode == "w" else None) as f,

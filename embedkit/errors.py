@@ -1,4 +1,18 @@
-"""The exceptions embedkit raises on bad input."""
+"""The one error hierarchy: every exception embedkit raises on purpose is defined here.
+
+Each class derives from :class:`EmbedkitError` and from the built-in exception a caller would
+expect (``ValueError``, ``KeyError``, ``TypeError``, ``ImportError``, ``OSError`` and its file
+subclasses), so ``except ValueError`` keeps working while ``except EmbedkitError`` catches
+everything embedkit reports about its input, files, environment or missing extras. Library code
+raises only these; a few internal checks raise a plain ``ValueError`` that their caller catches and
+turns into one of these, or into a warning (the vector-file header parser, the approximate index's
+file checks). :class:`EmbedkitWarning` is the category of the warnings embedkit gives.
+
+The command line (:func:`embedkit.cli.main`) prints an ``EmbedkitError`` as one line on stderr,
+``embedkit: error: MESSAGE``, and exits with status 1; with ``--json`` it prints
+``{"error": MESSAGE, "type": CLASS_NAME}`` on stdout instead. Every warning raised while a command
+runs is shown once, as one line, ``embedkit: warning: MESSAGE``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +27,7 @@ __all__ = [
     "EmbedkitWarning",
     "FileAccessError",
     "FileIsADirectoryError",
+    "FileNotADirectoryError",
     "FilePermissionError",
     "InvalidArgumentError",
     "InvalidTypeError",
@@ -184,6 +199,10 @@ class FilePermissionError(FileAccessError, PermissionError):
 
 class FileIsADirectoryError(FileAccessError, IsADirectoryError):
     """A folder was given where a file is needed."""
+
+
+class FileNotADirectoryError(FileAccessError, NotADirectoryError):
+    """A file stands where a folder is needed (the parent of an output path, ...)."""
 
 
 class NonFiniteValueError(EmbedkitError, ValueError):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import DataError
+
 __all__ = ["PAD", "UNK", "Vocabulary", "detect_encoding", "tokenize"]
 
 PAD = "<pad>"
@@ -74,10 +76,10 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         if list(self.words[: len(self.specials)]) != list(self.specials):
-            raise ValueError("the vocabulary must start with its special tokens")
+            raise DataError("the vocabulary must start with its special tokens")
         index = {w: i for i, w in enumerate(self.words)}
         if len(index) != len(self.words):
-            raise ValueError("repeated words in the vocabulary")
+            raise DataError("repeated words in the vocabulary")
         object.__setattr__(self, "_index", index)
 
     @classmethod

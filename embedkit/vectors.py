@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._deps import require
-from .errors import UnknownWordError
+from .errors import DataError, InvalidArgumentError, UnknownWordError
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -85,10 +85,10 @@ class Vectors:
         if matrix.dtype not in (np.float32, np.float16):  # float16: compact storage, computed in float32
             matrix = matrix.astype(np.float32)
         if matrix.ndim != 2:
-            raise ValueError(f"matrix must be 2-D, got shape {matrix.shape}")
+            raise InvalidArgumentError(f"matrix must be 2-D, got shape {matrix.shape}")
         keys = tuple(keys)  # immutable, so keys_view can hand it out without a copy
         if len(keys) != matrix.shape[0]:
-            raise ValueError(f"{len(keys)} keys but the matrix has {matrix.shape[0]} rows")
+            raise DataError(f"{len(keys)} keys but the matrix has {matrix.shape[0]} rows")
         self._keys = keys
         self._matrix = _readonly(matrix)
         self.source = source
@@ -96,7 +96,7 @@ class Vectors:
         if len(self.index) != len(keys):
             seen: set[str] = set()
             dups = [k for k in keys if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
-            raise ValueError(f"duplicate keys: {dups[:10]!r}" + (" ..." if len(dups) > 10 else ""))
+            raise DataError(f"duplicate keys: {dups[:10]!r}" + (" ..." if len(dups) > 10 else ""))
 
     # -- basic container protocol ------------------------------------------------------------
     @property
@@ -257,7 +257,7 @@ class Vectors:
     def most_frequent(self, n: int) -> Vectors:
         """The first ``n`` words (files are in frequency order), sharing this matrix."""
         if n < 0:
-            raise ValueError(f"n must be >= 0, got {n}")
+            raise InvalidArgumentError(f"n must be >= 0, got {n}")
         if n >= len(self):
             return self
         return Vectors(self._keys[:n], self._matrix[:n], source=self.source, format=self.format)
@@ -272,7 +272,8 @@ class Vectors:
         from gensim.models import KeyedVectors
 
         kv = KeyedVectors(self.dim, count=0, dtype=np.float32)
-        # Assigning the three parts directly is ~10x faster than add_vectors on 400,000 words.
+        # Assigned directly: add_vectors checks every key against the vocabulary and re-stacks the
+        # matrix, while this builds each part once (timing: docs/vectors.md#the-vectors-object).
         kv.index_to_key = list(self._keys)
         kv.key_to_index = dict(self.index)
         kv.vectors = np.array(self._matrix, dtype=np.float32)

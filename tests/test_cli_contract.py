@@ -398,6 +398,27 @@ def test_warnings_are_one_line_without_source(files, capsys, tmp_path):
     )
 
 
+def test_each_warning_is_shown_once_in_one_line(monkeypatch, capsys):
+    """Check that a command's repeated warning prints once, in one line, whatever its category, and classify's too."""
+    import warnings
+
+    import embedkit.cli.core
+
+    def noisy(*a, **k):
+        for _ in range(3):
+            warnings.warn("embedkit: the same\n  thing", RuntimeWarning, stacklevel=2)
+        warnings.warn("another thing", UserWarning, stacklevel=2)
+        raise PermissionError(13, "Permission denied", "/x")
+
+    monkeypatch.setattr(embedkit.cli.core, "load_vectors", noisy)
+    assert main(["info"]) == 1
+    assert main(["info"]) == 1  # a second run in the same process shows them again
+    once = (
+        "embedkit: warning: the same thing\nembedkit: warning: another thing\nembedkit: error: /x: Permission denied\n"
+    )
+    assert capsys.readouterr().err == once * 2
+
+
 def test_subprocess_usage_error_has_no_usage_block():
     """Check, in a fresh process, that a usage error is one line on stderr with exit status 2."""
     r = subprocess.run(

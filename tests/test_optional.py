@@ -75,3 +75,30 @@ def test_without_torch_torch_commands_name_the_extra(tmp_path, data_dir, argv):
     err = proc.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("embedkit: error: ")
     assert err[0].endswith('needs torch, which is not installed: pip install "embedkit[nn]"'), err[0]
+
+
+def test_without_umap_project_names_the_extra(tmp_path):
+    """Check that `embedkit project --method umap` without umap-learn fails in one line naming `embedkit[umap]`."""
+    argv = ["project", "--method", "umap", "--top", "50", "-o", "x.png"]
+    proc = _run(f"import sys; from embedkit.cli import main; sys.exit(main({argv!r}))", tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    want = "embedkit: error: UMAP projections (method='umap') needs umap, which is not installed: "
+    assert proc.stderr.splitlines() == [want + 'pip install "embedkit[umap]"']
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_without_umap_project_raises_before_any_work(tmp_path):
+    """Check that `project(method="umap")` without umap-learn raises MissingDependencyError and prints nothing."""
+    body = """
+    import embedkit
+    from embedkit.errors import MissingDependencyError
+    try:
+        embedkit.project(embedkit.load(), 50, method="umap", progress=True)
+    except MissingDependencyError as exc:
+        print(exc)
+    """
+    proc = _run(body, tmp_path)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.stdout == (
+        "UMAP projections (method='umap') needs umap, which is not installed: pip install \"embedkit[umap]\"\n"
+    )

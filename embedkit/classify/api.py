@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EmbedkitWarning
+from ..errors import EmbedkitWarning, MissingFileError
 from ..io.api import resolve_vectors
 from ..vectors import Vectors
 from .config import BASELINES, NEURAL_MODELS, ClassifierConfig, check_model, needs_vectors
@@ -281,7 +281,7 @@ def cross_validate(
 def load_classifier(path: str | os.PathLike, *, device: str = "cpu") -> TextClassifier:
     """Read a classifier saved by ``classifier.save(path)``: a neural checkpoint or a baseline."""
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"no such model file: {str(path)!r}")
+        raise MissingFileError(path, "no such model file", message=f"no such model file: {str(path)!r}")
     if is_baseline_file(path):
         from .baselines import BaselineClassifier  # scikit-learn
 

@@ -95,7 +95,8 @@ class ClassifierConfig:
     dropout 0.5, max-norm 3, batch 50) with Adam in place of Adadelta, 25% dropout on the word
     vectors, early stopping after 3 epochs without a better dev accuracy, and the 100,000 most
     frequent words of the embedding joined to the training vocabulary. ``threads`` is the number
-    of torch threads on the CPU (0: one, which measured fastest on this project's 2-core machines).
+    of torch threads on the CPU (0: one; the rule and why: :func:`embedkit.nn.runtime.device.prepare_run`;
+    epoch times with one and two threads: ``docs/classification.md#training-speed``).
 
     ``word_dropout`` drops whole word vectors (the kept ones rescaled) before ``input_dropout``
     drops single values; ``embed_lr_scale`` makes the fine-tuned pretrained vectors move that many

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, InvalidArgumentError, LabelError
+from ..errors import DataError, DataFileError, InvalidArgumentError, LabelError, MissingFileError
 from ..text import detect_encoding
 
 __all__ = [
@@ -325,13 +325,17 @@ DOWNSTREAM_FILES = {
 
 def dataset_path(ds: str, data_dir: str | os.PathLike) -> Path:
     """The file of downstream dataset ``ds``: a name from ``DOWNSTREAM_FILES`` under the datasets
-    folder ``data_dir``, or a path; raises ``FileNotFoundError`` when it is not there."""
+    folder ``data_dir``, or a path; raises :class:`~embedkit.errors.MissingFileError` when it is not there."""
     if ds in DOWNSTREAM_FILES:
         p = Path(data_dir) / DOWNSTREAM_FILES[ds]
     else:
         p = Path(ds)
     if not p.exists():
-        raise FileNotFoundError(f"downstream dataset {ds!r}: {p} does not exist (set EMBEDKIT_DATA or pass a path)")
+        raise MissingFileError(
+            p,
+            "does not exist",
+            message=f"downstream dataset {ds!r}: {p} does not exist (set EMBEDKIT_DATA or pass a path)",
+        )
     return p
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from collections.abc import Sequence
 
 from .._launch import under_torchrun
@@ -83,11 +82,6 @@ def _report_error(message: str, kind: str, json_mode: bool, *, prefix: str = "em
         print(prefix + message, file=sys.stderr)
 
 
-def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Warnings as ``embedkit: warning: ...`` on stderr, without Python's source line."""
-    print(f"embedkit: warning: {' '.join(str(message).split())}", file=sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 success, 1 bad input, 2 usage, 130 interrupted).
 
@@ -100,8 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = None
     try:
         args = parser.parse_args(argv)
-        with warnings.catch_warnings():
-            warnings.showwarning = _one_line_warning
+        from ._common import one_line_warnings
+
+        with one_line_warnings():
             return int(args.func(args) or 0)
     except UsageError as exc:
         json_mode = _json_mode(args, argv)

@@ -7,6 +7,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..errors import FileIsADirectoryError, FileNotADirectoryError, InvalidArgumentError
+
 
 def positive_int(text: str) -> int:
     """argparse ``type`` for counts such as ``-k``: an integer >= 1 (else a usage error naming the option)."""
@@ -36,10 +38,12 @@ def check_output(path: str | os.PathLike, suffixes: Sequence[str], what: str) ->
     path = Path(path)
     if path.suffix.lower() not in suffixes:
         allowed = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
-        raise ValueError(f"{what} must be {allowed}, not {path.name!r}")
+        raise InvalidArgumentError(f"{what} must be {allowed}, not {path.name!r}")
     if path.is_dir():
-        raise IsADirectoryError(f"{what} {str(path)!r} is a directory")
+        raise FileIsADirectoryError(path, "is a directory", message=f"{what} {str(path)!r} is a directory")
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
-        raise NotADirectoryError(f"{what} {str(path)!r}: {str(parent)!r} is not a directory")
+        raise FileNotADirectoryError(
+            parent, "is not a directory", message=f"{what} {str(path)!r}: {str(parent)!r} is not a directory"
+        )
     return path

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import InvalidArgumentError
 from ..io.api import resolve_vectors
 from ..io.named import DEFAULT_VECTORS
 
@@ -28,10 +29,10 @@ def add_json_option(p: argparse.ArgumentParser) -> None:
 
 
 def check_source(spec: str, option: str = "--vectors") -> str:
-    """``spec`` unchanged, or a ValueError naming ``option`` if it is empty (``--vectors ""``
+    """``spec`` unchanged, or an :class:`~embedkit.errors.InvalidArgumentError` naming ``option`` if it is empty (``--vectors ""``
     would otherwise be read as the current folder)."""
     if not str(spec).strip():
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{option} is empty: give a registered name (e.g. glove-6b-50d), a path, or - for standard input"
         )
     return spec
@@ -58,20 +59,22 @@ def human_bytes(n: float) -> str:
 
 @contextlib.contextmanager
 def one_line_warnings() -> Iterator[None]:
-    """Show embedkit's own warnings as one line, ``embedkit: warning: ...``, on stderr (other
-    warnings keep Python's format)."""
-    from ..errors import EmbedkitWarning
+    """Show each warning raised inside as one line on stderr, ``embedkit: warning: MESSAGE``, without
+    Python's file, line and source text, and each distinct message once.
 
-    original = warnings.showwarning
+    :func:`embedkit.cli.main` runs every command inside it, so no handler needs its own. Which warnings
+    are shown at all is left to the warning filters (``-W``, ``PYTHONWARNINGS``); a message that
+    already starts with ``embedkit: `` (the approximate index's, for Python users) is not prefixed twice.
+    """
+    shown: set[tuple[type[Warning], str]] = set()
 
-    def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, EmbedkitWarning):
-            print(f"embedkit: warning: {message}", file=sys.stderr)
-        else:
-            original(message, category, filename, lineno, file, line)
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = " ".join(str(message).split()).removeprefix("embedkit: ")
+        if (category, text) not in shown:
+            shown.add((category, text))
+            print(f"embedkit: warning: {text}", file=sys.stderr)
 
     with warnings.catch_warnings():
-        warnings.simplefilter("always", EmbedkitWarning)
         warnings.showwarning = show
         yield
 

@@ -8,12 +8,11 @@ import json
 
 from .._launch import is_main_process
 from ..classify.config import BASELINES, MODELS, MODES, ClassifierConfig, needs_vectors
-from ..errors import ConfigError
+from ..errors import ConfigError, InvalidArgumentError
 from ._checks import check_output
 from ._common import (
     add_json_option,
     add_vectors_option,
-    one_line_warnings,
     print_json,
     report_interrupt,
 )
@@ -87,16 +86,18 @@ def _config(args: argparse.Namespace):
     if args.model in BASELINES:
         for option, value in (("--config", args.config), ("--epochs", args.epochs)):
             if value is not None:
-                raise ValueError(f"{option} applies to the neural models; {args.model} takes none (got {value!r})")
+                raise InvalidArgumentError(
+                    f"{option} applies to the neural models; {args.model} takes none (got {value!r})"
+                )
         return None
     try:
         fields = json.loads(args.config) if args.config else {}
     except json.JSONDecodeError as exc:
-        raise ValueError(f"--config is not valid JSON ({exc}): {args.config!r}") from None
+        raise InvalidArgumentError(f"--config is not valid JSON ({exc}): {args.config!r}") from None
     if not isinstance(fields, dict):
-        raise ValueError(f"--config must be a JSON object, got {args.config!r}")  # noqa: TRY004 (shown as a usage error)
+        raise InvalidArgumentError(f"--config must be a JSON object, got {args.config!r}")
     if args.epochs is not None and args.epochs < 1:
-        raise ValueError(f"--epochs must be >= 1, got {args.epochs}")
+        raise InvalidArgumentError(f"--epochs must be >= 1, got {args.epochs}")
     try:
         cfg = ClassifierConfig.from_dict({**fields, "model": args.model, "mode": args.mode})
     except ConfigError as exc:
@@ -112,7 +113,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from ..classify import read_dataset, train
 
     if args.resume and not args.checkpoint_dir:
-        raise ValueError("--resume needs --checkpoint-dir DIR")
+        raise InvalidArgumentError("--resume needs --checkpoint-dir DIR")
     if args.output:  # refused before training: a baseline is an .npz of arrays, a neural model a torch .pt
         check_output(args.output, [".npz"] if args.model in BASELINES else [".pt"], f"-o (a {args.model} model)")
     tr = read_dataset(args.train)
@@ -121,24 +122,23 @@ def cmd_train(args: argparse.Namespace) -> int:
     vectors = args.vectors if needs_vectors(args.model, args.mode) else None
     config = _config(args)
     try:
-        with one_line_warnings():
-            # the model is saved (-o) as soon as it is trained, before it is scored
-            r = train(
-                tr,
-                dev=dev,
-                test=test,
-                model=args.model,
-                mode=args.mode,
-                vectors=vectors,
-                config=config,
-                seed=args.seed,
-                device=args.device,
-                progress=args.progress,
-                checkpoint_dir=args.checkpoint_dir,
-                resume=args.resume,
-                drop_unseen_labels=args.drop_unseen_labels,
-                output=args.output,
-            )
+        # the model is saved (-o) as soon as it is trained, before it is scored
+        r = train(
+            tr,
+            dev=dev,
+            test=test,
+            model=args.model,
+            mode=args.mode,
+            vectors=vectors,
+            config=config,
+            seed=args.seed,
+            device=args.device,
+            progress=args.progress,
+            checkpoint_dir=args.checkpoint_dir,
+            resume=args.resume,
+            drop_unseen_labels=args.drop_unseen_labels,
+            output=args.output,
+        )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option="--checkpoint-dir")
     if not is_main_process():  # under torchrun only rank 0 reports and saves
@@ -164,18 +164,17 @@ def cmd_cv(args: argparse.Namespace) -> int:
     vectors = args.vectors if needs_vectors(args.model, args.mode) else None
     config = _config(args)
     try:
-        with one_line_warnings():
-            r = cross_validate(
-                data,
-                folds=args.folds,
-                model=args.model,
-                mode=args.mode,
-                vectors=vectors,
-                config=config,
-                seeds=(args.seed,),
-                device=args.device,
-                progress=args.progress,
-            )
+        r = cross_validate(
+            data,
+            folds=args.folds,
+            model=args.model,
+            mode=args.mode,
+            vectors=vectors,
+            config=config,
+            seeds=(args.seed,),
+            device=args.device,
+            progress=args.progress,
+        )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option=None)
     if not is_main_process():  # under torchrun only rank 0 reports

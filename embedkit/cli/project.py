@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..errors import InvalidArgumentError
 from ..viz.groups import merge_groups, read_groups, read_words
 from ._checks import check_output, non_negative_int, positive_int
 from ._common import add_json_option, add_vectors_option, load_vectors, print_json
@@ -150,9 +151,11 @@ def _status(args: argparse.Namespace, msg: str) -> None:
 def cmd_project(args: argparse.Namespace) -> int:
     from ..viz.plots import plot_projection
     from ..viz.projection import SAVE_SUFFIXES, Projection
-    from ..viz.reduce import project
+    from ..viz.reduce import check_umap, project
 
     _check_output(args.output)
+    if args.method == "umap" and not args.from_projection:
+        check_umap()  # before the vectors are loaded
     if args.save_projection:  # before the projection is computed, not after
         check_output(args.save_projection, SAVE_SUFFIXES, "--save-projection")
     timings: dict[str, float] = {}
@@ -174,8 +177,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         if args.method == "umap":
             _status(
                 args,
-                "embedkit: UMAP (the first run on a machine compiles numba code for about a minute; "
-                "later runs load it from the cache)",
+                "embedkit: UMAP (the first run on a machine compiles numba code; later runs load it from the cache)",
             )
         proj = project(
             v,
@@ -240,7 +242,7 @@ def _parse_pairs(specs: list[str]) -> list[tuple[str, str]]:
     for s in specs:
         a, sep, b = s.partition(":")
         if not sep or not a or not b or ":" in b:
-            raise ValueError(f"write each pair as A:B (e.g. man:woman), got {s!r}")
+            raise InvalidArgumentError(f"write each pair as A:B (e.g. man:woman), got {s!r}")
         pairs.append((a, b))
     return pairs
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..errors import InvalidArgumentError
 from ._checks import check_output, positive_int
 from ._common import print_json
 
@@ -61,9 +62,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..compare.run import DEFAULT_BENCHMARKS, DEFAULT_DOWNSTREAM, compare
 
     if len(args.specs) < 2:
-        raise ValueError("report needs at least two vector sets")
+        raise InvalidArgumentError("report needs at least two vector sets")
     if args.names is not None and len(args.names) != len(args.specs):
-        raise ValueError(f"{len(args.names)} --names for {len(args.specs)} vector sets")
+        raise InvalidArgumentError(f"{len(args.names)} --names for {len(args.specs)} vector sets")
     # Every output is checked before the comparison (minutes of work) starts.
     check_output(args.output, (".html", ".htm"), "the report (-o)")
     if args.markdown:

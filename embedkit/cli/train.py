@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 from .._launch import is_main_process, under_torchrun
+from ..errors import InvalidArgumentError
 from ..io.formats import SUFFIX_FORMATS, write_format_for
 from ._checks import check_output
 from ._common import (
     add_json_option,
-    one_line_warnings,
     print_json,
     report_interrupt,
 )
@@ -62,7 +62,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers", type=int, default=0, help="gensim workers (default: all cores) / torch CPU threads (default: 1)"
     )
-    p.add_argument("--bf16", action="store_true", help="bfloat16 autocast (2.3x faster lstm on CPUs with AMX)")
+    p.add_argument(
+        "--bf16",
+        action="store_true",
+        help="bfloat16 autocast (faster on CPUs with native bfloat16 such as AMX; see docs/training.md)",
+    )
     p.add_argument("--min-count", type=int, default=5, help="drop rarer words (default 5)")
     p.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
     p.add_argument("--valid-fraction", type=float, default=0.05, help="held out for perplexity (default 0.05)")
@@ -125,9 +129,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     neural = args.algorithm in LM_ALGORITHMS
     check_output(args.output, [*SUFFIX_FORMATS, ".ekv"], "-o (the vectors)")  # before training, not after
     if args.resume and not args.checkpoint:
-        raise ValueError("--resume needs --checkpoint DIR")
+        raise InvalidArgumentError("--resume needs --checkpoint DIR")
     if under_torchrun() and not neural:
-        raise ValueError(f"{args.algorithm} (gensim) does not run under torchrun; use its --workers threads instead")
+        raise InvalidArgumentError(
+            f"{args.algorithm} (gensim) does not run under torchrun; use its --workers threads instead"
+        )
     corpus = read_corpus(
         args.corpus,
         min_count=args.min_count,
@@ -140,16 +146,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         init = load_vectors(args.init)
     try:
-        with one_line_warnings():
-            result = train_vectors(
-                corpus,
-                config,
-                init=init,
-                device=args.device,
-                checkpoint_dir=args.checkpoint,
-                resume=args.resume,
-                progress=not (args.quiet or args.json),
-            )
+        result = train_vectors(
+            corpus,
+            config,
+            init=init,
+            device=args.device,
+            checkpoint_dir=args.checkpoint,
+            resume=args.resume,
+            progress=not (args.quiet or args.json),
+        )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option="--checkpoint" if neural else None)
     if not is_main_process():  # under torchrun only rank 0 writes and reports

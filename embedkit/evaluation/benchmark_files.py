@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BenchmarkError
+from ..errors import BenchmarkError, MissingFileError
 from ..text import detect_encoding
 
 __all__ = [
@@ -60,7 +60,11 @@ def benchmark_path(name_or_path: str | Path) -> Path:
         return Path(datapath(BENCHMARKS[name_or_path]))
     if not p.is_file():
         known = ", ".join(sorted(BENCHMARKS))
-        raise FileNotFoundError(f"no benchmark file {str(name_or_path)!r} (registered names: {known})")
+        raise MissingFileError(
+            name_or_path,
+            "no benchmark file",
+            message=f"no benchmark file {str(name_or_path)!r} (registered names: {known})",
+        )
     return p
 
 

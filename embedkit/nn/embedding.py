@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..errors import DataError, InvalidArgumentError
 from ..text import Vocabulary
 from ..vectors import Vectors
 
@@ -51,7 +52,7 @@ def embedding_from_vectors(
     [[0.0, 0.0], [0.0, 0.0], [3.0, 1.0], [0.0, 0.0]]
     """
     if unknown not in ("uniform", "zero"):
-        raise ValueError(f"unknown must be 'uniform' or 'zero', got {unknown!r}")
+        raise InvalidArgumentError(f"unknown must be 'uniform' or 'zero', got {unknown!r}")
     dim = vectors.dim
     n = len(vocab)
     index = vectors.index
@@ -88,6 +89,6 @@ def vectors_from_embedding(
         weight = weight.weight
     w = weight.detach().float().cpu().numpy()
     if w.shape[0] != len(vocab):
-        raise ValueError(f"the matrix has {w.shape[0]} rows but the vocabulary {len(vocab)} words")
+        raise DataError(f"the matrix has {w.shape[0]} rows but the vocabulary {len(vocab)} words")
     start = len(vocab.specials) if drop_specials else 0
     return Vectors(vocab.words[start:], np.array(w[start:], dtype=np.float32), source=source, format="embedkit")

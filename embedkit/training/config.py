@@ -70,23 +70,25 @@ class TrainConfig:
     sparse:
         Sparse gradients for the embedding and output rows (only the rows a batch touches are updated,
         lazy Adam): the default for the recurrent models with the sampled and negative objectives, so large
-        vocabularies train fast (the nplm's batches touch most rows, and dense updates measured faster).
+        vocabularies train fast. The nplm's batches touch most rows, so it updates densely by default
+        (tokens/s of both ways: ``docs/training.md#speed-and-quality``).
         Under ``torchrun`` the default is dense (DistributedDataParallel averages sparse gradients
         only of ``nn.Embedding`` modules, not of the output rows), and ``sparse=True`` is an error there.
     freeze_embeddings:
         With pretrained initial vectors, keep the input embedding fixed.
     bf16:
         Compute the forward and backward passes in bfloat16 (``torch.autocast``; parameters, optimizer
-        and losses stay float32). On CPUs with AMX (Sapphire Rapids and later) this ran the lstm 2.3x
-        faster (``python benchmarks/bench_train.py speed --lstm-only``); held-out perplexity is still
-        computed in float32. On CPUs without native bfloat16 (no AVX512-BF16 or AMX), oneDNN has no
+        and losses stay float32). CPUs with AMX (Sapphire Rapids and later) run bfloat16 matrix products
+        natively, so the lstm trains faster there (tokens/s: ``docs/training.md#speed-and-quality``);
+        held-out perplexity is still computed in float32. On CPUs without native bfloat16 (no AVX512-BF16 or AMX), oneDNN has no
         bfloat16 LSTM kernel, so the lstm's recurrence runs in float32 there and the rest in bfloat16.
     seed:
         Seeds model initialisation, dropout, negative sampling and gensim.
     workers:
-        gensim's worker threads (0: all cores) or torch's CPU threads (0: one thread, which the
-        benchmark measured faster than two for these small matrix products on a busy 2-core machine:
-        ``python benchmarks/bench_train.py speed``).
+        gensim's worker threads (0: all cores) or torch's CPU threads (0: one thread, because these
+        models' small matrix products gain less from more threads than the threads cost to synchronise;
+        the rule: :func:`embedkit.nn.runtime.device.prepare_run`, the measurements:
+        ``docs/training.md#speed-and-quality``).
     sample:
         gensim's down-sampling of frequent words.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataFileError, InvalidArgumentError, InvalidTypeError
+from ..errors import DataFileError, InvalidArgumentError, InvalidTypeError, MissingFileError
 from ..text import PAD, UNK, Vocabulary, tokenize
 
 __all__ = ["EOS", "Corpus", "corpus_from_texts", "read_corpus"]
@@ -119,7 +119,7 @@ def read_corpus(
         raise InvalidTypeError("paths must be a sequence of paths, e.g. [path]")
     for p in paths:
         if not Path(p).is_file():
-            raise FileNotFoundError(f"no such corpus file: {str(p)!r}")
+            raise MissingFileError(p, "no such corpus file", message=f"no such corpus file: {str(p)!r}")
 
     def lines() -> Iterator[str]:
         for p in paths:

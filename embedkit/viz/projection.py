@@ -188,8 +188,8 @@ class Projection:
             with open(path, encoding="utf-8", newline="") as fh:
                 first = fh.readline()
                 if not first.startswith("# "):
-                    raise ValueError(f"{path}: not an embedkit projection (no '# {{...}}' header line)")
-                meta = json.loads(first[2:])
+                    raise ModelFileError(path, "not an embedkit projection (no '# {...}' header line)")
+                meta = _check_format(path, json.loads(first[2:]))
                 rows = list(csv.reader(fh))
             body = rows[1:]
             words = [r[0] for r in body]
@@ -197,9 +197,8 @@ class Projection:
                 len(body), meta["dim"]
             )
         else:
-            raise ValueError(f"load a projection from .npz or .csv, not {path.name!r}")
-        if meta.get("format") != _FORMAT:
-            raise ValueError(f"{path}: not an embedkit projection (format {meta.get('format')!r})")
+            raise InvalidArgumentError(f"load a projection from .npz or .csv, not {path.name!r}")
+        _check_format(path, meta)
         return cls(
             tuple(words),
             coords.astype(np.float32),
@@ -210,3 +209,11 @@ class Projection:
             meta.get("timings", {}),
             meta.get("source"),
         )
+
+
+def _check_format(path: Path, meta: Any) -> dict[str, Any]:
+    """``meta`` if it is the header of an embedkit projection, checked before any field is used."""
+    fmt = meta.get("format") if isinstance(meta, dict) else None
+    if fmt != _FORMAT:
+        raise ModelFileError(path, f"not an embedkit projection (format {fmt!r})")
+    return meta

@@ -3,11 +3,11 @@
 :func:`project` returns a :class:`~embedkit.viz.projection.Projection`: the words, their coordinates,
 the method with every parameter used, and a quality figure (trustworthiness of the neighbourhoods).
 
-Implementations were chosen by measuring them on the default vectors (``benchmarks/bench_projection.py``,
-results in ``benchmarks/bench_projection.md``): t-SNE runs on openTSNE (FFT-accelerated from 10,000
-points, Barnes-Hut below), which was 1.08x faster than scikit-learn's at 2,000 words, 1.33x at
-10,000 and 3.8x at 50,000 (110 s against 417 s); UMAP on umap-learn (40 s for 50,000 words).
-Nothing caps the number of points.
+Implementations were chosen by measuring them on the default vectors (``benchmarks/bench_projection.py``;
+times in ``docs/projections.md#speed``, details in ``benchmarks/bench_projection.md``): t-SNE runs on
+openTSNE (FFT-accelerated from 10,000 points, Barnes-Hut below), which was faster than scikit-learn's
+at every size measured, and the more so the more words; UMAP on umap-learn. Nothing caps the number
+of points.
 
 The heavy packages (openTSNE, umap, ``sklearn.manifold``) are imported inside the functions that
 use them. Before umap is imported, numba's on-disk cache is pointed at ``cache_dir()/numba`` and
@@ -28,12 +28,15 @@ from typing import Any
 
 import numpy as np
 
+from .._deps import check, require
 from ..errors import DataError, InvalidArgumentError, InvalidTypeError
 from ..io.cache import cache_dir
 from ..vectors import Vectors
 from .projection import METHODS, METRICS, Method, Metric, Projection
 
 __all__ = [
+    "UMAP_FEATURE",
+    "check_umap",
     "numba_cache_dir",
     "prepare_matrix",
     "project",
@@ -112,8 +115,21 @@ def numba_cache_dir() -> Path:
 _UMAP_CACHING_ON = False
 
 
+UMAP_FEATURE = "UMAP projections (method='umap')"  # how the missing-extra message names the feature
+
+
+def check_umap() -> None:
+    """Raise :class:`~embedkit.errors.MissingDependencyError` (one line naming ``embedkit[umap]``) when
+    umap-learn is not installed, without importing it (its import must come after the numba cache is set)."""
+    check("umap", "umap", UMAP_FEATURE)
+
+
 def _import_umap():
-    """Import umap with numba's disk cache switched on for its compiled functions."""
+    """Import umap with numba's disk cache switched on for its compiled functions.
+
+    umap-learn is the optional extra ``embedkit[umap]``; without it this raises
+    :class:`~embedkit.errors.MissingDependencyError` saying so in one line.
+    """
     global _UMAP_CACHING_ON
     target = str(numba_cache_dir())
     os.environ.setdefault("NUMBA_CACHE_DIR", target)
@@ -124,7 +140,7 @@ def _import_umap():
             numba.core.config.CACHE_DIR = target
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import umap
+        umap = require("umap", "umap", UMAP_FEATURE)
     if not _UMAP_CACHING_ON:
         _enable_numba_caching()
         _UMAP_CACHING_ON = True
@@ -132,8 +148,9 @@ def _import_umap():
 
 
 def _enable_numba_caching() -> None:
-    # umap-learn compiles most of its functions without cache=True, so every new process paid
-    # about a minute of compilation before the first fit. Switching caching on for the
+    # umap-learn compiles most of its functions without cache=True, so every new process paid the
+    # whole compilation again before the first fit (cold and cached times: docs/projections.md#speed).
+    # Switching caching on for the
     # not-yet-compiled dispatchers makes numba store and reuse them like its own cached code.
     from numba.core.caching import NullCache
     from numba.core.registry import CPUDispatcher
@@ -228,8 +245,9 @@ def tsne_affinities(X: np.ndarray, perplexity: float, *, seed: int | None, n_job
 
     openTSNE's neighbour lookup asks ``importlib.import_module("pynndescent")`` whether pynndescent is
     installed, even for the Euclidean metric where it then uses an exact search (under 1,000 points) or
-    Annoy. That import compiles pynndescent's numba kernels eagerly: about 30 s in every fresh environment
-    (each CI run). Building the same index here (the same class, k and seed openTSNE's ``"auto"`` picks)
+    Annoy. That import compiles pynndescent's numba kernels eagerly, in every fresh environment (each CI
+    run), which takes longer than a whole t-SNE of 2,000 words (both times: ``docs/projections.md#speed``).
+    Building the same index here (the same class, k and seed openTSNE's ``"auto"`` picks)
     gives identical affinities without that import.
     """
     from openTSNE import affinity, nearest_neighbors
@@ -301,7 +319,7 @@ def _umap(
     bar.stage("UMAP: loading compiled code")
     umap = _import_umap()
     bar.update(1)
-    bar.stage("UMAP: neighbours and layout (a first run on this machine also compiles, ~1 min)")
+    bar.stage("UMAP: neighbours and layout (the first run on a machine also compiles umap's code)")
     model = umap.UMAP(
         n_components=dim,
         n_neighbors=n_neighbors,
@@ -388,6 +406,8 @@ def project(
     """
     if method not in METHODS:
         raise InvalidArgumentError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "umap":
+        check_umap()  # before any work or progress output
     if metric not in METRICS:
         raise InvalidArgumentError(f"metric must be one of {METRICS}, got {metric!r}")
     if dim < 1:

@@ -361,3 +361,17 @@ def test_random_bit_flips_never_reach_native_code(small):
     got = json.loads(proc.stdout)
     exact = nearest_many(embedkit.load(ekv), ["king", "water"], k=5)
     assert got == {"answers": [json.dumps([n.words for n in exact])], "rebuilt": 40}
+
+
+def test_cli_rebuild_warning_is_one_line(small, capsys):
+    """Check that `embedkit neighbors --index hnsw` on a damaged index prints the rebuild warning as one line, once."""
+    from embedkit.cli import main
+
+    ekv, path, good = _restore(small)
+    path.write_bytes(_flip(good, len(good) // 2))
+    assert main(["neighbors", "king", "-k", "5", "--index", "hnsw", "--vectors", str(ekv), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"embedkit: warning: rebuilding the approximate index {path}: checksum mismatch (the file is damaged)\n"
+    )
+    assert [r["word"] for r in json.loads(captured.out)["results"]["king"]] == small[1]["words"][0]

@@ -120,7 +120,7 @@ def test_tsne_shape_seed_quality_and_progress(glove, capsys):
 
 
 def test_tsne_never_imports_pynndescent():
-    """Check that t-SNE builds openTSNE's default affinities itself, identical, without pynndescent's 30 s compile."""
+    """Check that t-SNE builds openTSNE's default affinities itself, identical, without importing pynndescent (its numba compile)."""
     import tempfile
 
     import openTSNE

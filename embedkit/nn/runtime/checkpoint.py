@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ..._fs import atomic_write
-from ...errors import ModelFileError
+from ...errors import MissingFileError, ModelFileError
 from ...text import Vocabulary
 
 __all__ = [
@@ -102,15 +102,15 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str | torch.device
 
     Raises
     ------
-    FileNotFoundError
-        No such file.
+    MissingFileError
+        No such file (a ``FileNotFoundError``).
     ModelFileError
         The file is damaged, not an embedkit checkpoint, lacks an entry, or holds pickled Python
         objects (which are never loaded: unpickling can run code).
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no such checkpoint: {str(path)!r}")
+        raise MissingFileError(path, "no such checkpoint", message=f"no such checkpoint: {str(path)!r}")
     try:
         with warnings.catch_warnings():  # torch warns (several lines) about pickle protocols it then refuses
             warnings.simplefilter("ignore")
@@ -146,16 +146,18 @@ def _first_line(exc: BaseException) -> str:
 def resolve_checkpoint(path: str | os.PathLike) -> Path:
     """``path`` itself, or for a folder of ``epoch-K.pt`` files (a ``checkpoint_dir``) the latest.
 
-    Raises ``FileNotFoundError`` for a missing path or a folder without checkpoints.
+    Raises :class:`~embedkit.errors.MissingFileError` (a ``FileNotFoundError``) for a missing path or a folder without checkpoints.
     """
     p = Path(path)
     if p.is_dir():
         latest = latest_checkpoint(p)
         if latest is None:
-            raise FileNotFoundError(f"no checkpoint (epoch-K.pt) in the folder {str(p)!r}")
+            raise MissingFileError(
+                p, "no checkpoint in the folder", message=f"no checkpoint (epoch-K.pt) in the folder {str(p)!r}"
+            )
         return latest
     if not p.is_file():
-        raise FileNotFoundError(f"no such checkpoint: {str(p)!r}")
+        raise MissingFileError(p, "no such checkpoint", message=f"no such checkpoint: {str(p)!r}")
     return p
 
 
