@@ -108,7 +108,7 @@ class Batch(NamedTuple):
     ids: torch.Tensor
     lengths: torch.Tensor
     labels: torch.Tensor | None
-    index: np.ndarray
+    index: np.ndarray  # type: ignore[assignment]  # the field shadows tuple.index, on purpose
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,8 +151,8 @@ class EncodedTexts:
         else:
             order = np.argsort(self.lengths, kind="stable") if self.policy == "bucket" else np.arange(n)
             starts = np.arange(0, n, batch_size)
-        for s in starts:
-            idx = order[s : s + batch_size]
+        for start in starts:
+            idx = order[start : start + batch_size]
             yield self._batch(idx)
 
     def _batch(self, idx: np.ndarray) -> Batch:

@@ -117,7 +117,7 @@ def _dev_scores(model, data, device, batch_size, ctx=None) -> tuple[float, float
             if i % ctx.world_size != ctx.rank:
                 continue
             logits = model(b.ids.to(device), b.lengths).float()
-            labels = b.labels.to(device)  # type: ignore[union-attr]
+            labels = b.labels.to(device)
             loss_sum += float(F.cross_entropy(logits, labels, reduction="sum"))
             correct += int((logits.argmax(1) == labels).sum())
     model.train(was_training)
@@ -248,7 +248,9 @@ def fit_classifier(
         for epoch in bar:
             t0 = time.perf_counter()
             model.train()
-            total_loss, correct, seen = 0.0, 0, 0
+            total_loss = 0.0
+            correct: float = 0  # all_sum() returns floats
+            seen: float = 0
             for b in train.batches(config.batch_size, shuffle=True, rng=rng):
                 ids, lengths, labels = b.ids, b.lengths, b.labels
                 assert labels is not None
@@ -324,9 +326,9 @@ def fit_classifier(
                         history,
                         elapsed + time.perf_counter() - start,
                         config,
-                        vocab,
+                        vocab,  # type: ignore[arg-type]  # not None: a checkpoint needs it (checked)
                         extra,
-                    )  # type: ignore[arg-type]
+                    )
                     saved_epoch = epoch
                 ctx.barrier()
             if stop:
