@@ -251,7 +251,7 @@ class BaselineClassifier:
                 arrays[f"{name}_idf"] = vec.idf_
         else:
             mean = self._features
-            meta["vectors"] = mean.vectors_.source if mean.vectors_.source else None
+            meta["vectors"] = mean.vectors_.source or None
             if meta["vectors"] is None:
                 raise DataError("the vectors of this model have no source to reload them from")
             meta["lower"] = mean.lower

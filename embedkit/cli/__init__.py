@@ -11,6 +11,7 @@ import argparse
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .._launch import under_torchrun
 from ..errors import EmbedkitError
@@ -36,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is raised (and printed by :func:`main` as one line), not printed
     with the whole usage text and exited here. Subcommand parsers are of the same class."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(self.prog, message)
 
 

@@ -15,6 +15,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class EkvWriter(Sink):
             header["digest"] = digest
         return json.dumps(header).encode("utf-8")
 
-    def __enter__(self) -> EkvWriter:
+    def __enter__(self) -> Self:
         self._writing = atomic_write(self.target)
         self.f = self._writing.__enter__()
         self.f.seek(self._data_offset)

@@ -71,7 +71,7 @@ class Sink:
             self._dups += len(keys) - len(keep)
             keys = [keys[i] for i in keep]
             matrix = matrix[keep]
-        if len(keys):
+        if keys:
             with np.errstate(over="ignore"):
                 block = matrix.astype(self.dtype, copy=False)
             if self.dtype == np.float16 and not np.isfinite(block).all():

@@ -202,7 +202,7 @@ def encode_texts(
     lengths = np.fromiter((max(len(s), 1) for s in seqs), dtype=np.int64, count=len(seqs))
     width = max_len if policy == "fixed" else max(int(lengths.max(initial=1)), min_len)
     width = max(width, min_len)
-    pad = vocab.pad_id if vocab.pad_id >= 0 else 0
+    pad = max(vocab.pad_id, 0)
     ids = np.full((len(seqs), width), pad, dtype=np.int64)
     for i, s in enumerate(seqs):
         ids[i, : len(s)] = s

@@ -158,7 +158,7 @@ class _Recurrent(nn.Module):
     ``max`` or ``mean`` over the real time steps of the top layer.
     """
 
-    rnn_class: ClassVar[type[nn.RNN] | type[nn.GRU] | type[nn.LSTM]]
+    rnn_class: ClassVar[type[nn.RNN | nn.GRU | nn.LSTM]]
 
     def __init__(self, config: ClassifierConfig, embedder: Embedder, num_classes: int) -> None:
         super().__init__()

@@ -153,7 +153,7 @@ def train_neural(
     # Words added from the embedding only help where a pretrained vector is used.
     vector_words = config.vector_words if config.mode != "rand" else 0
     vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
-    enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower, compounds=config.compounds)
+    enc = {"policy": config.sequence, "max_len": config.max_len, "lower": config.lower, "compounds": config.compounds}
     train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
     valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]
     model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)

@@ -294,7 +294,7 @@ class NPLM(LanguageModel):
 
 
 class _RecurrentLM(LanguageModel):
-    cell: type[nn.RNN] | type[nn.GRU] | type[nn.LSTM] = nn.RNN
+    cell: type[nn.RNN | nn.GRU | nn.LSTM] = nn.RNN
 
     def __init__(
         self,
@@ -380,7 +380,7 @@ class LSTMLM(_RecurrentLM):
     cell = nn.LSTM
 
 
-LANGUAGE_MODELS: dict[str, type[NPLM] | type[_RecurrentLM]] = {"nplm": NPLM, "rnn": RNNLM, "gru": GRULM, "lstm": LSTMLM}
+LANGUAGE_MODELS: dict[str, type[NPLM | _RecurrentLM]] = {"nplm": NPLM, "rnn": RNNLM, "gru": GRULM, "lstm": LSTMLM}
 
 
 def build_model(config: Any, vocab_size: int, counts: torch.Tensor | None = None) -> LanguageModel:
