@@ -216,7 +216,7 @@ def _start_crc_check(path: Path, header: dict, offset: int, nbytes: int, verify:
     whole = np.memmap(path, dtype=np.uint8, mode="r", offset=offset, shape=(nbytes,))
     got: list[int] = []
     # numpy declares ndarray.__buffer__ (the Buffer protocol) only for Python >= 3.12
-    worker = threading.Thread(target=lambda: got.append(zlib.crc32(whole)), daemon=True)  # type: ignore[arg-type]
+    worker = threading.Thread(target=lambda: got.append(zlib.crc32(whole)), daemon=True)  # type: ignore[arg-type]  # a buffer
     worker.start()
 
     def check() -> None:

@@ -121,8 +121,8 @@ def _import_umap():
         import numba.core.config
 
         # numba sets its config attributes at run time, from the environment
-        if not numba.core.config.CACHE_DIR:  # type: ignore[attr-defined]
-            numba.core.config.CACHE_DIR = target  # type: ignore[attr-defined]
+        if not numba.core.config.CACHE_DIR:  # type: ignore[attr-defined]  # set at run time
+            numba.core.config.CACHE_DIR = target  # type: ignore[attr-defined]  # set at run time
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import umap

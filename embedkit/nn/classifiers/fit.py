@@ -170,9 +170,9 @@ def fit_classifier(
     n_out = getattr(model, "num_classes", None)
     for role, data in (("training", train), ("dev", valid)):
         # checked before training: a label past the output layer would crash the first dev scoring
-        if n_out is not None and data is not None and len(data.labels) and int(np.max(data.labels)) >= n_out:  # type: ignore[arg-type]
+        if n_out is not None and data is not None and len(data.labels) and int(np.max(data.labels)) >= n_out:  # type: ignore[arg-type]  # fit data is labelled
             raise LabelError(
-                f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]
+                f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]  # labelled
                 f"{n_out} classes (ids 0..{n_out - 1})"
             )
     from tqdm.auto import tqdm
@@ -206,7 +206,7 @@ def fit_classifier(
             raise ModelFileError(latest, f"bad classifier config: {exc}") from None
         if {**saved.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
             raise DataFileError(f"{latest} was written with another config; resume needs the same (except epochs)")
-        if ck["vocab"].get("words") != vocab.words:  # type: ignore[union-attr]
+        if ck["vocab"].get("words") != vocab.words:  # type: ignore[union-attr]  # checked: not None
             raise DataFileError(f"{latest} was written with another vocabulary")
         st = ck["extra"].get("train_state")
         need = (
@@ -304,7 +304,7 @@ def fit_classifier(
                         checkpoint,
                         model_state=best_state,
                         config=config.to_dict(),
-                        vocab=vocab.to_dict(),  # type: ignore[union-attr]
+                        vocab=vocab.to_dict(),  # type: ignore[union-attr]  # checked: not None
                         extra={**dict(extra or {}), "epoch": epoch},
                     )
             else:
