@@ -21,7 +21,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import SCRATCH, TABLE_HEAD, row, timeit  # noqa: E402
+from _common import SCRATCH, TABLE_HEAD, row, timeit
 
 
 def main() -> None:
@@ -30,8 +30,9 @@ def main() -> None:
     args = ap.parse_args()
 
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-bench-cache-"))
-    import embedkit
     from gensim.models import KeyedVectors
+
+    import embedkit
 
     SCRATCH.mkdir(parents=True, exist_ok=True)
     glove = embedkit.load("glove-6b-50d")

@@ -87,7 +87,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(folder: str | os.PathLike, *, older_than_s: float = STALE_AFTER_S) -> list[Path]:
+def remove_stale_temporaries(folder: str | os.PathLike[str], *, older_than_s: float = STALE_AFTER_S) -> list[Path]:
     """Remove the temporaries of :func:`atomic_write` in ``folder`` whose writer is gone.
 
     A temporary is stale when it was written on this host by a process that no longer exists,
@@ -95,7 +95,7 @@ def remove_stale_temporaries(folder: str | os.PathLike, *, older_than_s: float =
     this also covers temporaries left on a shared folder by another host). Temporaries of live
     writers, e.g. a concurrent cache build, are kept. Returns the paths removed.
     """
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     try:
         entries = list(os.scandir(folder))

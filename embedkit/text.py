@@ -111,26 +111,26 @@ class Vocabulary:
         return len(self.words)
 
     def __contains__(self, word: object) -> bool:
-        return word in self._index  # type: ignore[attr-defined]
+        return word in self.index
 
     def __getitem__(self, word: str) -> int:
-        return self._index.get(word, self.unk_id)  # type: ignore[attr-defined]
+        return self.index.get(word, self.unk_id)
 
     @property
     def index(self) -> Mapping[str, int]:
-        return self._index  # type: ignore[attr-defined]
+        return self._index  # type: ignore[attr-defined]  # set in __post_init__ (frozen; not a field)
 
     @property
     def unk_id(self) -> int:
-        return self._index.get(UNK, -1)  # type: ignore[attr-defined]
+        return self.index.get(UNK, -1)
 
     @property
     def pad_id(self) -> int:
-        return self._index.get(PAD, -1)  # type: ignore[attr-defined]
+        return self.index.get(PAD, -1)
 
     def encode(self, tokens: Sequence[str]) -> np.ndarray:
         """Token ids as an int32 array; unknown tokens map to ``<unk>``."""
-        get, unk = self._index.get, self.unk_id  # type: ignore[attr-defined]
+        get, unk = self.index.get, self.unk_id
         return np.fromiter((get(t, unk) for t in tokens), dtype=np.int32, count=len(tokens))
 
     def decode(self, ids: Iterable[int]) -> list[str]:

@@ -95,7 +95,7 @@ class Vectors:
         self.format = format
         if len(self.index) != len(keys):
             seen: set[str] = set()
-            dups = [k for k in keys if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+            dups = [k for k in keys if k in seen or seen.add(k)]  # type: ignore[func-returns-value]  # add() is None: records k
             raise DataError(f"duplicate keys: {dups[:10]!r}" + (" ..." if len(dups) > 10 else ""))
 
     # -- basic container protocol ------------------------------------------------------------
@@ -136,7 +136,7 @@ class Vectors:
     @property
     def is_memmap(self) -> bool:
         """Whether the matrix is memory-mapped from a file."""
-        base = self._matrix
+        base: object = self._matrix
         while isinstance(base, np.ndarray):
             if isinstance(base, np.memmap):
                 return True
@@ -165,7 +165,7 @@ class Vectors:
             return NotImplemented
         return self._keys == other._keys and np.array_equal(self._matrix, other._matrix)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # equal by value, so unhashable (the usual idiom)
 
     # -- derived values, computed once --------------------------------------------------------
     @cached_property

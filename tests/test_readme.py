@@ -31,7 +31,7 @@ def test_readme_has_examples():
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_example_runs(index, capsys):
     """Check that README Python block number `index` executes without error (its asserts included)."""
-    exec(compile(BLOCKS[index], f"README.md[python block {index}]", "exec"), {"__name__": "readme"})
+    exec(compile(BLOCKS[index], f"README.md[python block {index}]", "exec"), {"__name__": "readme"})  # noqa: S102  (our own examples)
 
 
 def test_docs_have_examples():
@@ -42,4 +42,4 @@ def test_docs_have_examples():
 @pytest.mark.parametrize(("name", "index", "block"), DOC_BLOCKS, ids=[f"{n}-{i}" for n, i, _ in DOC_BLOCKS])
 def test_docs_example_runs(name, index, block, capsys):
     """Check that Python block number `index` of docs page `name` executes without error (its asserts included)."""
-    exec(compile(block, f"docs/{name}[python block {index}]", "exec"), {"__name__": "readme"})
+    exec(compile(block, f"docs/{name}[python block {index}]", "exec"), {"__name__": "readme"})  # noqa: S102  (our own examples)

@@ -19,14 +19,23 @@ import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from ..errors import EmbedkitWarning, MissingFileError
 from ..io.api import resolve_vectors
 from ..vectors import Vectors
-from .config import BASELINES, NEURAL_MODELS, ClassifierConfig, check_model, needs_vectors
+from .config import (
+    BASELINES,
+    NEURAL_MODELS,
+    BaselineName,
+    ClassifierConfig,
+    Mode,
+    NeuralModel,
+    check_model,
+    needs_vectors,
+)
 from .datasets import TextDataset, align_labels, check_classes, kfold, train_dev_split
 from .metrics import Metrics, TextClassifier, evaluate
 
@@ -138,12 +147,16 @@ def train(
         from .baselines import BaselineClassifier  # scikit-learn
 
         vec = resolve_vectors(vectors) if needs_vectors(model, mode) else None
-        clf: Any = BaselineClassifier(model, names, vectors=vec, seed=seed).fit(train.texts, train.labels)  # type: ignore[arg-type]
+        clf: Any = BaselineClassifier(cast(BaselineName, model), names, vectors=vec, seed=seed).fit(
+            train.texts, train.labels
+        )
         mode_out = None
     else:
         from ..nn.classifiers.neural import train_neural  # torch
 
-        cfg = dataclasses.replace(config if config is not None else ClassifierConfig(), model=model, mode=mode)
+        cfg = dataclasses.replace(
+            config if config is not None else ClassifierConfig(), model=cast(NeuralModel, model), mode=cast(Mode, mode)
+        )
         vec = resolve_vectors(vectors) if (needs_vectors(model, mode) or vectors is not None) else None
         clf, hist = train_neural(
             train.texts,
@@ -303,11 +316,11 @@ def is_baseline_file(path: str | os.PathLike) -> bool:
 
 def predict(classifier: TextClassifier | str | os.PathLike, texts: Sequence[str]) -> list[str]:
     """The predicted class names of raw ``texts`` (``classifier`` may be a saved model's path)."""
-    clf = classifier if hasattr(classifier, "predict") else load_classifier(classifier)  # type: ignore[arg-type]
-    return clf.predict(list(texts))  # type: ignore[union-attr]
+    clf = classifier if hasattr(classifier, "predict") else load_classifier(classifier)
+    return clf.predict(list(texts))
 
 
 def predict_proba(classifier: TextClassifier | str | os.PathLike, texts: Sequence[str]) -> np.ndarray:
     """``(N, C)`` class probabilities of raw ``texts``."""
-    clf = classifier if hasattr(classifier, "predict_proba") else load_classifier(classifier)  # type: ignore[arg-type]
-    return clf.predict_proba(list(texts))  # type: ignore[union-attr]
+    clf = classifier if hasattr(classifier, "predict_proba") else load_classifier(classifier)
+    return clf.predict_proba(list(texts))

@@ -14,6 +14,7 @@ import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -179,7 +180,7 @@ class BaselineClassifier:
         self.vectors = vectors
         self.C = C
         self.seed = seed
-        self._features = None  # a fitted transformer: texts -> feature matrix
+        self._features: Any = None  # a fitted scikit-learn transformer (untyped): texts -> feature matrix
         self._scale: tuple[np.ndarray, np.ndarray] | None = None
         self._coef: np.ndarray | None = None
         self._intercept: np.ndarray | None = None
@@ -203,14 +204,14 @@ class BaselineClassifier:
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """``(N, C)`` scores (logits) over all the classes."""
         self._check()
-        X = self._features.transform(list(texts))  # type: ignore[union-attr]
+        X = self._features.transform(list(texts))
         if self._scale is not None:
             X = (np.asarray(X, dtype=np.float64) - self._scale[0]) / self._scale[1]
-        z = np.asarray(X @ self._coef.T) + self._intercept  # type: ignore[union-attr]
+        z = np.asarray(X @ self._coef.T) + self._intercept  # type: ignore[union-attr]  # not None: _check() passed
         if z.shape[1] == 1:  # binary: sklearn's one column scores the second class
             z = np.hstack([np.zeros_like(z), z])
         full = np.full((z.shape[0], len(self.class_names)), -np.inf)
-        full[:, self._classes] = z  # type: ignore[index]
+        full[:, self._classes] = z
         return full
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -236,28 +237,28 @@ class BaselineClassifier:
             "C": self.C,
             "seed": self.seed,
         }
-        arrays: dict[str, np.ndarray] = {"coef": self._coef, "intercept": self._intercept, "classes": self._classes}  # type: ignore[dict-item]
+        arrays: dict[str, np.ndarray] = {"coef": self._coef, "intercept": self._intercept, "classes": self._classes}  # type: ignore[dict-item]  # fitted: _check() passed
         if self.kind == "tfidf-logreg":
             vec = self._features
-            words = vec.get_feature_names_out()  # type: ignore[union-attr]
+            words = vec.get_feature_names_out()
             arrays["words"] = np.asarray(words, dtype=str)
-            arrays["idf"] = vec.idf_  # type: ignore[union-attr]
+            arrays["idf"] = vec.idf_
         elif self.kind == "tfidf-svm":
-            blocks = dict(self._features.transformer_list)  # type: ignore[union-attr]
+            blocks = dict(self._features.transformer_list)
             for name in ("word", "char"):
                 vec = blocks[name]
                 arrays[f"{name}_terms"] = np.asarray(vec.get_feature_names_out(), dtype=str)
                 arrays[f"{name}_idf"] = vec.idf_
         else:
             mean = self._features
-            meta["vectors"] = mean.vectors_.source if mean.vectors_.source else None  # type: ignore[union-attr]
+            meta["vectors"] = mean.vectors_.source or None
             if meta["vectors"] is None:
                 raise DataError("the vectors of this model have no source to reload them from")
-            meta["lower"] = mean.lower  # type: ignore[union-attr]
-            arrays["scale_mean"], arrays["scale_scale"] = self._scale  # type: ignore[misc]
+            meta["lower"] = mean.lower
+            arrays["scale_mean"], arrays["scale_scale"] = self._scale  # type: ignore[misc]  # mean-logreg always scales
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path) as f:  # a file object keeps numpy from appending ".npz"
-            np.savez(f, meta=np.asarray(json.dumps(meta)), **arrays)
+            np.savez(f, meta=np.asarray(json.dumps(meta)), **arrays)  # type: ignore[arg-type]  # numpy types **kwds as allow_pickle
         return path
 
     @classmethod

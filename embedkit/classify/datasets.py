@@ -169,7 +169,7 @@ def _read_classes_file(path: Path) -> list[str]:
         lines = [ln.strip() for ln in f if ln.strip()]
     numbered = [re.fullmatch(r"(\d+)\s+(.+)", ln) for ln in lines]
     if all(m is not None and int(m.group(1)) == i + 1 for i, m in enumerate(numbered)):
-        return [m.group(2) for m in numbered]  # type: ignore[union-attr]
+        return [m.group(2) for m in numbered if m is not None]  # all matched (checked above)
     return lines
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .._launch import under_torchrun
 from ..errors import EmbedkitError
@@ -35,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is raised (and printed by :func:`main` as one line), not printed
     with the whole usage text and exited here. Subcommand parsers are of the same class."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(self.prog, message)
 
 

@@ -54,7 +54,7 @@ def figure_metrics(comparison: Comparison):
     ax = fig.subplots()
     colors = ["#3b6ea8", "#d9822b", "#3a9a5b", "#b04a5a", "#7a5ba8"]
     labels, ypos = [], []
-    y = 0
+    y: float = 0
     for r in rows:
         for s in range(n_sets):
             e = r.values[s]

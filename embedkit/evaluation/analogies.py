@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +128,7 @@ class AnalogyResult:
         }
 
 
-def vocab_rows(keys: list[str], case_insensitive: bool) -> dict[str, int]:
+def vocab_rows(keys: Sequence[str], case_insensitive: bool) -> dict[str, int]:
     """gensim's ``ok_vocab``: each key (upper-cased if asked) to the row of its most frequent casing."""
     n = len(keys)
     folded = [k.upper() for k in keys] if case_insensitive else keys
@@ -135,7 +136,7 @@ def vocab_rows(keys: list[str], case_insensitive: bool) -> dict[str, int]:
     return dict(zip(reversed(folded), range(n - 1, -1, -1)))
 
 
-def _folded_rows(keys: list[str], ok: dict[str, int], case_insensitive: bool) -> np.ndarray:
+def _folded_rows(keys: Sequence[str], ok: dict[str, int], case_insensitive: bool) -> np.ndarray:
     """For every row, the row its (folded) key stands for in ``ok``."""
     if not case_insensitive:
         return np.arange(len(keys), dtype=np.int64)

@@ -118,7 +118,7 @@ def load(
         return load_cached(
             [*identity(), *dt],
             fill_from(build),
-            source=source,
+            source=str(source),  # a str: only a str names a registered set
             fmt=fmt,
             limit=limit,
             cache=cache,
@@ -145,7 +145,7 @@ def load(
         spec.precheck(path, ReadOptions(allow_pickle=allow_pickle))
 
     def fill(sink: Sink, lim: int | None = None) -> None:
-        spec.stream(path, sink, ReadOptions(lim, encoding, errors, allow_pickle), None)
+        spec.stream(path, sink, ReadOptions(lim, encoding, errors, allow_pickle), None)  # type: ignore[misc]  # only direct-read formats lack a stream
 
     ident = ["file", fmt, encoding, errors, *file_identity(path), *dt]
     if limit is not None and not (cache and cache_path(ident).exists()):
@@ -183,7 +183,7 @@ def _load_stream(path: Path, *, format: str, limit: int | None, encoding: str, e
                 "access); save it to a file first",
             )
         sink = MemorySink(path, dtype)
-        spec.stream(path, sink, ReadOptions(limit, encoding, errors), f)
+        spec.stream(path, sink, ReadOptions(limit, encoding, errors), f)  # type: ignore[misc]  # one-pass formats all stream
         keys, matrix = sink.result()
     return Vectors(keys, matrix, source=str(path), format=fmt)
 

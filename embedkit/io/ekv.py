@@ -15,6 +15,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class EkvWriter(Sink):
             header["digest"] = digest
         return json.dumps(header).encode("utf-8")
 
-    def __enter__(self) -> EkvWriter:
+    def __enter__(self) -> Self:
         self._writing = atomic_write(self.target)
         self.f = self._writing.__enter__()
         self.f.seek(self._data_offset)
@@ -191,11 +192,11 @@ def read_ekv(
     if n * dim and header.get("finite") is not True:  # written before finiteness was recorded
         whole = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(n, dim))
         for s in range(0, n, 1 << 16):
-            check_finite(
-                np.asarray(whole[s : s + (1 << 16)]),
-                path,
-                lambda r, s=s: {"offset": offset + (s + r) * dim * dtype.itemsize},
-            )
+
+            def where(r: int, s: int = s) -> dict:
+                return {"offset": offset + (s + r) * dim * dtype.itemsize}
+
+            check_finite(np.asarray(whole[s : s + (1 << 16)]), path, where)
     if limit is not None:
         n = min(n, limit)
         keys = keys[:n]
@@ -214,7 +215,8 @@ def _start_crc_check(path: Path, header: dict, offset: int, nbytes: int, verify:
         return lambda: None
     whole = np.memmap(path, dtype=np.uint8, mode="r", offset=offset, shape=(nbytes,))
     got: list[int] = []
-    worker = threading.Thread(target=lambda: got.append(zlib.crc32(whole)), daemon=True)
+    # numpy declares ndarray.__buffer__ (the Buffer protocol) only for Python >= 3.12
+    worker = threading.Thread(target=lambda: got.append(zlib.crc32(whole)), daemon=True)  # type: ignore[arg-type]  # a buffer
     worker.start()
 
     def check() -> None:

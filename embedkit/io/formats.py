@@ -93,10 +93,15 @@ FORMAT_TABLE: dict[str, FormatSpec] = {
 FORMATS = tuple(FORMAT_TABLE)
 
 # Output suffixes of a command that writes vectors, and the format each gets; anything else is embedkit's.
-SUFFIX_FORMATS = {".txt": "word2vec", ".vec": "word2vec", ".bin": "word2vec-binary", ".gz": "word2vec"}
+SUFFIX_FORMATS: dict[str, WriteFormat] = {
+    ".txt": "word2vec",
+    ".vec": "word2vec",
+    ".bin": "word2vec-binary",
+    ".gz": "word2vec",
+}
 
 
-def write_format_for(path: str | os.PathLike) -> str:
+def write_format_for(path: str | os.PathLike) -> WriteFormat:
     """The format a file named ``path`` is written in: ``.txt``, ``.vec`` and ``.gz`` word2vec text,
     ``.bin`` word2vec binary, anything else ``embedkit``.
 

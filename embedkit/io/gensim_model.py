@@ -103,7 +103,7 @@ def _check_fasttext_bin(path: Path) -> None:
             pos += n
             return b
 
-        magic, version = struct.unpack("<2i", read(8, "the header"))
+        magic, _version = struct.unpack("<2i", read(8, "the header"))
         new_format = magic == 793712314
         args = struct.unpack("<12i" if new_format else "<10i", read(48 if new_format else 40, "the header"))
         read(8, "the header")  # t, a double

@@ -72,7 +72,7 @@ def _glove_build() -> tuple[list[str], np.ndarray]:
     import pyarrow.parquet as pq
 
     npy, parquet = _glove_package_files()
-    keys = pq.read_table(parquet, columns=["index"]).column("index").to_pylist()
+    keys: list[str] = pq.read_table(parquet, columns=["index"]).column("index").to_pylist()  # type: ignore[assignment]  # a string column
     matrix = np.load(npy, mmap_mode="r", allow_pickle=False)
     return keys, matrix
 

@@ -10,9 +10,9 @@ import contextlib
 import gzip
 import lzma
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
@@ -43,6 +43,10 @@ class Sink:
     def start(self, dim: int | None) -> None:
         self.dim = dim
 
+    def _write(self, block: np.ndarray) -> None:
+        """Store one block of rows (each subclass keeps them its own way)."""
+        raise NotImplementedError
+
     def add(self, keys: list[str], matrix: np.ndarray) -> None:
         if self.dim is None:
             self.dim = int(matrix.shape[1])
@@ -67,7 +71,7 @@ class Sink:
             self._dups += len(keys) - len(keep)
             keys = [keys[i] for i in keep]
             matrix = matrix[keep]
-        if len(keys):
+        if keys:
             with np.errstate(over="ignore"):
                 block = matrix.astype(self.dtype, copy=False)
             if self.dtype == np.float16 and not np.isfinite(block).all():
@@ -131,9 +135,10 @@ def check_writable_words(keys: list[str], format: str) -> None:
 @contextlib.contextmanager
 def open_output(path: Path) -> Iterator[BinaryIO]:
     """``path`` written atomically, compressed when its suffix is ``.gz``, ``.bz2`` or ``.xz``."""
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower())
+    openers: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    opener = openers.get(path.suffix.lower())
     with atomic_write(path) as raw:
-        out = opener(raw, "wb") if opener else raw
+        out = cast(BinaryIO, opener(raw, "wb") if opener else raw)  # atomic_write(path) opens "wb"
         try:
             yield out
         finally:

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -78,9 +79,9 @@ def compression_of(head: bytes) -> str | None:
 
 # Decompressing readers over an open file object (they do not close it; see Prefixed).
 OPENERS: dict[str, Callable] = {
-    "gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),  # noqa: SIM115
+    "gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
     "bz2": lambda f: bz2.BZ2File(f, "rb"),
-    "xz": lambda f: lzma.LZMAFile(f, "rb"),
+    "xz": lambda f: lzma.LZMAFile(f, "rb"),  # noqa: SIM115  (the caller owns and closes it)
 }
 
 
@@ -198,7 +199,7 @@ class Source:
             raise VectorFileError(self.path, "the file is empty")
         return buf
 
-    def __enter__(self) -> Source:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

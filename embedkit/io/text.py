@@ -141,7 +141,8 @@ def stream_text(
     (pyarrow) or, if anything is unusual in it, through the line-by-line one that names the line.
     """
     data = src.first()
-    count = dim = None
+    count = 0  # from the header; read only when there is one
+    dim: int | None = None
     rest = data
     if header:
         nl = data.find(b"\n")
@@ -254,7 +255,7 @@ def _read_text_fast(body: memoryview, dim: int | None):
         types["t"] = pa.binary()
     try:
         table = pcsv.read_csv(
-            pa.py_buffer(body),
+            pa.py_buffer(body),  # type: ignore[arg-type]  # pyarrow reads a Buffer; its stubs list only files
             read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pcsv.ParseOptions(
                 delimiter=" ",
@@ -273,7 +274,7 @@ def _read_text_fast(body: memoryview, dim: int | None):
     if trailing and table.column("t").null_count == 0:
         import pyarrow.compute as pc
 
-        if not pc.all(pc.equal(pc.binary_length(table.column("t")), 0)).as_py():
+        if not pc.all(pc.equal(pc.binary_length(table.column("t")), 0)).as_py():  # type: ignore[call-overload]  # an int is a scalar
             raise _FastPathFailed
     n = table.num_rows
     matrix = np.empty((n, n_vals), dtype=np.float32)

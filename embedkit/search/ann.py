@@ -29,6 +29,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,7 +81,7 @@ class HnswIndex:
     ``graph`` is a ``faiss.IndexHNSWFlat`` (inner product); search only reads it.
     """
 
-    graph: object
+    graph: Any  # a faiss index (faiss ships no type information)
     n: int
     dim: int
     M: int
@@ -103,11 +104,12 @@ class HnswIndex:
 
 def _memmap_origin(matrix: np.ndarray) -> tuple[Path, int] | None:
     """The file a memory-mapped matrix comes from and the byte offset of its first row there."""
-    base = matrix
+    base: object = matrix
     while isinstance(base, np.ndarray):
-        if isinstance(base, np.memmap) and getattr(base, "filename", None):
+        filename = getattr(base, "filename", None)
+        if isinstance(base, np.memmap) and filename:
             start = matrix.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-            return Path(base.filename), int(base.offset) + int(start)
+            return Path(filename), int(base.offset) + int(start)
         base = base.base
     return None
 
@@ -358,7 +360,7 @@ def ann_topk(
         S = np.einsum("bd,bkd->bk", Q, rows)
         S = np.divide(S, nrm, out=np.zeros_like(S), where=nrm > 0)
         S[cand < 0] = -np.inf
-        if m:
+        if m and exclude is not None:  # m > 0 only with exclude
             S[(cand[:, :, None] == exclude[q0 : q0 + 4096, None, :]).any(axis=2)] = -np.inf
         order = order_desc(S, cand)[:, :k]
         top_s = np.take_along_axis(S, order, axis=1)

@@ -122,7 +122,7 @@ def _seed_topk(S: np.ndarray, k: int, ex: np.ndarray | None) -> tuple[np.ndarray
     if width > k:
         # argpartition picks arbitrarily among scores tied with the k-th: redo those rare rows
         # with a stable sort so that the lower row (the more frequent word) wins.
-        tied = np.flatnonzero((S >= best_s.min(axis=1, keepdims=True)).sum(axis=1) > k)
+        tied = np.flatnonzero((best_s.min(axis=1, keepdims=True) <= S).sum(axis=1) > k)
         for r in tied.tolist():
             o = np.argsort(-S[r], kind="stable")[:k]
             best_s[r], best_i[r] = S[r, o], o

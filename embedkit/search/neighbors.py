@@ -8,7 +8,7 @@ block only looks at the entries of a block that beat that query's current k-th b
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Self
 
 import numpy as np
 
@@ -35,7 +35,7 @@ class Neighbors(tuple):
 
     query: object
 
-    def __new__(cls, items: Sequence[tuple[str, float]], query: object = None) -> Neighbors:
+    def __new__(cls, items: Sequence[tuple[str, float]], query: object = None) -> Self:
         obj = super().__new__(cls, (Neighbor(w, float(s)) for w, s in items))
         obj.query = query
         return obj

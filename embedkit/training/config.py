@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from .._launch import under_torchrun
 from ..config import check_caps, check_field_types, from_plain_dict
@@ -161,7 +161,7 @@ class TrainConfig:
         check_caps(self, _CAPS)
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.lr <= 0 or self.clip < 0 or self.weight_decay < 0 or self.workers < 0 or self.sample < 0:
+        if cast(float, self.lr) <= 0 or self.clip < 0 or self.weight_decay < 0 or self.workers < 0 or self.sample < 0:
             raise ConfigError("lr must be > 0; clip, weight_decay, workers and sample >= 0")
         if self.objective not in ("full", "sampled", "negative", "adaptive"):
             raise ConfigError(f"unknown objective {self.objective!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -108,6 +108,7 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> VectorTraining:
 
     sentences = _Sentences(corpus)  # re-iterable, decoded from the ids on the fly: nothing grows with the corpus
     # The vocabulary is already limited by the corpus; gensim keeps every word it is given.
+    lr = cast(float, config.lr)  # filled in by TrainConfig.__post_init__
     common = {
         "vector_size": config.dim,
         "window": config.window,
@@ -116,8 +117,8 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> VectorTraining:
         "seed": config.seed,
         "sample": config.sample,
         "negative": config.negative,
-        "alpha": config.lr,
-        "min_alpha": config.lr * 1e-4 if config.schedule != "constant" else config.lr,
+        "alpha": lr,
+        "min_alpha": lr * 1e-4 if config.schedule != "constant" else lr,
     }
     if config.algorithm == "fasttext":
         model = FastText(sg=1, **common)
@@ -132,8 +133,8 @@ def _train_gensim(corpus: Corpus, config: TrainConfig) -> VectorTraining:
         for epoch in range(config.epochs):
             t0 = time.perf_counter()
             # One epoch per call with the learning rate decayed linearly over all epochs, as one call would.
-            a0 = config.lr - (config.lr - common["min_alpha"]) * epoch / config.epochs
-            a1 = config.lr - (config.lr - common["min_alpha"]) * (epoch + 1) / config.epochs
+            a0 = lr - (lr - common["min_alpha"]) * epoch / config.epochs
+            a1 = lr - (lr - common["min_alpha"]) * (epoch + 1) / config.epochs
             model.train(sentences, total_examples=n_sentences, epochs=1, start_alpha=a0, end_alpha=a1)
             dt = time.perf_counter() - t0
             history.append({"epoch": epoch + 1, "tokens": n_tokens, "seconds": dt, "tokens_per_s": n_tokens / dt})

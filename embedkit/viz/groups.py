@@ -70,5 +70,5 @@ def merge_groups(base: Sequence[str], groups: Mapping[str, Sequence[str]]) -> li
     """
     base = list(base)
     seen = set(base)
-    extra = [w for ws in groups.values() for w in ws if w not in seen and not seen.add(w)]
+    extra = [w for ws in groups.values() for w in ws if w not in seen and not seen.add(w)]  # type: ignore[func-returns-value]  # add() is None: records w
     return base + extra

@@ -58,7 +58,7 @@ def place_labels(
     from matplotlib.font_manager import FontProperties
 
     fig = ax.figure
-    rend = renderer(fig)
+    rend = renderer(fig)  # type: ignore[arg-type]  # a SubFigure draws on its parent's canvas
     fig.canvas.draw()  # settles the layout so that data->pixel transforms are final
     dpi_scale = fig.dpi / 72.0
     P = ax.transData.transform(np.asarray(xy, dtype=float).reshape(-1, 2))
@@ -88,9 +88,9 @@ def place_labels(
                 cost = 1000 * overlaps + 500 * outside + 2 * min(covered, 10) + 5 * rank
                 if best is None or cost < best[0]:
                     best = (cost, ox, oy, dx, dy, (x0, y0, x1, y1), rank)
-            if best[0] == 5 * rank:  # clear spot at this distance: take it
+            if best[0] == 5 * rank:  # type: ignore[index]  # set: every ring has spots; a clear one: take it
                 break
-        _, ox, oy, dx, dy, rect, rank = best
+        _, ox, oy, dx, dy, rect, rank = best  # type: ignore[misc]  # set in the loop above
         placed.append(rect)
         ha = "left" if dx > 0 else ("right" if dx < 0 else "center")
         va = "bottom" if dy > 0 else ("top" if dy < 0 else "center")

@@ -47,7 +47,7 @@ _OTHER = "other"
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
-        return ax.figure, ax
+        return ax.figure, ax  # type: ignore[return-value]  # on a SubFigure, that SubFigure
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=figsize, layout="constrained")
@@ -57,7 +57,7 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
 def _axis_titles(ax: Axes, projection: Projection) -> None:
     name = _METHOD_NAMES.get(projection.method, projection.method)
     ratio = projection.info.get("explained_variance_ratio") if projection.method == "pca" else None
-    for i, setter in enumerate((ax.set_xlabel, ax.set_ylabel)):
+    for i, setter in enumerate((ax.set_xlabel, ax.set_ylabel)):  # type: ignore[arg-type]  # mypy joins them badly
         if ratio and i < len(ratio):
             setter(f"PC{i + 1} ({100 * ratio[i]:.1f}% of variance)")
         else:
@@ -175,7 +175,7 @@ def plot_projection(
         else:
             chosen = list(projection.words[: int(labels)])
     else:
-        chosen = [w for w in labels if w in index]
+        chosen = [w for w in labels if w in index]  # type: ignore[union-attr]  # a bool ends here too
     _pad_limits(ax, xy)
     _axis_titles(ax, projection)
     if title is None:
@@ -185,7 +185,7 @@ def plot_projection(
             title += f" (trustworthiness {projection.trustworthiness:.3f})"
     ax.set_title(title, fontsize=12)
     if chosen:
-        colors = "0.1"
+        colors: str | list = "0.1"
         if groups:
             import matplotlib
 
@@ -294,7 +294,7 @@ def plot_analogies(
     from matplotlib.patches import FancyArrowPatch
 
     _require_2d(projection)
-    pairs = [tuple(p) for p in pairs]
+    pairs = [tuple(p) for p in pairs]  # type: ignore[misc]  # lengths checked next
     if any(len(p) != 2 for p in pairs):
         raise InvalidArgumentError("each pair must be two words (a, b)")
     if relations is not None and len(relations) != len(pairs):

@@ -61,7 +61,7 @@ def select_words(vectors: Vectors, words: Sequence[str] | int | None = None) -> 
         return vectors.most_frequent(int(words))
     if isinstance(words, str):
         raise InvalidTypeError("words must be a list of words, a count or None, not a single string")
-    return vectors.subset(list(words))
+    return vectors.subset(list(words))  # type: ignore[arg-type]  # a bool (not a count) ends here too
 
 
 def prepare_matrix(matrix: np.ndarray, metric: str) -> np.ndarray:
@@ -130,14 +130,15 @@ def _import_umap():
     umap-learn is the optional extra ``embedkit[umap]``; without it this raises
     :class:`~embedkit.errors.MissingDependencyError` saying so in one line.
     """
-    global _UMAP_CACHING_ON
+    global _UMAP_CACHING_ON  # noqa: PLW0603  (a once-per-process switch)
     target = str(numba_cache_dir())
     os.environ.setdefault("NUMBA_CACHE_DIR", target)
     if "numba" in sys.modules:  # numba reads the variable once, at import
         import numba.core.config
 
-        if not numba.core.config.CACHE_DIR:
-            numba.core.config.CACHE_DIR = target
+        # numba sets its config attributes at run time, from the environment
+        if not numba.core.config.CACHE_DIR:  # type: ignore[attr-defined]  # set at run time
+            numba.core.config.CACHE_DIR = target  # type: ignore[attr-defined]  # set at run time
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         umap = require("umap", "umap", UMAP_FEATURE)
@@ -175,7 +176,7 @@ def _enable_numba_caching() -> None:
         except ImportError:  # pragma: no cover - a layout change in a future release
             continue
         for obj in list(vars(mod).values()):
-            if isinstance(obj, CPUDispatcher) and isinstance(obj._cache, NullCache) and not obj.overloads:
+            if isinstance(obj, CPUDispatcher) and isinstance(obj._cache, NullCache) and not obj.overloads:  # type: ignore[attr-defined]  # no public accessor
                 try:
                     obj.enable_caching()
                 except Exception:  # noqa: BLE001, S110  # pragma: no cover - caching is only an optimisation
@@ -210,7 +211,7 @@ class _Progress:
     def finish(self) -> None:
         """Show the bar full (tqdm may have skipped the last updates within its refresh interval)."""
         if self.bar is not None:
-            self.bar.n = self.bar.total
+            self.bar.n = self.bar.total or 0  # the bar always has its total
             self.bar.refresh()
 
     def close(self) -> None:

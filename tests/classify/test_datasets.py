@@ -93,7 +93,7 @@ def test_real_mr(data_dir):
 @pytest.mark.parametrize(
     ("text", "encoding", "expected"),
     [
-        ("1 a cliché …\n".encode("utf-8"), "utf-8", "a cliché …"),
+        ("1 a cliché …\n".encode(), "utf-8", "a cliché …"),
         (b"\xef\xbb\xbf1 a clich\xc3\xa9\n", "utf-8-sig", "a cliché"),
         (b"1 a clich\xe9 \x85 \x93q\x94\n", "cp1252", "a cliché … “q”"),
         (b"1 a clich\xe9 \x81\n", "latin-1", "a cliché \x81"),  # 0x81 is undefined in cp1252
@@ -168,7 +168,7 @@ def test_kfold_partitions_and_matches_sklearn(data_dir):
     assert len(folds) == 10
     assert sorted(len(te) for _, te in folds) == [1066] * 8 + [1067] * 2
     ref = list(StratifiedKFold(10, shuffle=True, random_state=0).split(np.zeros(len(ds)), ds.labels))
-    for (tr, te), (rtr, rte) in zip(folds, ref):
+    for (tr, te), (_rtr, rte) in zip(folds, ref):
         assert te.texts == tuple(ds.texts[i] for i in rte)
         assert len(tr) + len(te) == len(ds)
         assert abs(int(te.labels.sum()) * 2 - len(te)) <= 1

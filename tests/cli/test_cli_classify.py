@@ -8,7 +8,6 @@ import pytest
 
 from embedkit.cli import main
 
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 

@@ -44,7 +44,7 @@ def test_atomic_writes_get_the_users_permissions(umask, tmp_path):
     with atomic_path(tmp_path / "c.bin") as tmp:
         tmp.write_bytes(b"y")
     atomic_write_bytes(tmp_path / "d.bin", b"z")
-    assert {p.name: _mode(p) for p in tmp_path.iterdir()} == {n: want for n in ("a.bin", "b.txt", "c.bin", "d.bin")}
+    assert {p.name: _mode(p) for p in tmp_path.iterdir()} == dict.fromkeys(("a.bin", "b.txt", "c.bin", "d.bin"), want)
     assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "é"
 
 

@@ -291,7 +291,7 @@ def test_a_malicious_pickle_never_runs(fmt, tmp):
             f"{path}: this is a gensim native file, a Python pickle that can run arbitrary code when loaded; "
             "pass allow_pickle=True only if you trust its source (or convert it once with 'embedkit convert')"
         )
-    pickle.loads(path.read_bytes())  # the payload is real: unpickling does run it
+    pickle.loads(path.read_bytes())  # noqa: S301  (on purpose: the payload is real, unpickling does run it)
     assert marker.read_text() == "pwned"
 
 

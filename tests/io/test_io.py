@@ -22,16 +22,16 @@ from ..conftest import gensim_data
 
 # (file shipped with gensim, format embedkit must detect, how gensim reads it)
 GENSIM_TEXT_AND_BINARY = [
-    ("test_glove.txt", "glove", dict(binary=False, no_header=True)),
-    ("toy-model.vec", "word2vec", dict(binary=False)),
-    ("lee_fasttext.vec", "word2vec", dict(binary=False)),
-    ("crime-and-punishment.vec", "word2vec", dict(binary=False)),
-    ("EN.1-10.cbow1_wind5_hs0_neg10_size300_smpl1e-05.txt", "word2vec", dict(binary=False)),
-    ("word2vec_pre_kv_c", "word2vec", dict(binary=False)),
-    ("high_precision.kv.txt", "word2vec", dict(binary=False)),
-    ("euclidean_vectors.bin", "word2vec-binary", dict(binary=True)),
-    ("poincare_vectors.bin", "word2vec-binary", dict(binary=True)),
-    ("high_precision.kv.bin", "word2vec-binary", dict(binary=True)),
+    ("test_glove.txt", "glove", {"binary": False, "no_header": True}),
+    ("toy-model.vec", "word2vec", {"binary": False}),
+    ("lee_fasttext.vec", "word2vec", {"binary": False}),
+    ("crime-and-punishment.vec", "word2vec", {"binary": False}),
+    ("EN.1-10.cbow1_wind5_hs0_neg10_size300_smpl1e-05.txt", "word2vec", {"binary": False}),
+    ("word2vec_pre_kv_c", "word2vec", {"binary": False}),
+    ("high_precision.kv.txt", "word2vec", {"binary": False}),
+    ("euclidean_vectors.bin", "word2vec-binary", {"binary": True}),
+    ("poincare_vectors.bin", "word2vec-binary", {"binary": True}),
+    ("high_precision.kv.bin", "word2vec-binary", {"binary": True}),
 ]
 GENSIM_FASTTEXT_BIN = [
     ("toy-model.bin", "utf-8"),

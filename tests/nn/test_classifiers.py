@@ -9,11 +9,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from numpy.testing import assert_allclose  # noqa: E402
+from numpy.testing import assert_allclose
 
-from embedkit import Vectors  # noqa: E402
-from embedkit.classify import NEURAL_MODELS, ClassifierConfig  # noqa: E402
-from embedkit.nn.classifiers import (  # noqa: E402
+from embedkit import Vectors
+from embedkit.classify import NEURAL_MODELS, ClassifierConfig
+from embedkit.nn.classifiers import (
     CLASSIFIERS,
     CNNClassifier,
     MultiHeadSelfAttention,
@@ -21,8 +21,8 @@ from embedkit.nn.classifiers import (  # noqa: E402
     build_classifier,
     sinusoidal_positions,
 )
-from embedkit.nn.classifiers import fit_classifier as fit  # noqa: E402
-from embedkit.nn.classifiers.data import build_vocab, encode_texts, tokenize_texts  # noqa: E402
+from embedkit.nn.classifiers import fit_classifier as fit
+from embedkit.nn.classifiers.data import build_vocab, encode_texts, tokenize_texts
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -43,20 +43,20 @@ LABELS = np.array([1, 1, 0, 0, 1, 0, 1, 0])
 
 
 def small_config(model: str, mode: str = "non-static", **kw) -> ClassifierConfig:
-    base = dict(
-        model=model,
-        mode=mode,
-        hidden_size=16,
-        num_filters=8,
-        d_model=16,
-        num_heads=2,
-        ff_size=32,
-        vector_words=0,
-        transformer_layers=1,
-        embed_dim=12,
-        batch_size=4,
-        epochs=2,
-    )
+    base = {
+        "model": model,
+        "mode": mode,
+        "hidden_size": 16,
+        "num_filters": 8,
+        "d_model": 16,
+        "num_heads": 2,
+        "ff_size": 32,
+        "vector_words": 0,
+        "transformer_layers": 1,
+        "embed_dim": 12,
+        "batch_size": 4,
+        "epochs": 2,
+    }
     base.update(kw)
     return ClassifierConfig(**base)
 

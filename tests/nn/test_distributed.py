@@ -50,7 +50,10 @@ def runs(data_dir, tmp_path_factory):
         check=False,
     )
     assert two.returncode == 0, two.stderr[-3000:]
-    load = lambda d: torch.load(tmp / d / "results.pt", weights_only=True)
+
+    def load(d):
+        return torch.load(tmp / d / "results.pt", weights_only=True)
+
     return load("one"), load("two"), tmp
 
 

@@ -140,7 +140,10 @@ def test_classifier_sigkill_mid_epoch_then_resume_is_exact(data_dir, tmp_path):
     ra, rb = json.loads(a.stdout), json.loads(b.stdout)
     assert ra["dev"] == rb["dev"] and 0.6 < ra["dev"]["accuracy"] < 1.0
     assert ra["epochs_run"] == rb["epochs_run"] == 3 and ra["best_epoch"] == rb["best_epoch"]
-    strip = lambda ck: [{k: v for k, v in e.items() if k != "seconds"} for e in ck["extra"]["train_state"]["epochs"]]
+
+    def strip(ck):
+        return [{k: v for k, v in e.items() if k != "seconds"} for e in ck["extra"]["train_state"]["epochs"]]
+
     assert strip(torch.load(tmp_path / "a" / "epoch-003.pt", weights_only=True)) == strip(
         torch.load(ckpt / "epoch-003.pt", weights_only=True)
     )

@@ -70,7 +70,7 @@ def test_learn_vectors_shapes(algorithm):
     c = corpus_from_texts(TEXT * 10, valid_fraction=0.1)
     v = learn_vectors(c, TrainConfig(algorithm=algorithm, dim=8, epochs=1, workers=1, batch_size=4, bptt=8))
     assert v.dim == 8
-    expect = [w for w in c.vocab.words[3:]]
+    expect = list(c.vocab.words[3:])
     assert sorted(v.keys) == sorted(expect)
     assert np.isfinite(v.matrix).all()
 

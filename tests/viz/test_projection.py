@@ -201,7 +201,7 @@ def test_csv_reads_with_pandas_and_wrong_files_fail(tmp_path, glove):
     assert list(df.columns) == ["word", "x", "y"]
     assert df["word"].tolist() == ["king", "queen", "man", "woman"]
     assert_allclose(df[["x", "y"]].to_numpy(), p.coords, rtol=1e-6)
-    with pytest.raises(ValueError, match="as .npz or .csv"):
+    with pytest.raises(ValueError, match=r"as \.npz or \.csv"):
         p.save(tmp_path / "p.json")
     (tmp_path / "other.csv").write_text("word,x,y\nking,1,2\n")
     with pytest.raises(ValueError, match="not an embedkit projection"):

@@ -108,7 +108,7 @@ class Batch(NamedTuple):
     ids: torch.Tensor
     lengths: torch.Tensor
     labels: torch.Tensor | None
-    index: np.ndarray
+    index: np.ndarray  # type: ignore[assignment]  # the field shadows tuple.index, on purpose
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,8 +151,8 @@ class EncodedTexts:
         else:
             order = np.argsort(self.lengths, kind="stable") if self.policy == "bucket" else np.arange(n)
             starts = np.arange(0, n, batch_size)
-        for s in starts:
-            idx = order[s : s + batch_size]
+        for start in starts:
+            idx = order[start : start + batch_size]
             yield self._batch(idx)
 
     def _batch(self, idx: np.ndarray) -> Batch:
@@ -202,7 +202,7 @@ def encode_texts(
     lengths = np.fromiter((max(len(s), 1) for s in seqs), dtype=np.int64, count=len(seqs))
     width = max_len if policy == "fixed" else max(int(lengths.max(initial=1)), min_len)
     width = max(width, min_len)
-    pad = vocab.pad_id if vocab.pad_id >= 0 else 0
+    pad = max(vocab.pad_id, 0)
     ids = np.full((len(seqs), width), pad, dtype=np.int64)
     for i, s in enumerate(seqs):
         ids[i, : len(s)] = s

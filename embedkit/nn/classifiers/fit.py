@@ -117,7 +117,7 @@ def _dev_scores(model, data, device, batch_size, ctx=None) -> tuple[float, float
             if i % ctx.world_size != ctx.rank:
                 continue
             logits = model(b.ids.to(device), b.lengths).float()
-            labels = b.labels.to(device)  # type: ignore[union-attr]
+            labels = b.labels.to(device)
             loss_sum += float(F.cross_entropy(logits, labels, reduction="sum"))
             correct += int((logits.argmax(1) == labels).sum())
     model.train(was_training)
@@ -170,9 +170,9 @@ def fit_classifier(
     n_out = getattr(model, "num_classes", None)
     for role, data in (("training", train), ("dev", valid)):
         # checked before training: a label past the output layer would crash the first dev scoring
-        if n_out is not None and data is not None and len(data.labels) and int(np.max(data.labels)) >= n_out:  # type: ignore[arg-type]
+        if n_out is not None and data is not None and len(data.labels) and int(np.max(data.labels)) >= n_out:  # type: ignore[arg-type]  # fit data is labelled
             raise LabelError(
-                f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]
+                f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]  # labelled
                 f"{n_out} classes (ids 0..{n_out - 1})"
             )
     from tqdm.auto import tqdm
@@ -206,7 +206,7 @@ def fit_classifier(
             raise ModelFileError(latest, f"bad classifier config: {exc}") from None
         if {**saved.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
             raise DataFileError(f"{latest} was written with another config; resume needs the same (except epochs)")
-        if ck["vocab"].get("words") != vocab.words:  # type: ignore[union-attr]
+        if ck["vocab"].get("words") != vocab.words:  # type: ignore[union-attr]  # checked: not None
             raise DataFileError(f"{latest} was written with another vocabulary")
         st = ck["extra"].get("train_state")
         need = (
@@ -248,7 +248,9 @@ def fit_classifier(
         for epoch in bar:
             t0 = time.perf_counter()
             model.train()
-            total_loss, correct, seen = 0.0, 0, 0
+            total_loss = 0.0
+            correct: float = 0  # all_sum() returns floats
+            seen: float = 0
             for b in train.batches(config.batch_size, shuffle=True, rng=rng):
                 ids, lengths, labels = b.ids, b.lengths, b.labels
                 assert labels is not None
@@ -302,7 +304,7 @@ def fit_classifier(
                         checkpoint,
                         model_state=best_state,
                         config=config.to_dict(),
-                        vocab=vocab.to_dict(),  # type: ignore[union-attr]
+                        vocab=vocab.to_dict(),  # type: ignore[union-attr]  # checked: not None
                         extra={**dict(extra or {}), "epoch": epoch},
                     )
             else:
@@ -324,9 +326,9 @@ def fit_classifier(
                         history,
                         elapsed + time.perf_counter() - start,
                         config,
-                        vocab,
+                        vocab,  # type: ignore[arg-type]  # not None: a checkpoint needs it (checked)
                         extra,
-                    )  # type: ignore[arg-type]
+                    )
                     saved_epoch = epoch
                 ctx.barrier()
             if stop:

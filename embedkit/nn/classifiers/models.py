@@ -13,7 +13,7 @@ filter sees both and sums).
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -158,7 +158,7 @@ class _Recurrent(nn.Module):
     ``max`` or ``mean`` over the real time steps of the top layer.
     """
 
-    rnn_class: ClassVar[type[nn.RNNBase]]
+    rnn_class: ClassVar[type[nn.RNN | nn.GRU | nn.LSTM]]
 
     def __init__(self, config: ClassifierConfig, embedder: Embedder, num_classes: int) -> None:
         super().__init__()
@@ -169,7 +169,7 @@ class _Recurrent(nn.Module):
         self.pooling = pooling
         self.num_classes = num_classes
         self.directions = 2 if config.bidirectional else 1
-        kwargs = {"nonlinearity": "tanh"} if self.rnn_class is nn.RNN else {}
+        kwargs: dict[str, Any] = {"nonlinearity": "tanh"} if self.rnn_class is nn.RNN else {}
         self.rnn = self.rnn_class(
             embedder.dim,
             config.hidden_size,

@@ -153,9 +153,9 @@ def train_neural(
     # Words added from the embedding only help where a pretrained vector is used.
     vector_words = config.vector_words if config.mode != "rand" else 0
     vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
-    enc = dict(policy=config.sequence, max_len=config.max_len, lower=config.lower, compounds=config.compounds)
-    train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]
-    valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]
+    enc = {"policy": config.sequence, "max_len": config.max_len, "lower": config.lower, "compounds": config.compounds}
+    train = encode_texts(toks, vocab, labels=train_labels, **enc)  # type: ignore[arg-type]  # enc: the config's typed fields
+    valid = encode_texts(dev_texts, vocab, labels=dev_labels, **enc) if dev_texts is not None else None  # type: ignore[arg-type]  # typed fields
     model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
     embed_dim = vectors.dim if vectors is not None else config.embed_dim
     extra = {"kind": "neural", "class_names": list(class_names), "embed_dim": embed_dim}
@@ -181,7 +181,7 @@ def train_neural(
         toks = toks + _training_tokens(dev_texts, config, vectors)
         labels = np.concatenate([np.asarray(train_labels), np.asarray(dev_labels)])
         vocab = build_vocab(toks, vectors, min_count=config.min_count, vector_words=vector_words)
-        data = encode_texts(toks, vocab, labels=labels, **enc)  # type: ignore[arg-type]
+        data = encode_texts(toks, vocab, labels=labels, **enc)  # type: ignore[arg-type]  # enc: the config's typed fields
         model = build_classifier(config, vocab=vocab, num_classes=len(class_names), vectors=vectors, seed=seed)
         again = dataclasses.replace(config, epochs=max(history.best_epoch, 1), patience=None)
         history.train_seconds += fit_classifier(

@@ -42,6 +42,9 @@ Objective = Literal["full", "sampled", "negative", "adaptive"]
 class OutputLayer(nn.Module):
     """Scores ``(N, H)`` features against the vocabulary; the loss depends on ``objective``."""
 
+    noise: torch.Tensor  # buffers, registered in __init__ for the sampled objectives
+    log_noise: torch.Tensor
+
     def __init__(
         self,
         in_dim: int,
@@ -186,7 +189,7 @@ class LanguageModel(nn.Module):
             objective=objective,
             num_sampled=num_sampled,
             counts=counts,
-            weight=self.embedding.weight if tie else None,
+            weight=self.embedding.weight if tie else None,  # type: ignore[arg-type]  # a Parameter; torch types it Tensor
             sparse=sparse,
             negative=negative,
         )
@@ -196,7 +199,7 @@ class LanguageModel(nn.Module):
         if not self.output.sparse:
             return []
         out = {id(p): p for p in (self.embedding.weight, self.output.weight)}
-        return list(out.values())
+        return list(out.values())  # type: ignore[arg-type]  # Parameters; torch types .weight as Tensor
 
     def init_state(self, batch_size: int, device: torch.device | str = "cpu") -> Any:
         raise NotImplementedError
@@ -291,7 +294,7 @@ class NPLM(LanguageModel):
 
 
 class _RecurrentLM(LanguageModel):
-    cell: type[nn.RNNBase] = nn.RNN
+    cell: type[nn.RNN | nn.GRU | nn.LSTM] = nn.RNN
 
     def __init__(
         self,
@@ -377,7 +380,7 @@ class LSTMLM(_RecurrentLM):
     cell = nn.LSTM
 
 
-LANGUAGE_MODELS: dict[str, type[LanguageModel]] = {"nplm": NPLM, "rnn": RNNLM, "gru": GRULM, "lstm": LSTMLM}
+LANGUAGE_MODELS: dict[str, type[NPLM | _RecurrentLM]] = {"nplm": NPLM, "rnn": RNNLM, "gru": GRULM, "lstm": LSTMLM}
 
 
 def build_model(config: Any, vocab_size: int, counts: torch.Tensor | None = None) -> LanguageModel:

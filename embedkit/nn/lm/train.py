@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -91,15 +91,16 @@ class _Optimizers:
         dense = [p for p in model.parameters() if p.requires_grad and id(p) not in sparse_ids]
         self.dense_params = dense
         self.all: list[torch.optim.Optimizer] = []
+        lr = cast(float, config.lr)  # filled in by TrainConfig.__post_init__
         if config.optimizer == "adam":
             if dense:
-                self.all.append(torch.optim.Adam(dense, lr=config.lr, weight_decay=config.weight_decay))
+                self.all.append(torch.optim.Adam(dense, lr=lr, weight_decay=config.weight_decay))
             if sparse:
-                self.all.append(torch.optim.SparseAdam(sparse, lr=config.lr))
+                self.all.append(torch.optim.SparseAdam(sparse, lr=lr))
         elif config.optimizer == "adagrad":
-            self.all.append(torch.optim.Adagrad(dense + sparse, lr=config.lr, weight_decay=config.weight_decay))
+            self.all.append(torch.optim.Adagrad(dense + sparse, lr=lr, weight_decay=config.weight_decay))
         else:
-            self.all.append(torch.optim.SGD(dense + sparse, lr=config.lr, weight_decay=config.weight_decay))
+            self.all.append(torch.optim.SGD(dense + sparse, lr=lr, weight_decay=config.weight_decay))
 
     def zero_grad(self) -> None:
         for o in self.all:
@@ -163,7 +164,8 @@ def evaluate_perplexity(
     was_training = model.training
     model.eval()
     state = model.init_state(batch_size, device)
-    total, count = 0.0, 0
+    total = 0.0
+    count: float = 0  # all_sum() returns floats
     # Rows per exact log-softmax, so that rows x vocabulary stays near 16M floats.
     rows = max(1, (1 << 24) // model.vocab_size)
     for i in range(0, data.shape[1] - 1, bptt):
@@ -212,15 +214,16 @@ def fit(
     # "auto" never picks MPS for the language models; one thread unless asked: see TrainConfig.workers.
     ctx = prepare_run(device, threads=config.workers, allow_mps=False)
     device = ctx.device
-    if config.batch_size % ctx.world_size:
+    batch_size = cast(int, config.batch_size)  # filled in by TrainConfig.__post_init__
+    if batch_size % ctx.world_size:
         raise ConfigError(
             f"batch_size ({config.batch_size}) must be a multiple of the number of processes ({ctx.world_size})"
         )
     model.to(device)
-    data = batchify(train, config.batch_size).to(device)
+    data = batchify(train, batch_size).to(device)
     if data.shape[1] < 2:
         raise DataError(f"the training corpus ({len(train)} tokens) is too small for batch_size={config.batch_size}")
-    rows = config.batch_size // ctx.world_size
+    rows = batch_size // ctx.world_size
     data = data[ctx.rank * rows : (ctx.rank + 1) * rows]
     if ctx.distributed and config.sparse:
         raise ConfigError(
@@ -336,7 +339,7 @@ def _epochs(
         )
         t0 = time.perf_counter()
         loss_sum = torch.zeros((), dtype=torch.float64, device=device)
-        tokens = 0
+        tokens: float = 0  # all_sum() returns floats
         for step, i in enumerate(range(0, data.shape[1] - 1, config.bptt)):
             seq = min(config.bptt, data.shape[1] - 1 - i)
             x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]  # (B, T)
