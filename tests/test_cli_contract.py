@@ -375,6 +375,27 @@ def test_keyboard_interrupt_exits_130_in_one_line(capsys, monkeypatch):
     assert json.loads(capsys.readouterr().out) == {"error": "interrupted", "type": "KeyboardInterrupt"}
 
 
+def test_unforeseen_exception_is_one_line_unless_traceback_asked(capsys, monkeypatch):
+    """Check that a bug (an exception embedkit did not foresee) is one 'internal error' line, and re-raised with EMBEDKIT_TRACEBACK."""
+    import embedkit.cli.core
+
+    def broken(*a, **k):
+        raise RuntimeError("something\nbroke")
+
+    monkeypatch.setattr(embedkit.cli.core, "load_vectors", broken)
+    monkeypatch.delenv("EMBEDKIT_TRACEBACK", raising=False)
+    assert main(["info"]) == 1
+    assert capsys.readouterr().err == (
+        "embedkit: error: internal error: RuntimeError: something broke "
+        "(please report it; EMBEDKIT_TRACEBACK=1 shows the traceback)\n"
+    )
+    assert main(["info", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["type"] == "RuntimeError"
+    monkeypatch.setenv("EMBEDKIT_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="something"):
+        main(["info"])
+
+
 def test_permission_error_is_one_line(files, capsys, monkeypatch):
     """Check that any OSError (here a PermissionError while writing) becomes one line naming the file."""
     import embedkit.cli.core

@@ -8,6 +8,7 @@ inside the handlers, so ``embedkit --help`` starts fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -88,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Every error embedkit raises on purpose (:class:`~embedkit.errors.EmbedkitError`), every
     ``OSError`` (missing, unreadable or unwritable files) and ``ValueError`` reaches the user as
-    one line on stderr, or with ``--json`` as ``{"error": ..., "type": ...}`` on stdout.
+    one line on stderr, or with ``--json`` as ``{"error": ..., "type": ...}`` on stdout. Any other
+    exception (a bug, or a library failing unforeseen) is one ``internal error`` line too, unless
+    ``$EMBEDKIT_TRACEBACK`` is set, which re-raises it with its traceback.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -111,6 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _report_error("interrupted", "KeyboardInterrupt", _json_mode(args, argv))
         return 130
+    except Exception as exc:  # a bug, or a library failing in a way embedkit did not foresee
+        if os.environ.get("EMBEDKIT_TRACEBACK"):
+            raise
+        _report_error(
+            f"internal error: {type(exc).__name__}: {_error_text(exc)} (please report it; "
+            "EMBEDKIT_TRACEBACK=1 shows the traceback)",
+            type(exc).__name__,
+            _json_mode(args, argv),
+        )
+        return 1
     finally:
         if under_torchrun():  # leave the process group
             from ..nn.runtime.distributed import shutdown
