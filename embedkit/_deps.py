@@ -13,6 +13,7 @@ __all__ = ["EXTRAS", "require"]
 EXTRAS = {
     "nn": "torch: neural language models, classifiers, embedding training by next-word prediction",
     "umap": "umap-learn (with numba): UMAP projections",
+    "explore": "plotly: the interactive explorer page (embedkit explore)",
 }
 
 
