@@ -95,14 +95,17 @@ def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, di
     return columns
 
 
-def _categorical(name: str, words: Sequence[str], value_of: Mapping[str, str]) -> Coloring:
-    """The most common values as categories (at most MAX_CATEGORIES, with "other" for the rest)."""
+def _categorical(
+    name: str, words: Sequence[str], value_of: Mapping[str, str], order: Sequence[str] | None = None
+) -> Coloring:
+    """The most common values (or those of ``order`` present, in its order) as categories, at most
+    MAX_CATEGORIES with "other" for the rest."""
     values = [value_of.get(w, "") for w in words]
     counts: dict[str, int] = {}
     for v in values:
         if v:
             counts[v] = counts.get(v, 0) + 1
-    ranked = sorted(counts, key=lambda v: -counts[v])
+    ranked = [v for v in order if v in counts] if order is not None else sorted(counts, key=lambda v: -counts[v])
     keep = ranked if len(ranked) <= MAX_CATEGORIES - 1 else ranked[: MAX_CATEGORIES - 1]
     code_of = {v: i for i, v in enumerate(keep)}
     categories = (*keep, OTHER)
@@ -363,7 +366,7 @@ def explore(
                 group_of.setdefault(w, str(g))
         if not any(w in group_of for w in projection.words):
             raise DataError("none of the group words is on the page")
-        colorings.append(_categorical("groups", projection.words, group_of))
+        colorings.append(_categorical("groups", projection.words, group_of, [str(g) for g in groups]))
     if clusters and len(page) > 1:
         colorings.append(_clusters(page, clusters, seed))
     if metadata is not None:

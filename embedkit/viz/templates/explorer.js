@@ -251,20 +251,28 @@
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
-  // Python's '%.9g' (what Projection.save writes), so the download equals the saved CSV.
+  // Python's '%.9g' (what Projection.save writes), so the download equals the saved CSV: rounded
+  // half-to-even on the exact decimal value, as Python does (JS's toFixed rounds ties up).
   function g9(x) {
-    if (x === 0) return Object.is(x, -0) ? "-0" : "0";
     if (!isFinite(x)) return isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
-    var e = Number(x.toExponential(8).split("e")[1]);
-    if (e < -4 || e >= 9) {
-      var parts = x.toExponential(8).split("e"), m = parts[0];
-      if (m.indexOf(".") >= 0) m = m.replace(/0+$/, "").replace(/\.$/, "");
-      var ex = Number(parts[1]);
-      return m + "e" + (ex < 0 ? "-" : "+") + (Math.abs(ex) < 10 ? "0" : "") + Math.abs(ex);
+    var neg = x < 0 || Object.is(x, -0), a = Math.abs(x);
+    if (a === 0) return neg ? "-0" : "0";
+    var parts = a.toExponential(60).split("e"), digits = parts[0].replace(".", ""), exp = Number(parts[1]);
+    var head = digits.slice(0, 9), rest = digits.slice(9);
+    if (rest[0] > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || Number(head[8]) % 2 === 1))) {
+      head = String(BigInt(head) + 1n);
+      if (head.length > 9) { head = head.slice(0, 9); exp += 1; }
     }
-    var s = x.toFixed(Math.max(0, 8 - e));
-    if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
-    return s;
+    var out;
+    if (exp < -4 || exp >= 9) {
+      var m = (head[0] + "." + head.slice(1)).replace(/0+$/, "").replace(/\.$/, "");
+      out = m + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    } else {
+      var ip = exp >= 0 ? head.slice(0, exp + 1) : "0", fp = exp >= 0 ? head.slice(exp + 1) : "0".repeat(-exp - 1) + head;
+      fp = fp.replace(/0+$/, "");
+      out = fp ? ip + "." + fp : ip;
+    }
+    return (neg ? "-" : "") + out;
   }
   function csvField(w) { return /[",\r\n]/.test(w) ? '"' + w.replace(/"/g, '""') + '"' : w; }
   function coordinatesCsv() {
