@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import ROOT, SCRATCH  # noqa: E402
+from benchmarks._common import ROOT, SCRATCH
 
 CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--enable-unsafe-swiftshader"]  # WebGL without a GPU (headless)
@@ -70,7 +70,7 @@ def measure_explorer(browser, n: int, repeat: int) -> dict:
     for _ in range(repeat):
         page = browser.new_page(viewport={"width": 1300, "height": 850})
         errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         t = time.perf_counter()
         page.goto(path.as_uri())
         page.wait_for_selector("body[data-ready='1']", timeout=300_000)
@@ -145,13 +145,40 @@ def measure_candidates(browser, n: int, repeat: int) -> dict:
     return out
 
 
+def measure_rounding(n: int = 100_000) -> dict:
+    """How often float16 rows (as the page holds them) change the top answer of a Google analogy question,
+    both words sets being the n most frequent words; questions with a word outside them are skipped."""
+    import numpy as np
+
+    import embedkit
+    from embedkit.evaluation.benchmark_files import read_analogies
+
+    top = embedkit.load().most_frequent(n)
+    rounded = embedkit.Vectors(top.keys, np.asarray(top.matrix, dtype=np.float16))
+    index = top.index
+    every = [tuple(w.lower() for w in q) for sec in read_analogies("google").sections for q in sec.questions]
+    qs = [q for q in every if all(w in index for w in q)]
+    abc = [q[:3] for q in qs]
+    a32 = [r.words[0] for r in embedkit.analogy_many(top, abc)]
+    a16 = [r.words[0] for r in embedkit.analogy_many(rounded, abc)]
+    changed = sum(x != y for x, y in zip(a32, a16))
+    return {"words": n, "questions": len(qs), "top1_changed": changed}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-candidates", action="store_true")
+    ap.add_argument("--rounding-only", action="store_true", help="only count the answers float16 rows change")
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/explorer_<date>.json)")
     args = ap.parse_args()
+    if args.rounding_only:
+        rec = {"benchmark": "explorer-rounding", "date": datetime.date.today().isoformat(), **measure_rounding()}
+        out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"explorer_rounding_{rec['date']}.json"
+        out.write_text(json.dumps(rec, indent=1) + "\n", encoding="utf-8")
+        print(rec, f"wrote {out}")
+        return
     from playwright.sync_api import sync_playwright
 
     SCRATCH.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from .training.config import TrainConfig
 from .training.corpus import Corpus, corpus_from_texts, read_corpus
 from .training.learn import learn_vectors, train_vectors
 from .vectors import Vectors
+from .viz.explorer import Explorer, explore
 from .viz.plots import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
 from .viz.projection import Projection
 from .viz.projector import export_projector
@@ -55,6 +56,8 @@ __all__ = [
     "plot_similarity_matrix",
     "plot_vectors_heatmap",
     "project",
+    "explore",
+    "Explorer",
     "read_corpus",
     "register",
     "registered_names",

@@ -242,7 +242,9 @@ CASES: dict[str, list[Case]] = {
     ],
     "explore": [
         *vector_cases("explore --top 50 -q -o {tmp}/e.html"),
-        Case("explore --top 50 -o {tmp}/e.png", 1, "the page (-o) must be .html or .htm, not 'e.png'", leaves_no="e.png"),
+        Case(
+            "explore --top 50 -o {tmp}/e.png", 1, "the page (-o) must be .html or .htm, not 'e.png'", leaves_no="e.png"
+        ),
         Case("explore --top 0 -o {tmp}/e.html", 2, "argument --top", leaves_no="e.html"),
         Case("explore --top 50 -k 0 -o {tmp}/e.html", 2, "argument -k", leaves_no="e.html"),
         Case("explore --top 50 --clusters -1 -o {tmp}/e.html", 2, "argument --clusters", leaves_no="e.html"),

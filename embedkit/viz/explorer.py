@@ -204,7 +204,9 @@ class Explorer:
             "csv_header": p.csv_header(),
             "csv_name": "projection.csv",
             "other": OTHER,
-            "colorings": [{"name": c.name, "categories": list(c.categories), "codes": _b64(c.codes)} for c in self.colorings],
+            "colorings": [
+                {"name": c.name, "categories": list(c.categories), "codes": _b64(c.codes)} for c in self.colorings
+            ],
         }
 
     def html(self) -> str:

@@ -122,7 +122,9 @@ def test_missing_plotly_is_one_line(small, monkeypatch):
     """Check that without plotly the page names the extra to install."""
     monkeypatch.setitem(sys.modules, "plotly.offline", None)
     monkeypatch.setitem(sys.modules, "plotly", None)
-    with pytest.raises(MissingDependencyError, match=r'the explorer needs plotly.offline.*pip install "embedkit\[explore\]"'):
+    with pytest.raises(
+        MissingDependencyError, match=r'the explorer needs plotly.offline.*pip install "embedkit\[explore\]"'
+    ):
         small.html()
 
 

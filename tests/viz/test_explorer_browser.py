@@ -18,11 +18,15 @@ import embedkit
 from embedkit import Vectors
 from embedkit.viz.explorer import explore
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install 'embedkit[test]'")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install 'embedkit[test]'"
+)
 pytest.importorskip("plotly", reason="plotly is not installed: pip install 'embedkit[explore]'")
 CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set EMBEDKIT_CHROMIUM)", allow_module_level=True)
+    pytest.skip(
+        f"no Chromium at {CHROMIUM} (apt-get install chromium, or set EMBEDKIT_CHROMIUM)", allow_module_level=True
+    )
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +95,9 @@ def test_api_search_finds_prefixes_and_names_unknown_words(page):
     assert got[0][1] == 1
     msg = p.evaluate("() => { try { window.embedkitExplorer.neighbors('zzqqxx', 3) } catch (e) { return e.message } }")
     assert msg == "unknown word: 'zzqqxx'"
-    msg = p.evaluate("() => { try { window.embedkitExplorer.analogy('man', 'qqzz', 'zzqq') } catch (e) { return e.message } }")
+    msg = p.evaluate(
+        "() => { try { window.embedkitExplorer.analogy('man', 'qqzz', 'zzqq') } catch (e) { return e.message } }"
+    )
     assert msg == "unknown words: 'qqzz', 'zzqq'"
 
 
@@ -103,7 +109,12 @@ def test_js_answers_equal_nearest_and_analogy_on_the_embedded_rows(page, big):
     rng = np.random.default_rng(0)
     words = [ex.vectors.keys[i] for i in rng.choice(len(ex.vectors), 40, replace=False)] + ["frog", "the"]
     js = p.evaluate("ws => ws.map(w => window.embedkitExplorer.neighbors(w, 10))", words)
-    questions = [("man", "king", "woman"), ("paris", "france", "tokyo"), ("good", "better", "bad"), ("slow", "slower", "fast")]
+    questions = [
+        ("man", "king", "woman"),
+        ("paris", "france", "tokyo"),
+        ("good", "better", "bad"),
+        ("slow", "slower", "fast"),
+    ]
     js_an = p.evaluate("qs => qs.map(q => window.embedkitExplorer.analogy(q[0], q[1], q[2], 5))", questions)
     ours = embedkit.nearest_many(ex.vectors, words, k=10) + embedkit.analogy_many(ex.vectors, questions, k=5)
     for got, want in zip(js + js_an, ours):
@@ -209,7 +220,9 @@ def test_page_above_the_budget_uses_precomputed_neighbours(browser, tmp_path, gl
         want = embedkit.nearest(ex.vectors, "king", k=5)
         assert [w for w, _ in got] == want.words
         np.testing.assert_allclose([s for _, s in got], want.scores, atol=1e-6)
-        msg = p.evaluate("() => { try { window.embedkitExplorer.analogy('man', 'king', 'woman') } catch (e) { return e.message } }")
+        msg = p.evaluate(
+            "() => { try { window.embedkitExplorer.analogy('man', 'king', 'woman') } catch (e) { return e.message } }"
+        )
         assert msg.startswith("analogies need the vectors, which this page does not hold")
         assert "cannot answer analogies" in p.inner_text("#budget-note")
         assert log["errors"] == []
