@@ -58,6 +58,7 @@ from .training.config import TrainConfig
 from .training.corpus import Corpus, corpus_from_texts, read_corpus
 from .training.learn import learn_vectors, train_vectors
 from .vectors import Vectors
+from .viz.explorer import Explorer, explore
 from .viz.plots import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
 from .viz.projection import Projection
 from .viz.projector import export_projector
@@ -75,6 +76,7 @@ __all__ = [
     "DataFileError",
     "EmbedkitError",
     "EmbedkitWarning",
+    "Explorer",
     "FileAccessError",
     "FileIsADirectoryError",
     "FileNotADirectoryError",
@@ -105,6 +107,7 @@ __all__ = [
     "detect_format",
     "evaluate_analogies",
     "evaluate_similarity",
+    "explore",
     "export_projector",
     "learn_vectors",
     "load",

@@ -14,6 +14,7 @@ __all__ = ["EXTRAS", "check", "require"]
 EXTRAS = {
     "nn": "torch: neural language models, classifiers, embedding training by next-word prediction",
     "umap": "umap-learn (with numba): UMAP projections",
+    "explore": "plotly: the interactive explorer page (embedkit explore)",
 }
 
 

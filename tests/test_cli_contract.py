@@ -240,6 +240,50 @@ CASES: dict[str, list[Case]] = {
         *vector_cases("plot similarity king queen -o {tmp}/s.png"),
         Case("plot similarity king zzqqxx -o {tmp}/s.png", 1, "unknown word: 'zzqqxx'", leaves_no="s.png"),
     ],
+    "explore": [
+        *vector_cases("explore --top 50 -q -o {tmp}/e.html"),
+        Case(
+            "explore --top 50 -o {tmp}/e.png", 1, "the page (-o) must be .html or .htm, not 'e.png'", leaves_no="e.png"
+        ),
+        Case("explore --top 0 -o {tmp}/e.html", 2, "argument --top", leaves_no="e.html"),
+        Case("explore --top 50 -k 0 -o {tmp}/e.html", 2, "argument -k", leaves_no="e.html"),
+        Case("explore --top 50 --clusters -1 -o {tmp}/e.html", 2, "argument --clusters", leaves_no="e.html"),
+        Case("explore --top 50 --method bogus -o {tmp}/e.html", 2, "argument --method: invalid choice"),
+        Case(
+            "explore --words {unknown_words} -q -o {tmp}/e.html",
+            1,
+            "unknown words: 'zzqqxx', 'qqzzyy'",
+            leaves_no="e.html",
+        ),
+        Case("explore --words {latin1} -o {tmp}/e.html", 1, "latin1.txt, line 2: not UTF-8 text", leaves_no="e.html"),
+        Case("explore --top 50 --groups {bad_json} -o {tmp}/e.html", 1, "bad.json, line 1", leaves_no="e.html"),
+        Case(
+            "explore --top 50 -q --metadata {meta_unknown} -o {tmp}/e.html",
+            1,
+            "meta_unknown.tsv, line 3: 'zzqqxx' is not on the page (1 rows name words the page does not hold)",
+            leaves_no="e.html",
+        ),
+        Case(
+            "explore --top 50 -q --metadata {meta_fields} -o {tmp}/e.html",
+            1,
+            "meta_fields.tsv, line 2: 3 fields, the header has 2",
+            leaves_no="e.html",
+        ),
+        Case(
+            "explore --top 50 -q --metadata {labels} -o {tmp}/e.html",
+            1,
+            "labels.txt, line 1: expected a header 'word<TAB>column...'",
+            leaves_no="e.html",
+        ),
+        Case(
+            "explore --from-projection {foreign_projection} -q -o {tmp}/e.html",
+            1,
+            "the projection was made from 'other-vectors', not from 'glove-6b-50d'",
+            leaves_no="e.html",
+        ),
+        Case("explore --from-projection {junk} -o {tmp}/e.html", 1, "junk.vec", leaves_no="e.html"),
+        Case("explore --top 5 --words {unknown_words} -o {tmp}/e.html", 2, "not allowed with argument"),
+    ],
     "projector": [
         *vector_cases("projector {tmp}/proj --top 10"),
         Case("projector {small} --top 10", 1, "small.vec"),
@@ -272,6 +316,13 @@ def files(tmp_path_factory) -> dict[str, str]:
     (d / "unknown_words.txt").write_text("zzqqxx qqzzyy\n")
     (d / "unknown_questions.txt").write_text(": s\nzzqq1 zzqq2 zzqq3 zzqq4\nqqzz1 qqzz2 qqzz3 qqzz4\n")
     (d / "unknown_pairs.txt").write_text("zzqq1\tzzqq2\t3.0\nqqzz1\tqqzz2\t2.5\n")
+    (d / "meta_unknown.tsv").write_text("word\tpos\nthe\tDET\nzzqqxx\tX\n")
+    (d / "meta_fields.tsv").write_text("word\tpos\nthe\tDET\textra\n")
+    from embedkit.viz.projection import Projection
+
+    Projection(("the", "zzqqxx"), [[0.0, 1.0], [1.0, 0.0]], "pca", source="other-vectors").save(
+        d / "foreign_projection.npz"
+    )
     names = {p.stem: str(p) for p in d.iterdir()}
     names["bad_json"] = names.pop("bad")
     return {

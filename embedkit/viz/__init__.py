@@ -2,12 +2,13 @@
 
 ``projection`` holds the :class:`Projection` result, ``reduce`` computes it (:func:`project`),
 ``plots`` draws figures from results (on ``labels``' placement), ``projector`` exports for the
-TensorFlow Embedding Projector, ``confusion`` draws classification metrics and ``groups`` reads
+TensorFlow Embedding Projector, ``explorer`` writes the interactive page, ``confusion`` draws classification metrics and ``groups`` reads
 word and group files. matplotlib, openTSNE, umap and scikit-learn are imported inside the
 functions that use them.
 """
 
 from .confusion import plot_confusion_matrix
+from .explorer import Explorer, explore
 from .groups import read_groups, read_words
 from .plots import plot_analogies, plot_neighbors, plot_projection, plot_similarity_matrix, plot_vectors_heatmap
 from .projection import Projection
@@ -15,7 +16,9 @@ from .projector import export_projector
 from .reduce import project
 
 __all__ = [
+    "Explorer",
     "Projection",
+    "explore",
     "export_projector",
     "plot_analogies",
     "plot_confusion_matrix",

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["place_labels", "renderer"]
+__all__ = ["place_labels", "renderer", "spread_choice"]
 
 _LABEL_SIZE = 9
 
@@ -29,6 +29,38 @@ def renderer(fig: Figure):
 
         canvas = FigureCanvasAgg(fig)
     return canvas.get_renderer()
+
+
+def spread_choice(xy: np.ndarray, n: int) -> list[int]:
+    """Rows of ``n`` points to label so that the labels cover the whole map, most frequent first.
+
+    The map's extent is cut into a grid of about ``2 n`` cells; each cell holding at least two
+    points (one, for fewer than 100 points) offers its first row (the most frequent word, for a
+    projection in frequency order); the first ``n`` offers, by row, are chosen, and if there are
+    fewer than ``n`` the first rows not offered fill up.
+
+    >>> spread_choice(np.array([[0, 0], [0.1, 0], [0.2, 0], [10, 10], [10, 9.9]]), 2)
+    [0, 3]
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if n <= 0 or len(xy) == 0:
+        return []
+    g = max(1, int(np.ceil(np.sqrt(2 * n))))
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    cells = np.minimum(((xy - lo) / span * g).astype(int), g - 1)
+    key = cells[:, 0] * g + cells[:, 1]
+    first: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for i, c in enumerate(key.tolist()):
+        first.setdefault(c, i)
+        count[c] = count.get(c, 0) + 1
+    least = 2 if len(xy) >= 100 else 1
+    offers = sorted(first[c] for c in first if count[c] >= least)[:n]
+    if len(offers) < n:  # fewer parts than labels: the most frequent of the others fill up
+        taken = set(offers)
+        offers += [i for i in range(len(xy)) if i not in taken][: n - len(offers)]
+    return offers
 
 
 # Directions tried around a point: right, up, left, down first (they read best), then diagonals.

@@ -13,14 +13,14 @@ them from piling up).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..errors import InvalidArgumentError, InvalidTypeError
 from ..search.kernels import unit_rows
 from ..vectors import Vectors
-from .labels import place_labels
+from .labels import place_labels, spread_choice
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -88,6 +88,7 @@ def plot_projection(
     ax: Axes | None = None,
     title: str | None = None,
     point_size: float | None = None,
+    label_choice: Literal["spread", "first"] = "spread",
 ) -> Figure:
     """Scatter a 2-D projection, label some words, colour words by group.
 
@@ -106,6 +107,11 @@ def plot_projection(
         Draw here instead of on a new figure.
     title:
         The title (default: method, size and trustworthiness).
+    label_choice:
+        For a count of ``labels`` without groups: ``"spread"`` (default) labels the most frequent
+        word of each part of the map so the labels cover all of it
+        (:func:`~embedkit.viz.labels.spread_choice`); ``"first"`` labels the first words of the
+        projection (the most frequent, often piled in the centre), the behaviour before.
 
     Returns
     -------
@@ -172,8 +178,12 @@ def plot_projection(
             queues = [[w for w in projection.words if group_of.get(w) == g] for g in groups]
             chosen = [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
             chosen = chosen[: int(labels)]
-        else:
+        elif label_choice == "spread":
+            chosen = [projection.words[i] for i in spread_choice(xy, int(labels))]
+        elif label_choice == "first":
             chosen = list(projection.words[: int(labels)])
+        else:
+            raise InvalidArgumentError(f"label_choice must be 'spread' or 'first', got {label_choice!r}")
     else:
         chosen = [w for w in labels if w in index]  # type: ignore[union-attr]  # a bool ends here too
     _pad_limits(ax, xy)

@@ -140,6 +140,10 @@ class Projection:
         meta["format"] = _FORMAT
         return meta
 
+    def csv_header(self) -> str:
+        """The first line of the CSV :meth:`save` writes: ``# `` and the JSON parameters."""
+        return "# " + json.dumps(self._meta(), ensure_ascii=False)
+
     def save(self, path: str | os.PathLike) -> Path:
         """Write to ``.npz`` (words, coordinates and a JSON header) or ``.csv``.
 
@@ -148,15 +152,14 @@ class Projection:
         """
         path = Path(path)
         suffix = path.suffix.lower()
-        meta = json.dumps(self._meta(), ensure_ascii=False)
         if suffix == ".npz":
             words = np.array(self.words, dtype=str) if self.words else np.empty(0, dtype="<U1")
             with open(path, "wb") as fh:
-                np.savez_compressed(fh, words=words, coords=self.coords, meta=np.array(meta))
+                np.savez_compressed(fh, words=words, coords=self.coords, meta=np.array(self.csv_header()[2:]))
         elif suffix == ".csv":
             axes = ["x", "y", "z"][: self.dim] if self.dim <= 3 else [f"c{i}" for i in range(self.dim)]
             with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write("# " + meta + "\n")
+                fh.write(self.csv_header() + "\n")
                 w = csv.writer(fh, lineterminator="\n")
                 w.writerow(["word", *axes])
                 # Nine significant digits read back to the same float32.

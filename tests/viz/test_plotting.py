@@ -44,8 +44,8 @@ def pca200(glove):
 
 
 def test_projection_points_labels_and_titles(pca200):
-    """Check that plot_projection draws 200 points, 25 labels of the most frequent words, axis and title text."""
-    fig = plot_projection(pca200, labels=25)
+    """Check that plot_projection draws 200 points, 25 labels of the most frequent words ("first"), axis and title text."""
+    fig = plot_projection(pca200, labels=25, label_choice="first")
     ax = fig.axes[0]
     assert _n_points(ax) == 200
     assert [t.get_text() for t in ax.texts] == list(pca200.words[:25])
@@ -57,10 +57,10 @@ def test_projection_points_labels_and_titles(pca200):
 
 def test_projection_labels_do_not_overlap(pca200):
     """Check that 40 labels in the dense middle of a 200-word PCA do not overlap one another."""
-    fig = plot_projection(pca200, labels=40)
-    boxes = _label_boxes(fig)
-    assert len(boxes) == 40
-    assert _overlapping(boxes) == []
+    for choice in ("first", "spread"):
+        boxes = _label_boxes(plot_projection(pca200, labels=40, label_choice=choice))
+        assert len(boxes) == 40
+        assert _overlapping(boxes) == []
 
 
 def test_place_labels_spreads_a_pile():
@@ -203,3 +203,23 @@ def test_projection_figure_from_a_saved_projection(tmp_path, pca200):
     ax = plot_projection(q, labels=0).axes[0]
     assert_array_equal(ax.collections[0].get_offsets(), pca200.coords)
     assert len(ax.texts) == 0
+
+
+def test_spread_labels_cover_the_map(glove):
+    """Check that the default labels reach more of the map than the most frequent words (kept as 'first')."""
+    from embedkit.viz.plots import plot_projection
+    from embedkit.viz.reduce import project
+
+    proj = project(glove, 5000, trust_k=0)
+    xy = proj.coords
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+
+    def cells(fig):
+        pts = np.array([t.xy for t in fig.axes[0].texts])
+        return len({tuple(c) for c in np.minimum(((pts - lo) / (hi - lo) * 4).astype(int), 3).tolist()})
+
+    spread = plot_projection(proj, labels=30)
+    first = plot_projection(proj, labels=30, label_choice="first")
+    assert [t.get_text() for t in first.axes[0].texts] == list(proj.words[:30])
+    assert len(spread.axes[0].texts) == 30
+    assert (cells(spread), cells(first)) == (14, 5)  # of the 16 quarters of a 4 x 4 grid

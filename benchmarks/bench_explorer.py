@@ -1,0 +1,211 @@
+"""The explorer page in headless Chromium: page size, first render, search, neighbours, analogy, zoom, pan.
+
+    python benchmarks/bench_explorer.py                    # 100,000 and 400,000 words, plus the candidates
+    python benchmarks/bench_explorer.py --sizes 100000 --no-candidates
+
+For each size it builds the page of the N most frequent words of the default vectors (PCA), opens it
+from file:// ``--repeat`` times in a fresh page and reads the times the page measures itself
+(``performance.now()`` from navigation start; ``window.embedkitExplorer.timings``), then times, inside
+the page, a search for 'frog', its 10 neighbours, the analogy man:king::woman:? and a zoom and a pan
+(the Plotly promise plus two animation frames). ``--candidates`` measures the two plotting libraries
+considered, plotly's scattergl and bokeh's WebGL scatter, on the same 100,000 points with hover text
+and nothing else. Writes a dated JSON record (default ``benchmarks/results/explorer_<date>.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import ROOT, SCRATCH
+
+CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--enable-unsafe-swiftshader"]  # WebGL without a GPU (headless)
+
+IN_PAGE = """async () => {
+  const api = window.embedkitExplorer, gd = document.getElementById('plot');
+  const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const t = (f) => { const s = performance.now(); f(); return performance.now() - s; };
+  const out = {};
+  out.search_ms = t(() => api.search('frog'));
+  out.neighbors_ms = t(() => api.neighbors('frog', 10));
+  out.analogy_ms = api.embedded ? t(() => api.analogy('man', 'king', 'woman', 10)) : null;
+  await frames();
+  let s = performance.now();
+  const xr = gd.layout.xaxis.range.slice(), yr = gd.layout.yaxis.range.slice();
+  await Plotly.relayout(gd, {'xaxis.range': [xr[0] - 20 * (xr[1] - xr[0]), xr[1] + 20 * (xr[1] - xr[0])],
+                             'yaxis.range': [yr[0] - 20 * (yr[1] - yr[0]), yr[1] + 20 * (yr[1] - yr[0])]});
+  await frames(); out.zoom_ms = performance.now() - s;
+  const w = gd.layout.xaxis.range[1] - gd.layout.xaxis.range[0];
+  s = performance.now();
+  await Plotly.relayout(gd, {'xaxis.range': [gd.layout.xaxis.range[0] + 0.1 * w, gd.layout.xaxis.range[1] + 0.1 * w]});
+  await frames(); out.pan_ms = performance.now() - s;
+  return out;
+}"""
+
+
+def _median(rows: list[dict], key: str) -> float | None:
+    vals = [r[key] for r in rows if r.get(key) is not None]
+    return round(statistics.median(vals), 1) if vals else None
+
+
+def measure_explorer(browser, n: int, repeat: int) -> dict:
+    import embedkit
+    from embedkit.viz.explorer import explore
+
+    t = time.perf_counter()
+    ex = explore(embedkit.load(), n)
+    build_s = time.perf_counter() - t
+    path = ex.save(SCRATCH / f"explore_{n}.html")
+    runs = []
+    for _ in range(repeat):
+        page = browser.new_page(viewport={"width": 1300, "height": 850})
+        errors: list[str] = []
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        t = time.perf_counter()
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready='1']", timeout=300_000)
+        wall = time.perf_counter() - t
+        run = {**page.evaluate("window.embedkitExplorer.timings"), "wall_s": wall}
+        run.update(page.evaluate(IN_PAGE))
+        run["errors"] = errors
+        runs.append(run)
+        page.close()
+    keys = ["first_render_ms", "script_start_ms", "decode_ms", "search_ms", "neighbors_ms", "analogy_ms"]
+    return {
+        "words": len(ex),
+        "embedded": ex.embedded,
+        "page_bytes": path.stat().st_size,
+        "build_s": round(build_s, 2),
+        **{f"median_{k}": _median(runs, k) for k in [*keys, "zoom_ms", "pan_ms"]},
+        "runs": runs,
+    }
+
+
+def candidate_pages(n: int) -> dict[str, Path]:
+    """Minimal pages of n points with hover text: plotly scattergl and bokeh WebGL."""
+    import numpy as np
+
+    import embedkit
+
+    words = embedkit.load().keys[:n]
+    xy = np.random.default_rng(0).normal(size=(n, 2)).astype(np.float32)
+    pages = {}
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers", hovertext=list(words), hoverinfo="text"))
+    p = SCRATCH / "candidate_plotly.html"
+    fig.write_html(p, include_plotlyjs=True, full_html=True, post_script="window.READY = performance.now();")
+    pages["plotly scattergl"] = p
+    try:
+        from bokeh.embed import file_html
+        from bokeh.models import ColumnDataSource, HoverTool
+        from bokeh.plotting import figure
+        from bokeh.resources import INLINE
+    except ImportError:
+        return pages
+    src = ColumnDataSource({"x": xy[:, 0], "y": xy[:, 1], "word": list(words)})
+    f = figure(output_backend="webgl", width=1000, height=800, tools="pan,wheel_zoom,box_select,lasso_select,reset")
+    f.scatter("x", "y", source=src, size=3)
+    f.add_tools(HoverTool(tooltips=[("word", "@word")]))
+    text = file_html(f, INLINE, "bokeh")
+    # Bokeh renders asynchronously after the document is built: mark the first idle frame after it.
+    text = text.replace(
+        "</body>",
+        "<script>(function w(){const v=document.querySelector('.bk-Figure, div.bk-root, [data-root-id]');"
+        "if(v&&window.Bokeh&&Bokeh.documents.length){requestAnimationFrame(()=>requestAnimationFrame(()=>"
+        "window.READY=performance.now()))}else setTimeout(w,5)})()</script></body>",
+    )
+    p = SCRATCH / "candidate_bokeh.html"
+    p.write_text(text, encoding="utf-8")
+    pages["bokeh webgl"] = p
+    return pages
+
+
+def measure_candidates(browser, n: int, repeat: int) -> dict:
+    out = {}
+    for name, path in candidate_pages(n).items():
+        times = []
+        for _ in range(repeat):
+            page = browser.new_page(viewport={"width": 1300, "height": 850})
+            page.goto(path.as_uri())
+            page.wait_for_function("window.READY", timeout=120_000)
+            times.append(page.evaluate("window.READY"))
+            page.close()
+        out[name] = {"points": n, "page_bytes": path.stat().st_size, "median_first_render_ms": statistics.median(times)}
+    return out
+
+
+def measure_rounding(n: int = 100_000) -> dict:
+    """How often float16 rows (as the page holds them) change the top answer of a Google analogy question,
+    both words sets being the n most frequent words; questions with a word outside them are skipped."""
+    import numpy as np
+
+    import embedkit
+    from embedkit.evaluation.benchmark_files import read_analogies
+
+    top = embedkit.load().most_frequent(n)
+    rounded = embedkit.Vectors(top.keys, np.asarray(top.matrix, dtype=np.float16))
+    index = top.index
+    every = [tuple(w.lower() for w in q) for sec in read_analogies("google").sections for q in sec.questions]
+    qs = [q for q in every if all(w in index for w in q)]
+    abc = [q[:3] for q in qs]
+    a32 = [r.words[0] for r in embedkit.analogy_many(top, abc)]
+    a16 = [r.words[0] for r in embedkit.analogy_many(rounded, abc)]
+    changed = sum(x != y for x, y in zip(a32, a16))
+    return {"words": n, "questions": len(qs), "top1_changed": changed}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-candidates", action="store_true")
+    ap.add_argument("--rounding-only", action="store_true", help="only count the answers float16 rows change")
+    ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/explorer_<date>.json)")
+    args = ap.parse_args()
+    if args.rounding_only:
+        rec = {"benchmark": "explorer-rounding", "date": datetime.date.today().isoformat(), **measure_rounding()}
+        out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"explorer_rounding_{rec['date']}.json"
+        out.write_text(json.dumps(rec, indent=1) + "\n", encoding="utf-8")
+        print(rec, f"wrote {out}")
+        return
+    from playwright.sync_api import sync_playwright
+
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    today = datetime.date.today().isoformat()
+    record = {
+        "benchmark": "explorer",
+        "date": today,
+        "command": "python " + " ".join(sys.argv),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_avg": os.getloadavg()},
+        "browser": CHROMIUM + " headless, " + " ".join(ARGS),
+        "explorer": [],
+    }
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        record["browser_version"] = browser.version
+        for n in args.sizes:
+            rec = measure_explorer(browser, n, args.repeat)
+            record["explorer"].append(rec)
+            print({k: v for k, v in rec.items() if k != "runs"}, flush=True)
+        if not args.no_candidates:
+            record["candidates"] = measure_candidates(browser, 100_000, args.repeat)
+            print(record["candidates"], flush=True)
+        browser.close()
+    out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"explorer_{today}.json"
+    out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,387 @@
+"""An interactive explorer of a projection: one self-contained HTML page, also shown inline in Jupyter.
+
+:func:`explore` returns an :class:`Explorer`; ``explorer.save("explore.html")`` writes the page and
+a notebook cell that ends with the explorer shows the same page inline. The page inlines
+plotly.js (its WebGL ``scattergl``) and every datum, so it opens from ``file://`` with no network
+and no server. It offers hover, word and prefix search, k nearest neighbours by cosine in the
+original space, analogies, colouring by group, k-means cluster or metadata column (with a legend
+that toggles), box and lasso selection with a download, the coordinates as CSV, the method with
+every parameter and the trustworthiness. ``window.embedkitExplorer`` exposes ``search``,
+``neighbors`` and ``analogy``; the page's controls use it.
+
+Vectors in the page: when ``words x dim`` is at most :data:`EMBED_BUDGET` the rows go into the
+page as float16 and the page computes neighbours and analogies itself, giving the answers of
+:func:`~embedkit.nearest` and :func:`~embedkit.analogy` on those rounded rows
+(:attr:`Explorer.vectors`). Above the budget the page holds each word's ``k`` nearest neighbours,
+computed here exactly on the float32 vectors, and no analogies; the page says which. Why plotly,
+the budget, and the page sizes and times measured: ``docs/explorer.md`` (``benchmarks/bench_explorer.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from .._deps import require
+from .._fs import atomic_write
+from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError
+from ..search.kernels import cosine_topk, unit_rows
+from ..vectors import Vectors
+from .groups import merge_groups
+from .projection import Projection
+from .reduce import project, select_words
+
+__all__ = ["EMBED_BUDGET", "Coloring", "Explorer", "explore", "read_metadata"]
+
+# float16 values the page may hold: 100,000 words of 50 dimensions, 10 MB before base64.
+EMBED_BUDGET = 5_000_000
+OTHER = "other"
+MAX_CATEGORIES = 20  # colours in a legend; the rarest values of a wider column become "other"
+_METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+
+
+@dataclass(frozen=True)
+class Coloring:
+    """One way to colour the map: a name, its categories and each page word's category index."""
+
+    name: str
+    categories: tuple[str, ...]
+    codes: np.ndarray = field(repr=False)  # (n,) uint16
+
+
+def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Columns of a TSV with a header ``word<TAB>column...``: column name to ``{word: value}``.
+
+    Every row must have as many fields as the header and name a word of ``words`` (the page's);
+    page words the file omits get no value. A :class:`~embedkit.errors.DataFileError` names the
+    file and the first bad line.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise DataFileError(f"{path}: not UTF-8 text") from None
+    if not lines or "\t" not in lines[0]:
+        raise DataFileError(f"{path}, line 1: expected a header 'word<TAB>column...' (tab-separated)")
+    header = lines[0].split("\t")
+    columns: dict[str, dict[str, str]] = {name: {} for name in header[1:]}
+    page = set(words)
+    unknown: list[tuple[int, str]] = []
+    for n, line in enumerate(lines[1:], 2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise DataFileError(f"{path}, line {n}: {len(fields)} fields, the header has {len(header)}")
+        if fields[0] not in page:
+            unknown.append((n, fields[0]))
+            continue
+        for name, value in zip(header[1:], fields[1:]):
+            columns[name][fields[0]] = value
+    if unknown:
+        n, w = unknown[0]
+        raise DataFileError(
+            f"{path}, line {n}: {w!r} is not on the page ({len(unknown):,} rows name words the page does not hold)"
+        )
+    return columns
+
+
+def _categorical(
+    name: str, words: Sequence[str], value_of: Mapping[str, str], order: Sequence[str] | None = None
+) -> Coloring:
+    """The most common values (or those of ``order`` present, in its order) as categories, at most
+    MAX_CATEGORIES with "other" for the rest."""
+    values = [value_of.get(w, "") for w in words]
+    counts: dict[str, int] = {}
+    for v in values:
+        if v:
+            counts[v] = counts.get(v, 0) + 1
+    ranked = [v for v in order if v in counts] if order is not None else sorted(counts, key=lambda v: -counts[v])
+    keep = ranked if len(ranked) <= MAX_CATEGORIES - 1 else ranked[: MAX_CATEGORIES - 1]
+    code_of = {v: i for i, v in enumerate(keep)}
+    categories = (*keep, OTHER)
+    codes = np.array([code_of.get(v, len(keep)) for v in values], dtype=np.uint16)
+    return Coloring(name, categories, codes)
+
+
+def _clusters(vectors: Vectors, n_clusters: int, seed: int) -> Coloring:
+    """k-means of the unit rows (the original space), each cluster named by its three first words."""
+    from sklearn.cluster import KMeans
+
+    X = unit_rows(vectors, np.arange(len(vectors)))
+    n_clusters = min(n_clusters, len(vectors))
+    labels = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit_predict(X)
+    # Number the clusters by their most frequent word, so cluster 1 holds the first word.
+    order = list(dict.fromkeys(labels.tolist()))
+    remap = np.empty(n_clusters, dtype=np.uint16)
+    remap[order] = np.arange(len(order))
+    codes = remap[labels]
+    names = []
+    for c in range(len(order)):
+        first = [vectors.keys[i] for i in np.flatnonzero(codes == c)[:3]]
+        names.append(f"{c + 1}: {', '.join(first)}")
+    return Coloring(f"k-means ({n_clusters} clusters)", tuple(names), codes)
+
+
+def _b64(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+
+
+def _script_safe(text: str) -> str:
+    """JSON text that cannot end its ``<script>`` element early."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass(frozen=True, eq=False)
+class Explorer:
+    """The interactive page of a projection: ``save(path)`` writes it, Jupyter shows it inline.
+
+    Attributes
+    ----------
+    projection:
+        The 2-D projection drawn.
+    vectors:
+        The page's vectors, one row per word of the projection, in its order: float16 rows as the
+        page holds them when ``embedded``, else the float32 rows its neighbour lists came from.
+    embedded:
+        Whether the page holds the vectors (and so answers any neighbours and analogies itself).
+    colorings:
+        The colourings offered (groups, k-means clusters, metadata columns).
+    k:
+        Neighbours listed per word.
+    """
+
+    projection: Projection
+    vectors: Vectors
+    embedded: bool
+    colorings: tuple[Coloring, ...]
+    k: int
+    title: str
+    neighbor_rows: np.ndarray | None = field(default=None, repr=False)  # (n, k) int32, -1 padded
+    neighbor_scores: np.ndarray | None = field(default=None, repr=False)  # (n, k) float32
+
+    def __len__(self) -> int:
+        return len(self.projection)
+
+    def budget_note(self) -> str:
+        n, d = len(self.vectors), self.vectors.dim
+        if self.embedded:
+            return (
+                f"The page holds the {n:,} x {d} vectors as float16 and computes neighbours and analogies "
+                f"over its {n:,} words."
+            )
+        return (
+            f"{n:,} x {d} values exceed the page's budget of {EMBED_BUDGET:,}: the page holds each word's "
+            f"{self.k} nearest neighbours (precomputed, exact) and cannot answer analogies."
+        )
+
+    def _meta(self) -> dict[str, Any]:
+        p = self.projection
+        ratio = p.info.get("explained_variance_ratio") if p.method == "pca" else None
+        name = _METHOD_NAMES.get(p.method, p.method)
+        titles = [f"PC{i + 1} ({100 * ratio[i]:.1f}% of variance)" if ratio else f"{name} {i + 1}" for i in range(2)]
+        return {
+            "title": self.title,
+            "method": p.method,
+            "params": p.params,
+            "trustworthiness": p.trustworthiness,
+            "source": p.source,
+            "dim": self.vectors.dim,
+            "k": self.k,
+            "embedded": self.embedded,
+            "neighbor_k": 0 if self.neighbor_rows is None else int(self.neighbor_rows.shape[1]),
+            "budget_note": self.budget_note(),
+            "axis_titles": titles,
+            "csv_header": p.csv_header(),
+            "csv_name": "projection.csv",
+            "other": OTHER,
+            "colorings": [
+                {"name": c.name, "categories": list(c.categories), "codes": _b64(c.codes)} for c in self.colorings
+            ],
+        }
+
+    def html(self) -> str:
+        """The whole page as a string (plotly.js and every datum inlined)."""
+        plotly_offline = require("plotly.offline", "explore", "the explorer")
+        template = resources.files("embedkit.viz").joinpath("templates/explorer.html").read_text(encoding="utf-8")
+        script = resources.files("embedkit.viz").joinpath("templates/explorer.js").read_text(encoding="utf-8")
+        empty = ""
+        parts = {
+            "{{TITLE}}": html.escape(self.title),
+            "{{META_JSON}}": _script_safe(json.dumps(self._meta(), ensure_ascii=False, allow_nan=False)),
+            "{{WORDS_JSON}}": _script_safe(json.dumps(list(self.projection.words), ensure_ascii=False)),
+            "{{COORDS_B64}}": _b64(self.projection.coords.astype(np.float32)),
+            "{{VECTORS_B64}}": _b64(np.asarray(self.vectors.matrix, dtype=np.float16)) if self.embedded else empty,
+            "{{NBR_ROWS_B64}}": empty if self.neighbor_rows is None else _b64(self.neighbor_rows.astype(np.int32)),
+            "{{NBR_SCORES_B64}}": empty if self.neighbor_scores is None else _b64(self.neighbor_scores),
+            "{{EXPLORER_JS}}": script,
+        }
+        # The library goes in last, so that nothing inside it is taken for a placeholder.
+        for key, value in parts.items():
+            template = template.replace(key, value)
+        return template.replace("{{PLOTLY_JS}}", plotly_offline.get_plotlyjs())
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the page to ``path`` (atomically) and return the path."""
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise InvalidArgumentError(f"save the explorer as .html, not {path.name!r}")
+        page = self.html()
+        with atomic_write(path, "w", encoding="utf-8") as fh:
+            fh.write(page)
+        return path
+
+    def _repr_html_(self) -> str:
+        page = html.escape(self.html(), quote=True)
+        return f'<iframe srcdoc="{page}" style="width:100%;height:680px;border:1px solid #ddd"></iframe>'
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready): the projection's description and what the page holds."""
+        return {
+            **self.projection.to_dict(),
+            "k": self.k,
+            "embedded": self.embedded,
+            "embed_budget": EMBED_BUDGET,
+            "colorings": [c.name for c in self.colorings],
+        }
+
+
+def _neighbor_lists(vectors: Vectors, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` nearest rows by cosine (itself excluded): ``(n, k)`` rows and scores."""
+    n = len(vectors)
+    k = min(k, n - 1)
+    rows = np.full((n, k), -1, dtype=np.int32)
+    scores = np.zeros((n, k), dtype=np.float32)
+    for s in range(0, n, block):
+        q = np.arange(s, min(s + block, n))
+        r, sc = cosine_topk(vectors, unit_rows(vectors, q), k, np.ascontiguousarray(q[:, None]))
+        rows[q], scores[q] = r, sc
+    return rows, scores
+
+
+def _page_vectors(vectors: Vectors, projection: Projection) -> Vectors:
+    """The rows of the projection's words, refusing a projection made from other vectors."""
+    if projection.source and vectors.source and projection.source != vectors.source:
+        raise DataError(
+            f"the projection was made from {projection.source!r}, not from {vectors.source!r}: "
+            "explore it with the vectors it came from"
+        )
+    index = vectors.index
+    missing = [w for w in projection.words if w not in index]
+    if missing:
+        raise DataError(
+            f"{len(missing):,} of the projection's {len(projection):,} words are not in the vectors "
+            f"(e.g. {missing[0]!r}): was it made from other vectors?"
+        )
+    if projection.dim != 2:
+        raise InvalidArgumentError(f"the explorer draws 2-D projections; this one has {projection.dim} dimensions")
+    return vectors.subset(projection.words)
+
+
+def explore(
+    source: Vectors | Projection,
+    words: Sequence[str] | int | None = 100_000,
+    *,
+    vectors: Vectors | None = None,
+    method: Literal["pca", "tsne", "umap"] = "pca",
+    groups: Mapping[str, Sequence[str]] | None = None,
+    metadata: str | os.PathLike | None = None,
+    clusters: int = 20,
+    k: int = 10,
+    embed: bool | None = None,
+    seed: int = 0,
+    perplexity: float = 30.0,
+    n_neighbors: int = 15,
+    title: str | None = None,
+    progress: bool = False,
+) -> Explorer:
+    """An interactive page of ``source``: vectors (projected here) or a saved 2-D :class:`Projection`.
+
+    Parameters
+    ----------
+    source:
+        :class:`~embedkit.Vectors` to project, or a projection of them.
+    words:
+        With vectors: a count of most frequent words (default 100,000), a list, or ``None`` for all.
+        Ignored for a projection.
+    vectors:
+        With a projection: the vectors it was made from (default: its recorded source, loaded).
+    method, seed, perplexity, n_neighbors:
+        How to project (see :func:`~embedkit.viz.reduce.project`).
+    groups:
+        Group name to words: a colouring (group words not among ``words`` are added with vectors).
+    metadata:
+        A TSV ``word<TAB>column...`` (see :func:`read_metadata`): one colouring per column.
+    clusters:
+        k-means clusters of the original vectors offered as a colouring (0: none).
+    k:
+        Neighbours listed for a word.
+    embed:
+        Put the vectors in the page; ``None`` (default) does so within :data:`EMBED_BUDGET`.
+
+    Examples
+    --------
+    >>> import embedkit
+    >>> ex = explore(embedkit.load(), 500, k=5)
+    >>> len(ex), ex.embedded, [c.name for c in ex.colorings]
+    (500, True, ['k-means (20 clusters)'])
+    """
+    if k < 1:
+        raise InvalidArgumentError(f"k must be a positive integer, got {k}")
+    if clusters < 0:
+        raise InvalidArgumentError(f"clusters must be >= 0, got {clusters}")
+    if isinstance(source, Projection):
+        projection = source
+        if vectors is None:
+            if not projection.source:
+                raise InvalidArgumentError("the projection records no source: pass vectors=")
+            from ..io.api import resolve_vectors
+
+            vectors = resolve_vectors(projection.source)
+        page = _page_vectors(vectors, projection)
+    elif isinstance(source, Vectors):
+        if isinstance(words, (int, np.integer)) and not isinstance(words, bool):
+            words = min(int(words), len(source))
+        if groups:
+            base = select_words(source, words).keys
+            words = merge_groups(base, groups)
+        projection = project(
+            source, words, method=method, seed=seed, perplexity=perplexity, n_neighbors=n_neighbors, progress=progress
+        )
+        page = select_words(source, list(projection.words))
+    else:
+        raise InvalidTypeError(f"explore takes Vectors or a Projection, not {type(source).__name__}")
+    colorings: list[Coloring] = []
+    if groups:
+        group_of: dict[str, str] = {}
+        for g, ws in groups.items():
+            for w in ws:
+                group_of.setdefault(w, str(g))
+        if not any(w in group_of for w in projection.words):
+            raise DataError("none of the group words is on the page")
+        colorings.append(_categorical("groups", projection.words, group_of, [str(g) for g in groups]))
+    if clusters and len(page) > 1:
+        colorings.append(_clusters(page, clusters, seed))
+    if metadata is not None:
+        for name, value_of in read_metadata(metadata, projection.words).items():
+            colorings.append(_categorical(name, projection.words, value_of))
+    embedded = len(page) * page.dim <= EMBED_BUDGET if embed is None else bool(embed)
+    rows = scores = None
+    if embedded:
+        page = Vectors(page.keys, np.asarray(page.matrix, dtype=np.float16), source=page.source)
+    else:
+        rows, scores = _neighbor_lists(page, k)
+    if title is None:
+        title = f"{_METHOD_NAMES.get(projection.method, projection.method)} of {len(projection):,} words"
+        if projection.source:
+            title += f" ({projection.source})"
+    return Explorer(projection, page, embedded, tuple(colorings), k, title, rows, scores)

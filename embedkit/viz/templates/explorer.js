@@ -1,0 +1,362 @@
+// The embedkit explorer: a WebGL map of a projection, with search, neighbours, analogies,
+// colourings, selections and downloads. Everything it needs is inlined in the page; it
+// makes no network request. The page's controls call the public API, window.embedkitExplorer.
+(function () {
+  "use strict";
+  var T0 = performance.now();
+  var META = JSON.parse(document.getElementById("embedkit-meta").textContent);
+  function text(id) { return document.getElementById(id).textContent.trim(); }
+  function bytes(id) {
+    var s = atob(text(id)), n = s.length, out = new Uint8Array(n);
+    for (var i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+    return out.buffer;
+  }
+  function b64(s) {
+    var bin = atob(s), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out.buffer;
+  }
+  var WORDS = JSON.parse(text("embedkit-words"));
+  var N = WORDS.length;
+  var XY = new Float32Array(bytes("embedkit-coords"));  // (N, 2), row-major
+  var INDEX = new Map();
+  for (var i = 0; i < N; i++) INDEX.set(WORDS[i], i);
+
+  // Float16 -> float32, exactly: a table over all 65,536 half-precision bit patterns.
+  function halfTable() {
+    var t = new Float32Array(65536);
+    for (var h = 0; h < 65536; h++) {
+      var s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+      t[h] = e === 0 ? s * f * Math.pow(2, -24) : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * Math.pow(2, e - 15);
+    }
+    return t;
+  }
+  var DIM = META.dim, UNIT = null;  // unit-normalised rows (float32), when the vectors are embedded
+  if (META.embedded) {
+    var half = new Uint16Array(bytes("embedkit-vectors")), table = halfTable();
+    UNIT = new Float32Array(N * DIM);
+    for (var r = 0; r < N; r++) {
+      var o = r * DIM, ss = 0;
+      for (var d = 0; d < DIM; d++) { var x = table[half[o + d]]; UNIT[o + d] = x; ss += x * x; }
+      var nrm = Math.sqrt(ss);
+      if (nrm > 0) for (d = 0; d < DIM; d++) UNIT[o + d] = UNIT[o + d] / nrm;
+    }
+  }
+  var NBR_ROWS = null, NBR_SCORES = null, NBR_K = META.neighbor_k;
+  if (!META.embedded) {
+    NBR_ROWS = new Int32Array(bytes("embedkit-nbr-rows"));
+    NBR_SCORES = new Float32Array(bytes("embedkit-nbr-scores"));
+  }
+  var TDECODE = performance.now(), TDRAWN = 0;
+  var COLORINGS = META.colorings.map(function (c) {
+    return { name: c.name, categories: c.categories, codes: new Uint16Array(b64(c.codes)) };
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // the API: search, neighbours, analogies (each returns [[word, score], ...] or throws)
+
+  function rowOf(words) {
+    var missing = words.filter(function (w) { return !INDEX.has(w); });
+    if (missing.length === 1) throw new Error("unknown word: '" + missing[0] + "'");
+    if (missing.length > 1) throw new Error("unknown words: " + missing.map(function (w) { return "'" + w + "'"; }).join(", "));
+    return words.map(function (w) { return INDEX.get(w); });
+  }
+  function checkK(k) {
+    k = k === undefined ? META.k : Number(k);
+    if (!Number.isInteger(k) || k < 1) throw new Error("k must be a positive integer, got " + k);
+    return k;
+  }
+  // The k best rows by q . unit-row, best first, skipping `exclude`; ties keep the lower row first.
+  function topk(q, k, exclude) {
+    var rows = [], scores = [];
+    for (var r = 0; r < N; r++) {
+      if (exclude.indexOf(r) >= 0) continue;
+      var o = r * DIM, s = 0;
+      for (var d = 0; d < DIM; d++) s += UNIT[o + d] * q[d];
+      if (rows.length === k && s <= scores[k - 1]) continue;
+      var j = rows.length < k ? rows.length : k - 1;
+      while (j > 0 && scores[j - 1] < s) { rows[j] = rows[j - 1]; scores[j] = scores[j - 1]; j--; }
+      rows[j] = r; scores[j] = s;
+    }
+    return rows.map(function (r, i) { return [WORDS[r], scores[i]]; });
+  }
+  function unitRow(r) { return UNIT.subarray(r * DIM, (r + 1) * DIM); }
+
+  function neighbors(word, k) {
+    k = checkK(k);
+    var r = rowOf([word])[0];
+    if (UNIT) return topk(unitRow(r), k, [r]);
+    var out = [], o = r * NBR_K;
+    for (var j = 0; j < Math.min(k, NBR_K); j++) {
+      if (NBR_ROWS[o + j] >= 0) out.push([WORDS[NBR_ROWS[o + j]], NBR_SCORES[o + j]]);
+    }
+    return out;
+  }
+  function analogy(a, b, c, k) {
+    k = checkK(k);
+    if (!UNIT) throw new Error("analogies need the vectors, which this page does not hold (" + META.budget_note + ")");
+    var rows = rowOf([a, b, c]), A = unitRow(rows[0]), B = unitRow(rows[1]), C = unitRow(rows[2]);
+    // 3CosAdd as embedkit.analogy: the unit vector of b - a + c (in float32), against every unit row.
+    var q = new Float32Array(DIM), ss = 0;
+    for (var d = 0; d < DIM; d++) { q[d] = Math.fround(B[d] + C[d]) - A[d]; ss += q[d] * q[d]; }
+    var n = Math.sqrt(ss);
+    if (n > 0) for (d = 0; d < DIM; d++) q[d] = q[d] / n;
+    return topk(q, k, rows);
+  }
+  // Words equal to `query` or starting with it (page order: most frequent first), at most `limit`.
+  // The score is the share of the word typed: 1 for the word itself.
+  function search(query, limit) {
+    var q = String(query).trim();
+    limit = limit || 20;
+    if (!q) throw new Error("search for a word");
+    var out = INDEX.has(q) ? [[q, 1]] : [];
+    for (var i = 0; i < N && out.length < limit; i++) {
+      var w = WORDS[i];
+      if (w !== q && w.length > q.length && w.lastIndexOf(q, 0) === 0) out.push([w, q.length / w.length]);
+    }
+    if (!out.length) throw new Error("unknown word: '" + q + "' (no word starts with it)");
+    select(out[0][0], true);
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the map
+
+  var gd = document.getElementById("plot");
+  var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+    "#393b79", "#ad494a", "#637939", "#e7ba52", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#fd8d3c"];
+  var OTHER = "#c7c7c7";
+  var traceRows = [];  // per scattergl trace: its rows
+  var coloring = -1;   // index into COLORINGS, -1 for one colour
+  var full = { x: extent(0), y: extent(1) };
+  function extent(axis) {
+    var lo = Infinity, hi = -Infinity;
+    for (var i = 0; i < N; i++) { var v = XY[2 * i + axis]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    if (!(hi > lo)) { lo -= 1; hi += 1; }
+    var pad = 0.03 * (hi - lo);
+    return [lo - pad, hi + pad];
+  }
+  var markerSize = N > 50000 ? 3 : N > 5000 ? 4 : 6;
+  function pointTrace(rows, name, color, showlegend) {
+    var x = new Float32Array(rows.length), y = new Float32Array(rows.length), t = new Array(rows.length);
+    for (var i = 0; i < rows.length; i++) { x[i] = XY[2 * rows[i]]; y[i] = XY[2 * rows[i] + 1]; t[i] = WORDS[rows[i]]; }
+    traceRows.push(rows);
+    return { type: "scattergl", mode: "markers", x: x, y: y, hovertext: t, hoverinfo: "text", name: name,
+      showlegend: showlegend, marker: { size: markerSize, color: color, opacity: 0.75 } };
+  }
+  var highlight = { main: null, others: [] };
+  function highlightTrace() {
+    var rows = (highlight.main === null ? [] : [highlight.main]).concat(highlight.others);
+    return { type: "scatter", mode: "markers+text", x: rows.map(function (r) { return XY[2 * r]; }),
+      y: rows.map(function (r) { return XY[2 * r + 1]; }), text: rows.map(function (r) { return WORDS[r]; }),
+      hovertext: rows.map(function (r) { return WORDS[r]; }), hoverinfo: "text", textposition: "top center",
+      showlegend: false, name: "highlight", textfont: { size: 12, color: "#111" },
+      marker: { size: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? 14 : 9; }),
+        color: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "#d62728" : "#ff9900"; }),
+        line: { width: 1, color: "#fff" }, symbol: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "star" : "circle"; }) } };
+  }
+  function traces() {
+    traceRows = [];
+    var out = [];
+    if (coloring < 0) {
+      var all = new Array(N);
+      for (var i = 0; i < N; i++) all[i] = i;
+      out.push(pointTrace(all, "words", "#3b6fb6", false));
+    } else {
+      var c = COLORINGS[coloring], buckets = c.categories.map(function () { return []; });
+      for (i = 0; i < N; i++) buckets[c.codes[i]].push(i);
+      c.categories.forEach(function (name, j) {
+        if (!buckets[j].length) return;
+        var col = name === META.other ? OTHER : PALETTE[j % PALETTE.length];
+        out.push(pointTrace(buckets[j], name + " (" + buckets[j].length.toLocaleString("en") + ")", col, true));
+      });
+    }
+    out.push(highlightTrace());
+    return out;
+  }
+  var layout = { margin: { l: 40, r: 10, t: 36, b: 36 }, dragmode: "pan", hovermode: "closest", uirevision: "keep",
+    title: { text: META.title, font: { size: 14 } }, legend: { title: { text: "" }, itemsizing: "constant", bgcolor: "rgba(255,255,255,0.85)" },
+    xaxis: { range: full.x.slice(), zeroline: false, title: { text: META.axis_titles[0] } },
+    yaxis: { range: full.y.slice(), zeroline: false, title: { text: META.axis_titles[1] } } };
+  var config = { scrollZoom: true, displaylogo: false, responsive: true, modeBarButtonsToAdd: ["select2d", "lasso2d"] };
+  function draw() {
+    (gd.layout && gd.layout.legend ? gd.layout : layout).legend.title.text = coloring < 0 ? "" : COLORINGS[coloring].name;
+    return Plotly.react(gd, traces(), gd.layout && gd.layout.xaxis ? gd.layout : layout, config);
+  }
+  // Only the last (highlight) trace changes; react keeps the big WebGL traces as they are.
+  function redrawHighlight() { return Plotly.react(gd, gd.data.slice(0, -1).concat([highlightTrace()]), gd.layout, config); }
+
+  // ------------------------------------------------------------------------------------------
+  // the panels
+
+  function el(tag, attrs, txt) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (txt !== undefined) e.textContent = txt;
+    return e;
+  }
+  function wordList(pairs, ordered) {
+    var list = el(ordered ? "ol" : "ul");
+    pairs.forEach(function (p) {
+      var li = el("li", { "data-word": p[0] });
+      li.appendChild(document.createTextNode(p[0] + " "));
+      li.appendChild(el("span", { class: "s" }, Number(p[1]).toFixed(4)));
+      li.addEventListener("click", function () { select(p[0], true); });
+      list.appendChild(li);
+    });
+    return list;
+  }
+  function zoomTo(r) {
+    var dx = 0.04 * (full.x[1] - full.x[0]), dy = 0.04 * (full.y[1] - full.y[0]), x = XY[2 * r], y = XY[2 * r + 1];
+    return Plotly.relayout(gd, { "xaxis.range": [x - dx, x + dx], "yaxis.range": [y - dy, y + dy] });
+  }
+  var selected = null;
+  function select(word, zoom) {
+    var r = rowOf([word])[0], panel = document.getElementById("neighbors"), nb = neighbors(word, META.k);
+    selected = word;
+    panel.innerHTML = "";
+    panel.className = "";
+    panel.setAttribute("data-word", word);
+    panel.appendChild(el("div", {}, "Nearest to " + word + " (cosine in " + DIM + "-D; rank " + (r + 1).toLocaleString("en") + ")"));
+    panel.appendChild(wordList(nb, true));
+    highlight.main = r;
+    highlight.others = nb.map(function (p) { return INDEX.get(p[0]); });
+    // The map follows a moment later, so that the answer (the panel) never waits for a redraw.
+    setTimeout(function () { redrawHighlight().then(function () { if (zoom) return zoomTo(r); }); }, 0);
+  }
+
+  function info() {
+    var box = document.getElementById("info"), tbl = el("table");
+    function row(k, v) { var tr = el("tr"); tr.appendChild(el("td", {}, k)); tr.appendChild(el("td", {}, v)); tbl.appendChild(tr); }
+    row("method", META.method);
+    Object.keys(META.params).forEach(function (k) { row(k, JSON.stringify(META.params[k])); });
+    row("trustworthiness score", META.trustworthiness === null ? "not computed" : META.trustworthiness.toFixed(4));
+    row("words", N.toLocaleString("en"));
+    row("source", String(META.source));
+    box.appendChild(tbl);
+    box.appendChild(el("p", { class: "note", id: "budget-note" }, META.budget_note));
+  }
+
+  function setupColor() {
+    var sel = document.getElementById("color-by");
+    sel.appendChild(el("option", { value: "-1" }, "one colour"));
+    COLORINGS.forEach(function (c, i) { sel.appendChild(el("option", { value: String(i) }, c.name)); });
+    sel.value = String(coloring);
+    sel.addEventListener("change", function () { coloring = Number(sel.value); draw(); });
+  }
+
+  function download(name, body, type) {
+    var a = el("a", { download: name, href: URL.createObjectURL(new Blob([body], { type: type })) });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+  // Python's '%.9g' (what Projection.save writes), so the download equals the saved CSV: rounded
+  // half-to-even on the exact decimal value, as Python does (JS's toFixed rounds ties up).
+  function g9(x) {
+    if (!isFinite(x)) return isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
+    var neg = x < 0 || Object.is(x, -0), a = Math.abs(x);
+    if (a === 0) return neg ? "-0" : "0";
+    var parts = a.toExponential(60).split("e"), digits = parts[0].replace(".", ""), exp = Number(parts[1]);
+    var head = digits.slice(0, 9), rest = digits.slice(9);
+    if (rest[0] > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || Number(head[8]) % 2 === 1))) {
+      head = String(BigInt(head) + 1n);
+      if (head.length > 9) { head = head.slice(0, 9); exp += 1; }
+    }
+    var out;
+    if (exp < -4 || exp >= 9) {
+      var m = (head[0] + "." + head.slice(1)).replace(/0+$/, "").replace(/\.$/, "");
+      out = m + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    } else {
+      var ip = exp >= 0 ? head.slice(0, exp + 1) : "0", fp = exp >= 0 ? head.slice(exp + 1) : "0".repeat(-exp - 1) + head;
+      fp = fp.replace(/0+$/, "");
+      out = fp ? ip + "." + fp : ip;
+    }
+    return (neg ? "-" : "") + out;
+  }
+  function csvField(w) { return /[",\r\n]/.test(w) ? '"' + w.replace(/"/g, '""') + '"' : w; }
+  function coordinatesCsv() {
+    var lines = [META.csv_header, "word,x,y"];
+    for (var i = 0; i < N; i++) lines.push(csvField(WORDS[i]) + "," + g9(XY[2 * i]) + "," + g9(XY[2 * i + 1]));
+    return lines.join("\n") + "\n";
+  }
+
+  var selection = [];
+  function onSelected(ev) {
+    var box = document.getElementById("selection");
+    selection = [];
+    ((ev && ev.points) || []).forEach(function (p) {
+      if (p.curveNumber < traceRows.length) selection.push(traceRows[p.curveNumber][p.pointIndex]);
+    });
+    box.innerHTML = "";
+    box.className = "";
+    if (!selection.length) { box.className = "note"; box.textContent = "Nothing selected."; return; }
+    box.appendChild(el("div", {}, selection.length.toLocaleString("en") + " words selected"));
+    var words = selection.map(function (r) { return WORDS[r]; });
+    box.appendChild(el("div", { id: "selection-words" }, words.slice(0, 500).join(" ") + (words.length > 500 ? " ..." : "")));
+    var b = el("button", { id: "download-selection" }, "download the selected words");
+    b.addEventListener("click", function () { download("selection.txt", words.join("\n") + "\n", "text/plain"); });
+    box.appendChild(b);
+  }
+
+  function runAnalogy() {
+    var out = document.getElementById("analogy-result"), parts = document.getElementById("analogy").value.trim().split(/\s+/);
+    out.innerHTML = "";
+    try {
+      if (parts.length !== 3) throw new Error("type three words: a b c (a is to b as c is to ?)");
+      var res = analogy(parts[0], parts[1], parts[2], META.k);
+      out.appendChild(el("div", { class: "note" }, parts[0] + " : " + parts[1] + " :: " + parts[2] + " : ?"));
+      out.appendChild(wordList(res, true));
+      highlight.main = INDEX.get(res[0][0]);
+      highlight.others = rowOf(parts);
+      redrawHighlight();
+    } catch (e) {
+      out.appendChild(el("div", { class: "err" }, e.message));
+    }
+  }
+
+  function setup() {
+    info();
+    setupColor();
+    var s = document.getElementById("search"), results = document.getElementById("search-results");
+    s.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Enter") return;
+      results.innerHTML = "";
+      try {
+        search(s.value).slice(1, 12).forEach(function (p) {
+          var li = el("li", {}, p[0]);
+          li.addEventListener("click", function () { select(p[0], true); });
+          results.appendChild(li);
+        });
+      } catch (e) { results.appendChild(el("li", { class: "err" }, e.message)); }
+    });
+    var a = document.getElementById("analogy");
+    a.addEventListener("keydown", function (ev) { if (ev.key === "Enter") runAnalogy(); });
+    a.addEventListener("change", runAnalogy);
+    document.getElementById("download-csv").addEventListener("click", function () {
+      download(META.csv_name, coordinatesCsv(), "text/csv");
+    });
+    return draw().then(function () {
+      TDRAWN = performance.now();
+      return new Promise(function (done) { requestAnimationFrame(function () { requestAnimationFrame(done); }); });
+    }).then(function () {
+      gd.on("plotly_click", function (ev) {
+        var p = ev.points && ev.points[0];
+        if (p && p.curveNumber < traceRows.length) select(WORDS[traceRows[p.curveNumber][p.pointIndex]], false);
+        else if (p) select(p.text || p.hovertext, false);
+      });
+      gd.on("plotly_selected", onSelected);
+      gd.on("plotly_deselect", function () { onSelected(null); });
+      api.ready = true;
+      api.timings = { script_start_ms: T0, decode_ms: TDECODE - T0, drawn_ms: TDRAWN, first_render_ms: performance.now() };
+      document.body.setAttribute("data-ready", "1");
+    });
+  }
+
+  var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
+    words: WORDS, embedded: !!UNIT, ready: false };
+  Object.defineProperty(api, "selected", { get: function () { return selected; } });
+  Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
+  window.embedkitExplorer = api;
+  setup();
+})();

@@ -1,0 +1,147 @@
+"""The explorer without a browser: what the page holds, the budget, metadata, bad input, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import numpy as np
+import pytest
+
+import embedkit
+from embedkit import Vectors
+from embedkit.cli import main
+from embedkit.errors import DataError, DataFileError, InvalidArgumentError, MissingDependencyError
+from embedkit.viz.explorer import EMBED_BUDGET, explore, read_metadata
+from embedkit.viz.projection import Projection
+
+pytest.importorskip("plotly", reason="plotly is not installed: pip install 'embedkit[explore]'")
+
+
+@pytest.fixture(scope="module")
+def small(glove):
+    return explore(glove, 300, k=5, clusters=4)
+
+
+def test_page_is_self_contained(small):
+    """Check that the page loads no script, style or font from elsewhere and inlines plotly.js."""
+    page = small.html()
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=", page)
+    assert "https://cdn" not in page.split("<script>", 1)[0]
+    assert 'id="search"' in page and 'id="neighbors"' in page and 'id="analogy-result"' in page
+    assert "plotly.js v" in page
+
+
+def test_embedded_rows_are_the_float16_rows(small, glove):
+    """Check that within the budget the page's vectors are the words' rows rounded to float16."""
+    assert small.embedded
+    assert small.vectors.keys == glove.keys[:300]
+    np.testing.assert_array_equal(small.vectors.matrix, glove.matrix[:300].astype(np.float16))
+    assert small.to_dict()["embed_budget"] == EMBED_BUDGET == 5_000_000
+
+
+def test_budget_decides_what_the_page_holds(glove):
+    """Check that above the budget the page holds exact neighbour lists equal to nearest() on float32 rows."""
+    ex = explore(glove, 200, k=4, clusters=0, embed=False)
+    assert not ex.embedded and ex.vectors.matrix.dtype == np.float32
+    want = embedkit.nearest(ex.vectors, "he", k=4)
+    row = ex.vectors.index["he"]
+    assert [ex.vectors.keys[r] for r in ex.neighbor_rows[row]] == want.words
+    np.testing.assert_allclose(ex.neighbor_scores[row], want.scores, atol=1e-6)
+    assert "cannot answer analogies" in ex.budget_note()
+
+
+def test_clusters_are_numbered_from_the_most_frequent_word(small):
+    """Check that k-means cluster 1 holds the most frequent word and each cluster is named by its first words."""
+    (c,) = small.colorings
+    assert c.name == "k-means (4 clusters)"
+    assert c.codes[0] == 0 and c.categories[0].startswith("1: the, ")
+    assert sorted(set(c.codes.tolist())) == [0, 1, 2, 3]
+
+
+def test_metadata_columns_become_colourings(tmp_path, glove):
+    """Check that each metadata column is a colouring; page words the file omits are 'other'."""
+    path = tmp_path / "m.tsv"
+    path.write_text("word\tkind\tfirst\nthe\tfunction\tt\nof\tfunction\to\nand\tconjunction\ta\n")
+    ex = explore(glove, 50, clusters=0, metadata=path)
+    names = {c.name: c for c in ex.colorings}
+    assert list(names) == ["kind", "first"]
+    kind = names["kind"]
+    assert kind.categories == ("function", "conjunction", "other")
+    assert kind.codes[:3].tolist() == [0, 2, 2]  # the, ",", "."
+
+
+def test_metadata_rows_must_match_the_page(tmp_path):
+    """Check that metadata rows naming other words or with the wrong field count fail on their line."""
+    path = tmp_path / "m.tsv"
+    path.write_text("word\tkind\nthe\tfunction\nzzqq\tx\nqqzz\ty\n")
+    with pytest.raises(DataFileError, match=r"m\.tsv, line 3: 'zzqq' is not on the page \(2 rows name words"):
+        read_metadata(path, ["the", "of"])
+    path.write_text("word\tkind\nthe\tfunction\textra\n")
+    with pytest.raises(DataFileError, match=r"line 2: 3 fields, the header has 2"):
+        read_metadata(path, ["the"])
+
+
+def test_projection_from_other_vectors_is_refused(glove):
+    """Check that a projection whose source or words are not the vectors' gets one clear error."""
+    other = Projection(("the", "of"), np.zeros((2, 2)), "pca", source="glove-6b-100d")
+    with pytest.raises(DataError, match="the projection was made from 'glove-6b-100d', not from 'glove-6b-50d'"):
+        explore(other, vectors=glove)
+    foreign = Projection(("the", "zzqqxx", "qqzz"), np.zeros((3, 2)), "pca")
+    with pytest.raises(DataError, match=r"2 of the projection's 3 words are not in the vectors \(e\.g\. 'zzqqxx'\)"):
+        explore(foreign, vectors=glove)
+    flat3 = Projection(("the", "of"), np.zeros((2, 3)), "pca")
+    with pytest.raises(InvalidArgumentError, match="2-D projections; this one has 3 dimensions"):
+        explore(flat3, vectors=glove)
+
+
+def test_saved_projection_explores_with_its_parameters(tmp_path, glove):
+    """Check that a saved projection reloads into a page showing its method, parameters and trustworthiness."""
+    proj = embedkit.viz.project(glove, 100, method="pca")
+    proj.save(tmp_path / "p.npz")
+    ex = explore(Projection.load(tmp_path / "p.npz"), clusters=0)  # vectors from the recorded source
+    meta = ex._meta()
+    assert meta["method"] == "pca" and meta["params"] == proj.params
+    assert meta["trustworthiness"] == pytest.approx(proj.trustworthiness)
+    assert meta["csv_header"] == proj.csv_header()
+
+
+def test_inline_view_and_save(small, tmp_path):
+    """Check that Jupyter's HTML is an iframe holding the saved page, and save refuses other suffixes."""
+    out = small.save(tmp_path / "e.html")
+    inline = small._repr_html_()
+    assert inline.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert len(inline) > out.stat().st_size  # the same page, escaped
+    with pytest.raises(InvalidArgumentError, match=re.escape("save the explorer as .html, not 'e.png'")):
+        small.save(tmp_path / "e.png")
+
+
+def test_missing_plotly_is_one_line(small, monkeypatch):
+    """Check that without plotly the page names the extra to install."""
+    monkeypatch.setitem(sys.modules, "plotly.offline", None)
+    monkeypatch.setitem(sys.modules, "plotly", None)
+    with pytest.raises(
+        MissingDependencyError, match=r'the explorer needs plotly.offline.*pip install "embedkit\[explore\]"'
+    ):
+        small.html()
+
+
+def test_any_vectors(tmp_path):
+    """Check that hand-made vectors without a source make a page, and bad arguments are refused."""
+    v = Vectors(["a", "b", "c"], np.eye(3, dtype=np.float32))
+    ex = explore(v, None, clusters=2, k=1)
+    assert len(ex) == 3 and ex.embedded
+    with pytest.raises(InvalidArgumentError, match="k must be a positive integer, got 0"):
+        explore(v, None, k=0)
+
+
+def test_cli_writes_the_page(tmp_path, capsys):
+    """Check that `embedkit explore --json` writes the page and reports what it holds."""
+    out = tmp_path / "e.html"
+    assert main(["explore", "--top", "200", "--clusters", "3", "-o", str(out), "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["output"] == str(out) and rec["bytes"] == out.stat().st_size
+    assert rec["count"] == 200 and rec["embedded"] is True and rec["k"] == 10
+    assert rec["colorings"] == ["k-means (3 clusters)"]

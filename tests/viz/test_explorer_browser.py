@@ -1,0 +1,244 @@
+"""The explorer page in a real browser: Playwright driving Debian's /usr/bin/chromium (headless).
+
+Skipped, with the reason, where playwright or a Chromium is missing (``.ci/run`` installs chromium).
+The 100,000-word page (the default) is built once for the module.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import embedkit
+from embedkit import Vectors
+from embedkit.viz.explorer import explore
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install 'embedkit[test]'"
+)
+pytest.importorskip("plotly", reason="plotly is not installed: pip install 'embedkit[explore]'")
+CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        f"no Chromium at {CHROMIUM} (apt-get install chromium, or set EMBEDKIT_CHROMIUM)", allow_module_level=True
+    )
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--enable-unsafe-swiftshader"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory, glove):
+    """The default page: the 100,000 most frequent words, PCA, with two small groups."""
+    groups = {"animals": ["frog", "toad", "snake", "lizard"], "royals": ["king", "queen", "prince", "princess"]}
+    ex = explore(glove, groups=groups)
+    path = ex.save(tmp_path_factory.mktemp("explore") / "explore.html")
+    return ex, path
+
+
+def _open(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1300, "height": 850}, accept_downloads=True)
+    log = {"errors": [], "requests": []}
+    page.on("console", lambda m: m.type == "error" and log["errors"].append(m.text))
+    page.on("pageerror", lambda e: log["errors"].append(str(e)))
+    page.on("request", lambda r: log["requests"].append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+    return page, log
+
+
+@pytest.fixture(scope="module")
+def page(browser, big):
+    p, log = _open(browser, big[1])
+    yield p, log
+    p.close()
+
+
+def test_loads_offline_without_errors(page, big):
+    """Check that the page loads from file:// with no console error and no request but the file itself."""
+    p, log = page
+    assert log["errors"] == []
+    assert log["requests"] == [big[1].as_uri()]
+    assert p.evaluate("window.embedkitExplorer.words.length") == 100_000
+    assert p.evaluate("window.embedkitExplorer.embedded") is True
+
+
+def test_search_box_selects_frog_and_lists_its_neighbours(page):
+    """Check that searching 'frog' selects it and the neighbour panel lists snake, ape, toad first."""
+    p, _ = page
+    p.fill("#search", "frog")
+    p.press("#search", "Enter")
+    p.wait_for_selector("#neighbors[data-word='frog']")
+    assert p.evaluate("window.embedkitExplorer.selected") == "frog"
+    items = p.locator("#neighbors li").evaluate_all("els => els.map(e => e.dataset.word)")
+    assert items[:3] == ["snake", "ape", "toad"]
+    assert len(items) == 10
+
+
+def test_api_search_finds_prefixes_and_names_unknown_words(page):
+    """Check that search returns the word and then the words it begins, and throws naming an unknown word."""
+    p, _ = page
+    got = p.evaluate("window.embedkitExplorer.search('frog')")
+    assert [w for w, _ in got[:4]] == ["frog", "frogs", "frogmen", "froggy"]
+    assert got[0][1] == 1
+    msg = p.evaluate("() => { try { window.embedkitExplorer.neighbors('zzqqxx', 3) } catch (e) { return e.message } }")
+    assert msg == "unknown word: 'zzqqxx'"
+    msg = p.evaluate(
+        "() => { try { window.embedkitExplorer.analogy('man', 'qqzz', 'zzqq') } catch (e) { return e.message } }"
+    )
+    assert msg == "unknown words: 'qqzz', 'zzqq'"
+
+
+def test_js_answers_equal_nearest_and_analogy_on_the_embedded_rows(page, big):
+    """Check that the page's neighbours and 3CosAdd answers equal embedkit's on the page's float16 rows."""
+    p, _ = page
+    ex = big[0]
+    assert ex.vectors.matrix.dtype == np.float16
+    rng = np.random.default_rng(0)
+    words = [ex.vectors.keys[i] for i in rng.choice(len(ex.vectors), 40, replace=False)] + ["frog", "the"]
+    js = p.evaluate("ws => ws.map(w => window.embedkitExplorer.neighbors(w, 10))", words)
+    questions = [
+        ("man", "king", "woman"),
+        ("paris", "france", "tokyo"),
+        ("good", "better", "bad"),
+        ("slow", "slower", "fast"),
+    ]
+    js_an = p.evaluate("qs => qs.map(q => window.embedkitExplorer.analogy(q[0], q[1], q[2], 5))", questions)
+    ours = embedkit.nearest_many(ex.vectors, words, k=10) + embedkit.analogy_many(ex.vectors, questions, k=5)
+    for got, want in zip(js + js_an, ours):
+        got_scores = np.array([s for _, s in got])
+        np.testing.assert_allclose(got_scores, np.array(want.scores), atol=2e-6)
+        # Equal words, except where two scores tie within float32 rounding.
+        for (gw, gs), ww in zip(got, want.words):
+            assert gw == ww or abs(gs - dict(want)[ww]) < 2e-6
+    assert js_an[0][0][0] == "queen"
+
+
+def test_hover_shows_the_word(page, big):
+    """Check that moving the mouse onto a point shows its word in the hover label."""
+    p, _ = page
+    ex = big[0]
+    i = int(np.argmax(ex.projection.coords[:, 0]))  # the right-most point stands alone
+    p.evaluate("Plotly.relayout('plot', {'xaxis.autorange': true, 'yaxis.autorange': true})")
+    p.wait_for_timeout(300)
+    xy = p.evaluate(
+        """([x, y]) => { const gd = document.getElementById('plot'), L = gd._fullLayout, r = gd.getBoundingClientRect();
+        return [r.left + L._size.l + L.xaxis.l2p(x), r.top + L._size.t + L.yaxis.l2p(y)]; }""",
+        [float(ex.projection.coords[i, 0]), float(ex.projection.coords[i, 1])],
+    )
+    p.mouse.move(xy[0] - 20, xy[1] - 20)
+    p.mouse.move(xy[0], xy[1], steps=4)
+    p.wait_for_selector(".hoverlayer .hovertext", timeout=5000)
+    assert p.locator(".hoverlayer .hovertext").first.text_content().strip() == ex.projection.words[i]
+
+
+def test_colour_by_groups_shows_a_legend_that_toggles(page):
+    """Check that colouring by the groups file shows a legend with each group, and a click hides one."""
+    p, _ = page
+    p.select_option("#color-by", label="groups")
+    p.wait_for_selector(".legend .traces")
+    entries = p.locator(".legend .traces .legendtext").evaluate_all("els => els.map(e => e.textContent)")
+    assert entries == ["animals (4)", "royals (4)", "other (99,992)"]
+    p.locator(".legend .traces").nth(0).click()
+    p.wait_for_function("document.getElementById('plot').data[0].visible === 'legendonly'")
+    p.select_option("#color-by", label="one colour")
+
+
+def test_analogy_box_answers_queen(page):
+    """Check that typing 'man king woman' in the analogy box answers 'queen' first."""
+    p, _ = page
+    p.fill("#analogy", "man king woman")
+    p.press("#analogy", "Enter")
+    p.wait_for_selector("#analogy-result li")
+    assert p.locator("#analogy-result li").first.get_attribute("data-word") == "queen"
+
+
+def test_downloaded_csv_equals_the_saved_projection(page, big, tmp_path):
+    """Check that 'download coordinates' gives the bytes Projection.save writes to a .csv."""
+    p, _ = page
+    with p.expect_download() as dl:
+        p.click("#download-csv")
+    got = Path(dl.value.path()).read_bytes()
+    want = big[0].projection.save(tmp_path / "p.csv").read_bytes()
+    assert got == want
+
+
+def test_box_selection_lists_and_downloads_words(browser, big):
+    """Check that a box selection lists the words inside it and downloads them."""
+    p, _ = _open(browser, big[1])  # a fresh page: no hover label or highlight in the way
+    ex = big[0]
+    p.evaluate("Plotly.relayout('plot', {dragmode: 'select'})")
+    p.wait_for_timeout(500)
+    box = p.locator("#plot .nsewdrag").first.bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.45
+    p.mouse.move(x0, y0)
+    p.mouse.down()
+    p.mouse.move(x0 + 60, y0 + 50, steps=8)
+    p.mouse.up()
+    p.wait_for_selector("#download-selection")
+    n = p.evaluate("window.embedkitExplorer.selection.length")
+    assert n > 0 and n < len(ex)
+    with p.expect_download() as dl:
+        p.click("#download-selection")
+    words = Path(dl.value.path()).read_text().split("\n")[:-1]
+    assert words == p.evaluate("window.embedkitExplorer.selection")
+    assert set(words) <= set(ex.projection.words)
+    p.close()
+
+
+def test_screenshot_is_not_blank(page):
+    """Check that a screenshot of the page holds a drawn map (many distinct colours)."""
+    import matplotlib.image
+
+    p, _ = page
+    img = matplotlib.image.imread(io.BytesIO(p.screenshot()), format="png")
+    colours = np.unique((img[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+    assert len(colours) > 50
+    assert img[..., :3].std() > 0.05
+
+
+def test_page_above_the_budget_uses_precomputed_neighbours(browser, tmp_path, glove):
+    """Check that a page without the vectors lists the precomputed neighbours and says analogies need them."""
+    ex = explore(glove, 3000, embed=False, clusters=0, k=5)
+    path = ex.save(tmp_path / "nb.html")
+    p, log = _open(browser, path)
+    try:
+        assert p.evaluate("window.embedkitExplorer.embedded") is False
+        got = p.evaluate("window.embedkitExplorer.neighbors('king', 5)")
+        want = embedkit.nearest(ex.vectors, "king", k=5)
+        assert [w for w, _ in got] == want.words
+        np.testing.assert_allclose([s for _, s in got], want.scores, atol=1e-6)
+        msg = p.evaluate(
+            "() => { try { window.embedkitExplorer.analogy('man', 'king', 'woman') } catch (e) { return e.message } }"
+        )
+        assert msg.startswith("analogies need the vectors, which this page does not hold")
+        assert "cannot answer analogies" in p.inner_text("#budget-note")
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_page_of_any_vectors(browser, tmp_path):
+    """Check that a page of hand-made vectors (no source) answers neighbours from its float16 rows."""
+    v = Vectors(["a", "b", "c", "d"], np.array([[1, 0], [0.9, 0.1], [0, 1], [-1, 0]], dtype=np.float32))
+    ex = explore(v, None, clusters=2, k=2)
+    p, log = _open(browser, ex.save(tmp_path / "tiny.html"))
+    try:
+        got = p.evaluate("window.embedkitExplorer.neighbors('a', 2)")
+        assert [w for w, _ in got] == ["b", "c"]
+        np.testing.assert_allclose([s for _, s in got], embedkit.nearest(ex.vectors, "a", k=2).scores, atol=1e-6)
+        assert log["errors"] == []
+    finally:
+        p.close()
