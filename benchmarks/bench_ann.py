@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.metadata
-import json
 import os
 import pickle
 import platform
@@ -39,7 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import ROOT, cpu_model, version, write_record
+
 LIBRARIES = ["voyager", "pynndescent", "usearch", "faiss", "hnswlib", "embedkit"]
 # pynndescent has no ef: its query breadth is epsilon; these are paired with --ef in order
 PYNN_EPSILON = {50: 0.1, 100: 0.2, 200: 0.3}
@@ -74,13 +74,6 @@ def timed(fn, repeat: int):
         cs.append(time.process_time() - c)
         ts.append(time.perf_counter() - t)
     return statistics.median(ts), statistics.median(cs), out
-
-
-def version(dist: str) -> str | None:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 # Each builder returns (searcher(ef) -> labels (nq, 11), save(path) -> None, params dict).
@@ -218,7 +211,7 @@ def main() -> None:
         "command": "python " + " ".join(sys.argv),
         "machine": {
             "cpus": os.cpu_count(),
-            "cpu": _cpu_model(),
+            "cpu": cpu_model(),
             "python": platform.python_version(),
             "numpy": np.__version__,
             "load_at_start": os.getloadavg(),
@@ -304,7 +297,7 @@ def main() -> None:
                 del search, save
             rec["load_before_build"] = load
             record["results"].append(rec)
-            _write(out, record)  # after every library, so an interrupted run keeps what it measured
+            write_record(out, record)  # after every library, so an interrupted run keeps what it measured
             for r in rec["runs"]:
                 print(
                     f"| {rec['library']} | {rec['build_cpu_s']:.1f} s | {rec['build_s']:.1f} s | "
@@ -319,15 +312,8 @@ def main() -> None:
             shutil.rmtree(own_cache, ignore_errors=True)
     record["machine"]["load_at_end"] = os.getloadavg()
     record["complete"] = True
-    _write(out, record)
+    write_record(out, record)
     print(f"# record: {out}")
-
-
-def _write(out: Path, record: dict) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(record, indent=1) + "\n")
-    os.replace(tmp, out)
 
 
 def _bench_embedkit(v, qs, exact, args, ann, embedkit) -> dict:
@@ -359,17 +345,6 @@ def _bench_embedkit(v, qs, exact, args, ann, embedkit) -> dict:
             {"ef": ef, "recall_at_10": hit, "queries_per_s": len(qs) / tq, "queries_per_cpu_s": len(qs) / cq}
         )
     return rec
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":

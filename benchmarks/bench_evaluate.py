@@ -9,7 +9,10 @@ In the same process, for each ``--restrict``:
   * embedkit's 3CosMul accuracy on the same set (``--cosmul-reference`` also runs the gensim
     reference, most_similar_cosmul in a loop on the first ``restrict`` words; slow);
 and WordSim353 and SimLex999: evaluate_similarity against evaluate_word_pairs (correlations and
-medians). Prints Markdown tables: accuracies side by side, then times and speed-up ratios.
+medians). Prints Markdown tables: accuracies side by side, then times and speed-up ratios, and writes
+a dated JSON record (default benchmarks/results/evaluate_<date>.json: command, machine and load
+average, commit, versions, every repeat, medians and accuracies). ``--no-gensim-analogies`` skips
+gensim's 3CosAdd loop (minutes at restrict=300000) for a rerun that only times embedkit.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import statistics
 import sys
 import tempfile
 import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import ROOT, timeit
+from _common import ROOT, finish_record, measured, new_record, record_path, timings, write_record
 
 sys.path.insert(0, str(ROOT))  # the repository root: this checkout's embedkit and the tests' reference
 from tests.reference import gensim_3cosadd_sections, gensim_3cosmul_sections
@@ -39,7 +43,20 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="embedkit runs per measurement (gensim runs once)")
     ap.add_argument("--no-cosmul", action="store_true", help="skip embedkit's 3CosMul runs")
     ap.add_argument("--cosmul-reference", action="store_true", help="also run gensim's 3CosMul reference loop")
+    ap.add_argument(
+        "--no-gensim-analogies", action="store_true", help="skip gensim's 3CosAdd run (embedkit's times only)"
+    )
+    ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/evaluate_<date>.json)")
     args = ap.parse_args()
+    out = record_path("evaluate", args.out)
+    record = new_record(
+        "bench_evaluate",
+        restrict=args.restrict,
+        repeat=args.repeat,
+        cosmul=not args.no_cosmul,
+        cosmul_reference=args.cosmul_reference,
+        gensim_analogies=not args.no_gensim_analogies,
+    )
 
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-bench-cache-"))
     logging.disable(logging.INFO)
@@ -49,6 +66,8 @@ def main() -> None:
     import embedkit
     from embedkit import evaluate_analogies, evaluate_similarity
 
+    record["embedkit_imported_from"] = os.path.dirname(embedkit.__file__)
+
     glove = embedkit.load("glove-6b-50d")
     kv = glove.to_gensim()
     kv.fill_norms()
@@ -57,12 +76,30 @@ def main() -> None:
     accuracy_rows, time_rows = [], []
 
     for restrict in args.restrict:
-        t_ek, r = timeit(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r), args.repeat)
-        t = time.perf_counter()
-        ref = gensim_3cosadd_sections(kv, google, restrict)
-        t_gs = time.perf_counter() - t
+        ts_ek, r = timings(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r), args.repeat)
+        t_ek = statistics.median(ts_ek)
         ours = [(s.name, s.correct, s.total) for s in r.sections]
-        same = "identical" if ours == ref else "DIFFERENT"
+        if args.no_gensim_analogies:
+            ref, t_gs, same = ours, float("nan"), "not checked (gensim skipped)"
+        else:
+            t = time.perf_counter()
+            ref = gensim_3cosadd_sections(kv, google, restrict)
+            t_gs = time.perf_counter() - t
+            same = "identical" if ours == ref else "DIFFERENT"
+        record["results"].append(
+            measured(
+                f"Google analogies, 3CosAdd, restrict {restrict:,}",
+                ts_ek,
+                None if args.no_gensim_analogies else [t_gs],
+                restrict=restrict,
+                accuracy=r.total.correct / r.total.total,
+                correct=r.total.correct,
+                answered=r.total.total,
+                skipped=r.skipped,
+                counts=same,
+            )
+        )
+        write_record(out, record)
         gc, gt = sum(c for _, c, _ in ref), sum(n for _, _, n in ref)
         sem = [x for x in ref if not x[0].startswith("gram")]
         syn = [x for x in ref if x[0].startswith("gram")]
@@ -74,15 +111,15 @@ def main() -> None:
             f"| {_pct(r.syntactic.correct, r.syntactic.total)} | {_pct(r.total.correct, r.total.total)} {ci} "
             f"| {gsem} / {gsyn} / {_pct(gc, gt)} | {r.total.total:,} answered, {r.skipped:,} skipped; counts {same} |"
         )
-        time_rows.append(
-            f"| Google analogies, 3CosAdd, restrict {restrict:,} | {t_ek:.2f} s | {t_gs:.1f} s | {t_gs / t_ek:.1f}x |"
-        )
+        gs_cells = "- | -" if args.no_gensim_analogies else f"{t_gs:.1f} s | {t_gs / t_ek:.1f}x"
+        time_rows.append(f"| Google analogies, 3CosAdd, restrict {restrict:,} | {t_ek:.2f} s | {gs_cells} |")
         print(f"restrict={restrict}: embedkit {t_ek:.2f} s, gensim {t_gs:.1f} s, counts {same}", flush=True)
-        if same != "identical":
+        if same == "DIFFERENT":
             for a, b in zip(ours, ref):
                 print("  ", a, b, "" if a == b else "<--")
         if not args.no_cosmul:
-            t_mul, m = timeit(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r, method="3cosmul"), 1)
+            ts_mul, m = timings(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r, method="3cosmul"), 1)
+            t_mul = ts_mul[0]
             note = f"{m.total.total:,} answered"
             ref_acc = "-"
             if args.cosmul_reference:
@@ -106,16 +143,42 @@ def main() -> None:
                 f"| {_pct(m.syntactic.correct, m.syntactic.total)} | {_pct(m.total.correct, m.total.total)} {ci} "
                 f"| {ref_acc} | {note} |"
             )
+            record["results"].append(
+                measured(
+                    f"Google analogies, 3CosMul, restrict {restrict:,}",
+                    ts_mul,
+                    [t_mref] if args.cosmul_reference else None,
+                    restrict=restrict,
+                    accuracy=m.total.correct / m.total.total,
+                    correct=m.total.correct,
+                    answered=m.total.total,
+                )
+            )
+            write_record(out, record)
             print(f"restrict={restrict}: 3cosmul embedkit {t_mul:.2f} s", flush=True)
 
     for name, fname in [("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")]:
-        t_ek, s = timeit(lambda n=name: evaluate_similarity(glove, n), args.repeat)
-        t_gs, (p, sp, oov) = timeit(lambda f=fname: kv.evaluate_word_pairs(datapath(f)), args.repeat)
+        ts_ek, s = timings(lambda n=name: evaluate_similarity(glove, n), args.repeat)
+        ts_gs, (p, sp, oov) = timings(lambda f=fname: kv.evaluate_word_pairs(datapath(f)), args.repeat)
+        t_ek, t_gs = statistics.median(ts_ek), statistics.median(ts_gs)
         same = abs(s.spearman - sp[0]) < 1e-6 and abs(s.pearson - p[0]) < 1e-6
         accuracy_rows.append(
             f"| {name}, Spearman (Pearson) | | | {s.spearman:.4f} [{s.spearman_ci[0]:.3f}, {s.spearman_ci[1]:.3f}] "
             f"({s.pearson:.4f}) | {sp[0]:.4f} ({p[0]:.4f}) | {s.pairs} pairs, {s.oov_pairs} unknown "
             f"(gensim {oov:.1f}%); {'equal to 1e-6' if same else 'DIFFERENT'} |"
+        )
+        record["results"].append(
+            measured(
+                f"{name} (with 1,000 bootstrap resamples)",
+                ts_ek,
+                ts_gs,
+                spearman=s.spearman,
+                pearson=s.pearson,
+                gensim_spearman=float(sp[0]),
+                gensim_pearson=float(p[0]),
+                pairs=s.pairs,
+                oov_pairs=s.oov_pairs,
+            )
         )
         time_rows.append(
             f"| {name} (with 1,000 bootstrap resamples) | {t_ek:.3f} s | {t_gs:.3f} s | {t_gs / t_ek:.1f}x |"
@@ -129,6 +192,9 @@ def main() -> None:
     print(f"| task | embedkit (median of {args.repeat}) | gensim | speed-up |")
     print("|---|---|---|---|")
     print("\n".join(time_rows))
+    finish_record(record)
+    write_record(out, record)
+    print(f"# record: {out}")
 
 
 if __name__ == "__main__":
