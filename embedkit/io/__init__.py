@@ -18,7 +18,7 @@ Reliability rules (``load`` documents each):
   then read exactly once (the sniffed heads are replayed), into memory, never cached. A named
   pipe, device or folder is refused after an ``os.stat``, before any ``open``.
 * The cache key holds the file's path, size, mtime, ctime, device and inode.
-* ``.ekv`` files record the SHA-256 of header and keys (always checked), the CRC-32 of the matrix
+* ``.ekv`` files record the SHA-256 of header and keys (always checked), the XXH3-64 checksum of the matrix
   (checked up to :data:`embedkit.io.ekv.VERIFY_MAX_BYTES` or with ``verify=True``) and that
   every value is finite.
 * NaN and infinity are refused by every reader and by :func:`save`.

@@ -74,10 +74,10 @@ def load(
         ``None``, is float32, except that an ``.ekv`` file keeps the storage it was saved with.
     verify:
         How much of an ``.ekv`` file (given, or the cache) is checked on load. The structure and
-        the SHA-256 of the header and key list are always checked. The CRC-32 of the matrix is
+        the SHA-256 of the header and key list are always checked. The checksum (XXH3-64) of the matrix is
         checked when ``True``, or when ``None`` (the default) and the matrix is at most
         :data:`~embedkit.io.ekv.VERIFY_MAX_BYTES`; ``False`` skips it. Values were checked finite when the file
-        was written and the CRC-32 covers them since. A damaged cache is rebuilt; a damaged
+        was written and the checksum covers them since. A damaged cache is rebuilt; a damaged
         file given by path raises :class:`VectorFileError`.
 
     Returns

@@ -2,7 +2,7 @@
 float16) matrix, memory-mapped when read, then the keys as a JSON array. Reading it never
 unpickles anything.
 
-Version 2 records the SHA-256 of header and keys (always checked), the CRC-32 of the matrix
+Version 2 records the SHA-256 of header and keys (always checked), the XXH3-64 checksum of the matrix
 (checked up to :data:`VERIFY_MAX_BYTES`, or with ``verify=True``) and that every value is finite.
 Version 1 files (the keys before the matrix) are still read.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Self
 
 import numpy as np
+import xxhash
 
 from .._fs import atomic_write, file_error
 from ..errors import InvalidArgumentError, VectorFileError
@@ -43,8 +44,8 @@ class EkvWriter(Sink):
     Layout (version 2): magic, 8-byte header length, JSON header (space-padded, with the shape,
     dtype and the offsets of the rest), zero padding to a 64-byte boundary, the matrix
     (little-endian, row-major), then the key list as a JSON array. The header also records
-    ``finite`` (every value was checked finite as it was written), ``matrix_crc32`` (CRC-32 of
-    the matrix bytes) and ``digest`` (SHA-256 of the canonical header without it, then the key
+    ``finite`` (every value was checked finite as it was written), ``matrix_xxh3`` (XXH3-64 of
+    the matrix bytes; files written before it record ``matrix_crc32``, still checked) and ``digest`` (SHA-256 of the canonical header without it, then the key
     list); readers that predate them ignore them.
     """
 
@@ -52,13 +53,13 @@ class EkvWriter(Sink):
         super().__init__(path or target, dtype)
         self.target = Path(target)
         self.meta = meta
-        self._crc = 0
-        self._hlen = len(self._header(10**18, 10**18, 10**18, 10**18, crc=2**32 - 1, digest="0" * 64))
+        self._hash = xxhash.xxh3_64()
+        self._hlen = len(self._header(10**18, 10**18, 10**18, 10**18, checksum=2**64 - 1, digest="0" * 64))
         prefix = len(EKV_MAGIC) + 8 + self._hlen
         self._data_offset = prefix + (-prefix) % 64
 
     def _header(
-        self, n: int, dim: int, keys_offset: int, keys_length: int, *, crc: int, digest: str | None = None
+        self, n: int, dim: int, keys_offset: int, keys_length: int, *, checksum: int, digest: str | None = None
     ) -> bytes:
         header = {
             "version": 2,
@@ -69,7 +70,7 @@ class EkvWriter(Sink):
             "keys_length": keys_length,
             "meta": self.meta,
             "finite": True,
-            "matrix_crc32": crc,
+            "matrix_xxh3": checksum,
         }
         if digest is not None:
             header["digest"] = digest
@@ -83,7 +84,7 @@ class EkvWriter(Sink):
 
     def _write(self, block: np.ndarray) -> None:
         data = np.ascontiguousarray(block, dtype=self.dtype.newbyteorder("<")).data
-        self._crc = zlib.crc32(data, self._crc)
+        self._hash.update(data)
         self.f.write(data)
 
     def _finish(self) -> None:
@@ -92,9 +93,9 @@ class EkvWriter(Sink):
         keys_offset = self.f.tell()
         self.f.write(keys_blob)
         n, dim = len(self.keys), int(self.dim or 0)
-        plain = json.loads(self._header(n, dim, keys_offset, len(keys_blob), crc=self._crc))
+        plain = json.loads(self._header(n, dim, keys_offset, len(keys_blob), checksum=self._hash.intdigest()))
         digest = _ekv_digest(plain, keys_blob)
-        header = self._header(n, dim, keys_offset, len(keys_blob), crc=self._crc, digest=digest)
+        header = self._header(n, dim, keys_offset, len(keys_blob), checksum=self._hash.intdigest(), digest=digest)
         self.f.seek(0)
         self.f.write(EKV_MAGIC + self._hlen.to_bytes(8, "little") + header.ljust(self._hlen))
         self.f.write(b"\x00" * (self._data_offset - len(EKV_MAGIC) - 8 - self._hlen))
@@ -122,7 +123,7 @@ def write_ekv(
         feed(sink, keys, matrix)
 
 
-# Matrices up to this size are checked against their CRC-32 on every load (the 400k x 50 GloVe
+# Matrices up to this size are checked against their XXH3-64 checksum on every load (the 400k x 50 GloVe
 # matrix, 80 MB, is); larger ones only with verify=True, as a full pass defeats memory-mapping.
 VERIFY_MAX_BYTES = 256 << 20
 
@@ -131,11 +132,11 @@ def read_ekv(
     path: Path, *, limit: int | None, mmap: bool = True, verify: bool | None = None
 ) -> tuple[list[str], np.ndarray, dict, Callable[[], None]]:
     """Read an .ekv file, checking its structure, the SHA-256 of its header and key list (always,
-    where recorded), the CRC-32 of its matrix (``verify=True``, or ``None`` and at most
+    where recorded), the checksum (XXH3-64) of its matrix (``verify=True``, or ``None`` and at most
     :data:`VERIFY_MAX_BYTES`), and that its values are finite (recorded at write time and then
-    covered by the CRC-32; checked value by value for files that do not record it).
+    covered by the checksum; checked value by value for files that do not record it).
 
-    The CRC-32 runs in a thread (zlib releases the GIL) while the keys are parsed and, by the
+    The checksum runs in a thread while the keys are parsed and, by the
     caller, indexed: the caller must call the returned ``check()`` (which raises
     VectorFileError on a mismatch) before handing the result out.
     """
@@ -174,7 +175,7 @@ def read_ekv(
             raise VectorFileError(path, f"corrupt header: {exc}", offset=len(EKV_MAGIC) + 8) from None
         if size != need:
             raise VectorFileError(path, f"truncated or padded: {size} bytes, expected {need}", offset=min(size, need))
-        check = _start_crc_check(path, header, offset, n * dim * dtype.itemsize, verify)
+        check = _start_matrix_check(path, header, offset, n * dim * dtype.itemsize, verify)
         f.seek(keys_offset)
         keys_blob = f.read(klen)
         if "digest" in header and _ekv_digest(header, keys_blob) != header["digest"]:
@@ -209,21 +210,31 @@ def read_ekv(
     return keys, matrix, header.get("meta", {}), check
 
 
-def _start_crc_check(path: Path, header: dict, offset: int, nbytes: int, verify: bool | None) -> Callable[[], None]:
-    crc = header.get("matrix_crc32")
-    if not (nbytes and isinstance(crc, int) and (verify or (verify is None and nbytes <= VERIFY_MAX_BYTES))):
+def _start_matrix_check(
+    path: Path, header: dict, offset: int, nbytes: int, verify: bool | None
+) -> Callable[[], None]:
+    """Start checking the matrix bytes against the checksum the header records, in a thread; the
+    returned ``check()`` waits for it and raises :class:`VectorFileError` on a mismatch.
+
+    XXH3-64 (``matrix_xxh3``) was chosen over CRC-32 for speed: the check runs on every cached load,
+    and XXH3 hashes several times faster (figures in docs/benchmarks.md). Files written earlier
+    record ``matrix_crc32``, which is still checked.
+    """
+    want, name, digest = header.get("matrix_xxh3"), "XXH3-64", xxhash.xxh3_64_intdigest
+    if want is None:
+        want, name, digest = header.get("matrix_crc32"), "CRC-32", zlib.crc32
+    if not (nbytes and isinstance(want, int) and (verify or (verify is None and nbytes <= VERIFY_MAX_BYTES))):
         return lambda: None
     whole = np.memmap(path, dtype=np.uint8, mode="r", offset=offset, shape=(nbytes,))
     got: list[int] = []
-    # numpy declares ndarray.__buffer__ (the Buffer protocol) only for Python >= 3.12
-    worker = threading.Thread(target=lambda: got.append(zlib.crc32(whole)), daemon=True)  # type: ignore[arg-type]  # a buffer
+    worker = threading.Thread(target=lambda: got.append(digest(whole)), daemon=True)  # type: ignore[arg-type]  # a buffer
     worker.start()
 
     def check() -> None:
         worker.join()
-        if got != [crc]:
+        if got != [want]:
             raise VectorFileError(
-                path, "the matrix was changed or damaged after it was written (CRC-32 mismatch)", offset=offset
+                path, f"the matrix was changed or damaged after it was written ({name} mismatch)", offset=offset
             )
 
     return check

@@ -1,4 +1,4 @@
-"""The cache (keyed by file identity, rebuilt when damaged) and the integrity checks of .ekv files: digests, CRC-32, finiteness."""
+"""The cache (keyed by file identity, rebuilt when damaged) and the integrity checks of .ekv files: digests, the matrix checksum, finiteness."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_damaged_ekv_matrix_and_keys_are_refused(glove_head, tmp_path):
     with pytest.raises(
         VectorFileError,
         match=rf"v\.ekv, byte {off}: the matrix was changed or damaged after it "
-        r"was written \(CRC-32 mismatch\)",
+        r"was written \(XXH3-64 mismatch\)",
     ):
         embedkit.load(p)
     assert embedkit.load(p, verify=False).matrix[7, 3] == 1.0  # documented: not checked without verify
