@@ -210,9 +210,7 @@ def read_ekv(
     return keys, matrix, header.get("meta", {}), check
 
 
-def _start_matrix_check(
-    path: Path, header: dict, offset: int, nbytes: int, verify: bool | None
-) -> Callable[[], None]:
+def _start_matrix_check(path: Path, header: dict, offset: int, nbytes: int, verify: bool | None) -> Callable[[], None]:
     """Start checking the matrix bytes against the checksum the header records, in a thread; the
     returned ``check()`` waits for it and raises :class:`VectorFileError` on a mismatch.
 
