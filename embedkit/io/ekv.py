@@ -218,7 +218,8 @@ def _start_matrix_check(path: Path, header: dict, offset: int, nbytes: int, veri
     and XXH3 hashes several times faster (figures in docs/benchmarks.md). Files written earlier
     record ``matrix_crc32``, which is still checked.
     """
-    want, name, digest = header.get("matrix_xxh3"), "XXH3-64", xxhash.xxh3_64_intdigest
+    digest: Callable[[memoryview], int] = xxhash.xxh3_64_intdigest
+    want, name = header.get("matrix_xxh3"), "XXH3-64"
     if want is None:
         want, name, digest = header.get("matrix_crc32"), "CRC-32", zlib.crc32
     if not (nbytes and isinstance(want, int) and (verify or (verify is None and nbytes <= VERIFY_MAX_BYTES))):
