@@ -48,12 +48,17 @@
       if (nrm > 0) for (d = 0; d < DIM; d++) U[o + d] = U[o + d] / nrm;
     }
     UNIT_ = U;
+    api.timings.vectors_decode_start_ms = t;
     api.timings.vectors_decode_ms = performance.now() - t;
     return UNIT_;
   }
   var NBR_ = null, NBR_K = META.neighbor_k;
   function nbr() {
-    if (!NBR_) NBR_ = { rows: new Int32Array(bytes("embedkit-nbr-rows")), scores: new Float32Array(bytes("embedkit-nbr-scores")) };
+    if (NBR_) return NBR_;
+    var t = performance.now();
+    NBR_ = { rows: new Int32Array(bytes("embedkit-nbr-rows")), scores: new Float32Array(bytes("embedkit-nbr-scores")) };
+    api.timings.neighbors_decode_start_ms = t;
+    api.timings.neighbors_decode_ms = performance.now() - t;
     return NBR_;
   }
   var TDECODE = performance.now(), TDRAWN = 0;
@@ -369,6 +374,9 @@
       api.ready = true;
       api.timings.ready_ms = performance.now();
       document.body.setAttribute("data-ready", "1");
+      // Then, while the reader looks at the map, what the first search and click need.
+      var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
+      later(function () { index(); later(function () { if (META.embedded) unit(); else nbr(); }); });
     });
   }
 
