@@ -2,6 +2,7 @@
 
     python benchmarks/bench_explorer.py                    # 100,000 and 400,000 words, plus the candidates
     python benchmarks/bench_explorer.py --sizes 100000 --no-candidates
+    python benchmarks/bench_explorer.py --sizes 100000 --no-candidates --page before old.html   # before/after
 
 For each size it builds the page of the N most frequent words of the default vectors (PCA), opens it
 from file:// ``--repeat`` times in a fresh page and reads the times the page measures itself
@@ -37,6 +38,7 @@ IN_PAGE = """async () => {
   const t = (f) => { const s = performance.now(); f(); return performance.now() - s; };
   const out = {};
   out.search_ms = t(() => api.search('frog'));
+  out.search_again_ms = t(() => api.search('toad'));
   out.neighbors_ms = t(() => api.neighbors('frog', 10));
   out.analogy_ms = api.embedded ? t(() => api.analogy('man', 'king', 'woman', 10)) : null;
   await frames();
@@ -66,6 +68,17 @@ def measure_explorer(browser, n: int, repeat: int) -> dict:
     ex = explore(embedkit.load(), n)
     build_s = time.perf_counter() - t
     path = ex.save(SCRATCH / f"explore_{n}.html")
+    return {
+        "words": len(ex),
+        "embedded": ex.embedded,
+        "neighbor_index": None if ex.embedded else ex.index,
+        "build_s": round(build_s, 2),
+        **measure_page(browser, path, repeat),
+    }
+
+
+def measure_page(browser, path: Path, repeat: int) -> dict:
+    """Open the page ``repeat`` times in a fresh tab: its own timings, then the in-page operations."""
     runs = []
     for _ in range(repeat):
         page = browser.new_page(viewport={"width": 1300, "height": 850})
@@ -80,12 +93,18 @@ def measure_explorer(browser, n: int, repeat: int) -> dict:
         run["errors"] = errors
         runs.append(run)
         page.close()
-    keys = ["first_render_ms", "script_start_ms", "decode_ms", "search_ms", "neighbors_ms", "analogy_ms"]
+    keys = [
+        "first_render_ms",
+        "ready_ms",
+        "script_start_ms",
+        "decode_ms",
+        "search_ms",
+        "search_again_ms",
+        "neighbors_ms",
+        "analogy_ms",
+    ]
     return {
-        "words": len(ex),
-        "embedded": ex.embedded,
         "page_bytes": path.stat().st_size,
-        "build_s": round(build_s, 2),
         **{f"median_{k}": _median(runs, k) for k in [*keys, "zoom_ms", "pan_ms"]},
         "runs": runs,
     }
@@ -170,6 +189,14 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-candidates", action="store_true")
+    ap.add_argument(
+        "--page",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("LABEL", "HTML"),
+        help="also measure a page already written (e.g. one built by an earlier version), in the same run",
+    )
     ap.add_argument("--rounding-only", action="store_true", help="only count the answers float16 rows change")
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/explorer_<date>.json)")
     args = ap.parse_args()
@@ -194,6 +221,10 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         record["browser_version"] = browser.version
+        for label, html in args.page:
+            rec = {"label": label, "path": html, **measure_page(browser, Path(html), args.repeat)}
+            record.setdefault("pages", []).append(rec)
+            print({k: v for k, v in rec.items() if k != "runs"}, flush=True)
         for n in args.sizes:
             rec = measure_explorer(browser, n, args.repeat)
             record["explorer"].append(rec)

@@ -249,6 +249,7 @@ CASES: dict[str, list[Case]] = {
         Case("explore --top 50 -k 0 -o {tmp}/e.html", 2, "argument -k", leaves_no="e.html"),
         Case("explore --top 50 --clusters -1 -o {tmp}/e.html", 2, "argument --clusters", leaves_no="e.html"),
         Case("explore --top 50 --method bogus -o {tmp}/e.html", 2, "argument --method: invalid choice"),
+        Case("explore --top 50 --index ivf -o {tmp}/e.html", 2, "argument --index: invalid choice", leaves_no="e.html"),
         Case(
             "explore --words {unknown_words} -q -o {tmp}/e.html",
             1,

@@ -42,6 +42,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--clusters", type=non_negative_int, default=20, metavar="N", help="k-means clusters to colour by (0: none)"
     )
+    p.add_argument(
+        "--index",
+        choices=["exact", "hnsw"],
+        default=None,
+        help="neighbour lists of a page too big to hold the vectors: exact, or the approximate HNSW index "
+        "(default: exact up to 100000 words)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
     p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
@@ -79,6 +86,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         metadata=args.metadata,
         clusters=args.clusters,
         k=args.k,
+        index=args.index,
         seed=args.seed,
         perplexity=args.perplexity,
         n_neighbors=args.n_neighbors,
@@ -92,6 +100,6 @@ def cmd_explore(args: argparse.Namespace) -> int:
         print_json(out)
     else:
         tw = "" if ex.projection.trustworthiness is None else f", trustworthiness {ex.projection.trustworthiness:.3f}"
-        held = "vectors in the page" if ex.embedded else f"{ex.k} precomputed neighbours per word"
+        held = "vectors in the page" if ex.embedded else f"{ex.k} precomputed neighbours per word ({ex.index})"
         print(f"{ex.projection.method} of {len(ex):,} words{tw}, {held}; wrote {args.output} ({out['bytes']:,} bytes)")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import sys
@@ -13,6 +14,7 @@ import embedkit
 from embedkit import Vectors
 from embedkit.cli import main
 from embedkit.errors import DataError, DataFileError, InvalidArgumentError, MissingDependencyError
+from embedkit.viz import explorer as explorer_module
 from embedkit.viz.explorer import EMBED_BUDGET, explore, read_metadata
 from embedkit.viz.projection import Projection
 
@@ -51,6 +53,46 @@ def test_budget_decides_what_the_page_holds(glove):
     assert [ex.vectors.keys[r] for r in ex.neighbor_rows[row]] == want.words
     np.testing.assert_allclose(ex.neighbor_scores[row], want.scores, atol=1e-6)
     assert "cannot answer analogies" in ex.budget_note()
+
+
+def test_hnsw_neighbour_lists_are_the_approximate_index_answers(glove):
+    """Check that index='hnsw' lists nearest_many(index='hnsw', ef=200) per word and the page says they are approximate."""
+    ex = explore(glove, 500, k=4, clusters=0, embed=False, index="hnsw")
+    assert ex.index == "hnsw" and ex.to_dict()["neighbor_index"] == "hnsw"
+    words = [ex.vectors.keys[r] for r in (3, 120, 480)]
+    for res in embedkit.nearest_many(ex.vectors, words, k=4, index="hnsw", ef=explorer_module.HNSW_EF):
+        row = ex.vectors.index[res.query]
+        assert [ex.vectors.keys[r] for r in ex.neighbor_rows[row]] == res.words
+        np.testing.assert_allclose(ex.neighbor_scores[row], res.scores, atol=1e-6)
+    assert "approximate HNSW index: about 99% of them exact, with exact cosines" in ex.budget_note()
+
+
+def test_neighbour_lists_default_to_hnsw_above_the_exact_limit(glove, monkeypatch):
+    """Check that index=None lists exact neighbours up to EXACT_NEIGHBORS_MAX words and HNSW ones above it."""
+    assert explorer_module.EXACT_NEIGHBORS_MAX == 100_000
+    monkeypatch.setattr(explorer_module, "EXACT_NEIGHBORS_MAX", 300)
+    assert explore(glove, 300, k=3, clusters=0, embed=False).index == "exact"
+    above = explore(glove, 301, k=3, clusters=0, embed=False)
+    assert above.index == "hnsw" and "(precomputed with an approximate HNSW index" in above.budget_note()
+    assert explore(glove, 301, k=3, clusters=0, embed=False, index="exact").index == "exact"
+    assert explore(glove, 301, k=3, clusters=0).to_dict()["neighbor_index"] is None  # embedded: no lists
+
+
+def test_bad_index_is_refused(glove):
+    """Check that an unknown index name is refused with the two names allowed."""
+    with pytest.raises(InvalidArgumentError, match=r"^index must be 'exact' or 'hnsw', got 'ivf'$"):
+        explore(glove, 10, index="ivf")  # type: ignore[arg-type]
+
+
+def test_coordinates_are_planar_in_the_page(small):
+    """Check that the page holds every x, then every y (float32), so the map's traces are views."""
+    page = small.html()
+    b64 = re.search(r'id="embedkit-coords">([^<]*)<', page).group(1)
+    got = np.frombuffer(base64.b64decode(b64), dtype="<f4")
+    np.testing.assert_array_equal(got[:300], small.projection.coords[:, 0].astype(np.float32))
+    np.testing.assert_array_equal(got[300:], small.projection.coords[:, 1].astype(np.float32))
+    # The data the first picture does not need come after the page's script.
+    assert page.index('id="embedkit-vectors"') > page.index("window.embedkitExplorer = api")
 
 
 def test_clusters_are_numbered_from_the_most_frequent_word(small):

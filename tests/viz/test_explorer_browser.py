@@ -75,6 +75,20 @@ def test_loads_offline_without_errors(page, big):
     assert p.evaluate("window.embedkitExplorer.embedded") is True
 
 
+def test_vectors_are_decoded_on_first_use(browser, tmp_path, glove):
+    """Check that the page decodes its float16 rows only after the first render, and answers from them."""
+    ex = explore(glove, 2000, clusters=0, k=3)
+    p, log = _open(browser, ex.save(tmp_path / "lazy.html"))
+    try:
+        got = p.evaluate("window.embedkitExplorer.neighbors('king', 3)")
+        assert [w for w, _ in got] == embedkit.nearest(ex.vectors, "king", k=3).words
+        t = p.evaluate("window.embedkitExplorer.timings")
+        assert t["vectors_decode_start_ms"] >= t["first_render_ms"] > 0
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
 def test_search_box_selects_frog_and_lists_its_neighbours(page):
     """Check that searching 'frog' selects it and the neighbour panel lists snake, ape, toad first."""
     p, _ = page

@@ -6,21 +6,26 @@
   var T0 = performance.now();
   var META = JSON.parse(document.getElementById("embedkit-meta").textContent);
   function text(id) { return document.getElementById(id).textContent.trim(); }
-  function bytes(id) {
-    var s = atob(text(id)), n = s.length, out = new Uint8Array(n);
-    for (var i = 0; i < n; i++) out[i] = s.charCodeAt(i);
-    return out.buffer;
-  }
+  // Base64 to bytes: the browser's own decoder where it has one (Chromium 140+, Firefox 133+), else atob.
   function b64(s) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(s).buffer;
     var bin = atob(s), out = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out.buffer;
   }
+  function bytes(id) { return b64(text(id)); }
   var WORDS = JSON.parse(text("embedkit-words"));
   var N = WORDS.length;
-  var XY = new Float32Array(bytes("embedkit-coords"));  // (N, 2), row-major
-  var INDEX = new Map();
-  for (var i = 0; i < N; i++) INDEX.set(WORDS[i], i);
+  // Coordinates are planar (every x, then every y), so the map's traces take views, not copies.
+  var COORDS = new Float32Array(bytes("embedkit-coords")), X = COORDS.subarray(0, N), Y = COORDS.subarray(N, 2 * N);
+  // Everything below that the first picture does not need is built on first use: the word index,
+  // the vectors (or neighbour lists) and the colourings. Their data come after this script in the
+  // page, so the map is drawn while the browser still reads them.
+  var INDEX_ = null;
+  function index() {
+    if (!INDEX_) { INDEX_ = new Map(); for (var i = 0; i < N; i++) INDEX_.set(WORDS[i], i); }
+    return INDEX_;
+  }
 
   // Float16 -> float32, exactly: a table over all 65,536 half-precision bit patterns.
   function halfTable() {
@@ -31,32 +36,43 @@
     }
     return t;
   }
-  var DIM = META.dim, UNIT = null;  // unit-normalised rows (float32), when the vectors are embedded
-  if (META.embedded) {
-    var half = new Uint16Array(bytes("embedkit-vectors")), table = halfTable();
-    UNIT = new Float32Array(N * DIM);
+  var DIM = META.dim, UNIT_ = null;  // unit-normalised rows (float32), when the vectors are embedded
+  function unit() {
+    if (UNIT_ || !META.embedded) return UNIT_;
+    var t = performance.now(), half = new Uint16Array(bytes("embedkit-vectors")), table = halfTable();
+    var U = new Float32Array(N * DIM);
     for (var r = 0; r < N; r++) {
       var o = r * DIM, ss = 0;
-      for (var d = 0; d < DIM; d++) { var x = table[half[o + d]]; UNIT[o + d] = x; ss += x * x; }
+      for (var d = 0; d < DIM; d++) { var x = table[half[o + d]]; U[o + d] = x; ss += x * x; }
       var nrm = Math.sqrt(ss);
-      if (nrm > 0) for (d = 0; d < DIM; d++) UNIT[o + d] = UNIT[o + d] / nrm;
+      if (nrm > 0) for (d = 0; d < DIM; d++) U[o + d] = U[o + d] / nrm;
     }
+    UNIT_ = U;
+    api.timings.vectors_decode_start_ms = t;
+    api.timings.vectors_decode_ms = performance.now() - t;
+    return UNIT_;
   }
-  var NBR_ROWS = null, NBR_SCORES = null, NBR_K = META.neighbor_k;
-  if (!META.embedded) {
-    NBR_ROWS = new Int32Array(bytes("embedkit-nbr-rows"));
-    NBR_SCORES = new Float32Array(bytes("embedkit-nbr-scores"));
+  var NBR_ = null, NBR_K = META.neighbor_k;
+  function nbr() {
+    if (NBR_) return NBR_;
+    var t = performance.now();
+    NBR_ = { rows: new Int32Array(bytes("embedkit-nbr-rows")), scores: new Float32Array(bytes("embedkit-nbr-scores")) };
+    api.timings.neighbors_decode_start_ms = t;
+    api.timings.neighbors_decode_ms = performance.now() - t;
+    return NBR_;
   }
   var TDECODE = performance.now(), TDRAWN = 0;
   var COLORINGS = META.colorings.map(function (c) {
-    return { name: c.name, categories: c.categories, codes: new Uint16Array(b64(c.codes)) };
+    var codes = null;
+    return { name: c.name, categories: c.categories,
+      get codes() { if (!codes) codes = new Uint16Array(b64(c.codes)); return codes; } };
   });
 
   // ------------------------------------------------------------------------------------------
   // the API: search, neighbours, analogies (each returns [[word, score], ...] or throws)
 
   function rowOf(words) {
-    var missing = words.filter(function (w) { return !INDEX.has(w); });
+    var INDEX = index(), missing = words.filter(function (w) { return !INDEX.has(w); });
     if (missing.length === 1) throw new Error("unknown word: '" + missing[0] + "'");
     if (missing.length > 1) throw new Error("unknown words: " + missing.map(function (w) { return "'" + w + "'"; }).join(", "));
     return words.map(function (w) { return INDEX.get(w); });
@@ -68,11 +84,11 @@
   }
   // The k best rows by q . unit-row, best first, skipping `exclude`; ties keep the lower row first.
   function topk(q, k, exclude) {
-    var rows = [], scores = [];
+    var U = unit(), rows = [], scores = [];
     for (var r = 0; r < N; r++) {
       if (exclude.indexOf(r) >= 0) continue;
       var o = r * DIM, s = 0;
-      for (var d = 0; d < DIM; d++) s += UNIT[o + d] * q[d];
+      for (var d = 0; d < DIM; d++) s += U[o + d] * q[d];
       if (rows.length === k && s <= scores[k - 1]) continue;
       var j = rows.length < k ? rows.length : k - 1;
       while (j > 0 && scores[j - 1] < s) { rows[j] = rows[j - 1]; scores[j] = scores[j - 1]; j--; }
@@ -80,21 +96,21 @@
     }
     return rows.map(function (r, i) { return [WORDS[r], scores[i]]; });
   }
-  function unitRow(r) { return UNIT.subarray(r * DIM, (r + 1) * DIM); }
+  function unitRow(r) { return unit().subarray(r * DIM, (r + 1) * DIM); }
 
   function neighbors(word, k) {
     k = checkK(k);
     var r = rowOf([word])[0];
-    if (UNIT) return topk(unitRow(r), k, [r]);
-    var out = [], o = r * NBR_K;
+    if (META.embedded) return topk(unitRow(r), k, [r]);
+    var NB = nbr(), out = [], o = r * NBR_K;
     for (var j = 0; j < Math.min(k, NBR_K); j++) {
-      if (NBR_ROWS[o + j] >= 0) out.push([WORDS[NBR_ROWS[o + j]], NBR_SCORES[o + j]]);
+      if (NB.rows[o + j] >= 0) out.push([WORDS[NB.rows[o + j]], NB.scores[o + j]]);
     }
     return out;
   }
   function analogy(a, b, c, k) {
     k = checkK(k);
-    if (!UNIT) throw new Error("analogies need the vectors, which this page does not hold (" + META.budget_note + ")");
+    if (!META.embedded) throw new Error("analogies need the vectors, which this page does not hold (" + META.budget_note + ")");
     var rows = rowOf([a, b, c]), A = unitRow(rows[0]), B = unitRow(rows[1]), C = unitRow(rows[2]);
     // 3CosAdd as embedkit.analogy: the unit vector of b - a + c (in float32), against every unit row.
     var q = new Float32Array(DIM), ss = 0;
@@ -109,7 +125,7 @@
     var q = String(query).trim();
     limit = limit || 20;
     if (!q) throw new Error("search for a word");
-    var out = INDEX.has(q) ? [[q, 1]] : [];
+    var out = index().has(q) ? [[q, 1]] : [];
     for (var i = 0; i < N && out.length < limit; i++) {
       var w = WORDS[i];
       if (w !== q && w.length > q.length && w.lastIndexOf(q, 0) === 0) out.push([w, q.length / w.length]);
@@ -131,24 +147,29 @@
   var full = { x: extent(0), y: extent(1) };
   function extent(axis) {
     var lo = Infinity, hi = -Infinity;
-    for (var i = 0; i < N; i++) { var v = XY[2 * i + axis]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    for (var i = 0; i < N; i++) { var v = (axis ? Y : X)[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
     if (!(hi > lo)) { lo -= 1; hi += 1; }
     var pad = 0.03 * (hi - lo);
     return [lo - pad, hi + pad];
   }
   var markerSize = N > 50000 ? 3 : N > 5000 ? 4 : 6;
+  // rows: null for every word (the one-colour map takes the page's arrays as they are)
   function pointTrace(rows, name, color, showlegend) {
-    var x = new Float32Array(rows.length), y = new Float32Array(rows.length), t = new Array(rows.length);
-    for (var i = 0; i < rows.length; i++) { x[i] = XY[2 * rows[i]]; y[i] = XY[2 * rows[i] + 1]; t[i] = WORDS[rows[i]]; }
+    var x = X, y = Y, t = WORDS;
+    if (rows) {
+      x = new Float32Array(rows.length); y = new Float32Array(rows.length); t = new Array(rows.length);
+      for (var i = 0; i < rows.length; i++) { x[i] = X[rows[i]]; y[i] = Y[rows[i]]; t[i] = WORDS[rows[i]]; }
+    }
     traceRows.push(rows);
     return { type: "scattergl", mode: "markers", x: x, y: y, hovertext: t, hoverinfo: "text", name: name,
       showlegend: showlegend, marker: { size: markerSize, color: color, opacity: 0.75 } };
   }
+  function rowAt(curve, i) { return traceRows[curve] ? traceRows[curve][i] : i; }
   var highlight = { main: null, others: [] };
   function highlightTrace() {
     var rows = (highlight.main === null ? [] : [highlight.main]).concat(highlight.others);
-    return { type: "scatter", mode: "markers+text", x: rows.map(function (r) { return XY[2 * r]; }),
-      y: rows.map(function (r) { return XY[2 * r + 1]; }), text: rows.map(function (r) { return WORDS[r]; }),
+    return { type: "scatter", mode: "markers+text", x: rows.map(function (r) { return X[r]; }),
+      y: rows.map(function (r) { return Y[r]; }), text: rows.map(function (r) { return WORDS[r]; }),
       hovertext: rows.map(function (r) { return WORDS[r]; }), hoverinfo: "text", textposition: "top center",
       showlegend: false, name: "highlight", textfont: { size: 12, color: "#111" },
       marker: { size: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? 14 : 9; }),
@@ -159,12 +180,10 @@
     traceRows = [];
     var out = [];
     if (coloring < 0) {
-      var all = new Array(N);
-      for (var i = 0; i < N; i++) all[i] = i;
-      out.push(pointTrace(all, "words", "#3b6fb6", false));
+      out.push(pointTrace(null, "words", "#3b6fb6", false));
     } else {
       var c = COLORINGS[coloring], buckets = c.categories.map(function () { return []; });
-      for (i = 0; i < N; i++) buckets[c.codes[i]].push(i);
+      for (var i = 0, codes = c.codes; i < N; i++) buckets[codes[i]].push(i);
       c.categories.forEach(function (name, j) {
         if (!buckets[j].length) return;
         var col = name === META.other ? OTHER : PALETTE[j % PALETTE.length];
@@ -181,7 +200,8 @@
   var config = { scrollZoom: true, displaylogo: false, responsive: true, modeBarButtonsToAdd: ["select2d", "lasso2d"] };
   function draw() {
     (gd.layout && gd.layout.legend ? gd.layout : layout).legend.title.text = coloring < 0 ? "" : COLORINGS[coloring].name;
-    return Plotly.react(gd, traces(), gd.layout && gd.layout.xaxis ? gd.layout : layout, config);
+    if (!gd.layout || !gd.layout.xaxis) return Plotly.newPlot(gd, traces(), layout, config);
+    return Plotly.react(gd, traces(), gd.layout, config);
   }
   // Only the last (highlight) trace changes; react keeps the big WebGL traces as they are.
   function redrawHighlight() { return Plotly.react(gd, gd.data.slice(0, -1).concat([highlightTrace()]), gd.layout, config); }
@@ -207,7 +227,7 @@
     return list;
   }
   function zoomTo(r) {
-    var dx = 0.04 * (full.x[1] - full.x[0]), dy = 0.04 * (full.y[1] - full.y[0]), x = XY[2 * r], y = XY[2 * r + 1];
+    var dx = 0.04 * (full.x[1] - full.x[0]), dy = 0.04 * (full.y[1] - full.y[0]), x = X[r], y = Y[r];
     return Plotly.relayout(gd, { "xaxis.range": [x - dx, x + dx], "yaxis.range": [y - dy, y + dy] });
   }
   var selected = null;
@@ -220,7 +240,7 @@
     panel.appendChild(el("div", {}, "Nearest to " + word + " (cosine in " + DIM + "-D; rank " + (r + 1).toLocaleString("en") + ")"));
     panel.appendChild(wordList(nb, true));
     highlight.main = r;
-    highlight.others = nb.map(function (p) { return INDEX.get(p[0]); });
+    highlight.others = nb.map(function (p) { return index().get(p[0]); });
     // The map follows a moment later, so that the answer (the panel) never waits for a redraw.
     setTimeout(function () { redrawHighlight().then(function () { if (zoom) return zoomTo(r); }); }, 0);
   }
@@ -277,7 +297,7 @@
   function csvField(w) { return /[",\r\n]/.test(w) ? '"' + w.replace(/"/g, '""') + '"' : w; }
   function coordinatesCsv() {
     var lines = [META.csv_header, "word,x,y"];
-    for (var i = 0; i < N; i++) lines.push(csvField(WORDS[i]) + "," + g9(XY[2 * i]) + "," + g9(XY[2 * i + 1]));
+    for (var i = 0; i < N; i++) lines.push(csvField(WORDS[i]) + "," + g9(X[i]) + "," + g9(Y[i]));
     return lines.join("\n") + "\n";
   }
 
@@ -286,7 +306,7 @@
     var box = document.getElementById("selection");
     selection = [];
     ((ev && ev.points) || []).forEach(function (p) {
-      if (p.curveNumber < traceRows.length) selection.push(traceRows[p.curveNumber][p.pointIndex]);
+      if (p.curveNumber < traceRows.length) selection.push(rowAt(p.curveNumber, p.pointIndex));
     });
     box.innerHTML = "";
     box.className = "";
@@ -307,7 +327,7 @@
       var res = analogy(parts[0], parts[1], parts[2], META.k);
       out.appendChild(el("div", { class: "note" }, parts[0] + " : " + parts[1] + " :: " + parts[2] + " : ?"));
       out.appendChild(wordList(res, true));
-      highlight.main = INDEX.get(res[0][0]);
+      highlight.main = index().get(res[0][0]);
       highlight.others = rowOf(parts);
       redrawHighlight();
     } catch (e) {
@@ -342,19 +362,26 @@
     }).then(function () {
       gd.on("plotly_click", function (ev) {
         var p = ev.points && ev.points[0];
-        if (p && p.curveNumber < traceRows.length) select(WORDS[traceRows[p.curveNumber][p.pointIndex]], false);
+        if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, p.pointIndex)], false);
         else if (p) select(p.text || p.hovertext, false);
       });
       gd.on("plotly_selected", onSelected);
       gd.on("plotly_deselect", function () { onSelected(null); });
+      Object.assign(api.timings, { script_start_ms: T0, decode_ms: TDECODE - T0, drawn_ms: TDRAWN, first_render_ms: performance.now() });
+      // The data the first picture does not need follow this script: the API is ready once they are read.
+      if (document.readyState === "loading") return new Promise(function (done) { document.addEventListener("DOMContentLoaded", done); });
+    }).then(function () {
       api.ready = true;
-      api.timings = { script_start_ms: T0, decode_ms: TDECODE - T0, drawn_ms: TDRAWN, first_render_ms: performance.now() };
+      api.timings.ready_ms = performance.now();
       document.body.setAttribute("data-ready", "1");
+      // Then, while the reader looks at the map, what the first search and click need.
+      var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
+      later(function () { index(); later(function () { if (META.embedded) unit(); else nbr(); }); });
     });
   }
 
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
-    words: WORDS, embedded: !!UNIT, ready: false };
+    words: WORDS, embedded: !!META.embedded, ready: false, timings: {} };
   Object.defineProperty(api, "selected", { get: function () { return selected; } });
   Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
   window.embedkitExplorer = api;
