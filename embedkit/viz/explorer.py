@@ -38,6 +38,7 @@ import numpy as np
 from .._deps import require
 from .._fs import atomic_write
 from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError
+from ..search.ann import ann_topk
 from ..search.kernels import Index, cosine_topk, normalize_rows, unit_rows
 from ..vectors import Vectors
 from .groups import merge_groups
@@ -272,26 +273,29 @@ class Explorer:
 
 
 def _neighbor_lists(
-    vectors: Vectors, k: int, index: Index = "exact", block: int = 2048
+    vectors: Vectors, k: int, index: Index = "exact", block: int = 2048, *, progress: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``k`` nearest rows by cosine (itself excluded): ``(n, k)`` rows and scores.
 
     ``index="hnsw"`` takes them from the approximate graph of :mod:`embedkit.search.ann` (ef=:data:`HNSW_EF`).
+    With ``progress``, a bar on stderr counts the words done (a whole-vocabulary page takes minutes).
     """
+    from tqdm.auto import tqdm
+
     n = len(vectors)
     k = min(k, n - 1)
     rows = np.full((n, k), -1, dtype=np.int32)
     scores = np.zeros((n, k), dtype=np.float32)
-    for s in range(0, n, block):
-        q = np.arange(s, min(s + block, n))
-        Q, ex = unit_rows(vectors, q), np.ascontiguousarray(q[:, None])
-        if index == "hnsw":
-            from ..search.ann import ann_topk
-
-            r, sc = ann_topk(vectors, normalize_rows(Q), k, ex, ef=HNSW_EF)
-        else:
-            r, sc = cosine_topk(vectors, Q, k, ex)
-        rows[q], scores[q] = r, sc
+    with tqdm(total=n, desc=f"neighbour lists ({index})", unit="word", disable=not progress, leave=False) as bar:
+        for s in range(0, n, block):
+            q = np.arange(s, min(s + block, n))
+            Q, ex = unit_rows(vectors, q), np.ascontiguousarray(q[:, None])
+            if index == "hnsw":
+                r, sc = ann_topk(vectors, normalize_rows(Q), k, ex, ef=HNSW_EF)
+            else:
+                r, sc = cosine_topk(vectors, Q, k, ex)
+            rows[q], scores[q] = r, sc
+            bar.update(len(q))
     return rows, scores
 
 
@@ -417,7 +421,7 @@ def explore(
         # The whole vector file in its own order: search it, so the HNSW graph saved beside its cache is used.
         whole: Vectors | None = source if isinstance(source, Vectors) else vectors
         same = isinstance(whole, Vectors) and whole.keys == page.keys
-        rows, scores = _neighbor_lists(whole if same and whole is not None else page, k, index)
+        rows, scores = _neighbor_lists(whole if same and whole is not None else page, k, index, progress=progress)
     if title is None:
         title = f"{_METHOD_NAMES.get(projection.method, projection.method)} of {len(projection):,} words"
         if projection.source:
