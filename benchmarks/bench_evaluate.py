@@ -1,6 +1,7 @@
 """Intrinsic evaluation: embedkit against gensim on the default GloVe 6B 50d vectors.
 
 Run:  flock /tmp/ek/bench.lock python benchmarks/bench_evaluate.py [--restrict 30000 300000] [--repeat 3]
+      [--no-gensim] [--record benchmarks/results/evaluate_DATE.json]
 
 In the same process, for each ``--restrict``:
   * the full Google analogy set (19,544 questions): evaluate_analogies (median of ``--repeat``
@@ -15,12 +16,15 @@ medians). Prints Markdown tables: accuracies side by side, then times and speed-
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import time
 import warnings
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _common import ROOT, timeit
@@ -33,13 +37,45 @@ def _pct(c: int, t: int) -> str:
     return f"{100 * c / t:.1f}%" if t else "-"
 
 
+def _commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], check=False, cwd=ROOT, capture_output=True, text=True
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def _run(method: str, restrict: int, seconds: float, r) -> dict:
+    return {
+        "method": method,
+        "restrict": restrict,
+        "seconds": round(seconds, 3),
+        "correct": r.total.correct,
+        "answered": r.total.total,
+        "sections": [[s.name, s.correct, s.total] for s in r.sections],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--restrict", type=int, nargs="+", default=[30000, 300000])
     ap.add_argument("--repeat", type=int, default=3, help="embedkit runs per measurement (gensim runs once)")
     ap.add_argument("--no-cosmul", action="store_true", help="skip embedkit's 3CosMul runs")
     ap.add_argument("--cosmul-reference", action="store_true", help="also run gensim's 3CosMul reference loop")
+    ap.add_argument("--no-gensim", action="store_true", help="time embedkit only (no gensim runs, no similarity)")
+    ap.add_argument("--record", type=Path, default=None, metavar="JSON", help="also write the times to this file")
     args = ap.parse_args()
+    record: dict = {
+        "benchmark": "evaluate_analogies, full Google set, GloVe 6B 50d",
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "commit": _commit(),
+        "cpus": len(os.sched_getaffinity(0)),
+        "load_before": os.getloadavg(),
+        "repeat": args.repeat,
+        "runs": [],
+    }
 
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-bench-cache-"))
     logging.disable(logging.INFO)
@@ -58,6 +94,15 @@ def main() -> None:
 
     for restrict in args.restrict:
         t_ek, r = timeit(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r), args.repeat)
+        record["runs"].append(_run("3cosadd", restrict, t_ek, r))
+        if args.no_gensim:
+            print(f"restrict={restrict}: 3cosadd embedkit {t_ek:.2f} s", flush=True)
+            t_mul, m = timeit(
+                lambda r=restrict: evaluate_analogies(glove, "google", restrict=r, method="3cosmul"), args.repeat
+            )
+            record["runs"].append(_run("3cosmul", restrict, t_mul, m))
+            print(f"restrict={restrict}: 3cosmul embedkit {t_mul:.2f} s ({t_mul / t_ek:.2f}x 3CosAdd)", flush=True)
+            continue
         t = time.perf_counter()
         ref = gensim_3cosadd_sections(kv, google, restrict)
         t_gs = time.perf_counter() - t
@@ -108,6 +153,12 @@ def main() -> None:
             )
             print(f"restrict={restrict}: 3cosmul embedkit {t_mul:.2f} s", flush=True)
 
+    record["load_after"] = os.getloadavg()
+    if args.record:
+        args.record.parent.mkdir(parents=True, exist_ok=True)
+        args.record.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    if args.no_gensim:
+        return
     for name, fname in [("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")]:
         t_ek, s = timeit(lambda n=name: evaluate_similarity(glove, n), args.repeat)
         t_gs, (p, sp, oov) = timeit(lambda f=fname: kv.evaluate_word_pairs(datapath(f)), args.repeat)
