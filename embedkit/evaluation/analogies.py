@@ -28,6 +28,7 @@ from .benchmark_files import AnalogySet, read_analogies
 from .bootstrap import check_bootstrap, confidence_interval
 
 __all__ = [
+    "PROGRESS_DELAY",
     "Accuracy",
     "AnalogyComparison",
     "AnalogyResult",
@@ -39,6 +40,9 @@ __all__ = [
 Method = Literal["3cosadd", "3cosmul"]
 _TOPN = 5  # gensim looks at the five best answers
 _CANDIDATE_BLOCK = 4096
+# The progress bar appears only once an evaluation has run this long (seconds): a short one
+# leaves stderr as it was.
+PROGRESS_DELAY = 2.0
 
 
 # -- analogies ---------------------------------------------------------------------------------
@@ -182,7 +186,7 @@ def _top_answers(
     multi-threaded BLAS on blocks this small, and they also share the row maxima and merges.
     Every query's scores are the same either way (the 50-term dot products are not split), and
     a query's answers do not depend on the other queries of its chunk. ``progress`` shows a
-    tqdm bar of the questions answered on stderr.
+    tqdm bar of the questions answered on stderr once :data:`PROGRESS_DELAY` seconds have passed.
     """
     from tqdm.auto import tqdm
 
@@ -190,7 +194,15 @@ def _top_answers(
     workers = min(
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(chunks)
     )
-    bar = tqdm(total=len(rows), desc=f"analogies ({method})", unit="q", disable=not progress, leave=False)
+    bar = tqdm(
+        total=len(rows),
+        desc=f"analogies ({method})",
+        unit="q",
+        disable=not progress,
+        leave=False,
+        delay=PROGRESS_DELAY,
+        mininterval=0.5,
+    )
 
     def run(r: np.ndarray) -> np.ndarray:
         top = _top_answers_block(vectors, r, n_cand, method, batch_size)
@@ -248,8 +260,8 @@ def evaluate_analogies(
     n_boot, confidence, seed:
         Bootstrap resamples, interval level and random seed of the intervals.
     progress:
-        Show a progress bar of the questions answered on stderr (tqdm); the full Google set at
-        restrict=300,000 takes several seconds.
+        Show a progress bar of the questions answered on stderr (tqdm) once the evaluation has
+        run :data:`PROGRESS_DELAY` seconds (the full Google set at restrict=300,000 takes several).
 
     Returns
     -------
