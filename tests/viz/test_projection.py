@@ -271,3 +271,14 @@ def test_trustworthiness_equals_sklearn_without_importing_it():
     X = rng.normal(size=(300, 50)).astype(np.float32)
     Y = X[:, :2] + 0.5 * rng.normal(size=(300, 2)).astype(np.float32)
     assert float(value) == pytest.approx(sk_trust(X, Y, n_neighbors=10), abs=1e-6)
+
+
+def test_umap_compiled_reads_numbas_cache(tmp_path, monkeypatch):
+    """Check that umap_compiled is False for an empty numba cache and True once it holds UMAP's code."""
+    from embedkit.viz.reduce import umap_compiled
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert umap_compiled() is False
+    (tmp_path / "umap_0123").mkdir()
+    (tmp_path / "umap_0123" / "utils.fast_knn_indices-14.py311.nbi").write_bytes(b"")
+    assert umap_compiled() is True
