@@ -98,22 +98,3 @@ def test_3cosmul_batch_with_repeated_words_equals_single_questions(glove):
         # The same dot products and float32 steps: equal to the bit, ties broken alike.
         assert got.words == alone.words
         assert got.scores == alone.scores
-
-
-@pytest.mark.slow
-def test_3cosmul_costs_about_as_much_as_3cosadd(glove):
-    """Check that 3CosMul on a batch with repeated words takes under 2x the time of 3CosAdd (it took 4x)."""
-    import time
-
-    batch = _cosmul_batch() * 4
-
-    def best(method: str) -> float:
-        times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            analogy_many(glove, batch, 5, method=method, restrict=30000)
-            times.append(time.perf_counter() - t)
-        return min(times)
-
-    best("3cosadd")  # warm the normalised copy
-    assert best("3cosmul") < 2 * best("3cosadd")
