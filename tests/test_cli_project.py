@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -69,11 +70,29 @@ def test_project_words_file_and_redraw(tmp_path, capsys):
 
 
 def test_project_tsne_text_output(tmp_path, capsys):
-    """Check that `project --method tsne -q` prints a one-line summary and no progress bar."""
+    """Check that `project --method tsne -q` prints a summary, the whole time by stage, and no progress bar."""
     assert main(["project", "--method", "tsne", "--top", "100", "-q", "-o", str(tmp_path / "t.png")]) == 0
     cap = capsys.readouterr()
-    assert cap.out.startswith("tsne of 100 words in ") and cap.out.rstrip().endswith(f"wrote {tmp_path / 't.png'}")
+    summary, times = cap.out.splitlines()
+    assert summary.startswith("tsne of 100 words, trustworthiness 0.") and summary.endswith(
+        f"on 100 words; wrote {tmp_path / 't.png'}"
+    )
+    assert re.fullmatch(r"\d+\.\d s: load \d+\.\d s, fit \d+\.\d s, trustworthiness \d+\.\d s, plot \d+\.\d s", times)
     assert cap.err == ""
+
+
+def test_project_total_time_covers_its_stages_and_no_trust_skips_the_check(tmp_path, capsys):
+    """Check that the JSON total covers load, fit, trustworthiness and plot, and that --no-trust skips the check."""
+    out = _run_json(capsys, ["project", "--top", "500", "-o", str(tmp_path / "p.png"), "--json"])
+    t = out["timings"]
+    assert t["total"] >= t["load"] + t["fit"] + t["trustworthiness"] + t["plot"]
+    assert out["params"]["trustworthiness"] == {"k": 10, "sample": 500}
+    out = _run_json(
+        capsys, ["project", "--top", "500", "--trust-sample", "100", "-o", str(tmp_path / "p.png"), "--json"]
+    )
+    assert out["params"]["trustworthiness"] == {"k": 10, "sample": 100}
+    out = _run_json(capsys, ["project", "--top", "500", "--no-trust", "-o", str(tmp_path / "p.png"), "--json"])
+    assert out["trustworthiness"] is None and "trustworthiness" not in out["timings"]
 
 
 def test_plot_neighbors_json(tmp_path, capsys, glove):

@@ -43,6 +43,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="a registered name (google) or an analogy file (default: google)",
     )
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
     _add_bootstrap_options(p)
     add_vectors_option(p)
     add_json_option(p)
@@ -103,6 +104,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
         case_insensitive=not args.case_sensitive,
         n_boot=args.n_boot,
         seed=args.seed,
+        progress=not (args.quiet or args.json),
     )
     if r.total.total == 0:
         raise BenchmarkError(

@@ -76,7 +76,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
         source = v
         words = read_words(args.words) if args.words else (args.top if args.top is not None else 100_000)
     if args.method == "umap" and not args.quiet and not args.json:
-        print("embedkit: UMAP (the first run on a machine compiles numba code for about a minute)", file=sys.stderr)
+        from ..viz.reduce import umap_compiled
+
+        if not umap_compiled():
+            print("embedkit: compiling UMAP's numba code once (cached afterwards)", file=sys.stderr)
     ex = explore(
         source,
         words,

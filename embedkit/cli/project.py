@@ -60,6 +60,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="also save the projection (.npz or .csv) to redraw it later without recomputing",
     )
+    p.add_argument(
+        "--trust-sample",
+        type=positive_int,
+        default=2000,
+        metavar="N",
+        help="trustworthiness on at most N words (default 2000; its cost grows as N squared)",
+    )
+    p.add_argument("--no-trust", action="store_true", help="skip the trustworthiness check")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
     add_json_option(p)
     p.set_defaults(func=cmd_project)
@@ -151,13 +159,14 @@ def _status(args: argparse.Namespace, msg: str) -> None:
 def cmd_project(args: argparse.Namespace) -> int:
     from ..viz.plots import plot_projection
     from ..viz.projection import SAVE_SUFFIXES, Projection
-    from ..viz.reduce import check_umap, project
+    from ..viz.reduce import check_umap, project, umap_compiled
 
     _check_output(args.output)
     if args.method == "umap" and not args.from_projection:
         check_umap()  # before the vectors are loaded
     if args.save_projection:  # before the projection is computed, not after
         check_output(args.save_projection, SAVE_SUFFIXES, "--save-projection")
+    start = time.perf_counter()
     timings: dict[str, float] = {}
     groups = read_groups(args.groups) if args.groups else None
     if args.from_projection:
@@ -174,11 +183,8 @@ def cmd_project(args: argparse.Namespace) -> int:
             words = []
         if groups:
             words = merge_groups(v.keys[:words] if isinstance(words, int) else list(words), groups)
-        if args.method == "umap":
-            _status(
-                args,
-                "embedkit: UMAP (the first run on a machine compiles numba code; later runs load it from the cache)",
-            )
+        if args.method == "umap" and not umap_compiled():
+            _status(args, "embedkit: compiling UMAP's numba code once (cached afterwards)")
         proj = project(
             v,
             words,
@@ -186,6 +192,8 @@ def cmd_project(args: argparse.Namespace) -> int:
             seed=args.seed,
             perplexity=args.perplexity,
             n_neighbors=args.n_neighbors,
+            trust_k=0 if args.no_trust else 10,
+            trust_sample=args.trust_sample,
             progress=not args.quiet and not args.json,
         )
         timings.update(proj.timings)
@@ -195,6 +203,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     fig = plot_projection(proj, labels=args.label, groups=groups, title=args.title)
     size = _save_figure(fig, args.output)
     timings["plot"] = time.perf_counter() - t1
+    timings["total"] = time.perf_counter() - start
     out = {
         "output": str(args.output),
         "bytes": size,
@@ -205,9 +214,14 @@ def cmd_project(args: argparse.Namespace) -> int:
     if args.json:
         print_json(out)
     else:
-        tw = "" if proj.trustworthiness is None else f", trustworthiness {proj.trustworthiness:.3f}"
-        fit = f" in {timings['fit']:.1f} s" if "fit" in timings else ""
-        print(f"{proj.method} of {len(proj):,} words{fit}{tw}; wrote {args.output}")
+        tw = ""
+        if proj.trustworthiness is not None:
+            sample = proj.params.get("trustworthiness", {}).get("sample")
+            on = f" on {sample:,} words" if sample else ""
+            tw = f", trustworthiness {proj.trustworthiness:.3f}{on}"
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
+        print(f"{proj.method} of {len(proj):,} words{tw}; wrote {args.output}")
+        print(f"{timings['total']:.1f} s: {stages}")
         if args.save_projection:
             print(f"saved the projection to {args.save_projection}")
     return 0

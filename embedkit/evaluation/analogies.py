@@ -28,6 +28,7 @@ from .benchmark_files import AnalogySet, read_analogies
 from .bootstrap import check_bootstrap, confidence_interval
 
 __all__ = [
+    "PROGRESS_DELAY",
     "Accuracy",
     "AnalogyComparison",
     "AnalogyResult",
@@ -39,6 +40,9 @@ __all__ = [
 Method = Literal["3cosadd", "3cosmul"]
 _TOPN = 5  # gensim looks at the five best answers
 _CANDIDATE_BLOCK = 4096
+# The progress bar appears only once an evaluation has run this long (seconds): a short one
+# leaves stderr as it was.
+PROGRESS_DELAY = 2.0
 
 
 # -- analogies ---------------------------------------------------------------------------------
@@ -172,27 +176,49 @@ def _top_answers_block(vectors: Vectors, rows: np.ndarray, n_cand: int, method: 
     return top
 
 
-def _top_answers(vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int) -> np.ndarray:
+def _top_answers(
+    vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int, progress: bool = False
+) -> np.ndarray:
     """The top-5 answer rows of every ``(a, b, c)`` row triple (``-1`` where none).
 
-    The questions are split between one thread per core, each running single-threaded BLAS:
-    independent workers need no barrier per product, unlike a multi-threaded BLAS on blocks this
-    small, and they also share the row maxima and merges. Every query's scores are the same
-    either way (the 50-term dot products are not split).
+    The questions are split into chunks shared between one thread per core, each running
+    single-threaded BLAS: independent workers need no barrier per product, unlike a
+    multi-threaded BLAS on blocks this small, and they also share the row maxima and merges.
+    Every query's scores are the same either way (the 50-term dot products are not split), and
+    a query's answers do not depend on the other queries of its chunk. ``progress`` shows a
+    tqdm bar of the questions answered on stderr once :data:`PROGRESS_DELAY` seconds have passed.
     """
-    workers = min(
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-        -(-len(rows) // batch_size),
-    )
-    if workers <= 1:
-        return _top_answers_block(vectors, rows, n_cand, method, batch_size)
-    from threadpoolctl import threadpool_limits
+    from tqdm.auto import tqdm
 
-    unit_view(vectors)  # the normalised copy (when small enough) is made once, before the threads share it
-    chunks = np.array_split(rows, workers)
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda r: _top_answers_block(vectors, r, n_cand, method, batch_size), chunks))
-    return np.concatenate(parts)
+    chunks = np.array_split(rows, max(1, -(-len(rows) // (2 * batch_size))))
+    workers = min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(chunks)
+    )
+    bar = tqdm(
+        total=len(rows),
+        desc=f"analogies ({method})",
+        unit="q",
+        disable=not progress,
+        leave=False,
+        delay=PROGRESS_DELAY,
+        mininterval=0.5,
+    )
+
+    def run(r: np.ndarray) -> np.ndarray:
+        top = _top_answers_block(vectors, r, n_cand, method, batch_size)
+        bar.update(len(r))
+        return top
+
+    try:
+        if workers <= 1:
+            return np.concatenate([run(r) for r in chunks])
+        from threadpoolctl import threadpool_limits
+
+        unit_view(vectors)  # the normalised copy (when small enough) is made once, before the threads share it
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+            return np.concatenate(list(pool.map(run, chunks)))
+    finally:
+        bar.close()
 
 
 def evaluate_analogies(
@@ -206,6 +232,7 @@ def evaluate_analogies(
     n_boot: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    progress: bool = False,
 ) -> AnalogyResult:
     """Accuracy on an analogy benchmark ("a is to b as c is to d"), section by section.
 
@@ -232,6 +259,9 @@ def evaluate_analogies(
         Questions per block of the matrix products.
     n_boot, confidence, seed:
         Bootstrap resamples, interval level and random seed of the intervals.
+    progress:
+        Show a progress bar of the questions answered on stderr (tqdm) once the evaluation has
+        run :data:`PROGRESS_DELAY` seconds (the full Google set at restrict=300,000 takes several).
 
     Returns
     -------
@@ -269,7 +299,7 @@ def evaluate_analogies(
 
     if known.any():
         qrows = rows[known]
-        top = _top_answers(vectors, qrows, n_cand, method, batch_size)  # (n, 5)
+        top = _top_answers(vectors, qrows, n_cand, method, batch_size, progress)  # (n, 5)
         folded = np.where(top >= 0, canon[np.maximum(top, 0)], -1)
         ignored = (folded[:, :, None] == qrows[:, None, :3]).any(axis=2) | (folded < 0)
         first = np.argmax(~ignored, axis=1)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..vectors import Vectors
-from .kernels import normalize_rows, restrict_count, topk_blocked, unit_view
+from .kernels import ScoreFn, UnitRows, normalize_rows, restrict_count, topk_blocked, unit_view
 from .neighbors import Neighbors, to_neighbors
 
 __all__ = ["Method", "analogy", "analogy_many", "analogy_rows"]
@@ -23,6 +23,10 @@ __all__ = ["Method", "analogy", "analogy_many", "analogy_rows"]
 Method = Literal["3cosadd", "3cosmul"]
 METHODS = ("3cosadd", "3cosmul")
 _COSMUL_EPS = np.float32(1e-6)
+# Measured on the Google set (benchmarks/bench_evaluate.py): 1,024 x 1,024 blocks run 3CosMul
+# about 2.4x faster than 512 x 8,192 (the score block is gathered, so it must stay in cache).
+_COSMUL_QUERY_BLOCK = 1024
+_COSMUL_CANDIDATE_BLOCK = 1024
 
 
 def analogy_rows(
@@ -59,19 +63,61 @@ def analogy_rows(
 
     else:
         stacked = np.concatenate([A, B, C], axis=0)
-        n = len(a)
+        cosmul = _cosmul_score(normed, stacked, np.concatenate([a, b, c]))
+        # Narrow candidate blocks keep the gathered score block in cache.
+        return topk_blocked(
+            cosmul, len(a), n_cand, k, exclude, query_block=_COSMUL_QUERY_BLOCK, candidate_block=_COSMUL_CANDIDATE_BLOCK
+        )
 
-        def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
-            m = q1 - q0
-            rows = np.concatenate([stacked[q0:q1], stacked[n + q0 : n + q1], stacked[2 * n + q0 : 2 * n + q1]])
+    return topk_blocked(score, len(a), n_cand, k, exclude)
+
+
+def _cosmul_score(normed: np.ndarray | UnitRows, stacked: np.ndarray, words: np.ndarray) -> ScoreFn:
+    """The blocked 3CosMul score function of :func:`analogy_rows`.
+
+    A block of questions often repeats its words (the Google set's 19,544 questions use 905
+    words, and a block of consecutive questions a few hundred): then each distinct word's
+    similarity row is computed once per candidate block, turned into ``s = (1 + cos) / 2`` once,
+    and every question's score gathers its three rows. The dot products and the float32
+    operations on them are the same as when each question's three rows are multiplied, so the
+    scores (and the order of ties) are too.
+    """
+    n = len(words) // 3
+    plans: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+
+    def plan(q0: int, q1: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The block's rows to multiply and, if they are its distinct words, each question's three."""
+        if q0 not in plans:
+            sl = np.r_[q0:q1, n + q0 : n + q1, 2 * n + q0 : 2 * n + q1]  # the a, b, c of the block
+            uniq, first, pos = np.unique(words[sl], return_index=True, return_inverse=True)
+            plans.clear()  # topk_blocked runs the query blocks one after another
+            # Worth it when the distinct rows are clearly fewer than the 3m rows they replace.
+            if len(uniq) <= 2 * (q1 - q0):
+                plans[q0] = (stacked[sl[first]], pos.reshape(3, -1))
+            else:
+                plans[q0] = (stacked[sl], None)
+        return plans[q0]
+
+    def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
+        m = q1 - q0
+        rows, pos = plan(q0, q1)
+        if pos is None:
             S = rows @ normed[c0:c1].T  # (3m, c1 - c0)
             S += 1.0
             S *= 0.5
             out = S[m : 2 * m] * S[2 * m :]
             out /= S[:m] + _COSMUL_EPS
             return out
+        U = rows @ normed[c0:c1].T  # (distinct words, c1 - c0)
+        U += 1.0
+        U *= 0.5
+        out = U[pos[1]]
+        out *= U[pos[2]]
+        U += _COSMUL_EPS
+        out /= U[pos[0]]
+        return out
 
-    return topk_blocked(score, len(a), n_cand, k, exclude)
+    return score
 
 
 def analogy(

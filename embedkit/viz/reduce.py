@@ -43,6 +43,7 @@ __all__ = [
     "select_words",
     "trustworthiness",
     "tsne_affinities",
+    "umap_compiled",
 ]
 
 
@@ -85,12 +86,12 @@ def trustworthiness(
 ) -> float:
     """How well ``Y`` (the projection) keeps the ``k``-neighbourhoods of ``X``, in [0, 1].
 
-    :func:`sklearn.manifold.trustworthiness` (Euclidean in both spaces). It needs the full
-    distance matrix, so for more than ``sample`` rows it is computed on a random sample of
-    ``sample`` rows (the same rows in both spaces); ``sample=None`` uses every row.
+    The value of :func:`sklearn.manifold.trustworthiness` (Euclidean in both spaces), computed
+    here in numpy: importing scikit-learn alone takes about 2 s, longer than a PCA of thousands
+    of words. It needs the full distance matrix, so for more than ``sample`` rows it is computed
+    on a random sample of ``sample`` rows (the same rows in both spaces); ``sample=None`` uses
+    every row.
     """
-    from sklearn.manifold import trustworthiness as sk_trust
-
     X = np.asarray(X)
     Y = np.asarray(Y)
     if len(X) != len(Y):
@@ -101,7 +102,31 @@ def trustworthiness(
     if len(X) < 3:
         raise DataError(f"trustworthiness needs at least 3 points, got {len(X)}")
     k = max(1, min(k, (len(X) - 1) // 2))
-    return float(sk_trust(X, Y, n_neighbors=k))
+    return _trustworthiness(X, Y, k)
+
+
+def _squared_distances(X: np.ndarray) -> np.ndarray:
+    X = X.astype(np.float64)
+    sq = np.einsum("ij,ij->i", X, X)
+    d = sq[:, None] + sq[None, :] - 2.0 * (X @ X.T)
+    np.maximum(d, 0.0, out=d)
+    np.fill_diagonal(d, np.inf)  # a point is not its own neighbour
+    return d
+
+
+def _trustworthiness(X: np.ndarray, Y: np.ndarray, k: int) -> float:
+    """sklearn's formula: a penalty for each ``k``-neighbour in ``Y`` by how far it ranks in ``X``."""
+    n = len(X)
+    dy = _squared_distances(Y)
+    near = np.argpartition(dy, k - 1, axis=1)[:, :k]  # (n, k): the k nearest in Y, any order
+    dx = _squared_distances(X)
+    t = 0
+    for r0 in range(0, n, 256):  # the rank in X of each: 1 + how many points are closer
+        d = dx[r0 : r0 + 256]
+        picked = np.take_along_axis(d, near[r0 : r0 + 256], axis=1)  # (rows, k)
+        ranks = (d[:, None, :] < picked[:, :, None]).sum(axis=2) + 1 - k  # (rows, k)
+        t += int(ranks[ranks > 0].sum())
+    return float(1.0 - t * (2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0))))
 
 
 def numba_cache_dir() -> Path:
@@ -113,6 +138,15 @@ def numba_cache_dir() -> Path:
 
 
 _UMAP_CACHING_ON = False
+
+
+def umap_compiled() -> bool:
+    """Whether numba's cache (:func:`numba_cache_dir`) already holds compiled UMAP code.
+
+    Without it the first UMAP compiles that code, which takes far longer than the projection.
+    """
+    root = numba_cache_dir()
+    return root.is_dir() and any("umap" in str(p) for p in root.rglob("*.nbi"))
 
 
 UMAP_FEATURE = "UMAP projections (method='umap')"  # how the missing-extra message names the feature

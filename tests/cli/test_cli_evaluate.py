@@ -8,6 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from embedkit.cli import main
+from embedkit.evaluation import analogies
 from embedkit.evaluation.benchmark_files import read_analogies
 
 
@@ -87,3 +88,15 @@ def test_cli_malformed_lines_and_encoding_are_stated(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert err == f"embedkit: warning: {s} is not UTF-8; read it as Windows-1252 (cp1252)\n"
     assert out.splitlines()[1].split()[:3] == [str(s), "4", "0"]  # café is known: all four pairs count
+
+
+@pytest.mark.parametrize("extra, shown", [([], True), (["-q"], False), (["--quiet"], False), (["--json"], False)])
+def test_cli_analogies_progress_bar(subset_file, capsys, monkeypatch, extra, shown):
+    """Check that `evaluate analogies` shows its progress bar on stderr, and never with -q or --json."""
+    monkeypatch.setattr(analogies, "PROGRESS_DELAY", 0.0)  # as if the evaluation took long
+    argv = ["evaluate", "analogies", "--questions", str(subset_file), "--restrict", "20000", "--n-boot", "10"]
+    assert main([*argv, *extra]) == 0
+    err = capsys.readouterr().err
+    assert ("analogies (3cosadd)" in err) is shown
+    if shown:
+        assert "0/112 " in err  # the 112 answered questions are counted (56 are skipped)

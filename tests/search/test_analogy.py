@@ -81,3 +81,20 @@ def test_bad_arguments_raise_invalid_argument_error(glove):
         analogy(glove, "man", "king", "woman", k=-2)
     with pytest.raises(InvalidArgumentError, match=r"each question must be three words \(a, b, c\)"):
         analogy_many(glove, [("man", "king")])
+
+
+def _cosmul_batch() -> list[tuple[str, str, str]]:
+    """Every ordered triple of three of QUESTIONS' pairs' words: a batch that repeats its words."""
+    pairs = [(a, b) for a, b, _ in QUESTIONS]
+    return [(a, b, c) for a, b in pairs for c, _ in pairs if c != a] * 3
+
+
+def test_3cosmul_batch_with_repeated_words_equals_single_questions(glove):
+    """Check that 3CosMul answers a batch of repeated words exactly as it answers each question alone."""
+    batch = _cosmul_batch()  # 270 questions on 20 words: the batch computes each word's row once
+    many = analogy_many(glove, batch, 5, method="3cosmul", restrict=30000)
+    for q, got in zip(batch[:30], many):
+        alone = analogy(glove, *q, 5, method="3cosmul", restrict=30000)
+        # The same dot products and float32 steps: equal to the bit, ties broken alike.
+        assert got.words == alone.words
+        assert got.scores == alone.scores

@@ -249,3 +249,36 @@ def test_import_embedkit_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_trustworthiness_equals_sklearn_without_importing_it():
+    """Check that trustworthiness gives sklearn's value (float32 rounding) and never imports scikit-learn (2 s)."""
+    code = (
+        "import sys, numpy as np\n"
+        "from embedkit.viz.reduce import trustworthiness\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.normal(size=(300, 50)).astype(np.float32)\n"
+        "Y = X[:, :2] + 0.5 * rng.normal(size=(300, 2)).astype(np.float32)\n"
+        "print(trustworthiness(X, Y, k=10), 'sklearn' in sys.modules)\n"
+    )
+    value, imported = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert imported == "False"
+    from sklearn.manifold import trustworthiness as sk_trust
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 50)).astype(np.float32)
+    Y = X[:, :2] + 0.5 * rng.normal(size=(300, 2)).astype(np.float32)
+    assert float(value) == pytest.approx(sk_trust(X, Y, n_neighbors=10), abs=1e-6)
+
+
+def test_umap_compiled_reads_numbas_cache(tmp_path, monkeypatch):
+    """Check that umap_compiled is False for an empty numba cache and True once it holds UMAP's code."""
+    from embedkit.viz.reduce import umap_compiled
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert umap_compiled() is False
+    (tmp_path / "umap_0123").mkdir()
+    (tmp_path / "umap_0123" / "utils.fast_knn_indices-14.py311.nbi").write_bytes(b"")
+    assert umap_compiled() is True
