@@ -29,15 +29,17 @@ class ConfusionScores(Protocol):
 
 def plot_confusion_matrix(metrics: ConfusionScores, *, ax: Any = None, normalize: bool = False) -> Figure:
     """Draw the confusion matrix (rows: true class, columns: predicted) on ``ax`` (a new figure if
-    ``None``); with ``normalize`` each row shows fractions of its class. Returns the Figure."""
-    import matplotlib.pyplot as plt
+    ``None``, not registered with pyplot, so nothing leaks into its global state); with ``normalize``
+    each row shows fractions of its class. Returns the Figure."""
+    from matplotlib.figure import Figure as MplFigure
 
     cm = np.asarray(metrics.confusion, dtype=float)
     if normalize:
         cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     if ax is None:
         n = len(metrics.class_names)
-        fig, ax = plt.subplots(figsize=(1.2 + 0.6 * n, 1.0 + 0.6 * n))
+        fig = MplFigure(figsize=(1.2 + 0.6 * n, 1.0 + 0.6 * n))
+        ax = fig.add_subplot()
     else:
         fig = ax.figure
     im = ax.imshow(cm, cmap="Blues", vmin=0)

@@ -17,9 +17,10 @@ def test_confusion_figure_on_given_ax():
     assert [t.get_text() for t in ax.texts] == ["1", "0", "0", "0", "1", "1", "0", "0", "1"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
     plt.close(fig)
+    before = plt.get_fignums()
     fig2 = plot_confusion_matrix(m, normalize=True)
     assert fig2.axes[0].texts[4].get_text() == "0.50"
-    plt.close(fig2)
+    assert plt.get_fignums() == before  # a new figure is not registered with pyplot (nothing leaks)
 
 
 def test_confusion_figure_reads_any_scores_object():
