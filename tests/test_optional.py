@@ -29,6 +29,7 @@ def _run(body: str, tmp_path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_without_torch_core_commands_work(tmp_path, data_dir):
     """Check that without torch neighbours, analogies, evaluation and a report run and never import torch."""
     small = tmp_path / "small.txt"
@@ -65,6 +66,7 @@ def test_without_torch_core_commands_work(tmp_path, data_dir):
     ],
     ids=["generate", "train-embeddings", "classify-train"],
 )
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_without_torch_torch_commands_name_the_extra(tmp_path, data_dir, argv):
     """Check that a command needing torch, run without it, fails in one line naming `embedkit[nn]`."""
     corpus = data_dir / "corpus" / "tinyshakespeare.txt"

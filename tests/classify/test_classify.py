@@ -86,6 +86,7 @@ def test_baseline_matches_sklearn_and_round_trips(kind, glove, mr_slice, tmp_pat
     assert evaluate(back, dv).accuracy > 0.68
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
     """Check that Kim's CNN (static GloVe) trained for 3 epochs on 2,500 MR sentences beats chance clearly."""
     from embedkit.classify import ClassifierConfig

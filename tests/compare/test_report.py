@@ -164,6 +164,7 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_report_renders_in_headless_chromium(comparison, tmp_path):
     """Check in a real browser that the page loads, has no broken images, and its screenshot is not blank."""
     browser = _chromium()
@@ -204,6 +205,7 @@ def _strict(text: str):
     return json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_subset_never_wins_and_json_is_strict(glove, google_sample, tmp_path, capsys):
     """Check that GloVe's own first 5,000 words do not beat GloVe on analogies (both search the same 5,000
     candidates, so every common question gets the same answer), that the report says how many candidates,

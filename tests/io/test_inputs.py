@@ -49,6 +49,7 @@ def _feed_pipe(data: bytes) -> tuple[int, threading.Thread]:
         ("glove", lzma.compress),
     ],
 )
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_pipe_is_read_exactly_once(fmt, compress, glove, tmp_path, cache):
     """Check that a pipe (also compressed) passed as /dev/fd/N gives the whole matrix, identical to the file, and caches nothing."""
     v = glove.most_frequent(10_000)
@@ -104,6 +105,7 @@ def _cli(*args, stdin=None, timeout=120) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_cli_convert_from_stdin_writes_the_whole_file(glove, tmp_path, cache):
     """Check that 'convert - OUT' and 'convert /dev/stdin OUT' fed gzip through a pipe write every vector."""
     v = glove.most_frequent(10_000)

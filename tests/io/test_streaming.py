@@ -38,6 +38,7 @@ def synthetic(tmp_path_factory) -> tuple[embedkit.Vectors, Path, Path]:
     )
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_binary_streams_into_cache_with_bounded_memory(synthetic, cache, monkeypatch):
     """Check that a 48 MB-matrix word2vec binary converts in 1 MB chunks with a heap peak under a quarter of the matrix."""
     v, binf, _ = synthetic
@@ -59,6 +60,7 @@ def test_binary_streams_into_cache_with_bounded_memory(synthetic, cache, monkeyp
     assert in_memory == v and peak_memory > v.nbytes
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_text_streams_into_cache_exactly_like_gensim(synthetic, cache, monkeypatch):
     """Check that word2vec text parsed in 64 kB chunks (~100 pieces) matches gensim's parse exactly."""
     _, _, txt = synthetic
@@ -153,6 +155,7 @@ def test_sigkill_during_cache_write_leaves_no_cache(synthetic, cache, tmp_path):
     assert not list(cache.glob(".*.tmp"))  # the next cache write removed the dead builder's temporary
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_concurrent_cache_builds_keep_each_others_temporaries(synthetic, cache, tmp_path):
     """Check that a build paused mid-write keeps its temporary while another process builds and loads the same cache, and both finish exact."""
     v, binf, _ = synthetic

@@ -210,6 +210,7 @@ def test_intact_file_is_loaded_without_warning(small):
         "header-only",
     ],
 )
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_damaged_file_is_rebuilt_not_crashed_on(small, damage, reason):
     """Check that a flipped, cut, lengthened or empty index file gives the right answer with a rebuild warning, never a crash."""
     _, path, good = _restore(small)
@@ -220,6 +221,7 @@ def test_damaged_file_is_rebuilt_not_crashed_on(small, damage, reason):
     _assert_rebuilt(small, path, reason)
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_payload_damage_with_a_recomputed_checksum_is_caught_by_the_header(small):
     """Check that a consistent file whose header names another faiss version, M or row count is rebuilt."""
     _, path, good = _restore(small)
@@ -232,6 +234,7 @@ def test_payload_damage_with_a_recomputed_checksum_is_caught_by_the_header(small
         _assert_rebuilt(small, path, f"built for {field}={shown}, these vectors need {header[field]!r}")
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_file_of_another_vector_set_is_rebuilt(small, glove, tmp_path):
     """Check that the index of another 2,000 x 50 set copied over this one's is detected (source, fingerprint) and rebuilt."""
     ekv, path, _ = _restore(small)
@@ -253,6 +256,7 @@ def test_file_of_another_vector_set_is_rebuilt(small, glove, tmp_path):
     )
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_hnswlib_file_from_an_older_embedkit_is_rebuilt_and_removed(small):
     """Check that a real hnswlib 0.8 graph, at the new name or the old one, is never read and the old one is removed."""
     _, path, _ = _restore(small)
@@ -285,6 +289,7 @@ def test_unreadable_or_unwritable_index_keeps_answers_right(small, tmp_path):
     assert ann.get_index(v).path is None
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_cli_neighbors_survives_a_flipped_header_byte(small):
     """Check that `embedkit neighbors --index hnsw --ef 100` exits 0 with the exact answer after a header byte flip (was exit 139)."""
     ekv, path, good = _restore(small)
@@ -345,6 +350,7 @@ print(json.dumps({"answers": sorted(answers), "rebuilt": rebuilt}))
 """
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_random_bit_flips_never_reach_native_code(small):
     """Check that 40 seeded one-bit flips anywhere in the file each give a rebuild and the exact answer, never a crash."""
     ekv, _, _ = _restore(small)

@@ -119,6 +119,7 @@ def test_tsne_shape_seed_quality_and_progress(glove, capsys):
     assert a.info["kl_divergence"] > 0
 
 
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
 def test_tsne_never_imports_pynndescent():
     """Check that t-SNE builds openTSNE's default affinities itself, identical, without importing pynndescent (its numba compile)."""
     import tempfile
