@@ -356,6 +356,7 @@ def test_every_subcommand_has_cases():
 
 
 @pytest.mark.parametrize(("case", "json_mode"), list(_all_cases()))
+@pytest.mark.slow  # a battery of CLI runs, or a full figure pipeline: run by the full suite
 def test_bad_input_fails_in_one_line(case: Case, json_mode: bool, files, capsys):
     """Check the exit status, the single error line (or JSON object) and that no output is left behind."""
     if "{unreadable}" in case.argv and os.geteuid() == 0:

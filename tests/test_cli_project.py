@@ -81,6 +81,7 @@ def test_project_tsne_text_output(tmp_path, capsys):
     assert cap.err == ""
 
 
+@pytest.mark.slow  # a full figure pipeline: run by the full suite
 def test_project_total_time_covers_its_stages_and_no_trust_skips_the_check(tmp_path, capsys):
     """Check that the JSON total covers load, fit, trustworthiness and plot, and that --no-trust skips the check."""
     out = _run_json(capsys, ["project", "--top", "500", "-o", str(tmp_path / "p.png"), "--json"])
@@ -103,6 +104,7 @@ def test_plot_neighbors_json(tmp_path, capsys, glove):
     assert (tmp_path / "n.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow  # a full figure pipeline: run by the full suite
 def test_plot_analogies_heatmap_similarity(tmp_path, capsys):
     """Check that the analogy, heatmap and similarity figures are written, and a malformed pair is an error."""
     out = _run_json(capsys, ["plot", "analogies", "man:woman", "king:queen", "-o", str(tmp_path / "a.png"), "--json"])
