@@ -8,14 +8,7 @@ from types import ModuleType
 
 from .errors import MissingDependencyError
 
-__all__ = ["EXTRAS", "check", "require"]
-
-# The extras defined in pyproject.toml and what each brings; `embedkit[all]` installs all of them.
-EXTRAS = {
-    "nn": "torch: neural language models, classifiers, embedding training by next-word prediction",
-    "umap": "umap-learn (with numba): UMAP projections",
-    "explore": "plotly: the interactive explorer page (embedkit explore)",
-}
+__all__ = ["check", "require"]
 
 
 def require(module: str, extra: str, feature: str) -> ModuleType:

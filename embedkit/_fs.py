@@ -33,7 +33,6 @@ __all__ = [
     "STALE_AFTER_S",
     "atomic_path",
     "atomic_write",
-    "atomic_write_bytes",
     "file_error",
     "input_kind",
     "is_stdin_name",
@@ -179,13 +178,6 @@ def atomic_write(
         yield f
         f.flush()
         os.fsync(f.fileno())
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_write`); returns the path."""
-    with atomic_write(path) as f:
-        f.write(data)
-    return Path(path)
 
 
 # --------------------------------------------------------------------------------------------

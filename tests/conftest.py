@@ -36,6 +36,23 @@ def glove_kv(glove):
     return glove.to_gensim()
 
 
+@pytest.fixture(scope="module")
+def subset_file(tmp_path_factory):
+    """The first 12 questions of every Google section, plus an invalid line (an analogy file for the
+    evaluation and CLI tests)."""
+    from embedkit.evaluation.benchmark_files import read_analogies
+
+    qs = read_analogies("google")
+    lines = []
+    for s in qs.sections:
+        lines.append(f": {s.name}")
+        lines += [" ".join(q) for q in s.questions[:12]]
+    lines.insert(3, "not a question")
+    p = tmp_path_factory.mktemp("analogies") / "subset.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
 def gensim_data(name: str) -> str:
     """Path of a file shipped in gensim's test data."""
     from gensim.test.utils import datapath

@@ -10,26 +10,27 @@ from pathlib import Path
 from ..errors import FileIsADirectoryError, FileNotADirectoryError, InvalidArgumentError
 
 
-def positive_int(text: str) -> int:
-    """argparse ``type`` for counts such as ``-k``: an integer >= 1 (else a usage error naming the option)."""
+def _int_at_least(text: str, minimum: int) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
+        raise argparse.ArgumentTypeError(f"expected {_EXPECTED[minimum]}, got {text!r}") from None
+    if n < minimum:
+        raise argparse.ArgumentTypeError(f"expected {_EXPECTED[minimum]}, got {n}")
     return n
+
+
+_EXPECTED = {1: "a positive integer", 0: "an integer >= 0"}
+
+
+def positive_int(text: str) -> int:
+    """argparse ``type`` for counts such as ``-k``: an integer >= 1 (else a usage error naming the option)."""
+    return _int_at_least(text, 1)
 
 
 def non_negative_int(text: str) -> int:
     """argparse ``type`` for counts that may be 0 (such as ``--label``): an integer >= 0."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {n}")
-    return n
+    return _int_at_least(text, 0)
 
 
 def check_output(path: str | os.PathLike, suffixes: Sequence[str], what: str) -> Path:

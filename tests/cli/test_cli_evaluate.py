@@ -9,21 +9,6 @@ from numpy.testing import assert_allclose
 
 from embedkit.cli import main
 from embedkit.evaluation import analogies
-from embedkit.evaluation.benchmark_files import read_analogies
-
-
-@pytest.fixture(scope="module")
-def subset_file(tmp_path_factory):
-    """The first 12 questions of every Google section, plus an invalid line."""
-    qs = read_analogies("google")
-    lines = []
-    for s in qs.sections:
-        lines.append(f": {s.name}")
-        lines += [" ".join(q) for q in s.questions[:12]]
-    lines.insert(3, "not a question")
-    p = tmp_path_factory.mktemp("analogies") / "subset.txt"
-    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return p
 
 
 def test_cli_analogies_json(subset_file, capsys):

@@ -74,20 +74,6 @@ def mul30k(glove):
     return evaluate_analogies(glove, "google", restrict=30000, method="3cosmul")
 
 
-@pytest.fixture(scope="module")
-def subset_file(tmp_path_factory):
-    """The first 12 questions of every Google section, plus an invalid line."""
-    qs = read_analogies("google")
-    lines = []
-    for s in qs.sections:
-        lines.append(f": {s.name}")
-        lines += [" ".join(q) for q in s.questions[:12]]
-    lines.insert(3, "not a question")
-    p = tmp_path_factory.mktemp("analogies") / "subset.txt"
-    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return p
-
-
 def test_3cosadd_counts_equal_gensim_full_google_set(add30k):
     """Check per-section counts, totals and skipped questions against gensim's on all 19,544 questions."""
     assert _counts(add30k) == GENSIM_3COSADD_30K

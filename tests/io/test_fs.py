@@ -14,7 +14,6 @@ import embedkit
 from embedkit._fs import (
     atomic_path,
     atomic_write,
-    atomic_write_bytes,
     input_kind,
     new_file_mode,
     remove_stale_temporaries,
@@ -44,7 +43,8 @@ def test_atomic_writes_get_the_users_permissions(umask, tmp_path):
         f.write("é")
     with atomic_path(tmp_path / "c.bin") as tmp:
         tmp.write_bytes(b"y")
-    atomic_write_bytes(tmp_path / "d.bin", b"z")
+    with atomic_write(tmp_path / "d.bin") as f:
+        f.write(b"z")
     assert {p.name: _mode(p) for p in tmp_path.iterdir()} == dict.fromkeys(("a.bin", "b.txt", "c.bin", "d.bin"), want)
     assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "é"
 
