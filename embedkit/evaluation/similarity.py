@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import BenchmarkError, DataError, InvalidArgumentError
+from ..search.backends import SearchBackend, resolve_backend
 from ..search.kernels import restrict_count, unit_view
 from ..vectors import Vectors
 from .analogies import vocab_rows
@@ -97,6 +98,7 @@ def evaluate_similarity(
     n_boot: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    device: str | SearchBackend = "cpu",
 ) -> SimilarityResult:
     """Pearson and Spearman correlation between cosine similarity and human similarity scores.
 
@@ -121,6 +123,9 @@ def evaluate_similarity(
         Remove part-of-speech suffixes (``sun-n``) when reading the file.
     n_boot, confidence, seed:
         Bootstrap resamples (of pairs), interval level and random seed.
+    device:
+        Where the cosines are computed: ``"cpu"`` (numpy), ``"cuda"``, ``"cuda:N"``, ``"auto"`` or a
+        backend object, as in :mod:`embedkit.search.backends` (equal within float32 rounding).
 
     Examples
     --------
@@ -132,6 +137,7 @@ def evaluate_similarity(
     if oov not in ("skip", "zero"):
         raise InvalidArgumentError(f"oov must be 'skip' or 'zero', got {oov!r}")
     check_bootstrap(n_boot, confidence)
+    backend = resolve_backend(device)
     from scipy.stats import pearsonr, spearmanr
 
     pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
@@ -143,7 +149,11 @@ def evaluate_similarity(
     known = (ra >= 0) & (rb >= 0)
     normed = unit_view(vectors)
     model = np.full(len(ra), np.nan)
-    model[known] = np.einsum("ij,ij->i", normed[ra[known]], normed[rb[known]])
+    left, right = normed[ra[known]], normed[rb[known]]
+    if backend is None:
+        model[known] = np.einsum("ij,ij->i", left, right)
+    else:
+        model[known] = backend.pair_cosines(left, right)
     gold = np.asarray(pset.scores, dtype=np.float64)
     use = known if oov == "skip" else np.ones(len(ra), dtype=bool)
     g, m = gold[use], np.where(known, model, 0.0)[use]
