@@ -28,6 +28,15 @@ def add_json_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
+def add_device_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--device",
+        default="cpu",
+        metavar="DEVICE",
+        help="where the exact search runs: cpu (numpy, default), cuda, cuda:N, or auto (CUDA if torch sees one)",
+    )
+
+
 def check_source(spec: str, option: str = "--vectors") -> str:
     """``spec`` unchanged, or an :class:`~embedkit.errors.InvalidArgumentError` naming ``option`` if it is empty (``--vectors ""``
     would otherwise be read as the current folder)."""

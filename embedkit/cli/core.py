@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 
 from ._checks import positive_int
-from ._common import add_json_option, add_vectors_option, check_source, human_bytes, load_vectors, print_json
+from ._common import (
+    add_device_option,
+    add_json_option,
+    add_vectors_option,
+    check_source,
+    human_bytes,
+    load_vectors,
+    print_json,
+)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +36,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="HNSW search breadth (default 50; more: higher recall)",
     )
+    add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_neighbors)
@@ -41,6 +50,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--restrict", type=positive_int, default=None, metavar="N", help="answer only from the N most frequent words"
     )
+    add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_analogy)
@@ -93,7 +103,9 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     from ..search.neighbors import nearest_many
 
     v = load_vectors(args.vectors)
-    res = nearest_many(v, args.words, k=args.k, restrict=args.restrict, index=args.index, ef=args.ef)
+    res = nearest_many(
+        v, args.words, k=args.k, restrict=args.restrict, index=args.index, ef=args.ef, device=args.device
+    )
     if args.json:
         print_json({"results": {w: _results(r) for w, r in zip(args.words, res)}})
     else:
@@ -103,10 +115,12 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
-    from ..search.analogy import analogy
+    from ..search.analogy import analogy_many
 
     v = load_vectors(args.vectors)
-    res = analogy(v, args.a, args.b, args.c, k=args.k, method=args.method, restrict=args.restrict)
+    (res,) = analogy_many(
+        v, [(args.a, args.b, args.c)], k=args.k, method=args.method, restrict=args.restrict, device=args.device
+    )
     if args.json:
         print_json({"query": [args.a, args.b, args.c], "method": args.method, "results": _results(res)})
     else:

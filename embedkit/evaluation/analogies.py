@@ -185,7 +185,16 @@ def _top_answers_device(
     exclude = np.ascontiguousarray(rows[:, :3])
     if method == "3cosmul":
         top, _ = analogy_rows(
-            vectors, a, b, c, _TOPN, method="3cosmul", restrict=n_cand, exclude=exclude, device=backend, progress=bar.update
+            vectors,
+            a,
+            b,
+            c,
+            _TOPN,
+            method="3cosmul",
+            restrict=n_cand,
+            exclude=exclude,
+            device=backend,
+            progress=bar.update,
         )
         return top
     top, _ = backend.cosine_topk(

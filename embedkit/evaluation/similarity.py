@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import BenchmarkError, DataError, InvalidArgumentError
+from ..progress import progress_bar
 from ..search.backends import SearchBackend, resolve_backend
 from ..search.kernels import restrict_count, unit_view
 from ..vectors import Vectors
@@ -99,6 +100,7 @@ def evaluate_similarity(
     confidence: float = 0.95,
     seed: int = 0,
     device: str | SearchBackend = "cpu",
+    progress: bool = False,
 ) -> SimilarityResult:
     """Pearson and Spearman correlation between cosine similarity and human similarity scores.
 
@@ -126,6 +128,10 @@ def evaluate_similarity(
     device:
         Where the cosines are computed: ``"cpu"`` (numpy), ``"cuda"``, ``"cuda:N"``, ``"auto"`` or a
         backend object, as in :mod:`embedkit.search.backends` (equal within float32 rounding).
+    progress:
+        Show a bar of the steps (vocabulary, cosines, correlations, bootstrap) on stderr once the
+        evaluation has run :data:`~embedkit.progress.PROGRESS_DELAY` seconds (a vocabulary of
+        millions of words takes several).
 
     Examples
     --------
@@ -138,15 +144,33 @@ def evaluate_similarity(
         raise InvalidArgumentError(f"oov must be 'skip' or 'zero', got {oov!r}")
     check_bootstrap(n_boot, confidence)
     backend = resolve_backend(device)
+    pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
+    with progress_bar(desc=f"similarity ({pset.name})", total=4, unit="step", enabled=progress) as bar:
+        return _evaluate(vectors, pset, oov, case_insensitive, restrict, n_boot, confidence, seed, backend, bar)
+
+
+def _evaluate(
+    vectors: Vectors,
+    pset: SimilaritySet,
+    oov: str,
+    case_insensitive: bool,
+    restrict: int | None,
+    n_boot: int,
+    confidence: float,
+    seed: int,
+    backend: SearchBackend | None,
+    bar,
+) -> SimilarityResult:
+    """:func:`evaluate_similarity`'s steps, each one counted on ``bar``."""
     from scipy.stats import pearsonr, spearmanr
 
-    pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
     n_cand = restrict_count(vectors, restrict)
     ok = vocab_rows(vectors.keys_view[:n_cand], case_insensitive)
     fold = str.upper if case_insensitive else (lambda w: w)
     ra = np.array([ok.get(fold(a), -1) for a, _ in pset.pairs], dtype=np.int64)
     rb = np.array([ok.get(fold(b), -1) for _, b in pset.pairs], dtype=np.int64)
     known = (ra >= 0) & (rb >= 0)
+    bar.update()
     normed = unit_view(vectors)
     model = np.full(len(ra), np.nan)
     left, right = normed[ra[known]], normed[rb[known]]
@@ -157,6 +181,7 @@ def evaluate_similarity(
     gold = np.asarray(pset.scores, dtype=np.float64)
     use = known if oov == "skip" else np.ones(len(ra), dtype=bool)
     g, m = gold[use], np.where(known, model, 0.0)[use]
+    bar.update()
     if len(g) < 2:
         where = "every word" if restrict is None else f"the first {n_cand:,} words"
         raise BenchmarkError(
@@ -165,8 +190,10 @@ def evaluate_similarity(
         )
     pearson = float(pearsonr(g, m)[0])
     spearman = float(spearmanr(g, m)[0])
+    bar.update()
     rng = np.random.default_rng(seed)
     bp, bs = bootstrap_correlations(g, m, resample_indices(rng, len(g), n_boot))
+    bar.update()
     return SimilarityResult(
         name=pset.name,
         pairs=int(use.sum()),

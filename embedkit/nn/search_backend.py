@@ -235,9 +235,7 @@ class TorchSearch:
         def score(q0: int, q1: int, C: torch.Tensor) -> torch.Tensor:
             return Q[q0:q1] @ C.T
 
-        return self._topk(
-            vectors, len(Q), n_candidates, k, exclude, score, query_block, candidate_block, progress
-        )
+        return self._topk(vectors, len(Q), n_candidates, k, exclude, score, query_block, candidate_block, progress)
 
     def cosmul_topk(
         self,

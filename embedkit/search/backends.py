@@ -124,7 +124,7 @@ def resolve_backend(device: str | SearchBackend) -> SearchBackend | None:
             return _factory("torch")("auto")
         except DeviceError:  # torch is there but sees no GPU
             return None
-    if device == "torch-cpu" or device == "cuda" or (device.startswith("cuda:") and device[5:].isdigit()):
+    if device in ("torch-cpu", "cuda") or (device.startswith("cuda:") and device[5:].isdigit()):
         check("torch", "nn", f"device={device!r}")
         return _factory("torch")("cpu" if device == "torch-cpu" else device)
     raise InvalidArgumentError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got {device!r}")

@@ -95,7 +95,9 @@ def test_analogy_rows_match_numpy(glove, google_rows, method, max_bytes):
     """Check that 3CosAdd and 3CosMul on the device give numpy's top 5 on 1,500 Google questions, streamed or not."""
     a, b, c = google_rows[:, 0], google_rows[:, 1], google_rows[:, 2]
     ref = analogy_rows(glove, a, b, c, 5, method=method, restrict=30000)
-    got = analogy_rows(glove, a, b, c, 5, method=method, restrict=30000, device=TorchSearch("cpu", max_device_bytes=max_bytes))
+    got = analogy_rows(
+        glove, a, b, c, 5, method=method, restrict=30000, device=TorchSearch("cpu", max_device_bytes=max_bytes)
+    )
     assert_same_up_to_ties(*ref, *got)
     assert (got[0][:, 0] == google_rows[:, 3]).mean() == pytest.approx((ref[0][:, 0] == google_rows[:, 3]).mean())
 
@@ -138,7 +140,7 @@ def test_ties_go_to_the_lower_row_across_blocks_and_chunks():
     v = Vectors([f"w{i}" for i in range(12)], m)
     for limit in (None, 4 * 3 * 3):  # one chunk, or chunks of three rows
         backend = TorchSearch("cpu", max_device_bytes=limit)
-        rows, scores = backend.cosine_topk(
+        rows, _ = backend.cosine_topk(
             v, v.normalized[[0]], 4, np.array([[0]]), n_candidates=12, query_block=1, candidate_block=2
         )
         assert rows.tolist() == [[1, 2, 3, 4]]
@@ -163,12 +165,16 @@ def test_fewer_candidates_than_k_pad_with_minus_one():
 def test_device_errors():
     """Check the one-line errors for a CUDA device torch does not see, a bad device and a bad limit."""
     if not torch.cuda.is_available():
-        with pytest.raises(DeviceError, match=r"^device 'cuda' needs a CUDA GPU, and torch sees none \(use 'cpu' or 'auto'\)$"):
+        with pytest.raises(
+            DeviceError, match=r"^device 'cuda' needs a CUDA GPU, and torch sees none \(use 'cpu' or 'auto'\)$"
+        ):
             nearest_many(Vectors(["a"], np.ones((1, 2), dtype=np.float32)), ["a"], device="cuda")
         assert resolve_backend("auto") is None
     with pytest.raises(InvalidArgumentError, match=r"^max_device_bytes must be positive, got 0$"):
         TorchSearch("cpu", max_device_bytes=0)
-    with pytest.raises(InvalidArgumentError, match=r"^the search backend runs on 'cuda' or 'cpu' torch devices, got 'meta'$"):
+    with pytest.raises(
+        InvalidArgumentError, match=r"^the search backend runs on 'cuda' or 'cpu' torch devices, got 'meta'$"
+    ):
         TorchSearch("meta")
     with pytest.raises(InvalidArgumentError, match=r"^device is for exact search; index='hnsw' runs on the CPU$"):
         nearest_many(Vectors(["a"], np.ones((1, 2), dtype=np.float32)), ["a"], index="hnsw", device="torch-cpu")

@@ -54,5 +54,5 @@ def test_register_backend_takes_a_factory_or_a_module_path(monkeypatch):
     register_backend("torch", lambda device: made.append(device) or "backend")
     assert resolve_backend("cuda:0") == "backend" and made == ["cuda:0"]
     register_backend("torch", "embedkit.no_such_backend_module")
-    with pytest.raises(ModuleNotFoundError, match="embedkit.no_such_backend_module"):
+    with pytest.raises(ModuleNotFoundError, match=r"embedkit\.no_such_backend_module"):
         resolve_backend("cuda")
