@@ -8,11 +8,13 @@ from ._checks import positive_int
 from ._common import (
     add_device_option,
     add_json_option,
+    add_quiet_option,
     add_vectors_option,
     check_source,
     human_bytes,
     load_vectors,
     print_json,
+    shows_progress,
 )
 
 
@@ -39,6 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_neighbors)
 
     p = sub.add_parser("analogy", help="A is to B as C is to ?", description="Answer 'A is to B as C is to ?'.")
@@ -53,6 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_analogy)
 
     p = sub.add_parser(
@@ -70,11 +74,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("info", help="count, dimension, format and memory of a vector set")
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("convert", help="convert a vector file to another format")
@@ -86,6 +92,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N vectors")
     p.add_argument("--allow-pickle", action="store_true", help="allow reading gensim's native (pickle) files")
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_convert)
 
 
@@ -102,7 +109,7 @@ def _print_table(title: str, neighbors) -> None:
 def cmd_neighbors(args: argparse.Namespace) -> int:
     from ..search.neighbors import nearest_many
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     res = nearest_many(
         v, args.words, k=args.k, restrict=args.restrict, index=args.index, ef=args.ef, device=args.device
     )
@@ -117,7 +124,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 def cmd_analogy(args: argparse.Namespace) -> int:
     from ..search.analogy import analogy_many
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     (res,) = analogy_many(
         v, [(args.a, args.b, args.c)], k=args.k, method=args.method, restrict=args.restrict, device=args.device
     )
@@ -142,7 +149,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ..search.analogy import analogy_many
     from ..search.neighbors import nearest_many
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     words = [w for w in DEMO_WORDS if w in v]
     questions = [q for q in DEMO_ANALOGIES if all(w in v for w in q)]
     neighbors = nearest_many(v, words, k=5, restrict=args.restrict)
@@ -171,7 +178,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     from ..io import registered_names
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     info = {
         "source": v.source,
         "registered": v.source in registered_names(),
@@ -197,8 +204,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from ..io import load, save
 
-    v = load(check_source(args.source, "SOURCE"), limit=args.limit, allow_pickle=args.allow_pickle)
-    out = save(v, args.dest, format=args.to)
+    progress = shows_progress(args)
+    v = load(check_source(args.source, "SOURCE"), limit=args.limit, allow_pickle=args.allow_pickle, progress=progress)
+    out = save(v, args.dest, format=args.to, progress=progress)
     info = {
         "source": str(args.source),
         "dest": str(out),

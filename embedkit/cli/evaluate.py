@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ._checks import positive_int
-from ._common import add_device_option, add_json_option, add_vectors_option, load_vectors, print_json
+from ._common import add_device_option, add_json_option, add_vectors_option, load_vectors, print_json, shows_progress
 
 
 def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
@@ -98,7 +98,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
     from ..errors import BenchmarkError
     from ..evaluation.analogies import evaluate_analogies
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     r = evaluate_analogies(
         v,
         args.questions,
@@ -134,7 +134,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
 def cmd_similarity(args: argparse.Namespace) -> int:
     from ..evaluation.similarity import evaluate_similarity
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     results = [
         evaluate_similarity(
             v,
