@@ -111,7 +111,14 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 
     v = load_vectors(args.vectors, progress=shows_progress(args))
     res = nearest_many(
-        v, args.words, k=args.k, restrict=args.restrict, index=args.index, ef=args.ef, device=args.device
+        v,
+        args.words,
+        k=args.k,
+        restrict=args.restrict,
+        index=args.index,
+        ef=args.ef,
+        device=args.device,
+        progress=shows_progress(args),
     )
     if args.json:
         print_json({"results": {w: _results(r) for w, r in zip(args.words, res)}})

@@ -123,6 +123,7 @@ def nearest_many(
     index: Index = "exact",
     ef: int | None = None,
     device: str | SearchBackend = "cpu",
+    progress: bool = False,
 ) -> list[Neighbors]:
     """:func:`nearest` for a batch of queries: a list of words, or a ``(n, dim)`` array.
 
@@ -139,7 +140,8 @@ def nearest_many(
 
     ``device`` runs the exact search on ``"cuda"``, ``"cuda:N"``, ``"auto"`` (CUDA when there is
     one) or a backend object (:mod:`embedkit.search.backends`); the default ``"cpu"`` is numpy.
-    The answers are the same up to ties within float32 rounding.
+    The answers are the same up to ties within float32 rounding. ``progress`` shows a bar on
+    stderr while the HNSW graph is built (its first use on a vector set can take minutes).
     """
     if k < 0:
         raise InvalidArgumentError(f"k must be >= 0, got {k}")
@@ -174,7 +176,7 @@ def nearest_many(
             ex = np.broadcast_to(extra, (len(Q), len(extra))) if len(extra) else None
     ex = None if ex is None else np.ascontiguousarray(ex)
     if index == "hnsw":
-        top_rows, top_scores = ann_topk(vectors, normalize_rows(Q), k, ex, ef=ef)
+        top_rows, top_scores = ann_topk(vectors, normalize_rows(Q), k, ex, ef=ef, progress=progress)
     elif backend is not None:
         top_rows, top_scores = backend.cosine_topk(
             vectors,

@@ -64,3 +64,30 @@ def test_projector_export_shows_progress(text_file, tmp_path, capsys, no_delay, 
     err = capsys.readouterr().err
     assert ("writing vectors.tsv" in err) is not quiet
     assert "reading" not in err
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_classify_cv_shows_the_folds(tmp_path, capsys, no_delay, quiet):
+    """Check that `classify cv` shows a bar of the folds by default, and none with -q."""
+    lines = [f"{i % 2} {'good fun nice' if i % 2 == 0 else 'bad dull awful'} w{i}" for i in range(24)]
+    data = tmp_path / "data.txt"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    argv = ["classify", "cv", "--data", str(data), "--folds", "3", "--model", "tfidf-logreg"]
+    assert main([*argv, *(["-q"] if quiet else [])]) == 0
+    err = capsys.readouterr().err
+    assert ("cross-validation (tfidf-logreg)" in err) is not quiet
+    if not quiet:
+        assert "0/3 " in err
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_hnsw_build_shows_progress(text_file, capsys, no_delay, quiet):
+    """Check that `neighbors --index hnsw` shows a bar while it builds the graph, and none with -q."""
+    pytest.importorskip("faiss")
+    main(["info", "--vectors", str(text_file), "-q"])  # parsed once: only the build is left to show
+    capsys.readouterr()
+    argv = ["neighbors", "w1", "-k", "3", "--index", "hnsw", "--vectors", str(text_file)]
+    assert main([*argv, *(["-q"] if quiet else [])]) == 0
+    captured = capsys.readouterr()
+    assert ("building the HNSW graph" in captured.err) is not quiet
+    assert captured.out.startswith("w1:")
