@@ -4,8 +4,9 @@ agreement with the numpy (CPU) answers. One prepared script for a session that h
 Measures, with the candidate matrix already on the device (``TorchSearch.hold``), the copy time
 reported beside:
   1. the whole Google analogy set at restrict 300,000, 3CosAdd and 3CosMul (target < 1 s): the
-     search alone (``analogy_rows``, top 5 of every answerable question) and the whole
-     ``evaluate_analogies`` call, each against the numpy path's answers and counts;
+     search alone (``analogy_rows``, top 5 of every answerable question; also in larger blocks,
+     4,096 x 32,768, to see whether the CPU's block sizes leave the GPU waiting on kernel launches)
+     and the whole ``evaluate_analogies`` call, each against the numpy path's answers and counts;
   2. 1,000 queries (top 10) over a 3,000,000 x 300 random float32 set (target < 2 s), against
      the numpy path's answers.
 Agreement: the share of questions/queries whose top rows equal numpy's, the largest score
@@ -44,6 +45,7 @@ import embedkit
 from embedkit.evaluation.analogies import evaluate_analogies, vocab_rows
 from embedkit.evaluation.benchmark_files import read_analogies
 from embedkit.search.analogy import analogy_rows
+from embedkit.search.kernels import normalize_rows
 from embedkit.search.neighbors import nearest_many
 
 TIE = 1e-6
@@ -107,12 +109,27 @@ def check_google(args, backend, sync) -> dict:
     sync()
     out["transfer_s"] = time.perf_counter() - t
     out["transfer_bytes"] = n_cand * v.dim * 4
+    blocks = {"query_block": args.big_query_block, "candidate_block": args.big_candidate_block}
     for method in ("3cosadd", "3cosmul"):
         analogy_rows(v, a[:64], b[:64], c[:64], 5, method=method, restrict=n_cand, device=backend)  # warm-up
         dev_s, dev = best_of(
             lambda m=method: analogy_rows(v, a, b, c, 5, method=m, restrict=n_cand, device=backend), args.repeat
         )
         cpu_s, cpu = best_of(lambda m=method: analogy_rows(v, a, b, c, 5, method=m, restrict=n_cand), 1)
+        # The same search in larger blocks (fewer kernel launches; more device memory per block),
+        # to tell whether the CPU's block sizes leave the GPU waiting on launches.
+        if method == "3cosadd":
+            Q = normalize_rows(v.normalized[b] + v.normalized[c] - v.normalized[a])
+
+            def big(Q=Q):
+                return backend.cosine_topk(v, Q, 5, rows[:, :3], n_candidates=n_cand, **blocks)
+
+        else:
+
+            def big():
+                return backend.cosmul_topk(v, a, b, c, 5, rows[:, :3], n_candidates=n_cand, **blocks)
+
+        big_s, big_out = best_of(big, args.repeat)
         ev_dev_s, ev_dev = best_of(
             lambda m=method: evaluate_analogies(v, questions, restrict=n_cand, method=m, n_boot=10, device=backend),
             args.repeat,
@@ -126,6 +143,9 @@ def check_google(args, backend, sync) -> dict:
             "target_s": 1.0,
             "search_meets_target": None if args.cpu_fallback else dev_s < 1.0,
             "agreement_top5": agreement(*cpu, *dev),
+            "search_device_big_blocks_s": big_s,
+            "big_blocks": blocks,
+            "agreement_top5_big_blocks": agreement(*cpu, *big_out),
             "correct_device": ev_dev.total.correct,
             "correct_cpu": ev_cpu.total.correct,
             "predicted_identical_share": float(np.mean([x == y for x, y in zip(ev_dev.predicted, ev_cpu.predicted)])),
@@ -182,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="device timings: best of this many runs")
     ap.add_argument("--synthetic", action="store_true", help="synthetic vectors for the analogies, even if GloVe loads")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--big-query-block", type=int, default=4096, help="the larger-block variant's query block")
+    ap.add_argument("--big-candidate-block", type=int, default=32768, help="its candidate block")
     ap.add_argument(
         "--out", type=Path, default=None, help="folder of the record (default $OUT, else benchmarks/results)"
     )
@@ -193,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cpu_fallback:
         args.device = "cpu"
         args.restrict, args.rows, args.dim, args.queries, args.repeat = 5000, 20000, 300, 100, 1
+        args.big_query_block, args.big_candidate_block = 1024, 4096
         torch.set_num_threads(1)
     backend = TorchSearch(args.device)
 

@@ -23,6 +23,7 @@ copied (the running top-k of every query stays on the device). Score blocks add 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -176,7 +177,17 @@ class TorchSearch:
 
     # -- the blocked top-k -------------------------------------------------------------------------
 
-    def _topk(
+    def _topk(self, *args: Any) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_topk_blocks` in full float32: TF32 products (``torch.set_float32_matmul_precision
+        ("high")`` elsewhere in the process) round to about 1e-3 and would change answers."""
+        before = torch.get_float32_matmul_precision()
+        torch.set_float32_matmul_precision("highest")
+        try:
+            return self._topk_blocks(*args)
+        finally:
+            torch.set_float32_matmul_precision(before)
+
+    def _topk_blocks(
         self,
         vectors: Vectors,
         n_queries: int,

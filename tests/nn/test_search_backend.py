@@ -178,3 +178,24 @@ def test_device_errors():
         TorchSearch("meta")
     with pytest.raises(InvalidArgumentError, match=r"^device is for exact search; index='hnsw' runs on the CPU$"):
         nearest_many(Vectors(["a"], np.ones((1, 2), dtype=np.float32)), ["a"], index="hnsw", device="torch-cpu")
+
+
+def test_search_runs_in_full_float32_and_restores_the_precision(glove, monkeypatch):
+    """Check that the search runs at "highest" float32 matmul precision under a process-wide TF32 setting, and restores it."""
+    seen = []
+    inner = TorchSearch._topk_blocks
+
+    def spy(self, *args):
+        seen.append(torch.get_float32_matmul_precision())
+        return inner(self, *args)
+
+    monkeypatch.setattr(TorchSearch, "_topk_blocks", spy)
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("high")
+    try:
+        got = nearest_many(glove, ["frog", "king"], k=5, device="torch-cpu")
+        assert torch.get_float32_matmul_precision() == "high"
+    finally:
+        torch.set_float32_matmul_precision(before)
+    assert seen == ["highest"]
+    assert [r.words for r in got] == [r.words for r in nearest_many(glove, ["frog", "king"], k=5)]
