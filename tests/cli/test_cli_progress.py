@@ -91,3 +91,9 @@ def test_hnsw_build_shows_progress(text_file, capsys, no_delay, quiet):
     captured = capsys.readouterr()
     assert ("building the HNSW graph" in captured.err) is not quiet
     assert captured.out.startswith("w1:")
+
+
+def test_report_takes_q(capsys):
+    """Check that `report` takes -q as the other commands do (it was --quiet only)."""
+    assert main(["report", "glove-6b-50d", "-o", "r.html", "-q"]) == 1
+    assert capsys.readouterr().err == "embedkit: error: report needs at least two vector sets\n"
