@@ -137,7 +137,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             config=config,
             seed=args.seed,
             device=args.device,
-            progress=shows_progress(args),
+            progress=args.progress or shows_progress(args),
             checkpoint_dir=args.checkpoint_dir,
             resume=args.resume,
             drop_unseen_labels=args.drop_unseen_labels,
@@ -177,7 +177,7 @@ def cmd_cv(args: argparse.Namespace) -> int:
             config=config,
             seeds=(args.seed,),
             device=args.device,
-            progress=shows_progress(args),
+            progress=args.progress or shows_progress(args),
         )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option=None)
