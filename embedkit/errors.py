@@ -23,6 +23,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "DataFileError",
+    "DeviceError",
     "EmbedkitError",
     "EmbedkitWarning",
     "FileAccessError",
@@ -155,6 +156,10 @@ class MissingWordError(EmbedkitError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class DeviceError(EmbedkitError, RuntimeError):
+    """A device was asked for that this machine does not have (``device="cuda"`` without a GPU)."""
 
 
 class MissingDependencyError(EmbedkitError, ImportError):

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import EmbedkitWarning, MissingFileError
 from ..io.api import resolve_vectors
+from ..progress import progress_bar
 from ..vectors import Vectors
 from .config import (
     BASELINES,
@@ -252,41 +253,46 @@ def cross_validate(
     Each fold trains with :func:`train` on the other folds (a dev split held out of them) and is
     scored on the held-out fold. ``only_folds`` runs just those fold numbers (to spread a long
     run over several jobs). ``drop_unseen_labels``: see :func:`train` (a class with fewer examples
-    than folds can be missing from a fold's training part).
+    than folds can be missing from a fold's training part). ``progress`` shows a bar of the folds
+    done (and each fold's epochs) on stderr once the run has taken
+    :data:`~embedkit.progress.PROGRESS_DELAY` seconds.
     """
     check_model(model, mode)
     check_classes(data)
     vec = resolve_vectors(vectors) if needs_vectors(model, mode) else None
     res = CVResult(model, mode if model in NEURAL_MODELS else None, folds, tuple(seeds))
     total = 0.0
-    for seed in seeds:
-        for i, (tr, te) in enumerate(kfold(data, folds, seed=seed)):
-            if only_folds is not None and i not in only_folds:
-                continue
-            r = train(
-                tr,
-                test=te,
-                model=model,
-                mode=mode,
-                vectors=vec,
-                config=config,
-                seed=seed,
-                device=device,
-                progress=progress,
-                drop_unseen_labels=drop_unseen_labels,
-            )
-            assert r.test is not None and r.dev is not None
-            res.per_fold.append(
-                {
-                    "fold": i,
-                    "seed": seed,
-                    "accuracy": r.test.accuracy,
-                    "macro_f1": r.test.macro_f1,
-                    "dev_accuracy": r.dev.accuracy,
-                    "train_seconds": r.train_seconds,
-                }
-            )
-            total += r.train_seconds
+    runs = len(seeds) * (folds if only_folds is None else len(set(only_folds) & set(range(folds))))
+    with progress_bar(desc=f"cross-validation ({model})", total=runs, unit="fold", enabled=progress) as bar:
+        for seed in seeds:
+            for i, (tr, te) in enumerate(kfold(data, folds, seed=seed)):
+                if only_folds is not None and i not in only_folds:
+                    continue
+                r = train(
+                    tr,
+                    test=te,
+                    model=model,
+                    mode=mode,
+                    vectors=vec,
+                    config=config,
+                    seed=seed,
+                    device=device,
+                    progress=progress,
+                    drop_unseen_labels=drop_unseen_labels,
+                )
+                assert r.test is not None and r.dev is not None
+                res.per_fold.append(
+                    {
+                        "fold": i,
+                        "seed": seed,
+                        "accuracy": r.test.accuracy,
+                        "macro_f1": r.test.macro_f1,
+                        "dev_accuracy": r.dev.accuracy,
+                        "train_seconds": r.train_seconds,
+                    }
+                )
+                total += r.train_seconds
+                bar.update()
     return dataclasses.replace(res, train_seconds=total)
 
 

@@ -28,6 +28,15 @@ def add_json_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
+def add_device_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--device",
+        default="cpu",
+        metavar="DEVICE",
+        help="where the exact search runs: cpu (numpy, default), cuda, cuda:N, or auto (CUDA if torch sees one)",
+    )
+
+
 def check_source(spec: str, option: str = "--vectors") -> str:
     """``spec`` unchanged, or an :class:`~embedkit.errors.InvalidArgumentError` naming ``option`` if it is empty (``--vectors ""``
     would otherwise be read as the current folder)."""
@@ -38,8 +47,18 @@ def check_source(spec: str, option: str = "--vectors") -> str:
     return spec
 
 
-def load_vectors(spec: str, *, limit: int | None = None, option: str = "--vectors"):
-    return resolve_vectors(check_source(spec, option), limit=limit)
+def add_quiet_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+
+
+def shows_progress(args: argparse.Namespace) -> bool:
+    """Whether a command shows progress bars on stderr: unless ``-q`` or ``--json``."""
+    return not (getattr(args, "quiet", False) or getattr(args, "json", False))
+
+
+def load_vectors(spec: str, *, limit: int | None = None, option: str = "--vectors", progress: bool = False):
+    """The vectors ``spec`` names; ``progress`` counts the vectors of a file parsed for the first time."""
+    return resolve_vectors(check_source(spec, option), limit=limit, progress=progress)
 
 
 def print_json(obj: Any) -> None:

@@ -15,6 +15,7 @@ from ._common import (
     add_vectors_option,
     print_json,
     report_interrupt,
+    shows_progress,
 )
 
 
@@ -25,7 +26,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, default=None, metavar="N", help="most epochs (default 15; early stopping)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
-    p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    p.add_argument(
+        "--progress", action="store_true", help="show progress bars on stderr (the default now; kept for old scripts)"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
     p.add_argument(
         "--config",
         metavar="JSON",
@@ -133,7 +137,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             config=config,
             seed=args.seed,
             device=args.device,
-            progress=args.progress,
+            progress=args.progress or shows_progress(args),
             checkpoint_dir=args.checkpoint_dir,
             resume=args.resume,
             drop_unseen_labels=args.drop_unseen_labels,
@@ -173,7 +177,7 @@ def cmd_cv(args: argparse.Namespace) -> int:
             config=config,
             seeds=(args.seed,),
             device=args.device,
-            progress=args.progress,
+            progress=args.progress or shows_progress(args),
         )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option=None)

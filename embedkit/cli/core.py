@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 
 from ._checks import positive_int
-from ._common import add_json_option, add_vectors_option, check_source, human_bytes, load_vectors, print_json
+from ._common import (
+    add_device_option,
+    add_json_option,
+    add_quiet_option,
+    add_vectors_option,
+    check_source,
+    human_bytes,
+    load_vectors,
+    print_json,
+    shows_progress,
+)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -28,8 +38,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="HNSW search breadth (default 50; more: higher recall)",
     )
+    add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_neighbors)
 
     p = sub.add_parser("analogy", help="A is to B as C is to ?", description="Answer 'A is to B as C is to ?'.")
@@ -41,8 +53,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--restrict", type=positive_int, default=None, metavar="N", help="answer only from the N most frequent words"
     )
+    add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_analogy)
 
     p = sub.add_parser(
@@ -60,11 +74,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("info", help="count, dimension, format and memory of a vector set")
     add_vectors_option(p)
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("convert", help="convert a vector file to another format")
@@ -76,6 +92,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N vectors")
     p.add_argument("--allow-pickle", action="store_true", help="allow reading gensim's native (pickle) files")
     add_json_option(p)
+    add_quiet_option(p)
     p.set_defaults(func=cmd_convert)
 
 
@@ -92,8 +109,17 @@ def _print_table(title: str, neighbors) -> None:
 def cmd_neighbors(args: argparse.Namespace) -> int:
     from ..search.neighbors import nearest_many
 
-    v = load_vectors(args.vectors)
-    res = nearest_many(v, args.words, k=args.k, restrict=args.restrict, index=args.index, ef=args.ef)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    res = nearest_many(
+        v,
+        args.words,
+        k=args.k,
+        restrict=args.restrict,
+        index=args.index,
+        ef=args.ef,
+        device=args.device,
+        progress=shows_progress(args),
+    )
     if args.json:
         print_json({"results": {w: _results(r) for w, r in zip(args.words, res)}})
     else:
@@ -103,10 +129,12 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
-    from ..search.analogy import analogy
+    from ..search.analogy import analogy_many
 
-    v = load_vectors(args.vectors)
-    res = analogy(v, args.a, args.b, args.c, k=args.k, method=args.method, restrict=args.restrict)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    (res,) = analogy_many(
+        v, [(args.a, args.b, args.c)], k=args.k, method=args.method, restrict=args.restrict, device=args.device
+    )
     if args.json:
         print_json({"query": [args.a, args.b, args.c], "method": args.method, "results": _results(res)})
     else:
@@ -128,7 +156,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ..search.analogy import analogy_many
     from ..search.neighbors import nearest_many
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     words = [w for w in DEMO_WORDS if w in v]
     questions = [q for q in DEMO_ANALOGIES if all(w in v for w in q)]
     neighbors = nearest_many(v, words, k=5, restrict=args.restrict)
@@ -157,7 +185,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     from ..io import registered_names
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     info = {
         "source": v.source,
         "registered": v.source in registered_names(),
@@ -183,8 +211,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from ..io import load, save
 
-    v = load(check_source(args.source, "SOURCE"), limit=args.limit, allow_pickle=args.allow_pickle)
-    out = save(v, args.dest, format=args.to)
+    progress = shows_progress(args)
+    v = load(check_source(args.source, "SOURCE"), limit=args.limit, allow_pickle=args.allow_pickle, progress=progress)
+    out = save(v, args.dest, format=args.to, progress=progress)
     info = {
         "source": str(args.source),
         "dest": str(out),

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ._checks import positive_int
-from ._common import add_json_option, add_vectors_option, load_vectors, print_json
+from ._common import add_device_option, add_json_option, add_vectors_option, load_vectors, print_json, shows_progress
 
 
 def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
@@ -45,6 +45,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
     _add_bootstrap_options(p)
+    add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_analogies)
@@ -64,7 +65,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="pairs with unknown words: leave out (default) or score 0",
     )
     p.add_argument("--strip-pos", action="store_true", help="remove part-of-speech suffixes such as -n")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
     _add_bootstrap_options(p)
+    add_device_option(p)
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_similarity)
@@ -95,7 +98,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
     from ..errors import BenchmarkError
     from ..evaluation.analogies import evaluate_analogies
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     r = evaluate_analogies(
         v,
         args.questions,
@@ -105,6 +108,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
         n_boot=args.n_boot,
         seed=args.seed,
         progress=not (args.quiet or args.json),
+        device=args.device,
     )
     if r.total.total == 0:
         raise BenchmarkError(
@@ -130,7 +134,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
 def cmd_similarity(args: argparse.Namespace) -> int:
     from ..evaluation.similarity import evaluate_similarity
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     results = [
         evaluate_similarity(
             v,
@@ -141,6 +145,8 @@ def cmd_similarity(args: argparse.Namespace) -> int:
             strip_pos=args.strip_pos,
             n_boot=args.n_boot,
             seed=args.seed,
+            device=args.device,
+            progress=not (args.quiet or args.json),
         )
         for p in args.pairs
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..viz.groups import read_groups, read_words
 from ._checks import check_output, non_negative_int, positive_int
-from ._common import add_json_option, add_vectors_option, load_vectors, print_json
+from ._common import add_json_option, add_vectors_option, load_vectors, print_json, shows_progress
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -68,7 +68,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     require("plotly", "explore", "embedkit explore")
     t0 = time.perf_counter()
     groups = read_groups(args.groups) if args.groups else None
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     if args.from_projection:
         source = Projection.load(args.from_projection)
         words = None

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import InvalidArgumentError
 from ..viz.groups import merge_groups, read_groups, read_words
 from ._checks import check_output, non_negative_int, positive_int
-from ._common import add_json_option, add_vectors_option, load_vectors, print_json
+from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
 
 _FIG_SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -123,6 +123,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--words", type=Path, default=None, metavar="FILE", help="a file of words")
     q.add_argument("--groups", type=Path, default=None, metavar="FILE", help="adds a 'group' metadata column")
     add_json_option(q)
+    add_quiet_option(q)
     q.set_defaults(func=cmd_projector)
 
 
@@ -131,6 +132,7 @@ def _common_plot(q: argparse.ArgumentParser) -> None:
     q.add_argument("--title", default=None)
     q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
     add_json_option(q)
+    add_quiet_option(q)
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,7 +175,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         proj = Projection.load(args.from_projection)
     else:
         t0 = time.perf_counter()
-        v = load_vectors(args.vectors)
+        v = load_vectors(args.vectors, progress=shows_progress(args))
         timings["load"] = time.perf_counter() - t0
         if args.words:
             words: list[str] | int = read_words(args.words)
@@ -242,7 +244,7 @@ def cmd_plot_neighbors(args: argparse.Namespace) -> int:
     from ..viz.reduce import project
 
     _check_output(args.output)
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     nb = nearest(v, args.word, k=args.k, restrict=args.restrict)
     proj = project(v, [args.word, *nb.words], method=args.method, progress=False)
     size = _save_figure(plot_neighbors(nb, proj, title=args.title), args.output)
@@ -267,7 +269,7 @@ def cmd_plot_analogies(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     pairs = _parse_pairs(args.pairs)
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     words = list(dict.fromkeys(w for ab in pairs for w in ab))
     proj = project(v, words, method="pca", trust_k=0)
     size = _save_figure(plot_analogies(proj, pairs, title=args.title), args.output)
@@ -283,7 +285,7 @@ def cmd_plot_heatmap(args: argparse.Namespace) -> int:
     from ..viz.plots import plot_vectors_heatmap
 
     _check_output(args.output)
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     size = _save_figure(plot_vectors_heatmap(v, list(dict.fromkeys(args.words)), title=args.title), args.output)
     return _report(args, "heatmap", size, {"words": args.words, "dim": v.dim})
 
@@ -292,7 +294,7 @@ def cmd_plot_similarity(args: argparse.Namespace) -> int:
     from ..viz.plots import plot_similarity_matrix
 
     _check_output(args.output)
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     words = list(dict.fromkeys(args.words))
     size = _save_figure(plot_similarity_matrix(v, words, title=args.title), args.output)
     return _report(args, "similarity", size, {"words": words})
@@ -301,10 +303,10 @@ def cmd_plot_similarity(args: argparse.Namespace) -> int:
 def cmd_projector(args: argparse.Namespace) -> int:
     from ..viz.projector import export_projector
 
-    v = load_vectors(args.vectors)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
     groups = read_groups(args.groups) if args.groups else None
     words: list[str] | int = read_words(args.words) if args.words else (args.top if args.top is not None else 10000)
-    vec_path, meta_path = export_projector(v, args.out_dir, words, groups=groups)
+    vec_path, meta_path = export_projector(v, args.out_dir, words, groups=groups, progress=shows_progress(args))
     count = len(words) if isinstance(words, list) else min(words, len(v))
     out = {"vectors": str(vec_path), "metadata": str(meta_path), "count": count, "dim": v.dim}
     if args.json:

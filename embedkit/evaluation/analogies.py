@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import DataError, InvalidArgumentError
 from ..search.analogy import analogy_rows
+from ..search.backends import SearchBackend, resolve_backend
 from ..search.kernels import restrict_count, topk_blocked, unit_view
 from ..vectors import Vectors
 from .benchmark_files import AnalogySet, read_analogies
@@ -176,8 +177,47 @@ def _top_answers_block(vectors: Vectors, rows: np.ndarray, n_cand: int, method: 
     return top
 
 
+def _top_answers_device(
+    vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int, backend: SearchBackend, bar
+) -> np.ndarray:
+    """:func:`_top_answers` on a device backend: the same queries, blocks and exclusions."""
+    a, b, c = rows[:, 0], rows[:, 1], rows[:, 2]
+    exclude = np.ascontiguousarray(rows[:, :3])
+    if method == "3cosmul":
+        top, _ = analogy_rows(
+            vectors,
+            a,
+            b,
+            c,
+            _TOPN,
+            method="3cosmul",
+            restrict=n_cand,
+            exclude=exclude,
+            device=backend,
+            progress=bar.update,
+        )
+        return top
+    top, _ = backend.cosine_topk(
+        vectors,
+        _gensim_queries(vectors, a, b, c),
+        _TOPN,
+        exclude,
+        n_candidates=n_cand,
+        query_block=batch_size,
+        candidate_block=_CANDIDATE_BLOCK,
+        progress=bar.update,
+    )
+    return top
+
+
 def _top_answers(
-    vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int, progress: bool = False
+    vectors: Vectors,
+    rows: np.ndarray,
+    n_cand: int,
+    method: str,
+    batch_size: int,
+    progress: bool = False,
+    backend: SearchBackend | None = None,
 ) -> np.ndarray:
     """The top-5 answer rows of every ``(a, b, c)`` row triple (``-1`` where none).
 
@@ -210,6 +250,8 @@ def _top_answers(
         return top
 
     try:
+        if backend is not None:
+            return _top_answers_device(vectors, rows, n_cand, method, batch_size, backend, bar)
         if workers <= 1:
             return np.concatenate([run(r) for r in chunks])
         from threadpoolctl import threadpool_limits
@@ -233,6 +275,7 @@ def evaluate_analogies(
     confidence: float = 0.95,
     seed: int = 0,
     progress: bool = False,
+    device: str | SearchBackend = "cpu",
 ) -> AnalogyResult:
     """Accuracy on an analogy benchmark ("a is to b as c is to d"), section by section.
 
@@ -262,6 +305,10 @@ def evaluate_analogies(
     progress:
         Show a progress bar of the questions answered on stderr (tqdm) once the evaluation has
         run :data:`PROGRESS_DELAY` seconds (the full Google set at restrict=300,000 takes several).
+    device:
+        Where the search runs: ``"cpu"`` (numpy, the default), ``"cuda"``, ``"cuda:N"``, ``"auto"``
+        (CUDA where there is one) or a backend object (:mod:`embedkit.search.backends`). The counts
+        are the same up to answers tied within float32 rounding.
 
     Returns
     -------
@@ -281,6 +328,7 @@ def evaluate_analogies(
     if batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be >= 1, got {batch_size}")
     check_bootstrap(n_boot, confidence)
+    backend = resolve_backend(device)
     start = time.perf_counter()
     qset = questions if isinstance(questions, AnalogySet) else read_analogies(questions)
     n_cand = restrict_count(vectors, restrict)
@@ -299,7 +347,7 @@ def evaluate_analogies(
 
     if known.any():
         qrows = rows[known]
-        top = _top_answers(vectors, qrows, n_cand, method, batch_size, progress)  # (n, 5)
+        top = _top_answers(vectors, qrows, n_cand, method, batch_size, progress, backend)  # (n, 5)
         folded = np.where(top >= 0, canon[np.maximum(top, 0)], -1)
         ignored = (folded[:, :, None] == qrows[:, None, :3]).any(axis=2) | (folded < 0)
         first = np.argmax(~ignored, axis=1)

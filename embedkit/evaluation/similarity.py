@@ -14,6 +14,8 @@ from typing import Literal
 import numpy as np
 
 from ..errors import BenchmarkError, DataError, InvalidArgumentError
+from ..progress import progress_bar
+from ..search.backends import SearchBackend, resolve_backend
 from ..search.kernels import restrict_count, unit_view
 from ..vectors import Vectors
 from .analogies import vocab_rows
@@ -97,6 +99,8 @@ def evaluate_similarity(
     n_boot: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    device: str | SearchBackend = "cpu",
+    progress: bool = False,
 ) -> SimilarityResult:
     """Pearson and Spearman correlation between cosine similarity and human similarity scores.
 
@@ -121,6 +125,13 @@ def evaluate_similarity(
         Remove part-of-speech suffixes (``sun-n``) when reading the file.
     n_boot, confidence, seed:
         Bootstrap resamples (of pairs), interval level and random seed.
+    device:
+        Where the cosines are computed: ``"cpu"`` (numpy), ``"cuda"``, ``"cuda:N"``, ``"auto"`` or a
+        backend object, as in :mod:`embedkit.search.backends` (equal within float32 rounding).
+    progress:
+        Show a bar of the steps (vocabulary, cosines, correlations, bootstrap) on stderr once the
+        evaluation has run :data:`~embedkit.progress.PROGRESS_DELAY` seconds (a vocabulary of
+        millions of words takes several).
 
     Examples
     --------
@@ -132,21 +143,45 @@ def evaluate_similarity(
     if oov not in ("skip", "zero"):
         raise InvalidArgumentError(f"oov must be 'skip' or 'zero', got {oov!r}")
     check_bootstrap(n_boot, confidence)
+    backend = resolve_backend(device)
+    pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
+    with progress_bar(desc=f"similarity ({pset.name})", total=4, unit="step", enabled=progress) as bar:
+        return _evaluate(vectors, pset, oov, case_insensitive, restrict, n_boot, confidence, seed, backend, bar)
+
+
+def _evaluate(
+    vectors: Vectors,
+    pset: SimilaritySet,
+    oov: str,
+    case_insensitive: bool,
+    restrict: int | None,
+    n_boot: int,
+    confidence: float,
+    seed: int,
+    backend: SearchBackend | None,
+    bar,
+) -> SimilarityResult:
+    """:func:`evaluate_similarity`'s steps, each one counted on ``bar``."""
     from scipy.stats import pearsonr, spearmanr
 
-    pset = pairs if isinstance(pairs, SimilaritySet) else read_similarity(pairs, strip_pos=strip_pos)
     n_cand = restrict_count(vectors, restrict)
     ok = vocab_rows(vectors.keys_view[:n_cand], case_insensitive)
     fold = str.upper if case_insensitive else (lambda w: w)
     ra = np.array([ok.get(fold(a), -1) for a, _ in pset.pairs], dtype=np.int64)
     rb = np.array([ok.get(fold(b), -1) for _, b in pset.pairs], dtype=np.int64)
     known = (ra >= 0) & (rb >= 0)
+    bar.update()
     normed = unit_view(vectors)
     model = np.full(len(ra), np.nan)
-    model[known] = np.einsum("ij,ij->i", normed[ra[known]], normed[rb[known]])
+    left, right = normed[ra[known]], normed[rb[known]]
+    if backend is None:
+        model[known] = np.einsum("ij,ij->i", left, right)
+    else:
+        model[known] = backend.pair_cosines(left, right)
     gold = np.asarray(pset.scores, dtype=np.float64)
     use = known if oov == "skip" else np.ones(len(ra), dtype=bool)
     g, m = gold[use], np.where(known, model, 0.0)[use]
+    bar.update()
     if len(g) < 2:
         where = "every word" if restrict is None else f"the first {n_cand:,} words"
         raise BenchmarkError(
@@ -155,8 +190,10 @@ def evaluate_similarity(
         )
     pearson = float(pearsonr(g, m)[0])
     spearman = float(spearmanr(g, m)[0])
+    bar.update()
     rng = np.random.default_rng(seed)
     bp, bs = bootstrap_correlations(g, m, resample_indices(rng, len(g), n_boot))
+    bar.update()
     return SimilarityResult(
         name=pset.name,
         pairs=int(use.sum()),

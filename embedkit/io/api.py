@@ -9,12 +9,14 @@ the word list only.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from .._fs import input_kind
 from ..errors import InvalidArgumentError, MissingFileError, NonFiniteValueError, VectorFileError
+from ..progress import LazyProgress, progress_bar
 from ..vectors import Vectors
 from .cache import cache_path, file_identity, fill_from, load_cached
 from .detect import detect, detect_format
@@ -38,6 +40,7 @@ def load(
     allow_pickle: bool = False,
     dtype: Dtype | None = None,
     verify: bool | None = None,
+    progress: bool = False,
 ) -> Vectors:
     """Load word vectors from a registered name or a file.
 
@@ -79,6 +82,9 @@ def load(
         :data:`~embedkit.io.ekv.VERIFY_MAX_BYTES`; ``False`` skips it. Values were checked finite when the file
         was written and the checksum covers them since. A damaged cache is rebuilt; a damaged
         file given by path raises :class:`VectorFileError`.
+    progress:
+        Count the vectors parsed on a progress bar on stderr (tqdm) once parsing has run
+        :data:`~embedkit.progress.PROGRESS_DELAY` seconds; loads from the cache parse nothing.
 
     Returns
     -------
@@ -110,6 +116,24 @@ def load(
         raise InvalidArgumentError(f"unknown format {format!r}; expected 'auto' or one of {', '.join(FORMATS)}")
     if os.fspath(source) == "":
         raise InvalidArgumentError("the vector source is empty: give a registered name (e.g. glove-6b-50d) or a path")
+    # Made at the first block parsed: a load served by the cache shows nothing.
+    with LazyProgress(desc=f"reading {source}", unit=" vectors", unit_scale=True, enabled=progress) as bar:
+        return _load(source, format, limit, encoding, errors, cache, allow_pickle, dtype, verify, bar.update)
+
+
+def _load(
+    source: str | os.PathLike,
+    format: Format,
+    limit: int | None,
+    encoding: str,
+    errors: Errors,
+    cache: bool,
+    allow_pickle: bool,
+    dtype: Dtype | None,
+    verify: bool | None,
+    on_rows: Callable[[int], object],
+) -> Vectors:
+    """:func:`load` once its arguments are checked; ``on_rows`` counts the vectors parsed."""
     requested, dtype = dtype, dtype or "float32"
     dt = [] if dtype == "float32" else [dtype]  # float32 caches keep their original keys
     named = lookup(source) if isinstance(source, str) else None
@@ -117,7 +141,7 @@ def load(
         identity, build, fmt = named
         return load_cached(
             [*identity(), *dt],
-            fill_from(build),
+            _counted(fill_from(build), on_rows),
             source=str(source),  # a str: only a str names a registered set
             fmt=fmt,
             limit=limit,
@@ -136,7 +160,9 @@ def load(
             message=f"no such vector file or registered name: {str(source)!r} (registered: {names})",
         ) from None
     if kind == "stream":
-        return _load_stream(path, format=format, limit=limit, encoding=encoding, errors=errors, dtype=dtype)
+        return _load_stream(
+            path, format=format, limit=limit, encoding=encoding, errors=errors, dtype=dtype, on_rows=on_rows
+        )
     spec = FORMAT_TABLE[detect_format(path) if format == "auto" else format]
     fmt = spec.name
     if spec.direct_read:
@@ -145,6 +171,7 @@ def load(
         spec.precheck(path, ReadOptions(allow_pickle=allow_pickle))
 
     def fill(sink: Sink, lim: int | None = None) -> None:
+        sink.on_rows = on_rows
         spec.stream(path, sink, ReadOptions(lim, encoding, errors, allow_pickle), None)  # type: ignore[misc]  # only direct-read formats lack a stream
 
     ident = ["file", fmt, encoding, errors, *file_identity(path), *dt]
@@ -169,7 +196,26 @@ def _load_direct(path: Path, *, limit: int | None, requested: Dtype | None, veri
     return v
 
 
-def _load_stream(path: Path, *, format: str, limit: int | None, encoding: str, errors: str, dtype: Dtype) -> Vectors:
+def _counted(fill: Callable[[Sink], None], on_rows: Callable[[int], object]) -> Callable[[Sink], None]:
+    """``fill`` with every block it passes to the sink counted by ``on_rows``."""
+
+    def counted(sink: Sink) -> None:
+        sink.on_rows = on_rows
+        fill(sink)
+
+    return counted
+
+
+def _load_stream(
+    path: Path,
+    *,
+    format: str,
+    limit: int | None,
+    encoding: str,
+    errors: str,
+    dtype: Dtype,
+    on_rows: Callable[[int], object] | None = None,
+) -> Vectors:
     """Read a one-pass input (standard input, a pipe) exactly once, into memory: a pipe has no
     identity to cache it by, and reading it again would find other data or none."""
     f, head = open_stream(path)
@@ -183,20 +229,27 @@ def _load_stream(path: Path, *, format: str, limit: int | None, encoding: str, e
                 "access); save it to a file first",
             )
         sink = MemorySink(path, dtype)
+        sink.on_rows = on_rows
         spec.stream(path, sink, ReadOptions(limit, encoding, errors), f)  # type: ignore[misc]  # one-pass formats all stream
         keys, matrix = sink.result()
     return Vectors(keys, matrix, source=str(path), format=fmt)
 
 
 def save(
-    vectors: Vectors, path: str | os.PathLike, *, format: WriteFormat = "embedkit", dtype: Dtype | None = None
+    vectors: Vectors,
+    path: str | os.PathLike,
+    *,
+    format: WriteFormat = "embedkit",
+    dtype: Dtype | None = None,
+    progress: bool = False,
 ) -> Path:
     """Write ``vectors`` to ``path`` in ``format``, atomically.
 
     A ``.gz``, ``.bz2`` or ``.xz`` suffix compresses text and binary formats. Text formats
     write each value in the shortest form that reads back to the same float32. ``dtype``
     (``"float32"`` or ``"float16"``; default: the matrix's own) is the storage of the
-    ``embedkit`` format.
+    ``embedkit`` format. ``progress`` counts the vectors written on a progress bar on stderr
+    (tqdm) once writing has run :data:`~embedkit.progress.PROGRESS_DELAY` seconds.
 
     Examples
     --------
@@ -213,7 +266,10 @@ def save(
         raise InvalidArgumentError(
             f"cannot write format {format!r}; expected glove, word2vec, fasttext, word2vec-binary or embedkit"
         )
-    spec.write(vectors, path, format=format, dtype=dtype)
+    with progress_bar(
+        desc=f"writing {path.name}", total=len(vectors), unit=" vectors", unit_scale=True, enabled=progress
+    ) as bar:
+        spec.write(vectors, path, format=format, dtype=dtype, progress=bar.update)
     return path
 
 
@@ -231,10 +287,12 @@ def _check_savable(vectors: Vectors, step: int = 1 << 16) -> None:
             )
 
 
-def resolve_vectors(spec: Vectors | str | os.PathLike | None, *, limit: int | None = None) -> Vectors:
+def resolve_vectors(
+    spec: Vectors | str | os.PathLike | None, *, limit: int | None = None, progress: bool = False
+) -> Vectors:
     """``spec`` as vectors: a :class:`~embedkit.Vectors` as it is, ``None`` as the default set
     (:data:`~embedkit.io.named.DEFAULT_VECTORS`), a registered name or a path through :func:`load`
-    (its first ``limit`` vectors when ``limit`` is given).
+    (its first ``limit`` vectors when ``limit`` is given; ``progress`` as for :func:`load`).
 
     >>> v = Vectors(["a", "b"], np.eye(2))
     >>> resolve_vectors(v) is v
@@ -242,4 +300,4 @@ def resolve_vectors(spec: Vectors | str | os.PathLike | None, *, limit: int | No
     """
     if isinstance(spec, Vectors):
         return spec if limit is None else spec.most_frequent(limit)
-    return load(spec if spec is not None else DEFAULT_VECTORS, limit=limit)
+    return load(spec if spec is not None else DEFAULT_VECTORS, limit=limit, progress=progress)

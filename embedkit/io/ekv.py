@@ -117,9 +117,15 @@ def _ekv_digest(header: dict, keys_blob: bytes) -> str:
 
 
 def write_ekv(
-    path: Path, keys: list[str], matrix: np.ndarray, meta: dict | None = None, dtype: str = "float32"
+    path: Path,
+    keys: list[str],
+    matrix: np.ndarray,
+    meta: dict | None = None,
+    dtype: str = "float32",
+    progress: Callable[[int], object] | None = None,
 ) -> None:
     with EkvWriter(path, meta or {}, dtype) as sink:
+        sink.on_rows = progress
         feed(sink, keys, matrix)
 
 
@@ -239,10 +245,13 @@ def _start_matrix_check(path: Path, header: dict, offset: int, nbytes: int, veri
     return check
 
 
-def write(vectors: Vectors, path: Path, *, format: str, dtype: str | None) -> None:
+def write(
+    vectors: Vectors, path: Path, *, format: str, dtype: str | None, progress: Callable[[int], object] | None = None
+) -> None:
     """Write ``vectors`` as ``.ekv``, stored as ``dtype`` (default: the matrix's own, float16 or float32)."""
     if dtype is None:
         dtype = "float16" if vectors.matrix.dtype == np.float16 else "float32"
     elif dtype not in DTYPES:
         raise InvalidArgumentError(f"dtype must be 'float32' or 'float16', got {dtype!r}")
-    write_ekv(path, vectors.keys, vectors.matrix, {"format": "embedkit", "source": vectors.source}, dtype)
+    meta = {"format": "embedkit", "source": vectors.source}
+    write_ekv(path, vectors.keys, vectors.matrix, meta, dtype, progress=progress)

@@ -50,7 +50,8 @@ Dtype = Literal["float32", "float16"]
 
 # stream(path, sink, options, f): parse the file (or ``f``, the open input of a pipe) into the sink.
 StreamFn = Callable[[Path, Sink, ReadOptions, object], None]
-# write(vectors, path, *, format, dtype): ``format`` is the name asked for (it appears in errors).
+# write(vectors, path, *, format, dtype, progress=None): ``format`` is the name asked for (it
+# appears in errors); ``progress`` is called with the rows of every block written.
 WriteFn = Callable[..., None]
 
 

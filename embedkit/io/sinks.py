@@ -28,8 +28,11 @@ class Sink:
     """Receives parsed blocks of ``(keys, float32 rows)`` in file order.
 
     Repeated words keep their first vector, as word2vec readers (gensim's too) do; the others
-    are dropped as they arrive, with one warning at the end.
+    are dropped as they arrive, with one warning at the end. ``on_rows`` (if set) is called with
+    the number of rows of every block received (a progress bar's ``update``).
     """
+
+    on_rows: Callable[[int], object] | None = None
 
     def __init__(self, path: Path | str, dtype: str = "float32") -> None:
         self.source_path = path
@@ -58,6 +61,8 @@ class Sink:
                 f"{matrix[r, c]} in column {c + 1}; embedkit reads and writes finite values only"
             )
         self.rows_read += len(keys)
+        if self.on_rows is not None:
+            self.on_rows(len(keys))
         seen = self._seen
         new = set(keys)
         if len(new) == len(keys) and seen.isdisjoint(new):

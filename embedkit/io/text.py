@@ -9,7 +9,7 @@ round-trip form.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -325,9 +325,11 @@ def _read_text_slow(body: memoryview, path: Path, dim: int | None, first_line: i
 # writing
 
 
-def write_text(vectors: Vectors, path: Path, *, format: str, header: bool) -> None:
+def write_text(
+    vectors: Vectors, path: Path, *, format: str, header: bool, progress: Callable[[int], object] | None = None
+) -> None:
     """Write ``vectors`` as text, with a ``count dim`` header line when ``header``; ``format``
-    names the format in errors."""
+    names the format in errors; ``progress`` is called with the rows of every block written."""
     keys = vectors.keys
     check_writable_words(keys, format)
     n, dim = vectors.shape
@@ -336,16 +338,22 @@ def write_text(vectors: Vectors, path: Path, *, format: str, header: bool) -> No
         for s in range(0, n, WRITE_STEP):
             block = np.asarray(vectors.matrix[s : s + WRITE_STEP], dtype=np.float32)
             out.write(_format_text_block(keys[s : s + WRITE_STEP], block))
+            if progress is not None:
+                progress(len(block))
 
 
-def write_glove(vectors: Vectors, path: Path, *, format: str, dtype: str | None) -> None:
+def write_glove(
+    vectors: Vectors, path: Path, *, format: str, dtype: str | None, progress: Callable[[int], object] | None = None
+) -> None:
     """Write GloVe text (no header); ``dtype`` is the ``embedkit`` format's and is not used here."""
-    write_text(vectors, path, format=format, header=False)
+    write_text(vectors, path, format=format, header=False, progress=progress)
 
 
-def write_word2vec(vectors: Vectors, path: Path, *, format: str, dtype: str | None) -> None:
+def write_word2vec(
+    vectors: Vectors, path: Path, *, format: str, dtype: str | None, progress: Callable[[int], object] | None = None
+) -> None:
     """Write word2vec text (``count dim`` header); ``dtype`` is not used here."""
-    write_text(vectors, path, format=format, header=True)
+    write_text(vectors, path, format=format, header=True, progress=progress)
 
 
 def _format_text_block(words: list[str], block: np.ndarray) -> bytes:

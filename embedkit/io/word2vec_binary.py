@@ -6,6 +6,7 @@ Read in chunks (:class:`~embedkit.io.source.Source`); every error names the byte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -108,9 +109,11 @@ def stream_source(src: Source, path: Path, sink: Sink, *, limit: int | None, enc
             raise VectorFileError(path, f"the header promises {count} vectors but more data follows", offset=base + pos)
 
 
-def write(vectors: Vectors, path: Path, *, format: str, dtype: str | None) -> None:
+def write(
+    vectors: Vectors, path: Path, *, format: str, dtype: str | None, progress: Callable[[int], object] | None = None
+) -> None:
     """Write ``vectors`` in word2vec's binary format; ``dtype`` is the ``embedkit`` format's and
-    is not used here."""
+    is not used here; ``progress`` is called with the rows of every block written."""
     keys = vectors.keys
     check_writable_words(keys, format)
     n, dim = vectors.shape
@@ -120,3 +123,5 @@ def write(vectors: Vectors, path: Path, *, format: str, dtype: str | None) -> No
             le = np.asarray(vectors.matrix[s : s + WRITE_STEP], dtype=np.float32).astype("<f4", copy=False)
             words = keys[s : s + WRITE_STEP]
             out.write(b"".join(w.encode("utf-8") + b" " + le[i].tobytes() + b"\n" for i, w in enumerate(words)))
+            if progress is not None:
+                progress(len(words))

@@ -8,25 +8,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..vectors import Vectors
-from .kernels import ScoreFn, UnitRows, normalize_rows, restrict_count, topk_blocked, unit_view
+from .backends import SearchBackend, resolve_backend
+from .kernels import (
+    CANDIDATE_BLOCK,
+    QUERY_BLOCK,
+    ScoreFn,
+    UnitRows,
+    normalize_rows,
+    restrict_count,
+    topk_blocked,
+    unit_view,
+)
 from .neighbors import Neighbors, to_neighbors
 
-__all__ = ["Method", "analogy", "analogy_many", "analogy_rows"]
+__all__ = [
+    "COSMUL_CANDIDATE_BLOCK",
+    "COSMUL_EPS",
+    "COSMUL_QUERY_BLOCK",
+    "Method",
+    "analogy",
+    "analogy_many",
+    "analogy_rows",
+]
 
 Method = Literal["3cosadd", "3cosmul"]
 METHODS = ("3cosadd", "3cosmul")
-_COSMUL_EPS = np.float32(1e-6)
+COSMUL_EPS = np.float32(1e-6)
 # Measured on the Google set (benchmarks/bench_evaluate.py): 1,024 x 1,024 blocks run 3CosMul
 # about 2.4x faster than 512 x 8,192 (the score block is gathered, so it must stay in cache).
-_COSMUL_QUERY_BLOCK = 1024
-_COSMUL_CANDIDATE_BLOCK = 1024
+COSMUL_QUERY_BLOCK = 1024
+COSMUL_CANDIDATE_BLOCK = 1024
 
 
 def analogy_rows(
@@ -39,11 +57,15 @@ def analogy_rows(
     method: Method = "3cosadd",
     restrict: int | None = None,
     exclude: np.ndarray | None = None,
+    device: str | SearchBackend = "cpu",
+    progress: Callable[[float], object] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The batched core: row indices ``a``, ``b``, ``c`` (int arrays of equal length) in,
     ``(rows, scores)`` of the top-``k`` answers out, both ``(n, k)``.
 
     ``exclude`` (``(n, m)`` rows, ``-1`` padded) replaces the default exclusion of ``a, b, c``.
+    ``device`` is as for :func:`analogy_many`; ``progress`` (device backends only) is called
+    with numbers of questions done.
     """
     if method not in METHODS:
         raise InvalidArgumentError(f"method must be one of {METHODS}, got {method!r}")
@@ -51,12 +73,37 @@ def analogy_rows(
         raise InvalidArgumentError(f"k must be >= 0, got {k}")
     a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
     n_cand = restrict_count(vectors, restrict)
+    backend = resolve_backend(device)
     normed = unit_view(vectors)  # blockwise for matrices too large to copy normalised
     if exclude is None:
         exclude = np.stack([a, b, c], axis=1)
+    if backend is not None and method == "3cosmul":
+        return backend.cosmul_topk(
+            vectors,
+            a,
+            b,
+            c,
+            k,
+            exclude,
+            n_candidates=n_cand,
+            query_block=COSMUL_QUERY_BLOCK,
+            candidate_block=COSMUL_CANDIDATE_BLOCK,
+            progress=progress,
+        )
     A, B, C = normed[a], normed[b], normed[c]
     if method == "3cosadd":
         Q = normalize_rows(B + C - A)  # gensim: the unit vector of the mean of the unit vectors
+        if backend is not None:
+            return backend.cosine_topk(
+                vectors,
+                Q,
+                k,
+                exclude,
+                n_candidates=n_cand,
+                query_block=QUERY_BLOCK,
+                candidate_block=CANDIDATE_BLOCK,
+                progress=progress,
+            )
 
         def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
             return Q[q0:q1] @ normed[c0:c1].T
@@ -66,7 +113,7 @@ def analogy_rows(
         cosmul = _cosmul_score(normed, stacked, np.concatenate([a, b, c]))
         # Narrow candidate blocks keep the gathered score block in cache.
         return topk_blocked(
-            cosmul, len(a), n_cand, k, exclude, query_block=_COSMUL_QUERY_BLOCK, candidate_block=_COSMUL_CANDIDATE_BLOCK
+            cosmul, len(a), n_cand, k, exclude, query_block=COSMUL_QUERY_BLOCK, candidate_block=COSMUL_CANDIDATE_BLOCK
         )
 
     return topk_blocked(score, len(a), n_cand, k, exclude)
@@ -106,14 +153,14 @@ def _cosmul_score(normed: np.ndarray | UnitRows, stacked: np.ndarray, words: np.
             S += 1.0
             S *= 0.5
             out = S[m : 2 * m] * S[2 * m :]
-            out /= S[:m] + _COSMUL_EPS
+            out /= S[:m] + COSMUL_EPS
             return out
         U = rows @ normed[c0:c1].T  # (distinct words, c1 - c0)
         U += 1.0
         U *= 0.5
         out = U[pos[1]]
         out *= U[pos[2]]
-        U += _COSMUL_EPS
+        U += COSMUL_EPS
         out /= U[pos[0]]
         return out
 
@@ -161,10 +208,13 @@ def analogy_many(
     *,
     method: Method = "3cosadd",
     restrict: int | None = None,
+    device: str | SearchBackend = "cpu",
 ) -> list[Neighbors]:
     """:func:`analogy` for many ``(a, b, c)`` questions at once (the fast path).
 
-    Unknown words raise :class:`~embedkit.UnknownWordError` naming every one of them.
+    Unknown words raise :class:`~embedkit.UnknownWordError` naming every one of them. ``device``:
+    ``"cpu"`` (numpy), ``"cuda"``, ``"cuda:N"``, ``"auto"`` or a backend object, as in
+    :mod:`embedkit.search.backends`; the answers are the same up to ties within float32 rounding.
     """
     qs = [tuple(q) for q in questions]
     if any(len(q) != 3 for q in qs):
@@ -172,6 +222,6 @@ def analogy_many(
     flat = [w for q in qs for w in q]
     rows = vectors.indices(flat).reshape(-1, 3) if qs else np.empty((0, 3), dtype=np.int64)
     top_rows, top_scores = analogy_rows(
-        vectors, rows[:, 0], rows[:, 1], rows[:, 2], k, method=method, restrict=restrict
+        vectors, rows[:, 0], rows[:, 1], rows[:, 2], k, method=method, restrict=restrict, device=device
     )
     return to_neighbors(vectors, top_rows, top_scores, qs)

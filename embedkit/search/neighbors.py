@@ -15,7 +15,8 @@ import numpy as np
 from ..errors import InvalidArgumentError, InvalidTypeError
 from ..vectors import Vectors
 from .ann import ann_topk
-from .kernels import Index, cosine_topk, normalize_rows, unit_rows
+from .backends import SearchBackend, resolve_backend
+from .kernels import CANDIDATE_BLOCK, QUERY_BLOCK, Index, cosine_topk, normalize_rows, restrict_count, unit_rows
 
 __all__ = ["Neighbor", "Neighbors", "nearest", "nearest_many", "to_neighbors"]
 
@@ -121,6 +122,8 @@ def nearest_many(
     restrict: int | None = None,
     index: Index = "exact",
     ef: int | None = None,
+    device: str | SearchBackend = "cpu",
+    progress: bool = False,
 ) -> list[Neighbors]:
     """:func:`nearest` for a batch of queries: a list of words, or a ``(n, dim)`` array.
 
@@ -134,6 +137,11 @@ def nearest_many(
     vocabularies, with most but not always all of the exact neighbours. Scores are exact cosines.
     ``ef`` is the graph search's breadth (default 50), recall against time; measured recall and
     speed are in ``docs/ann.md`` (``benchmarks/bench_ann.py``).
+
+    ``device`` runs the exact search on ``"cuda"``, ``"cuda:N"``, ``"auto"`` (CUDA when there is
+    one) or a backend object (:mod:`embedkit.search.backends`); the default ``"cpu"`` is numpy.
+    The answers are the same up to ties within float32 rounding. ``progress`` shows a bar on
+    stderr while the HNSW graph is built (its first use on a vector set can take minutes).
     """
     if k < 0:
         raise InvalidArgumentError(f"k must be >= 0, got {k}")
@@ -143,6 +151,9 @@ def nearest_many(
         raise InvalidArgumentError(
             f"ef must be a positive int and needs index='hnsw', got ef={ef} with index={index!r}"
         )
+    backend = resolve_backend(device)
+    if index == "hnsw" and backend is not None:
+        raise InvalidArgumentError("device is for exact search; index='hnsw' runs on the CPU")
     if index == "hnsw" and restrict is not None:
         raise InvalidArgumentError("restrict is not supported with index='hnsw' (the graph covers every word)")
     extra = vectors.indices(exclude) if exclude else np.empty(0, dtype=np.int64)
@@ -165,7 +176,17 @@ def nearest_many(
             ex = np.broadcast_to(extra, (len(Q), len(extra))) if len(extra) else None
     ex = None if ex is None else np.ascontiguousarray(ex)
     if index == "hnsw":
-        top_rows, top_scores = ann_topk(vectors, normalize_rows(Q), k, ex, ef=ef)
+        top_rows, top_scores = ann_topk(vectors, normalize_rows(Q), k, ex, ef=ef, progress=progress)
+    elif backend is not None:
+        top_rows, top_scores = backend.cosine_topk(
+            vectors,
+            normalize_rows(Q),
+            k,
+            ex,
+            n_candidates=restrict_count(vectors, restrict),
+            query_block=QUERY_BLOCK,
+            candidate_block=CANDIDATE_BLOCK,
+        )
     else:
         top_rows, top_scores = cosine_topk(vectors, Q, k, ex, restrict=restrict)
     return to_neighbors(vectors, top_rows, top_scores, labels)

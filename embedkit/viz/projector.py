@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..progress import progress_bar
 from ..vectors import Vectors
 from .reduce import select_words
 
@@ -21,12 +22,15 @@ def export_projector(
     words: Sequence[str] | int | None = None,
     *,
     groups: Mapping[str, Sequence[str]] | None = None,
+    progress: bool = False,
 ) -> tuple[Path, Path]:
     """Write ``vectors.tsv`` and ``metadata.tsv`` for https://projector.tensorflow.org ("Load").
 
     ``words`` selects as in :func:`~embedkit.viz.reduce.project`. Without ``groups`` the metadata is
     one column of words (no header, as the Projector expects); with ``groups`` (group name to its
     words) it has a header ``word<TAB>group`` and each word's group (empty if in none).
+    ``progress`` counts the vectors written on a bar on stderr once writing has run
+    :data:`~embedkit.progress.PROGRESS_DELAY` seconds (all 400,000 GloVe words take several).
 
     Returns the two paths.
     """
@@ -37,13 +41,17 @@ def export_projector(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     vec_path, meta_path = out / "vectors.tsv", out / "metadata.tsv"
-    with open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
+    bar = progress_bar(
+        desc="writing vectors.tsv", total=len(chosen), unit=" vectors", unit_scale=True, enabled=progress
+    )
+    with bar, open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
         step = 8192
         M = chosen.matrix
         for s in range(0, len(chosen), step):
             block = np.asarray(M[s : s + step], dtype=np.float32)
             fh.write("\n".join("\t".join(f"{x:.9g}" for x in row) for row in block.tolist()))
             fh.write("\n")
+            bar.update(len(block))
     with open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
         if groups:
             group_of = {w: g for g, ws in groups.items() for w in ws}

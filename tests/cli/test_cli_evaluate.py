@@ -85,3 +85,16 @@ def test_cli_analogies_progress_bar(subset_file, capsys, monkeypatch, extra, sho
     assert ("analogies (3cosadd)" in err) is shown
     if shown:
         assert "0/112 " in err  # the 112 answered questions are counted (56 are skipped)
+
+
+@pytest.mark.parametrize("extra, shown", [([], True), (["-q"], False), (["--json"], False)])
+def test_cli_similarity_progress_bar(capsys, monkeypatch, extra, shown):
+    """Check that `evaluate similarity` shows its progress bar on stderr, and never with -q or --json."""
+    from embedkit import progress
+
+    monkeypatch.setattr(progress, "PROGRESS_DELAY", 0.0)  # as if the evaluation took long
+    assert main(["evaluate", "similarity", "wordsim353", "--n-boot", "10", *extra]) == 0
+    err = capsys.readouterr().err
+    assert ("similarity (wordsim353)" in err) is shown
+    if shown:
+        assert "0/4 " in err  # four steps: vocabulary, cosines, correlations, bootstrap

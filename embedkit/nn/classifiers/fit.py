@@ -241,8 +241,14 @@ def fit_classifier(
         saved_epoch, saved_path = int(ck["extra"]["epoch"]), latest
         first_epoch = saved_epoch + 1 if not history.stopped_early else config.epochs + 1
     start = time.perf_counter()
+    from ...progress import PROGRESS_DELAY  # read at each call: tests set it to 0
+
     bar = tqdm(
-        range(first_epoch, config.epochs + 1), desc="epochs", disable=not (progress and ctx.is_main), leave=False
+        range(first_epoch, config.epochs + 1),
+        desc="epochs",
+        disable=not (progress and ctx.is_main),
+        leave=False,
+        delay=PROGRESS_DELAY,  # a training of a few seconds leaves stderr as it was
     )
     try:
         for epoch in bar:
@@ -292,7 +298,10 @@ def fit_classifier(
                 dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size), ctx)
             rec = EpochRecord(epoch, total_loss / seen, correct / seen, dev_loss, dev_acc, time.perf_counter() - t0)
             history.epochs.append(rec)
-            bar.set_postfix(loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-")
+            # refresh=False: a refresh would draw the bar before its delay has passed
+            bar.set_postfix(
+                loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-", refresh=False
+            )
             score = dev_acc if dev_acc is not None else float(epoch)
             stop = False
             if score > best_score:
