@@ -10,7 +10,6 @@ paired-bootstrap interval).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,7 @@ import numpy as np
 from ..errors import DataError, InvalidArgumentError
 from ..search.analogy import analogy_rows
 from ..search.backends import SearchBackend, resolve_backend
-from ..search.kernels import restrict_count, topk_blocked, unit_view
+from ..search.kernels import cpu_cores, restrict_count, topk_blocked, unit_view
 from ..vectors import Vectors
 from .benchmark_files import AnalogySet, read_analogies
 from .bootstrap import check_bootstrap, confidence_interval
@@ -231,9 +230,7 @@ def _top_answers(
     from tqdm.auto import tqdm
 
     chunks = np.array_split(rows, max(1, -(-len(rows) // (2 * batch_size))))
-    workers = min(
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(chunks)
-    )
+    workers = min(cpu_cores(), len(chunks))
     bar = tqdm(
         total=len(rows),
         desc=f"analogies ({method})",

@@ -11,7 +11,9 @@ of a ``Vectors``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -27,6 +29,7 @@ __all__ = [
     "ScoreFn",
     "UnitRows",
     "cosine_topk",
+    "cpu_cores",
     "normalize_rows",
     "order_desc",
     "restrict_count",
@@ -40,6 +43,11 @@ CANDIDATE_BLOCK = 8192
 # Above this size (of a float32 copy) the matrix is normalised block by block as it is scanned,
 # so vectors larger than memory are searched straight from their memory map.
 NORMALIZED_MAX_BYTES = 1 << 28
+# Score blocks of in-memory searches hold about this many floats (2 MiB), so the row maxima and
+# the threshold scan that follow each product read it from the core's cache, not from memory.
+CACHE_BLOCK_FLOATS = 1 << 19
+# Below this many queries per core, one thread with a multi-threaded BLAS is used instead.
+MIN_QUERIES_PER_CORE = 64
 
 Index = Literal["exact", "hnsw"]
 
@@ -189,10 +197,18 @@ def cosine_topk(
     if _use_normalized(vectors):
         normed = vectors.normalized
 
-        def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
-            return Q[q0:q1] @ normed[c0:c1].T
+        def chunk(q0: int, q1: int) -> tuple[np.ndarray, np.ndarray]:
+            Qc = Q[q0:q1]
 
-        return topk_blocked(score, len(Q), n_cand, k, exclude)
+            def score(a: int, b: int, c0: int, c1: int) -> np.ndarray:
+                return Qc[a:b] @ normed[c0:c1].T
+
+            qb = min(QUERY_BLOCK, q1 - q0)
+            cb = max(1024, CACHE_BLOCK_FLOATS // max(qb, 1))
+            ex = None if exclude is None else exclude[q0:q1]
+            return topk_blocked(score, q1 - q0, n_cand, k, ex, query_block=qb, candidate_block=cb)
+
+        return _per_core(chunk, len(Q))
     matrix, inv = vectors.matrix, _inverse_norms(vectors)
 
     def score_blockwise(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
@@ -202,6 +218,28 @@ def cosine_topk(
 
     # Each query block scans the whole matrix: bigger query blocks mean fewer passes over the map.
     return topk_blocked(score_blockwise, len(Q), n_cand, k, exclude, query_block=4 * QUERY_BLOCK)
+
+
+def cpu_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _per_core(chunk: Callable[[int, int], tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``chunk(q0, q1)`` over the queries, split between one thread per core, each with a
+    single-threaded BLAS: the cores share no barrier per product (a multi-threaded BLAS synchronises
+    its threads after every cache-sized product) and each also does its own top-k scans and merges,
+    which a multi-threaded BLAS leaves to one core. A query's scores do not depend on the split (its
+    dot products are not divided), so neither do its answers."""
+    workers = min(cpu_cores(), n // MIN_QUERIES_PER_CORE)
+    if workers <= 1:
+        return chunk(0, n)
+    from threadpoolctl import threadpool_limits
+
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(chunk, bounds[:-1], bounds[1:]))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _use_normalized(vectors: Vectors) -> bool:
