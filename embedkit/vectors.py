@@ -174,6 +174,15 @@ class Vectors:
         return dict(zip(self._keys, range(len(self._keys))))
 
     @cached_property
+    def folded_index(self) -> dict[str, int]:
+        """The dict from upper-cased word to the first row with that folded form (in frequency
+        order, the most frequent casing): gensim's case-insensitive vocabulary. Among the first
+        ``n`` rows, a folded word stands for its row here when that row is below ``n``."""
+        n = len(self._keys)
+        # Filled in reverse, so the first (most frequent) casing of a word is written last and wins.
+        return dict(zip((k.upper() for k in reversed(self._keys)), range(n - 1, -1, -1)))
+
+    @cached_property
     def normalized(self) -> np.ndarray:
         """The unit-normalised matrix (rows of norm 1; a zero row stays zero), read-only.
 

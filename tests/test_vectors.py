@@ -107,3 +107,9 @@ def test_to_torch(tiny):
     assert tuple(t.shape) == (4, 2) and str(t.dtype) == "torch.float32"
     t[0, 0] = 100
     assert tiny["cat"][0] == 3
+
+
+def test_folded_index_points_each_folded_word_at_its_first_row():
+    """Check that the case-folded index maps each upper-cased word to its first (most frequent) casing's row."""
+    v = Vectors(["the", "Paris", "paris", "THE", "Berlin"], np.eye(5, dtype=np.float32))
+    assert v.folded_index == {"THE": 0, "PARIS": 1, "BERLIN": 4}

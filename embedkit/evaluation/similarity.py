@@ -18,7 +18,6 @@ from ..progress import progress_bar
 from ..search.backends import SearchBackend, resolve_backend
 from ..search.kernels import restrict_count, unit_view
 from ..vectors import Vectors
-from .analogies import vocab_rows
 from .benchmark_files import SimilaritySet, read_similarity
 from .bootstrap import bootstrap_correlations, check_bootstrap, confidence_interval, resample_indices
 
@@ -165,10 +164,14 @@ def _evaluate(
     from scipy.stats import pearsonr, spearmanr
 
     n_cand = restrict_count(vectors, restrict)
-    ok = vocab_rows(vectors.keys_view[:n_cand], case_insensitive)
+    # gensim's vocabulary of the first n_cand words is the whole set's (computed once per vector set)
+    # restricted to rows below n_cand: a folded word's first row is the same in both
+    ok = vectors.folded_index if case_insensitive else vectors.index
     fold = str.upper if case_insensitive else (lambda w: w)
     ra = np.array([ok.get(fold(a), -1) for a, _ in pset.pairs], dtype=np.int64)
     rb = np.array([ok.get(fold(b), -1) for _, b in pset.pairs], dtype=np.int64)
+    ra[ra >= n_cand] = -1
+    rb[rb >= n_cand] = -1
     known = (ra >= 0) & (rb >= 0)
     bar.update()
     normed = unit_view(vectors)
