@@ -160,13 +160,13 @@ def split_pairs(
     sources = list(dict.fromkeys(p.source for p in pairs))
     if len(sources) < 3:
         raise DataError(f"splitting needs at least 3 distinct sources, got {len(sources)}")
-    random.Random(seed).shuffle(sources)
+    random.Random(seed).shuffle(sources)  # noqa: S311  # a seeded split, not a secret
     n_valid = int(len(sources) * fractions[1])
     n_test = int(len(sources) * fractions[2])
     n_train = len(sources) - n_valid - n_test
-    where = {s: 0 for s in sources[:n_train]}
-    where.update({s: 1 for s in sources[n_train : n_train + n_valid]})
-    where.update({s: 2 for s in sources[n_train + n_valid :]})
+    where = dict.fromkeys(sources[:n_train], 0)
+    where.update(dict.fromkeys(sources[n_train : n_train + n_valid], 1))
+    where.update(dict.fromkeys(sources[n_train + n_valid :], 2))
     parts: list[list[Pair]] = [[], [], []]
     for p in pairs:
         parts[where[p.source]].append(p)
