@@ -94,7 +94,9 @@ def make_batch(src: Sequence[np.ndarray], tgt: Sequence[np.ndarray], index: np.n
     return Batch(ids, lengths, tgt_in, tgt_out, index)
 
 
-def encode_pairs(pairs: Sequence[Pair], src_vocab: Vocabulary, tgt_vocab: Vocabulary, config: Seq2SeqConfig) -> EncodedPairs:
+def encode_pairs(
+    pairs: Sequence[Pair], src_vocab: Vocabulary, tgt_vocab: Vocabulary, config: Seq2SeqConfig
+) -> EncodedPairs:
     eos = tgt_vocab.index[EOS]
     src, tgt, refs = [], [], []
     for p in pairs:
@@ -121,7 +123,9 @@ def _schedule(config: Seq2SeqConfig, total: int):
 
 
 @torch.no_grad()
-def validate(model: nn.Module, data: EncodedPairs, tgt_vocab: Vocabulary, config: Seq2SeqConfig, device: torch.device) -> tuple[float, float]:
+def validate(
+    model: nn.Module, data: EncodedPairs, tgt_vocab: Vocabulary, config: Seq2SeqConfig, device: torch.device
+) -> tuple[float, float]:
     """Teacher-forced loss (nats per target token) and greedy exact match on ``data``."""
     was = model.training
     model.eval()
@@ -177,7 +181,9 @@ def fit_seq2seq(
     vocab_data = {name: v.to_dict() for name, v in vocab.items()}
     latest = latest_checkpoint(ckdir) if ckdir is not None and resume else None
     if ckdir is not None and resume and latest is None:
-        warnings.warn(f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=2)
+        warnings.warn(
+            f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=2
+        )
     saved_epoch, saved_path = 0, latest
     if latest is not None:
         ck = load_checkpoint(latest, map_location=device)
@@ -188,8 +194,12 @@ def fit_seq2seq(
         if ck["vocab"] != vocab_data:
             raise DataFileError(f"{latest} was written with other vocabularies")
         st = ck["extra"].get("train_state")
-        if not isinstance(st, dict) or any(k not in st for k in ("optimizer", "scheduler", "numpy_rng", "torch_rng", "generator")):
-            raise ModelFileError(latest, "the checkpoint has no complete 'train_state' entry, so training cannot resume from it")
+        if not isinstance(st, dict) or any(
+            k not in st for k in ("optimizer", "scheduler", "numpy_rng", "torch_rng", "generator")
+        ):
+            raise ModelFileError(
+                latest, "the checkpoint has no complete 'train_state' entry, so training cannot resume from it"
+            )
         match_state(latest, ck["model_state"], model.state_dict())
         model.load_state_dict(ck["model_state"])
         opt.load_state_dict(st["optimizer"])
@@ -208,8 +218,16 @@ def fit_seq2seq(
             loss_sum, tokens = 0.0, 0
             for b in train.batches(config.batch_size, rng=rng):
                 tgt = b.tgt_out.to(device)
-                logits = model(b.src.to(device), b.lengths.to(device), b.tgt_in.to(device), teacher_forcing=config.teacher_forcing, generator=gen)
-                loss = F.cross_entropy(logits.flatten(0, 1), tgt.flatten(), ignore_index=0, label_smoothing=config.label_smoothing)
+                logits = model(
+                    b.src.to(device),
+                    b.lengths.to(device),
+                    b.tgt_in.to(device),
+                    teacher_forcing=config.teacher_forcing,
+                    generator=gen,
+                )
+                loss = F.cross_entropy(
+                    logits.flatten(0, 1), tgt.flatten(), ignore_index=0, label_smoothing=config.label_smoothing
+                )
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
@@ -219,9 +237,16 @@ def fit_seq2seq(
                 loss_sum += float(loss.detach()) * n
                 tokens += n
                 bar.update(1)
-            record: dict[str, Any] = {"epoch": epoch, "loss": loss_sum / max(tokens, 1), "valid_loss": None, "valid_exact_match": None}
+            record: dict[str, Any] = {
+                "epoch": epoch,
+                "loss": loss_sum / max(tokens, 1),
+                "valid_loss": None,
+                "valid_exact_match": None,
+            }
             if valid is not None and len(valid):
-                record["valid_loss"], record["valid_exact_match"] = validate(model, valid, vocab["target"], config, device)
+                record["valid_loss"], record["valid_exact_match"] = validate(
+                    model, valid, vocab["target"], config, device
+                )
             record["seconds"] = time.perf_counter() - t0
             history.append(record)
             em = record["valid_exact_match"]
