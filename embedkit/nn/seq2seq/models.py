@@ -278,6 +278,12 @@ class TransformerSeq2Seq(nn.Module):
         if self.src_emb.embedding_dim != dim:
             raise ValueError(f"the source vectors have {self.src_emb.embedding_dim} dimensions, the model {dim}")
         self.tgt_emb = nn.Embedding(tgt_vocab, dim, PAD_ID)
+        # rows of norm about 1 after the sqrt(dim) scaling, as large as the positions (N(0, 1) rows would drown them)
+        for emb in (self.tgt_emb, None if src_embedding is not None else self.src_emb):
+            if emb is not None:
+                nn.init.normal_(emb.weight, std=dim**-0.5)
+                with torch.no_grad():
+                    emb.weight[PAD_ID].zero_()
         self.register_buffer("positions", sinusoids(max_positions, dim), persistent=False)
         self.enc_blocks = nn.ModuleList(EncoderBlock(dim, heads, ff_dim, dropout) for _ in range(layers))
         self.dec_blocks = nn.ModuleList(DecoderBlock(dim, heads, ff_dim, dropout) for _ in range(layers))
