@@ -286,3 +286,27 @@ def test_bad_input_errors():
         match=r"^the model 'gru' has no attention \(train --model gru-attn, lstm-attn or transformer\)$",
     ):
         plain.attention("abc")
+
+
+def test_pretrained_vectors_start_the_source_embedding():
+    """Check that source vectors set emb_dim and the starting rows of the source embedding."""
+    from embedkit import Vectors
+
+    vecs = Vectors(["a", "b", "c", "d"], np.arange(12, dtype=np.float32).reshape(4, 3) / 10)
+    cfg = Seq2SeqConfig(model="gru-attn", **{**TINY, "epochs": 1, "lr": 1e-12, "dropout": 0.0})
+    m = train_seq2seq(reverse_task(), cfg, vectors=vecs, progress=False, device="cpu")
+    assert m.config.emb_dim == 3
+    emb = m.model.src_emb.weight.detach().numpy()
+    for w in "abcd":
+        np.testing.assert_allclose(emb[m.src_vocab.index[w]], vecs[w], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(emb[0], 0.0)
+
+
+def test_sequences_front_does_not_import_torch():
+    """Check that importing embedkit.sequences (and its api module) leaves torch unimported."""
+    import subprocess
+    import sys
+
+    code = "import sys, embedkit.sequences, embedkit.sequences.api; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
