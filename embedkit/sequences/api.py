@@ -113,6 +113,7 @@ def train_seq2seq(
         progress=progress,
         checkpoint_dir=checkpoint_dir,
         resume=resume,
+        ctx=ctx,
     )
     return TrainedSeq2Seq(model, config, src_vocab, tgt_vocab, history=history, splits=splits)
 

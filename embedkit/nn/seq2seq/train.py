@@ -27,6 +27,7 @@ from ...errors import DataFileError, EmbedkitWarning, InvalidArgumentError, Mode
 from ...sequences.config import Seq2SeqConfig
 from ...sequences.data import EOS, GO, SPECIALS, Pair, join_units, split_units
 from ...text import Vocabulary
+from ..runtime import distributed
 from ..runtime.checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, match_state, save_checkpoint
 from ..runtime.rng import capture_rng_state, restore_rng_state
 from .decode import greedy
@@ -155,6 +156,7 @@ def fit_seq2seq(
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
     extra: Mapping[str, Any] | None = None,
+    ctx: distributed.Context | None = None,
 ) -> list[dict[str, Any]]:
     """Train ``model`` for ``config.epochs`` epochs; return the history, one dict per epoch:
     ``epoch, loss, valid_loss, valid_exact_match, seconds`` (losses in nats per target token).
@@ -162,6 +164,11 @@ def fit_seq2seq(
     ``vocab`` holds the ``"source"`` and ``"target"`` vocabularies (saved in checkpoints). With
     ``checkpoint_dir`` the whole state is saved after each epoch; with ``resume`` training continues
     after the latest one and ends exactly as the uninterrupted run would.
+
+    Under ``torchrun`` (``ctx`` from :func:`~embedkit.nn.runtime.device.prepare_run` with several
+    processes) every process walks the same seeded batches and takes its rows of each; the summed loss
+    is scaled by the batch's target tokens, so the averaged gradients are the one-process step's up to
+    rounding (dropout masks differ per process). Every process validates; rank 0 writes checkpoints.
     """
     if resume and checkpoint_dir is None:
         raise InvalidArgumentError("resume needs a checkpoint_dir")
@@ -171,7 +178,9 @@ def fit_seq2seq(
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     gen = torch.Generator().manual_seed(config.seed + 1)  # teacher-forcing draws
+    ctx = ctx or distributed.Context(device=device)
     model.to(device)
+    net = ctx.wrap(model)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _schedule(config, steps_per_epoch * config.epochs))
@@ -210,33 +219,55 @@ def fit_seq2seq(
         history = list(ck["extra"].get("history", []))
         saved_epoch = int(ck["extra"]["epoch"])
         first = saved_epoch + 1
-    bar = tqdm(total=(config.epochs - first + 1) * steps_per_epoch, desc="batches", disable=not progress, leave=False)
+    bar = tqdm(
+        total=(config.epochs - first + 1) * steps_per_epoch,
+        desc="batches",
+        disable=not (progress and ctx.is_main),
+        leave=False,
+    )
     try:
         for epoch in range(first, config.epochs + 1):
             t0 = time.perf_counter()
             model.train()
-            loss_sum, tokens = 0.0, 0
+            loss_sum, tokens = 0.0, 0.0
             for b in train.batches(config.batch_size, rng=rng):
-                tgt = b.tgt_out.to(device)
-                logits = model(
-                    b.src.to(device),
-                    b.lengths.to(device),
-                    b.tgt_in.to(device),
+                src, lengths, tgt_in, tgt = b.src, b.lengths, b.tgt_in, b.tgt_out
+                batch_tokens = int((tgt != 0).sum())
+                counted = True
+                if ctx.distributed and len(src) >= ctx.world_size:
+                    rows = distributed.shard(len(src), rank=ctx.rank, world_size=ctx.world_size)
+                    src, lengths, tgt_in, tgt = src[rows], lengths[rows], tgt_in[rows], tgt[rows]
+                    scale = ctx.world_size / batch_tokens  # DDP averages: world * (sum / batch tokens) / world
+                else:  # one process, or a last batch smaller than the world: taken whole, counted once
+                    scale, counted = 1.0 / batch_tokens, ctx.is_main
+                tgt = tgt.to(device)
+                logits = net(
+                    src.to(device),
+                    lengths.to(device),
+                    tgt_in.to(device),
                     teacher_forcing=config.teacher_forcing,
                     generator=gen,
                 )
-                loss = F.cross_entropy(
-                    logits.flatten(0, 1), tgt.flatten(), ignore_index=0, label_smoothing=config.label_smoothing
+                loss = (
+                    F.cross_entropy(
+                        logits.flatten(0, 1),
+                        tgt.flatten(),
+                        ignore_index=0,
+                        label_smoothing=config.label_smoothing,
+                        reduction="sum",
+                    )
+                    * scale
                 )
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
                 opt.step()
                 sched.step()
-                n = int((tgt != 0).sum())
-                loss_sum += float(loss.detach()) * n
-                tokens += n
+                if counted:
+                    loss_sum += float(loss.detach()) / scale
+                    tokens += float((tgt != 0).sum())
                 bar.update(1)
+            loss_sum, tokens = ctx.all_sum(loss_sum, tokens)
             record: dict[str, Any] = {
                 "epoch": epoch,
                 "loss": loss_sum / max(tokens, 1),
@@ -251,7 +282,7 @@ def fit_seq2seq(
             history.append(record)
             em = record["valid_exact_match"]
             bar.set_postfix(epoch=epoch, loss=f"{record['loss']:.3f}", valid_em="-" if em is None else f"{em:.4f}")
-            if ckdir is not None:
+            if ckdir is not None and ctx.is_main:
                 state = {
                     "optimizer": opt.state_dict(),
                     "scheduler": sched.state_dict(),
@@ -270,6 +301,7 @@ def fit_seq2seq(
                 for p in epoch_checkpoints(ckdir):
                     if p != saved_path:
                         p.unlink(missing_ok=True)
+            ctx.barrier()
     except KeyboardInterrupt:
         bar.close()
         raise TrainingInterrupted(saved_epoch, saved_path) from None
