@@ -31,12 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", default="{}", help="JSON of Seq2SeqConfig fields overriding the recipe")
     ap.add_argument("--test", action="store_true", help="score the test split once at the end and write a record")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     config = Seq2SeqConfig(model=args.model, **json.loads(args.set))
     load_before = os.getloadavg()
     t0 = time.perf_counter()
-    m = train_seq2seq(args.task, config, reverse=args.reverse, progress=False, device="cpu")
+    m = train_seq2seq(args.task, config, reverse=args.reverse, progress=not args.quiet, device="cpu")
     train_s = time.perf_counter() - t0
     for h in m.history:
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in h.items()}), flush=True)

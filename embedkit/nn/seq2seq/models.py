@@ -274,6 +274,7 @@ class TransformerSeq2Seq(nn.Module):
     ) -> None:
         super().__init__()
         self.dim, self.heads = dim, heads
+        self.record_attention = True  # step() returns the cross-attention weights (validation turns it off: faster)
         self.src_emb = src_embedding if src_embedding is not None else nn.Embedding(src_vocab, dim, PAD_ID)
         if self.src_emb.embedding_dim != dim:
             raise ValueError(f"the source vectors have {self.src_emb.embedding_dim} dimensions, the model {dim}")
@@ -338,8 +339,8 @@ class TransformerSeq2Seq(nn.Module):
     ) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
         # Recomputes the whole prefix each step: outputs here are tens of tokens, so a key-value cache would not pay.
         prefix = torch.cat([state["prefix"], prev.unsqueeze(1)], 1)  # (B, t)
-        logits, maps = self.decode(prefix, state["memory"], state["pad"], weights=True)
-        attn = torch.cat([m[:, :, -1] for m in maps], 1)  # (B, layers * heads, S)
+        logits, maps = self.decode(prefix, state["memory"], state["pad"], weights=self.record_attention)
+        attn = torch.cat([m[:, :, -1] for m in maps], 1) if maps else None  # (B, layers * heads, S)
         return torch.log_softmax(logits[:, -1], -1), {**state, "prefix": prefix}, attn
 
     def reorder(self, state: dict[str, Any], index: torch.Tensor) -> dict[str, Any]:

@@ -128,8 +128,10 @@ def validate(
     model: nn.Module, data: EncodedPairs, tgt_vocab: Vocabulary, config: Seq2SeqConfig, device: torch.device
 ) -> tuple[float, float]:
     """Teacher-forced loss (nats per target token) and greedy exact match on ``data``."""
-    was = model.training
+    was, recording = model.training, getattr(model, "record_attention", None)
     model.eval()
+    if recording is not None:
+        setattr(model, "record_attention", False)  # noqa: B010  # a plain attribute mypy reads as a Module
     loss_sum, tokens, right = 0.0, 0, 0
     max_len = config.max_len or 100
     for b in data.batches(512):
@@ -141,6 +143,8 @@ def validate(
         for i, dec in zip(b.index, greedy(model, src, lengths, max_len=max_len, length_penalty=0.0), strict=True):
             right += join_units(tgt_vocab.decode(dec.ids), config.tgt_unit) == data.references[i]  # type: ignore[arg-type]
     model.train(was)
+    if recording is not None:
+        setattr(model, "record_attention", recording)  # noqa: B010
     return loss_sum / max(tokens, 1), right / max(len(data), 1)
 
 
