@@ -315,3 +315,12 @@ def test_sequences_front_does_not_import_torch():
     code = "import sys, embedkit.sequences, embedkit.sequences.api; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_classifier_loader_names_a_seq2seq_file(tmp_path):
+    """Check that loading a seq2seq model as a text classifier says what the file is."""
+    from embedkit.nn.classifiers.neural import NeuralClassifier
+
+    path = small_run().save(tmp_path / "s.pt")
+    with pytest.raises(ModelFileError, match=r"s\.pt is a seq2seq model, not a text classifier$"):
+        NeuralClassifier.load(path)

@@ -106,7 +106,13 @@ class NeuralClassifier:
         ck = load_checkpoint(path)
         extra = ck["extra"]
         if "class_names" not in extra or "embed_dim" not in extra:
-            what = "a language model" if "algorithm" in ck["config"] else "a checkpoint"
+            what = (
+                "a seq2seq model"
+                if extra.get("kind") == "seq2seq"
+                else "a language model"
+                if "algorithm" in ck["config"]
+                else "a checkpoint"
+            )
             raise ModelFileError(path, f"is {what}, not a text classifier")
         try:
             config = ClassifierConfig.from_dict(ck["config"])
