@@ -51,14 +51,15 @@ ANCHORS = {
 
 
 def _data(name: str, reverse: bool, seed: int):
-    from embedkit.sequences import load_task, read_pairs, split_pairs
+    """The splits and the (source, target) units: a task's (phrases as words, digits as characters), words for the TSV."""
+    from embedkit.sequences import load_task, read_pairs, split_pairs, task_units
 
     if name == "eng-fra":
         pairs = read_pairs(ENG_FRA)
         if reverse:
             pairs = [dataclasses.replace(p, source=p.target, target=p.source) for p in pairs]
-        return split_pairs(pairs, seed=seed)
-    return load_task(name, reverse=reverse)
+        return split_pairs(pairs, seed=seed), ("word", "word")
+    return load_task(name, reverse=reverse), task_units(name, reverse)
 
 
 def _epochs_for(minutes: float | None, data, config, reverse: bool) -> tuple[int, float | None]:
@@ -79,8 +80,8 @@ def run_one(name: str, args: argparse.Namespace) -> dict:
     fields = dict(extra)
     if args.threads:
         fields["workers"] = args.threads
-    config = Seq2SeqConfig(model=model, seed=args.seed, **fields)
-    splits = _data(data_name, reverse, args.seed)
+    splits, (src_unit, tgt_unit) = _data(data_name, reverse, args.seed)
+    config = Seq2SeqConfig(model=model, seed=args.seed, src_unit=src_unit, tgt_unit=tgt_unit, **fields)
     epochs, epoch_s = _epochs_for(args.minutes, splits, config, reverse)
     if args.epochs:
         epochs = args.epochs
