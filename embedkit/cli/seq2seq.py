@@ -264,6 +264,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
     m = load_seq2seq(args.model, device=args.device)
+    _warn_unknown_words(m, sources)
     translations = m.translate(sources, beam_size=args.beam_size, length_penalty=args.length_penalty)
     if args.json:
         print_json({"translations": [t.to_dict() for t in translations]})
@@ -271,6 +272,23 @@ def cmd_translate(args: argparse.Namespace) -> int:
         for t in translations:
             print(f"{t.output}\t{t.score:.4f}\t{t.source}")
     return 0
+
+
+def _warn_unknown_words(m, sources: list[str]) -> None:
+    """One warning line naming the source words the model never saw (it reads them as <unk>); unknown
+    characters of a character model are the library's error."""
+    if m.config.src_unit != "word":
+        return
+    unknown = sorted({w for s in sources for w in s.split() if w not in m.src_vocab})
+    if unknown:
+        import warnings
+
+        from ..errors import EmbedkitWarning
+
+        shown = ", ".join(repr(w) for w in unknown[:5]) + (
+            f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+        )
+        warnings.warn(f"the model never saw {shown} in training: read as <unk>", EmbedkitWarning, stacklevel=2)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

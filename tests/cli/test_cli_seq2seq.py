@@ -161,3 +161,12 @@ def test_text_output_of_train_and_evaluate(digits_tsv, trained, tmp_path, capsys
     png = tmp_path / "t.png"
     assert main(["plot", "attention", "--model", str(out), "deux sept", "--layer", "1", "-o", str(png)]) == 0
     assert png.is_file()
+
+
+def test_unknown_words_are_one_warning_line(trained, capsys):
+    """Check that source words the model never saw give one warning line on stderr and still translate."""
+    path, _ = trained
+    assert main(["seq2seq", "translate", "--model", str(path), "deux bonjour", "zut sept", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)["translations"]) == 2
+    assert err == "embedkit: warning: the model never saw 'bonjour', 'zut' in training: read as <unk>\n"
