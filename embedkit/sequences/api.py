@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._deps import require
 from ..errors import DataError, InvalidArgumentError
 from .config import Seq2SeqConfig
-from .data import Splits, read_pairs, split_pairs
+from .data import Splits, Unit, read_pairs, split_pairs
 from .tasks import TASKS, load_task, task_units
 
 if TYPE_CHECKING:
@@ -30,18 +30,23 @@ __all__ = ["TrainedSeq2Seq", "load_seq2seq", "train_seq2seq"]
 _MAX_LEN_MARGIN = 10
 
 
-def _data(data: str | os.PathLike | Splits, config: Seq2SeqConfig, reverse: bool) -> tuple[Splits, tuple[str, str]]:
+def _data(data: str | os.PathLike | Splits, config: Seq2SeqConfig, reverse: bool) -> tuple[Splits, tuple[Unit, Unit]]:
     if isinstance(data, Splits):
         return data, ("word", "word")
     if str(data) in TASKS:
         return load_task(str(data), reverse=reverse), task_units(str(data), reverse)
-    if not Path(data).suffix.lower() in (".tsv", ".txt") and not Path(data).exists():
+    if Path(data).suffix.lower() not in (".tsv", ".txt") and not Path(data).exists():
         raise InvalidArgumentError(f"unknown task {str(data)!r}; expected one of {', '.join(TASKS)} or a .tsv file")
     splits = split_pairs(read_pairs(data), seed=config.seed)
     if reverse:
         from .data import Pair
 
-        splits = Splits(*([Pair(p.target, p.source, p.attribution) for p in part] for part in (splits.train, splits.valid, splits.test)))
+        splits = Splits(
+            *(
+                [Pair(p.target, p.source, p.attribution) for p in part]
+                for part in (splits.train, splits.valid, splits.test)
+            )
+        )
     return splits, ("word", "word")
 
 
@@ -91,7 +96,9 @@ def train_seq2seq(
         from ..nn.embedding import embedding_from_vectors
 
         if config.model == "transformer" and vectors.dim != config.emb_dim:
-            raise InvalidArgumentError(f"the vectors have {vectors.dim} dimensions but the transformer's emb_dim is {config.emb_dim}")
+            raise InvalidArgumentError(
+                f"the vectors have {vectors.dim} dimensions but the transformer's emb_dim is {config.emb_dim}"
+            )
         embedding = embedding_from_vectors(vectors, src_vocab, seed=config.seed)
     model = build_model(config, len(src_vocab), len(tgt_vocab), src_embedding=embedding)
     train = encode_pairs(splits.train, src_vocab, tgt_vocab, config)
@@ -106,6 +113,7 @@ def train_seq2seq(
         progress=progress,
         checkpoint_dir=checkpoint_dir,
         resume=resume,
+        ctx=ctx,
     )
     return TrainedSeq2Seq(model, config, src_vocab, tgt_vocab, history=history, splits=splits)
 

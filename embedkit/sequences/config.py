@@ -31,7 +31,7 @@ _RNN = {
     "heads": 1,
     "ff_dim": 1,
     "dropout": 0.1,
-    "epochs": 20,
+    "epochs": 4,
     "batch_size": 64,
     "lr": 2e-3,
     "clip": 1.0,

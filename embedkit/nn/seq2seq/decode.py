@@ -14,17 +14,17 @@ decoding. With ``beam_size=1`` the search itself is greedy decoding: same output
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 __all__ = ["Decoded", "beam_search", "greedy"]
 
 PAD_ID, GO_ID, EOS_ID = 0, 2, 3
 
 
-def _step(model: nn.Module, prev: torch.Tensor, state):
+def _step(model: Any, prev: torch.Tensor, state):
     """The model's step with ``<pad>`` and ``<go>`` never chosen (they are never targets)."""
     logp, state, attn = model.step(prev, state)
     logp = logp.clone()
@@ -50,7 +50,7 @@ def _normalise(total: float, length: int, length_penalty: float) -> float:
 
 @torch.no_grad()
 def greedy(
-    model: nn.Module,
+    model: Any,
     src: torch.Tensor,
     lengths: torch.Tensor,
     *,
@@ -94,7 +94,7 @@ def greedy(
 
 @torch.no_grad()
 def beam_search(
-    model: nn.Module,
+    model: Any,
     src: torch.Tensor,
     lengths: torch.Tensor,
     *,
@@ -126,7 +126,11 @@ def beam_search(
                         continue
                     seq = hyps[i][j]
                     if ends[i][j] == EOS_ID:
-                        found[i].append(Decoded(list(seq), _normalise(float(cand[i, j, EOS_ID]), len(seq) + 1, length_penalty), True))
+                        found[i].append(
+                            Decoded(
+                                list(seq), _normalise(float(cand[i, j, EOS_ID]), len(seq) + 1, length_penalty), True
+                            )
+                        )
                     else:
                         found[i].append(Decoded(list(seq), _normalise(s, len(seq), length_penalty), False))
             break

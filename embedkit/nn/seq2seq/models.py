@@ -7,7 +7,7 @@ Every model has the same contract, so the trainer and the decoders know nothing 
     logp, state, attn = model.step(prev, state)         # prev (B,) -> log-probs (B, V), attn (B, M, S) or None
     state = model.reorder(state, index)                 # keep the rows ``index`` (beam search)
 
-``src`` is padded with 0 (``<pad>``) after each source's ``src_lengths`` tokens; ``tgt_in`` starts with
+``src`` holds each source's ``src_lengths`` tokens then padding (any ids: only the lengths say what is real); ``tgt_in`` starts with
 ``<go>``. Padded source positions get no attention (weight exactly 0) and do not change any output; the
 decoder never sees a later target token (teacher forcing feeds the true previous token, or with
 ``teacher_forcing`` < 1 sometimes the model's own prediction).
@@ -26,7 +26,6 @@ import math
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ...sequences.config import Seq2SeqConfig
@@ -37,9 +36,9 @@ PAD_ID = 0
 NEG = -1e9  # masked scores: exp underflows to exactly 0 after the softmax
 
 
-def source_mask(src: torch.Tensor) -> torch.Tensor:
-    """``True`` at real source tokens. # (B, S)"""
-    return src != PAD_ID
+def source_mask(src: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """``True`` at the first ``lengths`` positions of each row, the real source tokens. # (B, S)"""
+    return torch.arange(src.size(1), device=src.device).unsqueeze(0) < lengths.to(src.device).unsqueeze(1)
 
 
 class Attention(nn.Module):
@@ -48,6 +47,7 @@ class Attention(nn.Module):
     def __init__(self, kind: str, query_dim: int, key_dim: int) -> None:
         super().__init__()
         self.kind = kind
+        self.w_key: nn.Module
         if kind == "additive":
             self.w_query = nn.Linear(query_dim, query_dim, bias=False)
             self.w_key = nn.Linear(key_dim, query_dim, bias=True)
@@ -130,13 +130,15 @@ class RecurrentSeq2Seq(nn.Module):
             state.update(
                 enc=enc,
                 keys=self.attn.keys(enc),
-                mask=source_mask(src),
+                mask=source_mask(src, lengths),
                 feed=enc.new_zeros(src.size(0), self.hidden),
             )
         return state
 
     # -- decoder --
-    def _step(self, prev: torch.Tensor, state: dict[str, Any]) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
+    def _step(
+        self, prev: torch.Tensor, state: dict[str, Any]
+    ) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
         emb = self.drop(self.tgt_emb(prev)).unsqueeze(1)  # (B, 1, E)
         if self.attn is None:
             out, hidden = self.decoder(emb, state["hidden"])
@@ -145,11 +147,14 @@ class RecurrentSeq2Seq(nn.Module):
         h = out.squeeze(1)  # (B, H)
         weights = self.attn(h, state["keys"], state["mask"])  # (B, S)
         context = torch.bmm(weights.unsqueeze(1), state["enc"]).squeeze(1)  # (B, H*dirs)
+        assert self.combine is not None
         att = torch.tanh(self.combine(torch.cat([h, context], 1)))  # (B, H)
         new = {**state, "hidden": hidden, "feed": att}
         return self.out(self.drop(att)), new, weights.unsqueeze(1)  # attn (B, 1, S)
 
-    def step(self, prev: torch.Tensor, state: dict[str, Any]) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
+    def step(
+        self, prev: torch.Tensor, state: dict[str, Any]
+    ) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
         logits, state, attn = self._step(prev, state)
         return torch.log_softmax(logits, -1), state, attn
 
@@ -157,7 +162,9 @@ class RecurrentSeq2Seq(nn.Module):
         new: dict[str, Any] = {}
         for k, v in state.items():
             if k == "hidden":
-                new[k] = tuple(t.index_select(1, index) for t in v) if isinstance(v, tuple) else v.index_select(1, index)
+                new[k] = (
+                    tuple(t.index_select(1, index) for t in v) if isinstance(v, tuple) else v.index_select(1, index)
+                )
             else:
                 new[k] = v.index_select(0, index)
         return new
@@ -267,10 +274,17 @@ class TransformerSeq2Seq(nn.Module):
     ) -> None:
         super().__init__()
         self.dim, self.heads = dim, heads
+        self.record_attention = True  # step() returns the cross-attention weights (validation turns it off: faster)
         self.src_emb = src_embedding if src_embedding is not None else nn.Embedding(src_vocab, dim, PAD_ID)
         if self.src_emb.embedding_dim != dim:
             raise ValueError(f"the source vectors have {self.src_emb.embedding_dim} dimensions, the model {dim}")
         self.tgt_emb = nn.Embedding(tgt_vocab, dim, PAD_ID)
+        # rows of norm about 1 after the sqrt(dim) scaling, as large as the positions (N(0, 1) rows would drown them)
+        for emb in (self.tgt_emb, None if src_embedding is not None else self.src_emb):
+            if emb is not None:
+                nn.init.normal_(emb.weight, std=dim**-0.5)
+                with torch.no_grad():
+                    emb.weight[PAD_ID].zero_()
         self.register_buffer("positions", sinusoids(max_positions, dim), persistent=False)
         self.enc_blocks = nn.ModuleList(EncoderBlock(dim, heads, ff_dim, dropout) for _ in range(layers))
         self.dec_blocks = nn.ModuleList(DecoderBlock(dim, heads, ff_dim, dropout) for _ in range(layers))
@@ -280,10 +294,11 @@ class TransformerSeq2Seq(nn.Module):
 
     def _embed(self, emb: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
         # ids (B, T) -> (B, T, D)
-        return self.drop(emb(ids) * math.sqrt(self.dim) + self.positions[: ids.size(1)])
+        positions: torch.Tensor = self.positions  # type: ignore[assignment]  # a buffer
+        return self.drop(emb(ids) * math.sqrt(self.dim) + positions[: ids.size(1)])
 
-    def encode(self, src: torch.Tensor) -> torch.Tensor:
-        pad = ~source_mask(src)
+    def encode(self, src: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
+        # src (B, S), pad (B, S) True at padding
         x = self._embed(self.src_emb, src)
         for block in self.enc_blocks:
             x = block(x, pad)
@@ -312,16 +327,20 @@ class TransformerSeq2Seq(nn.Module):
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
         """Training logits (always teacher-forced). # (B, S), (B, T) -> (B, T, V)"""
-        return self.decode(tgt_in, self.encode(src), ~source_mask(src))[0]
+        pad = ~source_mask(src, lengths)
+        return self.decode(tgt_in, self.encode(src, pad), pad)[0]
 
     def start(self, src: torch.Tensor, lengths: torch.Tensor) -> dict[str, Any]:
-        return {"memory": self.encode(src), "pad": ~source_mask(src), "prefix": src.new_zeros(src.size(0), 0)}
+        pad = ~source_mask(src, lengths)
+        return {"memory": self.encode(src, pad), "pad": pad, "prefix": src.new_zeros(src.size(0), 0)}
 
-    def step(self, prev: torch.Tensor, state: dict[str, Any]) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
+    def step(
+        self, prev: torch.Tensor, state: dict[str, Any]
+    ) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
         # Recomputes the whole prefix each step: outputs here are tens of tokens, so a key-value cache would not pay.
         prefix = torch.cat([state["prefix"], prev.unsqueeze(1)], 1)  # (B, t)
-        logits, maps = self.decode(prefix, state["memory"], state["pad"], weights=True)
-        attn = torch.cat([m[:, :, -1] for m in maps], 1)  # (B, layers * heads, S)
+        logits, maps = self.decode(prefix, state["memory"], state["pad"], weights=self.record_attention)
+        attn = torch.cat([m[:, :, -1] for m in maps], 1) if maps else None  # (B, layers * heads, S)
         return torch.log_softmax(logits[:, -1], -1), {**state, "prefix": prefix}, attn
 
     def reorder(self, state: dict[str, Any], index: torch.Tensor) -> dict[str, Any]:

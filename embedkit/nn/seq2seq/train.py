@@ -27,6 +27,7 @@ from ...errors import DataFileError, EmbedkitWarning, InvalidArgumentError, Mode
 from ...sequences.config import Seq2SeqConfig
 from ...sequences.data import EOS, GO, SPECIALS, Pair, join_units, split_units
 from ...text import Vocabulary
+from ..runtime import distributed
 from ..runtime.checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, match_state, save_checkpoint
 from ..runtime.rng import capture_rng_state, restore_rng_state
 from .decode import greedy
@@ -94,7 +95,9 @@ def make_batch(src: Sequence[np.ndarray], tgt: Sequence[np.ndarray], index: np.n
     return Batch(ids, lengths, tgt_in, tgt_out, index)
 
 
-def encode_pairs(pairs: Sequence[Pair], src_vocab: Vocabulary, tgt_vocab: Vocabulary, config: Seq2SeqConfig) -> EncodedPairs:
+def encode_pairs(
+    pairs: Sequence[Pair], src_vocab: Vocabulary, tgt_vocab: Vocabulary, config: Seq2SeqConfig
+) -> EncodedPairs:
     eos = tgt_vocab.index[EOS]
     src, tgt, refs = [], [], []
     for p in pairs:
@@ -121,10 +124,14 @@ def _schedule(config: Seq2SeqConfig, total: int):
 
 
 @torch.no_grad()
-def validate(model: nn.Module, data: EncodedPairs, tgt_vocab: Vocabulary, config: Seq2SeqConfig, device: torch.device) -> tuple[float, float]:
+def validate(
+    model: nn.Module, data: EncodedPairs, tgt_vocab: Vocabulary, config: Seq2SeqConfig, device: torch.device
+) -> tuple[float, float]:
     """Teacher-forced loss (nats per target token) and greedy exact match on ``data``."""
-    was = model.training
+    was, recording = model.training, getattr(model, "record_attention", None)
     model.eval()
+    if recording is not None:
+        setattr(model, "record_attention", False)  # noqa: B010  # a plain attribute mypy reads as a Module
     loss_sum, tokens, right = 0.0, 0, 0
     max_len = config.max_len or 100
     for b in data.batches(512):
@@ -136,6 +143,8 @@ def validate(model: nn.Module, data: EncodedPairs, tgt_vocab: Vocabulary, config
         for i, dec in zip(b.index, greedy(model, src, lengths, max_len=max_len, length_penalty=0.0), strict=True):
             right += join_units(tgt_vocab.decode(dec.ids), config.tgt_unit) == data.references[i]  # type: ignore[arg-type]
     model.train(was)
+    if recording is not None:
+        setattr(model, "record_attention", recording)  # noqa: B010
     return loss_sum / max(tokens, 1), right / max(len(data), 1)
 
 
@@ -151,6 +160,7 @@ def fit_seq2seq(
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
     extra: Mapping[str, Any] | None = None,
+    ctx: distributed.Context | None = None,
 ) -> list[dict[str, Any]]:
     """Train ``model`` for ``config.epochs`` epochs; return the history, one dict per epoch:
     ``epoch, loss, valid_loss, valid_exact_match, seconds`` (losses in nats per target token).
@@ -158,6 +168,11 @@ def fit_seq2seq(
     ``vocab`` holds the ``"source"`` and ``"target"`` vocabularies (saved in checkpoints). With
     ``checkpoint_dir`` the whole state is saved after each epoch; with ``resume`` training continues
     after the latest one and ends exactly as the uninterrupted run would.
+
+    Under ``torchrun`` (``ctx`` from :func:`~embedkit.nn.runtime.device.prepare_run` with several
+    processes) every process walks the same seeded batches and takes its rows of each; the summed loss
+    is scaled by the batch's target tokens, so the averaged gradients are the one-process step's up to
+    rounding (dropout masks differ per process). Every process validates; rank 0 writes checkpoints.
     """
     if resume and checkpoint_dir is None:
         raise InvalidArgumentError("resume needs a checkpoint_dir")
@@ -167,7 +182,9 @@ def fit_seq2seq(
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     gen = torch.Generator().manual_seed(config.seed + 1)  # teacher-forcing draws
+    ctx = ctx or distributed.Context(device=device)
     model.to(device)
+    net = ctx.wrap(model)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _schedule(config, steps_per_epoch * config.epochs))
@@ -177,7 +194,9 @@ def fit_seq2seq(
     vocab_data = {name: v.to_dict() for name, v in vocab.items()}
     latest = latest_checkpoint(ckdir) if ckdir is not None and resume else None
     if ckdir is not None and resume and latest is None:
-        warnings.warn(f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=2)
+        warnings.warn(
+            f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=2
+        )
     saved_epoch, saved_path = 0, latest
     if latest is not None:
         ck = load_checkpoint(latest, map_location=device)
@@ -188,8 +207,12 @@ def fit_seq2seq(
         if ck["vocab"] != vocab_data:
             raise DataFileError(f"{latest} was written with other vocabularies")
         st = ck["extra"].get("train_state")
-        if not isinstance(st, dict) or any(k not in st for k in ("optimizer", "scheduler", "numpy_rng", "torch_rng", "generator")):
-            raise ModelFileError(latest, "the checkpoint has no complete 'train_state' entry, so training cannot resume from it")
+        if not isinstance(st, dict) or any(
+            k not in st for k in ("optimizer", "scheduler", "numpy_rng", "torch_rng", "generator")
+        ):
+            raise ModelFileError(
+                latest, "the checkpoint has no complete 'train_state' entry, so training cannot resume from it"
+            )
         match_state(latest, ck["model_state"], model.state_dict())
         model.load_state_dict(ck["model_state"])
         opt.load_state_dict(st["optimizer"])
@@ -200,33 +223,70 @@ def fit_seq2seq(
         history = list(ck["extra"].get("history", []))
         saved_epoch = int(ck["extra"]["epoch"])
         first = saved_epoch + 1
-    bar = tqdm(total=(config.epochs - first + 1) * steps_per_epoch, desc="batches", disable=not progress, leave=False)
+    bar = tqdm(
+        total=(config.epochs - first + 1) * steps_per_epoch,
+        desc="batches",
+        disable=not (progress and ctx.is_main),
+        leave=False,
+    )
     try:
         for epoch in range(first, config.epochs + 1):
             t0 = time.perf_counter()
             model.train()
-            loss_sum, tokens = 0.0, 0
+            loss_sum, tokens = 0.0, 0.0
             for b in train.batches(config.batch_size, rng=rng):
-                tgt = b.tgt_out.to(device)
-                logits = model(b.src.to(device), b.lengths.to(device), b.tgt_in.to(device), teacher_forcing=config.teacher_forcing, generator=gen)
-                loss = F.cross_entropy(logits.flatten(0, 1), tgt.flatten(), ignore_index=0, label_smoothing=config.label_smoothing)
+                src, lengths, tgt_in, tgt = b.src, b.lengths, b.tgt_in, b.tgt_out
+                batch_tokens = int((tgt != 0).sum())
+                counted = True
+                if ctx.distributed and len(src) >= ctx.world_size:
+                    rows = distributed.shard(len(src), rank=ctx.rank, world_size=ctx.world_size)
+                    src, lengths, tgt_in, tgt = src[rows], lengths[rows], tgt_in[rows], tgt[rows]
+                    scale = ctx.world_size / batch_tokens  # DDP averages: world * (sum / batch tokens) / world
+                else:  # one process, or a last batch smaller than the world: taken whole, counted once
+                    scale, counted = 1.0 / batch_tokens, ctx.is_main
+                tgt = tgt.to(device)
+                logits = net(
+                    src.to(device),
+                    lengths.to(device),
+                    tgt_in.to(device),
+                    teacher_forcing=config.teacher_forcing,
+                    generator=gen,
+                )
+                loss = (
+                    F.cross_entropy(
+                        logits.flatten(0, 1),
+                        tgt.flatten(),
+                        ignore_index=0,
+                        label_smoothing=config.label_smoothing,
+                        reduction="sum",
+                    )
+                    * scale
+                )
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
                 opt.step()
                 sched.step()
-                n = int((tgt != 0).sum())
-                loss_sum += float(loss.detach()) * n
-                tokens += n
+                if counted:
+                    loss_sum += float(loss.detach()) / scale
+                    tokens += float((tgt != 0).sum())
                 bar.update(1)
-            record: dict[str, Any] = {"epoch": epoch, "loss": loss_sum / max(tokens, 1), "valid_loss": None, "valid_exact_match": None}
+            loss_sum, tokens = ctx.all_sum(loss_sum, tokens)
+            record: dict[str, Any] = {
+                "epoch": epoch,
+                "loss": loss_sum / max(tokens, 1),
+                "valid_loss": None,
+                "valid_exact_match": None,
+            }
             if valid is not None and len(valid):
-                record["valid_loss"], record["valid_exact_match"] = validate(model, valid, vocab["target"], config, device)
+                record["valid_loss"], record["valid_exact_match"] = validate(
+                    model, valid, vocab["target"], config, device
+                )
             record["seconds"] = time.perf_counter() - t0
             history.append(record)
             em = record["valid_exact_match"]
             bar.set_postfix(epoch=epoch, loss=f"{record['loss']:.3f}", valid_em="-" if em is None else f"{em:.4f}")
-            if ckdir is not None:
+            if ckdir is not None and ctx.is_main:
                 state = {
                     "optimizer": opt.state_dict(),
                     "scheduler": sched.state_dict(),
@@ -245,6 +305,7 @@ def fit_seq2seq(
                 for p in epoch_checkpoints(ckdir):
                     if p != saved_path:
                         p.unlink(missing_ok=True)
+            ctx.barrier()
     except KeyboardInterrupt:
         bar.close()
         raise TrainingInterrupted(saved_epoch, saved_path) from None

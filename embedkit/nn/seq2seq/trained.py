@@ -78,7 +78,15 @@ class TrainedSeq2Seq:
             out.append(self.src_vocab.encode(tokens))  # unknown words are <unk>
         return out
 
-    def _decode(self, sources: Sequence[str], *, beam_size: int, length_penalty: float, max_len: int | None, batch_size: int = 256) -> list[Translation]:
+    def _decode(
+        self,
+        sources: Sequence[str],
+        *,
+        beam_size: int,
+        length_penalty: float,
+        max_len: int | None,
+        batch_size: int = 256,
+    ) -> list[Translation]:
         if not isinstance(beam_size, int) or isinstance(beam_size, bool) or not 1 <= beam_size <= MAX_BEAM:
             raise InvalidArgumentError(f"beam_size must be an integer in 1..{MAX_BEAM}, got {beam_size!r}")
         limit = max_len if max_len is not None else self.config.max_len or 100
@@ -91,7 +99,14 @@ class TrainedSeq2Seq:
         dev = self.device
         for start in range(0, len(encoded), batch_size):
             src, lengths = pad(encoded[start : start + batch_size])
-            decs = beam_search(self.model, src.to(dev), lengths.to(dev), beam_size=beam_size, max_len=limit, length_penalty=length_penalty)
+            decs = beam_search(
+                self.model,
+                src.to(dev),
+                lengths.to(dev),
+                beam_size=beam_size,
+                max_len=limit,
+                length_penalty=length_penalty,
+            )
             for text, d in zip(sources[start : start + batch_size], decs, strict=True):
                 tokens = self.tgt_vocab.decode(d.ids)
                 out.append(Translation(text, join_units(tokens, self.config.tgt_unit), d.score, tokens))  # type: ignore[arg-type]
@@ -175,4 +190,6 @@ def load_seq2seq_file(path: str | os.PathLike, *, device: str | torch.device = "
     model.load_state_dict(ck["model_state"])
     model.to(resolve_device(device))
     history = extra.get("history", [])
-    return TrainedSeq2Seq(model, config, src_vocab, tgt_vocab, history=list(history) if isinstance(history, list) else [])
+    return TrainedSeq2Seq(
+        model, config, src_vocab, tgt_vocab, history=list(history) if isinstance(history, list) else []
+    )
