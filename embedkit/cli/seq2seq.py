@@ -130,22 +130,23 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     e.add_argument("--split", choices=["train", "valid", "test"], default="test", help="with --task (default test)")
     e.add_argument("--reverse", action="store_true", help="with --task: the reversed task (digits to phrase)")
-    _add_decoding_options(e)
+    _add_decoding_options(e, length_penalty=False)
     add_json_option(e)
     e.set_defaults(func=cmd_evaluate)
 
 
-def _add_decoding_options(p: argparse.ArgumentParser) -> None:
+def _add_decoding_options(p: argparse.ArgumentParser, *, length_penalty: bool = True) -> None:
     p.add_argument(
         "--beam-size", type=positive_int, default=1, metavar="K", help="beam width (default 1: greedy decoding)"
     )
-    p.add_argument(
-        "--length-penalty",
-        type=float,
-        default=1.0,
-        metavar="A",
-        help="beam scores divided by length**A (default 1; 0: total log-probability)",
-    )
+    if length_penalty:
+        p.add_argument(
+            "--length-penalty",
+            type=float,
+            default=1.0,
+            metavar="A",
+            help="scores are log-probabilities divided by length**A (default 1; 0: their sum)",
+        )
     p.add_argument("--device", default="cpu", help="cpu, cuda ... (default cpu)")
 
 
@@ -245,10 +246,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         print_json(out)
     else:
         for h in m.history:
-            print(
-                f"epoch {h['epoch']}: loss {h['loss']:.4f}  valid loss {h['valid_loss']:.4f}  "
-                f"valid exact match {h['valid_exact_match']:.4f}  ({h['seconds']:.1f} s)"
+            valid = "".join(
+                f"  {name} {h[key]:.4f}"
+                for key, name in (("valid_loss", "valid loss"), ("valid_exact_match", "valid exact match"))
+                if h.get(key) is not None
             )
+            print(f"epoch {h['epoch']}: loss {h['loss']:.4f}{valid}  ({h['seconds']:.1f} s)")
         print(f"{m.config.model} trained {out['epochs']} epochs in {out['seconds']:.1f} s; saved to {saved}")
     return 0
 
@@ -297,11 +300,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.test is not None and args.reverse:
         raise InvalidArgumentError("--reverse applies to --task; a --test file gives its own direction")
     spec = _task_or_file(args.task) if args.task is not None else None
+    test_pairs = read_pairs(args.test) if args.test is not None else None
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
     m = load_seq2seq(args.model, device=args.device)
-    if args.test is not None:
-        pairs, data = read_pairs(args.test), args.test
+    if test_pairs is not None:
+        pairs, data = test_pairs, args.test
     else:
         assert spec is not None
         if spec in TASKS:
