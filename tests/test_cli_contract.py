@@ -286,6 +286,7 @@ CASES: dict[str, list[Case]] = {
         Case("explore --top 5 --words {unknown_words} -o {tmp}/e.html", 2, "not allowed with argument"),
     ],
     "seq2seq train": [
+        *vector_cases("seq2seq train --task {pairs} -o {tmp}/m.pt"),
         Case("seq2seq train --task {notab} -o {tmp}/m.pt", 1, "notab.tsv:2: no tab between", leaves_no="m.pt"),
         Case("seq2seq train --task {emptysrc} -o {tmp}/m.pt", 1, "emptysrc.tsv:1: empty source", leaves_no="m.pt"),
         Case("seq2seq train --task {empty} -o {tmp}/m.pt", 1, "empty.vec:1: the file holds no", leaves_no="m.pt"),

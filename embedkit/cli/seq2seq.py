@@ -210,7 +210,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_output(args.output, [".pt"], "-o (a seq2seq model)")
     data = _task_or_file(args.task)
     config = _config(args)
-    vectors = load_vectors(args.vectors) if args.vectors else None
+    vectors = load_vectors(args.vectors) if args.vectors is not None else None  # "--vectors=" is an error
     from ..sequences import train_seq2seq  # torch: after the cheap checks
 
     try:

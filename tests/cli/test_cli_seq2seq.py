@@ -170,3 +170,13 @@ def test_unknown_words_are_one_warning_line(trained, capsys):
     out, err = capsys.readouterr()
     assert len(json.loads(out)["translations"]) == 2
     assert err == "embedkit: warning: the model never saw 'bonjour', 'zut' in training: read as <unk>\n"
+
+
+def test_vectors_start_the_source_embedding(digits_tsv, tmp_path, capsys):
+    """Check that --vectors sets the source embedding's size to the vectors' dimension."""
+    vec = tmp_path / "v.vec"
+    vec.write_text("".join(f"{w} {i % 3} {i % 5 - 2} {i / 10} 1\n" for i, w in enumerate(WORDS[:6])))
+    out = tmp_path / "v.pt"
+    argv = ["seq2seq", "train", "--task", str(digits_tsv), "--model", "gru", "--epochs", "1", *TINY]
+    rep = _run([*argv, "--vectors", str(vec), "-o", str(out), "--json"], capsys)
+    assert rep["config"]["emb_dim"] == 4
