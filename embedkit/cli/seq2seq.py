@@ -294,6 +294,21 @@ def _warn_unknown_words(m, sources: list[str]) -> None:
         warnings.warn(f"the model never saw {shown} in training: read as <unk>", EmbedkitWarning, stacklevel=2)
 
 
+def _check_task_units(m, task: str, reverse: bool) -> None:
+    """Refuse a task whose direction the model was not trained for (a reversed model given the forward
+    task would otherwise be scored on inputs it reads as unknown words or characters)."""
+    from ..sequences import task_units
+
+    units = task_units(task, reverse)
+    have = (m.config.src_unit, m.config.tgt_unit)
+    if have != units:
+        hint = "without --reverse" if reverse else "with --reverse"
+        raise InvalidArgumentError(
+            f"the model reads {have[0]}s and writes {have[1]}s, but --task {task}{' --reverse' if reverse else ''} "
+            f"has {units[0]} sources and {units[1]} targets (try {hint})"
+        )
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..sequences import TASKS, Pair, Splits, load_task, read_pairs, split_pairs
 
@@ -309,6 +324,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         assert spec is not None
         if spec in TASKS:
+            _check_task_units(m, spec, args.reverse)
             splits = load_task(spec, reverse=args.reverse)
         else:  # the model's own split of the file it was trained on (swapped as train --reverse swaps it)
             splits = split_pairs(read_pairs(spec), seed=m.config.seed)

@@ -180,3 +180,13 @@ def test_vectors_start_the_source_embedding(digits_tsv, tmp_path, capsys):
     argv = ["seq2seq", "train", "--task", str(digits_tsv), "--model", "gru", "--epochs", "1", *TINY]
     rep = _run([*argv, "--vectors", str(vec), "-o", str(out), "--json"], capsys)
     assert rep["config"]["emb_dim"] == 4
+
+
+def test_evaluate_refuses_a_task_in_the_other_direction(trained, capsys):
+    """Check that a word-to-char model given the reversed numbers task is refused in one line before any scoring."""
+    path, _ = trained
+    assert main(["seq2seq", "evaluate", "--model", str(path), "--task", "numbers-fr", "--reverse"]) == 1
+    assert capsys.readouterr().err == (
+        "embedkit: error: the model reads words and writes chars, but --task numbers-fr --reverse has char sources "
+        "and word targets (try without --reverse)\n"
+    )
