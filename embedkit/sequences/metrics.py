@@ -54,7 +54,7 @@ def score_outputs(outputs: Sequence[str], references: Sequence[str], *, unit: Un
         total += max(len(ot), len(rt))
     bleu = chrf = None
     if unit == "word":
-        sacrebleu = require("sacrebleu", "seq2seq", "BLEU and chrF")
+        sacrebleu = require("sacrebleu", "seq2seq", "scoring BLEU and chrF")
         bleu = float(sacrebleu.corpus_bleu(list(outputs), [list(references)]).score)
         chrf = float(sacrebleu.corpus_chrf(list(outputs), [list(references)]).score)
     n = len(references)

@@ -96,9 +96,14 @@ def load_task(name: str, *, reverse: bool = False, seed: int = 0) -> Splits:
     True
     """
     _check_task(name)
-    lang = _LANGS[name]
     parts = []
-    for numbers in task_numbers(seed):
-        pairs = [Pair(number_phrase(n, lang), str(n)) for n in numbers]
+    for numbers, phrases in zip(task_numbers(seed), _phrases(_LANGS[name], seed), strict=True):
+        pairs = [Pair(text, str(n)) for n, text in zip(numbers, phrases, strict=True)]
         parts.append([Pair(p.target, p.source) for p in pairs] if reverse else pairs)
     return Splits(*parts)
+
+
+@functools.lru_cache(maxsize=4)
+def _phrases(lang: str, seed: int) -> tuple[tuple[str, ...], ...]:
+    # num2words takes seconds for 20,000 numbers: once per process and language
+    return tuple(tuple(number_phrase(n, lang) for n in numbers) for numbers in task_numbers(seed))

@@ -153,6 +153,11 @@ def test_tiny_reversal_learnt_exactly():
     assert (scores.n, scores.exact_match, scores.token_accuracy) == (len(data.test), 1.0, 1.0)
     assert m.evaluate(data.test, beam_size=3).exact_match == 1.0
     assert [t.output for t in m.translate(["abcd", "dab"])] == ["dcba", "bad"]
+    # the search alone (without the greedy fallback) finds hypotheses at least as probable as greedy's
+    src, lengths = train_module.pad([m.src_vocab.encode(list(p.source)) for p in data.test])
+    g = greedy(m.model, src, lengths, max_len=8)
+    b = beam_search(m.model, src, lengths, beam_size=4, max_len=8, with_greedy=False)
+    assert all(bd.score >= gd.score - 1e-9 for bd, gd in zip(b, g, strict=True))
 
 
 def test_tiny_transformer_overfits_and_maps_attention():

@@ -169,3 +169,14 @@ def test_attention_map_checks_shape():
     assert m.weights.dtype == np.float32 and not m.weights.flags.writeable
     with pytest.raises(InvalidArgumentError, match=r"^attention weights are shaped \(1, 2, 3\), expected \(1, 2, 2\)$"):
         AttentionMap(["a", "b"], ["1", "<eos>"], np.zeros((1, 2, 3)), ["attention"])
+
+
+def test_missing_sacrebleu_names_the_extra(monkeypatch):
+    """Check that BLEU and chrF without sacrebleu say which extra to install (digit scores need nothing)."""
+    monkeypatch.setitem(sys.modules, "sacrebleu", None)
+    assert score_outputs(["12"], ["12"], unit="char").exact_match == 1.0
+    with pytest.raises(
+        MissingDependencyError,
+        match=r'^scoring BLEU and chrF needs sacrebleu, which is not installed: pip install "embedkit\[seq2seq\]"$',
+    ):
+        score_outputs(["a b"], ["a b"], unit="word")
