@@ -285,6 +285,107 @@ CASES: dict[str, list[Case]] = {
         Case("explore --from-projection {junk} -o {tmp}/e.html", 1, "junk.vec", leaves_no="e.html"),
         Case("explore --top 5 --words {unknown_words} -o {tmp}/e.html", 2, "not allowed with argument"),
     ],
+    "seq2seq train": [
+        *vector_cases("seq2seq train --task {pairs} -o {tmp}/m.pt"),
+        Case("seq2seq train --task {notab} -o {tmp}/m.pt", 1, "notab.tsv:2: no tab between", leaves_no="m.pt"),
+        Case("seq2seq train --task {emptysrc} -o {tmp}/m.pt", 1, "emptysrc.tsv:1: empty source", leaves_no="m.pt"),
+        Case("seq2seq train --task {empty} -o {tmp}/m.pt", 1, "empty.vec:1: the file holds no", leaves_no="m.pt"),
+        Case("seq2seq train --task {latin1} -o {tmp}/m.pt", 1, "latin1.txt:1: no tab between", leaves_no="m.pt"),
+        Case(
+            "seq2seq train --task {tmp}/missing.tsv -o {tmp}/m.pt",
+            1,
+            "missing.tsv: No such file or directory",
+            leaves_no="m.pt",
+        ),
+        Case(
+            "seq2seq train --task numbers-de -o {tmp}/m.pt",
+            1,
+            "--task: unknown task 'numbers-de': give numbers-fr, numbers-en or a TSV file",
+            leaves_no="m.pt",
+        ),
+        Case("seq2seq train --task {pairs} -o {tmp}/m.bin", 1, "-o (a seq2seq model) must be .pt, not 'm.bin'"),
+        Case("seq2seq train --task {pairs} -o {folder}", 1, "must be .pt"),
+        Case("seq2seq train --task {pairs} --model bogus -o {tmp}/m.pt", 2, "argument --model: invalid choice"),
+        Case("seq2seq train --task {pairs} --attention luong -o {tmp}/m.pt", 2, "argument --attention: invalid choice"),
+        Case(
+            "seq2seq train --task {pairs} --model gru --attention dot -o {tmp}/m.pt",
+            1,
+            "--attention applies to gru-attn and lstm-attn, not to gru",
+            leaves_no="m.pt",
+        ),
+        Case("seq2seq train --task {pairs} --epochs 0 -o {tmp}/m.pt", 2, "argument --epochs: expected a positive"),
+        Case(
+            "seq2seq train --task {pairs} --dropout 1.5 -o {tmp}/m.pt",
+            1,
+            "dropout must be in [0, 1), got 1.5",
+            leaves_no="m.pt",
+        ),
+        Case("seq2seq train --task {pairs} --resume -o {tmp}/m.pt", 1, "--resume needs --checkpoint DIR"),
+        Case("seq2seq train --task {pairs}", 2, "the following arguments are required: -o/--output"),
+    ],
+    "seq2seq translate": [
+        Case("seq2seq translate --model {missing} deux", 1, "missing.vec"),
+        Case("seq2seq translate --model {junk} deux", 1, "junk.vec"),
+        Case("seq2seq translate --model {empty} deux", 1, "empty.vec"),
+        Case("seq2seq translate --model {folder} deux", 1, "folder"),
+        Case("seq2seq translate --model {lm} deux", 1, "lm.pt is a language model, not a seq2seq model"),
+        Case("seq2seq translate --model {clf} deux", 1, "clf.pt is a text classifier, not a seq2seq model"),
+        Case(
+            "seq2seq translate --model {s2s_gru} --input {sources_blank}",
+            1,
+            "sources_blank.txt:2: empty line (give one source per line)",
+        ),
+        Case("seq2seq translate --model {s2s_gru} --input {latin1}", 1, "latin1.txt:2: not UTF-8 text"),
+        Case("seq2seq translate --model {s2s_gru} --input {empty}", 1, "empty.vec: no sources in the file"),
+        Case("seq2seq translate --model {s2s_gru} --input {tmp}/none.txt", 1, "none.txt: No such file or directory"),
+        Case("seq2seq translate --model {s2s_gru} deux --input {pairs}", 1, "not both"),
+        Case("seq2seq translate --model {s2s_gru}", 1, "nothing to translate: give TEXT arguments or --input FILE"),
+        Case(
+            "seq2seq translate --model {s2s_gru} deux --beam-size 0",
+            2,
+            "argument --beam-size: expected a positive integer, got 0",
+        ),
+        Case(
+            "seq2seq translate --model {s2s_gru} deux --beam-size wide",
+            2,
+            "argument --beam-size: expected a positive integer, got 'wide'",
+        ),
+        Case("seq2seq translate deux", 2, "the following arguments are required: --model"),
+    ],
+    "seq2seq evaluate": [
+        Case("seq2seq evaluate --model {s2s_gru} --test {notab}", 1, "notab.tsv:2: no tab between"),
+        Case("seq2seq evaluate --model {s2s_gru} --test {emptysrc}", 1, "emptysrc.tsv:1: empty source"),
+        Case("seq2seq evaluate --model {s2s_gru} --test {tmp}/gone.tsv", 1, "gone.tsv"),
+        Case("seq2seq evaluate --model {s2s_gru} --task numbers-de", 1, "--task: unknown task 'numbers-de'"),
+        Case("seq2seq evaluate --model {lm} --test {pairs}", 1, "lm.pt is a language model, not a seq2seq"),
+        Case("seq2seq evaluate --model {clf} --test {pairs}", 1, "clf.pt is a text classifier, not a seq2seq model"),
+        Case("seq2seq evaluate --model {junk} --test {pairs}", 1, "junk.vec"),
+        Case("seq2seq evaluate --model {missing} --test {pairs}", 1, "missing.vec"),
+        Case("seq2seq evaluate --model {s2s_gru}", 2, "one of the arguments --test --task is required"),
+        Case("seq2seq evaluate --model {s2s_gru} --test {pairs} --task numbers-fr", 2, "not allowed with argument"),
+        Case("seq2seq evaluate --model {s2s_gru} --test {pairs} --reverse", 1, "--reverse applies to --task"),
+        Case("seq2seq evaluate --model {s2s_gru} --test {pairs} --beam-size 0", 2, "argument --beam-size"),
+        Case("seq2seq evaluate --model {s2s_gru} --task {pairs} --split dev", 2, "argument --split: invalid choice"),
+    ],
+    "plot attention": [
+        Case("plot attention --model {missing} deux -o {tmp}/att.png", 1, "missing.vec", leaves_no="att.png"),
+        Case("plot attention --model {junk} deux -o {tmp}/att.png", 1, "junk.vec", leaves_no="att.png"),
+        Case(
+            "plot attention --model {lm} deux -o {tmp}/att.png",
+            1,
+            "lm.pt is a language model, not a seq2seq model",
+            leaves_no="att.png",
+        ),
+        Case(
+            "plot attention --model {s2s_gru} deux -o {tmp}/att.png",
+            1,
+            "the model 'gru' has no attention (train --model gru-attn, lstm-attn or transformer)",
+            leaves_no="att.png",
+        ),
+        Case("plot attention --model {s2s_gru} deux -o {tmp}/att.jpg", 1, "the figure must be", leaves_no="att.jpg"),
+        Case("plot attention --model {s2s_gru} deux --layer 0 -o {tmp}/att.png", 2, "argument --layer"),
+        Case("plot attention --model {s2s_gru} -o {tmp}/att.png", 2, "the following arguments are required: TEXT"),
+    ],
     "projector": [
         *vector_cases("projector {tmp}/proj --top 10"),
         Case("projector {small} --top 10", 1, "small.vec"),
@@ -324,6 +425,11 @@ def files(tmp_path_factory) -> dict[str, str]:
     Projection(("the", "zzqqxx"), [[0.0, 1.0], [1.0, 0.0]], "pca", source="other-vectors").save(
         d / "foreign_projection.npz"
     )
+    (d / "pairs.tsv").write_text("".join(f"{w}\t{n}\n" for n, w in enumerate(["un", "deux", "trois"] * 4, 1)))
+    (d / "notab.tsv").write_text("un\t1\ndeux 2\n")
+    (d / "emptysrc.tsv").write_text(" \t1\n")
+    (d / "sources_blank.txt").write_text("un\n\ndeux\n")
+    _wrong_kind_models(d)
     names = {p.stem: str(p) for p in d.iterdir()}
     names["bad_json"] = names.pop("bad")
     return {
@@ -332,6 +438,27 @@ def files(tmp_path_factory) -> dict[str, str]:
         "tmp": str(d),
         "many_unknown": " ".join(f"zzunk{i}" for i in range(3000)),
     }
+
+
+def _wrong_kind_models(d: Path) -> None:
+    """A language model, a neural classifier and a seq2seq model without attention, each trained
+    for one epoch on a few lines (seconds): model files of every kind the seq2seq commands may be given."""
+    from embedkit.classify import ClassifierConfig, read_dataset, train
+    from embedkit.nn.lm.train import train_language_model
+    from embedkit.sequences import Seq2SeqConfig, train_seq2seq
+    from embedkit.training.config import TrainConfig
+    from embedkit.training.corpus import corpus_from_texts
+
+    lm_config = TrainConfig(
+        algorithm="gru", dim=4, hidden=8, objective="full", epochs=1, batch_size=4, bptt=4, lr=0.05, workers=1
+    )
+    train_language_model(corpus_from_texts(["a b c d"] * 20, valid_fraction=0.2), lm_config, progress=False).save(
+        d / "lm.pt"
+    )
+    clf_config = ClassifierConfig(epochs=1, embed_dim=8, num_filters=4)
+    train(read_dataset(d / "labels.txt"), model="cnn", mode="rand", config=clf_config, output=d / "clf.pt")
+    s2s_config = Seq2SeqConfig(model="gru", emb_dim=4, hidden=8, epochs=1, batch_size=4)
+    train_seq2seq(str(d / "pairs.tsv"), s2s_config, progress=False).save(d / "s2s_gru.pt")
 
 
 def _all_cases():

@@ -12,7 +12,16 @@ pytestmark = pytest.mark.slow  # minutes: run by the full suite, not by `pytest 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 # The docs pages whose ```python blocks are executed (a block that cannot run here is fenced without a language).
-DOCS = ("vectors.md", "search.md", "evaluation.md", "projections.md", "training.md", "classification.md", "compare.md")
+DOCS = (
+    "vectors.md",
+    "search.md",
+    "evaluation.md",
+    "projections.md",
+    "training.md",
+    "classification.md",
+    "compare.md",
+    "sequences.md",
+)
 
 
 def _blocks(path: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""``project``, ``plot neighbors|analogies|heatmap|similarity`` and ``projector``."""
+"""``project``, ``plot neighbors|analogies|heatmap|similarity|attention`` and ``projector``."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     plot = sub.add_parser(
         "plot",
-        help="figures: neighbours, analogy arrows, vector heatmap, similarities",
+        help="figures: neighbours, analogy arrows, vector heatmap, similarities, seq2seq attention",
         description="Draw a figure from the vectors.",
     )
     psub = plot.add_subparsers(dest="plot_command", metavar="FIGURE")
@@ -108,6 +108,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("words", nargs="+", metavar="WORD")
     _common_plot(q)
     q.set_defaults(func=cmd_plot_similarity)
+
+    q = psub.add_parser(
+        "attention",
+        help="a seq2seq model's attention while it translates TEXT",
+        description="Translate TEXT greedily with a model saved by 'seq2seq train' and draw its attention: "
+        "source tokens across, output tokens down (a transformer: one panel per layer and head).",
+    )
+    q.add_argument("--model", required=True, metavar="MODEL", help="a seq2seq model file or checkpoint folder")
+    q.add_argument("text", metavar="TEXT", help="the source to translate")
+    q.add_argument("--layer", type=positive_int, default=None, help="transformer: only this layer (from 1)")
+    q.add_argument("--head", type=positive_int, default=None, help="transformer: only this head (from 1)")
+    q.add_argument("--title", default=None)
+    q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
+    add_json_option(q)
+    q.set_defaults(func=cmd_plot_attention)
 
     q = sub.add_parser(
         "projector",
@@ -298,6 +313,28 @@ def cmd_plot_similarity(args: argparse.Namespace) -> int:
     words = list(dict.fromkeys(args.words))
     size = _save_figure(plot_similarity_matrix(v, words, title=args.title), args.output)
     return _report(args, "similarity", size, {"words": words})
+
+
+def cmd_plot_attention(args: argparse.Namespace) -> int:
+    from ..viz.attention import plot_attention
+
+    _check_output(args.output)
+    if not args.text.strip():
+        raise InvalidArgumentError("TEXT is empty: give the source to translate")
+    from ..sequences import load_seq2seq  # torch: after the cheap checks
+
+    amap = load_seq2seq(args.model).attention(args.text)
+    fig = plot_attention(amap, layer=args.layer, head=args.head)
+    if args.title:
+        fig.suptitle(args.title)
+    size = _save_figure(fig, args.output)
+    extra = {
+        "source": args.text,
+        "source_tokens": list(amap.source_tokens),
+        "output_tokens": list(amap.output_tokens),
+        "maps": list(amap.labels),
+    }
+    return _report(args, "attention", size, extra)
 
 
 def cmd_projector(args: argparse.Namespace) -> int:

@@ -2,11 +2,12 @@
 
 ``projection`` holds the :class:`Projection` result, ``reduce`` computes it (:func:`project`),
 ``plots`` draws figures from results (on ``labels``' placement), ``projector`` exports for the
-TensorFlow Embedding Projector, ``explorer`` writes the interactive page, ``confusion`` draws classification metrics and ``groups`` reads
+TensorFlow Embedding Projector, ``explorer`` writes the interactive page, ``confusion`` draws classification metrics, ``attention`` draws seq2seq attention maps and training curves and ``groups`` reads
 word and group files. matplotlib, openTSNE, umap and scikit-learn are imported inside the
 functions that use them.
 """
 
+from .attention import plot_attention, plot_training_curves
 from .confusion import plot_confusion_matrix
 from .explorer import Explorer, explore
 from .groups import read_groups, read_words
@@ -21,10 +22,12 @@ __all__ = [
     "explore",
     "export_projector",
     "plot_analogies",
+    "plot_attention",
     "plot_confusion_matrix",
     "plot_neighbors",
     "plot_projection",
     "plot_similarity_matrix",
+    "plot_training_curves",
     "plot_vectors_heatmap",
     "project",
     "read_groups",
