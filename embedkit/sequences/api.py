@@ -32,9 +32,10 @@ _MAX_LEN_MARGIN = 10
 
 def _data(data: str | os.PathLike | Splits, config: Seq2SeqConfig, reverse: bool) -> tuple[Splits, tuple[Unit, Unit]]:
     if isinstance(data, Splits):
-        return data, ("word", "word")
+        return data, data.units or ("word", "word")
     if str(data) in TASKS:
-        return load_task(str(data), reverse=reverse), task_units(str(data), reverse)
+        splits = load_task(str(data), reverse=reverse)
+        return splits, splits.units or task_units(str(data), reverse)
     if Path(data).suffix.lower() not in (".tsv", ".txt") and not Path(data).exists():
         raise InvalidArgumentError(f"unknown task {str(data)!r}; expected one of {', '.join(TASKS)} or a .tsv file")
     splits = split_pairs(read_pairs(data), seed=config.seed)

@@ -89,11 +89,15 @@ class Pair:
 
 @dataclass(frozen=True)
 class Splits:
-    """Training, validation and test pairs; no source text is in two of them."""
+    """Training, validation and test pairs; no source text is in two of them. ``units`` are the
+    (source, target) units the pairs are written in, where known (a built-in task's: phrases as
+    words, digits as characters); :func:`~embedkit.sequences.api.train_seq2seq` uses them unless its
+    config sets units, and reads pairs of unknown units as words."""
 
     train: list[Pair]
     valid: list[Pair]
     test: list[Pair]
+    units: tuple[Unit, Unit] | None = None
 
     def counts(self) -> dict[str, int]:
         return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}

@@ -324,3 +324,18 @@ def test_classifier_loader_names_a_seq2seq_file(tmp_path):
     path = small_run().save(tmp_path / "s.pt")
     with pytest.raises(ModelFileError, match=r"s\.pt is a seq2seq model, not a text classifier$"):
         NeuralClassifier.load(path)
+
+
+def test_splits_units_are_used_unless_the_config_sets_them():
+    """Check that train_seq2seq reads Splits in their own units (a task's: digits as characters)
+    unless the config names units, and in words when neither says."""
+    data = reverse_task()
+    cfg = {k: v for k, v in TINY.items() if k not in ("src_unit", "tgt_unit")} | {"epochs": 1}
+    as_chars = Splits(data.train[:40], data.valid[:8], [], units=("char", "char"))
+    m = train_seq2seq(as_chars, Seq2SeqConfig(model="gru", **cfg), progress=False, device="cpu")
+    assert (m.config.src_unit, m.config.tgt_unit) == ("char", "char")
+    m = train_seq2seq(as_chars, Seq2SeqConfig(model="gru", **cfg, tgt_unit="word"), progress=False, device="cpu")
+    assert (m.config.src_unit, m.config.tgt_unit) == ("char", "word")
+    plain = Splits(data.train[:40], data.valid[:8], [])
+    m = train_seq2seq(plain, Seq2SeqConfig(model="gru", **cfg), progress=False, device="cpu")
+    assert (m.config.src_unit, m.config.tgt_unit) == ("word", "word")

@@ -60,6 +60,7 @@ def test_load_task_pairs_and_reverse():
     assert [(p.target, p.source) for p in r.train[:20]] == [(p.source, p.target) for p in s.train[:20]]
     assert {p.target for p in s.train}.isdisjoint(p.target for p in s.test)
     assert task_units("numbers-en") == ("word", "char")
+    assert (s.units, r.units) == (("word", "char"), ("char", "word"))
     with pytest.raises(
         InvalidArgumentError, match=r"^unknown task 'numbers-de'; expected one of numbers-fr, numbers-en"
     ):
