@@ -292,7 +292,7 @@ def test_generation_input_errors(char_lm):
         generate(char_lm, "Zthé", 5)
     with pytest.raises(InvalidArgumentError, match=r"^top_p must be in \(0, 1\], got 1.5$"):
         generate(char_lm, "the", 5, top_p=1.5)
-    with pytest.raises(InvalidArgumentError, match="^n must be >= 0, got -1$"):
+    with pytest.raises(InvalidArgumentError, match=r"^n must be >= 0, got -1$"):
         beam_search(char_lm, "the", -1)
 
 
