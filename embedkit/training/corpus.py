@@ -193,9 +193,9 @@ def char_corpus_from_text(text: str, *, valid_fraction: float = 0.1) -> Corpus:
 
     Examples
     --------
-    >>> c = char_corpus_from_text("abba\ncab\n", valid_fraction=0.2)
+    >>> c = char_corpus_from_text("abba\\ncab\\n", valid_fraction=0.2)
     >>> c.vocab.words, c.train.tolist(), c.valid.tolist()
-    (['\n', 'a', 'b', 'c'], [1, 2, 2, 1, 0, 3, 1, 2], [0])
+    (['\\n', 'a', 'b', 'c'], [1, 2, 2, 1, 0, 3, 1], [2, 0])
     """
     if isinstance(text, bytes) or not isinstance(text, str):
         raise InvalidTypeError(f"text must be a str, got {type(text).__name__}")

@@ -211,11 +211,11 @@ def train_lm(
     Examples
     --------
     >>> from embedkit.training.corpus import char_corpus_from_text
-    >>> c = char_corpus_from_text("to be or not to be\n" * 40)
+    >>> c = char_corpus_from_text("to be or not to be\\n" * 40)
     >>> cfg = TrainConfig(algorithm="gru", unit="char", dim=8, hidden=32, objective="full", steps=60,
     ...                   batch_size=4, bptt=16, lr=0.01, workers=1)
     >>> r = train_lm(c, cfg, progress=False)
-    >>> r.steps, r.valid_bpc < 1.5
+    >>> r.steps, r.valid_bpc < 2.0  # of the 3 bits a uniform guess among 8 characters takes
     (60, True)
     """
     if config.algorithm not in LM_ALGORITHMS:

@@ -149,7 +149,7 @@ def lr_factor(config: TrainConfig, step: int, progress: float) -> float:
     Examples
     --------
     >>> c = TrainConfig(warmup=4, schedule="cosine")
-    >>> [round(lr_factor(c, s, p), 3) for s, p in [(0, 0.0), (3, 0.0), (4, 0.0), (9, 0.5), (20, 1.0)]]
+    >>> [round(lr_factor(c, s, p), 4) for s, p in [(0, 0.0), (3, 0.0), (4, 0.0), (9, 0.5), (20, 1.0)]]
     [0.25, 1.0, 1.0, 0.5, 0.0001]
     """
     if step < config.warmup:

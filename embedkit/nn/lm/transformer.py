@@ -115,6 +115,7 @@ class TransformerLM(LanguageModel):
     """
 
     kind = "transformer"
+    pe: torch.Tensor  # the sinusoidal table, a buffer (positions="sinusoidal")
     stateful_training = False  # trained on independent random blocks: see the module docstring
 
     def __init__(
