@@ -101,7 +101,7 @@ def plot(record: dict, path: Path) -> None:
     ax.axhline(1.65, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel("training time (minutes, evaluation excluded)")
     ax.set_ylabel("held-out loss (nats per character)")
-    ax.set_ylim(1.3, 3.5)
+    ax.set_ylim(1.3, 4.4)
     load = record["machine"]["load_at_start"][0]
     label = f" [{record['params']['label']}]" if record["params"]["label"] else ""
     ax.set_title(
