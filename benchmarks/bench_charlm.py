@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DATA, ROOT, finish_record, new_record, record_path, version, write_record  # noqa: E402
+from _common import DATA, ROOT, finish_record, new_record, record_path, version, write_record
 
 FAMILIES = ("rnn", "gru", "lstm", "transformer", "nanogpt")
 NANOGPT_CPU = {

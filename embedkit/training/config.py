@@ -302,14 +302,14 @@ def lm_recipe(unit: str, algorithm: str) -> dict[str, Any]:
 
 # The best five-minute recipe for characters found on two CPU cores (docs/training.md#character-models).
 _CHAR_TRANSFORMER: dict[str, Any] = {
-    "dim": 192,
-    "heads": 6,
+    "dim": 128,
+    "heads": 4,
     "layers": 4,
-    "hidden": 768,
+    "hidden": 512,
     "block": 128,
     "batch_size": 24,
     "dropout": 0.0,
-    "lr": 1e-3,
+    "lr": 3e-3,
     "optimizer": "adamw",
     "weight_decay": 0.1,
     "warmup": 100,
