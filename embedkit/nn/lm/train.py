@@ -1,10 +1,11 @@
-"""Train a language model by next-word prediction: contiguous batches, truncated back-propagation
-through time, a learning-rate schedule, gradient clipping, held-out perplexity and a checkpoint per
-epoch that resumes exactly.
+"""Train a language model by next-token prediction (words or characters): contiguous streams with
+truncated back-propagation through time, or random blocks for the transformer; a budget of epochs,
+steps or minutes; learning-rate warm-up and decay, gradient clipping, held-out loss and a checkpoint
+per evaluation round that resumes exactly.
 
 The loop (:func:`fit`) knows nothing of the architecture: it relies on the contract of
-:class:`~embedkit.nn.lm.models.LanguageModel` (``model(ids, state) -> (h, state)``, ``model.loss``,
-``model.output.target_log_prob``).
+:class:`~embedkit.nn.lm.base.LanguageModel` (``model(ids, state) -> (h, state)``, ``model.loss``,
+``model.output.target_log_prob``, ``model.stateful_training``).
 """
 
 from __future__ import annotations
