@@ -206,9 +206,9 @@ CASES: dict[str, list[Case]] = {
         Case("train-lm {labels} -o {tmp}/m.pt --minutes -1", 2, "argument --minutes", leaves_no="m.pt"),
         Case("train-lm {labels} -o {tmp}/m.pt --minutes 1 --epochs 1", 1, "not with --epochs", leaves_no="m.pt"),
         Case(
-            "train-lm {labels} -o {tmp}/m.pt --dim 100",
+            "train-lm {labels} -o {tmp}/m.pt --dim 30",
             1,
-            "--dim 100 is not a multiple of the 6 heads",
+            "--dim 30 is not a multiple of the 4 heads",
             leaves_no="m.pt",
         ),
         Case("train-lm {labels} -o {tmp}/m.pt --resume", 1, "--resume needs --checkpoint DIR", leaves_no="m.pt"),
