@@ -186,6 +186,38 @@ CASES: dict[str, list[Case]] = {
         Case("generate --model {missing} --prompt the", 1, "missing.vec"),
         Case("generate --model {junk} --prompt the", 1, "junk.vec"),
         Case("generate --model {missing} --prompt the --method bogus", 2, "argument --method: invalid choice"),
+        Case("generate --model {char_lm} --prompt Zé", 1, "the prompt has 2 characters the model never saw: 'Z', 'é'"),
+        Case(
+            "generate --model {char_lm} --prompt ab --words 5", 1, "is a character model: give --chars N, not --words"
+        ),
+        Case("generate --model {char_lm} --prompt ab --chars 0", 2, "argument --chars"),
+        Case("generate --model {char_lm} --prompt ab --top-p 1.5", 1, "top_p must be in (0, 1], got 1.5"),
+        Case("generate --model {classifier_pt} --prompt ab", 1, "is a classifier model, not a language model"),
+        Case("generate --model {seq2seq_pt} --prompt ab", 1, "is a sequence-to-sequence model, not a language model"),
+    ],
+    "train-lm": [
+        Case("train-lm {missing} -o {tmp}/m.pt", 1, "no such corpus file", leaves_no="m.pt"),
+        Case("train-lm {empty} -o {tmp}/m.pt", 1, "empty.vec: no characters (the file is empty)", leaves_no="m.pt"),
+        Case("train-lm {empty} --unit word -o {tmp}/m.pt", 1, "empty.vec: no words", leaves_no="m.pt"),
+        Case("train-lm {labels} -o {tmp}/m.bin", 1, "-o (the model) must be .pt, not 'm.bin'", leaves_no="m.bin"),
+        Case("train-lm {labels} -o {tmp}/m.pt --steps 0", 2, "argument --steps", leaves_no="m.pt"),
+        Case("train-lm {labels} -o {tmp}/m.pt --steps 5 --epochs 2", 2, "not allowed with argument", leaves_no="m.pt"),
+        Case("train-lm {labels} -o {tmp}/m.pt --model nplm", 2, "argument --model: invalid choice", leaves_no="m.pt"),
+        Case("train-lm {labels} -o {tmp}/m.pt --minutes -1", 2, "argument --minutes", leaves_no="m.pt"),
+        Case("train-lm {labels} -o {tmp}/m.pt --minutes 1 --epochs 1", 1, "not with --epochs", leaves_no="m.pt"),
+        Case(
+            "train-lm {labels} -o {tmp}/m.pt --dim 30",
+            1,
+            "--dim 30 is not a multiple of the 4 heads",
+            leaves_no="m.pt",
+        ),
+        Case("train-lm {labels} -o {tmp}/m.pt --resume", 1, "--resume needs --checkpoint DIR", leaves_no="m.pt"),
+        Case(
+            "train-lm {labels} -o {tmp}/m.pt --valid-fraction 1",
+            1,
+            "--valid-fraction must be in (0, 1)",
+            leaves_no="m.pt",
+        ),
     ],
     "project": [
         *vector_cases("project --top 50 -q -o {tmp}/p.png"),
@@ -430,6 +462,7 @@ def files(tmp_path_factory) -> dict[str, str]:
     (d / "emptysrc.tsv").write_text(" \t1\n")
     (d / "sources_blank.txt").write_text("un\n\ndeux\n")
     _wrong_kind_models(d)
+    _lm_files(d)
     names = {p.stem: str(p) for p in d.iterdir()}
     names["bad_json"] = names.pop("bad")
     return {
@@ -459,6 +492,21 @@ def _wrong_kind_models(d: Path) -> None:
     train(read_dataset(d / "labels.txt"), model="cnn", mode="rand", config=clf_config, output=d / "clf.pt")
     s2s_config = Seq2SeqConfig(model="gru", emb_dim=4, hidden=8, epochs=1, batch_size=4)
     train_seq2seq(str(d / "pairs.tsv"), s2s_config, progress=False).save(d / "s2s_gru.pt")
+
+
+def _lm_files(d: Path) -> None:
+    """A tiny character model, and model files of the wrong kinds (a classifier's, a seq2seq model's)."""
+    from embedkit.nn.lm.train import train_language_model
+    from embedkit.nn.runtime.checkpoint import save_checkpoint
+    from embedkit.training.config import TrainConfig
+    from embedkit.training.corpus import char_corpus_from_text
+
+    cfg = TrainConfig(algorithm="gru", unit="char", dim=4, hidden=4, objective="full", steps=1, batch_size=2, bptt=4)
+    train_language_model(char_corpus_from_text("abc ab\n" * 5), cfg, progress=False).save(d / "char_lm.pt")
+    save_checkpoint(
+        d / "classifier_pt.pt", model_state={}, config={"model": "cnn"}, vocab={}, extra={"class_names": []}
+    )
+    save_checkpoint(d / "seq2seq_pt.pt", model_state={}, config={"src_unit": "char"}, vocab={"source": {}}, extra={})
 
 
 def _all_cases():

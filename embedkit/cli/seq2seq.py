@@ -310,7 +310,7 @@ def _check_task_units(m, task: str, reverse: bool) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from ..sequences import TASKS, Pair, Splits, load_task, read_pairs, split_pairs
+    from ..sequences import TASKS, load_task, read_pairs, split_pairs
 
     if args.test is not None and args.reverse:
         raise InvalidArgumentError("--reverse applies to --task; a --test file gives its own direction")
@@ -329,9 +329,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         else:  # the model's own split of the file it was trained on (swapped as train --reverse swaps it)
             splits = split_pairs(read_pairs(spec), seed=m.config.seed)
             if args.reverse:
-                splits = Splits(
-                    *([Pair(p.target, p.source) for p in part] for part in (splits.train, splits.valid, splits.test))
-                )
+                splits = splits.swapped()
         pairs, data = getattr(splits, args.split), f"{spec}:{args.split}"
     scores = m.evaluate(pairs, beam_size=args.beam_size)
     out = {"model": str(args.model), "data": data, "reverse": args.reverse, "beam_size": args.beam_size}

@@ -10,7 +10,7 @@ from pathlib import Path
 from .._launch import is_main_process, under_torchrun
 from ..errors import InvalidArgumentError
 from ..io.formats import SUFFIX_FORMATS, write_format_for
-from ._checks import check_output
+from ._checks import check_output, positive_int
 from ._common import (
     add_json_option,
     print_json,
@@ -25,7 +25,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "train-embeddings",
         help="learn word vectors from text (neural language models or gensim)",
         description="Learn word vectors from text files by next-word prediction (nplm, rnn, gru, lstm) "
-        "or with gensim (word2vec-skipgram, word2vec-cbow, fasttext); write them in a format embedkit.load reads.",
+        "or a transformer, or with gensim (word2vec-skipgram, word2vec-cbow, fasttext); write them in a format "
+        "embedkit.load reads.",
     )
     p.add_argument("corpus", nargs="+", metavar="CORPUS", help="text files, read in order")
     p.add_argument("--algorithm", choices=ALGORITHMS, default="lstm")
@@ -52,6 +53,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--tie", action="store_true", help="tie input and output embeddings")
+    p.add_argument("--heads", type=positive_int, default=4, help="attention heads (transformer; default 4)")
+    p.add_argument("--block", type=positive_int, default=128, help="context in tokens (transformer; default 128)")
+    p.add_argument("--positions", choices=["learned", "sinusoidal"], default="learned", help="(transformer)")
+    p.add_argument("--warmup", type=int, default=0, help="learning-rate warm-up steps (default 0)")
     p.add_argument("--objective", choices=["full", "sampled", "negative", "adaptive"], default=None)
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--bptt", type=int, default=35)
@@ -81,19 +86,30 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "generate",
         help="generate text from a trained language model",
-        description="Continue a prompt with a language model trained by train-embeddings.",
+        description="Continue a prompt with a language model trained by train-embeddings or train-lm "
+        "(words or characters).",
     )
     p.add_argument(
         "--model",
         required=True,
         metavar="CHECKPOINT",
-        help="a model written by train-embeddings, or its --checkpoint folder (the latest epoch)",
+        help="a model written by train-embeddings or train-lm, or its --checkpoint folder (the latest)",
     )
     p.add_argument("--prompt", required=True, metavar="TEXT")
-    p.add_argument("--words", type=int, default=30, help="how many words (default 30)")
+    p.add_argument("--words", type=int, default=None, help="how many words, for a word model (default 30)")
+    p.add_argument(
+        "--chars", type=positive_int, default=None, help="how many characters, for a character model (default 500)"
+    )
     p.add_argument("--method", choices=["sample", "greedy", "beam"], default="sample")
     p.add_argument("--temperature", type=float, default=1.0)
     p.add_argument("--top-k", type=int, default=None)
+    p.add_argument(
+        "--top-p",
+        type=float,
+        default=None,
+        metavar="P",
+        help="sample from the smallest set of likeliest tokens whose probability reaches P (nucleus sampling)",
+    )
     p.add_argument("--beam-size", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     add_json_option(p)
@@ -114,6 +130,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         layers=args.layers,
         dropout=args.dropout,
         tie=args.tie,
+        heads=args.heads,
+        block=args.block,
+        positions=args.positions,
+        warmup=args.warmup,
         objective=args.objective,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -193,13 +213,22 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ..nn.lm.train import load_language_model
 
     lm = load_language_model(args.model)
+    if lm.config.unit == "char":
+        if args.words is not None:
+            raise InvalidArgumentError(f"{args.model} is a character model: give --chars N, not --words")
+        n = args.chars if args.chars is not None else 500
+    else:
+        if args.chars is not None:
+            raise InvalidArgumentError(f"{args.model} is a word model: give --words N, not --chars")
+        n = args.words if args.words is not None else 30
     g = generate(
         lm,
         args.prompt,
-        args.words,
+        n,
         method=args.method,
         temperature=args.temperature,
         top_k=args.top_k,
+        top_p=args.top_p,
         beam_size=args.beam_size,
         seed=args.seed,
     )

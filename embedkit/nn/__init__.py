@@ -11,10 +11,11 @@ require("torch", "nn", "embedkit's neural models (embedkit.nn)")
 
 
 from .embedding import embedding_from_vectors, vectors_from_embedding
-from .lm.generate import Generation, beam_search, generate
+from .lm.generate import Generation, beam_search, generate, next_token_probs
 from .lm.models import LANGUAGE_MODELS as MODELS
 from .lm.models import LanguageModel, build_model
-from .lm.train import TrainedLM, evaluate_perplexity, fit, load_language_model, train_language_model
+from .lm.train import TrainedLM, evaluate_loss, evaluate_perplexity, fit, load_language_model, train_language_model
+from .lm.transformer import TransformerLM
 from .runtime.checkpoint import load_checkpoint, save_checkpoint
 
 __all__ = [
@@ -22,14 +23,17 @@ __all__ = [
     "Generation",
     "LanguageModel",
     "TrainedLM",
+    "TransformerLM",
     "beam_search",
     "build_model",
     "embedding_from_vectors",
+    "evaluate_loss",
     "evaluate_perplexity",
     "fit",
     "generate",
     "load_checkpoint",
     "load_language_model",
+    "next_token_probs",
     "save_checkpoint",
     "train_language_model",
     "vectors_from_embedding",

@@ -40,14 +40,7 @@ def _data(data: str | os.PathLike | Splits, config: Seq2SeqConfig, reverse: bool
         raise InvalidArgumentError(f"unknown task {str(data)!r}; expected one of {', '.join(TASKS)} or a .tsv file")
     splits = split_pairs(read_pairs(data), seed=config.seed)
     if reverse:
-        from .data import Pair
-
-        splits = Splits(
-            *(
-                [Pair(p.target, p.source, p.attribution) for p in part]
-                for part in (splits.train, splits.valid, splits.test)
-            )
-        )
+        splits = splits.swapped()
     return splits, ("word", "word")
 
 

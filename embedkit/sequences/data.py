@@ -99,6 +99,15 @@ class Splits:
     test: list[Pair]
     units: tuple[Unit, Unit] | None = None
 
+    def swapped(self) -> Splits:
+        """The same splits with each pair's source and target (and the units) swapped."""
+
+        def swap(part: list[Pair]) -> list[Pair]:
+            return [Pair(p.target, p.source, p.attribution) for p in part]
+
+        units = None if self.units is None else (self.units[1], self.units[0])
+        return Splits(swap(self.train), swap(self.valid), swap(self.test), units)
+
     def counts(self) -> dict[str, int]:
         return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
 
@@ -174,7 +183,7 @@ def split_pairs(
     parts: list[list[Pair]] = [[], [], []]
     for p in pairs:
         parts[where[p.source]].append(p)
-    return Splits(*parts)
+    return Splits(parts[0], parts[1], parts[2])
 
 
 @dataclass(frozen=True)

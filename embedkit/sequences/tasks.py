@@ -100,7 +100,7 @@ def load_task(name: str, *, reverse: bool = False, seed: int = 0) -> Splits:
     for numbers, phrases in zip(task_numbers(seed), _phrases(_LANGS[name], seed), strict=True):
         pairs = [Pair(text, str(n)) for n, text in zip(numbers, phrases, strict=True)]
         parts.append([Pair(p.target, p.source) for p in pairs] if reverse else pairs)
-    return Splits(*parts, units=task_units(name, reverse))
+    return Splits(parts[0], parts[1], parts[2], task_units(name, reverse))
 
 
 @functools.lru_cache(maxsize=4)

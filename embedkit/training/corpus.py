@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataFileError, InvalidArgumentError, InvalidTypeError, MissingFileError
+from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError, MissingFileError
 from ..text import PAD, UNK, Vocabulary, tokenize
 
-__all__ = ["EOS", "Corpus", "corpus_from_texts", "read_corpus"]
+__all__ = ["EOS", "Corpus", "char_corpus_from_text", "corpus_from_texts", "read_char_corpus", "read_corpus"]
 
 EOS = "</s>"
 SPECIALS = (PAD, UNK, EOS)
@@ -157,6 +157,59 @@ def corpus_from_texts(
             yield from t.splitlines()
 
     return _build(lines(), lower=lower, min_count=min_count, max_size=max_size, valid_fraction=valid_fraction)
+
+
+def read_char_corpus(
+    paths: Sequence[str | os.PathLike], *, valid_fraction: float = 0.1, encoding: str = "utf-8"
+) -> Corpus:
+    """Read text files, in order, into a character :class:`Corpus`: every character, the newline
+    included, is a token (see :func:`char_corpus_from_text`). Files without a single character are a
+    :class:`~embedkit.errors.DataFileError` (a ``ValueError``) naming them.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        raise InvalidTypeError("paths must be a sequence of paths, e.g. [path]")
+    for p in paths:
+        if not Path(p).is_file():
+            raise MissingFileError(p, "no such corpus file", message=f"no such corpus file: {str(p)!r}")
+    parts = []
+    for p in paths:
+        with open(p, encoding=encoding, errors="replace") as f:
+            parts.append(f.read())
+    text = "".join(parts)
+    if not text:
+        names = ", ".join(str(p) for p in paths)
+        raise DataFileError(f"{names}: no characters (the {'file is' if len(paths) == 1 else 'files are'} empty)")
+    return char_corpus_from_text(text, valid_fraction=valid_fraction)
+
+
+def char_corpus_from_text(text: str, *, valid_fraction: float = 0.1) -> Corpus:
+    """A character :class:`Corpus` of ``text``, split as nanoGPT splits it: the first
+    ``int(n * (1 - valid_fraction))`` characters train, the rest are held out.
+
+    The vocabulary is the text's distinct characters in code-point order, with no special tokens
+    (nanoGPT's, so tiny-Shakespeare gives its 65 characters): taken from the whole text, so the
+    held-out part has no unknown character, and a prompt with a character outside it is an error
+    at generation time, not a silent ``<unk>``.
+
+    Examples
+    --------
+    >>> c = char_corpus_from_text("abba\\ncab\\n", valid_fraction=0.2)
+    >>> c.vocab.words, c.train.tolist(), c.valid.tolist()
+    (['\\n', 'a', 'b', 'c'], [1, 2, 2, 1, 0, 3, 1], [2, 0])
+    """
+    if isinstance(text, bytes) or not isinstance(text, str):
+        raise InvalidTypeError(f"text must be a str, got {type(text).__name__}")
+    if not 0.0 <= valid_fraction < 1.0:
+        raise InvalidArgumentError(f"valid_fraction must be in [0, 1), got {valid_fraction}")
+    if not text:
+        raise DataError("the text is empty: no characters to train on")
+    chars = sorted(set(text))
+    lookup = {c: i for i, c in enumerate(chars)}
+    ids = np.fromiter((lookup[c] for c in text), dtype=np.int32, count=len(text))
+    n_train = int(len(ids) * (1.0 - valid_fraction))
+    counts = np.bincount(ids[:n_train], minlength=len(chars)).tolist()
+    vocab = Vocabulary(chars, (), [int(c) for c in counts])
+    return Corpus(ids[:n_train], ids[n_train:], vocab)
 
 
 def _build(lines: Iterable[str], *, lower: bool, min_count: int, max_size: int | None, valid_fraction: float) -> Corpus:

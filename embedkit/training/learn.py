@@ -6,6 +6,7 @@ This module imports neither torch nor gensim; each backend is imported when it i
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from .config import LM_ALGORITHMS, TrainConfig
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Corpus
 
-__all__ = ["VectorTraining", "learn_vectors", "train_vectors"]
+__all__ = ["LMTraining", "VectorTraining", "learn_vectors", "train_lm", "train_vectors"]
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,89 @@ class _Sentences:
 
     def __iter__(self):
         return self.corpus.sentences()
+
+
+@dataclass(frozen=True)
+class LMTraining:
+    """What :func:`train_lm` produced: the model (a :class:`embedkit.nn.lm.train.TrainedLM`), its
+    held-out loss on the whole held-out part in nats per token (``valid_bpc``: bits per character,
+    for character models), the steps taken, training time and throughput, and the history."""
+
+    lm: Any
+    config: TrainConfig
+    valid_loss: float
+    steps: int
+    seconds: float
+    tokens_per_s: float
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def valid_bpc(self) -> float | None:
+        return self.valid_loss / math.log(2) if self.config.unit == "char" else None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "valid_loss": self.valid_loss,
+            "valid_ppl": math.exp(self.valid_loss) if math.isfinite(self.valid_loss) else float("nan"),
+        }
+        if self.config.unit == "char":
+            out["valid_bpc"] = self.valid_bpc
+        return {
+            **out,
+            "steps": self.steps,
+            "tokens_per_s": self.tokens_per_s,
+            "seconds": self.seconds,
+            "config": self.config.to_dict(),
+            "history": self.history,
+        }
+
+
+def train_lm(
+    corpus: Corpus,
+    config: TrainConfig,
+    *,
+    device: str = "auto",
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> LMTraining:
+    """Train the language model ``config.algorithm`` on ``corpus`` (words or characters, as
+    ``config.unit`` says; the corpus must be of that unit) and measure its loss on the whole
+    held-out part. The one trainer of ``train-lm`` and of ``train-embeddings``' neural algorithms
+    (:func:`embedkit.nn.lm.train.fit`).
+
+    Examples
+    --------
+    >>> from embedkit.training.corpus import char_corpus_from_text
+    >>> c = char_corpus_from_text("to be or not to be\\n" * 40)
+    >>> cfg = TrainConfig(algorithm="gru", unit="char", dim=8, hidden=32, objective="full", steps=60,
+    ...                   batch_size=4, bptt=16, lr=0.01, workers=1)
+    >>> r = train_lm(c, cfg, progress=False)
+    >>> r.steps, r.valid_bpc < 2.0  # of the 3 bits a uniform guess among 8 characters takes
+    (60, True)
+    """
+    if config.algorithm not in LM_ALGORITHMS:
+        raise InvalidArgumentError(f"{config.algorithm!r} is not a neural language model")
+    is_char = not corpus.vocab.specials
+    if is_char != (config.unit == "char"):
+        raise InvalidArgumentError(
+            f"the corpus is of {'characters' if is_char else 'words'} but the config's unit is {config.unit!r}"
+        )
+    if not len(corpus.train):
+        raise DataError("the corpus has nothing to train on")
+    from ..nn.lm.train import evaluate_loss, train_language_model
+
+    lm = train_language_model(
+        corpus, config, device=device, checkpoint_dir=checkpoint_dir, resume=resume, progress=progress
+    )
+    last = lm.history[-1] if lm.history else {}
+    if config.eval_tokens == 0 or config.eval_tokens >= len(corpus.valid):
+        valid_loss = float(last.get("valid_loss", float("nan")))
+    else:
+        dev = next(lm.model.parameters()).device
+        valid_loss = evaluate_loss(lm.model, corpus.valid, bptt=config.bptt, device=dev)
+    secs = float(last.get("elapsed", 0.0))
+    toks = sum(h["tokens"] for h in lm.history)
+    return LMTraining(
+        lm, config, valid_loss, int(last.get("step", 0)), secs, toks / secs if secs else 0.0, list(lm.history)
+    )

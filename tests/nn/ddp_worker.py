@@ -23,7 +23,7 @@ def main(data_dir: Path, out: Path) -> None:
     from embedkit.classify.datasets import TextDataset, read_dataset
     from embedkit.nn.lm.train import train_language_model
     from embedkit.training.config import TrainConfig
-    from embedkit.training.corpus import corpus_from_texts
+    from embedkit.training.corpus import char_corpus_from_text, corpus_from_texts
 
     results: dict[str, dict] = {}
     text = (data_dir / "corpus" / "tinyshakespeare.txt").read_text()[:60_000]
@@ -49,6 +49,14 @@ def main(data_dir: Path, out: Path) -> None:
     }.items():
         lm = train_language_model(corpus, cfg, device="cpu", progress=False)
         results[name] = {"state": lm.model.state_dict(), "history": lm.history}
+    # the char transformer: random blocks, every process draws the whole batch's offsets and keeps its rows
+    chars = char_corpus_from_text(text[:20_000])
+    cfg = TrainConfig(
+        algorithm="transformer", unit="char", dim=16, heads=2, layers=1, block=16, objective="full",
+        steps=20, eval_every=10, batch_size=8, lr=0.01, optimizer="adamw", seed=5, workers=1,
+    )  # fmt: skip
+    lm = train_language_model(chars, cfg, device="cpu", progress=False)
+    results["transformer-char"] = {"state": lm.model.state_dict(), "history": lm.history}
 
     mr = read_dataset(data_dir / "sentiment" / "mr" / "mr.txt")
     rng = np.random.default_rng(0)

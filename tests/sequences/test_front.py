@@ -61,6 +61,7 @@ def test_load_task_pairs_and_reverse():
     assert {p.target for p in s.train}.isdisjoint(p.target for p in s.test)
     assert task_units("numbers-en") == ("word", "char")
     assert (s.units, r.units) == (("word", "char"), ("char", "word"))
+    assert s.swapped() == r
     with pytest.raises(
         InvalidArgumentError, match=r"^unknown task 'numbers-de'; expected one of numbers-fr, numbers-en"
     ):

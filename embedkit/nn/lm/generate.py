@@ -1,7 +1,9 @@
-"""Text generation from a trained language model: sampling (temperature, top-k), greedy and beam search.
+"""Text generation from a trained language model: sampling (temperature, top-k, top-p), greedy and beam search.
 
-The prompt is tokenized with the shared tokenizer and fed through the model; each generated word
-is fed back in. ``<pad>`` and ``<unk>`` are never generated; ``</s>`` ends a line.
+A word model's prompt is tokenized with the shared tokenizer, a character model's prompt is read
+character by character (a character the model never saw is an error naming it); the prompt is fed
+through the model after an end of line and each generated token is fed back in. ``<pad>`` and
+``<unk>`` are never generated; a word model's ``</s>`` ends a line.
 """
 
 from __future__ import annotations
@@ -16,24 +18,33 @@ from ...text import PAD, UNK, tokenize
 from ...training.corpus import EOS
 from .train import TrainedLM
 
-__all__ = ["Generation", "beam_search", "generate"]
+__all__ = ["Generation", "beam_search", "generate", "next_token_probs"]
 
 
 @dataclass(frozen=True)
 class Generation:
-    """Generated words after a prompt, and their total log-probability under the model."""
+    """Generated tokens (words or characters) after a prompt, and their total log-probability under the model."""
 
     prompt: list[str]
     words: list[str]
     log_prob: float
+    unit: str = "word"
 
     @property
     def text(self) -> str:
-        """Prompt and continuation joined by spaces, ``</s>`` as a line break."""
+        """Prompt and continuation: characters joined as they are; words by spaces, ``</s>`` as a line break."""
+        if self.unit == "char":
+            return "".join(self.prompt + self.words)
         return " ".join(self.prompt + self.words).replace(f" {EOS} ", "\n").replace(f" {EOS}", "\n").replace(EOS, "\n")
 
     def to_dict(self) -> dict:
-        return {"prompt": self.prompt, "words": self.words, "log_prob": self.log_prob, "text": self.text}
+        return {
+            "prompt": self.prompt,
+            "words": self.words,
+            "log_prob": self.log_prob,
+            "text": self.text,
+            "unit": self.unit,
+        }
 
 
 def _banned(lm: TrainedLM) -> list[int]:
@@ -45,28 +56,74 @@ def _prime(lm: TrainedLM, prompt: str, batch: int):
     model = lm.model
     model.eval()
     device = next(model.parameters()).device
-    words = tokenize(prompt, lower=True)
-    eos = lm.vocab.index.get(EOS, lm.vocab.unk_id)
-    # A new text starts after an end of line, as every line of the corpus does.
-    ids = torch.tensor([[eos] + [lm.vocab[w] for w in words]] * batch, dtype=torch.long, device=device)
+    if lm.config.unit == "char":
+        words = list(prompt)
+        unknown = sorted({c for c in words if c not in lm.vocab.index})
+        if unknown:
+            shown = ", ".join(repr(c) for c in unknown[:10]) + (
+                f" ... and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            )
+            raise InvalidArgumentError(
+                f"the prompt has {len(unknown)} character{'s' if len(unknown) > 1 else ''} the model never saw: {shown}"
+            )
+        start = [lm.vocab.index["\n"]] if "\n" in lm.vocab.index else []
+        ids_list = start + [lm.vocab.index[c] for c in words]
+        if not ids_list:
+            raise InvalidArgumentError("the prompt is empty and the model has no newline to start from")
+    else:
+        words = tokenize(prompt, lower=True)
+        eos = lm.vocab.index.get(EOS, lm.vocab.unk_id)
+        # A new text starts after an end of line, as every line of the corpus does.
+        ids_list = [eos] + [lm.vocab[w] for w in words]
+    ids = torch.tensor([ids_list] * batch, dtype=torch.long, device=device)
     h, state = model(ids, model.init_state(batch, device))  # (B, T, H)
     logp = model.log_probs(h[:, -1:])[:, 0]  # (B, V)
     return words, logp, state, device
+
+
+def next_token_probs(
+    logp: torch.Tensor, *, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+) -> torch.Tensor:
+    """The sampling distribution ``(V,)`` from log-probabilities ``logp`` ``(V,)``: divided by
+    ``temperature``, restricted to the ``top_k`` most likely tokens, then to the smallest set of
+    the most likely whose probability reaches ``top_p`` (nucleus sampling, Holtzman et al. 2020),
+    renormalised.
+
+    Examples
+    --------
+    >>> p = torch.tensor([0.5, 0.3, 0.15, 0.05]).log()
+    >>> next_token_probs(p, top_p=0.8).tolist()
+    [0.625, 0.375, 0.0, 0.0]
+    """
+    scores = logp / temperature
+    if top_k is not None and top_k < scores.numel():
+        kth = torch.topk(scores, top_k).values[-1]
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    probs = torch.softmax(scores, dim=0)
+    if top_p is not None and top_p < 1.0:
+        sorted_p, order = torch.sort(probs, descending=True)  # ties: lower id first (stable)
+        before = torch.cumsum(sorted_p, 0) - sorted_p  # probability of the tokens ranked above each
+        drop = order[before >= top_p]  # the nucleus is complete before these
+        probs = probs.clone()
+        probs[drop] = 0.0
+        probs = probs / probs.sum()
+    return probs
 
 
 @torch.no_grad()
 def generate(
     lm: TrainedLM,
     prompt: str,
-    n_words: int,
+    n: int,
     *,
     method: Literal["sample", "greedy", "beam"] = "sample",
     temperature: float = 1.0,
     top_k: int | None = None,
+    top_p: float | None = None,
     beam_size: int = 5,
     seed: int = 0,
 ) -> Generation:
-    """Continue ``prompt`` by ``n_words`` words.
+    """Continue ``prompt`` by ``n`` tokens: words for a word model, characters for a character model.
 
     Parameters
     ----------
@@ -74,8 +131,8 @@ def generate(
         A trained model (:func:`~embedkit.nn.lm.train.train_language_model` or
         :func:`~embedkit.nn.lm.train.load_language_model`).
     method:
-        ``"sample"`` from the softmax at ``temperature``, restricted to the ``top_k`` most likely
-        words if given; ``"greedy"`` takes the most likely word; ``"beam"`` runs :func:`beam_search`.
+        ``"sample"`` from :func:`next_token_probs` (``temperature``, ``top_k``, ``top_p``);
+        ``"greedy"`` takes the most likely token; ``"beam"`` runs :func:`beam_search`.
     seed:
         Seeds sampling (a private generator: the same seed gives the same text).
 
@@ -83,43 +140,42 @@ def generate(
     -------
     Generation
     """
-    if n_words < 0:
-        raise InvalidArgumentError(f"n_words must be >= 0, got {n_words}")
+    if n < 0:
+        raise InvalidArgumentError(f"n must be >= 0, got {n}")
     if method == "beam":
-        return beam_search(lm, prompt, n_words, beam_size=beam_size)
+        return beam_search(lm, prompt, n, beam_size=beam_size)
     if method not in ("sample", "greedy"):
         raise InvalidArgumentError(f"method must be 'sample', 'greedy' or 'beam', got {method!r}")
     if temperature <= 0:
         raise InvalidArgumentError(f"temperature must be > 0, got {temperature}")
     if top_k is not None and top_k < 1:
         raise InvalidArgumentError(f"top_k must be >= 1, got {top_k}")
+    if top_p is not None and not 0.0 < top_p <= 1.0:
+        raise InvalidArgumentError(f"top_p must be in (0, 1], got {top_p}")
     words, logp, state, device = _prime(lm, prompt, 1)
     banned = _banned(lm)
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
     out: list[int] = []
     total = 0.0
-    for _ in range(n_words):
-        logp = logp[0].clone()  # (V,)
+    for _ in range(n):
+        logp = logp[0].float().clone()  # (V,)
         logp[banned] = float("-inf")
         if method == "greedy":
             nxt = int(torch.argmax(logp))
         else:
-            scores = logp / temperature
-            if top_k is not None and top_k < scores.numel():
-                kth = torch.topk(scores, top_k).values[-1]
-                scores = scores.masked_fill(scores < kth, float("-inf"))
-            nxt = int(torch.multinomial(torch.softmax(scores, dim=0), 1, generator=gen))
+            probs = next_token_probs(logp, temperature=temperature, top_k=top_k, top_p=top_p)
+            nxt = int(torch.multinomial(probs, 1, generator=gen))
         total += float(logp[nxt])
         out.append(nxt)
         h, state = lm.model(torch.tensor([[nxt]], device=device), state)
         logp = lm.model.log_probs(h[:, -1:])[:, 0]
-    return Generation(words, lm.vocab.decode(out), total)
+    return Generation(words, lm.vocab.decode(out), total, lm.config.unit)
 
 
 @torch.no_grad()
-def beam_search(lm: TrainedLM, prompt: str, n_words: int, *, beam_size: int = 5) -> Generation:
-    """The most likely continuation of ``n_words`` words found by beam search (``beam_size`` hypotheses
+def beam_search(lm: TrainedLM, prompt: str, n: int, *, beam_size: int = 5) -> Generation:
+    """The most likely continuation of ``n`` tokens found by beam search (``beam_size`` hypotheses
     advanced together as one batch; ties broken by word id, so the result is deterministic)."""
     if beam_size < 1:
         raise InvalidArgumentError(f"beam_size must be >= 1, got {beam_size}")
@@ -129,7 +185,9 @@ def beam_search(lm: TrainedLM, prompt: str, n_words: int, *, beam_size: int = 5)
     v = logp.shape[-1]
     scores = torch.zeros(1, dtype=torch.float64, device=device)  # (K,)
     seqs = torch.zeros(1, 0, dtype=torch.long, device=device)  # (K, t)
-    for _ in range(n_words):
+    if n < 0:
+        raise InvalidArgumentError(f"n must be >= 0, got {n}")
+    for _ in range(n):
         logp = logp.double()
         logp[:, banned] = float("-inf")
         cand = (scores[:, None] + logp).view(-1)  # (K * V,)
@@ -142,4 +200,6 @@ def beam_search(lm: TrainedLM, prompt: str, n_words: int, *, beam_size: int = 5)
         h, state = model(word[:, None], state)
         logp = model.log_probs(h[:, -1:])[:, 0]
     best = int(torch.argmax(scores)) if len(scores) else 0
-    return Generation(words, lm.vocab.decode(seqs[best].tolist()), float(scores[best]) if len(scores) else 0.0)
+    return Generation(
+        words, lm.vocab.decode(seqs[best].tolist()), float(scores[best]) if len(scores) else 0.0, lm.config.unit
+    )

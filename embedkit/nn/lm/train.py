@@ -1,10 +1,11 @@
-"""Train a language model by next-word prediction: contiguous batches, truncated back-propagation
-through time, a learning-rate schedule, gradient clipping, held-out perplexity and a checkpoint per
-epoch that resumes exactly.
+"""Train a language model by next-token prediction (words or characters): contiguous streams with
+truncated back-propagation through time, or random blocks for the transformer; a budget of epochs,
+steps or minutes; learning-rate warm-up and decay, gradient clipping, held-out loss and a checkpoint
+per evaluation round that resumes exactly.
 
 The loop (:func:`fit`) knows nothing of the architecture: it relies on the contract of
-:class:`~embedkit.nn.lm.models.LanguageModel` (``model(ids, state) -> (h, state)``, ``model.loss``,
-``model.output.target_log_prob``).
+:class:`~embedkit.nn.lm.base.LanguageModel` (``model(ids, state) -> (h, state)``, ``model.loss``,
+``model.output.target_log_prob``, ``model.stateful_training``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import math
 import os
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -40,10 +40,12 @@ from ..runtime.checkpoint import (
 from ..runtime.device import prepare_run, resolve_device
 from ..runtime.rng import capture_rng_state, restore_rng_state
 from .models import LANGUAGE_MODELS, LanguageModel, build_model
+from .steps import Batches, LossStep, Optimizers, batchify, lr_factor
 
 __all__ = [
     "TrainedLM",
     "batchify",
+    "evaluate_loss",
     "evaluate_perplexity",
     "fit",
     "load_language_model",
@@ -75,72 +77,6 @@ class TrainedLM:
         )
 
 
-def batchify(ids: np.ndarray, batch_size: int) -> torch.Tensor:
-    """Cut a token stream into ``batch_size`` contiguous rows ``(B, N // B)`` (the tail is dropped)."""
-    n = len(ids) // batch_size
-    return torch.from_numpy(np.ascontiguousarray(ids[: n * batch_size], dtype=np.int64)).view(batch_size, n)
-
-
-class _Optimizers:
-    """One optimizer for the dense parameters and, with sparse gradients, one for the sparse ones
-    (``SparseAdam`` in place of Adam), stepped, zeroed, scheduled and saved together."""
-
-    def __init__(self, model: LanguageModel, config: TrainConfig) -> None:
-        sparse_ids = {id(p) for p in model.sparse_parameters()}
-        sparse = [p for p in model.sparse_parameters() if p.requires_grad]
-        dense = [p for p in model.parameters() if p.requires_grad and id(p) not in sparse_ids]
-        self.dense_params = dense
-        self.all: list[torch.optim.Optimizer] = []
-        lr = cast(float, config.lr)  # filled in by TrainConfig.__post_init__
-        if config.optimizer == "adam":
-            if dense:
-                self.all.append(torch.optim.Adam(dense, lr=lr, weight_decay=config.weight_decay))
-            if sparse:
-                self.all.append(torch.optim.SparseAdam(sparse, lr=lr))
-        elif config.optimizer == "adagrad":
-            self.all.append(torch.optim.Adagrad(dense + sparse, lr=lr, weight_decay=config.weight_decay))
-        else:
-            self.all.append(torch.optim.SGD(dense + sparse, lr=lr, weight_decay=config.weight_decay))
-
-    def zero_grad(self) -> None:
-        for o in self.all:
-            o.zero_grad(set_to_none=True)
-
-    def step(self) -> None:
-        for o in self.all:
-            o.step()
-
-    def state_dict(self) -> list[dict]:
-        return [o.state_dict() for o in self.all]
-
-    def load_state_dict(self, states: list[dict]) -> None:
-        for o, st in zip(self.all, states, strict=True):
-            o.load_state_dict(st)
-
-
-def _schedule(config: TrainConfig, total_steps: int) -> Callable[[int], float]:
-    total = max(1, total_steps)
-    if config.schedule == "linear":
-        return lambda step: max(1e-4, 1.0 - step / total)
-    if config.schedule == "cosine":
-        return lambda step: max(1e-4, 0.5 * (1.0 + math.cos(math.pi * min(step, total) / total)))
-    return lambda step: 1.0
-
-
-class _LossStep(torch.nn.Module):
-    """One training step's forward and loss as a single module, so that
-    :class:`~torch.nn.parallel.DistributedDataParallel` sees every parameter the loss uses."""
-
-    def __init__(self, lm: LanguageModel) -> None:
-        super().__init__()
-        self.lm = lm
-
-    def forward(self, x: torch.Tensor, state: Any, y: torch.Tensor, generator: torch.Generator | None):
-        h, state = self.lm(x, state)
-        return self.lm.loss(h, y, generator=generator), state
-
-
-@torch.no_grad()
 def evaluate_perplexity(
     model: LanguageModel,
     ids: np.ndarray,
@@ -151,8 +87,28 @@ def evaluate_perplexity(
     ctx: distributed.Context | None = None,
 ) -> float:
     """Perplexity of ``model`` on the token stream ``ids`` under the full normalised model
-    (``exp`` of the mean negative log-probability of each next token). With a distributed
-    ``ctx`` each process scores its share of the rows and the sums are combined."""
+    (``exp`` of the mean negative log-probability of each next token, :func:`evaluate_loss`)."""
+    return math.exp(evaluate_loss(model, ids, batch_size=batch_size, bptt=bptt, device=device, ctx=ctx))
+
+
+def evaluate_loss(
+    model: LanguageModel,
+    ids: np.ndarray,
+    *,
+    batch_size: int = 16,
+    bptt: int = 64,
+    device: str | torch.device = "cpu",
+    ctx: distributed.Context | None = None,
+) -> float:
+    """The mean negative log-probability, in nats, of each next token of the stream ``ids`` under
+    the full normalised model (divide by ``ln 2`` for bits per token), in float32.
+
+    The stream is cut into ``batch_size`` contiguous rows. Models that carry state read each row
+    ``bptt`` tokens at a time with the state carried over (every token sees the row's whole past);
+    the transformer reads consecutive non-overlapping windows of its ``block`` tokens, each from an
+    empty context (every position 0 .. block-1 counted once, as nanoGPT measures). With a
+    distributed ``ctx`` each process scores its share of the rows and the sums are combined.
+    """
     device = torch.device(device)
     batch_size = max(1, min(batch_size, len(ids) // 2))
     data = batchify(ids, batch_size).to(device)
@@ -161,6 +117,8 @@ def evaluate_perplexity(
     if ctx is not None and ctx.distributed:
         data = data[distributed.shard(batch_size, rank=ctx.rank, world_size=ctx.world_size)]
         batch_size = data.shape[0]
+    stateful = model.stateful_training
+    seq_len = bptt if stateful else int(getattr(model, "block", bptt))
     was_training = model.training
     model.eval()
     state = model.init_state(batch_size, device)
@@ -168,18 +126,34 @@ def evaluate_perplexity(
     count: float = 0  # all_sum() returns floats
     # Rows per exact log-softmax, so that rows x vocabulary stays near 16M floats.
     rows = max(1, (1 << 24) // model.vocab_size)
-    for i in range(0, data.shape[1] - 1, bptt):
-        seq = min(bptt, data.shape[1] - 1 - i)
-        x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]
-        h, state = model(x, state)
-        h, y = h.reshape(-1, h.shape[-1]), y.reshape(-1)
-        for s in range(0, len(y), rows):
-            total -= float(model.output.target_log_prob(h[s : s + rows], y[s : s + rows]).double().sum())
-        count += len(y)
+    with torch.no_grad():
+        for i in range(0, data.shape[1] - 1, seq_len):
+            seq = min(seq_len, data.shape[1] - 1 - i)
+            x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]
+            if not stateful:
+                state = model.init_state(batch_size, device)
+            h, state = model(x, state)
+            h, y = h.reshape(-1, h.shape[-1]), y.reshape(-1)
+            for s in range(0, len(y), rows):
+                total -= float(model.output.target_log_prob(h[s : s + rows], y[s : s + rows]).double().sum())
+            count += len(y)
     model.train(was_training)
     if ctx is not None:
         total, count = ctx.all_sum(total, count)
-    return math.exp(total / count)
+    return total / count
+
+
+@dataclass
+class _Run:
+    """Where training stands: what a checkpoint saves and a resumed run restores."""
+
+    step: int = 0  # optimizer steps taken
+    rounds: int = 0  # evaluations (and checkpoints) done
+    elapsed: float = 0.0  # seconds spent in training steps (evaluation and checkpoints excluded)
+    history: list[dict[str, float]] = field(default_factory=list)
+    state: Any = None  # the recurrent models' carried state
+    saved: Path | None = None  # the last checkpoint written or resumed from (for Ctrl-C)
+    saved_round: int = 0  # its round
 
 
 def fit(
@@ -194,22 +168,30 @@ def fit(
     resume: bool = False,
     progress: bool = True,
 ) -> list[dict[str, float]]:
-    """Train ``model`` on the token stream ``train``; returns the history, one dict per epoch
-    (``epoch``, ``loss``, ``valid_ppl``, ``tokens``, ``seconds``, ``tokens_per_s``, ``lr``).
+    """Train ``model`` on the token stream ``train``; returns the history, one dict per round
+    (``epoch``, ``step``, ``loss``, ``valid_loss`` in nats per token, ``valid_ppl``, ``tokens``,
+    ``seconds``, ``elapsed``, ``tokens_per_s``, ``lr``).
 
-    With ``checkpoint_dir`` an ``epoch-K.pt`` checkpoint is written after every epoch holding the
-    model, optimizer and scheduler state, every random-generator state and the history; with
-    ``resume`` training continues after the latest one and ends with exactly the parameters an
-    uninterrupted run with the same seed would have (same device and thread count).
+    The budget is ``config.steps`` optimizer steps, or ``config.minutes`` of training time, or else
+    ``config.epochs`` passes; batches come from :class:`~embedkit.nn.lm.steps.Batches` (contiguous
+    streams for the models that carry state, random blocks for the transformer). A round ends every
+    ``config.eval_every`` steps (0: every epoch, or with a steps or minutes budget at the end) and
+    at the end of the budget: the held-out loss is measured (on the first ``config.eval_tokens``
+    tokens of ``valid``, 0: all of it) and, with ``checkpoint_dir``, an ``epoch-K.pt`` checkpoint
+    (K: the round) is written holding the model, the optimizer state, every random-generator state,
+    the step, the elapsed time and the history. With ``resume`` training continues after the latest
+    one and, under a steps or epochs budget, ends with exactly the parameters an uninterrupted run
+    with the same seed would have (same device and thread count). A minutes budget depends on the
+    machine's speed (the learning rate decays with elapsed time), so only the steps it reports
+    reproduce a run.
 
     Under ``torchrun`` (``WORLD_SIZE`` > 1) the processes train together with
-    :class:`~torch.nn.parallel.DistributedDataParallel`: process ``r`` of ``W`` takes rows
-    ``r * B / W`` to ``(r + 1) * B / W`` of the ``B = batch_size`` contiguous streams (``B`` must
-    be a multiple of ``W``), the sampled and negative objectives draw the whole batch's noise on
-    every process and keep their share, and the averaged gradients make each step the
-    single-process step up to rounding; dropout masks are per process, so the results equal a
-    single process's only without dropout. Held-out perplexity is split between the processes;
-    rank 0 writes the checkpoints, and every process resumes from them.
+    :class:`~torch.nn.parallel.DistributedDataParallel`: process ``r`` of ``W`` takes ``B / W`` rows
+    of each batch of ``B = batch_size`` (``B`` must be a multiple of ``W``), the sampled and negative
+    objectives draw the whole batch's noise on every process and keep their share, and the averaged
+    gradients make each step the single-process step up to rounding; dropout masks are per process,
+    so the results equal a single process's only without dropout. Held-out loss is split between
+    the processes; rank 0 writes the checkpoints, and every process resumes from them.
     """
     # "auto" never picks MPS for the language models; one thread unless asked: see TrainConfig.workers.
     ctx = prepare_run(device, threads=config.workers, allow_mps=False)
@@ -220,11 +202,9 @@ def fit(
             f"batch_size ({config.batch_size}) must be a multiple of the number of processes ({ctx.world_size})"
         )
     model.to(device)
-    data = batchify(train, batch_size).to(device)
-    if data.shape[1] < 2:
-        raise DataError(f"the training corpus ({len(train)} tokens) is too small for batch_size={config.batch_size}")
-    rows = batch_size // ctx.world_size
-    data = data[ctx.rank * rows : (ctx.rank + 1) * rows]
+    batches = Batches(
+        train, config, stateful=model.stateful_training, rank=ctx.rank, world_size=ctx.world_size, device=device
+    )
     if ctx.distributed and config.sparse:
         raise ConfigError(
             "sparse gradients cannot be averaged across processes here: train with sparse=False "
@@ -232,118 +212,128 @@ def fit(
         )
     model.output.shard = (ctx.rank, ctx.world_size)
     # the adaptive softmax leaves out the tail clusters no target of a step falls in
-    net = ctx.wrap(_LossStep(model), find_unused_parameters=config.objective == "adaptive")
-    steps_per_epoch = math.ceil((data.shape[1] - 1) / config.bptt)
-    optimizer = _Optimizers(model, config)
-    lam = _schedule(config, steps_per_epoch * config.epochs)
-    schedulers = [torch.optim.lr_scheduler.LambdaLR(o, lam) for o in optimizer.all]
+    net = ctx.wrap(LossStep(model), find_unused_parameters=config.objective == "adaptive")
+    optimizer = Optimizers(model, config)
     generator = torch.Generator(device=device)
     generator.manual_seed(config.seed + 1)
-    history: list[dict[str, float]] = []
-    start_epoch = 0
-
+    run = _Run()
     ckdir = Path(checkpoint_dir) if checkpoint_dir is not None else None
-    saved: dict[str, Any] = {"epoch": 0, "path": None}  # the last checkpoint written or resumed from (for Ctrl-C)
     if ckdir is not None and resume:
-        latest = latest_checkpoint(ckdir)
-        if latest is None:
-            warnings.warn(
-                f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=2
-            )
-        else:
-            ck = load_checkpoint(latest)
-            try:
-                saved_config = TrainConfig.from_dict(ck["config"])
-            except (ValueError, TypeError) as exc:
-                raise ModelFileError(latest, f"bad language-model config: {exc}") from None
-            if {**saved_config.to_dict(), "epochs": 0} != {**config.to_dict(), "epochs": 0}:
-                raise DataFileError(f"{latest} was written with another config; resume needs the same (except epochs)")
-            if ck["vocab"].get("words") != vocab.words:
-                raise DataFileError(f"{latest} was written with another vocabulary")
-            extra = ck["extra"]
-            for key in ("epoch", "optimizer", "scheduler", "generator", "torch_rng", "history"):
-                if key not in extra:
-                    raise ModelFileError(
-                        latest, f"the checkpoint has no {key!r} entry, so training cannot resume from it"
-                    )
-            match_state(latest, ck["model_state"], model.state_dict())
-            model.load_state_dict(ck["model_state"])
-            optimizer.load_state_dict(extra["optimizer"])
-            for sch, st in zip(schedulers, extra["scheduler"], strict=True):
-                sch.load_state_dict({**st, "lr_lambdas": [None] * len(st["base_lrs"])})  # the lambdas are code
-            generator.set_state(extra["generator"])
-            restore_rng_state(extra, device)
-            history = list(extra["history"])
-            start_epoch = int(extra["epoch"])
-            saved.update(epoch=start_epoch, path=latest)
-
+        _resume(ckdir, model, config, vocab, optimizer, generator, device, run)
     try:
-        _epochs(
-            model,
-            data,
-            valid,
-            config,
-            vocab,
-            device,
-            ctx,
-            net,
-            optimizer,
-            schedulers,
-            generator,
-            history,
-            rows,
-            steps_per_epoch,
-            range(start_epoch, config.epochs),
-            ckdir,
-            progress,
-            saved,
-        )
+        _loop(model, batches, valid, config, vocab, device, ctx, net, optimizer, generator, run, ckdir, progress)
     except KeyboardInterrupt:
-        done = saved["epoch"] if ckdir is not None else (int(history[-1]["epoch"]) if history else 0)
-        raise TrainingInterrupted(done, saved["path"]) from None
-    return history
+        raise TrainingInterrupted(run.rounds if ckdir is None else run.saved_round, run.saved) from None
+    return run.history
 
 
-def _epochs(
+def _resume(
+    ckdir: Path,
     model: LanguageModel,
-    data: torch.Tensor,
+    config: TrainConfig,
+    vocab: Vocabulary,
+    optimizer: Optimizers,
+    generator: torch.Generator,
+    device: torch.device,
+    run: _Run,
+) -> None:
+    latest = latest_checkpoint(ckdir)
+    if latest is None:
+        warnings.warn(
+            f"no checkpoint in {ckdir} to resume from; training from the first epoch", EmbedkitWarning, stacklevel=3
+        )
+        return
+    ck = load_checkpoint(latest)
+    try:
+        saved_config = TrainConfig.from_dict(ck["config"])
+    except (ValueError, TypeError) as exc:
+        raise ModelFileError(latest, f"bad language-model config: {exc}") from None
+    budget = {"epochs": 0, "steps": 0, "minutes": 0.0}
+    if {**saved_config.to_dict(), **budget} != {**config.to_dict(), **budget}:
+        raise DataFileError(
+            f"{latest} was written with another config; resume needs the same (except epochs, steps and minutes)"
+        )
+    if ck["vocab"].get("words") != vocab.words:
+        raise DataFileError(f"{latest} was written with another vocabulary")
+    extra = ck["extra"]
+    for key in ("epoch", "optimizer", "scheduler", "generator", "torch_rng", "history"):
+        if key not in extra:
+            raise ModelFileError(latest, f"the checkpoint has no {key!r} entry, so training cannot resume from it")
+    sched = extra["scheduler"]
+    if not isinstance(sched, dict) or "step" not in sched:
+        raise ModelFileError(latest, "the checkpoint was written by an older embedkit; resume needs a new one")
+    match_state(latest, ck["model_state"], model.state_dict())
+    model.load_state_dict(ck["model_state"])
+    optimizer.load_state_dict(extra["optimizer"])
+    generator.set_state(extra["generator"])
+    restore_rng_state(extra, device)
+    run.history = list(extra["history"])
+    run.rounds = int(extra["epoch"])
+    run.step = int(sched["step"])
+    run.elapsed = float(sched["elapsed"])
+    state = extra.get("state")
+    run.state = _to_device(state, device) if state is not None else None
+    run.saved = latest
+    run.saved_round = run.rounds
+
+
+def _to_device(state: Any, device: torch.device) -> Any:
+    if isinstance(state, (tuple, list)):
+        return tuple(s.to(device) for s in state)
+    return state.to(device)
+
+
+def _loop(
+    model: LanguageModel,
+    batches: Batches,
     valid: np.ndarray | None,
     config: TrainConfig,
     vocab: Vocabulary,
     device: torch.device,
     ctx: distributed.Context,
     net: torch.nn.Module,
-    optimizer: _Optimizers,
-    schedulers: list,
+    optimizer: Optimizers,
     generator: torch.Generator,
-    history: list[dict[str, float]],
-    rows: int,
-    steps_per_epoch: int,
-    epochs: range,
+    run: _Run,
     ckdir: Path | None,
     progress: bool,
-    saved: dict[str, Any],
 ) -> None:
-    """The epochs of :func:`fit`, appending to ``history``; ``saved`` follows the checkpoints written."""
+    """The steps of :func:`fit`, appending a history entry (and a checkpoint) per round to ``run``."""
     from tqdm.auto import tqdm
 
-    for epoch in epochs:
+    per_epoch = batches.steps_per_epoch
+    total = config.steps or (0 if config.minutes else per_epoch * config.epochs)
+    budget_s = config.minutes * 60.0
+    every = config.eval_every or (per_epoch if not (config.steps or config.minutes) else 0)
+    bar = tqdm(
+        total=total or None,
+        initial=run.step,
+        desc=f"{config.algorithm} ({config.unit})",
+        disable=not (progress and ctx.is_main),
+        unit="step",
+        leave=False,
+    )
+
+    def done() -> bool:
+        return bool((total and run.step >= total) or (budget_s and run.elapsed >= budget_s))
+
+    while not done():
         model.train()
-        state = model.init_state(rows, device)
-        bar = tqdm(
-            total=steps_per_epoch,
-            desc=f"{config.algorithm} epoch {epoch + 1}/{config.epochs}",
-            disable=not (progress and ctx.is_main),
-            unit="step",
-            leave=False,
-        )
-        t0 = time.perf_counter()
+        t0_round = run.elapsed
         loss_sum = torch.zeros((), dtype=torch.float64, device=device)
         tokens: float = 0  # all_sum() returns floats
-        for step, i in enumerate(range(0, data.shape[1] - 1, config.bptt)):
-            seq = min(config.bptt, data.shape[1] - 1 - i)
-            x, y = data[:, i : i + seq], data[:, i + 1 : i + 1 + seq]  # (B, T)
-            state = model.detach_state(state)
+        lr = optimizer.base_lr
+        while True:
+            t0 = time.perf_counter()
+            if batches.stateful and (run.step % per_epoch == 0 or run.state is None):
+                run.state = model.init_state(batches.rows, device)
+            if config.steps or not config.minutes:
+                progress_ = (run.step - config.warmup) / max(1, total - config.warmup)
+            else:
+                progress_ = run.elapsed / budget_s
+            lr = optimizer.set_lr(lr_factor(config, run.step, progress_))
+            x, y = batches.get(run.step, generator)  # (B / W, T)
+            state = model.detach_state(run.state) if batches.stateful else None
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
                 loss, state = net(x, state, y, generator)  # mean over this process's B/W x T tokens
             optimizer.zero_grad()
@@ -351,55 +341,69 @@ def _epochs(
             if config.clip > 0:
                 torch.nn.utils.clip_grad_norm_(optimizer.dense_params, config.clip)
             optimizer.step()
-            for sch in schedulers:
-                sch.step()
+            if batches.stateful:
+                run.state = state
             loss_sum += loss.detach() * y.numel()
             tokens += y.numel()
-            if progress and (step % 20 == 0 or step == steps_per_epoch - 1):
-                dt = time.perf_counter() - t0
-                bar.set_postfix(
-                    loss=f"{float(loss.detach()):.3f}", tok_s=f"{tokens / max(dt, 1e-9):,.0f}", refresh=False
-                )
+            run.step += 1
+            dt = time.perf_counter() - t0
+            if budget_s and ctx.distributed:  # every process stops at the same step
+                dt = ctx.all_sum(dt)[0] / ctx.world_size
+            run.elapsed += dt
+            if progress and ctx.is_main and (run.step % 20 == 0):
+                bar.set_postfix(loss=f"{float(loss.detach()):.3f}", refresh=False)
             bar.update(1)
-        seconds = time.perf_counter() - t0
-        bar.close()
-        ppl = (
-            evaluate_perplexity(model, valid, device=device, ctx=ctx)
-            if valid is not None and len(valid) > 4
+            if done() or (every and run.step % every == 0):
+                break
+        seconds = run.elapsed - t0_round
+        ev = valid[: config.eval_tokens] if valid is not None and config.eval_tokens else valid
+        vloss = (
+            evaluate_loss(model, ev, device=device, ctx=ctx, bptt=config.bptt)
+            if ev is not None and len(ev) > 4
             else float("nan")
         )
         loss_total, tokens = ctx.all_sum(float(loss_sum), tokens)
         tokens = int(tokens)
-        history.append(
-            {
-                "epoch": epoch + 1,
-                "loss": loss_total / max(tokens, 1),
-                "valid_ppl": ppl,
-                "tokens": tokens,
-                "seconds": seconds,
-                "tokens_per_s": tokens / seconds if seconds else 0.0,
-                "lr": float(schedulers[0].get_last_lr()[0]),
-            }
-        )
+        run.rounds += 1
+        entry = {
+            "epoch": run.rounds
+            if every == per_epoch and not (config.steps or config.minutes)
+            else run.step / per_epoch,
+            "step": run.step,
+            "loss": loss_total / max(tokens, 1),
+            "valid_loss": vloss,
+            "valid_ppl": math.exp(vloss) if not math.isnan(vloss) else float("nan"),
+            "tokens": tokens,
+            "seconds": seconds,
+            "elapsed": run.elapsed,
+            "tokens_per_s": tokens / seconds if seconds else 0.0,
+            "lr": lr,
+        }
+        if config.unit == "char":
+            entry["valid_bpc"] = vloss / math.log(2)
+        run.history.append(entry)
         if ckdir is not None and ctx.is_main:
             extra: dict[str, Any] = {
-                "epoch": epoch + 1,
+                "epoch": run.rounds,
                 "optimizer": optimizer.state_dict(),
-                "scheduler": [{k: v for k, v in sch.state_dict().items() if k != "lr_lambdas"} for sch in schedulers],
+                "scheduler": {"step": run.step, "elapsed": run.elapsed},
                 "generator": generator.get_state(),
                 **capture_rng_state(device),
-                "history": history,
+                "history": run.history,
             }
-            path = save_checkpoint(
-                ckdir / f"epoch-{epoch + 1:03d}.pt",
+            if batches.stateful and run.state is not None:
+                extra["state"] = model.detach_state(run.state)
+            run.saved = save_checkpoint(
+                ckdir / f"epoch-{run.rounds:03d}.pt",
                 model_state=model.state_dict(),
                 config=config.to_dict(),
                 vocab=vocab.to_dict(),
                 extra=extra,
             )
-            saved.update(epoch=epoch + 1, path=path)
+            run.saved_round = run.rounds
         if ckdir is not None:
             ctx.barrier()
+    bar.close()
 
 
 def train_language_model(
@@ -464,6 +468,8 @@ def load_language_model(path: str | os.PathLike, *, device: str | torch.device =
     """
     path = resolve_checkpoint(path)
     ck = load_checkpoint(path)
+    if "source" in ck["vocab"] or "src_unit" in ck["config"]:
+        raise ModelFileError(path, "is a sequence-to-sequence model, not a language model")
     if "class_names" in ck["extra"] or ("model" in ck["config"] and "algorithm" not in ck["config"]):
         raise ModelFileError(path, "is a classifier model, not a language model")
     try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from . import distributed
 
-__all__ = ["prepare_run", "resolve_device"]
+__all__ = ["cpu_has_bf16", "native_bf16", "prepare_run", "resolve_device"]
 
 
 def resolve_device(device: str | torch.device = "auto", *, allow_mps: bool = True) -> torch.device:
@@ -55,3 +57,22 @@ def prepare_run(device: str | torch.device, *, threads: int, allow_mps: bool = T
     if dev.type == "cpu":
         torch.set_num_threads(threads or 1)
     return distributed.setup(dev)
+
+
+@functools.cache
+def cpu_has_bf16() -> bool:
+    """Whether this CPU has native bfloat16 (oneDNN's test: AVX512-BF16 or AMX)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def native_bf16(device: str | torch.device = "auto") -> bool:
+    """Whether ``device`` (see :func:`resolve_device`) computes in bfloat16 natively: a CUDA GPU
+    that supports it, or a CPU with AVX512-BF16 or AMX. ``train-lm`` turns bfloat16 autocast on by
+    default there."""
+    dev = resolve_device(device, allow_mps=False)
+    if dev.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    return dev.type == "cpu" and cpu_has_bf16()

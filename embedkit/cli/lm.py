@@ -1,0 +1,160 @@
+"""``train-lm``: train a word or character language model (the one trainer for either unit)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from .._launch import is_main_process
+from ..errors import InvalidArgumentError
+from ._checks import check_output, non_negative_int, positive_int
+from ._common import add_json_option, print_json, report_interrupt
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    from ..training.config import LM_ALGORITHMS
+
+    p = sub.add_parser(
+        "train-lm",
+        help="train a character or word language model",
+        description="Train a language model on text files, by characters (every character, newlines "
+        "included, is a token; the first 90%% train, the last 10%% are held out) or by words. The "
+        "defaults of each --unit and --model are the recipes behind docs/training.md's figures; "
+        "--unit char --model transformer --minutes 5 is the best five-minute recipe found on two CPU cores.",
+    )
+    p.add_argument("corpus", nargs="+", metavar="CORPUS", help="text files, read in order")
+    p.add_argument("--unit", choices=["char", "word"], default="char")
+    p.add_argument("--model", choices=[a for a in LM_ALGORITHMS if a != "nplm"], default="transformer")
+    p.add_argument("--layers", type=positive_int, default=None)
+    p.add_argument("--dim", type=positive_int, default=None, help="embedding (transformer: model) dimension")
+    p.add_argument("--hidden", type=positive_int, default=None, help="recurrent state / feed-forward width")
+    p.add_argument("--heads", type=positive_int, default=None, help="attention heads (transformer)")
+    p.add_argument("--block", type=positive_int, default=None, help="context in tokens (transformer)")
+    p.add_argument("--bptt", type=positive_int, default=None, help="tokens per back-propagation step (recurrent)")
+    p.add_argument("--batch-size", type=positive_int, default=None)
+    p.add_argument("--dropout", type=float, default=None)
+    p.add_argument("--lr", type=_positive_float, default=None)
+    p.add_argument("--warmup", type=non_negative_int, default=None, help="warm-up steps")
+    p.add_argument("--schedule", choices=["constant", "linear", "cosine"], default=None)
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=positive_int, default=None, help="optimizer steps (reproducible exactly)")
+    budget.add_argument("--epochs", type=positive_int, default=None, help="passes over the training text")
+    p.add_argument(
+        "--minutes",
+        type=_positive_float,
+        default=None,
+        help="minutes of training (evaluation excluded); the learning rate decays with elapsed time, so the "
+        "result depends on the machine's speed; the JSON reports the steps taken. Default budget: 1 epoch",
+    )
+    p.add_argument("--eval-every", type=non_negative_int, default=None, help="evaluate every N steps")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=non_negative_int, default=0, help="torch CPU threads (default 1)")
+    p.add_argument(
+        "--bf16",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="bfloat16 autocast (default: on where the device computes bfloat16 natively: AMX or AVX512-BF16 "
+        "CPUs, recent GPUs)",
+    )
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda ...")
+    p.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint at every evaluation here")
+    p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
+    p.add_argument("--valid-fraction", type=float, default=0.1, help="held out at the end (default 0.1)")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL", help="the model file (.pt)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_json_option(p)
+    p.set_defaults(func=cmd_train_lm)
+
+
+def cmd_train_lm(args: argparse.Namespace) -> int:
+    from ..training.config import TrainConfig, lm_recipe
+    from ..training.learn import train_lm
+
+    check_output(args.output, [".pt"], "-o (the model)")
+    if args.resume and not args.checkpoint:
+        raise InvalidArgumentError("--resume needs --checkpoint DIR")
+    if not 0.0 < args.valid_fraction < 1.0:
+        raise InvalidArgumentError(f"--valid-fraction must be in (0, 1), got {args.valid_fraction}")
+    fields = lm_recipe(args.unit, args.model)
+    flags = {
+        "layers": args.layers,
+        "dim": args.dim,
+        "hidden": args.hidden,
+        "heads": args.heads,
+        "block": args.block,
+        "bptt": args.bptt,
+        "batch_size": args.batch_size,
+        "dropout": args.dropout,
+        "lr": args.lr,
+        "warmup": args.warmup,
+        "schedule": args.schedule,
+        "eval_every": args.eval_every,
+    }
+    fields.update({k: v for k, v in flags.items() if v is not None})
+    if args.dim is not None and args.hidden is None and args.model == "transformer":
+        fields["hidden"] = 4 * args.dim  # the feed-forward width follows the model's
+    if args.dim is not None and args.heads is None and args.model == "transformer" and args.dim % fields["heads"]:
+        raise InvalidArgumentError(f"--dim {args.dim} is not a multiple of the {fields['heads']} heads; give --heads")
+    if args.minutes is not None and args.epochs is not None:
+        raise InvalidArgumentError("--minutes combines with --steps (stop at the first reached), not with --epochs")
+    if args.steps is None and args.epochs is None and args.minutes is None:
+        fields["epochs"] = 1
+    fields.update(steps=args.steps or 0, epochs=args.epochs or fields.get("epochs", 1), minutes=args.minutes or 0.0)
+    if args.bf16 is None:
+        from ..nn.runtime.device import native_bf16
+
+        args.bf16 = native_bf16(args.device)
+    config = TrainConfig(**fields, seed=args.seed, workers=args.workers, bf16=args.bf16)
+    if args.unit == "char":
+        from ..training.corpus import read_char_corpus
+
+        corpus = read_char_corpus(args.corpus, valid_fraction=args.valid_fraction)
+    else:
+        from ..training.corpus import read_corpus
+
+        corpus = read_corpus(args.corpus, min_count=1, valid_fraction=args.valid_fraction)
+        if len(corpus.vocab) <= len(corpus.vocab.specials):
+            raise InvalidArgumentError("the corpus has no words")
+    try:
+        result = train_lm(
+            corpus,
+            config,
+            device=args.device,
+            checkpoint_dir=args.checkpoint,
+            resume=args.resume,
+            progress=not (args.quiet or args.json),
+        )
+    except KeyboardInterrupt as exc:
+        return report_interrupt(exc, args, checkpoint_option="--checkpoint")
+    if not is_main_process():
+        return 0
+    path = result.lm.save(args.output)
+    report = {
+        **result.to_dict(),
+        "model": str(path),
+        "corpus": {"train_tokens": len(corpus.train), "valid_tokens": len(corpus.valid), "vocab": len(corpus.vocab)},
+    }
+    if args.json:
+        print_json(report)
+        return 0
+    unit = "characters" if args.unit == "char" else "tokens"
+    print(f"{args.model} ({args.unit}): {len(corpus.train):,} training {unit}, a vocabulary of {len(corpus.vocab):,}")
+    for h in result.history:
+        print(
+            f"  step {h['step']:>6}: {h['elapsed']:7.1f} s  loss {h['loss']:.3f}  held-out {h['valid_loss']:.3f} nats"
+            f"  {h['tokens_per_s']:,.0f} tokens/s"
+        )
+    bpc = f" ({result.valid_bpc:.3f} bits per character)" if result.valid_bpc is not None else ""
+    print(f"held-out loss {result.valid_loss:.4f} nats per {args.unit}{bpc} after {result.steps:,} steps")
+    print(f"wrote the model to {path}")
+    return 0
