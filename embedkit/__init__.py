@@ -56,7 +56,7 @@ from .io import DEFAULT_VECTORS, FORMATS, cache_dir, detect_format, load, regist
 from .search.analogy import analogy, analogy_many
 from .search.neighbors import Neighbor, Neighbors, nearest, nearest_many
 from .training.config import TrainConfig
-from .training.corpus import Corpus, corpus_from_texts, read_corpus
+from .training.corpus import Corpus, char_corpus_from_text, corpus_from_texts, read_char_corpus, read_corpus
 from .training.learn import learn_vectors, train_vectors
 from .vectors import Vectors
 from .viz.explorer import Explorer, explore
@@ -103,6 +103,7 @@ __all__ = [
     "analogy",
     "analogy_many",
     "cache_dir",
+    "char_corpus_from_text",
     "compare_analogies",
     "compare_similarity",
     "corpus_from_texts",
@@ -121,6 +122,7 @@ __all__ = [
     "plot_similarity_matrix",
     "plot_vectors_heatmap",
     "project",
+    "read_char_corpus",
     "read_corpus",
     "register",
     "registered_names",
