@@ -7,9 +7,12 @@ as it was; tests set the delay to 0 to see the bar.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Self
 
-__all__ = ["PROGRESS_DELAY", "LazyProgress", "progress_bar"]
+__all__ = ["PROGRESS_DELAY", "LazyProgress", "progress_bar", "waiting"]
 
 # Seconds of work before a bar appears (the time people wait without wondering).
 PROGRESS_DELAY = 2.0
@@ -59,3 +62,38 @@ class LazyProgress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def waiting(desc: str, *, enabled: bool = True) -> Iterator[None]:
+    """For work that reports no steps (importing torch and reading a model, translating a batch):
+    once it has run :data:`PROGRESS_DELAY` seconds, a line on stderr counts its seconds until it ends,
+    then is cleared. A no-op when not ``enabled``.
+
+    >>> with waiting("loading the model", enabled=False):
+    ...     pass
+    """
+    if not enabled:
+        yield
+        return
+    done = threading.Event()
+
+    def show() -> None:
+        if done.wait(PROGRESS_DELAY):
+            return
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc=desc, bar_format="{desc}: {elapsed}", leave=False)
+        try:
+            while not done.wait(0.5):
+                bar.refresh()
+        finally:
+            bar.close()
+
+    thread = threading.Thread(target=show, name="embedkit-waiting", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

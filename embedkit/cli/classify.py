@@ -9,6 +9,7 @@ import json
 from .._launch import is_main_process
 from ..classify.config import BASELINES, MODELS, MODES, ClassifierConfig, needs_vectors
 from ..errors import ConfigError, InvalidArgumentError
+from ..progress import waiting
 from ._checks import check_output
 from ._common import (
     add_json_option,
@@ -82,6 +83,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = csub.add_parser("predict", help="predict the classes of texts with a saved model")
     q.add_argument("--model", required=True, metavar="MODEL", help="a model saved by 'classify train -o'")
     q.add_argument("texts", nargs="+", metavar="TEXT")
+    q.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
     add_json_option(q)
     q.set_defaults(func=cmd_predict)
 
@@ -202,7 +204,8 @@ def cmd_cv(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     from ..classify import load_classifier
 
-    clf = load_classifier(args.model)
+    with waiting("loading the model", enabled=not (args.quiet or args.json)):
+        clf = load_classifier(args.model)
     proba = clf.predict_proba(args.texts)
     names = clf.class_names
     results = []

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import InvalidArgumentError
+from ..progress import waiting
 from ..viz.groups import merge_groups, read_groups, read_words
 from ._checks import check_output, non_negative_int, positive_int
 from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
@@ -121,6 +122,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--head", type=positive_int, default=None, help="transformer: only this head (from 1)")
     q.add_argument("--title", default=None)
     q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
+    q.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
     add_json_option(q)
     q.set_defaults(func=cmd_plot_attention)
 
@@ -323,7 +325,8 @@ def cmd_plot_attention(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("TEXT is empty: give the source to translate")
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
-    amap = load_seq2seq(args.model).attention(args.text)
+    with waiting("loading torch and the model", enabled=not (args.quiet or args.json)):
+        amap = load_seq2seq(args.model).attention(args.text)
     fig = plot_attention(amap, layer=args.layer, head=args.head)
     if args.title:
         fig.suptitle(args.title)

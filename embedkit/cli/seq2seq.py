@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .._launch import is_main_process
 from ..errors import DataFileError, InvalidArgumentError
+from ..progress import waiting
 from ._checks import check_output, non_negative_int, positive_int
 from ._common import add_json_option, load_vectors, print_json, report_interrupt
 
@@ -110,6 +111,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("texts", nargs="*", metavar="TEXT", help="sources to translate")
     q.add_argument("--input", metavar="FILE", default=None, help="a file of sources, one per line (- for stdin)")
     _add_decoding_options(q)
+    q.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
     add_json_option(q)
     q.set_defaults(func=cmd_translate)
 
@@ -131,6 +133,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--split", choices=["train", "valid", "test"], default="test", help="with --task (default test)")
     e.add_argument("--reverse", action="store_true", help="with --task: the reversed task (digits to phrase)")
     _add_decoding_options(e, length_penalty=False)
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
     add_json_option(e)
     e.set_defaults(func=cmd_evaluate)
 
@@ -266,9 +269,12 @@ def cmd_translate(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("an empty TEXT: give each source as a non-empty argument")
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
-    m = load_seq2seq(args.model, device=args.device)
+    quiet = args.quiet or args.json
+    with waiting("loading torch and the model", enabled=not quiet):
+        m = load_seq2seq(args.model, device=args.device)
     _warn_unknown_words(m, sources)
-    translations = m.translate(sources, beam_size=args.beam_size, length_penalty=args.length_penalty)
+    with waiting(f"translating {len(sources):,} sources", enabled=not quiet):
+        translations = m.translate(sources, beam_size=args.beam_size, length_penalty=args.length_penalty)
     if args.json:
         print_json({"translations": [t.to_dict() for t in translations]})
     else:
@@ -318,7 +324,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     test_pairs = read_pairs(args.test) if args.test is not None else None
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
-    m = load_seq2seq(args.model, device=args.device)
+    quiet = args.quiet or args.json
+    with waiting("loading torch and the model", enabled=not quiet):
+        m = load_seq2seq(args.model, device=args.device)
     if test_pairs is not None:
         pairs, data = test_pairs, args.test
     else:
@@ -331,7 +339,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if args.reverse:
                 splits = splits.swapped()
         pairs, data = getattr(splits, args.split), f"{spec}:{args.split}"
-    scores = m.evaluate(pairs, beam_size=args.beam_size)
+    with waiting(f"translating and scoring {len(pairs):,} pairs", enabled=not quiet):
+        scores = m.evaluate(pairs, beam_size=args.beam_size)
     out = {"model": str(args.model), "data": data, "reverse": args.reverse, "beam_size": args.beam_size}
     out.update(scores.to_dict())
     if args.json:

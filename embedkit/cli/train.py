@@ -10,6 +10,7 @@ from pathlib import Path
 from .._launch import is_main_process, under_torchrun
 from ..errors import InvalidArgumentError
 from ..io.formats import SUFFIX_FORMATS, write_format_for
+from ..progress import waiting
 from ._checks import check_output, positive_int
 from ._common import (
     add_json_option,
@@ -112,6 +113,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--beam-size", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
     add_json_option(p)
     p.set_defaults(func=cmd_generate)
 
@@ -212,7 +214,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ..nn.lm.generate import generate
     from ..nn.lm.train import load_language_model
 
-    lm = load_language_model(args.model)
+    with waiting("loading torch and the model", enabled=not (args.quiet or args.json)):
+        lm = load_language_model(args.model)
     if lm.config.unit == "char":
         if args.words is not None:
             raise InvalidArgumentError(f"{args.model} is a character model: give --chars N, not --words")

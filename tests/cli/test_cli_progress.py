@@ -97,3 +97,45 @@ def test_report_takes_q(capsys):
     """Check that `report` takes -q as the other commands do (it was --quiet only)."""
     assert main(["report", "glove-6b-50d", "-o", "r.html", "-q"]) == 1
     assert capsys.readouterr().err == "embedkit: error: report needs at least two vector sets\n"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_waiting_counts_seconds_of_work_without_steps(capsys, no_delay, enabled):
+    """Check that work reporting no steps (loading torch and a model) shows a line once it has run the
+    delay, cleared at the end, and nothing when disabled."""
+    import time
+
+    with progress.waiting("loading torch and the model", enabled=enabled):
+        time.sleep(0.8)
+    err = capsys.readouterr().err
+    assert ("loading torch and the model: 00:0" in err) is enabled
+
+
+def test_waiting_stays_silent_for_short_work(capsys):
+    """Check that work shorter than the delay leaves stderr as it was."""
+    with progress.waiting("loading torch and the model"):
+        pass
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("extra, shown", [([], True), (["-q"], False), (["--json"], False)])
+def test_classify_predict_shows_model_loading(tmp_path, capsys, no_delay, monkeypatch, extra, shown):
+    """Check that `classify predict` shows a line while the model loads, and not with -q or --json."""
+    import time
+
+    import embedkit.classify as classify_pkg
+
+    data = tmp_path / "labels.txt"
+    data.write_text("".join(f"{i % 2} {'fine film' if i % 2 else 'dull plot'} {i}\n" for i in range(40)))
+    model = tmp_path / "m.npz"
+    assert main(["classify", "train", "--train", str(data), "--model", "tfidf-logreg", "-o", str(model), "-q"]) == 0
+    capsys.readouterr()
+    load = classify_pkg.load_classifier
+
+    def slow_load(path):
+        time.sleep(0.8)
+        return load(path)
+
+    monkeypatch.setattr(classify_pkg, "load_classifier", slow_load)
+    assert main(["classify", "predict", "--model", str(model), "fine film", *extra]) == 0
+    assert ("loading the model: 00:0" in capsys.readouterr().err) is shown
