@@ -15,13 +15,19 @@ One package per capability; imports point down only (what each package may impor
       vectors.py errors.py text.py _fs.py _launch.py  core object, errors, tokenizer/vocabulary, atomic writes, torchrun env   (numpy only)
       _deps.py jsonsafe.py                            optional-extra checks ("install embedkit[nn]"), strict RFC 8259 JSON     (numpy only)
       io/           load / save / detect: one module per format behind FORMAT_TABLE; cache; named sets   -> core
-      search/       exact blocked top-k kernels, HNSW index, nearest, analogies                         -> core
+      progress.py                                     tqdm bars on stderr after a delay, quiet-able               (tqdm inside functions)
+      search/       exact blocked top-k kernels, HNSW index, nearest, analogies; backends.py: the device
+                    registry (torch kernels named by module path, imported on first use)                -> core
       evaluation/   benchmark files, analogy + similarity scores, bootstrap, alignment                  -> search, io
       viz/          projections (PCA/t-SNE/UMAP), figures, confusion matrix, word-group files          -> search, io
       training/     corpora, TrainConfig, learn/train_vectors (torch-free front of nn.lm)              -> core; nn lazily
       classify/     datasets, ClassifierConfig + model/mode names, baselines, metrics, train/cv/predict -> io, core; nn lazily
+      sequences/    seq2seq front: pairs/TSV/splits, numbers tasks, metrics (sacrebleu), Seq2SeqConfig, api   -> core; nn lazily
       compare/      comparison model + statistics, orchestration, rendering + templates                -> evaluation, search, io, classify
-      nn/           torch only: runtime/ (device, threads, distributed, checkpoints), embedding bridge, lm/, classifiers/   -> training + classify configs, core
+      nn/           torch only: runtime/ (device, threads, distributed, checkpoints), embedding bridge,
+                    lm/ (nplm, rnn, gru, lstm, transformer; one trainer for words and characters; generation),
+                    classifiers/, seq2seq/ (encoder-decoders, attention, transformer, beam search),
+                    search_backend.py (the device kernels search/backends.py names)             -> training, classify + sequences configs, core
       cli/          one thin module per command group                                                   -> anything
 """
 

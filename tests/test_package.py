@@ -16,4 +16,4 @@ def test_package_docstring_holds_the_readme_layout():
     intro, block = section.split("```\n", 2)[:2]
     doc = embedkit.__doc__
     assert intro.strip() + "\n\n" + textwrap.indent(block.rstrip("\n"), "    ") + "\n" in doc
-    assert block.splitlines()[0] == "embedkit/" and len(block.splitlines()) == 12
+    assert block.splitlines()[0] == "embedkit/" and len(block.splitlines()) == 18
