@@ -13,6 +13,7 @@ from ..progress import waiting
 from ._checks import check_output
 from ._common import (
     add_json_option,
+    add_quiet_option,
     add_vectors_option,
     print_json,
     report_interrupt,
@@ -30,7 +31,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--progress", action="store_true", help="show progress bars on stderr (the default now; kept for old scripts)"
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+    add_quiet_option(p)
     p.add_argument(
         "--config",
         metavar="JSON",
@@ -83,7 +84,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = csub.add_parser("predict", help="predict the classes of texts with a saved model")
     q.add_argument("--model", required=True, metavar="MODEL", help="a model saved by 'classify train -o'")
     q.add_argument("texts", nargs="+", metavar="TEXT")
-    q.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
+    add_quiet_option(q)
     add_json_option(q)
     q.set_defaults(func=cmd_predict)
 
@@ -204,7 +205,7 @@ def cmd_cv(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     from ..classify import load_classifier
 
-    with waiting("loading the model", enabled=not (args.quiet or args.json)):
+    with waiting("loading the model", enabled=shows_progress(args)):
         clf = load_classifier(args.model)
     proba = clf.predict_proba(args.texts)
     names = clf.class_names

@@ -6,7 +6,15 @@ import argparse
 import sys
 
 from ._checks import positive_int
-from ._common import add_device_option, add_json_option, add_vectors_option, load_vectors, print_json, shows_progress
+from ._common import (
+    add_device_option,
+    add_json_option,
+    add_quiet_option,
+    add_vectors_option,
+    load_vectors,
+    print_json,
+    shows_progress,
+)
 
 
 def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
@@ -43,7 +51,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="a registered name (google) or an analogy file (default: google)",
     )
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+    add_quiet_option(p)
     _add_bootstrap_options(p)
     add_device_option(p)
     add_vectors_option(p)
@@ -65,7 +73,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="pairs with unknown words: leave out (default) or score 0",
     )
     p.add_argument("--strip-pos", action="store_true", help="remove part-of-speech suffixes such as -n")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+    add_quiet_option(p)
     _add_bootstrap_options(p)
     add_device_option(p)
     add_vectors_option(p)
@@ -107,7 +115,7 @@ def cmd_analogies(args: argparse.Namespace) -> int:
         case_insensitive=not args.case_sensitive,
         n_boot=args.n_boot,
         seed=args.seed,
-        progress=not (args.quiet or args.json),
+        progress=shows_progress(args),
         device=args.device,
     )
     if r.total.total == 0:
@@ -146,7 +154,7 @@ def cmd_similarity(args: argparse.Namespace) -> int:
             n_boot=args.n_boot,
             seed=args.seed,
             device=args.device,
-            progress=not (args.quiet or args.json),
+            progress=shows_progress(args),
         )
         for p in args.pairs
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..viz.groups import read_groups, read_words
 from ._checks import check_output, non_negative_int, positive_int
-from ._common import add_json_option, add_vectors_option, load_vectors, print_json, shows_progress
+from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +54,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
     p.add_argument("--title", default=None)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the page (.html)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_quiet_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_explore)
 
@@ -75,7 +75,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     else:
         source = v
         words = read_words(args.words) if args.words else (args.top if args.top is not None else 100_000)
-    if args.method == "umap" and not args.quiet and not args.json:
+    if args.method == "umap" and shows_progress(args):
         from ..viz.reduce import umap_compiled
 
         if not umap_compiled():
@@ -94,7 +94,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         perplexity=args.perplexity,
         n_neighbors=args.n_neighbors,
         title=args.title,
-        progress=not args.quiet and not args.json,
+        progress=shows_progress(args),
     )
     ex.save(args.output)
     out = {"output": str(args.output), "bytes": args.output.stat().st_size, **ex.to_dict()}

@@ -8,7 +8,7 @@ import math
 from .._launch import is_main_process
 from ..errors import InvalidArgumentError
 from ._checks import check_output, non_negative_int, positive_int
-from ._common import add_json_option, print_json, report_interrupt
+from ._common import add_json_option, add_quiet_option, print_json, report_interrupt, shows_progress
 
 
 def _positive_float(text: str) -> float:
@@ -71,7 +71,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
     p.add_argument("--valid-fraction", type=float, default=0.1, help="held out at the end (default 0.1)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="the model file (.pt)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_quiet_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_train_lm)
 
@@ -132,7 +132,7 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
             device=args.device,
             checkpoint_dir=args.checkpoint,
             resume=args.resume,
-            progress=not (args.quiet or args.json),
+            progress=shows_progress(args),
         )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option="--checkpoint")

@@ -69,7 +69,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="trustworthiness on at most N words (default 2000; its cost grows as N squared)",
     )
     p.add_argument("--no-trust", action="store_true", help="skip the trustworthiness check")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+    add_quiet_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_project)
 
@@ -122,7 +122,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--head", type=positive_int, default=None, help="transformer: only this head (from 1)")
     q.add_argument("--title", default=None)
     q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
-    q.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
+    add_quiet_option(q)
     add_json_option(q)
     q.set_defaults(func=cmd_plot_attention)
 
@@ -213,7 +213,7 @@ def cmd_project(args: argparse.Namespace) -> int:
             n_neighbors=args.n_neighbors,
             trust_k=0 if args.no_trust else 10,
             trust_sample=args.trust_sample,
-            progress=not args.quiet and not args.json,
+            progress=shows_progress(args),
         )
         timings.update(proj.timings)
     if args.save_projection:
@@ -325,7 +325,7 @@ def cmd_plot_attention(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("TEXT is empty: give the source to translate")
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
-    with waiting("loading torch and the model", enabled=not (args.quiet or args.json)):
+    with waiting("loading torch and the model", enabled=shows_progress(args)):
         amap = load_seq2seq(args.model).attention(args.text)
     fig = plot_attention(amap, layer=args.layer, head=args.head)
     if args.title:

@@ -7,7 +7,7 @@ import sys
 
 from ..errors import InvalidArgumentError
 from ._checks import check_output, positive_int
-from ._common import print_json
+from ._common import add_quiet_option, print_json
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +53,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds of the probe (default 5)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_quiet_option(p)
     p.set_defaults(func=cmd_report)
 
 

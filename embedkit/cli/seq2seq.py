@@ -10,7 +10,7 @@ from .._launch import is_main_process
 from ..errors import DataFileError, InvalidArgumentError
 from ..progress import waiting
 from ._checks import check_output, non_negative_int, positive_int
-from ._common import add_json_option, load_vectors, print_json, report_interrupt
+from ._common import add_json_option, add_quiet_option, load_vectors, print_json, report_interrupt, shows_progress
 
 # Hyper-parameters settable from the command line: (option, Seq2SeqConfig field, type, help).
 _HYPER = (
@@ -98,7 +98,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint per epoch here")
     t.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
     t.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
-    t.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+    add_quiet_option(t)
     add_json_option(t)
     t.set_defaults(func=cmd_train)
 
@@ -111,7 +111,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("texts", nargs="*", metavar="TEXT", help="sources to translate")
     q.add_argument("--input", metavar="FILE", default=None, help="a file of sources, one per line (- for stdin)")
     _add_decoding_options(q)
-    q.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
+    add_quiet_option(q)
     add_json_option(q)
     q.set_defaults(func=cmd_translate)
 
@@ -133,7 +133,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--split", choices=["train", "valid", "test"], default="test", help="with --task (default test)")
     e.add_argument("--reverse", action="store_true", help="with --task: the reversed task (digits to phrase)")
     _add_decoding_options(e, length_penalty=False)
-    e.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
+    add_quiet_option(e)
     add_json_option(e)
     e.set_defaults(func=cmd_evaluate)
 
@@ -225,7 +225,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             checkpoint_dir=args.checkpoint,
             resume=args.resume,
             device=args.device,
-            progress=not (args.quiet or args.json),
+            progress=shows_progress(args),
         )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option="--checkpoint")
@@ -269,11 +269,11 @@ def cmd_translate(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("an empty TEXT: give each source as a non-empty argument")
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
-    quiet = args.quiet or args.json
-    with waiting("loading torch and the model", enabled=not quiet):
+    show = shows_progress(args)
+    with waiting("loading torch and the model", enabled=show):
         m = load_seq2seq(args.model, device=args.device)
     _warn_unknown_words(m, sources)
-    with waiting(f"translating {len(sources):,} sources", enabled=not quiet):
+    with waiting(f"translating {len(sources):,} sources", enabled=show):
         translations = m.translate(sources, beam_size=args.beam_size, length_penalty=args.length_penalty)
     if args.json:
         print_json({"translations": [t.to_dict() for t in translations]})
@@ -324,8 +324,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     test_pairs = read_pairs(args.test) if args.test is not None else None
     from ..sequences import load_seq2seq  # torch: after the cheap checks
 
-    quiet = args.quiet or args.json
-    with waiting("loading torch and the model", enabled=not quiet):
+    show = shows_progress(args)
+    with waiting("loading torch and the model", enabled=show):
         m = load_seq2seq(args.model, device=args.device)
     if test_pairs is not None:
         pairs, data = test_pairs, args.test
@@ -339,7 +339,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if args.reverse:
                 splits = splits.swapped()
         pairs, data = getattr(splits, args.split), f"{spec}:{args.split}"
-    with waiting(f"translating and scoring {len(pairs):,} pairs", enabled=not quiet):
+    with waiting(f"translating and scoring {len(pairs):,} pairs", enabled=show):
         scores = m.evaluate(pairs, beam_size=args.beam_size)
     out = {"model": str(args.model), "data": data, "reverse": args.reverse, "beam_size": args.beam_size}
     out.update(scores.to_dict())

@@ -14,8 +14,10 @@ from ..progress import waiting
 from ._checks import check_output, positive_int
 from ._common import (
     add_json_option,
+    add_quiet_option,
     print_json,
     report_interrupt,
+    shows_progress,
 )
 
 
@@ -113,7 +115,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--beam-size", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
+    add_quiet_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_generate)
 
@@ -175,7 +177,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             device=args.device,
             checkpoint_dir=args.checkpoint,
             resume=args.resume,
-            progress=not (args.quiet or args.json),
+            progress=shows_progress(args),
         )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option="--checkpoint" if neural else None)
@@ -214,7 +216,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ..nn.lm.generate import generate
     from ..nn.lm.train import load_language_model
 
-    with waiting("loading torch and the model", enabled=not (args.quiet or args.json)):
+    with waiting("loading torch and the model", enabled=shows_progress(args)):
         lm = load_language_model(args.model)
     if lm.config.unit == "char":
         if args.words is not None:
