@@ -111,7 +111,8 @@ def test_beam_one_is_greedy_and_scores_are_log_probs(model, attention, bi):
         g = greedy(m, src, lengths, max_len=6, length_penalty=lp)
         b = beam_search(m, src, lengths, beam_size=1, max_len=6, length_penalty=lp, with_greedy=False)
         assert [d.ids for d in b] == [d.ids for d in g]
-        assert [d.score for d in b] == [d.score for d in g]
+        # equal within float32: the two decoders may batch their steps differently (AVX2 vs AVX-512 kernels)
+        assert [d.score for d in b] == pytest.approx([d.score for d in g], rel=1e-5, abs=1e-6)
         for i, d in enumerate(g):
             n = int(lengths[i])
             ref = sequence_log_prob(m, src[i : i + 1, :n], lengths[i : i + 1], d.ids, d.finished, lp)
@@ -127,7 +128,8 @@ def test_beam_never_below_greedy(model, attention, bi):
     for k in (2, 5):
         b = beam_search(m, src, lengths, beam_size=k, max_len=6)
         for i, (bd, gd) in enumerate(zip(b, g, strict=True)):
-            assert bd.score >= gd.score - 1e-9
+            # float32 sums from different batch shapes: equal scores may differ in the last bits
+            assert bd.score >= gd.score - 1e-5 * max(1.0, abs(gd.score))
             n = int(lengths[i])
             ref = sequence_log_prob(m, src[i : i + 1, :n], lengths[i : i + 1], bd.ids, bd.finished, 1.0)
             assert bd.score == pytest.approx(ref, rel=1e-4, abs=1e-4)
@@ -157,7 +159,7 @@ def test_tiny_reversal_learnt_exactly():
     src, lengths = train_module.pad([m.src_vocab.encode(list(p.source)) for p in data.test])
     g = greedy(m.model, src, lengths, max_len=8)
     b = beam_search(m.model, src, lengths, beam_size=4, max_len=8, with_greedy=False)
-    assert all(bd.score >= gd.score - 1e-9 for bd, gd in zip(b, g, strict=True))
+    assert all(bd.score >= gd.score - 1e-5 * max(1.0, abs(gd.score)) for bd, gd in zip(b, g, strict=True))
 
 
 def test_tiny_transformer_overfits_and_maps_attention():
