@@ -46,10 +46,6 @@ from _common import ROOT, finish_record, new_record, record_path, timings, write
 sys.path.insert(0, str(ROOT))
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def gemm_rate(m: int, n: int, d: int, *, per_core: bool, seconds: float = 1.0) -> float:
     """FLOP/s of ``(m x d) @ (d x n)`` in float32: one multi-threaded BLAS call at a time, or
     (``per_core``) one single-threaded call per core at the same time, as the analogy workers run."""
@@ -73,7 +69,9 @@ def gemm_rate(m: int, n: int, d: int, *, per_core: bool, seconds: float = 1.0) -
         t0 = time.perf_counter()
         count = loop(seconds)
         return count * flop / (time.perf_counter() - t0)
-    workers = _cores()
+    from embedkit.search.kernels import cpu_cores
+
+    workers = cpu_cores()
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
         t0 = time.perf_counter()
         counts = list(pool.map(loop, [seconds] * workers))
@@ -95,7 +93,9 @@ def stream_rate(nbytes: int, *, per_core: bool, seconds: float = 1.0) -> float:
         return count
 
     loop(0.1)
-    workers = _cores() if per_core else 1
+    from embedkit.search.kernels import cpu_cores
+
+    workers = cpu_cores() if per_core else 1
     with ThreadPoolExecutor(workers) as pool:
         t0 = time.perf_counter()
         counts = list(pool.map(loop, [seconds] * workers))
