@@ -37,6 +37,12 @@ def row_norms(block: np.ndarray) -> np.ndarray:
     return n
 
 
+def first_rows(keys: Sequence[str]) -> dict[str, int]:
+    """Each distinct key to the first row it stands at (in frequency order, its most frequent form)."""
+    # Filled in reverse, so the first row of a key is written last and wins.
+    return dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     if a.flags.writeable:
         a = a.view()
@@ -178,9 +184,7 @@ class Vectors:
         """The dict from upper-cased word to the first row with that folded form (in frequency
         order, the most frequent casing): gensim's case-insensitive vocabulary. Among the first
         ``n`` rows, a folded word stands for its row here when that row is below ``n``."""
-        n = len(self._keys)
-        # Filled in reverse, so the first (most frequent) casing of a word is written last and wins.
-        return dict(zip((k.upper() for k in reversed(self._keys)), range(n - 1, -1, -1)))
+        return first_rows([k.upper() for k in self._keys])
 
     @cached_property
     def normalized(self) -> np.ndarray:

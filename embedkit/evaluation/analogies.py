@@ -23,7 +23,7 @@ from ..errors import DataError, InvalidArgumentError
 from ..search.analogy import analogy_rows
 from ..search.backends import SearchBackend, resolve_backend
 from ..search.kernels import cpu_cores, restrict_count, topk_blocked, unit_view
-from ..vectors import Vectors
+from ..vectors import Vectors, first_rows
 from .benchmark_files import AnalogySet, read_analogies
 from .bootstrap import check_bootstrap, confidence_interval
 
@@ -134,10 +134,7 @@ class AnalogyResult:
 
 def vocab_rows(keys: Sequence[str], case_insensitive: bool) -> dict[str, int]:
     """gensim's ``ok_vocab``: each key (upper-cased if asked) to the row of its most frequent casing."""
-    n = len(keys)
-    folded = [k.upper() for k in keys] if case_insensitive else keys
-    # Filled in reverse, so the first (most frequent) casing of a word is written last and wins.
-    return dict(zip(reversed(folded), range(n - 1, -1, -1)))
+    return first_rows([k.upper() for k in keys] if case_insensitive else keys)
 
 
 def _folded_rows(keys: Sequence[str], ok: dict[str, int], case_insensitive: bool) -> np.ndarray:
