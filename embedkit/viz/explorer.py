@@ -71,9 +71,9 @@ class Coloring:
 def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, dict[str, str]]:
     """Columns of a TSV with a header ``word<TAB>column...``: column name to ``{word: value}``.
 
-    Every row must have as many fields as the header and name a word of ``words`` (the page's);
-    page words the file omits get no value. A :class:`~embedkit.errors.DataFileError` names the
-    file and the first bad line.
+    Every row must have as many fields as the header and name a word of ``words`` (the page's),
+    and no word may take two rows (which one was meant cannot be known); page words the file omits
+    get no value. A :class:`~embedkit.errors.DataFileError` names the file and the first bad line.
     """
     path = Path(path)
     try:
@@ -86,12 +86,18 @@ def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, di
     columns: dict[str, dict[str, str]] = {name: {} for name in header[1:]}
     page = set(words)
     unknown: list[tuple[int, str]] = []
+    row_of: dict[str, int] = {}  # each word's line
     for n, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
         fields = line.split("\t")
         if len(fields) != len(header):
             raise DataFileError(f"{path}, line {n}: {len(fields)} fields, the header has {len(header)}")
+        first = row_of.setdefault(fields[0], n)
+        if first != n:
+            raise DataFileError(
+                f"{path}, line {n}: a second row for {fields[0]!r} (the first is line {first}); one row per word"
+            )
         if fields[0] not in page:
             unknown.append((n, fields[0]))
             continue
