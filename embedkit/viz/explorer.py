@@ -38,6 +38,7 @@ import numpy as np
 from .._deps import require
 from .._fs import atomic_write
 from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError
+from ..progress import progress_bar
 from ..search.ann import ann_topk
 from ..search.kernels import Index, cosine_topk, normalize_rows, unit_rows
 from ..vectors import Vectors
@@ -286,13 +287,11 @@ def _neighbor_lists(
     ``index="hnsw"`` takes them from the approximate graph of :mod:`embedkit.search.ann` (ef=:data:`HNSW_EF`).
     With ``progress``, a bar on stderr counts the words done (a whole-vocabulary page takes minutes).
     """
-    from tqdm.auto import tqdm
-
     n = len(vectors)
     k = min(k, n - 1)
     rows = np.full((n, k), -1, dtype=np.int32)
     scores = np.zeros((n, k), dtype=np.float32)
-    with tqdm(total=n, desc=f"neighbour lists ({index})", unit="word", disable=not progress, leave=False) as bar:
+    with progress_bar(desc=f"neighbour lists ({index})", total=n, unit="word", delay=0.0, enabled=progress) as bar:
         for s in range(0, n, block):
             q = np.arange(s, min(s + block, n))
             Q, ex = unit_rows(vectors, q), np.ascontiguousarray(q[:, None])
