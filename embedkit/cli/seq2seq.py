@@ -29,6 +29,7 @@ from ._common import (
     print_json,
     report_interrupt,
     shows_progress,
+    warn_unknown_words,
 )
 
 # Hyper-parameters settable from the command line: (option, Seq2SeqConfig field, type, help).
@@ -316,18 +317,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def _warn_unknown_words(m, sources: list[str]) -> None:
     """One warning line naming the source words the model never saw (it reads them as <unk>); unknown
     characters of a character model are the library's error."""
-    if m.config.src_unit != "word":
-        return
-    unknown = sorted({w for s in sources for w in s.split() if w not in m.src_vocab})
-    if unknown:
-        import warnings
-
-        from ..errors import EmbedkitWarning
-
-        shown = ", ".join(repr(w) for w in unknown[:5]) + (
-            f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
-        )
-        warnings.warn(f"the model never saw {shown} in training: read as <unk>", EmbedkitWarning, stacklevel=2)
+    if m.config.src_unit == "word":
+        warn_unknown_words((w for s in sources for w in s.split()), m.src_vocab)
 
 
 def _check_task_units(m, task: str, reverse: bool) -> None:

@@ -19,6 +19,7 @@ from ._common import (
     print_json,
     report_interrupt,
     shows_progress,
+    warn_unknown_words,
 )
 
 
@@ -234,6 +235,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if args.chars is not None:
             raise InvalidArgumentError(f"{args.model} is a word model: give --words N, not --chars")
         n = args.words if args.words is not None else 30
+        from ..text import tokenize
+
+        warn_unknown_words(tokenize(args.prompt, lower=True), lm.vocab)  # as the model reads the prompt
     g = generate(
         lm,
         args.prompt,
