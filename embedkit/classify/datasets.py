@@ -29,15 +29,13 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, InvalidArgumentError, LabelError, MissingFileError
+from ..errors import DataError, DataFileError, InvalidArgumentError, MissingFileError
 from ..text import detect_encoding
 
 __all__ = [
     "DOWNSTREAM_FILES",
     "DatasetFormat",
     "TextDataset",
-    "align_labels",
-    "check_classes",
     "dataset_path",
     "detect_dataset_format",
     "kfold",
@@ -337,76 +335,6 @@ def dataset_path(ds: str, data_dir: str | os.PathLike) -> Path:
             message=f"downstream dataset {ds!r}: {p} does not exist (set EMBEDKIT_DATA or pass a path)",
         )
     return p
-
-
-# -- labels across files ------------------------------------------------------------------------
-def align_labels(
-    data: TextDataset, train: TextDataset, *, role: str = "dev", drop_unseen: bool = False
-) -> tuple[TextDataset, int]:
-    """``data`` relabelled with ``train``'s class ids, matched by class name (two files may number
-    their classes differently), and how many examples were dropped.
-
-    A label that no example of ``train`` has (the classifier never saw it, and would be scored
-    wrong on it, or crash) is a :class:`~embedkit.errors.LabelError` naming the file and the
-    labels, unless ``drop_unseen``: then those examples are dropped, and the caller is told how
-    many (it warns).
-
-    Examples
-    --------
-    >>> tr = TextDataset(["good", "bad"], [0, 1], ("pos", "neg"))
-    >>> dv = TextDataset(["fine", "awful", "meh"], [1, 0, 2], ("neg", "pos", "mixed"), source="dev.txt")
-    >>> align_labels(dv, tr)
-    Traceback (most recent call last):
-    ...
-    embedkit.errors.LabelError: dev.txt: 1 dev example has a label that the training data never had: 'mixed'; drop those ...
-    >>> ds, dropped = align_labels(dv, tr, drop_unseen=True)
-    >>> ds.label_names(), ds.labels.tolist(), dropped
-    (['pos', 'neg'], [0, 1], 1)
-    """
-    present = {train.class_names[i] for i in np.unique(train.labels)}
-    index = {c: i for i, c in enumerate(train.class_names)}
-    names = data.label_names()
-    keep = [i for i, c in enumerate(names) if c in present]
-    dropped = len(names) - len(keep)
-    if dropped:
-        unseen = sorted({c for c in names if c not in present}, key=lambda c: (len(c), c))
-        where = f"{data.source}: " if data.source else ""
-        listed = ", ".join(repr(c) for c in unseen[:10]) + (" ..." if len(unseen) > 10 else "")
-        examples = "1 " + role + " example has a label" if dropped == 1 else f"{dropped} {role} examples have labels"
-        if not drop_unseen:
-            raise LabelError(
-                f"{where}{examples} that the training data never had: {listed}; "
-                "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)"
-            )
-        if not keep:
-            raise LabelError(f"{where}no {role} example has a label that the training data had (unseen: {listed})")
-    return (
-        TextDataset(
-            tuple(data.texts[i] for i in keep),
-            np.asarray([index[names[i]] for i in keep], dtype=np.int64),
-            train.class_names,
-            data.name,
-            data.source,
-        ),
-        dropped,
-    )
-
-
-def check_classes(train: TextDataset) -> None:
-    """Raise :class:`~embedkit.errors.LabelError` unless ``train``'s examples have two classes or more.
-
-    Examples
-    --------
-    >>> check_classes(TextDataset(["a", "b"], [0, 0], ("x",)))
-    Traceback (most recent call last):
-    ...
-    embedkit.errors.LabelError: training data has one class 'x'; a classifier needs at least two
-    """
-    present = np.unique(train.labels)
-    if len(present) < 2:
-        where = f"{train.source}: " if train.source else ""
-        only = f"one class {train.class_names[int(present[0])]!r}" if len(present) else "no examples"
-        raise LabelError(f"{where}training data has {only}; a classifier needs at least two")
 
 
 # -- splits -------------------------------------------------------------------------------------

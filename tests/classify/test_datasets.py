@@ -187,7 +187,7 @@ def test_dataset_validates_and_subsets():
 
 def test_readers_record_the_source_and_labels_align_by_name(tmp_path):
     """Check that a read dataset remembers its file (kept by subsets) and that align_labels maps dev classes by name."""
-    from embedkit.classify.datasets import align_labels
+    from embedkit.classify.labels import align_labels
 
     (tmp_path / "tr.csv").write_text("text,label\ngood,pos\nbad,neg\nfine,pos\n")
     (tmp_path / "dv.csv").write_text("text,label\ngreat,pos\nmeh,mixed\n")
