@@ -123,6 +123,11 @@ CASES: dict[str, list[Case]] = {
             2,
             "argument --folds: expected an integer >= 2, got 1",
         ),
+        Case(
+            "classify cv --data {labels} --model tfidf-logreg --folds 30",
+            1,
+            "labels.txt: 30 folds, but no class has 30 examples (the largest has 20)",
+        ),
         Case("classify cv --data {labels} --model tfidf-logreg --config {bad_json}", 1, "bad.json"),
     ],
     "classify predict": [

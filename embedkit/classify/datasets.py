@@ -20,8 +20,10 @@ U+FFFD. :data:`DOWNSTREAM_FILES` names the classification sets of a comparison's
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, InvalidArgumentError, MissingFileError
+from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError, MissingFileError
 from ..text import detect_encoding
 
 __all__ = [
@@ -341,26 +343,68 @@ def dataset_path(ds: str, data_dir: str | os.PathLike) -> Path:
 def train_dev_split(data: TextDataset, *, dev_fraction: float = 0.1, seed: int = 0) -> tuple[TextDataset, TextDataset]:
     """A seeded stratified split: every class keeps (nearly) its share in both parts.
 
-    Same as scikit-learn's ``train_test_split(..., stratify=labels, random_state=seed)``.
+    Same as scikit-learn's ``train_test_split(..., stratify=labels, random_state=seed)``; data too
+    small to split so (a class with one example, fewer dev or training examples than classes) is a
+    :class:`~embedkit.errors.DataError` saying why.
     """
     if not 0.0 < dev_fraction < 1.0:
         raise InvalidArgumentError(f"dev_fraction must be in (0, 1), got {dev_fraction}")
     from sklearn.model_selection import train_test_split
+
+    counts = np.bincount(data.labels, minlength=data.num_classes)
+    present = np.flatnonzero(counts)
+    n_dev = math.ceil(dev_fraction * len(data))  # as scikit-learn rounds
+    why = ""
+    if len(present) and counts[present].min() < 2:
+        why = f"class {data.class_names[int(present[np.argmin(counts[present])])]!r} has 1 example"
+    elif min(n_dev, len(data) - n_dev) < len(present):
+        why = f"{dev_fraction:g} of {_examples(len(data))} leaves {n_dev} for dev, {len(data) - n_dev} for training"
+        why += f", fewer than the {len(present)} classes"
+    if why:
+        where = f"{data.source}: " if data.source else ""
+        raise DataError(f"{where}cannot hold out a stratified dev split: {why}")
 
     idx = np.arange(len(data))
     tr, dv = train_test_split(idx, test_size=dev_fraction, stratify=data.labels, random_state=seed)
     return data.subset(tr), data.subset(dv)
 
 
+def _examples(n: int) -> str:
+    return "1 example" if n == 1 else f"{n:,} examples"
+
+
 def kfold(data: TextDataset, k: int = 10, *, seed: int = 0) -> Iterator[tuple[TextDataset, TextDataset]]:
     """Stratified, shuffled (seeded) k-fold cross-validation: yields ``(train, test)`` k times.
 
     The folds are scikit-learn's ``StratifiedKFold(k, shuffle=True, random_state=seed)``.
+
+    A class with fewer examples than ``k`` is absent from some test folds: an
+    :class:`~embedkit.errors.EmbedkitWarning` names it (scikit-learn's own warning, which names its
+    ``n_splits``, is not shown); when no class has ``k`` examples the folds cannot be made, a
+    :class:`~embedkit.errors.DataError`.
     """
     if k < 2:
         raise InvalidArgumentError(f"k must be >= 2, got {k}")
     from sklearn.model_selection import StratifiedKFold
 
+    counts = np.bincount(data.labels, minlength=data.num_classes)
+    where = f"{data.source}: " if data.source else ""
+    if len(data) and k > counts.max():
+        raise DataError(f"{where}{k} folds, but no class has {k} examples (the largest has {counts.max()})")
+    present = np.flatnonzero(counts)
+    rare = present[counts[present] < k]
+    if len(rare):
+        smallest = int(rare[np.argmin(counts[rare])])
+        others = f" ({len(rare) - 1} more class{'es' if len(rare) > 2 else ''} too)" if len(rare) > 1 else ""
+        warnings.warn(
+            f"{where}class {data.class_names[smallest]!r} has {_examples(counts[smallest])}{others}, fewer than "
+            f"the {k} folds: some folds test none of it",
+            EmbedkitWarning,
+            stacklevel=2,
+        )
     skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    for i, (tr, te) in enumerate(skf.split(np.zeros(len(data)), data.labels)):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(skf.split(np.zeros(len(data)), data.labels))
+    for i, (tr, te) in enumerate(splits):
         yield data.subset(tr, name=f"{data.name}-fold{i}-train"), data.subset(te, name=f"{data.name}-fold{i}-test")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -16,6 +18,7 @@ from embedkit.classify.datasets import (
     read_table,
     train_dev_split,
 )
+from embedkit.errors import DataError, EmbedkitWarning
 from embedkit.text import detect_encoding
 
 
@@ -173,6 +176,38 @@ def test_kfold_partitions_and_matches_sklearn(data_dir):
         assert len(tr) + len(te) == len(ds)
         assert abs(int(te.labels.sum()) * 2 - len(te)) <= 1
     assert_array_equal(np.sort(np.concatenate([r[1] for r in ref])), np.arange(len(ds)))
+
+
+def test_kfold_refuses_more_folds_than_any_class_has_and_names_a_rare_class():
+    """Check that k above every class's size is one error naming the file, and a class smaller than k one warning naming it (not sklearn's n_splits)."""
+    ds = TextDataset([f"t{i}" for i in range(12)], [0] * 6 + [1] * 5 + [2], ("a", "b", "c"), source="toy.txt")
+    with pytest.raises(DataError, match=r"^toy\.txt: 7 folds, but no class has 7 examples \(the largest has 6\)$"):
+        next(kfold(ds, 7))
+    for k, line in [
+        (3, "toy.txt: class 'c' has 1 example, fewer than the 3 folds: some folds test none of it"),
+        (6, "toy.txt: class 'c' has 1 example (1 more class too), fewer than the 6 folds: some folds test none of it"),
+    ]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            folds = list(kfold(ds, k))
+        assert [(w.category, str(w.message)) for w in caught] == [(EmbedkitWarning, line)]
+        assert len(folds) == k and sorted(i for _, te in folds for i in te.texts) == sorted(ds.texts)
+
+
+def test_train_dev_split_says_why_data_is_too_small():
+    """Check that a class of one example, or a dev part smaller than the classes, is one error saying so (not sklearn's test_size)."""
+    one = TextDataset(["a", "b", "c", "d"], [0, 0, 0, 1], ("x", "y"), source="one.txt")
+    with pytest.raises(DataError, match=r"^one\.txt: cannot hold out a stratified dev split: class 'y' has 1 example$"):
+        train_dev_split(one)
+    ten = TextDataset([str(i) for i in range(10)], [0, 1] * 5, ("x", "y"))
+    with pytest.raises(
+        DataError,
+        match=r"^cannot hold out a stratified dev split: 0\.1 of 10 examples leaves 1 for dev, 9 for training, "
+        r"fewer than the 2 classes$",
+    ):
+        train_dev_split(ten)
+    tr, dv = train_dev_split(ten, dev_fraction=0.2)
+    assert sorted(dv.labels.tolist()) == [0, 1] and len(tr) == 8
 
 
 def test_dataset_validates_and_subsets():
