@@ -46,11 +46,12 @@ __all__ = [
     "read_label_text",
     "read_table",
     "train_dev_split",
+    "warn_empty_texts",
 ]
 
 DatasetFormat = Literal["label-text", "csv", "table"]
 
-_LABEL_TEXT_RE = re.compile(r"^\s*(-?\d+)\s+(.*?)\s*$")
+_LABEL_TEXT_RE = re.compile(r"^\s*(-?\d+)(?:\s+(.*?))?\s*$")  # a label alone: no text
 _CSV_RE = re.compile(r'^\s*"?-?\d+"?\s*,')
 
 
@@ -139,11 +140,13 @@ def read_label_text(
     :func:`~embedkit.text.detect_encoding`).
 
     The label is the class id. ``class_names`` defaults to the label numbers as strings,
-    ``"0" .. str(max label)``.
+    ``"0" .. str(max label)``. Lines with a label and no text are kept as empty texts, with a
+    warning (see :func:`warn_empty_texts`).
     """
     path = Path(path)
     texts: list[str] = []
     labels: list[int] = []
+    empty: list[int] = []
     with open(path, encoding=_resolve_encoding(path, encoding), errors="replace") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
@@ -155,9 +158,12 @@ def read_label_text(
             if label < 0:
                 raise DataFileError(f"{path}, line {lineno}: negative label {label}")
             labels.append(label)
-            texts.append(m.group(2))
+            texts.append(m.group(2) or "")
+            if not texts[-1]:
+                empty.append(lineno)
     if not texts:
         raise DataFileError(f"{path}: no examples")
+    warn_empty_texts(path, empty, "line")
     if class_names is None:
         class_names = [str(i) for i in range(max(labels) + 1)]
     return TextDataset(tuple(texts), np.asarray(labels), tuple(class_names), _dataset_name(path), str(path))
@@ -188,7 +194,8 @@ def read_csv_classes(
 
     Further fields (AG News's title and description, say) are joined to the text with a space.
     ``classes`` is a ``classes.txt`` path or a list of names for labels 1, 2, ...; by default the
-    ``classes.txt`` beside the file is used if there is one, else the label numbers.
+    ``classes.txt`` beside the file is used if there is one, else the label numbers. Rows with a
+    label and no text are kept as empty texts, with a warning (see :func:`warn_empty_texts`).
     """
     path = Path(path)
     if classes is None:
@@ -200,6 +207,7 @@ def read_csv_classes(
         names = [str(c) for c in classes]
     texts: list[str] = []
     labels: list[int] = []
+    empty: list[int] = []
     with open(path, encoding=_resolve_encoding(path, encoding), errors="replace", newline="") as f:
         for rowno, row in enumerate(csv.reader(f), 1):
             if not row or all(not c.strip() for c in row):
@@ -216,8 +224,11 @@ def read_csv_classes(
                 raise DataFileError(f"{path}, row {rowno}: no text field")
             labels.append(label - 1)
             texts.append(" ".join(c.strip() for c in row[1:] if c.strip()))
+            if not texts[-1]:
+                empty.append(rowno)
     if not texts:
         raise DataFileError(f"{path}: no examples")
+    warn_empty_texts(path, empty, "row")
     if names is None:
         names = [str(i + 1) for i in range(max(labels) + 1)]
     elif max(labels) >= len(names):
@@ -238,7 +249,8 @@ def read_table(
 
     The delimiter defaults to a tab for ``.tsv``/``.tab`` files and a comma otherwise. Classes are
     the distinct label values sorted (numerically when they are all integers) unless
-    ``class_names`` gives them in id order.
+    ``class_names`` gives them in id order. Rows with a label and no text are kept as empty texts,
+    with a warning (see :func:`warn_empty_texts`).
     """
     path = Path(path)
     if delimiter is None:
@@ -249,9 +261,14 @@ def read_table(
         for col in (text_column, label_column):
             if col not in fields:
                 raise DataFileError(f"{path}: no column {col!r} (columns: {', '.join(fields)})")
-        rows = [(r[text_column] or "", (r[label_column] or "").strip()) for r in reader]
+        rows, empty = [], []
+        for r in reader:
+            rows.append((r[text_column] or "", (r[label_column] or "").strip()))
+            if not rows[-1][0].strip():
+                empty.append(reader.line_num)
     if not rows:
         raise DataFileError(f"{path}: no examples")
+    warn_empty_texts(path, empty, "line")
     raw = [lab for _, lab in rows]
     if class_names is None:
         distinct = set(raw)
@@ -268,6 +285,26 @@ def read_table(
     return TextDataset(
         tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path), str(path)
     )
+
+
+def warn_empty_texts(path: str | os.PathLike, where: Sequence[int], unit: str = "line") -> None:
+    """Warn that the examples at lines (or CSV rows) ``where`` of ``path`` have a label and no text,
+    naming how many and the first five.
+
+    They are kept, as empty texts, not refused or dropped: the Kim (2014) files of CR and MPQA have
+    such lines (4 and 3), and their published sizes (3,775 and 10,606 examples) and the
+    cross-validation folds that others report on count them.
+    """
+    if not where:
+        return
+    n = len(where)
+    shown = ", ".join(str(i) for i in where[:5]) + (", ..." if n > 5 else "")
+    what = (
+        f"1 example has a label and no text ({unit} {shown}); it is"
+        if n == 1
+        else (f"{n:,} examples have a label and no text ({unit}s {shown}); they are")
+    )
+    warnings.warn(f"{path}: {what} kept as empty texts", EmbedkitWarning, stacklevel=3)
 
 
 def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:

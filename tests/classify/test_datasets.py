@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -176,6 +177,47 @@ def test_kfold_partitions_and_matches_sklearn(data_dir):
         assert len(tr) + len(te) == len(ds)
         assert abs(int(te.labels.sum()) * 2 - len(te)) <= 1
     assert_array_equal(np.sort(np.concatenate([r[1] for r in ref])), np.arange(len(ds)))
+
+
+def test_label_without_text_is_kept_with_one_warning(tmp_path):
+    """Check that LABEL-only lines, CSV rows and table rows are kept as empty texts with one warning giving the count and the first line numbers."""
+    p = tmp_path / "toy.txt"
+    p.write_text("1 fine\n0\n\n1  \n" + "0 ok\n" * 3 + "1\n0 \n1 \n0 \n1")  # the last line has no newline
+    with pytest.warns(EmbedkitWarning) as caught:
+        ds = read_label_text(p)
+    assert [str(w.message) for w in caught] == [
+        f"{p}: 7 examples have a label and no text (lines 2, 4, 8, 9, 10, ...); they are kept as empty texts"
+    ]
+    assert len(ds) == 11 and ds.texts[:3] == ("fine", "", "") and ds.labels.tolist()[-1] == 1
+    c = tmp_path / "toy.csv"
+    c.write_text('"1","a text"\n"2",""\n"1","more"\n')
+    with pytest.warns(
+        EmbedkitWarning,
+        match=rf"^{re.escape(str(c))}: 1 example has a label and no text \(row 2\); it is kept as empty texts$",
+    ):
+        assert read_csv_classes(c).texts == ("a text", "", "more")
+    t = tmp_path / "toy.tsv"
+    t.write_text("text\tlabel\ngood\tpos\n \tneg\n")
+    with pytest.warns(EmbedkitWarning, match=r"1 example has a label and no text \(line 3\)"):
+        assert read_table(t).texts == ("good", " ")
+    clean = tmp_path / "clean.txt"
+    clean.write_text("0 a\n1 b\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning where every line has a text
+        read_label_text(clean)
+
+
+def test_real_cr_and_mpqa_keep_their_published_sizes(data_dir):
+    """Check that CR and MPQA, whose Kim files have 4 and 3 label-only lines, keep 3,775 and 10,606 examples and name those lines."""
+    for name, size, lines in [("cr", 3775, "lines 769, 1368, 3691, 3775"), ("mpqa", 10606, "lines 6415, 7294, 10606")]:
+        path = data_dir / f"sentiment/{name}/{name}.txt"
+        with pytest.warns(EmbedkitWarning) as caught:
+            ds = read_dataset(path)
+        n = lines.count(",") + 1
+        assert [str(w.message) for w in caught] == [
+            f"{path}: {n} examples have a label and no text ({lines}); they are kept as empty texts"
+        ]
+        assert len(ds) == size and sum(t == "" for t in ds.texts) == n
 
 
 def test_kfold_refuses_more_folds_than_any_class_has_and_names_a_rare_class():

@@ -201,3 +201,17 @@ def test_ctrl_c_exits_130_with_where_to_resume(capsys, label_files, monkeypatch)
         monkeypatch.setattr(embedkit.classify, "train", stop)
         assert main([*base, *extra]) == 130
         assert capsys.readouterr().err == f"embedkit: {line}\n"
+
+
+def test_training_lines_without_text_are_one_warning_line(capsys, tmp_path):
+    """Check that label-only training lines are kept and reported in one warning line with their count and line numbers."""
+    data = tmp_path / "train.txt"
+    data.write_text("".join(f"{i % 2} {'good fun' if i % 2 else 'bad film'} {i}\n" for i in range(40)) + "0\n1 \n")
+    argv = ["classify", "train", "--train", str(data), "--dev", str(data), "--model", "tfidf-logreg", "--json"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        f"embedkit: warning: {data}: 2 examples have a label and no text (lines 41, 42); they are kept as empty texts\n"
+    )
+    # scored on all 42 lines: the 40 with words right, the two empty ones (labels 0 and 1) alike, so one of them
+    assert json.loads(out)["dev"]["accuracy"] == pytest.approx(41 / 42)
