@@ -61,7 +61,8 @@ class TextDataset:
 
     ``labels`` is a read-only int64 array. :meth:`subset` selects rows (by index array), keeping
     the class names, so a split or a fold still knows every class. ``source`` is the file the
-    readers read it from (``""`` otherwise), which error messages name.
+    readers read it from (``""`` otherwise), which error messages name; ``classes_file`` is the
+    ``classes.txt`` its class names came from (``""`` when they are the label numbers or were given).
 
     Examples
     --------
@@ -77,6 +78,7 @@ class TextDataset:
     class_names: tuple[str, ...]
     name: str = field(default="")
     source: str = field(default="")
+    classes_file: str = field(default="")
 
     def __post_init__(self) -> None:
         texts = tuple(self.texts)
@@ -119,6 +121,7 @@ class TextDataset:
             self.class_names,
             self.name if name is None else name,
             self.source,
+            self.classes_file,
         )
 
     def __repr__(self) -> str:
@@ -198,11 +201,15 @@ def read_csv_classes(
     label and no text are kept as empty texts, with a warning (see :func:`warn_empty_texts`).
     """
     path = Path(path)
+    classes_file = ""
     if classes is None:
         beside = path.with_name("classes.txt")
-        names = _read_classes_file(beside) if beside.is_file() else None
+        if beside.is_file():
+            names, classes_file = _read_classes_file(beside), str(beside)
+        else:
+            names = None
     elif isinstance(classes, (str, os.PathLike)):
-        names = _read_classes_file(Path(classes))
+        names, classes_file = _read_classes_file(Path(classes)), str(classes)
     else:
         names = [str(c) for c in classes]
     texts: list[str] = []
@@ -232,8 +239,9 @@ def read_csv_classes(
     if names is None:
         names = [str(i + 1) for i in range(max(labels) + 1)]
     elif max(labels) >= len(names):
-        raise DataFileError(f"{path}: label {max(labels) + 1} but only {len(names)} class names")
-    return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path), str(path))
+        source = f" in {classes_file}" if classes_file else ""
+        raise DataFileError(f"{path}: label {max(labels) + 1} but only {len(names)} class names{source}")
+    return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path), str(path), classes_file)
 
 
 def read_table(

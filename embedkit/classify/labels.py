@@ -3,6 +3,8 @@ that training data has two classes or more."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..errors import LabelError
@@ -19,8 +21,13 @@ def align_labels(
 
     A label that no example of ``train`` has (the classifier never saw it, and would be scored
     wrong on it, or crash) is a :class:`~embedkit.errors.LabelError` naming the file and the
-    labels, unless ``drop_unseen``: then those examples are dropped, and the caller is told how
-    many (it warns).
+    labels (and the ``classes.txt`` that named the training classes), unless ``drop_unseen``: then
+    those examples are dropped, and the caller is told how many (it warns).
+
+    When ``train``'s class names come from a ``classes.txt`` and ``data`` has none, so that its
+    class names are its label numbers (from 1), ``data``'s labels are read with ``train``'s list:
+    the official DBpedia and AG News archives hold one ``classes.txt`` for both their ``train.csv``
+    and ``test.csv``. A number the list does not reach is an unseen label as above.
 
     Examples
     --------
@@ -34,8 +41,10 @@ def align_labels(
     >>> ds.label_names(), ds.labels.tolist(), dropped
     (['pos', 'neg'], [0, 1], 1)
     """
+    data = _numbered_as(data, train)
     present = {train.class_names[i] for i in np.unique(train.labels)}
     index = {c: i for i, c in enumerate(train.class_names)}
+    named = f" (the training class names are from {train.classes_file})" if train.classes_file else ""
     names = data.label_names()
     keep = [i for i, c in enumerate(names) if c in present]
     dropped = len(names) - len(keep)
@@ -46,11 +55,13 @@ def align_labels(
         examples = "1 " + role + " example has a label" if dropped == 1 else f"{dropped} {role} examples have labels"
         if not drop_unseen:
             raise LabelError(
-                f"{where}{examples} that the training data never had: {listed}; "
+                f"{where}{examples} that the training data never had: {listed}{named}; "
                 "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)"
             )
         if not keep:
-            raise LabelError(f"{where}no {role} example has a label that the training data had (unseen: {listed})")
+            raise LabelError(
+                f"{where}no {role} example has a label that the training data had (unseen: {listed}){named}"
+            )
     return (
         TextDataset(
             tuple(data.texts[i] for i in keep),
@@ -58,9 +69,22 @@ def align_labels(
             train.class_names,
             data.name,
             data.source,
+            train.classes_file,
         ),
         dropped,
     )
+
+
+def _numbered_as(data: TextDataset, train: TextDataset) -> TextDataset:
+    """``data`` with its label numbers named by ``train``'s ``classes.txt``, where ``data`` has no class
+    list of its own and its class names are label numbers from 1; else ``data``. A number past the
+    end of the list keeps its name, so the caller's error names it."""
+    if not train.classes_file or data.classes_file:
+        return data
+    if not all(re.fullmatch(r"[1-9][0-9]*", c) for c in data.class_names):
+        return data
+    names = tuple(train.class_names[int(c) - 1] if int(c) <= train.num_classes else c for c in data.class_names)
+    return TextDataset(data.texts, data.labels, names, data.name, data.source, train.classes_file)
 
 
 def check_classes(train: TextDataset) -> None:
