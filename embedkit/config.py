@@ -1,4 +1,5 @@
-"""Type and size checks shared by the config dataclasses (``TrainConfig``, ``ClassifierConfig``).
+"""Type and size checks shared by the config dataclasses (``TrainConfig``, ``ClassifierConfig``), and the
+limits shared by the decoders (:data:`MAX_BEAM`) and by every random seed (:data:`MAX_SEED`).
 
 A config may come from JSON on the command line or from a checkpoint file, so every field is
 checked against its annotation before any arithmetic, and sizes against caps that no real model
@@ -15,7 +16,14 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["check_caps", "check_field_types", "from_plain_dict"]
+__all__ = ["MAX_BEAM", "MAX_SEED", "check_caps", "check_field_types", "from_plain_dict"]
+
+MAX_BEAM = 1000
+"""The widest beam a decoder takes (language-model generation and seq2seq translation): far wider than
+any useful search, while a mistyped width of a million would hold a million states per step."""
+
+MAX_SEED = 2**32 - 1
+"""The largest random seed: numpy, scikit-learn and UMAP take seeds in 0 .. 2**32 - 1."""
 
 
 def _describe(tp: Any) -> str | None:

@@ -106,7 +106,17 @@ CASES: dict[str, list[Case]] = {
         Case("classify train --train {missing}", 1, "missing.vec"),
         Case("classify train --train {junk} --model tfidf-logreg", 1, "junk.vec"),
         Case("classify train --train {labels} --model tfidf-logreg --config {bad_json}", 1, "bad.json"),
-        Case("classify train --train {labels} --model tfidf-logreg --epochs -1", (1, 2), "epochs"),
+        Case(
+            "classify train --train {labels} --model tfidf-logreg --epochs -1",
+            2,
+            "argument --epochs: expected a positive integer, got -1",
+        ),
+        Case("classify train --train {labels} --seed -1", 2, "argument --seed: expected an integer in 0..4294967295"),
+        Case(
+            'classify train --train {labels} --config {{"lr":NaN}}',
+            1,
+            "--config: NaN is not a number JSON allows; give a finite number",
+        ),
         Case("classify train --train {labels} --model bogus", 2, "argument --model: invalid choice"),
         Case(
             "classify train --train {labels} --model tfidf-logreg -o {tmp}/m.bogus", 1, "m.bogus", leaves_no="m.bogus"
@@ -114,7 +124,16 @@ CASES: dict[str, list[Case]] = {
     ],
     "classify cv": [
         Case("classify cv --data {missing}", 1, "missing.vec"),
-        Case("classify cv --data {labels} --model tfidf-logreg --folds 1", (1, 2), "got 1"),
+        Case(
+            "classify cv --data {labels} --model tfidf-logreg --folds 1",
+            2,
+            "argument --folds: expected an integer >= 2, got 1",
+        ),
+        Case(
+            "classify cv --data {labels} --model tfidf-logreg --folds 30",
+            1,
+            "labels.txt: 30 folds, but no class has 30 examples (the largest has 20)",
+        ),
         Case("classify cv --data {labels} --model tfidf-logreg --config {bad_json}", 1, "bad.json"),
     ],
     "classify predict": [
@@ -145,6 +164,8 @@ CASES: dict[str, list[Case]] = {
         ),
         Case("report glove-6b-50d {small} -o {folder}", 1, "must be .html"),
         Case("report glove-6b-50d {small} -o {tmp}/r.html --restrict 0", 2, "argument --restrict"),
+        Case("report glove-6b-50d {small} -o {tmp}/r.html --folds 1", 2, "argument --folds: expected an integer >= 2"),
+        Case("report glove-6b-50d {small} -o {tmp}/r.html --seed -1", 2, "argument --seed: expected an integer in"),
         Case(
             "report glove-6b-50d {small} -o {tmp}/r.html --names one",
             1,
@@ -174,6 +195,7 @@ CASES: dict[str, list[Case]] = {
         Case("evaluate similarity {junk}", 1, "not a text file"),
         Case("evaluate similarity {unknown_pairs}", 1, "0 of the 2 pairs of"),
         Case("evaluate similarity wordsim353 --oov bogus", 2, "argument --oov: invalid choice"),
+        Case("evaluate similarity wordsim353 --seed -1", 2, "argument --seed: expected an integer in 0..4294967295"),
     ],
     "train-embeddings": [
         Case("train-embeddings {missing} -o {tmp}/e.ekv", 1, "missing.vec", leaves_no="e.ekv"),
@@ -197,7 +219,15 @@ CASES: dict[str, list[Case]] = {
             "generate --model {char_lm} --prompt ab --words 5", 1, "is a character model: give --chars N, not --words"
         ),
         Case("generate --model {char_lm} --prompt ab --chars 0", 2, "argument --chars"),
-        Case("generate --model {char_lm} --prompt ab --top-p 1.5", 1, "top_p must be in (0, 1], got 1.5"),
+        Case("generate --model {char_lm} --prompt ab --top-p 1.5", 2, "argument --top-p: expected a number in (0, 1]"),
+        Case("generate --model {lm} --prompt a --words -5", 2, "argument --words: expected an integer >= 0, got -5"),
+        Case("generate --model {lm} --prompt a --top-k 0", 2, "argument --top-k: expected a positive integer, got 0"),
+        Case("generate --model {lm} --prompt a --temperature nan", 2, "argument --temperature: expected a positive"),
+        Case(
+            "generate --model {lm} --prompt a --method beam --beam-size 1000000",
+            2,
+            "argument --beam-size: expected an integer in 1..1000, got 1000000",
+        ),
         Case("generate --model {classifier_pt} --prompt ab", 1, "is a classifier model, not a language model"),
         Case("generate --model {seq2seq_pt} --prompt ab", 1, "is a sequence-to-sequence model, not a language model"),
     ],
@@ -220,8 +250,15 @@ CASES: dict[str, list[Case]] = {
         Case("train-lm {labels} -o {tmp}/m.pt --resume", 1, "--resume needs --checkpoint DIR", leaves_no="m.pt"),
         Case(
             "train-lm {labels} -o {tmp}/m.pt --valid-fraction 1",
+            2,
+            "argument --valid-fraction: expected a number in (0, 1), got 1",
+            leaves_no="m.pt",
+        ),
+        Case("train-lm {labels} -o {tmp}/m.pt --dropout nan", 2, "argument --dropout: expected a number in [0, 1)"),
+        Case(
+            "train-lm {labels} -o {tmp}/m.pt --batch-size 2000000",
             1,
-            "--valid-fraction must be in (0, 1)",
+            "--batch-size must be at most 1,048,576, got 2,000,000",
             leaves_no="m.pt",
         ),
     ],
@@ -256,6 +293,9 @@ CASES: dict[str, list[Case]] = {
         Case("project --top 50 --method bogus -o {tmp}/p.png", 2, "argument --method: invalid choice"),
         Case("project --top 0 -o {tmp}/p.png", 2, "argument --top", leaves_no="p.png"),
         Case("project --top 50 --label -1 -o {tmp}/p.png", 2, "argument --label", leaves_no="p.png"),
+        Case("project --top 50 --perplexity inf -o {tmp}/p.png", 2, "argument --perplexity", leaves_no="p.png"),
+        Case("project --top 50 --n-neighbors 1 -o {tmp}/p.png", 2, "argument --n-neighbors: expected an integer >= 2"),
+        Case("project --top 50 --seed -1 -o {tmp}/p.png", 2, "argument --seed", leaves_no="p.png"),
         Case("project --top 50 -o {tmp}/p.png --top 5 --words {missing}", 2, "not allowed with argument"),
     ],
     "plot neighbors": [
@@ -360,8 +400,15 @@ CASES: dict[str, list[Case]] = {
         Case("seq2seq train --task {pairs} --epochs 0 -o {tmp}/m.pt", 2, "argument --epochs: expected a positive"),
         Case(
             "seq2seq train --task {pairs} --dropout 1.5 -o {tmp}/m.pt",
+            2,
+            "argument --dropout: expected a number in [0, 1), got 1.5",
+            leaves_no="m.pt",
+        ),
+        Case("seq2seq train --task {pairs} --lr inf -o {tmp}/m.pt", 2, "argument --lr: expected a positive number"),
+        Case(
+            "seq2seq train --task {pairs} --emb-dim 100000 -o {tmp}/m.pt",
             1,
-            "dropout must be in [0, 1), got 1.5",
+            "--emb-dim must be at most 16,384, got 100,000",
             leaves_no="m.pt",
         ),
         Case("seq2seq train --task {pairs} --resume -o {tmp}/m.pt", 1, "--resume needs --checkpoint DIR"),
@@ -387,12 +434,17 @@ CASES: dict[str, list[Case]] = {
         Case(
             "seq2seq translate --model {s2s_gru} deux --beam-size 0",
             2,
-            "argument --beam-size: expected a positive integer, got 0",
+            "argument --beam-size: expected an integer in 1..1000, got 0",
         ),
         Case(
             "seq2seq translate --model {s2s_gru} deux --beam-size wide",
             2,
-            "argument --beam-size: expected a positive integer, got 'wide'",
+            "argument --beam-size: expected an integer in 1..1000, got 'wide'",
+        ),
+        Case(
+            "seq2seq translate --model {s2s_gru} deux --length-penalty nan",
+            2,
+            "argument --length-penalty: expected a finite number, got nan",
         ),
         Case("seq2seq translate deux", 2, "the following arguments are required: --model"),
     ],

@@ -37,7 +37,8 @@ from .config import (
     check_model,
     needs_vectors,
 )
-from .datasets import TextDataset, align_labels, check_classes, kfold, train_dev_split
+from .datasets import TextDataset, kfold, train_dev_split
+from .labels import align_labels, check_classes
 from .metrics import Metrics, TextClassifier, evaluate
 
 __all__ = [

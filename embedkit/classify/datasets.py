@@ -20,8 +20,10 @@ U+FFFD. :data:`DOWNSTREAM_FILES` names the classification sets of a comparison's
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,15 +31,13 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, InvalidArgumentError, LabelError, MissingFileError
+from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError, MissingFileError
 from ..text import detect_encoding
 
 __all__ = [
     "DOWNSTREAM_FILES",
     "DatasetFormat",
     "TextDataset",
-    "align_labels",
-    "check_classes",
     "dataset_path",
     "detect_dataset_format",
     "kfold",
@@ -46,11 +46,12 @@ __all__ = [
     "read_label_text",
     "read_table",
     "train_dev_split",
+    "warn_empty_texts",
 ]
 
 DatasetFormat = Literal["label-text", "csv", "table"]
 
-_LABEL_TEXT_RE = re.compile(r"^\s*(-?\d+)\s+(.*?)\s*$")
+_LABEL_TEXT_RE = re.compile(r"^\s*(-?\d+)(?:\s+(.*?))?\s*$")  # a label alone: no text
 _CSV_RE = re.compile(r'^\s*"?-?\d+"?\s*,')
 
 
@@ -60,7 +61,8 @@ class TextDataset:
 
     ``labels`` is a read-only int64 array. :meth:`subset` selects rows (by index array), keeping
     the class names, so a split or a fold still knows every class. ``source`` is the file the
-    readers read it from (``""`` otherwise), which error messages name.
+    readers read it from (``""`` otherwise), which error messages name; ``classes_file`` is the
+    ``classes.txt`` its class names came from (``""`` when they are the label numbers or were given).
 
     Examples
     --------
@@ -76,6 +78,7 @@ class TextDataset:
     class_names: tuple[str, ...]
     name: str = field(default="")
     source: str = field(default="")
+    classes_file: str = field(default="")
 
     def __post_init__(self) -> None:
         texts = tuple(self.texts)
@@ -118,6 +121,7 @@ class TextDataset:
             self.class_names,
             self.name if name is None else name,
             self.source,
+            self.classes_file,
         )
 
     def __repr__(self) -> str:
@@ -139,11 +143,13 @@ def read_label_text(
     :func:`~embedkit.text.detect_encoding`).
 
     The label is the class id. ``class_names`` defaults to the label numbers as strings,
-    ``"0" .. str(max label)``.
+    ``"0" .. str(max label)``. Lines with a label and no text are kept as empty texts, with a
+    warning (see :func:`warn_empty_texts`).
     """
     path = Path(path)
     texts: list[str] = []
     labels: list[int] = []
+    empty: list[int] = []
     with open(path, encoding=_resolve_encoding(path, encoding), errors="replace") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
@@ -155,9 +161,12 @@ def read_label_text(
             if label < 0:
                 raise DataFileError(f"{path}, line {lineno}: negative label {label}")
             labels.append(label)
-            texts.append(m.group(2))
+            texts.append(m.group(2) or "")
+            if not texts[-1]:
+                empty.append(lineno)
     if not texts:
         raise DataFileError(f"{path}: no examples")
+    warn_empty_texts(path, empty, "line")
     if class_names is None:
         class_names = [str(i) for i in range(max(labels) + 1)]
     return TextDataset(tuple(texts), np.asarray(labels), tuple(class_names), _dataset_name(path), str(path))
@@ -188,18 +197,24 @@ def read_csv_classes(
 
     Further fields (AG News's title and description, say) are joined to the text with a space.
     ``classes`` is a ``classes.txt`` path or a list of names for labels 1, 2, ...; by default the
-    ``classes.txt`` beside the file is used if there is one, else the label numbers.
+    ``classes.txt`` beside the file is used if there is one, else the label numbers. Rows with a
+    label and no text are kept as empty texts, with a warning (see :func:`warn_empty_texts`).
     """
     path = Path(path)
+    classes_file = ""
     if classes is None:
         beside = path.with_name("classes.txt")
-        names = _read_classes_file(beside) if beside.is_file() else None
+        if beside.is_file():
+            names, classes_file = _read_classes_file(beside), str(beside)
+        else:
+            names = None
     elif isinstance(classes, (str, os.PathLike)):
-        names = _read_classes_file(Path(classes))
+        names, classes_file = _read_classes_file(Path(classes)), str(classes)
     else:
         names = [str(c) for c in classes]
     texts: list[str] = []
     labels: list[int] = []
+    empty: list[int] = []
     with open(path, encoding=_resolve_encoding(path, encoding), errors="replace", newline="") as f:
         for rowno, row in enumerate(csv.reader(f), 1):
             if not row or all(not c.strip() for c in row):
@@ -216,13 +231,17 @@ def read_csv_classes(
                 raise DataFileError(f"{path}, row {rowno}: no text field")
             labels.append(label - 1)
             texts.append(" ".join(c.strip() for c in row[1:] if c.strip()))
+            if not texts[-1]:
+                empty.append(rowno)
     if not texts:
         raise DataFileError(f"{path}: no examples")
+    warn_empty_texts(path, empty, "row")
     if names is None:
         names = [str(i + 1) for i in range(max(labels) + 1)]
     elif max(labels) >= len(names):
-        raise DataFileError(f"{path}: label {max(labels) + 1} but only {len(names)} class names")
-    return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path), str(path))
+        source = f" in {classes_file}" if classes_file else ""
+        raise DataFileError(f"{path}: label {max(labels) + 1} but only {len(names)} class names{source}")
+    return TextDataset(tuple(texts), np.asarray(labels), tuple(names), _dataset_name(path), str(path), classes_file)
 
 
 def read_table(
@@ -238,7 +257,8 @@ def read_table(
 
     The delimiter defaults to a tab for ``.tsv``/``.tab`` files and a comma otherwise. Classes are
     the distinct label values sorted (numerically when they are all integers) unless
-    ``class_names`` gives them in id order.
+    ``class_names`` gives them in id order. Rows with a label and no text are kept as empty texts,
+    with a warning (see :func:`warn_empty_texts`).
     """
     path = Path(path)
     if delimiter is None:
@@ -249,9 +269,14 @@ def read_table(
         for col in (text_column, label_column):
             if col not in fields:
                 raise DataFileError(f"{path}: no column {col!r} (columns: {', '.join(fields)})")
-        rows = [(r[text_column] or "", (r[label_column] or "").strip()) for r in reader]
+        rows, empty = [], []
+        for r in reader:
+            rows.append((r[text_column] or "", (r[label_column] or "").strip()))
+            if not rows[-1][0].strip():
+                empty.append(reader.line_num)
     if not rows:
         raise DataFileError(f"{path}: no examples")
+    warn_empty_texts(path, empty, "line")
     raw = [lab for _, lab in rows]
     if class_names is None:
         distinct = set(raw)
@@ -268,6 +293,26 @@ def read_table(
     return TextDataset(
         tuple(t for t, _ in rows), np.asarray([index[x] for x in raw]), tuple(names), _dataset_name(path), str(path)
     )
+
+
+def warn_empty_texts(path: str | os.PathLike, where: Sequence[int], unit: str = "line") -> None:
+    """Warn that the examples at lines (or CSV rows) ``where`` of ``path`` have a label and no text,
+    naming how many and the first five.
+
+    They are kept, as empty texts, not refused or dropped: the Kim (2014) files of CR and MPQA have
+    such lines (4 and 3), and their published sizes (3,775 and 10,606 examples) and the
+    cross-validation folds that others report on count them.
+    """
+    if not where:
+        return
+    n = len(where)
+    shown = ", ".join(str(i) for i in where[:5]) + (", ..." if n > 5 else "")
+    what = (
+        f"1 example has a label and no text ({unit} {shown}); it is"
+        if n == 1
+        else (f"{n:,} examples have a label and no text ({unit}s {shown}); they are")
+    )
+    warnings.warn(f"{path}: {what} kept as empty texts", EmbedkitWarning, stacklevel=3)
 
 
 def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:
@@ -339,100 +384,72 @@ def dataset_path(ds: str, data_dir: str | os.PathLike) -> Path:
     return p
 
 
-# -- labels across files ------------------------------------------------------------------------
-def align_labels(
-    data: TextDataset, train: TextDataset, *, role: str = "dev", drop_unseen: bool = False
-) -> tuple[TextDataset, int]:
-    """``data`` relabelled with ``train``'s class ids, matched by class name (two files may number
-    their classes differently), and how many examples were dropped.
-
-    A label that no example of ``train`` has (the classifier never saw it, and would be scored
-    wrong on it, or crash) is a :class:`~embedkit.errors.LabelError` naming the file and the
-    labels, unless ``drop_unseen``: then those examples are dropped, and the caller is told how
-    many (it warns).
-
-    Examples
-    --------
-    >>> tr = TextDataset(["good", "bad"], [0, 1], ("pos", "neg"))
-    >>> dv = TextDataset(["fine", "awful", "meh"], [1, 0, 2], ("neg", "pos", "mixed"), source="dev.txt")
-    >>> align_labels(dv, tr)
-    Traceback (most recent call last):
-    ...
-    embedkit.errors.LabelError: dev.txt: 1 dev example has a label that the training data never had: 'mixed'; drop those ...
-    >>> ds, dropped = align_labels(dv, tr, drop_unseen=True)
-    >>> ds.label_names(), ds.labels.tolist(), dropped
-    (['pos', 'neg'], [0, 1], 1)
-    """
-    present = {train.class_names[i] for i in np.unique(train.labels)}
-    index = {c: i for i, c in enumerate(train.class_names)}
-    names = data.label_names()
-    keep = [i for i, c in enumerate(names) if c in present]
-    dropped = len(names) - len(keep)
-    if dropped:
-        unseen = sorted({c for c in names if c not in present}, key=lambda c: (len(c), c))
-        where = f"{data.source}: " if data.source else ""
-        listed = ", ".join(repr(c) for c in unseen[:10]) + (" ..." if len(unseen) > 10 else "")
-        examples = "1 " + role + " example has a label" if dropped == 1 else f"{dropped} {role} examples have labels"
-        if not drop_unseen:
-            raise LabelError(
-                f"{where}{examples} that the training data never had: {listed}; "
-                "drop those examples with drop_unseen_labels=True (--drop-unseen-labels)"
-            )
-        if not keep:
-            raise LabelError(f"{where}no {role} example has a label that the training data had (unseen: {listed})")
-    return (
-        TextDataset(
-            tuple(data.texts[i] for i in keep),
-            np.asarray([index[names[i]] for i in keep], dtype=np.int64),
-            train.class_names,
-            data.name,
-            data.source,
-        ),
-        dropped,
-    )
-
-
-def check_classes(train: TextDataset) -> None:
-    """Raise :class:`~embedkit.errors.LabelError` unless ``train``'s examples have two classes or more.
-
-    Examples
-    --------
-    >>> check_classes(TextDataset(["a", "b"], [0, 0], ("x",)))
-    Traceback (most recent call last):
-    ...
-    embedkit.errors.LabelError: training data has one class 'x'; a classifier needs at least two
-    """
-    present = np.unique(train.labels)
-    if len(present) < 2:
-        where = f"{train.source}: " if train.source else ""
-        only = f"one class {train.class_names[int(present[0])]!r}" if len(present) else "no examples"
-        raise LabelError(f"{where}training data has {only}; a classifier needs at least two")
-
-
 # -- splits -------------------------------------------------------------------------------------
 def train_dev_split(data: TextDataset, *, dev_fraction: float = 0.1, seed: int = 0) -> tuple[TextDataset, TextDataset]:
     """A seeded stratified split: every class keeps (nearly) its share in both parts.
 
-    Same as scikit-learn's ``train_test_split(..., stratify=labels, random_state=seed)``.
+    Same as scikit-learn's ``train_test_split(..., stratify=labels, random_state=seed)``; data too
+    small to split so (a class with one example, fewer dev or training examples than classes) is a
+    :class:`~embedkit.errors.DataError` saying why.
     """
     if not 0.0 < dev_fraction < 1.0:
         raise InvalidArgumentError(f"dev_fraction must be in (0, 1), got {dev_fraction}")
     from sklearn.model_selection import train_test_split
+
+    counts = np.bincount(data.labels, minlength=data.num_classes)
+    present = np.flatnonzero(counts)
+    n_dev = math.ceil(dev_fraction * len(data))  # as scikit-learn rounds
+    why = ""
+    if len(present) and counts[present].min() < 2:
+        why = f"class {data.class_names[int(present[np.argmin(counts[present])])]!r} has 1 example"
+    elif min(n_dev, len(data) - n_dev) < len(present):
+        why = f"{dev_fraction:g} of {_examples(len(data))} leaves {n_dev} for dev, {len(data) - n_dev} for training"
+        why += f", fewer than the {len(present)} classes"
+    if why:
+        where = f"{data.source}: " if data.source else ""
+        raise DataError(f"{where}cannot hold out a stratified dev split: {why}")
 
     idx = np.arange(len(data))
     tr, dv = train_test_split(idx, test_size=dev_fraction, stratify=data.labels, random_state=seed)
     return data.subset(tr), data.subset(dv)
 
 
+def _examples(n: int) -> str:
+    return "1 example" if n == 1 else f"{n:,} examples"
+
+
 def kfold(data: TextDataset, k: int = 10, *, seed: int = 0) -> Iterator[tuple[TextDataset, TextDataset]]:
     """Stratified, shuffled (seeded) k-fold cross-validation: yields ``(train, test)`` k times.
 
     The folds are scikit-learn's ``StratifiedKFold(k, shuffle=True, random_state=seed)``.
+
+    A class with fewer examples than ``k`` is absent from some test folds: an
+    :class:`~embedkit.errors.EmbedkitWarning` names it (scikit-learn's own warning, which names its
+    ``n_splits``, is not shown); when no class has ``k`` examples the folds cannot be made, a
+    :class:`~embedkit.errors.DataError`.
     """
     if k < 2:
         raise InvalidArgumentError(f"k must be >= 2, got {k}")
     from sklearn.model_selection import StratifiedKFold
 
+    counts = np.bincount(data.labels, minlength=data.num_classes)
+    where = f"{data.source}: " if data.source else ""
+    if len(data) and k > counts.max():
+        raise DataError(f"{where}{k} folds, but no class has {k} examples (the largest has {counts.max()})")
+    present = np.flatnonzero(counts)
+    rare = present[counts[present] < k]
+    if len(rare):
+        smallest = int(rare[np.argmin(counts[rare])])
+        others = f" ({len(rare) - 1} more class{'es' if len(rare) > 2 else ''} too)" if len(rare) > 1 else ""
+        warnings.warn(
+            f"{where}class {data.class_names[smallest]!r} has {_examples(counts[smallest])}{others}, fewer than "
+            f"the {k} folds: some folds test none of it",
+            EmbedkitWarning,
+            stacklevel=2,
+        )
     skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    for i, (tr, te) in enumerate(skf.split(np.zeros(len(data)), data.labels)):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(skf.split(np.zeros(len(data)), data.labels))
+    for i, (tr, te) in enumerate(splits):
         yield data.subset(tr, name=f"{data.name}-fold{i}-train"), data.subset(te, name=f"{data.name}-fold{i}-test")

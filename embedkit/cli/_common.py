@@ -7,7 +7,7 @@ import contextlib
 import json
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
 from typing import Any
 
 from ..errors import InvalidArgumentError
@@ -96,6 +96,20 @@ def one_line_warnings() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
+
+
+def warn_unknown_words(words: Iterable[str], known: Container[str]) -> None:
+    """One warning line naming the input words not in ``known`` (a model's vocabulary), which the model
+    reads as ``<unk>``: ``the model never saw 'zzq', 'qqz' in training: read as <unk>`` (the first five,
+    then how many more)."""
+    unknown = sorted({w for w in words if w not in known})
+    if unknown:
+        from ..errors import EmbedkitWarning
+
+        shown = ", ".join(repr(w) for w in unknown[:5]) + (
+            f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+        )
+        warnings.warn(f"the model never saw {shown} in training: read as <unk>", EmbedkitWarning, stacklevel=2)
 
 
 def report_interrupt(exc: KeyboardInterrupt, args: argparse.Namespace, *, checkpoint_option: str | None) -> int:

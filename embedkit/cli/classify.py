@@ -10,7 +10,7 @@ from .._launch import is_main_process
 from ..classify.config import BASELINES, MODELS, MODES, ClassifierConfig, needs_vectors
 from ..errors import ConfigError, InvalidArgumentError
 from ..progress import waiting
-from ._checks import check_output
+from ._checks import check_output, int_at_least, positive_int, seed
 from ._common import (
     add_json_option,
     add_quiet_option,
@@ -25,8 +25,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", choices=list(MODELS), default="cnn", help="architecture or baseline (default: cnn)")
     p.add_argument("--mode", choices=list(MODES), default="non-static", help="embedding mode (default: non-static)")
     add_vectors_option(p)
-    p.add_argument("--epochs", type=int, default=None, metavar="N", help="most epochs (default 15; early stopping)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument(
+        "--epochs", type=positive_int, default=None, metavar="N", help="most epochs (default 15; early stopping)"
+    )
+    p.add_argument("--seed", type=seed, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
     p.add_argument(
         "--progress", action="store_true", help="show progress bars on stderr (the default now; kept for old scripts)"
@@ -76,7 +78,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     c = csub.add_parser("cv", help="stratified k-fold cross-validation")
     c.add_argument("--data", required=True, metavar="FILE", help="the data (LABEL TEXT lines, or CSV)")
-    c.add_argument("--folds", type=int, default=10, metavar="K", help="number of folds (default 10)")
+    c.add_argument("--folds", type=int_at_least(2), default=10, metavar="K", help="number of folds (default 10)")
     _add_model_options(c)
     add_json_option(c)
     c.set_defaults(func=cmd_cv)
@@ -89,6 +91,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=cmd_predict)
 
 
+def _no_constant(name: str) -> None:
+    """Refuse the ``NaN``, ``Infinity`` and ``-Infinity`` that Python's JSON reader takes (JSON has none)."""
+    raise InvalidArgumentError(f"--config: {name} is not a number JSON allows; give a finite number")
+
+
 def _config(args: argparse.Namespace):
     if args.model in BASELINES:
         for option, value in (("--config", args.config), ("--epochs", args.epochs)):
@@ -98,13 +105,11 @@ def _config(args: argparse.Namespace):
                 )
         return None
     try:
-        fields = json.loads(args.config) if args.config else {}
+        fields = json.loads(args.config, parse_constant=_no_constant) if args.config else {}
     except json.JSONDecodeError as exc:
         raise InvalidArgumentError(f"--config is not valid JSON ({exc}): {args.config!r}") from None
     if not isinstance(fields, dict):
         raise InvalidArgumentError(f"--config must be a JSON object, got {args.config!r}")
-    if args.epochs is not None and args.epochs < 1:
-        raise InvalidArgumentError(f"--epochs must be >= 1, got {args.epochs}")
     try:
         cfg = ClassifierConfig.from_dict({**fields, "model": args.model, "mode": args.mode})
     except ConfigError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._checks import positive_int
+from ._checks import positive_int, seed
 from ._common import (
     add_device_option,
     add_json_option,
@@ -19,7 +19,7 @@ from ._common import (
 
 def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-boot", type=positive_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed of the bootstrap (default 0)")
     p.add_argument("--case-sensitive", action="store_true", help="do not fold case (gensim folds by default)")
     p.add_argument(
         "--restrict",

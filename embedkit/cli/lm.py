@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import math
 
 from .._launch import is_main_process
-from ..errors import InvalidArgumentError
-from ._checks import check_output, non_negative_int, positive_int
+from ..errors import ConfigError, InvalidArgumentError
+from ._checks import (
+    check_output,
+    fraction,
+    non_negative_int,
+    options_for_fields,
+    positive_float,
+    positive_int,
+    rate,
+    seed,
+)
 from ._common import add_json_option, add_quiet_option, print_json, report_interrupt, shows_progress
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -42,8 +40,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--block", type=positive_int, default=None, help="context in tokens (transformer)")
     p.add_argument("--bptt", type=positive_int, default=None, help="tokens per back-propagation step (recurrent)")
     p.add_argument("--batch-size", type=positive_int, default=None)
-    p.add_argument("--dropout", type=float, default=None)
-    p.add_argument("--lr", type=_positive_float, default=None)
+    p.add_argument("--dropout", type=rate, default=None, help="dropout in [0, 1)")
+    p.add_argument("--lr", type=positive_float, default=None)
     p.add_argument("--warmup", type=non_negative_int, default=None, help="warm-up steps")
     p.add_argument("--schedule", choices=["constant", "linear", "cosine"], default=None)
     budget = p.add_mutually_exclusive_group()
@@ -51,13 +49,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     budget.add_argument("--epochs", type=positive_int, default=None, help="passes over the training text")
     p.add_argument(
         "--minutes",
-        type=_positive_float,
+        type=positive_float,
         default=None,
         help="minutes of training (evaluation excluded); the learning rate decays with elapsed time, so the "
         "result depends on the machine's speed; the JSON reports the steps taken. Default budget: 1 epoch",
     )
     p.add_argument("--eval-every", type=non_negative_int, default=None, help="evaluate every N steps")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed, default=0)
     p.add_argument("--workers", type=non_negative_int, default=0, help="torch CPU threads (default 1)")
     p.add_argument(
         "--bf16",
@@ -69,7 +67,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda ...")
     p.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint at every evaluation here")
     p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
-    p.add_argument("--valid-fraction", type=float, default=0.1, help="held out at the end (default 0.1)")
+    p.add_argument("--valid-fraction", type=fraction, default=0.1, help="held out at the end, in (0, 1) (default 0.1)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="the model file (.pt)")
     add_quiet_option(p)
     add_json_option(p)
@@ -83,8 +81,6 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
     check_output(args.output, [".pt"], "-o (the model)")
     if args.resume and not args.checkpoint:
         raise InvalidArgumentError("--resume needs --checkpoint DIR")
-    if not 0.0 < args.valid_fraction < 1.0:
-        raise InvalidArgumentError(f"--valid-fraction must be in (0, 1), got {args.valid_fraction}")
     fields = lm_recipe(args.unit, args.model)
     flags = {
         "layers": args.layers,
@@ -114,7 +110,11 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
         from ..nn.runtime.device import native_bf16
 
         args.bf16 = native_bf16(args.device)
-    config = TrainConfig(**fields, seed=args.seed, workers=args.workers, bf16=args.bf16)
+    try:
+        config = TrainConfig(**fields, seed=args.seed, workers=args.workers, bf16=args.bf16)
+    except ConfigError as exc:  # a cap, or a width the heads must divide: named as the options
+        options = {f: "--" + f.replace("_", "-") for f in [*flags, "steps", "epochs", "minutes", "workers"]}
+        raise ConfigError(options_for_fields(exc, options)) from None
     if args.unit == "char":
         from ..training.corpus import read_char_corpus
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import InvalidArgumentError
 from ..progress import waiting
 from ..viz.groups import merge_groups, read_groups, read_words
-from ._checks import check_output, non_negative_int, positive_int
+from ._checks import check_output, int_at_least, non_negative_int, positive_float, positive_int, seed
 from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
 
 _FIG_SUFFIXES = (".png", ".svg", ".pdf")
@@ -49,9 +49,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--label", type=non_negative_int, default=30, metavar="N", help="label N words (default 30; 0 for none)"
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
-    p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
+    p.add_argument("--seed", type=seed, default=0)
+    p.add_argument("--perplexity", type=positive_float, default=30.0, help="t-SNE perplexity (default 30)")
+    p.add_argument("--n-neighbors", type=int_at_least(2), default=15, help="UMAP neighbours, 2 or more (default 15)")
     p.add_argument("--title", default=None)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
     p.add_argument(

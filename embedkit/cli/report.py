@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..errors import InvalidArgumentError
-from ._checks import check_output, positive_int
+from ._checks import check_output, int_at_least, positive_int, seed
 from ._common import add_quiet_option, print_json
 
 
@@ -51,8 +51,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="analogy answers come from the words every set has among its N most frequent (default 30000)",
     )
-    p.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds of the probe (default 5)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--folds", type=int_at_least(2), default=5, help="cross-validation folds of the probe (default 5)")
+    p.add_argument("--seed", type=seed, default=0)
     add_quiet_option(p)
     p.set_defaults(func=cmd_report)
 

@@ -7,10 +7,30 @@ import sys
 from pathlib import Path
 
 from .._launch import is_main_process
-from ..errors import DataFileError, InvalidArgumentError
+from ..config import MAX_BEAM
+from ..errors import ConfigError, DataFileError, InvalidArgumentError
 from ..progress import waiting
-from ._checks import check_output, non_negative_int, positive_int
-from ._common import add_json_option, add_quiet_option, load_vectors, print_json, report_interrupt, shows_progress
+from ._checks import (
+    beam_size,
+    check_output,
+    finite_float,
+    non_negative_int,
+    options_for_fields,
+    positive_float,
+    positive_int,
+    probability,
+    rate,
+    seed,
+)
+from ._common import (
+    add_json_option,
+    add_quiet_option,
+    load_vectors,
+    print_json,
+    report_interrupt,
+    shows_progress,
+    warn_unknown_words,
+)
 
 # Hyper-parameters settable from the command line: (option, Seq2SeqConfig field, type, help).
 _HYPER = (
@@ -19,17 +39,21 @@ _HYPER = (
     ("--layers", "layers", positive_int, "encoder and decoder layers"),
     ("--heads", "heads", positive_int, "attention heads (transformer)"),
     ("--ff-dim", "ff_dim", positive_int, "feed-forward size (transformer)"),
-    ("--dropout", "dropout", float, "dropout"),
+    ("--dropout", "dropout", rate, "dropout"),
     ("--batch-size", "batch_size", positive_int, "pairs per batch"),
-    ("--lr", "lr", float, "learning rate"),
+    ("--lr", "lr", positive_float, "learning rate"),
     ("--warmup", "warmup", non_negative_int, "linear learning-rate warm-up steps"),
-    ("--clip", "clip", float, "gradient-norm limit"),
-    ("--teacher-forcing", "teacher_forcing", float, "teacher-forcing ratio in [0, 1] (default 1)"),
-    ("--label-smoothing", "label_smoothing", float, "label smoothing (default 0)"),
+    ("--clip", "clip", positive_float, "gradient-norm limit"),
+    ("--teacher-forcing", "teacher_forcing", probability, "teacher-forcing ratio in [0, 1] (default 1)"),
+    ("--label-smoothing", "label_smoothing", rate, "label smoothing in [0, 1) (default 0)"),
     ("--max-len", "max_len", positive_int, "longest output, in target units (default: from the training targets)"),
     ("--min-count", "min_count", positive_int, "rarer training words become <unk> (default 1)"),
     ("--workers", "workers", non_negative_int, "torch threads on the CPU (default 0: one)"),
 )
+
+
+_OPTIONS = {field: option for option, field, _, _ in _HYPER} | {"epochs": "--epochs", "seed": "--seed"}
+_INT_FIELDS = {field for _, field, kind, _ in _HYPER if kind in (positive_int, non_negative_int)}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -66,11 +90,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--epochs", type=positive_int, default=None, metavar="N", help="epochs (default: the model's recipe)"
     )
     t.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="random seed, also of a TSV file's split (default 0)"
+        "--seed", type=seed, default=0, metavar="S", help="random seed, also of a TSV file's split (default 0)"
     )
     for option, field, kind, text in _HYPER:
         default = "" if "(default" in text else " (default: the model's recipe)"
-        metavar = "X" if kind is float else "N"
+        metavar = "N" if field in _INT_FIELDS else "X"
         t.add_argument(option, dest=field, type=kind, default=None, metavar=metavar, help=text + default)
     t.add_argument(
         "--bidirectional",
@@ -140,12 +164,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _add_decoding_options(p: argparse.ArgumentParser, *, length_penalty: bool = True) -> None:
     p.add_argument(
-        "--beam-size", type=positive_int, default=1, metavar="K", help="beam width (default 1: greedy decoding)"
+        "--beam-size",
+        type=beam_size,
+        default=1,
+        metavar="K",
+        help=f"beam width, 1 to {MAX_BEAM} (default 1: greedy decoding)",
     )
     if length_penalty:
         p.add_argument(
             "--length-penalty",
-            type=float,
+            type=finite_float,
             default=1.0,
             metavar="A",
             help="scores are log-probabilities divided by length**A (default 1; 0: their sum)",
@@ -200,7 +228,10 @@ def _config(args: argparse.Namespace):
             fields[name] = getattr(args, name)
     if args.attention is not None and not args.model.endswith("-attn"):
         raise InvalidArgumentError(f"--attention applies to gru-attn and lstm-attn, not to {args.model}")
-    return Seq2SeqConfig(model=args.model, seed=args.seed, **fields)
+    try:
+        return Seq2SeqConfig(model=args.model, seed=args.seed, **fields)
+    except ConfigError as exc:  # a cap, or a width the heads must divide: named as the options
+        raise ConfigError(options_for_fields(exc, _OPTIONS)) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,18 +317,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def _warn_unknown_words(m, sources: list[str]) -> None:
     """One warning line naming the source words the model never saw (it reads them as <unk>); unknown
     characters of a character model are the library's error."""
-    if m.config.src_unit != "word":
-        return
-    unknown = sorted({w for s in sources for w in s.split() if w not in m.src_vocab})
-    if unknown:
-        import warnings
-
-        from ..errors import EmbedkitWarning
-
-        shown = ", ".join(repr(w) for w in unknown[:5]) + (
-            f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
-        )
-        warnings.warn(f"the model never saw {shown} in training: read as <unk>", EmbedkitWarning, stacklevel=2)
+    if m.config.src_unit == "word":
+        warn_unknown_words((w for s in sources for w in s.split()), m.src_vocab)
 
 
 def _check_task_units(m, task: str, reverse: bool) -> None:

@@ -8,16 +8,18 @@ import sys
 from pathlib import Path
 
 from .._launch import is_main_process, under_torchrun
+from ..config import MAX_BEAM
 from ..errors import InvalidArgumentError
 from ..io.formats import SUFFIX_FORMATS, write_format_for
 from ..progress import waiting
-from ._checks import check_output, positive_int
+from ._checks import beam_size, check_output, float_in, non_negative_int, positive_float, positive_int, seed
 from ._common import (
     add_json_option,
     add_quiet_option,
     print_json,
     report_interrupt,
     shows_progress,
+    warn_unknown_words,
 )
 
 
@@ -99,22 +101,29 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="a model written by train-embeddings or train-lm, or its --checkpoint folder (the latest)",
     )
     p.add_argument("--prompt", required=True, metavar="TEXT")
-    p.add_argument("--words", type=int, default=None, help="how many words, for a word model (default 30)")
+    p.add_argument("--words", type=non_negative_int, default=None, help="how many words, for a word model (default 30)")
     p.add_argument(
         "--chars", type=positive_int, default=None, help="how many characters, for a character model (default 500)"
     )
     p.add_argument("--method", choices=["sample", "greedy", "beam"], default="sample")
-    p.add_argument("--temperature", type=float, default=1.0)
-    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument(
+        "--temperature",
+        type=positive_float,
+        default=1.0,
+        help="divides the log-probabilities before sampling (default 1)",
+    )
+    p.add_argument("--top-k", type=positive_int, default=None, help="sample from the K likeliest tokens")
     p.add_argument(
         "--top-p",
-        type=float,
+        type=float_in(0.0, 1.0, low_open=True),
         default=None,
         metavar="P",
         help="sample from the smallest set of likeliest tokens whose probability reaches P (nucleus sampling)",
     )
-    p.add_argument("--beam-size", type=int, default=5)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--beam-size", type=beam_size, default=5, metavar="K", help=f"beam width, 1 to {MAX_BEAM} (default 5)"
+    )
+    p.add_argument("--seed", type=seed, default=0)
     add_quiet_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_generate)
@@ -226,6 +235,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if args.chars is not None:
             raise InvalidArgumentError(f"{args.model} is a word model: give --words N, not --chars")
         n = args.words if args.words is not None else 30
+        from ..text import tokenize
+
+        warn_unknown_words(tokenize(args.prompt, lower=True), lm.vocab)  # as the model reads the prompt
     g = generate(
         lm,
         args.prompt,

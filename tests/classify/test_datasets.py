@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -16,6 +19,7 @@ from embedkit.classify.datasets import (
     read_table,
     train_dev_split,
 )
+from embedkit.errors import DataError, EmbedkitWarning
 from embedkit.text import detect_encoding
 
 
@@ -175,6 +179,79 @@ def test_kfold_partitions_and_matches_sklearn(data_dir):
     assert_array_equal(np.sort(np.concatenate([r[1] for r in ref])), np.arange(len(ds)))
 
 
+def test_label_without_text_is_kept_with_one_warning(tmp_path):
+    """Check that LABEL-only lines, CSV rows and table rows are kept as empty texts with one warning giving the count and the first line numbers."""
+    p = tmp_path / "toy.txt"
+    p.write_text("1 fine\n0\n\n1  \n" + "0 ok\n" * 3 + "1\n0 \n1 \n0 \n1")  # the last line has no newline
+    with pytest.warns(EmbedkitWarning) as caught:
+        ds = read_label_text(p)
+    assert [str(w.message) for w in caught] == [
+        f"{p}: 7 examples have a label and no text (lines 2, 4, 8, 9, 10, ...); they are kept as empty texts"
+    ]
+    assert len(ds) == 11 and ds.texts[:3] == ("fine", "", "") and ds.labels.tolist()[-1] == 1
+    c = tmp_path / "toy.csv"
+    c.write_text('"1","a text"\n"2",""\n"1","more"\n')
+    with pytest.warns(
+        EmbedkitWarning,
+        match=rf"^{re.escape(str(c))}: 1 example has a label and no text \(row 2\); it is kept as empty texts$",
+    ):
+        assert read_csv_classes(c).texts == ("a text", "", "more")
+    t = tmp_path / "toy.tsv"
+    t.write_text("text\tlabel\ngood\tpos\n \tneg\n")
+    with pytest.warns(EmbedkitWarning, match=r"1 example has a label and no text \(line 3\)"):
+        assert read_table(t).texts == ("good", " ")
+    clean = tmp_path / "clean.txt"
+    clean.write_text("0 a\n1 b\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning where every line has a text
+        read_label_text(clean)
+
+
+def test_real_cr_and_mpqa_keep_their_published_sizes(data_dir):
+    """Check that CR and MPQA, whose Kim files have 4 and 3 label-only lines, keep 3,775 and 10,606 examples and name those lines."""
+    for name, size, lines in [("cr", 3775, "lines 769, 1368, 3691, 3775"), ("mpqa", 10606, "lines 6415, 7294, 10606")]:
+        path = data_dir / f"sentiment/{name}/{name}.txt"
+        with pytest.warns(EmbedkitWarning) as caught:
+            ds = read_dataset(path)
+        n = lines.count(",") + 1
+        assert [str(w.message) for w in caught] == [
+            f"{path}: {n} examples have a label and no text ({lines}); they are kept as empty texts"
+        ]
+        assert len(ds) == size and sum(t == "" for t in ds.texts) == n
+
+
+def test_kfold_refuses_more_folds_than_any_class_has_and_names_a_rare_class():
+    """Check that k above every class's size is one error naming the file, and a class smaller than k one warning naming it (not sklearn's n_splits)."""
+    ds = TextDataset([f"t{i}" for i in range(12)], [0] * 6 + [1] * 5 + [2], ("a", "b", "c"), source="toy.txt")
+    with pytest.raises(DataError, match=r"^toy\.txt: 7 folds, but no class has 7 examples \(the largest has 6\)$"):
+        next(kfold(ds, 7))
+    for k, line in [
+        (3, "toy.txt: class 'c' has 1 example, fewer than the 3 folds: some folds test none of it"),
+        (6, "toy.txt: class 'c' has 1 example (1 more class too), fewer than the 6 folds: some folds test none of it"),
+    ]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            folds = list(kfold(ds, k))
+        assert [(w.category, str(w.message)) for w in caught] == [(EmbedkitWarning, line)]
+        assert len(folds) == k and sorted(i for _, te in folds for i in te.texts) == sorted(ds.texts)
+
+
+def test_train_dev_split_says_why_data_is_too_small():
+    """Check that a class of one example, or a dev part smaller than the classes, is one error saying so (not sklearn's test_size)."""
+    one = TextDataset(["a", "b", "c", "d"], [0, 0, 0, 1], ("x", "y"), source="one.txt")
+    with pytest.raises(DataError, match=r"^one\.txt: cannot hold out a stratified dev split: class 'y' has 1 example$"):
+        train_dev_split(one)
+    ten = TextDataset([str(i) for i in range(10)], [0, 1] * 5, ("x", "y"))
+    with pytest.raises(
+        DataError,
+        match=r"^cannot hold out a stratified dev split: 0\.1 of 10 examples leaves 1 for dev, 9 for training, "
+        r"fewer than the 2 classes$",
+    ):
+        train_dev_split(ten)
+    tr, dv = train_dev_split(ten, dev_fraction=0.2)
+    assert sorted(dv.labels.tolist()) == [0, 1] and len(tr) == 8
+
+
 def test_dataset_validates_and_subsets():
     """Check that labels outside the class range are refused and subset keeps class names."""
     with pytest.raises(ValueError, match=r"labels must lie in 0..1"):
@@ -187,7 +264,7 @@ def test_dataset_validates_and_subsets():
 
 def test_readers_record_the_source_and_labels_align_by_name(tmp_path):
     """Check that a read dataset remembers its file (kept by subsets) and that align_labels maps dev classes by name."""
-    from embedkit.classify.datasets import align_labels
+    from embedkit.classify.labels import align_labels
 
     (tmp_path / "tr.csv").write_text("text,label\ngood,pos\nbad,neg\nfine,pos\n")
     (tmp_path / "dv.csv").write_text("text,label\ngreat,pos\nmeh,mixed\n")

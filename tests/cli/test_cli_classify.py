@@ -201,3 +201,51 @@ def test_ctrl_c_exits_130_with_where_to_resume(capsys, label_files, monkeypatch)
         monkeypatch.setattr(embedkit.classify, "train", stop)
         assert main([*base, *extra]) == 130
         assert capsys.readouterr().err == f"embedkit: {line}\n"
+
+
+def test_training_lines_without_text_are_one_warning_line(capsys, tmp_path):
+    """Check that label-only training lines are kept and reported in one warning line with their count and line numbers."""
+    data = tmp_path / "train.txt"
+    data.write_text("".join(f"{i % 2} {'good fun' if i % 2 else 'bad film'} {i}\n" for i in range(40)) + "0\n1 \n")
+    argv = ["classify", "train", "--train", str(data), "--dev", str(data), "--model", "tfidf-logreg", "--json"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        f"embedkit: warning: {data}: 2 examples have a label and no text (lines 41, 42); they are kept as empty texts\n"
+    )
+    # scored on all 42 lines: the 40 with words right, the two empty ones (labels 0 and 1) alike, so one of them
+    assert json.loads(out)["dev"]["accuracy"] == pytest.approx(41 / 42)
+
+
+def test_test_file_without_classes_txt_is_read_with_the_training_list(capsys, tmp_path):
+    """Check classify train --train db/train.csv --test other/test.csv: the test labels take db/classes.txt's names (scores as if beside it), and other numbers are one line naming that classes.txt."""
+    words = {1: "match goal team", 2: "stock price market", 3: "vote party election"}
+    (tmp_path / "db").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "db" / "classes.txt").write_text("1 Sports\n2 Business\n3 Politics\n")
+    (tmp_path / "db" / "train.csv").write_text("".join(f'"{y}","{words[y]} {i}"\n' for i in range(10) for y in words))
+    test_rows = "".join(f'"{y}","{words[y].split()[i % 3]} news {i}"\n' for i in range(4) for y in words)
+    (tmp_path / "other" / "test.csv").write_text(test_rows)
+    (tmp_path / "db" / "test.csv").write_text(test_rows)  # the archive's layout: one classes.txt for both
+    argv = ["classify", "train", "--train", str(tmp_path / "db" / "train.csv"), "--model", "tfidf-logreg", "--json"]
+    scores = []
+    for test in (tmp_path / "other" / "test.csv", tmp_path / "db" / "test.csv"):
+        assert main([*argv, "--test", str(test)]) == 0
+        out, err = capsys.readouterr()
+        assert err == ""
+        scores.append(json.loads(out)["test"])
+    assert scores[0] == scores[1] and scores[0]["accuracy"] == 1.0
+    (tmp_path / "other" / "test.csv").write_text(test_rows + '"4","what news"\n')
+    assert main([*argv, "--test", str(tmp_path / "other" / "test.csv")]) == 1
+    assert (
+        capsys.readouterr().out
+        == json.dumps(
+            {
+                "error": f"{tmp_path / 'other' / 'test.csv'}: 1 test example has a label that the training data never "
+                f"had: '4' (the training class names are from {tmp_path / 'db' / 'classes.txt'}); drop those examples "
+                "with drop_unseen_labels=True (--drop-unseen-labels)",
+                "type": "LabelError",
+            }
+        )
+        + "\n"
+    )

@@ -161,3 +161,21 @@ def test_cli_latin1_corpus_warns_and_keeps_accents(tmp_path, capsys):
     )
     keys = embedkit.load(out).keys
     assert "café" in keys and "caf" not in keys and "\ufffd" not in "".join(keys)
+
+
+def test_generate_warns_of_prompt_words_the_model_never_saw(tmp_path, capsys):
+    """Check that unknown prompt words give one warning line as seq2seq translate's (case-folded as the model reads them), and known ones none."""
+    from embedkit.nn.lm.train import train_language_model
+    from embedkit.training.config import TrainConfig
+    from embedkit.training.corpus import corpus_from_texts
+
+    config = TrainConfig(algorithm="gru", dim=4, hidden=8, objective="full", epochs=1, batch_size=4, bptt=4, workers=1)
+    model = train_language_model(corpus_from_texts(TEXT * 2, valid_fraction=0.2), config, progress=False)
+    path = model.save(tmp_path / "lm.pt")
+    gen = ["generate", "--model", str(path), "--words", "3", "--method", "greedy", "-q", "--prompt"]
+    assert main([*gen, "the Zebra king Unicorn zebra"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "embedkit: warning: the model never saw 'unicorn', 'zebra' in training: read as <unk>\n"
+    assert out.startswith("the zebra king unicorn zebra")
+    assert main([*gen, "the king"]) == 0
+    assert capsys.readouterr().err == ""

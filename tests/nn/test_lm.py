@@ -288,13 +288,15 @@ def test_generation_learns_the_text(trained):
 
 
 def test_generation_errors(trained):
-    """Check that bad decoding arguments raise clear errors."""
+    """Check that bad decoding arguments raise clear errors, and that a beam is capped at 1,000 as in seq2seq."""
     with pytest.raises(ValueError, match="temperature"):
         generate(trained, "x", 3, temperature=0)
     with pytest.raises(ValueError, match="method"):
         generate(trained, "x", 3, method="nucleus")
     with pytest.raises(ValueError, match="top_k"):
         generate(trained, "x", 3, top_k=0)
+    with pytest.raises(ValueError, match=r"^beam_size must be an integer in 1\.\.1000, got 1001$"):
+        generate(trained, "x", 3, method="beam", beam_size=1001)  # the cap of seq2seq translation too
 
 
 # -- model files, interruption ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Literal
 
 import torch
 
+from ...config import MAX_BEAM
 from ...errors import InvalidArgumentError
 from ...text import PAD, UNK, tokenize
 from ...training.corpus import EOS
@@ -175,10 +176,11 @@ def generate(
 
 @torch.no_grad()
 def beam_search(lm: TrainedLM, prompt: str, n: int, *, beam_size: int = 5) -> Generation:
-    """The most likely continuation of ``n`` tokens found by beam search (``beam_size`` hypotheses
-    advanced together as one batch; ties broken by word id, so the result is deterministic)."""
-    if beam_size < 1:
-        raise InvalidArgumentError(f"beam_size must be >= 1, got {beam_size}")
+    """The most likely continuation of ``n`` tokens found by beam search (``beam_size`` hypotheses,
+    at most :data:`~embedkit.config.MAX_BEAM` as in seq2seq translation, advanced together as one
+    batch; ties broken by word id, so the result is deterministic)."""
+    if not isinstance(beam_size, int) or isinstance(beam_size, bool) or not 1 <= beam_size <= MAX_BEAM:
+        raise InvalidArgumentError(f"beam_size must be an integer in 1..{MAX_BEAM}, got {beam_size!r}")
     model = lm.model
     words, logp, state, device = _prime(lm, prompt, 1)
     banned = _banned(lm)

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ...config import MAX_BEAM
 from ...errors import DataError, InvalidArgumentError, ModelFileError
 from ...sequences.config import Seq2SeqConfig
 from ...sequences.data import AttentionMap, Pair, Splits, Translation, join_units, split_units
@@ -23,8 +24,6 @@ from .models import build_model
 from .train import KIND, seq2seq_extra
 
 __all__ = ["TrainedSeq2Seq", "load_seq2seq_file"]
-
-MAX_BEAM = 1000
 
 
 class TrainedSeq2Seq:
