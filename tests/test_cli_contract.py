@@ -406,9 +406,9 @@ CASES: dict[str, list[Case]] = {
         ),
         Case("seq2seq train --task {pairs} --lr inf -o {tmp}/m.pt", 2, "argument --lr: expected a positive number"),
         Case(
-            "seq2seq train --task {pairs} --emb-dim 100000 -o {tmp}/m.pt",
+            "seq2seq train --task {pairs} --dim 100000 -o {tmp}/m.pt",
             1,
-            "--emb-dim must be at most 16,384, got 100,000",
+            "--dim must be at most 16,384, got 100,000",
             leaves_no="m.pt",
         ),
         Case("seq2seq train --task {pairs} --resume -o {tmp}/m.pt", 1, "--resume needs --checkpoint DIR"),

@@ -97,10 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = None
     try:
-        args = parser.parse_args(argv)
         from ._common import one_line_warnings
 
-        with one_line_warnings():
+        with one_line_warnings():  # the parse too: an old option spelling warns as it is read
+            args = parser.parse_args(argv)
             return int(args.func(args) or 0)
     except UsageError as exc:
         json_mode = _json_mode(args, argv)

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import InvalidArgumentError
 from ..io.api import resolve_vectors
 from ..io.named import DEFAULT_VECTORS
+from ._checks import int_at_least, non_negative_int, positive_float, seed
 
 
 def add_vectors_option(p: argparse.ArgumentParser) -> None:
@@ -24,16 +25,76 @@ def add_vectors_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_analogy_method_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--method",
+        choices=["3cosadd", "3cosmul"],
+        default="3cosadd",
+        help="3cosadd ranks words by cos(x, b - a + c); 3cosmul multiplies the similarities instead "
+        "(Levy and Goldberg 2014) (default 3cosadd)",
+    )
+
+
+def add_projection_options(p: argparse.ArgumentParser, *, method_only: bool = False) -> None:
+    """``--method`` of a 2-D projection and, unless ``method_only``, its ``--seed``, ``--perplexity`` and
+    ``--n-neighbors`` (``project``, ``explore``; ``plot neighbors`` takes only the method)."""
+    p.add_argument(
+        "--method",
+        choices=["pca", "tsne", "umap"],
+        default="pca",
+        help="how the vectors are brought to 2-D: PCA (linear, deterministic), t-SNE (openTSNE) or UMAP (default pca)",
+    )
+    if method_only:
+        return
+    p.add_argument(
+        "--seed",
+        type=seed,
+        default=0,
+        metavar="S",
+        help="the seed of everything random: t-SNE, UMAP, k-means, samples (default 0)",
+    )
+    p.add_argument("--perplexity", type=positive_float, default=30.0, metavar="X", help="t-SNE perplexity (default 30)")
+    p.add_argument(
+        "--n-neighbors", type=int_at_least(2), default=15, metavar="N", help="UMAP neighbours, 2 or more (default 15)"
+    )
+
+
 def add_json_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
 def add_device_option(p: argparse.ArgumentParser) -> None:
+    """``--device`` of the commands that search vectors: numpy on the CPU unless asked, so they never
+    import torch (a second or two at every start) for a search numpy answers in milliseconds."""
     p.add_argument(
         "--device",
         default="cpu",
         metavar="DEVICE",
-        help="where the exact search runs: cpu (numpy, default), cuda, cuda:N, or auto (CUDA if torch sees one)",
+        help="where the exact search runs: cpu (numpy), cuda, cuda:N, or auto (CUDA if torch sees one) (default cpu)",
+    )
+
+
+def add_model_device_option(p: argparse.ArgumentParser) -> None:
+    """``--device`` of the commands that train or run a torch model: ``auto``, as the library's training
+    functions default."""
+    p.add_argument(
+        "--device",
+        default="auto",
+        metavar="DEVICE",
+        help="where the model runs: auto (CUDA if torch sees one, else the CPU), cpu, cuda or cuda:N (default auto)",
+    )
+
+
+def add_workers_option(p: argparse.ArgumentParser, *, gensim: bool = False) -> None:
+    """``--workers``: CPU threads; 0 leaves the choice to the library (one torch thread: these models'
+    small matrix products lose more to synchronising threads than they gain; all cores for gensim)."""
+    choice = "one thread for the neural models, all cores for gensim" if gensim else "one thread"
+    p.add_argument(
+        "--workers",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help=f"CPU threads (default 0: {choice})",
     )
 
 

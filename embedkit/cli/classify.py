@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 
 from .._launch import is_main_process
 from ..classify.config import BASELINES, MODELS, MODES, ClassifierConfig, needs_vectors
@@ -13,12 +14,14 @@ from ..progress import waiting
 from ._checks import check_output, int_at_least, positive_int, seed
 from ._common import (
     add_json_option,
+    add_model_device_option,
     add_quiet_option,
     add_vectors_option,
     print_json,
     report_interrupt,
     shows_progress,
 )
+from ._help import add_deprecated_option
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -29,10 +32,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         "--epochs", type=positive_int, default=None, metavar="N", help="most epochs (default 15; early stopping)"
     )
     p.add_argument("--seed", type=seed, default=0, metavar="S", help="random seed (default 0)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
-    p.add_argument(
-        "--progress", action="store_true", help="show progress bars on stderr (the default now; kept for old scripts)"
-    )
+    add_model_device_option(p)
+    add_deprecated_option(p, "--progress", "progress", flag=True, instead="progress is shown by default (-q hides it)")
     add_quiet_option(p)
     p.add_argument(
         "--config",
@@ -51,22 +52,28 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     csub = p.add_subparsers(dest="classify_command", metavar="ACTION")
     csub.required = True
 
-    t = csub.add_parser("train", help="train a classifier and score it on dev (and test) data")
+    t = csub.add_parser(
+        "train",
+        help="train a classifier and score it on dev (and test) data",
+        description="Train a classifier (a neural model on word vectors, or a baseline), choose its epoch on "
+        "the dev data, score it on the dev and test data, and save it.",
+    )
     t.add_argument("--train", required=True, metavar="FILE", help="training data (LABEL TEXT lines, or CSV)")
     t.add_argument("--dev", metavar="FILE", help="dev data (default: 10%% of --train, stratified)")
     t.add_argument("--test", metavar="FILE", help="test data, scored once at the end")
     _add_model_options(t)
     t.add_argument("-o", "--output", metavar="MODEL", help="save the trained model here")
     t.add_argument(
-        "--checkpoint-dir",
+        "--checkpoint",
         metavar="DIR",
         default=None,
         help="write the training state after every epoch here (neural models)",
     )
+    add_deprecated_option(t, "--checkpoint-dir", "checkpoint", instead="use --checkpoint", metavar="DIR")
     t.add_argument(
         "--resume",
         action="store_true",
-        help="continue from the latest checkpoint in --checkpoint-dir (with a warning if there is none)",
+        help="continue from the latest checkpoint in --checkpoint (with a warning if there is none)",
     )
     t.add_argument(
         "--drop-unseen-labels",
@@ -76,16 +83,27 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_json_option(t)
     t.set_defaults(func=cmd_train)
 
-    c = csub.add_parser("cv", help="stratified k-fold cross-validation")
+    c = csub.add_parser(
+        "cv",
+        help="stratified k-fold cross-validation",
+        description="Stratified k-fold cross-validation of a classifier: accuracy and macro-F1 per fold, "
+        "their mean and standard deviation.",
+    )
     c.add_argument("--data", required=True, metavar="FILE", help="the data (LABEL TEXT lines, or CSV)")
     c.add_argument("--folds", type=int_at_least(2), default=10, metavar="K", help="number of folds (default 10)")
     _add_model_options(c)
     add_json_option(c)
     c.set_defaults(func=cmd_cv)
 
-    q = csub.add_parser("predict", help="predict the classes of texts with a saved model")
+    q = csub.add_parser(
+        "predict",
+        help="predict the classes of texts with a saved model",
+        description="Predict the class of each TEXT with a model saved by 'classify train -o'. Text output: "
+        "one line per TEXT, label<TAB>probability<TAB>text (the likeliest class and the model's probability "
+        "for it); on a terminal a header line names the columns. --json gives every class's probability.",
+    )
     q.add_argument("--model", required=True, metavar="MODEL", help="a model saved by 'classify train -o'")
-    q.add_argument("texts", nargs="+", metavar="TEXT")
+    q.add_argument("texts", nargs="+", metavar="TEXT", help="the texts to classify")
     add_quiet_option(q)
     add_json_option(q)
     q.set_defaults(func=cmd_predict)
@@ -124,8 +142,8 @@ def _fmt(m: dict) -> str:
 def cmd_train(args: argparse.Namespace) -> int:
     from ..classify import read_dataset, train
 
-    if args.resume and not args.checkpoint_dir:
-        raise InvalidArgumentError("--resume needs --checkpoint-dir DIR")
+    if args.resume and not args.checkpoint:
+        raise InvalidArgumentError("--resume needs --checkpoint DIR")
     if args.output:  # refused before training: a baseline is an .npz of arrays, a neural model a torch .pt
         check_output(args.output, [".npz"] if args.model in BASELINES else [".pt"], f"-o (a {args.model} model)")
     tr = read_dataset(args.train)
@@ -145,14 +163,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             config=config,
             seed=args.seed,
             device=args.device,
-            progress=args.progress or shows_progress(args),
-            checkpoint_dir=args.checkpoint_dir,
+            progress=getattr(args, "progress", False) or shows_progress(args),
+            checkpoint_dir=args.checkpoint,
             resume=args.resume,
             drop_unseen_labels=args.drop_unseen_labels,
             output=args.output,
         )
     except KeyboardInterrupt as exc:
-        return report_interrupt(exc, args, checkpoint_option="--checkpoint-dir")
+        return report_interrupt(exc, args, checkpoint_option="--checkpoint")
     if not is_main_process():  # under torchrun only rank 0 reports and saves
         return 0
     out = r.to_dict()
@@ -185,7 +203,7 @@ def cmd_cv(args: argparse.Namespace) -> int:
             config=config,
             seeds=(args.seed,),
             device=args.device,
-            progress=args.progress or shows_progress(args),
+            progress=getattr(args, "progress", False) or shows_progress(args),
         )
     except KeyboardInterrupt as exc:
         return report_interrupt(exc, args, checkpoint_option=None)
@@ -228,6 +246,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"predictions": results})
     else:
+        if sys.stdout.isatty():  # for the eye only: a file or pipe gets the bare TSV
+            print("label\tprobability\ttext")
         for r in results:
             print(f"{r['label']}\t{r['probability']:.3f}\t{r['text']}")
     return 0

@@ -6,6 +6,7 @@ import argparse
 
 from ._checks import positive_int
 from ._common import (
+    add_analogy_method_option,
     add_device_option,
     add_json_option,
     add_quiet_option,
@@ -16,11 +17,12 @@ from ._common import (
     print_json,
     shows_progress,
 )
+from ._help import plural
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("neighbors", help="nearest neighbours of words", description="Nearest neighbours by cosine.")
-    p.add_argument("words", nargs="+", metavar="WORD")
+    p.add_argument("words", nargs="+", metavar="WORD", help="the words whose neighbours to list")
     p.add_argument("-k", type=positive_int, default=10, help="how many neighbours (default 10)")
     p.add_argument(
         "--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words"
@@ -29,7 +31,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--index",
         choices=["exact", "hnsw"],
         default="exact",
-        help="exact search, or the approximate HNSW graph (built once, saved beside the cache)",
+        help="exact search, or the approximate HNSW graph (built once, saved beside the cache) (default exact)",
     )
     p.add_argument(
         "--ef",
@@ -45,11 +47,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_neighbors)
 
     p = sub.add_parser("analogy", help="A is to B as C is to ?", description="Answer 'A is to B as C is to ?'.")
-    p.add_argument("a", metavar="A")
-    p.add_argument("b", metavar="B")
-    p.add_argument("c", metavar="C")
+    p.add_argument("a", metavar="A", help="the first word of the known pair (man in man : king :: woman : ?)")
+    p.add_argument("b", metavar="B", help="the second word of the known pair (king)")
+    p.add_argument("c", metavar="C", help="the word whose partner is asked for (woman)")
     p.add_argument("-k", type=positive_int, default=5, help="how many answers (default 5)")
-    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    add_analogy_method_option(p)
     p.add_argument(
         "--restrict", type=positive_int, default=None, metavar="N", help="answer only from the N most frequent words"
     )
@@ -77,17 +79,30 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_quiet_option(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("info", help="count, dimension, format and memory of a vector set")
+    p = sub.add_parser(
+        "info",
+        help="count, dimension, format and memory of a vector set",
+        description="The count, dimension, file format and memory of a vector set.",
+    )
     add_vectors_option(p)
     add_json_option(p)
     add_quiet_option(p)
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("convert", help="convert a vector file to another format")
+    p = sub.add_parser(
+        "convert",
+        help="convert a vector file to another format",
+        description="Read a vector set (any format embedkit.load reads) and write it in the format --to names.",
+    )
     p.add_argument("source", metavar="SOURCE", help="a registered name, a vector file, or - for standard input")
     p.add_argument("dest", metavar="DEST", help="output path (.gz/.bz2/.xz compresses)")
     p.add_argument(
-        "--to", dest="to", required=True, choices=["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"]
+        "--to",
+        dest="to",
+        required=True,
+        choices=["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"],
+        help="the output format: glove (a word and its numbers per line), word2vec or fasttext (the same after a "
+        "'count dimension' line), word2vec-binary, or embedkit (.ekv, read memory-mapped)",
     )
     p.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N vectors (N >= 1)")
     p.add_argument("--allow-pickle", action="store_true", help="allow reading gensim's native (pickle) files")
@@ -172,7 +187,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"{v.source}: {len(v):,} words x {v.dim} dimensions; answers from the {restrict:,} most frequent\n")
+    print(
+        f"{v.source}: {plural(len(v), 'word')} x {plural(v.dim, 'dimension')}; answers from the "
+        f"{restrict:,} most frequent\n"
+    )
     print("Nearest neighbours (cosine):")
     for w, r in zip(words, neighbors):
         print(f"  {w:<10} " + ", ".join(f"{n} {s:.2f}" for n, s in r))
@@ -225,5 +243,6 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info)
     else:
-        print(f"wrote {len(v):,} x {v.dim} vectors to {out} ({args.to}, {human_bytes(info['bytes'])})")
+        noun = "vector" if len(v) == 1 else "vectors"
+        print(f"wrote {len(v):,} x {v.dim} {noun} to {out} ({args.to}, {human_bytes(info['bytes'])})")
     return 0

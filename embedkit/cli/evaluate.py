@@ -7,6 +7,7 @@ import sys
 
 from ._checks import positive_int, seed
 from ._common import (
+    add_analogy_method_option,
     add_device_option,
     add_json_option,
     add_quiet_option,
@@ -15,6 +16,7 @@ from ._common import (
     print_json,
     shows_progress,
 )
+from ._help import plural
 
 
 def _add_bootstrap_options(p: argparse.ArgumentParser) -> None:
@@ -50,7 +52,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="NAME|PATH",
         help="a registered name (google) or an analogy file (default: google)",
     )
-    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    add_analogy_method_option(p)
     add_quiet_option(p)
     _add_bootstrap_options(p)
     add_device_option(p)
@@ -70,7 +72,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--oov",
         choices=["skip", "zero"],
         default="skip",
-        help="pairs with unknown words: leave out (default) or score 0",
+        help="pairs with unknown words: leave them out (skip) or score them 0 (zero) (default skip)",
     )
     p.add_argument("--strip-pos", action="store_true", help="remove part-of-speech suffixes such as -n")
     add_quiet_option(p)
@@ -117,8 +119,8 @@ def cmd_analogies(args: argparse.Namespace) -> int:
     )
     if r.total.total == 0:
         raise BenchmarkError(
-            f"none of the {r.skipped:,} questions of {r.questions} has all four words among the first "
-            f"{min(args.restrict, len(v)):,} words of {v.source}: nothing to evaluate"
+            f"none of the {plural(r.skipped, 'question')} of {r.questions} has all four words among the first "
+            f"{plural(min(args.restrict, len(v)), 'word')} of {v.source}: nothing to evaluate"
         )
     if args.json:
         print_json(r.to_dict())

@@ -9,7 +9,16 @@ from pathlib import Path
 
 from ..viz.groups import read_groups, read_words
 from ._checks import check_output, non_negative_int, positive_int
-from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
+from ._common import (
+    add_json_option,
+    add_projection_options,
+    add_quiet_option,
+    add_vectors_option,
+    load_vectors,
+    print_json,
+    shows_progress,
+)
+from ._help import plural
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -33,14 +42,18 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="a projection saved by 'embedkit project --save-projection' (made from --vectors)",
     )
-    p.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
+    add_projection_options(p)
     p.add_argument("--groups", type=Path, default=None, metavar="FILE", help="colour groups (as for 'project')")
     p.add_argument(
         "--metadata", type=Path, default=None, metavar="FILE", help="a TSV 'word<TAB>column...' with a header"
     )
     p.add_argument("-k", type=positive_int, default=10, help="neighbours listed per word (default 10)")
     p.add_argument(
-        "--clusters", type=non_negative_int, default=20, metavar="N", help="k-means clusters to colour by (0: none)"
+        "--clusters",
+        type=non_negative_int,
+        default=20,
+        metavar="N",
+        help="k-means clusters to colour by (default 20; 0: none)",
     )
     p.add_argument(
         "--index",
@@ -49,10 +62,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="neighbour lists of a page too big to hold the vectors: exact, or the approximate HNSW index "
         "(default: exact up to 100000 words)",
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
-    p.add_argument("--n-neighbors", type=int, default=15, help="UMAP neighbours (default 15)")
-    p.add_argument("--title", default=None)
+    p.add_argument("--title", default=None, help="the page's title (default: the method and the number of words)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the page (.html)")
     add_quiet_option(p)
     add_json_option(p)
@@ -104,5 +114,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     else:
         tw = "" if ex.projection.trustworthiness is None else f", trustworthiness {ex.projection.trustworthiness:.3f}"
         held = "vectors in the page" if ex.embedded else f"{ex.k} precomputed neighbours per word ({ex.index})"
-        print(f"{ex.projection.method} of {len(ex):,} words{tw}, {held}; wrote {args.output} ({out['bytes']:,} bytes)")
+        print(
+            f"{ex.projection.method} of {plural(len(ex), 'word')}{tw}, {held}; wrote {args.output} ({out['bytes']:,} bytes)"
+        )
     return 0

@@ -16,7 +16,56 @@ from ._checks import (
     rate,
     seed,
 )
-from ._common import add_json_option, add_quiet_option, print_json, report_interrupt, shows_progress
+from ._common import (
+    add_json_option,
+    add_model_device_option,
+    add_quiet_option,
+    add_workers_option,
+    print_json,
+    report_interrupt,
+    shows_progress,
+)
+from ._help import plural, recipe_defaults
+
+# The recipe options of train-lm: (option, TrainConfig field, type, help, the models it applies to).
+_RECIPE_OPTIONS = (
+    ("--layers", "layers", positive_int, "layers", None),
+    ("--dim", "dim", positive_int, "embedding (transformer: model) dimension", None),
+    ("--hidden", "hidden", positive_int, "recurrent state / feed-forward width", None),
+    ("--heads", "heads", positive_int, "attention heads", "transformer"),
+    ("--block", "block", positive_int, "context in tokens", "transformer"),
+    ("--bptt", "bptt", positive_int, "tokens per back-propagation step", "recurrent"),
+    ("--batch-size", "batch_size", positive_int, "sequences per batch", None),
+    ("--dropout", "dropout", rate, "dropout in [0, 1)", None),
+    ("--lr", "lr", positive_float, "learning rate", None),
+    ("--warmup", "warmup", non_negative_int, "warm-up steps", None),
+    (
+        "--eval-every",
+        "eval_every",
+        non_negative_int,
+        "evaluate (and checkpoint) every N steps; 0: after each epoch, or at the end of a --steps or --minutes budget",
+        None,
+    ),
+)
+
+
+# What a recipe value depends on besides --unit and --model.
+_NOTES = {"hidden": "; a transformer given --dim: 4 x --dim"}
+
+
+def _recipe_values(field: str, applies: str | None) -> str:
+    """The ``default ...`` clause of a recipe option: its value in each --unit/--model recipe it applies to."""
+    from ..training.config import LM_ALGORITHMS, TrainConfig, lm_recipe
+
+    models = [m for m in LM_ALGORITHMS if m != "nplm"]
+    if applies == "transformer":
+        models = ["transformer"]
+    elif applies == "recurrent":
+        models = [m for m in models if m != "transformer"]
+    values = {
+        f"{unit} {m}": getattr(TrainConfig(**lm_recipe(unit, m)), field) for unit in ("char", "word") for m in models
+    }
+    return recipe_defaults(values)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -26,37 +75,61 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "train-lm",
         help="train a character or word language model",
         description="Train a language model on text files, by characters (every character, newlines "
-        "included, is a token; the first 90%% train, the last 10%% are held out) or by words. The "
+        "included, is a token; the first 90% train, the last 10% are held out) or by words. The "
         "defaults of each --unit and --model are the recipes behind docs/training.md's figures; "
         "--unit char --model transformer --minutes 5 is the best five-minute recipe found on two CPU cores.",
     )
     p.add_argument("corpus", nargs="+", metavar="CORPUS", help="text files, read in order")
-    p.add_argument("--unit", choices=["char", "word"], default="char")
-    p.add_argument("--model", choices=[a for a in LM_ALGORITHMS if a != "nplm"], default="transformer")
-    p.add_argument("--layers", type=positive_int, default=None)
-    p.add_argument("--dim", type=positive_int, default=None, help="embedding (transformer: model) dimension")
-    p.add_argument("--hidden", type=positive_int, default=None, help="recurrent state / feed-forward width")
-    p.add_argument("--heads", type=positive_int, default=None, help="attention heads (transformer)")
-    p.add_argument("--block", type=positive_int, default=None, help="context in tokens (transformer)")
-    p.add_argument("--bptt", type=positive_int, default=None, help="tokens per back-propagation step (recurrent)")
-    p.add_argument("--batch-size", type=positive_int, default=None)
-    p.add_argument("--dropout", type=rate, default=None, help="dropout in [0, 1)")
-    p.add_argument("--lr", type=positive_float, default=None)
-    p.add_argument("--warmup", type=non_negative_int, default=None, help="warm-up steps")
-    p.add_argument("--schedule", choices=["constant", "linear", "cosine"], default=None)
+    p.add_argument(
+        "--unit",
+        choices=["char", "word"],
+        default="char",
+        help="tokens: every character, or the words of the shared tokenizer (default char)",
+    )
+    p.add_argument(
+        "--model",
+        choices=[a for a in LM_ALGORITHMS if a != "nplm"],
+        default="transformer",
+        help="architecture: a recurrent network (rnn, gru, lstm) or a decoder-only transformer (default transformer)",
+    )
+    for option, field, kind, text, applies in _RECIPE_OPTIONS:
+        where = {"transformer": "transformer; ", "recurrent": "recurrent models; "}.get(applies or "", "")
+        metavar = "X" if kind in (rate, positive_float) else "N"
+        p.add_argument(
+            option,
+            dest=field,
+            type=kind,
+            default=None,
+            metavar=metavar,
+            help=f"{text} ({where}{_recipe_values(field, applies)}{_NOTES.get(field, '')})",
+        )
+    p.add_argument(
+        "--schedule",
+        choices=["constant", "linear", "cosine"],
+        default=None,
+        help=f"learning-rate decay ({_recipe_values('schedule', None)})",
+    )
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--steps", type=positive_int, default=None, help="optimizer steps (reproducible exactly)")
-    budget.add_argument("--epochs", type=positive_int, default=None, help="passes over the training text")
+    budget.add_argument(
+        "--steps", type=positive_int, default=None, metavar="N", help="optimizer steps (reproducible exactly)"
+    )
+    budget.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="passes over the training text (default 1 when neither --steps nor --minutes is given)",
+    )
     p.add_argument(
         "--minutes",
         type=positive_float,
         default=None,
+        metavar="X",
         help="minutes of training (evaluation excluded); the learning rate decays with elapsed time, so the "
-        "result depends on the machine's speed; the JSON reports the steps taken. Default budget: 1 epoch",
+        "result depends on the machine's speed; the JSON reports the steps taken",
     )
-    p.add_argument("--eval-every", type=non_negative_int, default=None, help="evaluate every N steps")
-    p.add_argument("--seed", type=seed, default=0)
-    p.add_argument("--workers", type=non_negative_int, default=0, help="torch CPU threads (default 1)")
+    p.add_argument("--seed", type=seed, default=0, metavar="S", help="random seed (default 0)")
+    add_workers_option(p)
     p.add_argument(
         "--bf16",
         action=argparse.BooleanOptionalAction,
@@ -64,10 +137,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="bfloat16 autocast (default: on where the device computes bfloat16 natively: AMX or AVX512-BF16 "
         "CPUs, recent GPUs)",
     )
-    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda ...")
+    add_model_device_option(p)
     p.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint at every evaluation here")
     p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
-    p.add_argument("--valid-fraction", type=fraction, default=0.1, help="held out at the end, in (0, 1) (default 0.1)")
+    p.add_argument(
+        "--valid-fraction",
+        type=fraction,
+        default=0.1,
+        metavar="X",
+        help="held out at the end, in (0, 1) (default 0.1)",
+    )
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="the model file (.pt)")
     add_quiet_option(p)
     add_json_option(p)
@@ -147,14 +226,28 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return 0
-    unit = "characters" if args.unit == "char" else "tokens"
-    print(f"{args.model} ({args.unit}): {len(corpus.train):,} training {unit}, a vocabulary of {len(corpus.vocab):,}")
+    unit = "character" if args.unit == "char" else "token"
+    n_valid = len(corpus.valid)
+    print(
+        f"{args.model} ({args.unit}): {plural(len(corpus.train), 'training ' + unit)}, {n_valid:,} held out; "
+        f"a vocabulary of {len(corpus.vocab):,}"
+    )
+    # Rounds measure the held-out loss on the first eval_tokens held-out tokens (quicker); the final
+    # figure is on all of them, so the last round's and the final figure differ: say which is which.
+    subset = 0 < config.eval_tokens < n_valid
+    if subset and result.history:
+        print(
+            f"each step's held-out loss: on the first {config.eval_tokens:,} of the {plural(n_valid, 'held-out ' + unit)}"
+        )
     for h in result.history:
         print(
-            f"  step {h['step']:>6}: {h['elapsed']:7.1f} s  loss {h['loss']:.3f}  held-out {h['valid_loss']:.3f} nats"
+            f"  step {h['step']:>6}: {h['elapsed']:7.1f} s  training loss {h['loss']:.3f}  held-out {h['valid_loss']:.3f} nats"
             f"  {h['tokens_per_s']:,.0f} tokens/s"
         )
     bpc = f" ({result.valid_bpc:.3f} bits per character)" if result.valid_bpc is not None else ""
-    print(f"held-out loss {result.valid_loss:.4f} nats per {args.unit}{bpc} after {result.steps:,} steps")
+    print(
+        f"held-out loss on all {plural(n_valid, 'held-out ' + unit)}: {result.valid_loss:.4f} nats per {unit}{bpc} "
+        f"after {plural(result.steps, 'step')}"
+    )
     print(f"wrote the model to {path}")
     return 0

@@ -10,8 +10,17 @@ from pathlib import Path
 from ..errors import InvalidArgumentError
 from ..progress import waiting
 from ..viz.groups import merge_groups, read_groups, read_words
-from ._checks import check_output, int_at_least, non_negative_int, positive_float, positive_int, seed
-from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
+from ._checks import check_output, non_negative_int, positive_int
+from ._common import (
+    add_json_option,
+    add_projection_options,
+    add_quiet_option,
+    add_vectors_option,
+    load_vectors,
+    print_json,
+    shows_progress,
+)
+from ._help import plural
 
 _FIG_SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -24,7 +33,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "Words: the N most frequent (--top, default 2000), those in a file (--words), or those in --groups.",
     )
     add_vectors_option(p)
-    p.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
     which = p.add_mutually_exclusive_group()
     which.add_argument(
         "--top", type=positive_int, default=None, metavar="N", help="the N most frequent words (default 2000)"
@@ -49,10 +57,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--label", type=non_negative_int, default=30, metavar="N", help="label N words (default 30; 0 for none)"
     )
-    p.add_argument("--seed", type=seed, default=0)
-    p.add_argument("--perplexity", type=positive_float, default=30.0, help="t-SNE perplexity (default 30)")
-    p.add_argument("--n-neighbors", type=int_at_least(2), default=15, help="UMAP neighbours, 2 or more (default 15)")
-    p.add_argument("--title", default=None)
+    add_projection_options(p)
+    p.add_argument(
+        "--title", default=None, help="the figure's title (default: the method, the number of words, trustworthiness)"
+    )
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
     p.add_argument(
         "--save-projection",
@@ -81,10 +89,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     psub = plot.add_subparsers(dest="plot_command", metavar="FIGURE")
     psub.required = True
 
-    q = psub.add_parser("neighbors", help="a word and its nearest neighbours in a 2-D projection")
-    q.add_argument("word", metavar="WORD")
+    q = psub.add_parser(
+        "neighbors",
+        help="a word and its nearest neighbours in a 2-D projection",
+        description="Draw WORD and its nearest neighbours (by cosine) in a 2-D projection of their vectors.",
+    )
+    q.add_argument("word", metavar="WORD", help="the word at the centre")
     q.add_argument("-k", type=positive_int, default=15, help="how many neighbours (default 15)")
-    q.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
+    add_projection_options(q, method_only=True)
     q.add_argument(
         "--restrict", type=positive_int, default=None, metavar="N", help="search only the N most frequent words"
     )
@@ -100,13 +112,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     _common_plot(q)
     q.set_defaults(func=cmd_plot_analogies)
 
-    q = psub.add_parser("heatmap", help="the raw vectors of words as a heatmap")
-    q.add_argument("words", nargs="+", metavar="WORD")
+    q = psub.add_parser(
+        "heatmap",
+        help="the raw vectors of words as a heatmap",
+        description="Draw the vectors of the WORDs as a heatmap: one row per word, one column per dimension.",
+    )
+    q.add_argument("words", nargs="+", metavar="WORD", help="the words, one row each")
     _common_plot(q)
     q.set_defaults(func=cmd_plot_heatmap)
 
-    q = psub.add_parser("similarity", help="cosine similarities among words as a matrix")
-    q.add_argument("words", nargs="+", metavar="WORD")
+    q = psub.add_parser(
+        "similarity",
+        help="cosine similarities among words as a matrix",
+        description="Draw the cosine similarity of every pair of WORDs as a matrix.",
+    )
+    q.add_argument("words", nargs="+", metavar="WORD", help="the words, one row and one column each")
     _common_plot(q)
     q.set_defaults(func=cmd_plot_similarity)
 
@@ -120,7 +140,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("text", metavar="TEXT", help="the source to translate")
     q.add_argument("--layer", type=positive_int, default=None, help="transformer: only this layer (from 1)")
     q.add_argument("--head", type=positive_int, default=None, help="transformer: only this head (from 1)")
-    q.add_argument("--title", default=None)
+    q.add_argument("--title", default=None, help="a title above the figure (default: none)")
     q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
     add_quiet_option(q)
     add_json_option(q)
@@ -131,7 +151,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="export vectors.tsv + metadata.tsv for the TensorFlow Embedding Projector",
         description="Write DIR/vectors.tsv and DIR/metadata.tsv for projector.tensorflow.org.",
     )
-    q.add_argument("out_dir", type=Path, metavar="DIR")
+    q.add_argument("out_dir", type=Path, metavar="DIR", help="the folder to write the two files in")
     add_vectors_option(q)
     which = q.add_mutually_exclusive_group()
     which.add_argument(
@@ -146,7 +166,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _common_plot(q: argparse.ArgumentParser) -> None:
     add_vectors_option(q)
-    q.add_argument("--title", default=None)
+    q.add_argument("--title", default=None, help="the figure's title (default: what it shows)")
     q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
     add_json_option(q)
     add_quiet_option(q)
@@ -236,10 +256,10 @@ def cmd_project(args: argparse.Namespace) -> int:
         tw = ""
         if proj.trustworthiness is not None:
             sample = proj.params.get("trustworthiness", {}).get("sample")
-            on = f" on {sample:,} words" if sample else ""
+            on = f" on {plural(sample, 'word')}" if sample else ""
             tw = f", trustworthiness {proj.trustworthiness:.3f}{on}"
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
-        print(f"{proj.method} of {len(proj):,} words{tw}; wrote {args.output}")
+        print(f"{proj.method} of {plural(len(proj), 'word')}{tw}; wrote {args.output}")
         print(f"{timings['total']:.1f} s: {stages}")
         if args.save_projection:
             print(f"saved the projection to {args.save_projection}")
@@ -352,5 +372,7 @@ def cmd_projector(args: argparse.Namespace) -> int:
     if args.json:
         print_json(out)
     else:
-        print(f"wrote {count:,} vectors to {vec_path} and {meta_path}; load them at https://projector.tensorflow.org")
+        print(
+            f"wrote {plural(count, 'vector')} to {vec_path} and {meta_path}; load them at https://projector.tensorflow.org"
+        )
     return 0

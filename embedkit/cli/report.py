@@ -8,6 +8,7 @@ import sys
 from ..errors import InvalidArgumentError
 from ._checks import check_output, int_at_least, positive_int, seed
 from ._common import add_quiet_option, print_json
+from ._help import plural
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +19,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "aligned projections and a downstream probe.",
     )
     p.add_argument("specs", nargs="+", metavar="SPEC", help="registered names or vector files (two or more)")
-    p.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    p.add_argument("-o", "--output", required=True, metavar="REPORT.html", help="the report (.html)")
     p.add_argument("--markdown", metavar="FILE", help="also write the numbers as Markdown")
     p.add_argument(
         "--json",
@@ -51,8 +52,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="analogy answers come from the words every set has among its N most frequent (default 30000)",
     )
-    p.add_argument("--folds", type=int_at_least(2), default=5, help="cross-validation folds of the probe (default 5)")
-    p.add_argument("--seed", type=seed, default=0)
+    p.add_argument(
+        "--folds", type=int_at_least(2), default=5, metavar="K", help="cross-validation folds of the probe (default 5)"
+    )
+    p.add_argument(
+        "--seed", type=seed, default=0, metavar="S", help="random seed of the bootstraps and the probe (default 0)"
+    )
     add_quiet_option(p)
     p.set_defaults(func=cmd_report)
 
@@ -93,7 +98,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     n_cand = comparison.settings.get("analogy_candidates")
     if n_cand is not None:
         print(
-            f"analogy answers searched among the {n_cand:,} words every set has among its "
+            f"analogy answers searched among the {plural(n_cand, 'word')} every set has among its "
             f"{args.restrict:,} most frequent"
         )
     for v in comparison.verdict():

@@ -24,21 +24,25 @@ from ._checks import (
 )
 from ._common import (
     add_json_option,
+    add_model_device_option,
     add_quiet_option,
+    add_workers_option,
     load_vectors,
     print_json,
     report_interrupt,
     shows_progress,
     warn_unknown_words,
 )
+from ._help import add_deprecated_option, plural, recipe_defaults
 
-# Hyper-parameters settable from the command line: (option, Seq2SeqConfig field, type, help).
+# Hyper-parameters settable from the command line: (option, Seq2SeqConfig field, type, help). A field of the
+# recipes (RECIPES) gets each model's value appended to its help; the others state their default.
 _HYPER = (
-    ("--emb-dim", "emb_dim", positive_int, "embedding dimension (the transformer's width)"),
+    ("--dim", "emb_dim", positive_int, "embedding dimension (the transformer's width)"),
     ("--hidden", "hidden", positive_int, "RNN hidden size"),
     ("--layers", "layers", positive_int, "encoder and decoder layers"),
-    ("--heads", "heads", positive_int, "attention heads (transformer)"),
-    ("--ff-dim", "ff_dim", positive_int, "feed-forward size (transformer)"),
+    ("--heads", "heads", positive_int, "attention heads"),
+    ("--ff-dim", "ff_dim", positive_int, "feed-forward size"),
     ("--dropout", "dropout", rate, "dropout"),
     ("--batch-size", "batch_size", positive_int, "pairs per batch"),
     ("--lr", "lr", positive_float, "learning rate"),
@@ -48,12 +52,32 @@ _HYPER = (
     ("--label-smoothing", "label_smoothing", rate, "label smoothing in [0, 1) (default 0)"),
     ("--max-len", "max_len", positive_int, "longest output, in target units (default: from the training targets)"),
     ("--min-count", "min_count", positive_int, "rarer training words become <unk> (default 1)"),
-    ("--workers", "workers", non_negative_int, "torch threads on the CPU (default 0: one)"),
 )
 
 
-_OPTIONS = {field: option for option, field, _, _ in _HYPER} | {"epochs": "--epochs", "seed": "--seed"}
+_OPTIONS = {field: option for option, field, _, _ in _HYPER} | {
+    "epochs": "--epochs",
+    "seed": "--seed",
+    "workers": "--workers",
+}
 _INT_FIELDS = {field for _, field, kind, _ in _HYPER if kind in (positive_int, non_negative_int)}
+
+
+def _recipe_help(field: str) -> str:
+    """`` (default ...)``: the field's value in each model's recipe, among the models it applies to."""
+    from ..sequences.config import RECIPES
+
+    recurrent = [m for m in RECIPES if m != "transformer"]
+    applies = {
+        "hidden": recurrent,
+        "bidirectional": [m for m in recurrent if m.endswith("-attn")]
+        + [m for m in recurrent if not m.endswith("-attn")],
+        "heads": ["transformer"],
+        "ff_dim": ["transformer"],
+    }.get(field, list(RECIPES))
+    where = "transformer; " if applies == ["transformer"] else ""
+    none = "; the transformer has none" if "transformer" not in applies and len(applies) > 1 else ""
+    return f" ({where}{recipe_defaults({m: RECIPES[m][field] for m in applies})}{none})"
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -86,24 +110,27 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument(
         "--attention", choices=ATTENTIONS, default=None, help="attention of gru-attn/lstm-attn (default additive)"
     )
-    t.add_argument(
-        "--epochs", type=positive_int, default=None, metavar="N", help="epochs (default: the model's recipe)"
-    )
+    t.add_argument("--epochs", type=positive_int, default=None, metavar="N", help="epochs" + _recipe_help("epochs"))
     t.add_argument(
         "--seed", type=seed, default=0, metavar="S", help="random seed, also of a TSV file's split (default 0)"
     )
     for option, field, kind, text in _HYPER:
-        default = "" if "(default" in text else " (default: the model's recipe)"
+        default = "" if "(default" in text else _recipe_help(field)
         metavar = "N" if field in _INT_FIELDS else "X"
         t.add_argument(option, dest=field, type=kind, default=None, metavar=metavar, help=text + default)
+    add_deprecated_option(t, "--emb-dim", "emb_dim", instead="use --dim", type=positive_int, metavar="N")
+    add_workers_option(t)
     t.add_argument(
         "--bidirectional",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="a bidirectional RNN encoder (default: the model's recipe)",
+        help="a bidirectional RNN encoder" + _recipe_help("bidirectional"),
     )
     t.add_argument(
-        "--schedule", choices=["constant", "cosine"], default=None, help="learning-rate schedule (default: the recipe)"
+        "--schedule",
+        choices=["constant", "cosine"],
+        default=None,
+        help="learning-rate schedule" + _recipe_help("schedule"),
     )
     for side in ("source", "target"):
         t.add_argument(
@@ -121,7 +148,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     t.add_argument("-o", "--output", required=True, metavar="MODEL", help="save the trained model here (.pt)")
     t.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint per epoch here")
     t.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
-    t.add_argument("--device", default="auto", help="auto, cpu, cuda ... (default auto)")
+    add_model_device_option(t)
     add_quiet_option(t)
     add_json_option(t)
     t.set_defaults(func=cmd_train)
@@ -129,7 +156,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = ssub.add_parser(
         "translate",
         help="translate texts with a trained model",
-        description="Translate each TEXT (or each line of --input) with a model saved by 'seq2seq train'.",
+        description="Translate each TEXT (or each line of --input) with a model saved by 'seq2seq train'. "
+        "Text output: one line per source, output<TAB>score<TAB>source, where score is the output's "
+        "log-probability divided by its length**A (--length-penalty): 0 is certain, lower is less sure. On a "
+        "terminal a header line names the columns; a file or pipe gets the lines alone.",
     )
     q.add_argument("--model", required=True, metavar="MODEL", help="a model file or checkpoint folder")
     q.add_argument("texts", nargs="*", metavar="TEXT", help="sources to translate")
@@ -178,7 +208,7 @@ def _add_decoding_options(p: argparse.ArgumentParser, *, length_penalty: bool = 
             metavar="A",
             help="scores are log-probabilities divided by length**A (default 1; 0: their sum)",
         )
-    p.add_argument("--device", default="cpu", help="cpu, cuda ... (default cpu)")
+    add_model_device_option(p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,7 +252,7 @@ def _config(args: argparse.Namespace):
     from ..sequences.config import Seq2SeqConfig
 
     fields = {field: getattr(args, field) for _, field, _, _ in _HYPER if getattr(args, field) is not None}
-    fields.update(src_unit=args.source_unit, tgt_unit=args.target_unit)
+    fields.update(src_unit=args.source_unit, tgt_unit=args.target_unit, workers=args.workers)
     for name in ("epochs", "attention", "bidirectional", "schedule"):
         if getattr(args, name) is not None:
             fields[name] = getattr(args, name)
@@ -286,7 +316,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 if h.get(key) is not None
             )
             print(f"epoch {h['epoch']}: loss {h['loss']:.4f}{valid}  ({h['seconds']:.1f} s)")
-        print(f"{m.config.model} trained {out['epochs']} epochs in {out['seconds']:.1f} s; saved to {saved}")
+        print(f"{m.config.model} trained {plural(out['epochs'], 'epoch')} in {out['seconds']:.1f} s; saved to {saved}")
     return 0
 
 
@@ -304,11 +334,13 @@ def cmd_translate(args: argparse.Namespace) -> int:
     with waiting("loading torch and the model", enabled=show):
         m = load_seq2seq(args.model, device=args.device)
     _warn_unknown_words(m, sources)
-    with waiting(f"translating {len(sources):,} sources", enabled=show):
+    with waiting(f"translating {plural(len(sources), 'source')}", enabled=show):
         translations = m.translate(sources, beam_size=args.beam_size, length_penalty=args.length_penalty)
     if args.json:
         print_json({"translations": [t.to_dict() for t in translations]})
     else:
+        if sys.stdout.isatty():  # for the eye only: a file or pipe gets the bare TSV
+            print("output\tscore\tsource")
         for t in translations:
             print(f"{t.output}\t{t.score:.4f}\t{t.source}")
     return 0
@@ -360,14 +392,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if args.reverse:
                 splits = splits.swapped()
         pairs, data = getattr(splits, args.split), f"{spec}:{args.split}"
-    with waiting(f"translating and scoring {len(pairs):,} pairs", enabled=show):
+    with waiting(f"translating and scoring {plural(len(pairs), 'pair')}", enabled=show):
         scores = m.evaluate(pairs, beam_size=args.beam_size)
     out = {"model": str(args.model), "data": data, "reverse": args.reverse, "beam_size": args.beam_size}
     out.update(scores.to_dict())
     if args.json:
         print_json(out)
     else:
-        line = f"{data}: {scores.n:,} pairs, exact match {scores.exact_match:.4f}, token accuracy {scores.token_accuracy:.4f}"
+        line = f"{data}: {plural(scores.n, 'pair')}, exact match {scores.exact_match:.4f}, token accuracy {scores.token_accuracy:.4f}"
         if scores.bleu is not None:
             line += f", BLEU {scores.bleu:.2f}, chrF {scores.chrf:.2f}"
         print(line + f" (beam {args.beam_size})")

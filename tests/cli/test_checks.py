@@ -10,10 +10,6 @@ import pytest
 from embedkit.cli import build_parser, main
 from embedkit.cli._checks import float_in, int_at_least, options_for_fields
 
-# Commands whose options the vector-file helper's branch of issue 23 edits (convert --limit, explore,
-# train-embeddings): left to that branch, so they are not swept here.
-ELSEWHERE = {"convert", "explore", "train-embeddings"}
-
 
 def _options():
     """(command words, option string, action) for every option of every command, as build_parser() has them."""
@@ -28,7 +24,7 @@ def _options():
             if action.option_strings:
                 yield path, max(action.option_strings, key=len), action
 
-    return [o for o in walk(build_parser(), ()) if o[0][0] not in ELSEWHERE]
+    return list(walk(build_parser(), ()))
 
 
 def _takes_floats(action) -> bool:
@@ -45,10 +41,10 @@ SEED_OPTIONS = [" ".join(path) for path, opt, _ in _options() if opt == "--seed"
 
 
 def test_no_numeric_option_is_a_bare_int_or_float():
-    """Check that no option of these commands takes Python's bare int or float (which pass nan, inf and -5 on)."""
+    """Check that no option of any command takes Python's bare int or float (which pass nan, inf and -5 on)."""
     bare = [f"{' '.join(path)} {opt}" for path, opt, action in _options() if action.type in (int, float)]
     assert bare == []
-    assert len(FLOAT_OPTIONS) == 13 and len(SEED_OPTIONS) == 9
+    assert len(FLOAT_OPTIONS) == 18 and len(SEED_OPTIONS) == 11
 
 
 @pytest.mark.parametrize(("command", "option"), FLOAT_OPTIONS)
@@ -144,7 +140,7 @@ def test_config_caps_name_the_option(tmp_path, capsys):
     assert capsys.readouterr().err == "embedkit: error: --batch-size must be at most 1,048,576, got 2,000,000\n"
     pairs = tmp_path / "p.tsv"
     pairs.write_text("un\t1\n")
-    argv = ["seq2seq", "train", "--task", str(pairs), "--emb-dim", "100000", "-o", str(tmp_path / "s.pt")]
+    argv = ["seq2seq", "train", "--task", str(pairs), "--dim", "100000", "-o", str(tmp_path / "s.pt")]
     assert main(argv) == 1
-    assert capsys.readouterr().err == "embedkit: error: --emb-dim must be at most 16,384, got 100,000\n"
+    assert capsys.readouterr().err == "embedkit: error: --dim must be at most 16,384, got 100,000\n"
     assert not (tmp_path / "m.pt").exists() and not (tmp_path / "s.pt").exists()

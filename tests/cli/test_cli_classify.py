@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -58,8 +59,8 @@ def test_train_json_keys_and_predict(capsys, mr_files, tmp_path):
     assert sum(p["probabilities"].values()) == pytest.approx(1.0)
 
 
-def test_train_neural_and_predict_text(capsys, mr_files, tmp_path):
-    """Check a one-epoch GRU run from the command line, its JSON, and plain-text prediction."""
+def test_train_neural_and_predict_text(capsys, mr_files, tmp_path, monkeypatch):
+    """Check a one-epoch GRU run from the command line, its JSON, and plain-text prediction (a header line only on a terminal)."""
     train, _ = mr_files
     model = tmp_path / "gru.pt"
     rc, out = run_json(
@@ -89,6 +90,9 @@ def test_train_neural_and_predict_text(capsys, mr_files, tmp_path):
     assert main(["classify", "predict", "--model", str(model), "a fine film", "awful"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and lines[0].endswith("\ta fine film") and lines[1].split("\t")[0] in ("0", "1")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # capsys's stdout, as a terminal
+    assert main(["classify", "predict", "--model", str(model), "a fine film", "awful"]) == 0
+    assert capsys.readouterr().out.strip().splitlines() == ["label\tprobability\ttext", *lines]
 
 
 def test_cv_json(capsys, mr_files):
@@ -180,18 +184,18 @@ def test_ctrl_c_exits_130_with_where_to_resume(capsys, label_files, monkeypatch)
     for raised, extra, line in [
         (
             TrainingInterrupted(2, d / "ck" / "epoch-002.pt"),
-            ["--checkpoint-dir", str(d / "ck")],
+            ["--checkpoint", str(d / "ck")],
             "interrupted after epoch 2; rerun with --resume",
         ),
         (
             TrainingInterrupted(0, None),
-            ["--checkpoint-dir", str(d / "ck")],
+            ["--checkpoint", str(d / "ck")],
             "interrupted before the first checkpoint was written; nothing was saved",
         ),
         (
             TrainingInterrupted(1, None),
             [],
-            "interrupted after epoch 1; nothing was saved (--checkpoint-dir DIR makes a run resumable)",
+            "interrupted after epoch 1; nothing was saved (--checkpoint DIR makes a run resumable)",
         ),
     ]:
 

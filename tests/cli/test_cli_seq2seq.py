@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
 from embedkit.cli import main
 
 WORDS = ["zero", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
-TINY = ["--emb-dim", "8", "--hidden", "16", "--batch-size", "8", "--workers", "1", "-q"]
+TINY = ["--dim", "8", "--hidden", "16", "--batch-size", "8", "--workers", "1", "-q"]
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +54,8 @@ def test_train_reports_history_config_and_saves(trained):
     assert rep["seconds"] == pytest.approx(sum(h["seconds"] for h in rep["history"]))
 
 
-def test_translate_json_keeps_input_order_and_input_file_agrees(trained, tmp_path, capsys):
-    """Check that translate --json lists one translation per source in order, and --input gives the same."""
+def test_translate_json_keeps_input_order_and_input_file_agrees(trained, tmp_path, capsys, monkeypatch):
+    """Check that translate --json lists one translation per source in order, --input gives the same, and the text is output<TAB>score<TAB>source (a header only on a terminal)."""
     path, _ = trained
     sources = ["deux sept", "un un", "neuf zero"]
     rep = _run(["seq2seq", "translate", "--model", str(path), *sources, "--json"], capsys)
@@ -66,8 +67,12 @@ def test_translate_json_keeps_input_order_and_input_file_agrees(trained, tmp_pat
     assert rep2 == rep
     assert main(["seq2seq", "translate", "--model", str(path), *sources]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[0] for line in lines] == [t["output"] for t in rep["translations"]]
-    assert [line.split("\t")[2] for line in lines] == sources
+    assert [line.split("\t") for line in lines] == [
+        [t["output"], f"{t['score']:.4f}", t["source"]] for t in rep["translations"]
+    ]
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # capsys's stdout, as a terminal
+    assert main(["seq2seq", "translate", "--model", str(path), *sources]) == 0
+    assert capsys.readouterr().out.splitlines() == ["output\tscore\tsource", *lines]
 
 
 def test_beam_of_one_is_greedy(trained, capsys):
@@ -150,10 +155,10 @@ def test_text_output_of_train_and_evaluate(digits_tsv, trained, tmp_path, capsys
     """Check the text (non-JSON) lines of train and evaluate."""
     out = tmp_path / "t.pt"
     argv = ["seq2seq", "train", "--task", str(digits_tsv), "--model", "transformer", "--epochs", "1"]
-    assert main([*argv, "--emb-dim", "8", "--heads", "2", "--ff-dim", "16", "--layers", "1", "-q", "-o", str(out)]) == 0
+    assert main([*argv, "--dim", "8", "--heads", "2", "--ff-dim", "16", "--layers", "1", "-q", "-o", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("epoch 1: loss ") and "valid exact match" in lines[0]
-    assert lines[-1].startswith("transformer trained 1 epochs in ") and lines[-1].endswith(f"saved to {out}")
+    assert lines[-1].startswith("transformer trained 1 epoch in ") and lines[-1].endswith(f"saved to {out}")
     path, _ = trained
     assert main(["seq2seq", "evaluate", "--model", str(path), "--test", str(digits_tsv)]) == 0
     text = capsys.readouterr().out

@@ -50,11 +50,19 @@ def test_cli_train_and_generate(tmp_path, capsys):
     rep = json.loads(capsys.readouterr().out)
     assert rep["format"] == "word2vec" and rep["model"] == str(tmp_path / "vec.pt")
     assert len(rep["history"]) == 2 and rep["corpus"]["vocab"] == 21
+    assert rep["left_out"] == ["<pad>", "<unk>", "</s>"]
     v = embedkit.load(out)
     assert v.shape == (18, 8)
     assert main(args[:-1] + ["--resume", "--epochs", "3"]) == 0
-    text = capsys.readouterr().out
-    assert "epoch 3:" in text and "epoch 2:" in text and "wrote 18 x 8 vectors" in text
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        lines[0] == "lstm: 665 training tokens, a vocabulary of 21 (18 words and the special tokens <pad>, <unk>, </s>)"
+    )
+    assert [line.split(":")[0] for line in lines[1:4]] == ["  epoch 1", "  epoch 2", "  epoch 3"]
+    assert lines[4] == (
+        f"wrote 18 x 8 vectors to {out} (word2vec): one per word; not the special tokens <pad> (padding), "
+        "<unk> (words rarer than --min-count), </s> (line ends)"
+    )
     gen = ["generate", "--model", str(tmp_path / "vec.pt"), "--prompt", "the king", "--words", "6", "--seed", "3"]
     assert main(gen) == 0
     first = capsys.readouterr().out
@@ -63,6 +71,21 @@ def test_cli_train_and_generate(tmp_path, capsys):
     assert main(gen + ["--json", "--method", "beam"]) == 0
     g = json.loads(capsys.readouterr().out)
     assert g["prompt"] == ["the", "king"] and len(g["words"]) == 6
+
+
+def test_gensim_text_output_says_what_the_vectors_leave_out(tmp_path, capsys):
+    """Check that a gensim run's vocabulary line and vector count agree: the vocabulary less its three special tokens."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(TEXT * 20) + "\n", encoding="utf-8")
+    out = tmp_path / "v.txt"
+    argv = ["train-embeddings", str(corpus), "--algorithm", "word2vec-cbow", "--dim", "8", "--epochs", "1"]
+    assert main([*argv, "--min-count", "1", "--workers", "1", "-q", "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "word2vec-cbow: 700 training tokens, a vocabulary of 21 (18 words and the special tokens <pad>, <unk>, </s>)"
+    )
+    assert lines[-1].startswith(f"wrote 18 x 8 vectors to {out} (word2vec): one per word; not the special tokens ")
+    assert embedkit.load(out).shape == (18, 8)
 
 
 def test_cli_errors(tmp_path, capsys):

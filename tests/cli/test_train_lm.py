@@ -41,3 +41,20 @@ def test_train_lm_json_and_generate_chars(tmp_path, capsys):
         main(["generate", "--model", str(tmp_path / "ck"), "--prompt", "to", "--chars", "5", "--method", "beam"]) == 0
     )
     assert capsys.readouterr().out.startswith("to")
+
+
+def test_train_lm_text_says_which_held_out_loss_is_which(tmp_path, capsys):
+    """Check that the rounds' held-out loss (the first 32,768 held-out characters) and the final one (all of them) are labelled, and agree where they should."""
+    corpus = tmp_path / "t.txt"
+    corpus.write_text(TEXT * 200)  # 344,000 characters: 34,400 held out, more than a round evaluates
+    argv = ["train-lm", str(corpus), "--dim", "16", "--heads", "2", "--layers", "1", "--block", "16"]
+    argv += ["--batch-size", "4", "--steps", "2", "--eval-every", "1", "--workers", "1", "--no-bf16", "-q"]
+    assert main([*argv, "-o", str(tmp_path / "m.pt")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "transformer (char): 309,600 training characters, 34,400 held out; a vocabulary of 17"
+    assert lines[1] == "each step's held-out loss: on the first 32,768 of the 34,400 held-out characters"
+    assert [line.split(":")[0] for line in lines[2:4]] == ["  step      1", "  step      2"]
+    assert "  training loss " in lines[2] and " held-out " in lines[2]
+    assert lines[4].startswith("held-out loss on all 34,400 held-out characters: ")
+    assert lines[4].endswith(" bits per character) after 2 steps")
+    assert lines[5] == f"wrote the model to {tmp_path / 'm.pt'}"
