@@ -15,7 +15,7 @@ One package per capability; imports point down only (what each package may impor
       vectors.py errors.py text.py _fs.py _launch.py  core object, errors, tokenizer/vocabulary, atomic writes, torchrun env   (numpy only)
       _deps.py jsonsafe.py                            optional-extra checks ("install embedkit[nn]"), strict RFC 8259 JSON     (numpy only)
       io/           load / save / detect: one module per format behind FORMAT_TABLE; cache; named sets   -> core
-      progress.py                                     tqdm bars on stderr after a delay, quiet-able               (tqdm inside functions)
+      progress.py                                     stderr progress after a delay: bars on a TTY, lines in a log (tqdm inside functions)
       search/       exact blocked top-k kernels, HNSW index, nearest, analogies; backends.py: the device
                     registry (torch kernels named by module path, imported on first use)                -> core
       evaluation/   benchmark files, analogy + similarity scores, bootstrap, alignment                  -> search, io

@@ -5,8 +5,9 @@ Kim (2014) sentence-classification files: lower-case by default, punctuation spl
 English clitics separated (``don't`` -> ``do n't``, ``it's`` -> ``it 's``), hyphenated words
 and decimal numbers kept whole.
 
-:func:`detect_encoding` tells UTF-8 from the older Windows-1252/Latin-1 files (datasets and
-benchmark files are read with it).
+:func:`detect_encoding` tells UTF-8 from the older Windows-1252/Latin-1 files (datasets, benchmark
+files and training corpora are read with it); :func:`first_non_utf8` finds where a file stops being
+UTF-8 and :func:`not_utf8_message` says so in the one wording every reader warns with.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 
 from .errors import DataError
 
-__all__ = ["PAD", "UNK", "Vocabulary", "detect_encoding", "tokenize"]
+__all__ = ["PAD", "UNK", "BadByte", "Vocabulary", "detect_encoding", "first_non_utf8", "not_utf8_message", "tokenize"]
 
 PAD = "<pad>"
 UNK = "<unk>"
@@ -159,6 +160,56 @@ def _decodes(path: Path, encoding: str, chunk: int = 1 << 20) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class BadByte:
+    """The first byte of a file that is not UTF-8: its line (from 1), byte offset (from 0) and value."""
+
+    line: int
+    offset: int
+    value: int
+
+
+def first_non_utf8(path: str | os.PathLike, chunk: int = 1 << 20) -> BadByte | None:
+    r"""Where ``path`` stops being UTF-8 (``None``: it is UTF-8 throughout), read in chunks.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
+    >>> _ = p.write_bytes("naïve\n".encode() + b"caf\xe9\n")
+    >>> first_non_utf8(p)
+    BadByte(line=2, offset=10, value=233)
+    """
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    seen = newlines = 0  # bytes read, and the newlines among them
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(chunk)
+            pending = dec.getstate()[0]  # the start of a character cut by the last chunk: never a newline
+            try:
+                dec.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                data = exc.object  # pending + block
+                return BadByte(
+                    newlines + data[: exc.start].count(b"\n") + 1, seen - len(pending) + exc.start, data[exc.start]
+                )
+            if not block:
+                return None
+            seen += len(block)
+            newlines += block.count(b"\n")
+
+
+_ENCODING_NAMES = {"cp1252": "Windows-1252 (cp1252)", "latin-1": "Latin-1"}
+
+
+def not_utf8_message(name: str, encoding: str, bad: BadByte | None = None) -> str:
+    """The warning for a file read in ``encoding`` because it is not UTF-8 (``bad``: where it stops being UTF-8).
+
+    >>> not_utf8_message("corpus.txt", "cp1252", BadByte(2, 10, 0xE9))
+    'corpus.txt is not UTF-8 (line 2: byte 0xe9); read it as Windows-1252 (cp1252)'
+    """
+    where = "" if bad is None else f" (line {bad.line}: byte {bad.value:#04x})"
+    return f"{name} is not UTF-8{where}; read it as {_ENCODING_NAMES.get(encoding, encoding)}"
+
+
 def detect_encoding(path: str | os.PathLike) -> str:
     r"""``"utf-8-sig"`` for a file with a UTF-8 byte-order mark, ``"utf-8"`` for valid UTF-8,
     else ``"cp1252"`` (Windows-1252, the usual encoding of older English corpora) when every byte
@@ -176,7 +227,6 @@ def detect_encoding(path: str | os.PathLike) -> str:
     with open(path, "rb") as f:
         if f.read(3) == codecs.BOM_UTF8:
             return "utf-8-sig"
-    for enc in ("utf-8", "cp1252"):
-        if _decodes(path, enc):
-            return enc
-    return "latin-1"
+    if first_non_utf8(path) is None:
+        return "utf-8"
+    return "cp1252" if _decodes(path, "cp1252") else "latin-1"

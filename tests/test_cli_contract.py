@@ -94,6 +94,12 @@ CASES: dict[str, list[Case]] = {
         Case("convert {folder} {tmp}/out.vec --to glove", 1, "folder", leaves_no="out.vec"),
         Case("convert {small} {tmp}/out.vec --to bogus", 2, "argument --to: invalid choice", leaves_no="out.vec"),
         Case("convert {small} {tmp}/out.vec --to glove --limit -5", (1, 2), "limit", leaves_no="out.vec"),
+        Case(
+            "convert {small} {tmp}/out.vec --to glove --limit 0",
+            2,
+            "argument --limit: expected a positive integer, got 0",
+            leaves_no="out.vec",
+        ),
         Case("convert {small} {folder} --to glove", 1, "folder"),
     ],
     "classify train": [
@@ -303,6 +309,12 @@ CASES: dict[str, list[Case]] = {
             leaves_no="e.html",
         ),
         Case(
+            "explore --top 50 -q --metadata {meta_dup} -o {tmp}/e.html",
+            1,
+            "meta_dup.tsv, line 4: a second row for 'the' (the first is line 2); one row per word",
+            leaves_no="e.html",
+        ),
+        Case(
             "explore --top 50 -q --metadata {labels} -o {tmp}/e.html",
             1,
             "labels.txt, line 1: expected a header 'word<TAB>column...'",
@@ -452,6 +464,7 @@ def files(tmp_path_factory) -> dict[str, str]:
     (d / "unknown_pairs.txt").write_text("zzqq1\tzzqq2\t3.0\nqqzz1\tqqzz2\t2.5\n")
     (d / "meta_unknown.tsv").write_text("word\tpos\nthe\tDET\nzzqqxx\tX\n")
     (d / "meta_fields.tsv").write_text("word\tpos\nthe\tDET\textra\n")
+    (d / "meta_dup.tsv").write_text("word\tpos\nthe\tDET\nof\tADP\nthe\tPRON\n")
     from embedkit.viz.projection import Projection
 
     Projection(("the", "zzqqxx"), [[0.0, 1.0], [1.0, 0.0]], "pca", source="other-vectors").save(

@@ -52,6 +52,18 @@ def test_info_and_convert(tmp_path, capsys):
     assert info["format"] == "word2vec-binary" and info["count"] == 100
 
 
+@pytest.mark.parametrize("n", ["0", "-5"])
+def test_convert_limit_must_be_positive(n, tmp_path, capsys):
+    """Check that convert --limit 0 (which would write a file no reader takes) or below is a one-line usage error naming --limit, and writes nothing."""
+    dest = tmp_path / "none.txt"
+    assert main(["convert", "glove-6b-50d", str(dest), "--to", "glove", "--limit", n]) == 2
+    assert capsys.readouterr().err == (
+        f"embedkit convert: error: argument --limit: expected a positive integer, got {n} "
+        "(see 'embedkit convert --help')\n"
+    )
+    assert not dest.exists()
+
+
 def test_errors_exit_1_with_message(tmp_path, capsys):
     """Check that an unknown word or a bad file exits 1 with a one-line message (JSON too)."""
     assert main(["neighbors", "frgo"]) == 1

@@ -89,7 +89,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--to", dest="to", required=True, choices=["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"]
     )
-    p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N vectors")
+    p.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N vectors (N >= 1)")
     p.add_argument("--allow-pickle", action="store_true", help="allow reading gensim's native (pickle) files")
     add_json_option(p)
     add_quiet_option(p)

@@ -85,15 +85,12 @@ def _pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
 
-_ENCODINGS = {"cp1252": "Windows-1252 (cp1252)", "latin-1": "Latin-1"}
-
-
 def _warn_file(name: str, invalid: int, first: int | None, what: str, encoding: str) -> None:
     """What the --json output holds as numbers, said in words on stderr for the text output."""
     if encoding not in ("utf-8", "utf-8-sig"):
-        print(
-            f"embedkit: warning: {name} is not UTF-8; read it as {_ENCODINGS.get(encoding, encoding)}", file=sys.stderr
-        )
+        from ..text import not_utf8_message
+
+        print(f"embedkit: warning: {not_utf8_message(name, encoding)}", file=sys.stderr)
     if invalid:
         lines = "line" if invalid == 1 else "lines"
         print(

@@ -97,6 +97,6 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"{args.restrict:,} most frequent"
         )
     for v in comparison.verdict():
-        clear = "clear" if v["clear"] else "within noise"
-        print(f"{v['benchmark']:<14} {v['metric']:<50} winner {v['winner']} ({clear})")
+        clear = "clear" if v.clear else "within noise"
+        print(f"{v.benchmark:<14} {v.metric:<50} winner {v.winner} ({clear})")
     return 0

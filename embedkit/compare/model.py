@@ -16,7 +16,16 @@ import numpy as np
 from ..evaluation.alignment import Alignment, NeighborOverlap
 from ..evaluation.bootstrap import paired_draws, percentile_interval_95
 
-__all__ = ["Comparison", "Estimate", "MetricRow", "SetInfo", "difference", "make_row", "paired_bootstrap"]
+__all__ = [
+    "Comparison",
+    "Estimate",
+    "MetricRow",
+    "SetInfo",
+    "Verdict",
+    "difference",
+    "make_row",
+    "paired_bootstrap",
+]
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,23 @@ class SetInfo:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """One metric's verdict: the winner, its margin over the runner-up (the paired difference with
+    the smallest value), and whether the winner's lead over every other set is outside the noise
+    (``clear``: each paired 95% interval excludes 0)."""
+
+    benchmark: str
+    metric: str
+    items: int
+    winner: str
+    margin: Estimate | None
+    clear: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Everything :func:`~embedkit.compare.run.compare` measured; ``to_dict()`` is what the JSON report holds."""
 
@@ -96,32 +122,19 @@ class Comparison:
     def names(self) -> list[str]:
         return [s.name for s in self.sets]
 
-    def verdict(self) -> list[dict]:
-        """One line per metric: who wins, by how much, and whether it is outside the noise."""
+    def verdict(self) -> list[Verdict]:
+        """One :class:`Verdict` per metric: who wins, by how much, and whether it is outside the noise."""
         rows = []
         for m in self.metrics:
-            others = [i for i in range(len(self.sets)) if i != m.best]
-            margins = []
-            for j in others:
-                d = difference(m, m.best, j)
-                margins.append(d)
+            margins = [difference(m, m.best, j) for j in range(len(self.sets)) if j != m.best]
             closest = min(margins, key=lambda d: d.value) if margins else None
-            rows.append(
-                {
-                    "benchmark": m.benchmark,
-                    "metric": m.metric,
-                    "items": m.items,
-                    "winner": self.sets[m.best].name,
-                    "margin": None if closest is None else closest.to_dict(),
-                    "clear": m.decisive,
-                }
-            )
+            rows.append(Verdict(m.benchmark, m.metric, m.items, self.sets[m.best].name, closest, m.decisive))
         return rows
 
     def to_dict(self) -> dict:
         return {
             "sets": [s.to_dict() for s in self.sets],
-            "verdict": self.verdict(),
+            "verdict": [v.to_dict() for v in self.verdict()],
             "metrics": [m.to_dict() for m in self.metrics],
             "analogy_sections": self.analogy_sections,
             "neighbor_overlap": [o.to_dict() for o in self.overlaps],
@@ -136,8 +149,8 @@ def difference(m: MetricRow, i: int, j: int) -> Estimate:
     di, dj = m.differences[i], m.differences[j]
     if j == 0 and di is not None:
         return di
-    if i == 0 and dj is not None:
-        return Estimate(-dj.value, -dj.high, -dj.low)
+    if i == 0 and dj is not None:  # 0.0 - x, not -x: a tie is +0.0, never -0.0 ("-0.0000" in a report)
+        return Estimate(0.0 - dj.value, 0.0 - dj.high, 0.0 - dj.low)
     # Neither is the reference: the stored bootstrap draws are gone, so use the conservative
     # (widest) combination of the two intervals.
     assert di is not None and dj is not None

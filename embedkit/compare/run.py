@@ -19,6 +19,7 @@ from ..errors import InvalidArgumentError
 from ..evaluation.alignment import align, neighbor_overlap, shared_words
 from ..io.api import resolve_vectors
 from ..io.named import default_data_dir
+from ..progress import progress_bar
 from ..search.kernels import unit_rows
 from ..vectors import Vectors
 from .downstream import downstream_rows
@@ -140,8 +141,6 @@ def compare(
     progress:
         Show a progress bar across the stages.
     """
-    from tqdm.auto import tqdm
-
     vecs, names = _resolve(specs, names)
     if len(vecs) < 2:
         raise InvalidArgumentError("compare needs at least two vector sets")
@@ -153,7 +152,7 @@ def compare(
         "projection",
         *[f"downstream {d}" for d in downstream],
     ]
-    bar = tqdm(total=len(stages), desc="compare", disable=not progress, unit="stage")
+    bar = progress_bar(desc="compare", total=len(stages), unit="stage", delay=0.0, enabled=progress)
 
     def step(label: str) -> None:
         bar.set_postfix_str(label)

@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import DataError, InvalidArgumentError
+from ..progress import progress_bar
 from ..search.analogy import analogy_rows
 from ..search.backends import SearchBackend, resolve_backend
 from ..search.kernels import cpu_cores, restrict_count, topk_blocked, unit_view
@@ -221,22 +222,12 @@ def _top_answers(
     single-threaded BLAS: independent workers need no barrier per product, unlike a
     multi-threaded BLAS on blocks this small, and they also share the row maxima and merges.
     Every query's scores are the same either way (the 50-term dot products are not split), and
-    a query's answers do not depend on the other queries of its chunk. ``progress`` shows a
-    tqdm bar of the questions answered on stderr once :data:`PROGRESS_DELAY` seconds have passed.
+    a query's answers do not depend on the other queries of its chunk. ``progress`` shows
+    the questions answered on stderr (:func:`~embedkit.progress.progress_bar`) once :data:`PROGRESS_DELAY` seconds have passed.
     """
-    from tqdm.auto import tqdm
-
     chunks = np.array_split(rows, max(1, -(-len(rows) // (2 * batch_size))))
     workers = min(cpu_cores(), len(chunks))
-    bar = tqdm(
-        total=len(rows),
-        desc=f"analogies ({method})",
-        unit="q",
-        disable=not progress,
-        leave=False,
-        delay=PROGRESS_DELAY,
-        mininterval=0.5,
-    )
+    bar = progress_bar(desc=f"analogies ({method})", total=len(rows), unit="q", delay=PROGRESS_DELAY, enabled=progress)
 
     def run(r: np.ndarray) -> np.ndarray:
         top = _top_answers_block(vectors, r, n_cand, method, batch_size)
@@ -297,7 +288,7 @@ def evaluate_analogies(
     n_boot, confidence, seed:
         Bootstrap resamples, interval level and random seed of the intervals.
     progress:
-        Show a progress bar of the questions answered on stderr (tqdm) once the evaluation has
+        Show the questions answered on stderr (a bar on a terminal, lines in a log) once the evaluation has
         run :data:`PROGRESS_DELAY` seconds (the full Google set at restrict=300,000 takes several).
     device:
         Where the search runs: ``"cpu"`` (numpy, the default), ``"cuda"``, ``"cuda:N"``, ``"auto"``

@@ -83,7 +83,7 @@ def load(
         was written and the checksum covers them since. A damaged cache is rebuilt; a damaged
         file given by path raises :class:`VectorFileError`.
     progress:
-        Count the vectors parsed on a progress bar on stderr (tqdm) once parsing has run
+        Count the vectors parsed on stderr (a bar on a terminal, lines in a log) once parsing has run
         :data:`~embedkit.progress.PROGRESS_DELAY` seconds; loads from the cache parse nothing.
 
     Returns
@@ -248,8 +248,8 @@ def save(
     A ``.gz``, ``.bz2`` or ``.xz`` suffix compresses text and binary formats. Text formats
     write each value in the shortest form that reads back to the same float32. ``dtype``
     (``"float32"`` or ``"float16"``; default: the matrix's own) is the storage of the
-    ``embedkit`` format. ``progress`` counts the vectors written on a progress bar on stderr
-    (tqdm) once writing has run :data:`~embedkit.progress.PROGRESS_DELAY` seconds.
+    ``embedkit`` format. ``progress`` counts the vectors written on stderr (a bar on a
+    terminal, lines in a log) once writing has run :data:`~embedkit.progress.PROGRESS_DELAY` seconds.
 
     Examples
     --------

@@ -1,6 +1,8 @@
 """The cache of parsed vector files: ``.ekv`` files under :func:`cache_dir`, named by a digest
 of what identifies their source (:func:`file_identity` for a file), written atomically as the
-source is parsed, and memory-mapped on later loads. A damaged entry is rebuilt.
+source is parsed, and memory-mapped on later loads. Each entry records that identity too: an
+entry that records another (another file's entry copied in its place) is rebuilt with a warning,
+one that records none (written before embedkit recorded it) quietly; a damaged entry is rebuilt.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .._fs import file_error
-from ..errors import EmbedkitError, VectorFileError
+from ..errors import EmbedkitError, EmbedkitWarning, VectorFileError
 from ..vectors import Vectors
 from .ekv import EkvWriter, read_ekv
 from .formats import Dtype
@@ -89,14 +91,25 @@ def load_cached(
     if cache and target.exists():
         try:
             keys, matrix, meta, check = read_ekv(target, limit=limit, verify=verify)
-            v = Vectors(keys, matrix, source=source, format=meta.get("format", fmt))
-            check()
-            return v
+            recorded = meta.get("identity")
+            if recorded == ident:
+                v = Vectors(keys, matrix, source=source, format=meta.get("format", fmt))
+                check()
+                return v
+            if recorded is not None:
+                made_from = meta.get("source")
+                then = " as it was then" if made_from == source else ""
+                warnings.warn(
+                    f"embedkit: the cache entry {target} does not match {str(where)!r} (it was made from "
+                    f"{made_from!r}{then}); rebuilding it",
+                    EmbedkitWarning,
+                    stacklevel=3,
+                )
         except (VectorFileError, ValueError, OSError):
             pass  # a damaged cache is rebuilt below
     if cache:
         try:
-            writer = EkvWriter(target, {"format": fmt, "source": source}, dtype, path=where)
+            writer = EkvWriter(target, {"format": fmt, "source": source, "identity": ident}, dtype, path=where)
             with writer:
                 fill(writer)
         except OSError as exc:  # a read-only or full cache folder: parse into memory instead

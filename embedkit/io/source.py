@@ -11,6 +11,7 @@ is made, so that tests may shrink it).
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import lzma
@@ -190,9 +191,14 @@ class Source:
             self.eof = True
         return b
 
-    def first(self) -> bytes:
-        """The first chunk; a file that holds only white space is refused as empty."""
+    def first(self, *, text: bool = False) -> bytes:
+        """The first chunk; a file that holds only white space is refused as empty. ``text``: a
+        UTF-8 byte-order mark at the start is dropped (a text reader's first line follows it)."""
         buf = self.read()
+        if text:
+            while len(buf) < len(codecs.BOM_UTF8) and not self.eof:
+                buf += self.read()
+            buf = buf.removeprefix(codecs.BOM_UTF8)
         while not buf.strip() and not self.eof:
             buf += self.read()
         if not buf.strip():

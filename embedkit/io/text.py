@@ -1,5 +1,9 @@
 """Text vector files: GloVe (no header) and word2vec / fastText ``.vec`` (a ``count dim`` header line).
 
+Fields are separated by one space or one tab (``word<TAB>v1 v2 ...`` reads as ``word v1 v2 ...``);
+a word cannot hold either, as in gensim, which splits on spaces only. A UTF-8 byte-order mark
+before the first line is dropped, in reading and in recognising the format.
+
 Reading is chunked (:class:`~embedkit.io.source.Source`): each piece of whole lines goes through
 pyarrow's multi-threaded CSV parser, or, if anything is unusual in it, through the line-by-line
 parser that names the line of the first problem. Writing prints every float32 in its shortest
@@ -8,7 +12,9 @@ round-trip form.
 
 from __future__ import annotations
 
+import codecs
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,6 +38,7 @@ __all__ = [
 ]
 
 WRITE_STEP = 1 << 15  # rows formatted at a time
+FIELD_SEP = re.compile(rb"[ \t]")  # what separates a word and its values
 
 
 # --------------------------------------------------------------------------------------------
@@ -54,6 +61,7 @@ def looks_like_text(b: bytes) -> bool:
 def sniff_word2vec(head: bytes) -> bool:
     """A ``count dim`` header line, then a row of ``dim`` numbers or anything that reads as text
     (text whose first row cannot be parsed still reads as text, so that the error names it)."""
+    head = head.removeprefix(codecs.BOM_UTF8)
     nl = head.find(b"\n")
     if nl < 0:
         return False
@@ -64,7 +72,7 @@ def sniff_word2vec(head: bytes) -> bool:
     rest = head[nl + 1 :]
     nl2 = rest.find(b"\n")
     line = rest[: nl2 if nl2 >= 0 else len(rest)].rstrip()
-    toks = line.split(b" ")
+    toks = FIELD_SEP.split(line)
     if len(toks) == dim + 1 and all(is_float(t) for t in toks[1:]):
         return True
     return b"\x00" not in rest[: 4 * dim + 256] and looks_like_text(rest)
@@ -72,9 +80,10 @@ def sniff_word2vec(head: bytes) -> bool:
 
 def sniff_glove(head: bytes) -> bool:
     """A first line of a word and numbers, or any text (reading it will say exactly what is wrong)."""
+    head = head.removeprefix(codecs.BOM_UTF8)
     nl = head.find(b"\n")
     first = head[: nl if nl >= 0 else len(head)]
-    toks = first.rstrip().split(b" ")
+    toks = FIELD_SEP.split(first.rstrip())
     if len(toks) >= 2 and all(is_float(t) for t in toks[1:]):
         return True
     return looks_like_text(head)
@@ -140,7 +149,7 @@ def stream_text(
     Memory stays bounded by a chunk: each piece of whole lines goes through the fast parser
     (pyarrow) or, if anything is unusual in it, through the line-by-line one that names the line.
     """
-    data = src.first()
+    data = src.first(text=True)
     count = 0  # from the header; read only when there is one
     dim: int | None = None
     rest = data
@@ -174,7 +183,7 @@ def stream_text(
                     piece, tail = piece[:cut], piece[cut:]
                 seen_lines += here
             body = pending + piece if pending else piece
-            end = len(body.rstrip(b"\n\r "))
+            end = len(body.rstrip(b"\n\r \t"))
             if end == 0:
                 pending = body
             else:
@@ -205,9 +214,10 @@ def _parse_text_part(
     """Parse whole lines (the first one is line ``first_line``) into ``sink``; returns the
     dimension and the number of lines (every line is a row: a blank one is an error)."""
     try:
-        words, matrix = _read_text_fast(memoryview(part), dim)
+        # A tab separates fields as a space does (pyarrow takes one delimiter).
+        words, matrix = _read_text_fast(memoryview(part.replace(b"\t", b" ") if b"\t" in part else part), dim)
     except _FastPathFailed:
-        words, matrix = _read_text_slow(memoryview(part.rstrip(b"\n\r ")), path, dim, first_line)
+        words, matrix = _read_text_slow(memoryview(part.rstrip(b"\n\r \t")), path, dim, first_line)
     check_finite(matrix, path, lambda r: {"line": first_line + r})
     keys = decode_words(words, path, encoding, errors, first_line)
     sink.add(keys, matrix)
@@ -240,6 +250,8 @@ def _read_text_fast(body: memoryview, dim: int | None):
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    if body[:3] == codecs.BOM_UTF8:  # pyarrow would drop it; here it starts a word (the file's own went before)
+        raise _FastPathFailed
     nl = bytes(body[:65536]).find(b"\n")
     first = bytes(body[: nl if nl >= 0 else min(len(body), 65536)])
     if first.endswith(b"\r"):
@@ -297,10 +309,10 @@ def _read_text_slow(body: memoryview, path: Path, dim: int | None, first_line: i
     rows: list[list[float]] = []
     for i, line in enumerate(lines):
         lineno = first_line + i
-        line = line.rstrip(b"\r").rstrip(b" ")
+        line = line.rstrip(b"\r").rstrip(b" \t")
         if not line.strip():
             raise VectorFileError(path, "empty line", line=lineno)
-        toks = line.split(b" ")
+        toks = FIELD_SEP.split(line)
         if dim is None:
             dim = len(toks) - 1
             if dim < 1:
@@ -313,7 +325,9 @@ def _read_text_slow(body: memoryview, path: Path, dim: int | None, first_line: i
             bad = next(t for t in toks[1:] if not is_float(t))
             shown = bad.decode("utf-8", "replace")
             raise VectorFileError(
-                path, f"value {shown!r} is not a number" if shown else "empty value (two spaces in a row?)", line=lineno
+                path,
+                f"value {shown!r} is not a number" if shown else "empty value (two spaces or tabs in a row?)",
+                line=lineno,
             ) from None
         words.append(toks[0])
         rows.append(vals)

@@ -15,14 +15,15 @@ the dict of distinct words and one chunk.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError, MissingFileError
-from ..text import PAD, UNK, Vocabulary, tokenize
+from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError, InvalidTypeError, MissingFileError
+from ..text import PAD, UNK, Vocabulary, detect_encoding, first_non_utf8, not_utf8_message, tokenize
 
 __all__ = ["EOS", "Corpus", "char_corpus_from_text", "corpus_from_texts", "read_char_corpus", "read_corpus"]
 
@@ -85,7 +86,7 @@ def read_corpus(
     min_count: int = 1,
     max_size: int | None = None,
     valid_fraction: float = 0.0,
-    encoding: str = "utf-8",
+    encoding: str = "auto",
 ) -> Corpus:
     """Read text files into a :class:`Corpus`, streaming line by line.
 
@@ -100,7 +101,10 @@ def read_corpus(
     valid_fraction:
         The fraction of tokens, taken from the end, held out for perplexity.
     encoding:
-        Text encoding; undecodable bytes are replaced.
+        Text encoding; ``"auto"`` reads each file as UTF-8, or, with a warning naming its first
+        line that is not, as Windows-1252 (else Latin-1), as the datasets are read (see
+        :func:`~embedkit.text.detect_encoding`): ``café`` stays ``café``. Undecodable bytes are
+        replaced.
 
     Files without a single word are a :class:`~embedkit.errors.DataFileError` (a ``ValueError``) naming them.
 
@@ -115,15 +119,11 @@ def read_corpus(
     >>> c.train.tolist()
     [3, 4, 5, 6, 7, 3, 4, 2, 8, 9, 10, 11, 2]
     """
-    if isinstance(paths, (str, os.PathLike)):
-        raise InvalidTypeError("paths must be a sequence of paths, e.g. [path]")
-    for p in paths:
-        if not Path(p).is_file():
-            raise MissingFileError(p, "no such corpus file", message=f"no such corpus file: {str(p)!r}")
+    encodings = _encodings(paths, encoding)
 
     def lines() -> Iterator[str]:
-        for p in paths:
-            with open(p, encoding=encoding, errors="replace") as f:
+        for p, enc in zip(paths, encodings):
+            with open(p, encoding=enc, errors="replace") as f:
                 yield from f
 
     corpus = _build(lines(), lower=lower, min_count=min_count, max_size=max_size, valid_fraction=valid_fraction)
@@ -160,26 +160,40 @@ def corpus_from_texts(
 
 
 def read_char_corpus(
-    paths: Sequence[str | os.PathLike], *, valid_fraction: float = 0.1, encoding: str = "utf-8"
+    paths: Sequence[str | os.PathLike], *, valid_fraction: float = 0.1, encoding: str = "auto"
 ) -> Corpus:
     """Read text files, in order, into a character :class:`Corpus`: every character, the newline
-    included, is a token (see :func:`char_corpus_from_text`). Files without a single character are a
-    :class:`~embedkit.errors.DataFileError` (a ``ValueError``) naming them.
+    included, is a token (see :func:`char_corpus_from_text`). ``encoding`` as for :func:`read_corpus`.
+    Files without a single character are a :class:`~embedkit.errors.DataFileError` (a ``ValueError``)
+    naming them.
     """
-    if isinstance(paths, (str, os.PathLike)):
-        raise InvalidTypeError("paths must be a sequence of paths, e.g. [path]")
-    for p in paths:
-        if not Path(p).is_file():
-            raise MissingFileError(p, "no such corpus file", message=f"no such corpus file: {str(p)!r}")
+    encodings = _encodings(paths, encoding)
     parts = []
-    for p in paths:
-        with open(p, encoding=encoding, errors="replace") as f:
+    for p, enc in zip(paths, encodings):
+        with open(p, encoding=enc, errors="replace") as f:
             parts.append(f.read())
     text = "".join(parts)
     if not text:
         names = ", ".join(str(p) for p in paths)
         raise DataFileError(f"{names}: no characters (the {'file is' if len(paths) == 1 else 'files are'} empty)")
     return char_corpus_from_text(text, valid_fraction=valid_fraction)
+
+
+def _encodings(paths: Sequence[str | os.PathLike], encoding: str) -> list[str]:
+    """Each corpus file's encoding (``"auto"``: detected, with a warning for a file that is not
+    UTF-8); a missing file, or ``paths`` a single path, is refused first."""
+    if isinstance(paths, (str, os.PathLike)):
+        raise InvalidTypeError("paths must be a sequence of paths, e.g. [path]")
+    for p in paths:
+        if not Path(p).is_file():
+            raise MissingFileError(p, "no such corpus file", message=f"no such corpus file: {str(p)!r}")
+    if encoding != "auto":
+        return [encoding] * len(paths)
+    found = [detect_encoding(p) for p in paths]
+    for p, enc in zip(paths, found):
+        if enc not in ("utf-8", "utf-8-sig"):
+            warnings.warn(not_utf8_message(str(p), enc, first_non_utf8(p)), EmbedkitWarning, stacklevel=4)
+    return found
 
 
 def char_corpus_from_text(text: str, *, valid_fraction: float = 0.1) -> Corpus:

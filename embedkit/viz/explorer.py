@@ -38,6 +38,7 @@ import numpy as np
 from .._deps import require
 from .._fs import atomic_write
 from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError
+from ..progress import progress_bar
 from ..search.ann import ann_topk
 from ..search.kernels import Index, cosine_topk, normalize_rows, unit_rows
 from ..vectors import Vectors
@@ -71,9 +72,9 @@ class Coloring:
 def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, dict[str, str]]:
     """Columns of a TSV with a header ``word<TAB>column...``: column name to ``{word: value}``.
 
-    Every row must have as many fields as the header and name a word of ``words`` (the page's);
-    page words the file omits get no value. A :class:`~embedkit.errors.DataFileError` names the
-    file and the first bad line.
+    Every row must have as many fields as the header and name a word of ``words`` (the page's),
+    and no word may take two rows (which one was meant cannot be known); page words the file omits
+    get no value. A :class:`~embedkit.errors.DataFileError` names the file and the first bad line.
     """
     path = Path(path)
     try:
@@ -86,12 +87,18 @@ def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, di
     columns: dict[str, dict[str, str]] = {name: {} for name in header[1:]}
     page = set(words)
     unknown: list[tuple[int, str]] = []
+    row_of: dict[str, int] = {}  # each word's line
     for n, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
         fields = line.split("\t")
         if len(fields) != len(header):
             raise DataFileError(f"{path}, line {n}: {len(fields)} fields, the header has {len(header)}")
+        first = row_of.setdefault(fields[0], n)
+        if first != n:
+            raise DataFileError(
+                f"{path}, line {n}: a second row for {fields[0]!r} (the first is line {first}); one row per word"
+            )
         if fields[0] not in page:
             unknown.append((n, fields[0]))
             continue
@@ -280,13 +287,11 @@ def _neighbor_lists(
     ``index="hnsw"`` takes them from the approximate graph of :mod:`embedkit.search.ann` (ef=:data:`HNSW_EF`).
     With ``progress``, a bar on stderr counts the words done (a whole-vocabulary page takes minutes).
     """
-    from tqdm.auto import tqdm
-
     n = len(vectors)
     k = min(k, n - 1)
     rows = np.full((n, k), -1, dtype=np.int32)
     scores = np.zeros((n, k), dtype=np.float32)
-    with tqdm(total=n, desc=f"neighbour lists ({index})", unit="word", disable=not progress, leave=False) as bar:
+    with progress_bar(desc=f"neighbour lists ({index})", total=n, unit="word", delay=0.0, enabled=progress) as bar:
         for s in range(0, n, block):
             q = np.arange(s, min(s + block, n))
             Q, ex = unit_rows(vectors, q), np.ascontiguousarray(q[:, None])

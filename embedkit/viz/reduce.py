@@ -31,6 +31,7 @@ import numpy as np
 from .._deps import check, require
 from ..errors import DataError, InvalidArgumentError, InvalidTypeError
 from ..io.cache import cache_dir
+from ..progress import is_terminal, progress_bar
 from ..vectors import Vectors
 from .projection import METHODS, METRICS, Method, Metric, Projection
 
@@ -218,18 +219,16 @@ def _enable_numba_caching() -> None:
 
 
 class _Progress:
-    """A tqdm bar on stderr for the stages of a fit (a no-op when ``enabled`` is false)."""
+    """Progress on stderr for the stages of a fit (a no-op when ``enabled`` is false): a bar on a
+    terminal, plain lines in a log (:func:`~embedkit.progress.progress_bar`)."""
 
     def __init__(self, enabled: bool, total: int, desc: str) -> None:
         self.bar = None
         if enabled:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(
-                total=total,
+            self.bar = progress_bar(
                 desc=desc,
-                file=sys.stderr,
-                leave=False,
+                total=total,
+                delay=0.0,
                 bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}]",
             )
 
@@ -364,7 +363,13 @@ def _umap(
         # A seed makes umap run single-threaded; without one it uses every core.
         n_jobs=1 if seed is not None else -1,
         # umap shows its epoch bar without its verbose prints when "disable" is given explicitly.
-        tqdm_kwds={"disable": bar.bar is None, "file": sys.stderr, "leave": False, "desc": "UMAP: epochs"},
+        # Its bar only on a terminal: in a log, the stage lines say what is running.
+        tqdm_kwds={
+            "disable": bar.bar is None or not is_terminal(sys.stderr),
+            "file": sys.stderr,
+            "leave": False,
+            "desc": "UMAP: epochs",
+        },
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -1,7 +1,12 @@
-"""Tests for the progress bars of the commands that can make people wait: reading a vector file for the
-first time (every command), `convert`'s writing and `projector`'s export; `-q` and `--json` silence them."""
+"""Tests for the progress of the commands that can make people wait: reading a vector file for the
+first time (every command), `convert`'s writing and `projector`'s export; `-q` and `--json` silence them.
+Captured stderr is not a terminal: progress there is plain lines (tests/test_progress.py has the bars)."""
 
 from __future__ import annotations
+
+import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -77,7 +82,12 @@ def test_classify_cv_shows_the_folds(tmp_path, capsys, no_delay, quiet):
     err = capsys.readouterr().err
     assert ("cross-validation (tfidf-logreg)" in err) is not quiet
     if not quiet:
-        assert "0/3 " in err
+        lines = err.splitlines()
+        assert all(
+            re.fullmatch(r"cross-validation \(tfidf-logreg\): [123]/3 \(\d+%\), 00:\d\d", line) for line in lines
+        )
+        assert lines[0].startswith("cross-validation (tfidf-logreg): 1/3 (33%), ")
+        assert lines[-1].startswith("cross-validation (tfidf-logreg): 3/3 (100%), ")
 
 
 @pytest.mark.parametrize("quiet", [False, True])
@@ -101,14 +111,18 @@ def test_report_takes_q(capsys):
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_waiting_counts_seconds_of_work_without_steps(capsys, no_delay, enabled):
-    """Check that work reporting no steps (loading torch and a model) shows a line once it has run the
-    delay, cleared at the end, and nothing when disabled."""
+    """Check that work reporting no steps (loading torch and a model) writes a line once it has run the
+    delay and one when it ends (stderr here is not a terminal), and nothing when disabled."""
     import time
 
     with progress.waiting("loading torch and the model", enabled=enabled):
-        time.sleep(0.8)
+        deadline = time.monotonic() + (30 if enabled else 0.5)  # the first line, even on a loaded machine
+        while "\n" not in sys.stderr.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
     err = capsys.readouterr().err
-    assert ("loading torch and the model: 00:0" in err) is enabled
+    want = r"loading torch and the model \.\.\.\nloading torch and the model: done in 00:0\d\n"
+    assert bool(re.fullmatch(want, err)) is enabled, err
+    assert enabled or err == ""
 
 
 def test_waiting_stays_silent_for_short_work(capsys):
@@ -138,4 +152,66 @@ def test_classify_predict_shows_model_loading(tmp_path, capsys, no_delay, monkey
 
     monkeypatch.setattr(classify_pkg, "load_classifier", slow_load)
     assert main(["classify", "predict", "--model", str(model), "fine film", *extra]) == 0
-    assert ("loading the model: 00:0" in capsys.readouterr().err) is shown
+    assert ("loading the model ...\n" in capsys.readouterr().err) is shown
+
+
+# Runs embedkit's CLI as if every step took long and loading a classifier took 1.5 s.
+AS_IF_SLOW = """
+import sys, time
+import embedkit.classify as classify_pkg
+from embedkit import progress
+from embedkit.cli import main
+
+progress.PROGRESS_DELAY = 0.0
+load = classify_pkg.load_classifier
+
+
+def slow_load(path):
+    time.sleep(1.5)
+    return load(path)
+
+
+classify_pkg.load_classifier = slow_load
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _run_piped(tmp_path, *argv: str) -> subprocess.CompletedProcess:
+    script = tmp_path / "as_if_slow.py"
+    script.write_text(AS_IF_SLOW)
+    return subprocess.run(
+        [sys.executable, str(script), *argv], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
+@pytest.mark.parametrize("quiet", [False, True])
+def test_piped_stderr_gets_plain_lines_then_a_clean_error(tmp_path, quiet):
+    """Check that with stderr piped (a log file, CI), a command whose progress shows before it fails writes
+    whole lines with no '\\r' or padding, its error line stays clean, and -q leaves only the error."""
+    bad = tmp_path / "bad.npz"
+    bad.write_text("not a model\n")
+    r = _run_piped(tmp_path, "classify", "predict", "--model", str(bad), "fine film", *(["-q"] if quiet else []))
+    error = f"embedkit: error: {bad}: not a readable embedkit checkpoint (not a PyTorch file)\n"
+    assert r.returncode == 1 and r.stdout == ""
+    if quiet:
+        assert r.stderr == error
+    else:
+        assert "\r" not in r.stderr
+        lines = r.stderr.splitlines(keepends=True)
+        assert lines[0] == "loading the model ...\n" and lines[-1] == error
+        assert all(re.fullmatch(r"loading the model: \d\d:\d\d so far\n", line) for line in lines[1:-2])
+        assert re.fullmatch(r"loading the model: stopped after \d\d:\d\d\n", lines[-2]), r.stderr
+
+
+@pytest.mark.slow  # fault injection / subprocess / browser: seconds each
+def test_piped_stderr_gets_plain_progress_lines(tmp_path):
+    """Check that a command's progress bar becomes plain lines on a piped stderr, stdout untouched."""
+    r = _run_piped(tmp_path, "evaluate", "similarity", "wordsim353", "--n-boot", "10")
+    assert r.returncode == 0, r.stderr
+    assert "\r" not in r.stderr and r.stderr.endswith("\n")
+    lines = r.stderr.splitlines()
+    assert all(re.fullmatch(r"similarity \(wordsim353\): [1-4]/4 \(\d+%\), 00:\d\d", line) for line in lines), r.stderr
+    assert lines[0].startswith("similarity (wordsim353): 1/4 (25%), ")
+    assert lines[-1].startswith("similarity (wordsim353): 4/4 (100%), ")
+    assert r.stdout.splitlines()[1].split()[:3] == ["wordsim353", "353", "0"]

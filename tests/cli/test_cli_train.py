@@ -147,3 +147,17 @@ def test_cli_empty_corpus_and_gensim_interrupt(tmp_path, capsys, monkeypatch):
     assert main(["train-embeddings", str(rare), "--algorithm", "word2vec-cbow", "-o", str(tmp_path / "v.txt")]) == 130
     assert capsys.readouterr().err == "embedkit: interrupted after epoch 1; nothing was saved\n"
     assert not (tmp_path / "v.txt").exists()
+
+
+def test_cli_latin1_corpus_warns_and_keeps_accents(tmp_path, capsys):
+    """Check that train-embeddings on a Latin-1 corpus warns in one line naming the file and its first non-UTF-8 line, and learns 'café', not 'caf'."""
+    corpus = tmp_path / "latin.txt"
+    corpus.write_bytes(("\n".join(TEXT) + "\nle café est noir .\n").encode("latin-1") * 5)
+    out = tmp_path / "v.txt"
+    argv = ["train-embeddings", str(corpus), "--algorithm", "word2vec-skipgram", "--dim", "8", "--epochs", "1"]
+    assert main([*argv, "-o", str(out), "--json"]) == 0
+    assert capsys.readouterr().err == (
+        f"embedkit: warning: {corpus} is not UTF-8 (line 4: byte 0xe9); read it as Windows-1252 (cp1252)\n"
+    )
+    keys = embedkit.load(out).keys
+    assert "café" in keys and "caf" not in keys and "\ufffd" not in "".join(keys)

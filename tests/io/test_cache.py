@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,35 @@ def test_cache_not_served_after_same_size_same_mtime_change(how, tmp_path, cache
     os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert (p.stat().st_size, p.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
     assert embedkit.load(p)["a"].tolist() == [7, 8]
+
+
+def test_cache_entry_of_another_file_is_rebuilt_with_a_warning(glove_head, tmp_path, cache):
+    """Check that another file's cache entry copied in place of a file's own is not served: a warning names both files and the entry is rebuilt."""
+    a = embedkit.save(glove_head.subset(glove_head.keys[:100]), tmp_path / "a.txt", format="glove")
+    b = embedkit.save(glove_head.subset(glove_head.keys[100:200]), tmp_path / "b.txt", format="glove")
+    assert embedkit.load(a).keys[:2] == ["the", ","]
+    entry_a = cache_path(["file", "glove", "utf-8", "strict", *file_identity(a)])
+    entry_b = cache_path(["file", "glove", "utf-8", "strict", *file_identity(b)])
+    assert entry_a.exists() and not entry_b.exists()
+    entry_b.write_bytes(entry_a.read_bytes())
+    for limit in (None, 10):
+        with pytest.warns(embedkit.EmbedkitWarning) as caught:
+            got = embedkit.load(b, limit=limit)
+        assert [str(w.message) for w in caught] == [
+            f"embedkit: the cache entry {entry_b} does not match {str(b)!r} (it was made from {str(a)!r}); rebuilding it"
+        ]
+        assert got == glove_head.subset(glove_head.keys[100 : 200 if limit is None else 110])
+        entry_b.write_bytes(entry_a.read_bytes())
+    entry_b.unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert embedkit.load(b) == embedkit.load(b) == glove_head.subset(glove_head.keys[100:200])
+    assert embedkit.load(b).is_memmap and embedkit.load(a).keys == glove_head.keys[:100]
+    old_entry = cache_path(["file", "glove", "utf-8", "strict", *file_identity(a)]).read_bytes()
+    embedkit.save(glove_head.subset(glove_head.keys[:50]), a, format="glove")  # a new version of a.txt
+    cache_path(["file", "glove", "utf-8", "strict", *file_identity(a)]).write_bytes(old_entry)
+    with pytest.warns(embedkit.EmbedkitWarning, match=rf"\(it was made from '{a}' as it was then\); rebuilding it$"):
+        assert embedkit.load(a).keys == glove_head.keys[:50]
 
 
 def _matrix_offset(p: Path) -> int:

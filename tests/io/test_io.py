@@ -16,6 +16,7 @@ from gensim.models.fasttext import load_facebook_vectors
 from numpy.testing import assert_array_equal
 
 import embedkit
+import embedkit.io.text as io_text
 from embedkit import VectorFileError
 
 from ..conftest import gensim_data
@@ -315,3 +316,66 @@ def test_crlf_and_trailing_spaces(tmp_path, cache):
     v = embedkit.load(p)
     assert v.keys == ["a", "b"]
     assert_array_equal(v.matrix, [[1, 2], [3, 4]])
+
+
+# ---- tabs and byte-order marks ------------------------------------------------------------------
+
+
+def _tabbed(path: Path, header: bool) -> bytes:
+    """The rows of a text vector file with the space after each word made a tab."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    return b"".join(lines[:header]) + b"".join(line.replace(b" ", b"\t", 1) for line in lines[header:])
+
+
+@pytest.mark.parametrize("fmt, header", [("glove", False), ("word2vec", True), ("fasttext", True)])
+@pytest.mark.parametrize("path_taken", ["fast", "line by line"])
+def test_tab_after_the_word_reads_as_a_space(fmt, header, path_taken, glove, tmp_path, cache, monkeypatch):
+    """Check that rows written 'word<TAB>v1 v2 ...' read as the 300 x 50 real vectors they hold, on both parsers."""
+    v = glove.most_frequent(300)
+    p = tmp_path / "tabs.txt"
+    p.write_bytes(_tabbed(embedkit.save(v, tmp_path / "spaces.txt", format=fmt), header))
+    assert p.read_bytes().split(b"\n")[header].startswith(b"the\t0.418 0.24968 ")
+    if path_taken == "line by line":
+
+        def refuse(*args):
+            raise io_text._FastPathFailed
+
+        monkeypatch.setattr(io_text, "_read_text_fast", refuse)
+    assert embedkit.detect_format(p) == ("glove" if fmt == "glove" else "word2vec")
+    got = embedkit.load(p, cache=False)
+    assert got.shape == (300, 50) and got.keys == v.keys
+    assert_array_equal(got.matrix, v.matrix)
+
+
+@pytest.mark.parametrize("path_taken", ["fast", "line by line"])
+def test_tab_inside_a_word_or_beside_a_space_names_the_line(path_taken, tmp_path, cache, monkeypatch):
+    """Check that a word holding a tab, or a tab and a space in a row, is refused on its line by both parsers."""
+    if path_taken == "line by line":
+
+        def refuse(*args):
+            raise io_text._FastPathFailed
+
+        monkeypatch.setattr(io_text, "_read_text_fast", refuse)
+    p = tmp_path / "t.txt"
+    p.write_bytes(b"king 1 2\nnew\tyork 3 4\n")
+    with pytest.raises(VectorFileError, match=r"t\.txt, line 2: expected a word and 2 values, found 3 values$"):
+        embedkit.load(p)
+    p.write_bytes(b"king 1 2\nqueen\t 3\n")
+    with pytest.raises(VectorFileError, match=r"t\.txt, line 2: empty value \(two spaces or tabs in a row\?\)$"):
+        embedkit.load(p)
+
+
+@pytest.mark.parametrize("fmt", ["glove", "word2vec", "fasttext"])
+def test_byte_order_mark_before_any_text_format(fmt, glove, tmp_path, cache):
+    """Check that a UTF-8 byte-order mark before a GloVe row or a word2vec/fastText 'count dim' header is dropped: the format is recognised and the real vectors read."""
+    v = glove.most_frequent(8)
+    p = tmp_path / "bom.txt"
+    p.write_bytes(b"\xef\xbb\xbf" + embedkit.save(v, tmp_path / "plain.txt", format=fmt).read_bytes())
+    assert embedkit.detect_format(p) == ("glove" if fmt == "glove" else "word2vec")
+    for format in ("auto", fmt):
+        got = embedkit.load(p, format=format, cache=False)
+        assert got.keys == v.keys
+        assert_array_equal(got.matrix, v.matrix)
+    gz = tmp_path / "bom.txt.gz"
+    gz.write_bytes(gzip.compress(p.read_bytes()))
+    assert embedkit.load(gz) == v

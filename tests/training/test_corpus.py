@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 
 import numpy as np
 import pytest
 
+from embedkit.errors import EmbedkitWarning
 from embedkit.text import tokenize
-from embedkit.training.corpus import EOS, Corpus, corpus_from_texts, read_corpus
+from embedkit.training.corpus import EOS, Corpus, corpus_from_texts, read_char_corpus, read_corpus
 
 
 @pytest.fixture()
@@ -129,3 +131,30 @@ def test_empty_files_are_an_error_naming_them(tmp_path):
     (tmp_path / "b.txt").write_text("\n  \n")
     with pytest.raises(ValueError, match=r"^.*a\.txt, .*b\.txt: no words \(the files are empty or blank\)$"):
         read_corpus([tmp_path / "a.txt", tmp_path / "b.txt"])
+
+
+def test_latin1_corpus_keeps_its_accents_and_warns_naming_the_first_bad_line(tmp_path):
+    """Check that a Windows-1252 corpus reads café as café, with one warning naming the file and its first line that is not UTF-8."""
+    utf8, latin = tmp_path / "utf8.txt", tmp_path / "latin.txt"
+    utf8.write_text("le thé est chaud\n", encoding="utf-8")
+    latin.write_bytes("le vin est bon\nle café est noir\nun café\n".encode("cp1252"))
+    message = rf"^{latin} is not UTF-8 \(line 2: byte 0xe9\); read it as Windows-1252 \(cp1252\)$"
+    with pytest.warns(EmbedkitWarning, match=message) as caught:
+        c = read_corpus([utf8, latin])
+    assert len(caught) == 1
+    assert "café" in c.vocab and "thé" in c.vocab and "caf" not in c.vocab and "\ufffd" not in c.vocab
+    assert c.vocab.decode(c.train)[-3:] == ["un", "café", EOS]
+    with pytest.warns(EmbedkitWarning, match=message):
+        chars = read_char_corpus([latin], valid_fraction=0.0)
+    assert "é" in chars.vocab and "\ufffd" not in chars.vocab
+    assert "caf" in read_corpus([latin], encoding="utf-8").vocab  # an explicit encoding is obeyed, as before
+
+
+def test_utf8_corpus_with_byte_order_mark_reads_without_it(tmp_path):
+    """Check that a UTF-8 corpus opening with a byte-order mark gives no warning and no U+FEFF in its first word."""
+    p = tmp_path / "bom.txt"
+    p.write_bytes("\ufeffcafé noir\n".encode())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = read_corpus([p])
+    assert c.vocab.decode(c.train) == ["café", "noir", EOS]

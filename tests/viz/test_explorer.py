@@ -126,6 +126,18 @@ def test_metadata_rows_must_match_the_page(tmp_path):
         read_metadata(path, ["the"])
 
 
+def test_metadata_word_listed_twice_is_refused(tmp_path, capsys):
+    """Check that explore --metadata with two rows for one word exits 1 with one line naming the file, the word and both lines, and writes no page."""
+    path = tmp_path / "m.tsv"
+    path.write_text("word\tkind\nthe\tfunction\nof\tfunction\nthe\tarticle\n")
+    out = tmp_path / "e.html"
+    assert main(["explore", "--top", "50", "-q", "--clusters", "0", "--metadata", str(path), "-o", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"embedkit: error: {path}, line 4: a second row for 'the' (the first is line 2); one row per word\n"
+    )
+    assert not out.exists()
+
+
 def test_projection_from_other_vectors_is_refused(glove):
     """Check that a projection whose source or words are not the vectors' gets one clear error."""
     other = Projection(("the", "of"), np.zeros((2, 2)), "pca", source="glove-6b-100d")

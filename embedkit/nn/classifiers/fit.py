@@ -3,7 +3,7 @@
 :func:`fit_classifier` trains any module with the ``forward(ids, lengths) -> logits`` contract on
 :class:`~embedkit.nn.classifiers.data.EncodedTexts`: Adam or Adadelta, cross-entropy, early stopping on the
 dev accuracy (the best epoch's weights are restored), an optional checkpoint of the best epoch,
-and a tqdm bar that ``progress=False`` silences. A model may define ``apply_constraints()``
+and progress on stderr (:mod:`embedkit.progress`) that ``progress=False`` silences. A model may define ``apply_constraints()``
 (the CNN's max-norm), called after every optimiser step.
 """
 
@@ -34,6 +34,7 @@ from ...errors import (
     ModelFileError,
     TrainingInterrupted,
 )
+from ...progress import progress_bar
 from ...text import Vocabulary
 from ..runtime import distributed
 from ..runtime.checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, match_state, save_checkpoint
@@ -176,8 +177,6 @@ def fit_classifier(
                 f"the {role} data has label id {int(np.max(data.labels))} but the model has "  # type: ignore[arg-type]  # labelled
                 f"{n_out} classes (ids 0..{n_out - 1})"
             )
-    from tqdm.auto import tqdm
-
     ctx = prepare_run(device, threads=config.threads)
     dev = ctx.device
     torch.manual_seed(seed)
@@ -242,14 +241,9 @@ def fit_classifier(
         saved_epoch, saved_path = int(ck["extra"]["epoch"]), latest
         first_epoch = saved_epoch + 1 if not history.stopped_early else config.epochs + 1
     start = time.perf_counter()
-    from ...progress import PROGRESS_DELAY  # read at each call: tests set it to 0
-
-    bar = tqdm(
-        range(first_epoch, config.epochs + 1),
-        desc="epochs",
-        disable=not (progress and ctx.is_main),
-        leave=False,
-        delay=PROGRESS_DELAY,  # a training of a few seconds leaves stderr as it was
+    # After the default delay: a training of a few seconds leaves stderr as it was.
+    bar = progress_bar(
+        range(first_epoch, config.epochs + 1), desc="epochs", unit="epoch", enabled=progress and ctx.is_main
     )
     try:
         with deferred_interrupt(enabled=not ctx.distributed) as check:

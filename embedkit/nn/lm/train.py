@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from ...errors import ConfigError, DataError, DataFileError, EmbedkitWarning, ModelFileError, TrainingInterrupted
+from ...progress import progress_bar
 from ...text import Vocabulary
 from ...training.config import TrainConfig
 from ...training.corpus import Corpus
@@ -305,19 +306,17 @@ def _loop(
 ) -> None:
     """The steps of :func:`fit`, appending a history entry (and a checkpoint) per round to ``run``;
     ``check()`` after each step raises a Ctrl-C that arrived during it."""
-    from tqdm.auto import tqdm
-
     per_epoch = batches.steps_per_epoch
     total = config.steps or (0 if config.minutes else per_epoch * config.epochs)
     budget_s = config.minutes * 60.0
     every = config.eval_every or (per_epoch if not (config.steps or config.minutes) else 0)
-    bar = tqdm(
+    bar = progress_bar(
+        desc=f"{config.algorithm} ({config.unit})",
         total=total or None,
         initial=run.step,
-        desc=f"{config.algorithm} ({config.unit})",
-        disable=not (progress and ctx.is_main),
         unit="step",
-        leave=False,
+        delay=0.0,
+        enabled=progress and ctx.is_main,
     )
 
     def done() -> bool:

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...errors import DataFileError, EmbedkitWarning, InvalidArgumentError, ModelFileError, TrainingInterrupted
+from ...progress import progress_bar
 from ...sequences.config import Seq2SeqConfig
 from ...sequences.data import EOS, GO, SPECIALS, Pair, join_units, split_units
 from ...text import Vocabulary
@@ -177,8 +178,6 @@ def fit_seq2seq(
     """
     if resume and checkpoint_dir is None:
         raise InvalidArgumentError("resume needs a checkpoint_dir")
-    from tqdm.auto import tqdm
-
     assert config.epochs and config.batch_size and config.lr and config.clip  # filled by the config
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
@@ -224,11 +223,12 @@ def fit_seq2seq(
         history = list(ck["extra"].get("history", []))
         saved_epoch = int(ck["extra"]["epoch"])
         first = saved_epoch + 1
-    bar = tqdm(
-        total=(config.epochs - first + 1) * steps_per_epoch,
+    bar = progress_bar(
         desc="batches",
-        disable=not (progress and ctx.is_main),
-        leave=False,
+        total=(config.epochs - first + 1) * steps_per_epoch,
+        unit="batch",
+        delay=0.0,
+        enabled=progress and ctx.is_main,
     )
     try:
         with deferred_interrupt(enabled=not ctx.distributed) as check:
