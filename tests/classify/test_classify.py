@@ -17,6 +17,7 @@ from embedkit.classify import (
 )
 from embedkit.classify.baselines import BaselineClassifier, MeanEmbeddingTransformer, make_pipeline
 from embedkit.classify.datasets import TextDataset, read_dataset, train_dev_split
+from tests.seeds import seed
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -87,6 +88,7 @@ def test_baseline_matches_sklearn_and_round_trips(kind, glove, mr_slice, tmp_pat
 
 
 @pytest.mark.slow  # fault injection / subprocess / browser: seconds each
+@pytest.mark.trains
 def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
     """Check that Kim's CNN (static GloVe) trained for 3 epochs on 2,500 MR sentences beats chance clearly."""
     from embedkit.classify import ClassifierConfig
@@ -101,7 +103,7 @@ def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
         mode="static",
         vectors=glove,
         config=ClassifierConfig(epochs=3, num_filters=50),
-        seed=0,
+        seed=seed(0),
         device="cpu",
     )
     assert r.test.accuracy > 0.66
