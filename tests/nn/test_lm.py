@@ -191,15 +191,24 @@ def test_checkpoint_roundtrip_identical_outputs(tiny, tmp_path):
     assert back.history == lm.history
 
 
+def saved_bytes(tmp_path) -> bytes:
+    path = save_checkpoint(tmp_path / "whole.pt", model_state={"w": torch.ones(50)}, config={}, vocab={}, extra={})
+    return path.read_bytes()
+
+
 def test_checkpoint_format_errors(tmp_path):
     """Check that load_checkpoint refuses a file that is not an embedkit checkpoint."""
     p = tmp_path / "x.pt"
     torch.save({"a": 1}, p)
     with pytest.raises(ValueError, match="not an embedkit checkpoint"):
         load_checkpoint(p)
-    (tmp_path / "junk.pt").write_bytes(b"not a zip")
-    with pytest.raises(ValueError, match="not a readable embedkit checkpoint"):
-        load_checkpoint(tmp_path / "junk.pt")
+    for junk in (b"not a zip", b"abcde", b""):  # torch's own errors for these: an index, "pop from empty list"
+        (tmp_path / "junk.pt").write_bytes(junk)
+        with pytest.raises(ValueError, match=r"junk\.pt: not a readable embedkit checkpoint \(not a PyTorch file\)$"):
+            load_checkpoint(tmp_path / "junk.pt")
+    (tmp_path / "cut.pt").write_bytes(saved_bytes(tmp_path)[:300])  # a zip cut short
+    with pytest.raises(ValueError, match=r"cut\.pt: not a readable embedkit checkpoint \(a damaged PyTorch file: "):
+        load_checkpoint(tmp_path / "cut.pt")
     with pytest.raises(FileNotFoundError):
         load_checkpoint(tmp_path / "missing.pt")
     saved = save_checkpoint(
