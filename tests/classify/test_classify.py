@@ -17,6 +17,7 @@ from embedkit.classify import (
 )
 from embedkit.classify.baselines import BaselineClassifier, MeanEmbeddingTransformer, make_pipeline
 from embedkit.classify.datasets import TextDataset, read_dataset, train_dev_split
+from tests.seeds import seed
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -87,8 +88,13 @@ def test_baseline_matches_sklearn_and_round_trips(kind, glove, mr_slice, tmp_pat
 
 
 @pytest.mark.slow  # fault injection / subprocess / browser: seconds each
+@pytest.mark.trains
 def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
-    """Check that Kim's CNN (static GloVe) trained for 3 epochs on 2,500 MR sentences beats chance clearly."""
+    """Check that Kim's CNN (static GloVe) trained for 3 epochs on 2,500 MR sentences beats chance clearly.
+
+    0.58 is 3.6 standard errors above chance on 500 test sentences; seeds 0-9 reached 0.61 to 0.69
+    (docs/contributing.md), so the bound holds with margin where 0.66 failed for two seeds in ten.
+    """
     from embedkit.classify import ClassifierConfig
 
     tr, te = mr_slice
@@ -101,10 +107,10 @@ def test_end_to_end_cnn_on_mr_slice(glove, mr_slice, tmp_path):
         mode="static",
         vectors=glove,
         config=ClassifierConfig(epochs=3, num_filters=50),
-        seed=0,
+        seed=seed(0),
         device="cpu",
     )
-    assert r.test.accuracy > 0.66
+    assert r.test.accuracy > 0.58
     assert r.to_dict()["model"] == "cnn" and r.history["best_epoch"] >= 1
     path = r.classifier.save(tmp_path / "cnn.pt")
     texts = ["a gripping , beautifully acted film", "tedious and pointless"]

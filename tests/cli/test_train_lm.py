@@ -10,17 +10,19 @@ import pytest
 pytest.importorskip("torch")
 
 from embedkit.cli import main
+from tests.seeds import seed
 
 TEXT = "to be, or not to be: that is the question.\n" * 40
 
 
+@pytest.mark.trains
 def test_train_lm_json_and_generate_chars(tmp_path, capsys):
     """Check train-lm's JSON report (valid_loss, valid_bpc, steps, tokens_per_s, seconds, history), the model file, a resumed run and generate --chars."""
     corpus = tmp_path / "t.txt"
     corpus.write_text(TEXT)
     argv = ["train-lm", str(corpus), "--model", "transformer", "--dim", "32", "--heads", "2", "--layers", "1"]
     argv += ["--block", "16", "--batch-size", "8", "--steps", "40", "--eval-every", "20", "--lr", "0.01"]
-    argv += ["--warmup", "5", "--no-bf16", "-o", str(tmp_path / "m.pt"), "--json"]
+    argv += ["--warmup", "5", "--no-bf16", "--seed", str(seed(0)), "-o", str(tmp_path / "m.pt"), "--json"]
     assert main([*argv, "--checkpoint", str(tmp_path / "ck")]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {"valid_loss", "valid_bpc", "steps", "tokens_per_s", "seconds", "history", "config"} <= set(report)

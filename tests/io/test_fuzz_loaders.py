@@ -31,7 +31,7 @@ from ..reference import REFERENCE, Refused, ref_binary, ref_text
 MAX_EXAMPLES = int(os.environ.get("EMBEDKIT_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
     max_examples=MAX_EXAMPLES,
-    deadline=2000,
+    deadline=None,  # a per-example time limit fails on a loaded machine (hypothesis calls it Flaky); speed is benchmarked
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     derandomize=os.environ.get("EMBEDKIT_FUZZ_RANDOM") is None,
     database=None,  # nothing written into the working tree
@@ -216,7 +216,7 @@ def test_mutated_embedkit_files_and_caches(data, tmp):
 FASTTEXT_BIN = gensim_data("lee_fasttext.bin")
 
 
-@settings(FUZZ, max_examples=max(5, MAX_EXAMPLES // 6), deadline=20000)
+@settings(FUZZ, max_examples=max(5, MAX_EXAMPLES // 6))
 @given(data=st.data())
 def test_mutated_fasttext_binary(data, tmp):
     """Check that a truncated or byte-flipped fastText .bin gives VectorFileError or vectors, never another exception."""

@@ -22,6 +22,7 @@ from embedkit.nn.lm.transformer import CausalSelfAttention, TransformerLM, sinus
 from embedkit.training.config import TrainConfig, lm_recipe
 from embedkit.training.corpus import char_corpus_from_text, corpus_from_texts, read_char_corpus
 from embedkit.training.learn import train_lm
+from tests.seeds import seed
 
 torch.set_num_threads(1)
 
@@ -47,7 +48,7 @@ def tconfig(**kw) -> TrainConfig:
         "optimizer": "adamw",
         "steps": 40,
         "workers": 1,
-        "seed": 1,
+        "seed": seed(1),
     }
     base.update(kw)
     return TrainConfig(**base)
@@ -155,6 +156,7 @@ def test_context_longer_than_the_block_slides():
 
 
 # -- training --------------------------------------------------------------------------------------
+@pytest.mark.trains
 def test_transformer_overfits_a_tiny_text(chars):
     """Check that the char transformer learns a repeated text to under 0.2 nats per character."""
     lm = train_language_model(chars, tconfig(steps=150, lr=1e-2, warmup=10, schedule="cosine"), progress=False)
@@ -216,13 +218,14 @@ def test_train_lm_checks_the_unit(chars):
         train_lm(chars, tconfig(unit="word"))
 
 
+@pytest.mark.trains
 def test_word_transformer_trains_embeddings():
     """Check that the transformer is a fifth neural algorithm for word vectors (sampled softmax, sparse rows)."""
     from embedkit.training.learn import train_vectors
 
     c = corpus_from_texts(["the king is dead long live the king", "the queen is wise"] * 30, valid_fraction=0.1)
     r = train_vectors(
-        c, TrainConfig(algorithm="transformer", dim=16, block=16, epochs=2, num_sampled=5), progress=False
+        c, TrainConfig(algorithm="transformer", dim=16, block=16, epochs=2, num_sampled=5, seed=seed(0)), progress=False
     )
     assert r.vectors.shape == (len(c.vocab) - 3, 16) and r.config.sparse
     assert r.history[-1]["valid_ppl"] < r.history[0]["valid_ppl"] * 1.5
@@ -249,9 +252,11 @@ def test_config_fields_validated():
 # -- generation ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def char_lm(chars):
-    return train_language_model(chars, tconfig(steps=120, lr=1e-2, warmup=10, schedule="cosine"), progress=False)
+    # 200 steps memorise the text for every seed swept (120 left 2 seeds in 10 a few characters off)
+    return train_language_model(chars, tconfig(steps=200, lr=1e-2, warmup=10, schedule="cosine"), progress=False)
 
 
+@pytest.mark.trains
 def test_char_generation_continues_the_text(char_lm):
     """Check that greedy decoding of a char model continues a memorised text, joined without spaces."""
     g = generate(char_lm, "to be, or not", 12, method="greedy")

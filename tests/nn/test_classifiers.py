@@ -23,6 +23,7 @@ from embedkit.nn.classifiers import (
 )
 from embedkit.nn.classifiers import fit_classifier as fit
 from embedkit.nn.classifiers.data import build_vocab, encode_texts, tokenize_texts
+from tests.seeds import seed
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -133,13 +134,14 @@ def test_output_shape_every_model_and_mode(model, mode, vocab, small_vectors):
     assert net.embedder.dim == (100 if mode == "multichannel" else 50)
 
 
+@pytest.mark.trains
 @pytest.mark.parametrize("model", MODELS)
 def test_overfits_one_batch(model, vocab, small_vectors):
     """Check that a seeded run of each architecture fits 8 labelled sentences perfectly."""
     cfg = small_config(model, dropout=0.0, attention_dropout=0.0, batch_size=8, epochs=25, lr=1e-2, patience=None)
-    net = build_classifier(cfg, vocab=vocab, num_classes=2, vectors=small_vectors, seed=0)
+    net = build_classifier(cfg, vocab=vocab, num_classes=2, vectors=small_vectors, seed=seed(0))
     enc = encode_texts(TEXTS, vocab, labels=LABELS)
-    hist = fit(net, enc, None, cfg, seed=0, device="cpu", progress=False)
+    hist = fit(net, enc, None, cfg, seed=seed(0), device="cpu", progress=False)
     assert hist.epochs[-1].train_loss < 0.05
     logits = net(*next(enc.batches(8))[:2])
     assert (logits.argmax(1).numpy() == LABELS[np.argsort(enc.lengths, kind="stable")]).all()

@@ -20,6 +20,7 @@ from embedkit.nn.runtime.checkpoint import latest_checkpoint
 from embedkit.text import Vocabulary
 from embedkit.training.config import TrainConfig
 from embedkit.training.corpus import corpus_from_texts
+from tests.seeds import seed
 
 torch.set_num_threads(1)
 
@@ -47,18 +48,19 @@ def small_config(algorithm: str, **kw) -> TrainConfig:
         "lr": 0.01,
         "objective": "full",
         "workers": 1,
-        "seed": 3,
+        "seed": seed(3),
     }
     base.update(kw)
     return TrainConfig(**base)
 
 
+@pytest.mark.trains
 @pytest.mark.parametrize("algorithm", sorted(MODELS))
 @pytest.mark.parametrize("objective", ["full", "sampled", "negative", "adaptive"])
 def test_shapes_and_loss_goes_down(tiny, algorithm, objective):
     """Check that every model and objective gives (B, T, H) features, (B, T, V) log-probs, and its loss falls."""
     cfg = small_config(algorithm, objective=objective, num_sampled=20, lr=0.02, sparse=False)
-    torch.manual_seed(0)
+    torch.manual_seed(seed(0))
     model = build_model(cfg, len(tiny.vocab), torch.from_numpy(tiny.counts()))
     x = torch.from_numpy(tiny.train[:60].astype(np.int64)).view(4, 15)
     y = torch.from_numpy(tiny.train[1:61].astype(np.int64)).view(4, 15)
@@ -68,7 +70,7 @@ def test_shapes_and_loss_goes_down(tiny, algorithm, objective):
     assert logp.shape == (4, 15, len(tiny.vocab))
     torch.testing.assert_close(logp.exp().sum(-1), torch.ones(4, 15))
     opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    g = torch.Generator().manual_seed(0)
+    g = torch.Generator().manual_seed(seed(0))
     losses = []
     for _ in range(30):
         h, _ = model(x)
@@ -127,6 +129,7 @@ def test_negative_samples_follow_unigram_075():
     torch.testing.assert_close(freq, p / p.sum(), atol=3e-3, rtol=0)
 
 
+@pytest.mark.trains
 @pytest.mark.parametrize("algorithm", ["nplm", "lstm"])
 def test_memorised_text_perplexity_approaches_one(algorithm):
     """Check that a model trained on a tiny repeated text reaches held-out perplexity near 1."""
@@ -188,15 +191,24 @@ def test_checkpoint_roundtrip_identical_outputs(tiny, tmp_path):
     assert back.history == lm.history
 
 
+def saved_bytes(tmp_path) -> bytes:
+    path = save_checkpoint(tmp_path / "whole.pt", model_state={"w": torch.ones(50)}, config={}, vocab={}, extra={})
+    return path.read_bytes()
+
+
 def test_checkpoint_format_errors(tmp_path):
     """Check that load_checkpoint refuses a file that is not an embedkit checkpoint."""
     p = tmp_path / "x.pt"
     torch.save({"a": 1}, p)
     with pytest.raises(ValueError, match="not an embedkit checkpoint"):
         load_checkpoint(p)
-    (tmp_path / "junk.pt").write_bytes(b"not a zip")
-    with pytest.raises(ValueError, match="not a readable embedkit checkpoint"):
-        load_checkpoint(tmp_path / "junk.pt")
+    for junk in (b"not a zip", b"abcde", b""):  # torch's own errors for these: an index, "pop from empty list"
+        (tmp_path / "junk.pt").write_bytes(junk)
+        with pytest.raises(ValueError, match=r"junk\.pt: not a readable embedkit checkpoint \(not a PyTorch file\)$"):
+            load_checkpoint(tmp_path / "junk.pt")
+    (tmp_path / "cut.pt").write_bytes(saved_bytes(tmp_path)[:300])  # a zip cut short
+    with pytest.raises(ValueError, match=r"cut\.pt: not a readable embedkit checkpoint \(a damaged PyTorch file: "):
+        load_checkpoint(tmp_path / "cut.pt")
     with pytest.raises(FileNotFoundError):
         load_checkpoint(tmp_path / "missing.pt")
     saved = save_checkpoint(
@@ -227,6 +239,7 @@ def test_embedding_from_glove(glove):
         embedding_from_vectors(glove, vocab, unknown="normal")
 
 
+@pytest.mark.trains
 def test_init_from_pretrained_then_fine_tune(tiny, glove):
     """Check that training can start from GloVe rows, and freeze_embeddings keeps them exactly."""
     cfg = small_config("lstm", dim=50, epochs=1, freeze_embeddings=True)
@@ -280,6 +293,7 @@ def test_generation_is_deterministic(trained):
     assert b.log_prob >= greedy.log_prob - 1e-5 * max(1.0, abs(greedy.log_prob))
 
 
+@pytest.mark.trains
 def test_generation_learns_the_text(trained):
     """Check that greedy decoding continues a memorised line of the training text."""
     g = generate(trained, "a horse , a horse , my", 4, method="greedy")

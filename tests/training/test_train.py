@@ -12,6 +12,7 @@ import embedkit
 from embedkit.training.config import TrainConfig
 from embedkit.training.corpus import corpus_from_texts, read_corpus
 from embedkit.training.learn import learn_vectors, train_vectors
+from tests.seeds import seed
 
 TEXT = [
     "the king is dead , long live the king .",
@@ -89,10 +90,11 @@ def test_train_vectors_result_fields():
         train_vectors(c, TrainConfig(algorithm="word2vec-cbow"), checkpoint_dir="x")
 
 
+@pytest.mark.trains
 def test_shakespeare_skipgram_neighbours(data_dir):
     """Check that skip-gram on tiny-Shakespeare puts kin terms next to each other (real text, real vectors)."""
     c = read_corpus([data_dir / "corpus" / "tinyshakespeare.txt"], min_count=5)
-    v = learn_vectors(c, TrainConfig(algorithm="word2vec-skipgram", dim=50, epochs=3, workers=1, seed=1))
+    v = learn_vectors(c, TrainConfig(algorithm="word2vec-skipgram", dim=50, epochs=3, workers=1, seed=seed(1)))
     assert len(v) == len(c.vocab) - 3 == 3_192
     top = [w for w, _ in embedkit.nearest(v, "father", k=10)]
     assert len({"mother", "daughter", "wife", "brother", "son", "husband"} & set(top)) >= 4

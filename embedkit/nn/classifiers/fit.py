@@ -39,6 +39,7 @@ from ...text import Vocabulary
 from ..runtime import distributed
 from ..runtime.checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, match_state, save_checkpoint
 from ..runtime.device import prepare_run, resolve_device
+from ..runtime.interrupt import deferred_interrupt
 from ..runtime.rng import capture_rng_state, restore_rng_state
 from .data import EncodedTexts
 
@@ -245,97 +246,100 @@ def fit_classifier(
         range(first_epoch, config.epochs + 1), desc="epochs", unit="epoch", enabled=progress and ctx.is_main
     )
     try:
-        for epoch in bar:
-            t0 = time.perf_counter()
-            model.train()
-            total_loss = 0.0
-            correct: float = 0  # all_sum() returns floats
-            seen: float = 0
-            for b in train.batches(config.batch_size, shuffle=True, rng=rng):
-                ids, lengths, labels = b.ids, b.lengths, b.labels
-                assert labels is not None
-                n = len(labels)
-                counted = True
-                if ctx.distributed:
-                    # Each process takes its rows of the batch (already padded to the batch's width, so
-                    # every row sees the padding it would see in one process) and scales its summed loss
-                    # so that DDP's average of the gradients is the gradient of the batch's mean loss. A
-                    # batch smaller than the world is taken whole by every process (counted once).
-                    if n >= ctx.world_size:
-                        rows = distributed.shard(n, rank=ctx.rank, world_size=ctx.world_size)
-                        ids, lengths, labels = ids[rows], lengths[rows], labels[rows]
-                        scale = ctx.world_size / n
+        with deferred_interrupt(enabled=not ctx.distributed) as check:
+            for epoch in bar:
+                t0 = time.perf_counter()
+                model.train()
+                total_loss = 0.0
+                correct: float = 0  # all_sum() returns floats
+                seen: float = 0
+                for b in train.batches(config.batch_size, shuffle=True, rng=rng):
+                    ids, lengths, labels = b.ids, b.lengths, b.labels
+                    assert labels is not None
+                    n = len(labels)
+                    counted = True
+                    if ctx.distributed:
+                        # Each process takes its rows of the batch (already padded to the batch's width, so
+                        # every row sees the padding it would see in one process) and scales its summed loss
+                        # so that DDP's average of the gradients is the gradient of the batch's mean loss. A
+                        # batch smaller than the world is taken whole by every process (counted once).
+                        if n >= ctx.world_size:
+                            rows = distributed.shard(n, rank=ctx.rank, world_size=ctx.world_size)
+                            ids, lengths, labels = ids[rows], lengths[rows], labels[rows]
+                            scale = ctx.world_size / n
+                        else:
+                            scale, counted = 1.0 / n, ctx.is_main
+                    ids, labels = ids.to(dev), labels.to(dev)
+                    logits = net(ids, lengths)  # (B, C)
+                    if ctx.distributed:
+                        loss_sum = F.cross_entropy(logits, labels, reduction="sum")
+                        loss = loss_sum * scale
                     else:
-                        scale, counted = 1.0 / n, ctx.is_main
-                ids, labels = ids.to(dev), labels.to(dev)
-                logits = net(ids, lengths)  # (B, C)
-                if ctx.distributed:
-                    loss_sum = F.cross_entropy(logits, labels, reduction="sum")
-                    loss = loss_sum * scale
+                        loss = F.cross_entropy(logits, labels)
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    if config.grad_clip is not None:
+                        nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], config.grad_clip)
+                    opt.step()
+                    if constrain is not None:
+                        constrain()
+                    check()  # a Ctrl-C stops here, between two steps
+                    if counted:
+                        k = len(labels)
+                        total_loss += float(loss_sum.detach()) if ctx.distributed else float(loss.detach()) * k
+                        correct += int((logits.argmax(1) == labels).sum())
+                        seen += k
+                total_loss, correct, seen = ctx.all_sum(total_loss, correct, seen)
+                dev_loss = dev_acc = None
+                if valid is not None:
+                    dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size), ctx)
+                    check()
+                rec = EpochRecord(epoch, total_loss / seen, correct / seen, dev_loss, dev_acc, time.perf_counter() - t0)
+                history.epochs.append(rec)
+                # refresh=False: a refresh would draw the bar before its delay has passed
+                bar.set_postfix(
+                    loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-", refresh=False
+                )
+                score = dev_acc if dev_acc is not None else float(epoch)
+                stop = False
+                if score > best_score:
+                    best_score, since_best = score, 0
+                    history.best_epoch, history.best_dev_accuracy = epoch, dev_acc
+                    best_state = copy.deepcopy(model.state_dict())
+                    if checkpoint is not None and ctx.is_main:
+                        save_checkpoint(
+                            checkpoint,
+                            model_state=best_state,
+                            config=config.to_dict(),
+                            vocab=vocab.to_dict(),  # type: ignore[union-attr]  # checked: not None
+                            extra={**dict(extra or {}), "epoch": epoch},
+                        )
                 else:
-                    loss = F.cross_entropy(logits, labels)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                if config.grad_clip is not None:
-                    nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], config.grad_clip)
-                opt.step()
-                if constrain is not None:
-                    constrain()
-                if counted:
-                    k = len(labels)
-                    total_loss += float(loss_sum.detach()) if ctx.distributed else float(loss.detach()) * k
-                    correct += int((logits.argmax(1) == labels).sum())
-                    seen += k
-            total_loss, correct, seen = ctx.all_sum(total_loss, correct, seen)
-            dev_loss = dev_acc = None
-            if valid is not None:
-                dev_loss, dev_acc = _dev_scores(model, valid, dev, max(256, config.batch_size), ctx)
-            rec = EpochRecord(epoch, total_loss / seen, correct / seen, dev_loss, dev_acc, time.perf_counter() - t0)
-            history.epochs.append(rec)
-            # refresh=False: a refresh would draw the bar before its delay has passed
-            bar.set_postfix(
-                loss=f"{rec.train_loss:.3f}", dev=f"{dev_acc:.3f}" if dev_acc is not None else "-", refresh=False
-            )
-            score = dev_acc if dev_acc is not None else float(epoch)
-            stop = False
-            if score > best_score:
-                best_score, since_best = score, 0
-                history.best_epoch, history.best_dev_accuracy = epoch, dev_acc
-                best_state = copy.deepcopy(model.state_dict())
-                if checkpoint is not None and ctx.is_main:
-                    save_checkpoint(
-                        checkpoint,
-                        model_state=best_state,
-                        config=config.to_dict(),
-                        vocab=vocab.to_dict(),  # type: ignore[union-attr]  # checked: not None
-                        extra={**dict(extra or {}), "epoch": epoch},
-                    )
-            else:
-                since_best += 1
-                if config.patience is not None and valid is not None and since_best >= config.patience:
-                    history.stopped_early = stop = True
-            if ckdir is not None:
-                if ctx.is_main:
-                    saved_path = _save_train_state(
-                        ckdir,
-                        epoch,
-                        model,
-                        opt,
-                        rng,
-                        dev,
-                        best_state,
-                        best_score,
-                        since_best,
-                        history,
-                        elapsed + time.perf_counter() - start,
-                        config,
-                        vocab,  # type: ignore[arg-type]  # not None: a checkpoint needs it (checked)
-                        extra,
-                    )
-                    saved_epoch = epoch
-                ctx.barrier()
-            if stop:
-                break
+                    since_best += 1
+                    if config.patience is not None and valid is not None and since_best >= config.patience:
+                        history.stopped_early = stop = True
+                if ckdir is not None:
+                    if ctx.is_main:
+                        saved_path = _save_train_state(
+                            ckdir,
+                            epoch,
+                            model,
+                            opt,
+                            rng,
+                            dev,
+                            best_state,
+                            best_score,
+                            since_best,
+                            history,
+                            elapsed + time.perf_counter() - start,
+                            config,
+                            vocab,  # type: ignore[arg-type]  # not None: a checkpoint needs it (checked)
+                            extra,
+                        )
+                        saved_epoch = epoch
+                    ctx.barrier()
+                if stop:
+                    break
     except KeyboardInterrupt:
         bar.close()
         done = saved_epoch if ckdir is not None else (history.epochs[-1].epoch if history.epochs else 0)

@@ -14,6 +14,7 @@ import math
 import os
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -39,6 +40,7 @@ from ..runtime.checkpoint import (
     save_checkpoint,
 )
 from ..runtime.device import prepare_run, resolve_device
+from ..runtime.interrupt import deferred_interrupt
 from ..runtime.rng import capture_rng_state, restore_rng_state
 from .models import LANGUAGE_MODELS, LanguageModel, build_model
 from .steps import Batches, LossStep, Optimizers, batchify, lr_factor
@@ -222,7 +224,9 @@ def fit(
     if ckdir is not None and resume:
         _resume(ckdir, model, config, vocab, optimizer, generator, device, run)
     try:
-        _loop(model, batches, valid, config, vocab, device, ctx, net, optimizer, generator, run, ckdir, progress)
+        with deferred_interrupt(enabled=not ctx.distributed) as check:
+            args = (model, batches, valid, config, vocab, device, ctx, net, optimizer, generator, run, ckdir)
+            _loop(*args, progress, check)
     except KeyboardInterrupt:
         raise TrainingInterrupted(run.rounds if ckdir is None else run.saved_round, run.saved) from None
     return run.history
@@ -298,8 +302,10 @@ def _loop(
     run: _Run,
     ckdir: Path | None,
     progress: bool,
+    check: Callable[[], None],
 ) -> None:
-    """The steps of :func:`fit`, appending a history entry (and a checkpoint) per round to ``run``."""
+    """The steps of :func:`fit`, appending a history entry (and a checkpoint) per round to ``run``;
+    ``check()`` after each step raises a Ctrl-C that arrived during it."""
     per_epoch = batches.steps_per_epoch
     total = config.steps or (0 if config.minutes else per_epoch * config.epochs)
     budget_s = config.minutes * 60.0
@@ -352,6 +358,7 @@ def _loop(
             if progress and ctx.is_main and (run.step % 20 == 0):
                 bar.set_postfix(loss=f"{float(loss.detach()):.3f}", refresh=False)
             bar.update(1)
+            check()  # a Ctrl-C stops here, between two steps
             if done() or (every and run.step % every == 0):
                 break
         seconds = run.elapsed - t0_round

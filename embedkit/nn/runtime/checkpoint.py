@@ -124,7 +124,11 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str | torch.device
         what = "a damaged or foreign PyTorch file" if head == b"PK" else "not a PyTorch file"
         raise ModelFileError(path, f"not a readable embedkit checkpoint ({what})") from None
     except Exception as exc:  # torch raises several types for a damaged or foreign file
-        raise ModelFileError(path, f"not a readable embedkit checkpoint ({_first_line(exc)})") from exc
+        with open(path, "rb") as f:
+            head = f.read(2)
+        # torch's own words (an index, "pop from empty list") say nothing about the file unless it is a zip
+        what = f"a damaged PyTorch file: {_first_line(exc)}" if head == b"PK" else "not a PyTorch file"
+        raise ModelFileError(path, f"not a readable embedkit checkpoint ({what})") from exc
     if not isinstance(ck, dict) or ck.get("format") != CHECKPOINT_FORMAT:
         raise ModelFileError(path, "not an embedkit checkpoint")
     for key in ("model_state", "config", "vocab", "extra"):

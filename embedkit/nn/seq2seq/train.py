@@ -30,6 +30,7 @@ from ...sequences.data import EOS, GO, SPECIALS, Pair, join_units, split_units
 from ...text import Vocabulary
 from ..runtime import distributed
 from ..runtime.checkpoint import epoch_checkpoints, latest_checkpoint, load_checkpoint, match_state, save_checkpoint
+from ..runtime.interrupt import deferred_interrupt
 from ..runtime.rng import capture_rng_state, restore_rng_state
 from .decode import greedy
 
@@ -230,82 +231,84 @@ def fit_seq2seq(
         enabled=progress and ctx.is_main,
     )
     try:
-        for epoch in range(first, config.epochs + 1):
-            t0 = time.perf_counter()
-            model.train()
-            loss_sum, tokens = 0.0, 0.0
-            for b in train.batches(config.batch_size, rng=rng):
-                src, lengths, tgt_in, tgt = b.src, b.lengths, b.tgt_in, b.tgt_out
-                batch_tokens = int((tgt != 0).sum())
-                counted = True
-                if ctx.distributed and len(src) >= ctx.world_size:
-                    rows = distributed.shard(len(src), rank=ctx.rank, world_size=ctx.world_size)
-                    src, lengths, tgt_in, tgt = src[rows], lengths[rows], tgt_in[rows], tgt[rows]
-                    scale = ctx.world_size / batch_tokens  # DDP averages: world * (sum / batch tokens) / world
-                else:  # one process, or a last batch smaller than the world: taken whole, counted once
-                    scale, counted = 1.0 / batch_tokens, ctx.is_main
-                tgt = tgt.to(device)
-                logits = net(
-                    src.to(device),
-                    lengths.to(device),
-                    tgt_in.to(device),
-                    teacher_forcing=config.teacher_forcing,
-                    generator=gen,
-                )
-                loss = (
-                    F.cross_entropy(
-                        logits.flatten(0, 1),
-                        tgt.flatten(),
-                        ignore_index=0,
-                        label_smoothing=config.label_smoothing,
-                        reduction="sum",
+        with deferred_interrupt(enabled=not ctx.distributed) as check:
+            for epoch in range(first, config.epochs + 1):
+                t0 = time.perf_counter()
+                model.train()
+                loss_sum, tokens = 0.0, 0.0
+                for b in train.batches(config.batch_size, rng=rng):
+                    src, lengths, tgt_in, tgt = b.src, b.lengths, b.tgt_in, b.tgt_out
+                    batch_tokens = int((tgt != 0).sum())
+                    counted = True
+                    if ctx.distributed and len(src) >= ctx.world_size:
+                        rows = distributed.shard(len(src), rank=ctx.rank, world_size=ctx.world_size)
+                        src, lengths, tgt_in, tgt = src[rows], lengths[rows], tgt_in[rows], tgt[rows]
+                        scale = ctx.world_size / batch_tokens  # DDP averages: world * (sum / batch tokens) / world
+                    else:  # one process, or a last batch smaller than the world: taken whole, counted once
+                        scale, counted = 1.0 / batch_tokens, ctx.is_main
+                    tgt = tgt.to(device)
+                    logits = net(
+                        src.to(device),
+                        lengths.to(device),
+                        tgt_in.to(device),
+                        teacher_forcing=config.teacher_forcing,
+                        generator=gen,
                     )
-                    * scale
-                )
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-                opt.step()
-                sched.step()
-                if counted:
-                    loss_sum += float(loss.detach()) / scale
-                    tokens += float((tgt != 0).sum())
-                bar.update(1)
-            loss_sum, tokens = ctx.all_sum(loss_sum, tokens)
-            record: dict[str, Any] = {
-                "epoch": epoch,
-                "loss": loss_sum / max(tokens, 1),
-                "valid_loss": None,
-                "valid_exact_match": None,
-            }
-            if valid is not None and len(valid):
-                record["valid_loss"], record["valid_exact_match"] = validate(
-                    model, valid, vocab["target"], config, device
-                )
-            record["seconds"] = time.perf_counter() - t0
-            history.append(record)
-            em = record["valid_exact_match"]
-            bar.set_postfix(epoch=epoch, loss=f"{record['loss']:.3f}", valid_em="-" if em is None else f"{em:.4f}")
-            if ckdir is not None and ctx.is_main:
-                state = {
-                    "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict(),
-                    "numpy_rng": rng.bit_generator.state,
-                    "generator": gen.get_state(),
-                    **capture_rng_state(device),
+                    loss = (
+                        F.cross_entropy(
+                            logits.flatten(0, 1),
+                            tgt.flatten(),
+                            ignore_index=0,
+                            label_smoothing=config.label_smoothing,
+                            reduction="sum",
+                        )
+                        * scale
+                    )
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+                    opt.step()
+                    sched.step()
+                    if counted:
+                        loss_sum += float(loss.detach()) / scale
+                        tokens += float((tgt != 0).sum())
+                    bar.update(1)
+                    check()  # a Ctrl-C stops here, between two steps
+                loss_sum, tokens = ctx.all_sum(loss_sum, tokens)
+                record: dict[str, Any] = {
+                    "epoch": epoch,
+                    "loss": loss_sum / max(tokens, 1),
+                    "valid_loss": None,
+                    "valid_exact_match": None,
                 }
-                saved_path = save_checkpoint(
-                    ckdir / f"epoch-{epoch:03d}.pt",
-                    model_state=model.state_dict(),
-                    config=config.to_dict(),
-                    vocab=vocab_data,
-                    extra=seq2seq_extra(**dict(extra or {}), epoch=epoch, history=history, train_state=state),
-                )
-                saved_epoch = epoch
-                for p in epoch_checkpoints(ckdir):
-                    if p != saved_path:
-                        p.unlink(missing_ok=True)
-            ctx.barrier()
+                if valid is not None and len(valid):
+                    record["valid_loss"], record["valid_exact_match"] = validate(
+                        model, valid, vocab["target"], config, device
+                    )
+                record["seconds"] = time.perf_counter() - t0
+                history.append(record)
+                em = record["valid_exact_match"]
+                bar.set_postfix(epoch=epoch, loss=f"{record['loss']:.3f}", valid_em="-" if em is None else f"{em:.4f}")
+                if ckdir is not None and ctx.is_main:
+                    state = {
+                        "optimizer": opt.state_dict(),
+                        "scheduler": sched.state_dict(),
+                        "numpy_rng": rng.bit_generator.state,
+                        "generator": gen.get_state(),
+                        **capture_rng_state(device),
+                    }
+                    saved_path = save_checkpoint(
+                        ckdir / f"epoch-{epoch:03d}.pt",
+                        model_state=model.state_dict(),
+                        config=config.to_dict(),
+                        vocab=vocab_data,
+                        extra=seq2seq_extra(**dict(extra or {}), epoch=epoch, history=history, train_state=state),
+                    )
+                    saved_epoch = epoch
+                    for p in epoch_checkpoints(ckdir):
+                        if p != saved_path:
+                            p.unlink(missing_ok=True)
+                ctx.barrier()
     except KeyboardInterrupt:
         bar.close()
         raise TrainingInterrupted(saved_epoch, saved_path) from None
