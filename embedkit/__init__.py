@@ -71,6 +71,7 @@ from .viz.plots import plot_analogies, plot_neighbors, plot_projection, plot_sim
 from .viz.projection import Projection
 from .viz.projector import export_projector
 from .viz.reduce import project
+from .viz.saving import save_figure
 
 __version__ = "0.1.0"
 
@@ -135,5 +136,6 @@ __all__ = [
     "register",
     "registered_names",
     "save",
+    "save_figure",
     "train_vectors",
 ]

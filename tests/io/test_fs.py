@@ -52,7 +52,8 @@ def test_atomic_writes_get_the_users_permissions(umask, tmp_path):
 
 
 def test_every_writer_uses_the_users_permissions(umask, glove, tmp_path, monkeypatch):
-    """Check the mode of saved vectors (each format), the cache, an HNSW index and a checkpoint under a umask."""
+    """Check the mode of saved vectors (each format), the cache, an HNSW index, a checkpoint, a projection (npz, csv),
+    a figure and the Projector's files under a umask."""
     want = 0o666 & ~umask
     glove_head = glove.most_frequent(500)
     monkeypatch.setenv("EMBEDKIT_CACHE", str(tmp_path / "cache"))
@@ -69,7 +70,11 @@ def test_every_writer_uses_the_users_permissions(umask, glove, tmp_path, monkeyp
     from embedkit.nn.runtime.checkpoint import save_checkpoint
 
     outs.append(save_checkpoint(tmp_path / "ck.pt", model_state={"w": torch.ones(2)}, config={}, vocab={}))
-    assert len(outs) == 8
+    p = embedkit.project(glove_head, 50, trust_k=0)
+    outs += [p.save(tmp_path / "p.npz"), p.save(tmp_path / "p.csv")]
+    outs.append(embedkit.save_figure(embedkit.plot_projection(p, labels=0), tmp_path / "p.png", dpi=20))
+    outs += list(embedkit.export_projector(glove_head, tmp_path / "projector", 20))
+    assert len(outs) == 13
     assert {p.name: _mode(p) for p in outs} == {p.name: want for p in outs}
 
 
