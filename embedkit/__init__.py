@@ -43,6 +43,7 @@ from .errors import (
     FileIsADirectoryError,
     FileNotADirectoryError,
     FilePermissionError,
+    FileWriteError,
     InvalidArgumentError,
     InvalidTypeError,
     LabelError,
@@ -70,6 +71,7 @@ from .viz.plots import plot_analogies, plot_neighbors, plot_projection, plot_sim
 from .viz.projection import Projection
 from .viz.projector import export_projector
 from .viz.reduce import project
+from .viz.saving import save_figure
 
 __version__ = "0.1.0"
 
@@ -89,6 +91,7 @@ __all__ = [
     "FileIsADirectoryError",
     "FileNotADirectoryError",
     "FilePermissionError",
+    "FileWriteError",
     "InvalidArgumentError",
     "InvalidTypeError",
     "LabelError",
@@ -133,5 +136,6 @@ __all__ = [
     "register",
     "registered_names",
     "save",
+    "save_figure",
     "train_vectors",
 ]

@@ -4,7 +4,9 @@ Every file embedkit writes (saved vectors, caches, approximate indexes, reports,
 through :func:`atomic_write` or :func:`atomic_path`: the data goes to a temporary file beside the
 target, which is given the permissions a plain ``open(path, "w")`` would give (``0o666`` less the
 umask), flushed to disk and renamed over the target. An interrupted write never leaves a partial
-file under the target's name, and the temporary is removed on any error. A process killed with
+file under the target's name, and the temporary is removed on any error; a write that fails (a full
+disk, the size limit ``ulimit -f`` sets, a read-only folder) is a :class:`~embedkit.errors.FileWriteError`
+naming the target, whatever library was writing (:func:`write_error`). A process killed with
 SIGKILL cannot remove its temporary; :func:`remove_stale_temporaries` (run before each write into
 a folder) removes those whose writer is gone.
 
@@ -27,7 +29,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal
 
-from .errors import FileAccessError, FileIsADirectoryError, FilePermissionError, InvalidArgumentError, MissingFileError
+from .errors import (
+    FileAccessError,
+    FileIsADirectoryError,
+    FilePermissionError,
+    FileWriteError,
+    InvalidArgumentError,
+    MissingFileError,
+)
 
 __all__ = [
     "STALE_AFTER_S",
@@ -38,6 +47,7 @@ __all__ = [
     "is_stdin_name",
     "new_file_mode",
     "remove_stale_temporaries",
+    "write_error",
 ]
 
 STALE_AFTER_S = 24 * 3600  # a temporary untouched this long is abandoned, whoever wrote it
@@ -117,10 +127,27 @@ def remove_stale_temporaries(folder: str | os.PathLike[str], *, older_than_s: fl
     return removed
 
 
+# errno values only a write gives: reading another file inside the ``with`` never raises these
+_WRITE_ERRNOS = frozenset({errno.EFBIG, errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def write_error(path: object, exc: OSError) -> FileWriteError:
+    """The :class:`FileWriteError` that names ``path``, the file being written, for ``exc``
+    (``PATH: cannot be written: file too large``)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return FileWriteError(path, f"cannot be written: {reason[:1].lower()}{reason[1:]}")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, *, clean_stale: bool = True) -> Iterator[Path]:
     """A temporary path beside ``path`` for a library that writes by file name; on success it is
     given the user's permissions, flushed to disk and renamed over ``path``; on error it is removed.
+
+    A failed write (creating the temporary, an ``OSError`` with an errno only writes give, such as
+    ``EFBIG`` or ``ENOSPC``, raised inside the ``with``, or flushing and renaming) is raised as a
+    :class:`~embedkit.errors.FileWriteError` naming ``path``; ``path`` is left as it was. Such an
+    error raised inside the ``with`` is taken to be this file's, so write another file in the body
+    of its own ``with`` (nested inside this one, to rename both only once both are complete).
 
     Examples
     --------
@@ -136,17 +163,28 @@ def atomic_path(path: str | os.PathLike, *, clean_stale: bool = True) -> Iterato
     if clean_stale:
         remove_stale_temporaries(target.parent)
     tmp = _temp_name(target)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise write_error(target, exc) from None
     os.close(fd)
     try:
-        yield tmp
-        fd = os.open(tmp, os.O_RDONLY)
         try:
-            os.fchmod(fd, new_file_mode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
+            yield tmp
+        except OSError as exc:
+            if isinstance(exc, FileAccessError) or exc.errno not in _WRITE_ERRNOS:
+                raise
+            raise write_error(target, exc) from None
+        try:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fchmod(fd, new_file_mode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise write_error(target, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -154,11 +192,18 @@ def atomic_path(path: str | os.PathLike, *, clean_stale: bool = True) -> Iterato
 
 @contextlib.contextmanager
 def atomic_write(
-    path: str | os.PathLike, mode: Literal["wb", "w"] = "wb", *, encoding: str | None = None, clean_stale: bool = True
+    path: str | os.PathLike,
+    mode: Literal["wb", "w"] = "wb",
+    *,
+    encoding: str | None = None,
+    newline: str | None = None,
+    clean_stale: bool = True,
 ) -> Iterator[IO]:
-    """Open a temporary file beside ``path`` for writing; on success it gets the user's
+    """Open a temporary file beside ``path`` for writing (``mode`` ``"wb"``, or ``"w"`` with ``encoding``
+    and ``newline`` as for :func:`open`); on success it gets the user's
     permissions (``0o666`` less the umask), is flushed to disk and renamed over ``path``
-    (atomic on POSIX); on error it is removed and ``path`` is left as it was.
+    (atomic on POSIX); on error it is removed and ``path`` is left as it was (a failed write is a
+    :class:`~embedkit.errors.FileWriteError` naming ``path``, as for :func:`atomic_path`).
 
     Examples
     --------
@@ -171,13 +216,19 @@ def atomic_write(
     """
     if mode not in ("wb", "w"):
         raise InvalidArgumentError(f"mode must be 'wb' or 'w', got {mode!r}")
-    with (
-        atomic_path(path, clean_stale=clean_stale) as tmp,
-        open(tmp, "w+b" if mode == "wb" else "w", encoding=encoding if mode == "w" else None) as f,
-    ):
-        yield f
-        f.flush()
-        os.fsync(f.fileno())
+    with atomic_path(path, clean_stale=clean_stale) as tmp:
+        f = open(tmp, "w+b") if mode == "wb" else open(tmp, "w", encoding=encoding, newline=newline)  # noqa: SIM115
+        try:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        except BaseException:
+            # The temporary is removed: flushing what it still buffers must not hide the error itself.
+            with contextlib.suppress(OSError):
+                f.close()
+            raise
+        finally:
+            f.close()
 
 
 # --------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ __all__ = [
     "FileIsADirectoryError",
     "FileNotADirectoryError",
     "FilePermissionError",
+    "FileWriteError",
     "InvalidArgumentError",
     "InvalidTypeError",
     "LabelError",
@@ -208,6 +209,13 @@ class FileIsADirectoryError(FileAccessError, IsADirectoryError):
 
 class FileNotADirectoryError(FileAccessError, NotADirectoryError):
     """A file stands where a folder is needed (the parent of an output path, ...)."""
+
+
+class FileWriteError(FileAccessError):
+    """An output file could not be written (the disk is full, the file would pass the size limit
+    ``ulimit -f`` sets, the folder is read-only or not writable): ``path`` is the file that was to
+    be written, which is left as it was (every file is written to a temporary beside it and renamed
+    over it only once complete)."""
 
 
 class NonFiniteValueError(EmbedkitError, ValueError):

@@ -181,9 +181,9 @@ def _check_output(path: Path) -> None:
 
 
 def _save_figure(fig, path: Path) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    return path.stat().st_size
+    from ..viz.saving import save_figure
+
+    return save_figure(fig, path, dpi=120).stat().st_size
 
 
 def _status(args: argparse.Namespace, msg: str) -> None:

@@ -8,6 +8,7 @@ instead of printing something (``v.clear`` on a dict is ``dict.clear``, always t
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -126,16 +127,22 @@ def write_report(
     markdown: str | os.PathLike | None = None,
     json_path: str | os.PathLike | None = None,
 ) -> dict[str, Path]:
-    """Write the HTML report (and optionally Markdown and JSON); returns the paths written."""
-    out = {}
-    for kind, path, text in [
-        ("html", html, lambda: render_html(comparison)),
-        ("markdown", markdown, lambda: render_markdown(comparison)),
-        ("json", json_path, lambda: dumps(comparison.to_dict(), indent=1)),
-    ]:
-        if path is None:
-            continue
-        with atomic_write(path) as f:
-            f.write(text().encode("utf-8"))
-        out[kind] = Path(path)
-    return out
+    """Write the HTML report (and optionally Markdown and JSON); returns the paths written.
+
+    Every page is rendered before anything is written, and the files are renamed into place
+    together once all are complete (:func:`embedkit._fs.atomic_write`): a failed write leaves the
+    files that were there before and no temporary, never a new page beside an old one.
+    """
+    pages = [
+        (kind, Path(path), render())
+        for kind, path, render in [
+            ("html", html, lambda: render_html(comparison)),
+            ("markdown", markdown, lambda: render_markdown(comparison)),
+            ("json", json_path, lambda: dumps(comparison.to_dict(), indent=1)),
+        ]
+        if path is not None
+    ]
+    with contextlib.ExitStack() as stack:  # each file written as soon as its writer is the innermost
+        for _, path, text in pages:
+            stack.enter_context(atomic_write(path)).write(text.encode("utf-8"))
+    return {kind: path for kind, path, _ in pages}

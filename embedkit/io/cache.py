@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .._fs import file_error
-from ..errors import EmbedkitError, EmbedkitWarning, VectorFileError
+from ..errors import EmbedkitError, EmbedkitWarning, FileWriteError, VectorFileError
 from ..vectors import Vectors
 from .ekv import EkvWriter, read_ekv
 from .formats import Dtype
@@ -113,9 +113,10 @@ def load_cached(
             with writer:
                 fill(writer)
         except OSError as exc:  # a read-only or full cache folder: parse into memory instead
-            if isinstance(exc, EmbedkitError):  # the input's fault, not the cache's
+            if isinstance(exc, EmbedkitError) and not isinstance(exc, FileWriteError):  # the input's fault
                 raise
-            warnings.warn(f"embedkit: could not write the cache {target}: {exc}", RuntimeWarning, stacklevel=3)
+            reason = exc.problem if isinstance(exc, FileWriteError) else exc
+            warnings.warn(f"embedkit: could not write the cache {target}: {reason}", RuntimeWarning, stacklevel=3)
         else:
             keys, matrix, _, _ = read_ekv(target, limit=limit, verify=False)  # checksummed as it was written
             return Vectors(keys, matrix, source=source, format=fmt)

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .._fs import atomic_write
-from ..errors import MissingDependencyError
+from ..errors import FileWriteError, MissingDependencyError
 from ..progress import progress_bar
 from ..vectors import Vectors
 from .kernels import order_desc
@@ -317,30 +315,36 @@ def _from_payload(payload: bytearray, vectors: Vectors, M: int, ef_construction:
 
 def _save(index: HnswIndex, path: Path, header: dict) -> HnswIndex:
     """Write ``index`` to ``path`` atomically (:func:`embedkit._fs.atomic_write`: the user's permissions,
-    fsync, rename), with the header and the checksum around faiss's payload."""
-    part = None
+    fsync, rename), with the header and the checksum around faiss's payload. faiss streams the payload
+    twice through a callback, once to count its bytes for the header and once into the file, so no
+    scratch file (or second copy in memory) is needed."""
+    faiss = _faiss()
     try:
-        fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".faiss.tmp", dir=path.parent)
-        os.close(fd)
-        _faiss().write_index(index.graph, part)  # faiss writes by file name; the payload is wrapped below
-        header = {**header, "payload_bytes": os.path.getsize(part)}
-        raw = json.dumps(header, sort_keys=True).encode("utf-8")
+        size = 0
+
+        def count(chunk: bytes) -> int:
+            nonlocal size
+            size += len(chunk)
+            return len(chunk)
+
+        faiss.write_index(index.graph, faiss.PyCallbackIOWriter(count, _CHUNK))
+        raw = json.dumps({**header, "payload_bytes": size}, sort_keys=True).encode("utf-8")
         h = hashlib.sha256()
-        with atomic_write(path) as out, open(part, "rb") as src:
+        with atomic_write(path) as out:
+
+            def write(chunk: bytes) -> int:
+                h.update(chunk)
+                return out.write(chunk)
+
             for chunk in (MAGIC, len(raw).to_bytes(4, "little"), raw):
-                h.update(chunk)
-                out.write(chunk)
-            while chunk := src.read(_CHUNK):
-                h.update(chunk)
-                out.write(chunk)
+                write(chunk)
+            faiss.write_index(index.graph, faiss.PyCallbackIOWriter(write, _CHUNK))
             out.write(h.digest())
         _legacy_path(path).unlink(missing_ok=True)
     except (OSError, RuntimeError) as exc:
-        warnings.warn(f"embedkit: could not save the approximate index {path}: {exc}", RuntimeWarning, stacklevel=4)
+        reason = exc.problem if isinstance(exc, FileWriteError) else exc
+        warnings.warn(f"embedkit: could not save the approximate index {path}: {reason}", RuntimeWarning, stacklevel=4)
         return index  # e.g. a read-only cache folder: keep the graph in memory only
-    finally:
-        if part is not None and os.path.exists(part):
-            os.unlink(part)
     return HnswIndex(index.graph, index.n, index.dim, index.M, index.ef_construction, path)
 
 

@@ -3,7 +3,7 @@
 ``projection`` holds the :class:`Projection` result, ``reduce`` computes it (:func:`project`),
 ``plots`` draws figures from results (on ``labels``' placement), ``projector`` exports for the
 TensorFlow Embedding Projector, ``explorer`` writes the interactive page, ``confusion`` draws classification metrics, ``attention`` draws seq2seq attention maps and training curves and ``groups`` reads
-word and group files. matplotlib, openTSNE, umap and scikit-learn are imported inside the
+word and group files; ``saving`` writes any figure atomically (:func:`save_figure`). matplotlib, openTSNE, umap and scikit-learn are imported inside the
 functions that use them.
 """
 
@@ -15,6 +15,7 @@ from .plots import plot_analogies, plot_neighbors, plot_projection, plot_similar
 from .projection import Projection
 from .projector import export_projector
 from .reduce import project
+from .saving import save_figure
 
 __all__ = [
     "Explorer",
@@ -32,4 +33,5 @@ __all__ = [
     "project",
     "read_groups",
     "read_words",
+    "save_figure",
 ]

@@ -96,7 +96,7 @@ def plot_attention(
 
     Returns
     -------
-    The Figure (not registered with pyplot; save it with ``fig.savefig("attention.png")``).
+    The Figure (not registered with pyplot; save it with :func:`~embedkit.viz.saving.save_figure`).
 
     Examples
     --------

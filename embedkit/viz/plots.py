@@ -3,8 +3,9 @@
 Every function takes results (a :class:`~embedkit.viz.projection.Projection`, :class:`~embedkit.Neighbors`,
 :class:`~embedkit.Vectors`), draws on the ``ax`` it is given (or on a new figure that is not
 registered with pyplot, so nothing leaks into global state) and returns the Figure. matplotlib is
-imported inside the functions; nothing here calls ``plt.show()``. Save with ``fig.savefig("x.png")``
-or ``"x.svg"``.
+imported inside the functions; nothing here calls ``plt.show()``. Save with
+:func:`~embedkit.viz.saving.save_figure` (``save_figure(fig, "x.png")`` or ``"x.svg"``: written
+atomically, which ``fig.savefig("x.png")`` is not).
 
 Word labels are placed by :func:`~embedkit.viz.labels.place_labels` (a greedy search that keeps
 them from piling up).

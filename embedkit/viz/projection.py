@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._fs import atomic_write
 from ..errors import InvalidArgumentError, MissingWordError, ModelFileError
 
 __all__ = [
@@ -145,7 +146,8 @@ class Projection:
         return "# " + json.dumps(self._meta(), ensure_ascii=False)
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write to ``.npz`` (words, coordinates and a JSON header) or ``.csv``.
+        """Write to ``.npz`` (words, coordinates and a JSON header) or ``.csv``, atomically
+        (:func:`embedkit._fs.atomic_write`: a failed write leaves the old file as it was).
 
         The CSV has a first line ``# {JSON parameters}`` and then ``word,x,y[,z]`` rows (read it
         with ``pandas.read_csv(path, skiprows=1)``). Coordinates round-trip exactly in both formats.
@@ -154,11 +156,11 @@ class Projection:
         suffix = path.suffix.lower()
         if suffix == ".npz":
             words = np.array(self.words, dtype=str) if self.words else np.empty(0, dtype="<U1")
-            with open(path, "wb") as fh:
+            with atomic_write(path) as fh:  # a file object keeps numpy from appending ".npz"
                 np.savez_compressed(fh, words=words, coords=self.coords, meta=np.array(self.csv_header()[2:]))
         elif suffix == ".csv":
             axes = ["x", "y", "z"][: self.dim] if self.dim <= 3 else [f"c{i}" for i in range(self.dim)]
-            with open(path, "w", encoding="utf-8", newline="") as fh:
+            with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(self.csv_header() + "\n")
                 w = csv.writer(fh, lineterminator="\n")
                 w.writerow(["word", *axes])

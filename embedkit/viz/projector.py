@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._fs import atomic_write
 from ..errors import DataError
 from ..progress import progress_bar
 from ..vectors import Vectors
@@ -32,7 +33,9 @@ def export_projector(
     ``progress`` counts the vectors written on a bar on stderr once writing has run
     :data:`~embedkit.progress.PROGRESS_DELAY` seconds (all 400,000 GloVe words take several).
 
-    Returns the two paths.
+    Both files are written atomically (:func:`embedkit._fs.atomic_write`) and renamed into place
+    together once both are complete: a failed write leaves the files that were there before and no
+    temporary. Returns the two paths.
     """
     chosen = select_words(vectors, words)
     bad = [w for w in chosen.keys if "\t" in w or "\n" in w or "\r" in w]
@@ -44,19 +47,22 @@ def export_projector(
     bar = progress_bar(
         desc="writing vectors.tsv", total=len(chosen), unit=" vectors", unit_scale=True, enabled=progress
     )
-    with bar, open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
-        step = 8192
-        M = chosen.matrix
-        for s in range(0, len(chosen), step):
-            block = np.asarray(M[s : s + step], dtype=np.float32)
-            fh.write("\n".join("\t".join(f"{x:.9g}" for x in row) for row in block.tolist()))
-            fh.write("\n")
-            bar.update(len(block))
-    with open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
+    # vectors.tsv is written inside metadata.tsv's writer, so both are renamed into place only once
+    # both are complete (a failed write never pairs new vectors with old metadata); each file is
+    # written in the body of its own writer, so a failed write is reported under its own name.
+    with atomic_write(meta_path, "w", encoding="utf-8", newline="\n") as meta_fh:
         if groups:
             group_of = {w: g for g, ws in groups.items() for w in ws}
-            fh.write("word\tgroup\n")
-            fh.writelines(f"{w}\t{group_of.get(w, '')}\n" for w in chosen.keys)
+            meta_fh.write("word\tgroup\n")
+            meta_fh.writelines(f"{w}\t{group_of.get(w, '')}\n" for w in chosen.keys)
         else:
-            fh.writelines(f"{w}\n" for w in chosen.keys)
+            meta_fh.writelines(f"{w}\n" for w in chosen.keys)
+        with bar, atomic_write(vec_path, "w", encoding="utf-8", newline="\n") as vec_fh:
+            step = 8192
+            M = chosen.matrix
+            for s in range(0, len(chosen), step):
+                block = np.asarray(M[s : s + step], dtype=np.float32)
+                vec_fh.write("\n".join("\t".join(f"{x:.9g}" for x in row) for row in block.tolist()))
+                vec_fh.write("\n")
+                bar.update(len(block))
     return vec_path, meta_path

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ from embedkit._fs import (
     new_file_mode,
     remove_stale_temporaries,
 )
-from embedkit.errors import FileAccessError, FileIsADirectoryError, MissingFileError
+from embedkit.errors import FileAccessError, FileIsADirectoryError, FileWriteError, MissingFileError
 from embedkit.search import ann
 
 
@@ -50,7 +52,8 @@ def test_atomic_writes_get_the_users_permissions(umask, tmp_path):
 
 
 def test_every_writer_uses_the_users_permissions(umask, glove, tmp_path, monkeypatch):
-    """Check the mode of saved vectors (each format), the cache, an HNSW index and a checkpoint under a umask."""
+    """Check the mode of saved vectors (each format), the cache, an HNSW index, a checkpoint, a projection (npz, csv),
+    a figure and the Projector's files under a umask."""
     want = 0o666 & ~umask
     glove_head = glove.most_frequent(500)
     monkeypatch.setenv("EMBEDKIT_CACHE", str(tmp_path / "cache"))
@@ -67,7 +70,11 @@ def test_every_writer_uses_the_users_permissions(umask, glove, tmp_path, monkeyp
     from embedkit.nn.runtime.checkpoint import save_checkpoint
 
     outs.append(save_checkpoint(tmp_path / "ck.pt", model_state={"w": torch.ones(2)}, config={}, vocab={}))
-    assert len(outs) == 8
+    p = embedkit.project(glove_head, 50, trust_k=0)
+    outs += [p.save(tmp_path / "p.npz"), p.save(tmp_path / "p.csv")]
+    outs.append(embedkit.save_figure(embedkit.plot_projection(p, labels=0), tmp_path / "p.png", dpi=20))
+    outs += list(embedkit.export_projector(glove_head, tmp_path / "projector", 20))
+    assert len(outs) == 13
     assert {p.name: _mode(p) for p in outs} == {p.name: want for p in outs}
 
 
@@ -79,6 +86,55 @@ def test_failed_write_leaves_neither_temporary_nor_target(tmp_path):
         f.write(b"new, half")
         raise RuntimeError("boom")
     assert [p.name for p in tmp_path.iterdir()] == ["t.txt"] and target.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.EFBIG, "File too large"),
+        (errno.ENOSPC, "No space left on device"),
+        (errno.EROFS, "Read-only file system"),
+    ],
+)
+def test_failed_write_is_one_error_naming_the_target(tmp_path, code, reason):
+    """Check that an OSError only a write gives, raised mid-write, is a FileWriteError naming the target; old file kept."""
+    target = tmp_path / "t.txt"
+    target.write_bytes(b"old")
+    want = rf"^{re.escape(str(target))}: cannot be written: {reason.lower()}$"
+    with pytest.raises(FileWriteError, match=want) as info, atomic_write(target, "w", encoding="utf-8") as f:
+        f.write("new, half")
+        raise OSError(code, reason)
+    assert isinstance(info.value, OSError) and info.value.path == str(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["t.txt"] and target.read_bytes() == b"old"
+
+
+def test_other_errors_inside_the_writer_pass_unchanged(tmp_path):
+    """Check that an error reading another file inside the writer keeps its own type and file name."""
+    target = tmp_path / "t.txt"
+    with pytest.raises(FileNotFoundError, match=r"other\.txt") as info, atomic_write(target) as f:
+        f.write(b"new")
+        open(tmp_path / "other.txt", "rb")  # noqa: SIM115
+    assert type(info.value) is FileNotFoundError
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nested_writers_name_the_file_that_failed(tmp_path):
+    """Check that a failure writing the inner of two nested writers names the inner file and keeps both old files."""
+    outer, inner = tmp_path / "outer.txt", tmp_path / "inner.txt"
+    outer.write_bytes(b"old outer")
+    inner.write_bytes(b"old inner")
+    with (
+        pytest.raises(FileWriteError, match=r"inner\.txt: cannot be written: file too large$"),
+        atomic_write(outer) as f,
+    ):
+        f.write(b"new outer")
+        with atomic_write(inner) as g:
+            g.write(b"new inner, half")
+            raise OSError(errno.EFBIG, "File too large")
+    assert sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir()) == [
+        ("inner.txt", b"old inner"),
+        ("outer.txt", b"old outer"),
+    ]
 
 
 def test_stale_temporaries_of_dead_writers_are_removed_live_ones_kept(tmp_path):

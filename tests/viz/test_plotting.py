@@ -190,7 +190,7 @@ def test_figures_save_png_and_svg(tmp_path, glove, pca200, suffix):
     }
     for name, fig in figs.items():
         path = tmp_path / f"{name}{suffix}"
-        fig.savefig(path)
+        assert embedkit.save_figure(fig, path) == path
         data = path.read_bytes()
         assert len(data) > 5000, name
         assert data.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in data[:2000]

@@ -9,7 +9,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import torch
 from torch import nn
@@ -87,8 +87,37 @@ def save_checkpoint(
         "extra": _to_cpu(dict(extra or {})),
     }
     with atomic_write(path) as f:
-        torch.save(payload, f)
+        out = _KeepWriteError(f)
+        try:
+            torch.save(payload, cast(IO[bytes], out))  # torch.save calls only write and flush
+        except RuntimeError:
+            if out.error is not None:  # the file's own OSError (a full disk, ...): atomic_write names the file
+                raise out.error from None
+            raise
     return path
+
+
+class _KeepWriteError:
+    """The ``write`` and ``flush`` that ``torch.save`` uses, keeping the ``OSError`` of a failed
+    write: torch reports it as a RuntimeError of its own (``unexpected pos 704 vs 598``)."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self.f = f
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.f.write(data)
+        except OSError as exc:
+            self.error = exc
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.f.flush()
+        except OSError as exc:
+            self.error = exc
+            raise
 
 
 def load_checkpoint(path: str | os.PathLike, *, map_location: str | torch.device = "cpu") -> dict[str, Any]:
