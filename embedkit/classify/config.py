@@ -35,9 +35,12 @@ BaselineName = Literal["tfidf-logreg", "tfidf-svm", "mean-logreg"]
 Mode = Literal["rand", "static", "non-static", "multichannel"]
 
 NEURAL_MODELS: tuple[str, ...] = get_args(NeuralModel)
+"""The neural classifiers (torch, ``embedkit[nn]``): :attr:`ClassifierConfig.model` values that train a network."""
 BASELINES: tuple[str, ...] = get_args(BaselineName)
 MODELS: tuple[str, ...] = NEURAL_MODELS + BASELINES
+"""Every :attr:`ClassifierConfig.model` value: the neural classifiers, then the baselines (scikit-learn)."""
 MODES: tuple[str, ...] = get_args(Mode)
+"""How a neural classifier uses the vectors (:attr:`ClassifierConfig.mode`), as Kim (2014) names them."""
 
 
 def check_model(model: str, mode: str) -> None:

@@ -38,9 +38,12 @@ __all__ = [
 ]
 
 GO = "<go>"
+"""The token a decoder starts from."""
 EOS = "<eos>"
+"""The token that ends every target sequence (and decoding)."""
 SPECIALS: tuple[str, ...] = (PAD, UNK, GO, EOS)  # ids 0..3 in every seq2seq vocabulary
 Unit = Literal["char", "word"]
+"""What a sequence is split into: characters or words."""
 UNITS: tuple[str, ...] = ("char", "word")
 
 

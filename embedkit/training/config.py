@@ -17,9 +17,11 @@ from ..errors import ConfigError
 __all__ = ["ALGORITHMS", "GENSIM_ALGORITHMS", "LM_ALGORITHMS", "UNITS", "Algorithm", "TrainConfig", "lm_recipe"]
 
 LM_ALGORITHMS = ("nplm", "rnn", "gru", "lstm", "transformer")
+"""The neural language models (torch, ``embedkit[nn]``) among :data:`ALGORITHMS`."""
 UNITS = ("word", "char")
 GENSIM_ALGORITHMS = ("word2vec-skipgram", "word2vec-cbow", "fasttext")
 ALGORITHMS = LM_ALGORITHMS + GENSIM_ALGORITHMS
+"""Every :attr:`TrainConfig.algorithm`: the language models, then gensim's word2vec and fastText."""
 
 # Upper bounds on the sizes, far above any model of these kinds: a config read from an edited or
 # damaged checkpoint fails here instead of allocating gigabytes.

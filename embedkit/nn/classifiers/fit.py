@@ -52,6 +52,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class EpochRecord:
+    """One epoch of :func:`fit_classifier`: training loss and accuracy, the same on the dev data (``None``
+    without dev data), and the epoch's wall-clock seconds."""
+
     epoch: int
     train_loss: float
     train_accuracy: float

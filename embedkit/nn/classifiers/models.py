@@ -369,6 +369,7 @@ CLASSIFIERS: dict[str, type[nn.Module]] = {
     "cnn": CNNClassifier,
     "transformer": TransformerClassifier,
 }
+"""The neural classifier classes by :attr:`~embedkit.classify.ClassifierConfig.model` name."""
 
 
 def build_classifier(
