@@ -54,6 +54,7 @@ nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True  # the traceback of a failing cell, in the build log
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # a Markdown output (the comparison report) with its tables
 # Files the notebooks write (the comparison report) go beside the site, not into notebooks/.
 os.environ.setdefault("EMBEDKIT_REPORT_DIR", str(ROOT / "site" / "notebook-files"))
 
@@ -70,6 +71,8 @@ html_theme = "furo"
 highlight_language = "text"  # a block without a language is output or a listing, not Python
 html_title = "embedkit"
 html_show_sourcelink = False
+html_static_path = ["_static"]
+html_css_files = ["embedkit.css"]
 
 # The site's navigation (embedkit_docs adds it to the root page): every page must be in it, or the
 # build fails ("document isn't included in any toctree").
