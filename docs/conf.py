@@ -20,6 +20,8 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
 sys.path.insert(0, str(ROOT))  # document this checkout's embedkit, whatever else is installed
+# ... and run the notebooks against it too (their kernels inherit the environment)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 project = "embedkit"
 author = "the embedkit developers"
