@@ -47,6 +47,19 @@ def test_every_public_name_has_a_docstring():
     assert [pn.qualname for pn in names if pn.doc is None] == []
 
 
+def test_every_public_method_has_a_docstring():
+    """Check that each public method and property of each public class has a docstring of its own."""
+    classes = {id(pn.obj): pn for m in public.public_packages() for pn in public.public_names(m) if pn.kind != "data"}
+    missing = [
+        f"{pn.qualname}.{member}"
+        for pn in classes.values()
+        if pn.kind in ("class", "exception")
+        for member in public.undocumented_members(pn.obj)
+    ]
+    assert len(classes) > 100
+    assert missing == []
+
+
 def test_constant_docstring_found_through_imports():
     """Check that a constant's docstring is the string after its assignment, found through a re-export."""
     (pn,) = [pn for pn in public.public_names("embedkit") if pn.name == "DEFAULT_VECTORS"]
@@ -70,7 +83,8 @@ def fake_package(tmp_path, monkeypatch):
     (pkg / "things.py").write_text(
         "from dataclasses import dataclass\n"
         "class Base:\n    '''The base.'''\n"
-        "class Plain(Base):\n    pass\n"
+        "class Plain(Base):\n    def said(self):\n        '''Said.'''\n    def unsaid(self):\n        pass\n"
+        "    @property\n    def bare(self):\n        return 1\n    def _private(self):\n        pass\n"
         "@dataclass\nclass Record:\n    x: int\n"
         "@dataclass\nclass Described:\n    '''A record that says what it is.'''\n    x: int\n"
         "def f():\n    '''Do f.'''\n"
@@ -94,3 +108,5 @@ def test_missing_docstrings_are_found(fake_package):
         "f": "Do f.",
         "g": None,
     }
+    (plain,) = [pn for pn in public.public_names(fake_package) if pn.name == "Plain"]
+    assert public.undocumented_members(plain.obj) == ["unsaid", "bare"]

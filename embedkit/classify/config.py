@@ -226,6 +226,7 @@ class ClassifierConfig:
         return self.lr if self.lr is not None else (1e-3 if self.optimizer == "adam" else 1.0)
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as plain data (``filter_widths`` as a list), as checkpoints store it."""
         d = dataclasses.asdict(self)
         d["filter_widths"] = list(self.filter_widths)
         return d

@@ -176,9 +176,11 @@ class Seq2SeqConfig:
 
     @property
     def recurrent(self) -> bool:
+        """Whether the model is a recurrent encoder-decoder (every model but the transformer)."""
         return self.model != "transformer"
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as plain data, as checkpoints store it."""
         return dataclasses.asdict(self)
 
     @classmethod

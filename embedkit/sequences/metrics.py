@@ -27,6 +27,7 @@ class Seq2SeqScores:
     chrf: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The scores as plain JSON-ready data."""
         return dataclasses.asdict(self)
 
 

@@ -238,14 +238,17 @@ class TrainConfig:
             raise ConfigError("tie=True needs a full, sampled or negative objective, not adaptive")
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as plain data, as checkpoints and reports store it."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """The config from :meth:`to_dict`'s data; keys it does not know (from a newer version) are ignored."""
         return from_plain_dict(cls, d, ignore_unknown=True)
 
     @property
     def threads(self) -> int:
+        """The CPU threads training uses: ``workers``, or every core when that is 0."""
         return self.workers or (os.cpu_count() or 1)
 
 

@@ -53,6 +53,7 @@ class Corpus:
 
     @property
     def eos_id(self) -> int:
+        """The id of :data:`EOS` (``</s>``) in the vocabulary of a word corpus."""
         return self.vocab.index[EOS]
 
     def __len__(self) -> int:

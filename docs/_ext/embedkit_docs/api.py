@@ -29,7 +29,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .public import PublicName, public_names, public_packages
+from .public import PublicName, public_names, public_packages, undocumented_members
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,11 @@ class ApiDirective(SphinxDirective):
             for pn in group:
                 if pn.doc is None:
                     logger.warning("public name %s has no docstring", pn.qualname, location=self.get_location())
+                if pn.kind in ("class", "exception"):
+                    for member in undocumented_members(pn.obj):  # type: ignore[arg-type]
+                        logger.warning(
+                            "public name %s.%s has no docstring", pn.qualname, member, location=self.get_location()
+                        )
                 lines += _entry(pn)
         if elsewhere:
             lines += [

@@ -5,8 +5,9 @@ name has a docstring), so the build and the test agree on what "public" and "doc
 
 Public: each name in ``__all__`` of ``embedkit`` and of each of its packages that has an ``__all__``.
 Documented: a class or function has a docstring of its own (not one inherited, nor the signature a
-dataclass makes up); a constant has the string literal that follows its assignment (an attribute
-docstring, as Sphinx reads it), found by following the ``from ... import`` chain to the assignment.
+dataclass makes up), and so has each public method and property a public class defines; a constant has
+the string literal that follows its assignment (an attribute docstring, as Sphinx reads it), found by
+following the ``from ... import`` chain to the assignment.
 """
 
 from __future__ import annotations
@@ -56,6 +57,18 @@ def public_names(module: str) -> list[PublicName]:
     for name in mod.__all__:
         obj = getattr(mod, name)
         out.append(PublicName(module, name, obj, kind_of(obj), own_doc(obj) or attribute_doc(mod, name)))
+    return out
+
+
+def undocumented_members(cls: type) -> list[str]:
+    """The public methods and properties ``cls`` defines (not inherits) that have no docstring."""
+    out = []
+    for name, value in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        func = value.fget if isinstance(value, property) else getattr(value, "__func__", value)
+        if (inspect.isfunction(func) or isinstance(value, property)) and not (func.__doc__ or "").strip():
+            out.append(name)
     return out
 
 

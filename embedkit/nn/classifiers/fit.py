@@ -75,6 +75,7 @@ class History:
     train_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        """The history as plain JSON-ready data."""
         return dataclasses.asdict(self)
 
 
