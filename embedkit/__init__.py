@@ -9,7 +9,7 @@ This module re-exports the public API and imports nothing heavy (no torch, matpl
 ``embedkit.classify``, ``embedkit.compare`` or ``embedkit.nn``). The layout, as in the README's
 Architecture section (layers and rules: ``docs/architecture.md``):
 
-One package per capability; imports point down only (what each package may import follows the arrow):
+One package per capability; imports point down only (what each package may import follows the arrow)::
 
     embedkit/
       vectors.py errors.py text.py _fs.py _launch.py  core object, errors, tokenizer/vocabulary, atomic writes, torchrun env   (numpy only)

@@ -27,7 +27,9 @@ from .errors import DataError
 __all__ = ["PAD", "UNK", "BadByte", "Vocabulary", "detect_encoding", "first_non_utf8", "not_utf8_message", "tokenize"]
 
 PAD = "<pad>"
+"""The padding token: id 0 of every vocabulary that has one."""
 UNK = "<unk>"
+"""The token that stands for every word out of the vocabulary."""
 
 _TOKEN_RE = re.compile(
     r"n't\b"  # the clitic of don't, can't ...

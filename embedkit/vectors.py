@@ -132,6 +132,7 @@ class Vectors:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(words, dimensions)``, as the matrix's shape."""
         return (len(self._keys), self.dim)
 
     @property

@@ -70,6 +70,7 @@ class ClassifierResult:
     output: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready data."""
         d: dict[str, Any] = {
             "model": self.model,
             "mode": self.mode,
@@ -215,13 +216,16 @@ class CVResult:
 
     @property
     def mean(self) -> dict[str, float]:
+        """Accuracy and macro-F1, averaged over the folds and seeds."""
         return self._stat(np.mean)
 
     @property
     def std(self) -> dict[str, float]:
+        """Their sample standard deviation over the folds and seeds (0.0 for a single run)."""
         return self._stat(lambda x: np.std(x, ddof=1) if len(x) > 1 else 0.0)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready data."""
         return {
             "model": self.model,
             "mode": self.mode,

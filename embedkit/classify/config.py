@@ -35,9 +35,12 @@ BaselineName = Literal["tfidf-logreg", "tfidf-svm", "mean-logreg"]
 Mode = Literal["rand", "static", "non-static", "multichannel"]
 
 NEURAL_MODELS: tuple[str, ...] = get_args(NeuralModel)
+"""The neural classifiers (torch, ``embedkit[nn]``): :attr:`ClassifierConfig.model` values that train a network."""
 BASELINES: tuple[str, ...] = get_args(BaselineName)
 MODELS: tuple[str, ...] = NEURAL_MODELS + BASELINES
+"""Every :attr:`ClassifierConfig.model` value: the neural classifiers, then the baselines (scikit-learn)."""
 MODES: tuple[str, ...] = get_args(Mode)
+"""How a neural classifier uses the vectors (:attr:`ClassifierConfig.mode`), as Kim (2014) names them."""
 
 
 def check_model(model: str, mode: str) -> None:
@@ -223,6 +226,7 @@ class ClassifierConfig:
         return self.lr if self.lr is not None else (1e-3 if self.optimizer == "adam" else 1.0)
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as plain data (``filter_widths`` as a list), as checkpoints store it."""
         d = dataclasses.asdict(self)
         d["filter_widths"] = list(self.filter_widths)
         return d

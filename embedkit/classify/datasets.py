@@ -101,6 +101,7 @@ class TextDataset:
 
     @property
     def num_classes(self) -> int:
+        """How many classes: ``len(class_names)``."""
         return len(self.class_names)
 
     def label_names(self) -> list[str]:

@@ -23,10 +23,17 @@ class TextClassifier(Protocol):
 
     class_names: tuple[str, ...]
 
-    def predict(self, texts: Sequence[str]) -> list[str]: ...
-    def predict_ids(self, texts: Sequence[str]) -> np.ndarray: ...
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
-    def save(self, path: str | os.PathLike) -> Any: ...
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The predicted class name of each text."""
+
+    def predict_ids(self, texts: Sequence[str]) -> np.ndarray:
+        """The predicted class index of each text, an int array ``(N,)``."""
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """``(N, C)`` class scores, each row summing to 1."""
+
+    def save(self, path: str | os.PathLike) -> Any:
+        """Write the classifier to ``path`` (:func:`load_classifier` reads it back)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Metrics:
     class_names: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The scores as plain JSON-ready data."""
         return {
             "accuracy": self.accuracy,
             "macro_f1": self.macro_f1,

@@ -42,6 +42,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``embedkit`` parser with every subcommand (what ``--help`` prints and the site's
+    command-line reference is generated from)."""
     import importlib
 
     parser = _Parser(

@@ -37,9 +37,11 @@ class Estimate:
     high: float
 
     def excludes_zero(self) -> bool:
+        """Whether the interval lies wholly on one side of zero: a difference outside the noise."""
         return self.low > 0 or self.high < 0
 
     def to_dict(self) -> dict:
+        """``{"value", "low", "high"}``."""
         return asdict(self)
 
 
@@ -62,6 +64,7 @@ class MetricRow:
     decisive: bool
 
     def to_dict(self) -> dict:
+        """The row as plain JSON-ready data."""
         return {
             "group": self.group,
             "benchmark": self.benchmark,
@@ -120,6 +123,7 @@ class Comparison:
 
     @property
     def names(self) -> list[str]:
+        """The vector sets' names, in order."""
         return [s.name for s in self.sets]
 
     def verdict(self) -> list[Verdict]:
@@ -132,6 +136,7 @@ class Comparison:
         return rows
 
     def to_dict(self) -> dict:
+        """The comparison as plain JSON-ready data: the report's JSON."""
         return {
             "sets": [s.to_dict() for s in self.sets],
             "verdict": [v.to_dict() for v in self.verdict()],

@@ -70,8 +70,11 @@ DEFAULT_PROBES = [
     "happy",
     "sad",
 ]
+"""The words whose neighbours :func:`compare` shows side by side when given no ``probe_words``."""
 DEFAULT_BENCHMARKS = ("google", "wordsim353", "simlex999")
+"""The intrinsic benchmarks :func:`compare` runs by default: Google analogies, WordSim-353, SimLex-999."""
 DEFAULT_DOWNSTREAM = ("mr", "dbpedia")
+"""The classification datasets of :func:`compare`'s downstream probe (``downstream=()`` skips it)."""
 
 
 def _resolve(

@@ -92,6 +92,7 @@ FORMAT_TABLE: dict[str, FormatSpec] = {
     "embedkit": FormatSpec("embedkit", ekv.sniff, None, ekv.write, direct_read=True),
 }
 FORMATS = tuple(FORMAT_TABLE)
+"""The format names :func:`~embedkit.load` and :func:`~embedkit.save` accept (``format=``)."""
 
 # Output suffixes of a command that writes vectors, and the format each gets; anything else is embedkit's.
 SUFFIX_FORMATS: dict[str, WriteFormat] = {

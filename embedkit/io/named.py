@@ -86,6 +86,7 @@ register(
     format="npy+parquet",
 )
 DEFAULT_VECTORS = "glove-6b-50d"
+"""The named vector set that :func:`~embedkit.load` reads when given no path: GloVe 6B, 50 dimensions."""
 
 
 def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:

@@ -43,10 +43,12 @@ class Neighbors(tuple):
 
     @property
     def words(self) -> list[str]:
+        """The words, best first."""
         return [n.word for n in self]
 
     @property
     def scores(self) -> list[float]:
+        """The scores, in the order of :attr:`words`."""
         return [n.score for n in self]
 
     def to_dict(self) -> dict:

@@ -21,7 +21,9 @@ __all__ = ["ATTENTIONS", "CAPS", "RECIPES", "SEQ2SEQ_MODELS", "Attention", "Seq2
 Seq2SeqModel = Literal["gru", "lstm", "gru-attn", "lstm-attn", "transformer"]
 Attention = Literal["additive", "dot", "general"]
 SEQ2SEQ_MODELS: tuple[str, ...] = get_args(Seq2SeqModel)
+"""The encoder-decoder architectures (:attr:`Seq2SeqConfig.model`)."""
 ATTENTIONS: tuple[str, ...] = get_args(Attention)
+"""The attention scores of the ``*-attn`` models (:attr:`Seq2SeqConfig.attention`)."""
 SCHEDULES: tuple[str, ...] = ("constant", "cosine")
 
 _RNN = {
@@ -174,9 +176,11 @@ class Seq2SeqConfig:
 
     @property
     def recurrent(self) -> bool:
+        """Whether the model is a recurrent encoder-decoder (every model but the transformer)."""
         return self.model != "transformer"
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as plain data, as checkpoints store it."""
         return dataclasses.asdict(self)
 
     @classmethod

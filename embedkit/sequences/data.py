@@ -38,9 +38,12 @@ __all__ = [
 ]
 
 GO = "<go>"
+"""The token a decoder starts from."""
 EOS = "<eos>"
+"""The token that ends every target sequence (and decoding)."""
 SPECIALS: tuple[str, ...] = (PAD, UNK, GO, EOS)  # ids 0..3 in every seq2seq vocabulary
 Unit = Literal["char", "word"]
+"""What a sequence is split into: characters or words."""
 UNITS: tuple[str, ...] = ("char", "word")
 
 
@@ -81,6 +84,7 @@ class Pair:
     attribution: str = ""
 
     def to_dict(self) -> dict[str, str]:
+        """The pair as plain JSON-ready data."""
         d = {"source": self.source, "target": self.target}
         if self.attribution:
             d["attribution"] = self.attribution
@@ -109,6 +113,7 @@ class Splits:
         return Splits(swap(self.train), swap(self.valid), swap(self.test), units)
 
     def counts(self) -> dict[str, int]:
+        """How many pairs each split holds."""
         return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
 
 
@@ -198,6 +203,7 @@ class Translation:
     tokens: list[str]
 
     def to_dict(self) -> dict[str, Any]:
+        """The translation as plain JSON-ready data."""
         return {"source": self.source, "output": self.output, "score": self.score, "tokens": list(self.tokens)}
 
 
@@ -222,6 +228,7 @@ class AttentionMap:
         object.__setattr__(self, "weights", w)
 
     def to_dict(self) -> dict[str, Any]:
+        """The map as plain JSON-ready data."""
         return {
             "source_tokens": list(self.source_tokens),
             "output_tokens": list(self.output_tokens),

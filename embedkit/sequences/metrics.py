@@ -27,11 +27,12 @@ class Seq2SeqScores:
     chrf: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The scores as plain JSON-ready data."""
         return dataclasses.asdict(self)
 
 
 def score_outputs(outputs: Sequence[str], references: Sequence[str], *, unit: Unit) -> Seq2SeqScores:
-    """Score ``outputs`` against ``references`` (same order), both written in target ``unit``s.
+    """Score ``outputs`` against ``references`` (same order), both written in units of ``unit``.
 
     ``exact_match``: the fraction of outputs equal to their reference. ``token_accuracy``: tokens equal
     to the reference's token at the same position, over the longer of the two lengths summed over

@@ -23,6 +23,7 @@ from .data import Pair, Splits, Unit
 __all__ = ["TASKS", "load_task", "number_phrase", "task_numbers", "task_units"]
 
 TASKS: tuple[str, ...] = ("numbers-fr", "numbers-en")
+"""The built-in translation tasks: numbers to their French or English phrases (:func:`load_task`)."""
 _LANGS = {"numbers-fr": "fr", "numbers-en": "en"}
 _SIZES = (10_000, 5_000, 5_000)
 _PER_RANGE = 5_000

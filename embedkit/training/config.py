@@ -17,9 +17,11 @@ from ..errors import ConfigError
 __all__ = ["ALGORITHMS", "GENSIM_ALGORITHMS", "LM_ALGORITHMS", "UNITS", "Algorithm", "TrainConfig", "lm_recipe"]
 
 LM_ALGORITHMS = ("nplm", "rnn", "gru", "lstm", "transformer")
+"""The neural language models (torch, ``embedkit[nn]``) among :data:`ALGORITHMS`."""
 UNITS = ("word", "char")
 GENSIM_ALGORITHMS = ("word2vec-skipgram", "word2vec-cbow", "fasttext")
 ALGORITHMS = LM_ALGORITHMS + GENSIM_ALGORITHMS
+"""Every :attr:`TrainConfig.algorithm`: the language models, then gensim's word2vec and fastText."""
 
 # Upper bounds on the sizes, far above any model of these kinds: a config read from an edited or
 # damaged checkpoint fails here instead of allocating gigabytes.
@@ -236,14 +238,17 @@ class TrainConfig:
             raise ConfigError("tie=True needs a full, sampled or negative objective, not adaptive")
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as plain data, as checkpoints and reports store it."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """The config from :meth:`to_dict`'s data; keys it does not know (from a newer version) are ignored."""
         return from_plain_dict(cls, d, ignore_unknown=True)
 
     @property
     def threads(self) -> int:
+        """The CPU threads training uses: ``workers``, or every core when that is 0."""
         return self.workers or (os.cpu_count() or 1)
 
 

@@ -28,6 +28,7 @@ from ..text import PAD, UNK, Vocabulary, detect_encoding, first_non_utf8, not_ut
 __all__ = ["EOS", "Corpus", "char_corpus_from_text", "corpus_from_texts", "read_char_corpus", "read_corpus"]
 
 EOS = "</s>"
+"""The end-of-sentence token that ends every non-empty line of a word corpus."""
 SPECIALS = (PAD, UNK, EOS)
 _CHUNK = 1 << 20
 
@@ -52,6 +53,7 @@ class Corpus:
 
     @property
     def eos_id(self) -> int:
+        """The id of :data:`EOS` (``</s>``) in the vocabulary of a word corpus."""
         return self.vocab.index[EOS]
 
     def __len__(self) -> int:
@@ -106,7 +108,10 @@ def read_corpus(
         :func:`~embedkit.text.detect_encoding`): ``café`` stays ``café``. Undecodable bytes are
         replaced.
 
-    Files without a single word are a :class:`~embedkit.errors.DataFileError` (a ``ValueError``) naming them.
+    Raises
+    ------
+    DataFileError
+        Files without a single word (a ``ValueError``), naming them.
 
     Examples
     --------

@@ -37,6 +37,7 @@ class VectorTraining:
     lm: Any = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The training record as plain JSON-ready data."""
         return {
             "config": self.config.to_dict(),
             "history": self.history,

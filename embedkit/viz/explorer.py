@@ -191,6 +191,8 @@ class Explorer:
         return len(self.projection)
 
     def budget_note(self) -> str:
+        """The page's sentence on what it holds: the vectors themselves (and so it computes neighbours and
+        analogies), or neighbours computed in advance."""
         n, d = len(self.vectors), self.vectors.dim
         if self.embedded:
             return (

@@ -142,7 +142,7 @@ class Projection:
         return meta
 
     def csv_header(self) -> str:
-        """The first line of the CSV :meth:`save` writes: ``# `` and the JSON parameters."""
+        """The first line of the CSV :meth:`save` writes: ``#``, a space and the JSON parameters."""
         return "# " + json.dumps(self._meta(), ensure_ascii=False)
 
     def save(self, path: str | os.PathLike) -> Path:

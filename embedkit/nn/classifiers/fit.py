@@ -53,6 +53,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class EpochRecord:
+    """One epoch of :func:`fit_classifier`: training loss and accuracy, the same on the dev data (``None``
+    without dev data), and the epoch's wall-clock seconds."""
+
     epoch: int
     train_loss: float
     train_accuracy: float
@@ -73,6 +76,7 @@ class History:
     train_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        """The history as plain JSON-ready data."""
         return dataclasses.asdict(self)
 
 

@@ -119,6 +119,7 @@ class Embedder(nn.Module):
         return x  # (B, T, E)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """``ids`` (B, T) -> embeddings (B, T, E), or (B, T, 2E) in the multichannel mode."""
         if self.mode == "static":
             x = self.static(ids)  # type: ignore[misc]  # (B, T, E)
         elif self.mode == "multichannel":
@@ -250,6 +251,7 @@ class CNNClassifier(nn.Module):
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         # Kim pads every sentence with (widest filter - 1) zero vectors on both sides, so the
         # edge words appear in as many windows as the inner ones.
+        """``ids`` (B, T), ``lengths`` (B,) -> logits (B, C)."""
         x = self.embedder(ids).transpose(1, 2)  # (B, E, T)
         x = F.pad(x, (self.min_len - 1, self.min_len - 1))  # (B, E, T + 2 (w - 1))
         z = torch.cat([F.relu(conv(x)).amax(dim=2) for conv in self.convs], dim=1)  # (B, F * widths)
@@ -290,6 +292,7 @@ class MultiHeadSelfAttention(nn.Module):
         self.dropout = dropout
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``x`` (B, T, C) and ``mask`` (B, T), True where a token may be attended to -> (B, T, C)."""
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)  # 3 x (B, T, C)
         q, k, v = (t.view(B, T, self.num_heads, C // self.num_heads).transpose(1, 2) for t in (q, k, v))  # (B, h, T, d)
@@ -343,6 +346,7 @@ class TransformerClassifier(nn.Module):
         self.out = nn.Linear(d, num_classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """``ids`` (B, T), ``lengths`` (B,) -> logits (B, C)."""
         x = self.inp(self.embedder(ids))  # (B, T, d)
         lengths = lengths.to(ids.device)
         if self.cls is not None:
@@ -369,6 +373,7 @@ CLASSIFIERS: dict[str, type[nn.Module]] = {
     "cnn": CNNClassifier,
     "transformer": TransformerClassifier,
 }
+"""The neural classifier classes by :attr:`~embedkit.classify.ClassifierConfig.model` name."""
 
 
 def build_classifier(

@@ -66,6 +66,7 @@ class NeuralClassifier:
         self.model.to(self.device).eval()
 
     def encode(self, texts: Sequence[str]) -> EncodedTexts:
+        """``texts`` as the model's input: token ids and lengths, tokenized, cut and padded as in training."""
         c = self.config
         return encode_texts(
             texts, self.vocab, policy=c.sequence, max_len=c.max_len, lower=c.lower, compounds=c.compounds

@@ -196,9 +196,12 @@ class LanguageModel(nn.Module):
         return list(out.values())  # type: ignore[arg-type]  # Parameters; torch types .weight as Tensor
 
     def init_state(self, batch_size: int, device: torch.device | str = "cpu") -> Any:
+        """The state before the first token, for a batch of ``batch_size`` (each architecture defines it)."""
         raise NotImplementedError
 
     def features(self, ids: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
+        """``ids`` (B, T) after ``state`` -> features (B, T, H) before dropout and the projection, and the state to
+        carry on (each architecture defines it)."""
         raise NotImplementedError
 
     def forward(self, ids: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
@@ -221,6 +224,7 @@ class LanguageModel(nn.Module):
 
     @staticmethod
     def detach_state(state: Any) -> Any:
+        """``state`` cut from the autograd graph: truncated backpropagation through time between batches."""
         if isinstance(state, tuple):
             return tuple(s.detach() for s in state)
         return state.detach()

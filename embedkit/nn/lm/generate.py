@@ -39,6 +39,7 @@ class Generation:
         return " ".join(self.prompt + self.words).replace(f" {EOS} ", "\n").replace(f" {EOS}", "\n").replace(EOS, "\n")
 
     def to_dict(self) -> dict:
+        """The generation as plain JSON-ready data."""
         return {
             "prompt": self.prompt,
             "words": self.words,

@@ -177,6 +177,7 @@ LANGUAGE_MODELS: dict[str, type[LanguageModel]] = {
     "lstm": LSTMLM,
     "transformer": TransformerLM,
 }
+"""The language models by :attr:`~embedkit.TrainConfig.algorithm` name (exported as ``embedkit.nn.MODELS``)."""
 
 
 def build_model(config: Any, vocab_size: int, counts: torch.Tensor | None = None) -> LanguageModel:

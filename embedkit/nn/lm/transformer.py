@@ -179,6 +179,7 @@ class TransformerLM(LanguageModel):
             nn.init.normal_(m.weight, 0.0, 0.02)
 
     def init_state(self, batch_size: int, device: torch.device | str = "cpu") -> torch.Tensor:
+        """An empty context: (B, 0) token ids."""
         return torch.zeros(batch_size, 0, dtype=torch.long, device=device)  # (B, 0): no context yet
 
     def encode(self, ids: torch.Tensor) -> torch.Tensor:
@@ -193,6 +194,8 @@ class TransformerLM(LanguageModel):
         return self.ln_f(x)  # (B, L, C)
 
     def features(self, ids: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``ids`` (B, T) after the context ``state`` (B, L) -> features (B, T, C), computed in chunks of at most
+        ``block`` tokens, and the last ``block - 1`` tokens as the new context."""
         keep = self.block - 1
         outs = []
         # Chunks of at most ``block`` new tokens; each attends over the carried context and itself,

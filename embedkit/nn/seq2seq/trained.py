@@ -48,6 +48,7 @@ class TrainedSeq2Seq:
 
     @property
     def device(self) -> torch.device:
+        """The device the model's parameters are on."""
         return next(self.model.parameters()).device
 
     def save(self, path: str | os.PathLike) -> Path:
