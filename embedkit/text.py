@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._fs import require_file
 from .errors import DataError
 
 __all__ = ["PAD", "UNK", "BadByte", "Vocabulary", "detect_encoding", "first_non_utf8", "not_utf8_message", "tokenize"]
@@ -223,7 +224,7 @@ def detect_encoding(path: str | os.PathLike) -> str:
     >>> detect_encoding(p), p.read_text(encoding=detect_encoding(p)).strip()
     ('cp1252', '1 a cliché …')
     """
-    path = Path(path)
+    path = require_file(path)
     with open(path, "rb") as f:
         if f.read(3) == codecs.BOM_UTF8:
             return "utf-8-sig"

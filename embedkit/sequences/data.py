@@ -12,12 +12,12 @@ import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, InvalidArgumentError, MissingFileError
+from .._fs import require_file
+from ..errors import DataError, DataFileError, InvalidArgumentError
 from ..text import PAD, UNK
 
 __all__ = [
@@ -124,9 +124,7 @@ def read_pairs(path: str | os.PathLike) -> list[Pair]:
         One line naming ``path:line``: a line without a tab, an empty source or target, bytes that
         are not UTF-8, or a file without any pair.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise MissingFileError(p, "no such file", message=f"no such file: {str(p)!r}")
+    p = require_file(path, "pairs file")
     raw = p.read_bytes()
     pairs: list[Pair] = []
     for number, line in enumerate(raw.split(b"\n"), 1):
