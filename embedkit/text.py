@@ -25,7 +25,17 @@ import numpy as np
 from ._fs import require_file
 from .errors import DataError
 
-__all__ = ["PAD", "UNK", "BadByte", "Vocabulary", "detect_encoding", "first_non_utf8", "not_utf8_message", "tokenize"]
+__all__ = [
+    "PAD",
+    "UNK",
+    "BadByte",
+    "Vocabulary",
+    "detect_encoding",
+    "first_non_utf8",
+    "is_word",
+    "not_utf8_message",
+    "tokenize",
+]
 
 PAD = "<pad>"
 UNK = "<unk>"
@@ -38,6 +48,20 @@ _TOKEN_RE = re.compile(
     r"|[^\w\s]",  # any other single non-space character
     re.IGNORECASE,
 )
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, joined by inner hyphens or apostrophes
+
+
+def is_word(token: str) -> bool:
+    """Whether ``token`` is a word to show a reader: letters only (any script), with hyphens or
+    apostrophes only between letters. Punctuation, clitics such as ``'s``, numbers and markup
+    tokens are not; figures and report rows that pick words to show skip them.
+
+    >>> [t for t in [",", "'s", "the", "t-mobile", "o'clock", "1990", "g3", "-", "été"] if is_word(t)]
+    ['the', 't-mobile', "o'clock", 'été']
+    """
+    return _WORD_RE.fullmatch(token) is not None
 
 
 def tokenize(text: str, *, lower: bool = True) -> list[str]:
