@@ -50,16 +50,19 @@ _TOKEN_RE = re.compile(
 )
 
 
-_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, joined by inner hyphens or apostrophes
+# letters, joined by inner hyphens, apostrophes or dots, and a final dot (u.s., mr.); not the clitic n't
+_WORD_RE = re.compile(r"(?![nN]['’][tT]$)[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")
 
 
 def is_word(token: str) -> bool:
-    """Whether ``token`` is a word to show a reader: letters only (any script), with hyphens or
-    apostrophes only between letters. Punctuation, clitics such as ``'s``, numbers and markup
-    tokens are not; figures and report rows that pick words to show skip them.
+    """Whether ``token`` is a word to show a reader: letters (any script), with hyphens, apostrophes
+    or dots only between letters, and perhaps a final dot (``u.s.``, ``mr.``). Punctuation, clitics
+    such as ``'s``, numbers and tokens with digits are not; figures and report rows that pick words
+    to show skip them.
 
-    >>> [t for t in [",", "'s", "the", "t-mobile", "o'clock", "1990", "g3", "-", "été"] if is_word(t)]
-    ['the', 't-mobile', "o'clock", 'été']
+    >>> tokens = [",", "'s", "n't", "the", "t-mobile", "o'clock", "u.s.", "1990", "g3", "-", "...", "été"]
+    >>> [t for t in tokens if is_word(t)]
+    ['the', 't-mobile', "o'clock", 'u.s.', 'été']
     """
     return _WORD_RE.fullmatch(token) is not None
 
