@@ -204,12 +204,17 @@ class AttentionMap:
     """Where each output token looked in the source: ``weights[m, t, s]`` is the weight of source token
     ``s`` when output token ``t`` was produced, in map ``m`` named ``labels[m]`` (``["attention"]`` for a
     recurrent model, ``["layer 1 head 1", ...]`` for the transformer's cross-attention). Each row sums to 1.
-    ``output_tokens`` ends with ``<eos>`` when the decoder produced it."""
+    ``output_tokens`` ends with ``<eos>`` when the decoder produced it. ``source`` and ``output`` are the
+    texts as the model reads and writes them, and ``model`` names the model (figures show all three; empty
+    when unknown)."""
 
     source_tokens: list[str]
     output_tokens: list[str]
     weights: np.ndarray  # (M, T_out, T_src)
     labels: list[str]
+    source: str = ""
+    output: str = ""
+    model: str = ""
 
     def __post_init__(self) -> None:
         w = np.asarray(self.weights, dtype=np.float32)
@@ -225,4 +230,7 @@ class AttentionMap:
             "output_tokens": list(self.output_tokens),
             "labels": list(self.labels),
             "weights": self.weights.tolist(),
+            "source": self.source,
+            "output": self.output,
+            "model": self.model,
         }
