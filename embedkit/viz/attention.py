@@ -105,7 +105,7 @@ def plot_attention(
     -------
     The Figure (not registered with pyplot; save it with ``fig.savefig("attention.png")``). A new
     figure grows with the token counts (about half an inch a token, less for long sequences, never
-    smaller than a readable minimum), with 10-11 point tick labels.
+    smaller than a readable minimum), with 9- to 11-point tick labels.
 
     Examples
     --------
