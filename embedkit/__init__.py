@@ -23,7 +23,7 @@ One package per capability; imports point down only (what each package may impor
       training/     corpora, TrainConfig, learn/train_vectors (torch-free front of nn.lm)              -> core; nn lazily
       classify/     datasets, ClassifierConfig + model/mode names, baselines, metrics, train/cv/predict -> io, core; nn lazily
       sequences/    seq2seq front: pairs/TSV/splits, numbers tasks, metrics (sacrebleu), Seq2SeqConfig, api   -> core; nn lazily
-      compare/      comparison model + statistics, orchestration, rendering + templates                -> evaluation, search, io, classify
+      compare/      comparison model + statistics, orchestration, rendering + templates                -> evaluation, search, io, classify, viz labels
       nn/           torch only: runtime/ (device, threads, distributed, checkpoints), embedding bridge,
                     lm/ (nplm, rnn, gru, lstm, transformer; one trainer for words and characters; generation),
                     classifiers/, seq2seq/ (encoder-decoders, attention, transformer, beam search),

@@ -47,6 +47,7 @@ __all__ = [
     "is_stdin_name",
     "new_file_mode",
     "remove_stale_temporaries",
+    "require_file",
     "write_error",
 ]
 
@@ -256,7 +257,7 @@ def file_error(path: object, exc: OSError) -> FileAccessError:
     """The :class:`FileAccessError` (a subclass matching ``exc``) that names ``path`` for ``exc``."""
     reason = exc.strerror or str(exc)
     if isinstance(exc, FileNotFoundError):
-        return MissingFileError(path, "no such file")
+        return MissingFileError(path)
     if isinstance(exc, PermissionError):
         return FilePermissionError(path, "permission denied")
     if isinstance(exc, IsADirectoryError):
@@ -264,6 +265,40 @@ def file_error(path: object, exc: OSError) -> FileAccessError:
     if exc.errno == errno.ENXIO:
         return FileAccessError(path, "cannot be opened (no such device or address)")
     return FileAccessError(path, f"cannot be read: {reason.lower() if reason else type(exc).__name__}")
+
+
+def require_file(
+    path: str | os.PathLike, what: str = "file", *, hint: str | None = None, regular: bool = False
+) -> Path:
+    """``path`` as a ``Path``, once ``os.stat`` has found it and it is not a folder: the check every
+    reader makes before it opens a file, so that a missing file is one error everywhere.
+
+    Raises :class:`MissingFileError` (``no such WHAT: 'PATH'``, then ``(HINT)`` if given) for a path
+    that does not exist, :class:`FileIsADirectoryError` (``PATH: is a directory, not a WHAT``) for a
+    folder, and the matching :class:`FileAccessError` for a path that cannot be looked at. With
+    ``regular=True`` (a reader that opens the file more than once) anything but a regular file is
+    refused too; otherwise a pipe given as ``/dev/fd/N`` is left to the reader.
+
+    Examples
+    --------
+    >>> require_file("/no/such/corpus.txt", "corpus file")
+    Traceback (most recent call last):
+    ...
+    embedkit.errors.MissingFileError: no such corpus file: '/no/such/corpus.txt'
+    """
+    p = Path(path)
+    try:
+        st = os.stat(p)
+    except (FileNotFoundError, NotADirectoryError):  # NotADirectoryError: a file stands in the path
+        raise MissingFileError(path, what, hint=hint) from None
+    except OSError as exc:
+        raise file_error(path, exc) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise FileIsADirectoryError(path, f"is a directory, not a {what}")
+    if regular and not stat.S_ISREG(st.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+        raise FileAccessError(path, f"{kind}, not a regular file (it is read more than once)")
+    return p
 
 
 def input_kind(path: str | os.PathLike) -> Literal["file", "stream"]:

@@ -16,6 +16,7 @@ runs is shown once, as one line, ``embedkit: warning: MESSAGE``.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
 __all__ = [
@@ -196,7 +197,35 @@ def _rebuild_file_access_error(cls, path, problem, message):
 
 
 class MissingFileError(FileAccessError, FileNotFoundError):
-    """The file does not exist."""
+    """The file does not exist.
+
+    Every reader raises it with one message shape, ``no such WHAT: 'PATH'``, followed by a hint in
+    parentheses where one helps: ``no such corpus file: 'data/shakespeare.txt'``, ``no such
+    benchmark file or registered name: 'googel' (registered names: google, ...)``. ``what``
+    (``"file"``, ``"dataset file"``, ``"checkpoint"``, ...) and ``hint`` are attributes, and
+    ``errno`` is ``ENOENT`` as for the built-in.
+
+    Examples
+    --------
+    >>> str(MissingFileError("corpus.txt", "corpus file"))
+    "no such corpus file: 'corpus.txt'"
+    >>> isinstance(MissingFileError("x"), FileNotFoundError)
+    True
+    """
+
+    def __init__(self, path: object, what: str = "file", *, hint: str | None = None) -> None:
+        self.what = what
+        self.hint = hint
+        tail = f" ({hint})" if hint else ""
+        super().__init__(path, f"no such {what}", message=f"no such {what}: {str(path)!r}{tail}")
+        self.errno = errno.ENOENT
+
+    def __reduce__(self):
+        return (_rebuild_missing_file_error, (self.path, self.what, self.hint))
+
+
+def _rebuild_missing_file_error(path, what, hint):
+    return MissingFileError(path, what, hint=hint)
 
 
 class FilePermissionError(FileAccessError, PermissionError):

@@ -22,9 +22,20 @@ from pathlib import Path
 
 import numpy as np
 
+from ._fs import require_file
 from .errors import DataError
 
-__all__ = ["PAD", "UNK", "BadByte", "Vocabulary", "detect_encoding", "first_non_utf8", "not_utf8_message", "tokenize"]
+__all__ = [
+    "PAD",
+    "UNK",
+    "BadByte",
+    "Vocabulary",
+    "detect_encoding",
+    "first_non_utf8",
+    "is_word",
+    "not_utf8_message",
+    "tokenize",
+]
 
 PAD = "<pad>"
 """The padding token: id 0 of every vocabulary that has one."""
@@ -39,6 +50,23 @@ _TOKEN_RE = re.compile(
     r"|[^\w\s]",  # any other single non-space character
     re.IGNORECASE,
 )
+
+
+# letters, joined by inner hyphens, apostrophes or dots, and a final dot (u.s., mr.); not the clitic n't
+_WORD_RE = re.compile(r"(?![nN]['’][tT]$)[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")
+
+
+def is_word(token: str) -> bool:
+    """Whether ``token`` is a word to show a reader: letters (any script), with hyphens, apostrophes
+    or dots only between letters, and perhaps a final dot (``u.s.``, ``mr.``). Punctuation, clitics
+    such as ``'s``, numbers and tokens with digits are not; figures and report rows that pick words
+    to show skip them.
+
+    >>> tokens = [",", "'s", "n't", "the", "t-mobile", "o'clock", "u.s.", "1990", "g3", "-", "...", "été"]
+    >>> [t for t in tokens if is_word(t)]
+    ['the', 't-mobile', "o'clock", 'u.s.', 'été']
+    """
+    return _WORD_RE.fullmatch(token) is not None
 
 
 def tokenize(text: str, *, lower: bool = True) -> list[str]:
@@ -225,7 +253,7 @@ def detect_encoding(path: str | os.PathLike) -> str:
     >>> detect_encoding(p), p.read_text(encoding=detect_encoding(p)).strip()
     ('cp1252', '1 a cliché …')
     """
-    path = Path(path)
+    path = require_file(path)
     with open(path, "rb") as f:
         if f.read(3) == codecs.BOM_UTF8:
             return "utf-8-sig"

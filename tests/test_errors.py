@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import pickle
 import re
 
 import numpy as np
@@ -12,11 +14,16 @@ import embedkit
 from embedkit import errors
 from embedkit._fs import atomic_write
 from embedkit.classify.api import load_classifier
-from embedkit.classify.datasets import dataset_path
+from embedkit.classify.datasets import dataset_path, read_dataset
 from embedkit.cli import main
 from embedkit.cli._checks import check_output
+from embedkit.cli.seq2seq import read_sources
 from embedkit.evaluation.benchmark_files import benchmark_path
-from embedkit.text import Vocabulary
+from embedkit.sequences import load_seq2seq, read_pairs
+from embedkit.text import Vocabulary, detect_encoding
+from embedkit.training.corpus import read_char_corpus
+from embedkit.viz.explorer import read_metadata
+from embedkit.viz.groups import read_groups, read_words
 from embedkit.viz.projection import Projection
 
 
@@ -62,22 +69,105 @@ def test_library_errors_are_embedkit_errors(tmp_path):
         Projection.load(bad)
 
 
-def test_missing_files_are_missing_file_errors(tmp_path):
-    """Check that missing corpora, benchmarks, datasets and models raise MissingFileError (a FileNotFoundError)."""
-    nope = tmp_path / "nope.txt"
-    with pytest.raises(errors.MissingFileError, match=rf"^no such corpus file: {re.escape(repr(str(nope)))}$"):
-        embedkit.read_corpus([nope])
+# Every reader of a file, with the WHAT of its message ``no such WHAT: 'PATH'`` and the hint that follows.
+MISSING_FILE_READERS = {
+    "load": (embedkit.load, "vector file or registered name", "registered names: glove-6b-50d"),
+    "read_corpus": (lambda p: embedkit.read_corpus([p]), "corpus file", None),
+    "read_char_corpus": (lambda p: read_char_corpus([p]), "corpus file", None),
+    "read_dataset": (read_dataset, "dataset file", None),
+    "read_dataset(format=label-text)": (lambda p: read_dataset(p, format="label-text"), "dataset file", None),
+    "read_dataset(format=csv)": (lambda p: read_dataset(p, format="csv"), "dataset file", None),
+    "read_dataset(format=table)": (lambda p: read_dataset(p, format="table"), "dataset file", None),
+    "dataset_path": (lambda p: dataset_path(str(p), "."), "dataset file", None),
+    "load_classifier": (load_classifier, "model file", None),
+    "read_pairs": (read_pairs, "pairs file", None),
+    "benchmark_path": (
+        benchmark_path,
+        "benchmark file or registered name",
+        "registered names: google, simlex999, wordsim353",
+    ),
+    "evaluate_analogies": (
+        lambda p: embedkit.evaluate_analogies(SMALL, p),
+        "benchmark file or registered name",
+        "registered names: google, simlex999, wordsim353",
+    ),
+    "load_seq2seq": (load_seq2seq, "checkpoint", None),
+    "evaluate_similarity": (
+        lambda p: embedkit.evaluate_similarity(SMALL, p),
+        "benchmark file or registered name",
+        "registered names: google, simlex999, wordsim353",
+    ),
+    "read_groups": (read_groups, "groups file", None),
+    "read_words": (read_words, "words file", None),
+    "read_metadata": (lambda p: read_metadata(p, ["a"]), "metadata file", None),
+    "Projection.load(.npz)": (lambda p: Projection.load(p.with_suffix(".npz")), "projection file", None),
+    "Projection.load(.csv)": (lambda p: Projection.load(p.with_suffix(".csv")), "projection file", None),
+    "detect_encoding": (detect_encoding, "file", None),
+    "seq2seq read_sources": (lambda p: read_sources(str(p)), "sources file", None),
+}
+SMALL = embedkit.Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+
+
+@pytest.mark.parametrize("reader", MISSING_FILE_READERS)
+def test_a_missing_file_is_one_error_everywhere(reader, tmp_path):
+    """Check that every reader refuses a missing file with MissingFileError (a FileNotFoundError), ``no such WHAT: 'PATH'``."""
+    read, what, hint = MISSING_FILE_READERS[reader]
+    path = tmp_path / "nope.txt"
+    shown = (
+        path.with_suffix(".npz")
+        if reader.endswith("(.npz)")
+        else path.with_suffix(".csv")
+        if ".csv" in reader
+        else path
+    )
+    tail = f" ({hint})" if hint else ""
     with pytest.raises(
-        FileNotFoundError, match=rf"^no benchmark file {re.escape(repr(str(nope)))} \(registered names: "
-    ):
-        benchmark_path(nope)
+        errors.MissingFileError, match=rf"^{re.escape(f'no such {what}: {str(shown)!r}{tail}')}$"
+    ) as caught:
+        read(path)
+    assert isinstance(caught.value, FileNotFoundError) and caught.value.errno == errno.ENOENT
+    assert caught.value.filename == str(shown)
+
+
+def test_missing_named_files_say_where_they_were_looked_for(tmp_path, capsys):
+    """Check that a missing registered dataset, a missing classes file and a checkpoint folder without checkpoints name what is missing."""
     with pytest.raises(
         errors.MissingFileError,
-        match=r"^downstream dataset 'mr': .* does not exist \(set EMBEDKIT_DATA or pass a path\)$",
+        match=rf"^no such dataset file: {re.escape(repr(str(tmp_path / 'sentiment/mr/mr.txt')))} "
+        r"\(the downstream dataset 'mr': set EMBEDKIT_DATA or pass a path\)$",
     ):
         dataset_path("mr", tmp_path)
-    with pytest.raises(errors.MissingFileError, match=rf"^no such model file: {re.escape(repr(str(nope)))}$"):
-        load_classifier(nope)
+    data = tmp_path / "d.csv"
+    data.write_text('"1","a text"\n')
+    with pytest.raises(
+        errors.MissingFileError, match=rf"^no such classes file: {re.escape(repr(str(tmp_path / 'c.txt')))}$"
+    ):
+        read_dataset(data, class_names=str(tmp_path / "c.txt"))
+    assert main(["seq2seq", "train", "--task", "nope.tsv", "-o", str(tmp_path / "m.pt"), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {
+        "error": "no such pairs file: 'nope.tsv' (--task takes numbers-fr, numbers-en or a TSV file)",
+        "type": "MissingFileError",
+    }
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    """Check that a folder given as a dataset or corpus is FileIsADirectoryError naming it and what was expected."""
+    with pytest.raises(
+        errors.FileIsADirectoryError, match=rf"^{re.escape(str(tmp_path))}: is a directory, not a dataset file$"
+    ):
+        read_dataset(tmp_path)
+    with pytest.raises(
+        errors.FileIsADirectoryError, match=rf"^{re.escape(str(tmp_path))}: is a directory, not a corpus file$"
+    ):
+        embedkit.read_corpus([tmp_path])
+
+
+def test_missing_file_error_pickles():
+    """Check that a MissingFileError survives pickling with its message and parts (as across worker processes)."""
+    e = errors.MissingFileError("x.txt", "corpus file", hint="a hint")
+    back = pickle.loads(pickle.dumps(e))  # noqa: S301  (our own bytes)
+    assert type(back) is errors.MissingFileError and str(back) == "no such corpus file: 'x.txt' (a hint)"
+    assert (back.path, back.what, back.hint, back.errno) == ("x.txt", "corpus file", "a hint", errno.ENOENT)
 
 
 def test_cli_checks_raise_embedkit_errors(tmp_path):

@@ -1,4 +1,4 @@
-"""The README's and the docs pages' Python examples run as written."""
+"""The README's and the docs pages' Python examples run as written, from any folder once EMBEDKIT_DATA is set."""
 
 from __future__ import annotations
 
@@ -32,15 +32,33 @@ BLOCKS = _blocks(README)
 DOC_BLOCKS = [(name, i, block) for name in DOCS for i, block in enumerate(_blocks(ROOT / "docs" / name))]
 
 
+@pytest.fixture
+def elsewhere(tmp_path, monkeypatch, data_dir):
+    """A working directory outside the repository, with EMBEDKIT_DATA naming the datasets (as a newcomer runs them)."""
+    folder = tmp_path / "somewhere" / "else"
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("EMBEDKIT_DATA", str(data_dir.resolve()))
+    return folder
+
+
 def test_readme_has_examples():
     """Check that the README still carries Python examples (so the test below cannot pass vacuously)."""
     assert len(BLOCKS) >= 2
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs(index, capsys):
-    """Check that README Python block number `index` executes without error (its asserts included)."""
+def test_readme_example_runs(index, elsewhere, capsys):
+    """Check that README Python block number `index` executes without error (its asserts included) from another folder."""
     exec(compile(BLOCKS[index], f"README.md[python block {index}]", "exec"), {"__name__": "readme"})  # noqa: S102  (our own examples)
+
+
+def test_readme_examples_name_no_data_path():
+    """Check that no Python example of the README or the docs hard-codes the datasets' folder in a string ("../shared/data/...")."""
+    blocks = [("README.md", b) for b in BLOCKS] + [(f"docs/{name}", b) for name, _, b in DOC_BLOCKS]
+    literal = re.compile(r"""["'][^"'\n]*shared/data""")
+    assert [name for name, block in blocks if literal.search(block)] == []
+    assert literal.search('read_dataset("../shared/data/sentiment/mr/mr.txt")')  # what it catches
 
 
 def test_docs_have_examples():
@@ -49,6 +67,6 @@ def test_docs_have_examples():
 
 
 @pytest.mark.parametrize(("name", "index", "block"), DOC_BLOCKS, ids=[f"{n}-{i}" for n, i, _ in DOC_BLOCKS])
-def test_docs_example_runs(name, index, block, capsys):
-    """Check that Python block number `index` of docs page `name` executes without error (its asserts included)."""
+def test_docs_example_runs(name, index, block, elsewhere, capsys):
+    """Check that Python block number `index` of docs page `name` executes without error (its asserts included) from another folder."""
     exec(compile(block, f"docs/{name}[python block {index}]", "exec"), {"__name__": "readme"})  # noqa: S102  (our own examples)

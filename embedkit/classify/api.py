@@ -305,7 +305,7 @@ def cross_validate(
 def load_classifier(path: str | os.PathLike, *, device: str = "cpu") -> TextClassifier:
     """Read a classifier saved by ``classifier.save(path)``: a neural checkpoint or a baseline."""
     if not os.path.isfile(path):
-        raise MissingFileError(path, "no such model file", message=f"no such model file: {str(path)!r}")
+        raise MissingFileError(path, "model file")
     if is_baseline_file(path):
         from .baselines import BaselineClassifier  # scikit-learn
 

@@ -31,7 +31,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError, MissingFileError
+from .._fs import require_file
+from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError
 from ..text import detect_encoding
 
 __all__ = [
@@ -145,9 +146,9 @@ def read_label_text(
 
     The label is the class id. ``class_names`` defaults to the label numbers as strings,
     ``"0" .. str(max label)``. Lines with a label and no text are kept as empty texts, with a
-    warning (see :func:`warn_empty_texts`).
+    warning (see :func:`warn_empty_texts`). A missing file is a :class:`~embedkit.errors.MissingFileError`.
     """
-    path = Path(path)
+    path = require_file(path, "dataset file")
     texts: list[str] = []
     labels: list[int] = []
     empty: list[int] = []
@@ -175,6 +176,7 @@ def read_label_text(
 
 def _read_classes_file(path: Path) -> list[str]:
     """One class name a line, for labels 1, 2, ...; a leading ``N `` (``1 Artist``) is dropped."""
+    require_file(path, "classes file")
     with open(path, encoding="utf-8") as f:
         lines = [ln.strip() for ln in f if ln.strip()]
     numbered = [re.fullmatch(r"(\d+)\s+(.+)", ln) for ln in lines]
@@ -199,9 +201,10 @@ def read_csv_classes(
     Further fields (AG News's title and description, say) are joined to the text with a space.
     ``classes`` is a ``classes.txt`` path or a list of names for labels 1, 2, ...; by default the
     ``classes.txt`` beside the file is used if there is one, else the label numbers. Rows with a
-    label and no text are kept as empty texts, with a warning (see :func:`warn_empty_texts`).
+    label and no text are kept as empty texts, with a warning (see :func:`warn_empty_texts`). A
+    missing file is a :class:`~embedkit.errors.MissingFileError`.
     """
-    path = Path(path)
+    path = require_file(path, "dataset file")
     classes_file = ""
     if classes is None:
         beside = path.with_name("classes.txt")
@@ -259,9 +262,10 @@ def read_table(
     The delimiter defaults to a tab for ``.tsv``/``.tab`` files and a comma otherwise. Classes are
     the distinct label values sorted (numerically when they are all integers) unless
     ``class_names`` gives them in id order. Rows with a label and no text are kept as empty texts,
-    with a warning (see :func:`warn_empty_texts`).
+    with a warning (see :func:`warn_empty_texts`). A missing file is a
+    :class:`~embedkit.errors.MissingFileError`.
     """
-    path = Path(path)
+    path = require_file(path, "dataset file")
     if delimiter is None:
         delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
     with open(path, encoding=_resolve_encoding(path, encoding), errors="replace", newline="") as f:
@@ -319,7 +323,7 @@ def warn_empty_texts(path: str | os.PathLike, where: Sequence[int], unit: str = 
 def detect_dataset_format(path: str | os.PathLike) -> DatasetFormat:
     """``"csv"`` for header-less ``"LABEL","TEXT"`` files, ``"label-text"`` for ``LABEL TEXT`` lines,
     ``"table"`` for a CSV/TSV file with a header row. Looks at the first non-blank line."""
-    path = Path(path)
+    path = require_file(path, "dataset file")
     with open(path, encoding="utf-8-sig", errors="replace") as f:
         first = next((ln for ln in f if ln.strip()), None)
     if first is None:
@@ -343,7 +347,12 @@ def read_dataset(
     encoding: str = "auto",
 ) -> TextDataset:
     """Read any supported file, detecting its format (see :func:`detect_dataset_format`) and, by
-    default, its encoding (see :func:`~embedkit.text.detect_encoding`)."""
+    default, its encoding (see :func:`~embedkit.text.detect_encoding`).
+
+    Raises :class:`~embedkit.errors.MissingFileError` (a ``FileNotFoundError``) for a missing file,
+    ``no such dataset file: 'PATH'``, and :class:`~embedkit.errors.DataFileError` naming the file
+    and line for a malformed one.
+    """
     fmt = detect_dataset_format(path) if format == "auto" else format
     if fmt == "label-text":
         return read_label_text(path, class_names=class_names, encoding=encoding)
@@ -373,16 +382,9 @@ def dataset_path(ds: str, data_dir: str | os.PathLike) -> Path:
     """The file of downstream dataset ``ds``: a name from ``DOWNSTREAM_FILES`` under the datasets
     folder ``data_dir``, or a path; raises :class:`~embedkit.errors.MissingFileError` when it is not there."""
     if ds in DOWNSTREAM_FILES:
-        p = Path(data_dir) / DOWNSTREAM_FILES[ds]
-    else:
-        p = Path(ds)
-    if not p.exists():
-        raise MissingFileError(
-            p,
-            "does not exist",
-            message=f"downstream dataset {ds!r}: {p} does not exist (set EMBEDKIT_DATA or pass a path)",
-        )
-    return p
+        hint = f"the downstream dataset {ds!r}: set EMBEDKIT_DATA or pass a path"
+        return require_file(Path(data_dir) / DOWNSTREAM_FILES[ds], "dataset file", hint=hint)
+    return require_file(ds, "dataset file")
 
 
 # -- splits -------------------------------------------------------------------------------------

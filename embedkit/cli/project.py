@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -347,14 +348,14 @@ def cmd_plot_attention(args: argparse.Namespace) -> int:
 
     with waiting("loading torch and the model", enabled=shows_progress(args)):
         amap = load_seq2seq(args.model).attention(args.text)
-    fig = plot_attention(amap, layer=args.layer, head=args.head)
-    if args.title:
-        fig.suptitle(args.title)
+    amap = dataclasses.replace(amap, model=f"{Path(args.model).name} ({amap.model})")  # the file, then the kind
+    fig = plot_attention(amap, layer=args.layer, head=args.head, title=args.title)
     size = _save_figure(fig, args.output)
     extra = {
         "source": args.text,
         "source_tokens": list(amap.source_tokens),
         "output_tokens": list(amap.output_tokens),
+        "output_text": amap.output,
         "maps": list(amap.labels),
     }
     return _report(args, "attention", size, extra)

@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from .._fs import require_file
 from .._launch import is_main_process
 from ..config import MAX_BEAM
-from ..errors import ConfigError, DataFileError, InvalidArgumentError
+from ..errors import ConfigError, DataFileError, InvalidArgumentError, MissingFileError
 from ..progress import waiting
 from ._checks import (
     beam_size,
@@ -222,7 +223,7 @@ def _task_or_file(spec: str, option: str = "--task") -> str:
     if spec in TASKS or Path(spec).exists():
         return spec
     if Path(spec).suffix.lower() in (".tsv", ".txt"):
-        raise FileNotFoundError(2, "No such file or directory", spec)
+        raise MissingFileError(spec, "pairs file", hint=f"{option} takes {', '.join(TASKS)} or a TSV file")
     raise InvalidArgumentError(f"{option}: unknown task {spec!r}: give {', '.join(TASKS)} or a TSV file")
 
 
@@ -232,7 +233,7 @@ def read_sources(path: str) -> list[str]:
     if path == "-":
         text, name = sys.stdin.read(), "<stdin>"
     else:
-        raw = Path(path).read_bytes()
+        raw = require_file(path, "sources file").read_bytes()
         name = path
         try:
             text = raw.decode("utf-8")

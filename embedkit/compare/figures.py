@@ -8,6 +8,7 @@ import io
 
 import numpy as np
 
+from ..viz.labels import place_labels
 from .model import Comparison
 
 __all__ = ["figure_metrics", "figure_projection", "png_data_uri"]
@@ -24,23 +25,37 @@ def png_data_uri(fig) -> str:
 
 
 def figure_projection(comparison: Comparison):
-    """Side-by-side scatter of the probe words in aligned coordinates; returns a Figure."""
+    """Side-by-side scatter of the probe words in aligned coordinates; returns a Figure.
+
+    Each panel has its own scale: a set whose probe words crowd into a corner of the first set's
+    plane (a smaller corpus, say) would otherwise show one unreadable cluster. Labels are placed by
+    :func:`~embedkit.viz.labels.place_labels`, so none covers another.
+    """
     from matplotlib.figure import Figure
 
     proj = comparison.projection
     names = list(proj["coordinates"])
-    fig = Figure(figsize=(5.2 * len(names), 5))
-    axes = fig.subplots(1, len(names), sharex=True, sharey=True, squeeze=False)[0]
+    words = list(proj["words"])
+    fig = Figure(figsize=(6.2 * len(names), 5.8))
+    axes = fig.subplots(1, len(names), squeeze=False)[0]
     for ax, n in zip(axes, names):
-        xy = np.asarray(proj["coordinates"][n])
-        ax.scatter(xy[:, 0], xy[:, 1], s=14, color="#3b6ea8")
-        for (x, y), w in zip(xy, proj["words"]):
-            ax.annotate(w, (x, y), xytext=(3, 2), textcoords="offset points", fontsize=8)
+        xy = np.asarray(proj["coordinates"][n], dtype=float).reshape(-1, 2)
+        ax.scatter(xy[:, 0], xy[:, 1], s=14, color="#3b6ea8", zorder=3)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        margin = np.maximum(hi - lo, 1e-6) * 0.12  # room for the labels at the edges
+        ax.set_xlim(lo[0] - margin[0], hi[0] + margin[0])
+        ax.set_ylim(lo[1] - margin[1], hi[1] + margin[1])
         ax.set_title(n)
         ax.set_xlabel("PC 1 (of the first set)")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("PC 2")
-    fig.suptitle("Probe words, aligned to the first set (Procrustes) and projected by its PCA")
+    fig.suptitle(
+        "Probe words, aligned to the first set (Procrustes) and projected by its PCA; each panel on its own scale"
+    )
+    fig.tight_layout()
+    for ax, n in zip(axes, names):  # after the layout: placement needs the final pixel positions
+        xy = np.asarray(proj["coordinates"][n], dtype=float).reshape(-1, 2)
+        place_labels(ax, xy, words, avoid=xy, fontsize=8.5)
     return fig
 
 

@@ -147,6 +147,7 @@ def compare(
     vecs, names = _resolve(specs, names)
     if len(vecs) < 2:
         raise InvalidArgumentError("compare needs at least two vector sets")
+    paths = [dataset_path(ds, default_data_dir(data_dir)) for ds in downstream]  # a missing file: before the work
     stages = [
         "sizes",
         *[f"benchmark {b}" for b in benchmarks],
@@ -200,9 +201,8 @@ def compare(
     bar.update()
 
     if downstream:
-        for ds in downstream:
+        for ds, path in zip(downstream, paths):
             step(f"downstream {ds}")
-            path = dataset_path(ds, default_data_dir(data_dir))
             metrics.append(downstream_rows(vecs, names, path, label=ds, folds=folds, n_boot=n_boot, seed=seed))
             bar.update()
     bar.close()

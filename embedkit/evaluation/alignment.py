@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import DataError
 from ..search.kernels import cosine_topk, unit_rows
 from ..search.neighbors import nearest_many
+from ..text import is_word
 from ..vectors import Vectors
 
 __all__ = ["Alignment", "MovedWord", "NeighborOverlap", "align", "neighbor_overlap", "shared_words"]
@@ -36,7 +37,9 @@ class NeighborOverlap:
     """Mean Jaccard@k between the k nearest neighbours of the same words in two sets.
 
     ``vocabulary`` is the number of shared words searched; ``words`` the number of query words
-    (the most frequent shared ones); ``lowest`` the query words whose neighbourhoods agree least.
+    (the most frequent shared ones); ``lowest`` the (at most ten) query words whose neighbourhoods
+    agree least, among those that are words (:func:`~embedkit.text.is_word`: punctuation and
+    clitics, frequent in any corpus, would fill the list and say nothing about the sets).
     """
 
     a: str
@@ -88,7 +91,8 @@ def neighbor_overlap(
     for i in range(n):  # n small sets of k ints: cheap
         x, y = set(ia[i].tolist()), set(ib[i].tolist())
         jac[i] = len(x & y) / len(x | y)
-    order = np.argsort(jac, kind="stable")[:10]
+    shown = np.array([i for i in range(n) if is_word(vocab[i])], dtype=np.int64)
+    order = shown[np.argsort(jac[shown], kind="stable")[:10]]
     return NeighborOverlap(
         a=names[0],
         b=names[1],

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BenchmarkError, MissingFileError
+from .._fs import require_file
+from ..errors import BenchmarkError
 from ..text import detect_encoding
 
 __all__ = [
@@ -58,14 +59,10 @@ def benchmark_path(name_or_path: str | Path) -> Path:
         from gensim.test.utils import datapath
 
         return Path(datapath(BENCHMARKS[name_or_path]))
-    if not p.is_file():
-        known = ", ".join(sorted(BENCHMARKS))
-        raise MissingFileError(
-            name_or_path,
-            "no benchmark file",
-            message=f"no benchmark file {str(name_or_path)!r} (registered names: {known})",
-        )
-    return p
+    known = ", ".join(sorted(BENCHMARKS))
+    return require_file(
+        name_or_path, "benchmark file or registered name", hint=f"registered names: {known}", regular=True
+    )
 
 
 @dataclass(frozen=True)

@@ -154,11 +154,7 @@ def _load(
         kind = input_kind(source)
     except FileNotFoundError:
         names = ", ".join(sorted(registered_names()))
-        raise MissingFileError(
-            source,
-            "no such file",
-            message=f"no such vector file or registered name: {str(source)!r} (registered: {names})",
-        ) from None
+        raise MissingFileError(source, "vector file or registered name", hint=f"registered names: {names}") from None
     if kind == "stream":
         return _load_stream(
             path, format=format, limit=limit, encoding=encoding, errors=errors, dtype=dtype, on_rows=on_rows

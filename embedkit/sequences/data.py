@@ -12,12 +12,12 @@ import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, InvalidArgumentError, MissingFileError
+from .._fs import require_file
+from ..errors import DataError, DataFileError, InvalidArgumentError
 from ..text import PAD, UNK
 
 __all__ = [
@@ -129,9 +129,7 @@ def read_pairs(path: str | os.PathLike) -> list[Pair]:
         One line naming ``path:line``: a line without a tab, an empty source or target, bytes that
         are not UTF-8, or a file without any pair.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise MissingFileError(p, "no such file", message=f"no such file: {str(p)!r}")
+    p = require_file(path, "pairs file")
     raw = p.read_bytes()
     pairs: list[Pair] = []
     for number, line in enumerate(raw.split(b"\n"), 1):
@@ -212,12 +210,17 @@ class AttentionMap:
     """Where each output token looked in the source: ``weights[m, t, s]`` is the weight of source token
     ``s`` when output token ``t`` was produced, in map ``m`` named ``labels[m]`` (``["attention"]`` for a
     recurrent model, ``["layer 1 head 1", ...]`` for the transformer's cross-attention). Each row sums to 1.
-    ``output_tokens`` ends with ``<eos>`` when the decoder produced it."""
+    ``output_tokens`` ends with ``<eos>`` when the decoder produced it. ``source`` and ``output`` are the
+    texts as the model reads and writes them, and ``model`` names the model (figures show all three; empty
+    when unknown)."""
 
     source_tokens: list[str]
     output_tokens: list[str]
     weights: np.ndarray  # (M, T_out, T_src)
     labels: list[str]
+    source: str = ""
+    output: str = ""
+    model: str = ""
 
     def __post_init__(self) -> None:
         w = np.asarray(self.weights, dtype=np.float32)
@@ -234,4 +237,7 @@ class AttentionMap:
             "output_tokens": list(self.output_tokens),
             "labels": list(self.labels),
             "weights": self.weights.tolist(),
+            "source": self.source,
+            "output": self.output,
+            "model": self.model,
         }

@@ -18,11 +18,11 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError, InvalidTypeError, MissingFileError
+from .._fs import require_file
+from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError, InvalidTypeError
 from ..text import PAD, UNK, Vocabulary, detect_encoding, first_non_utf8, not_utf8_message, tokenize
 
 __all__ = ["EOS", "Corpus", "char_corpus_from_text", "corpus_from_texts", "read_char_corpus", "read_corpus"]
@@ -190,8 +190,7 @@ def _encodings(paths: Sequence[str | os.PathLike], encoding: str) -> list[str]:
     if isinstance(paths, (str, os.PathLike)):
         raise InvalidTypeError("paths must be a sequence of paths, e.g. [path]")
     for p in paths:
-        if not Path(p).is_file():
-            raise MissingFileError(p, "no such corpus file", message=f"no such corpus file: {str(p)!r}")
+        require_file(p, "corpus file", regular=True)  # read twice: its encoding, then its text
     if encoding != "auto":
         return [encoding] * len(paths)
     found = [detect_encoding(p) for p in paths]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -76,6 +77,7 @@ def plot_attention(
     ax: Any = None,
     layer: int | None = None,
     head: int | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Draw attention weights as heatmaps: source tokens on the x axis, output tokens on the y axis,
     each cell the weight the decoder gave that source token while writing that output token.
@@ -93,10 +95,17 @@ def plot_attention(
         cross-attention (rows: layers, columns: heads).
     layer, head
         For a transformer: draw only this layer and/or head (numbered from 1, as the map labels them).
+    title
+        The figure's title; default the model and, on a second line, the source and the decoded
+        output (``quatre vingt seize → 96``), from the map's ``model``, ``source`` and ``output`` (or
+        its tokens); long lines are wrapped. ``""``: no title. On given ``ax``: the panel's title
+        instead of the map's label, if given.
 
     Returns
     -------
-    The Figure (not registered with pyplot; save it with :func:`~embedkit.viz.saving.save_figure`).
+    The Figure (not registered with pyplot; save it with :func:`~embedkit.viz.saving.save_figure`). A new
+    figure grows with the token counts (about half an inch a token, less for long sequences, never
+    smaller than a readable minimum), with 9- to 11-point tick labels.
 
     Examples
     --------
@@ -107,6 +116,8 @@ def plot_attention(
     >>> fig = plot_attention(m)
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['deux', 'cent', '<eos>']
+    >>> fig.get_suptitle()
+    'deux cent <eos> → 2 0 0'
     """
     amap = _attention_map(model_or_map, source)
     weights = np.asarray(amap.weights, dtype=float)
@@ -121,6 +132,7 @@ def plot_attention(
         raise InvalidArgumentError(
             f"ax holds one heatmap but {len(chosen)} attention maps are chosen: pick one with layer= and head="
         )
+    cell, font = _cell_size(len(src), len(out), len(chosen))
     if ax is not None:
         fig, axes = ax.figure, [ax]
     else:
@@ -129,22 +141,54 @@ def plot_attention(
         heads = {int(m.group(2)) for i in chosen if (m := _LAYER_HEAD.fullmatch(labels[i]))}
         ncols = len(heads) if heads and len(chosen) % len(heads) == 0 else min(len(chosen), 4)
         nrows = math.ceil(len(chosen) / ncols)
-        w, h = 0.9 + 0.32 * len(src), 0.7 + 0.3 * len(out)
-        fig = MplFigure(figsize=(max(3.0, w) * ncols + 1.0, max(2.5, h) * nrows), layout="constrained")
+        # A panel: the cells, plus the tick labels (the source ones turned upright) and the axis titles.
+        longest_src = max((len(t) for t in src), default=1)
+        longest_out = max((len(t) for t in out), default=1)
+        w = max(3.6, cell * len(src) + 0.6 + 0.09 * font / 10 * longest_out)
+        h = max(2.6, cell * len(out) + 0.7 + 0.09 * font / 10 * longest_src)
+        fig = MplFigure(figsize=(w * ncols + 1.3, h * nrows + 0.9), layout="constrained")
         axes = list(np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel()))
         for extra in axes[len(chosen) :]:
             extra.set_visible(False)
     im = None
     for a, i in zip(axes, chosen):
         im = a.imshow(weights[i], cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
-        a.set_xticks(range(len(src)), src, rotation=90)
-        a.set_yticks(range(len(out)), out)
-        a.set_xlabel("source")
-        a.set_ylabel("output")
-        a.set_title(labels[i])
+        a.set_xticks(range(len(src)), src, rotation=90, fontsize=font)
+        a.set_yticks(range(len(out)), out, fontsize=font)
+        a.set_xlabel("source", fontsize=font)
+        a.set_ylabel("output", fontsize=font)
+        if len(chosen) > 1 or labels[i] != "attention":  # one recurrent map: the figure's title says it
+            a.set_title(labels[i], fontsize=font)
     if im is not None:
-        fig.colorbar(im, ax=axes[: len(chosen)], fraction=0.046, pad=0.02, label="attention weight")
+        bar = fig.colorbar(im, ax=axes[: len(chosen)], fraction=0.046, pad=0.02)
+        bar.set_label("attention weight", fontsize=font)
+        bar.ax.tick_params(labelsize=font - 1)
+    if ax is None:
+        text = _default_title(amap, src, out) if title is None else title
+        width_chars = int(fig.get_figwidth() * 72 / (0.55 * 12))  # characters of 12 points in the figure's width
+        lines = [part for line in text.split("\n") for part in textwrap.wrap(line, width_chars) or [line]]
+        if text:
+            fig.suptitle("\n".join(lines), fontsize=12)
+    elif title:  # given axes keep the map's label unless a title is asked for
+        ax.set_title(title, fontsize=font)
     return fig
+
+
+def _cell_size(n_src: int, n_out: int, n_maps: int) -> tuple[float, int]:
+    """Inches per token and the tick-label size: half an inch for short sequences, down to a quarter
+    (and 9-point labels) for long ones, a little less when several panels share the figure."""
+    longest = max(n_src, n_out, 1)
+    cell = min(0.5, max(0.25, 10.0 / longest)) * (0.75 if n_maps > 1 else 1.0)
+    return cell, (11 if cell >= 0.4 else 10 if cell >= 0.3 else 9)
+
+
+def _default_title(amap: Any, src: list[str], out: list[str]) -> str:
+    """``model`` and, on a second line, ``source → output``, from the map's texts, or from its tokens
+    (without ``<eos>``)."""
+    source = getattr(amap, "source", "") or " ".join(src)
+    output = getattr(amap, "output", "") or " ".join(t for t in out if t != "<eos>")
+    model = getattr(amap, "model", "")
+    return f"{model}\n{source} → {output}" if model else f"{source} → {output}"
 
 
 def plot_training_curves(history: Sequence[Mapping[str, Any]], *, ax: Any = None) -> Figure:

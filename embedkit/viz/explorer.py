@@ -36,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .._deps import require
-from .._fs import atomic_write
+from .._fs import atomic_write, require_file
 from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError
 from ..progress import progress_bar
 from ..search.ann import ann_topk
@@ -76,7 +76,7 @@ def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, di
     and no word may take two rows (which one was meant cannot be known); page words the file omits
     get no value. A :class:`~embedkit.errors.DataFileError` names the file and the first bad line.
     """
-    path = Path(path)
+    path = require_file(path, "metadata file")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:

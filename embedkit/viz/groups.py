@@ -3,7 +3,7 @@
 A words file holds whitespace-separated words. A groups file is either JSON
 ``{"group": ["word", ...]}`` or lines ``group<TAB>word`` (blank lines and ``#`` comments skipped).
 A malformed file raises :class:`~embedkit.errors.DataFileError` naming the file and, where it can,
-the line.
+the line; a missing one :class:`~embedkit.errors.MissingFileError`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .._fs import require_file
 from ..errors import DataFileError
 
 __all__ = ["merge_groups", "read_groups", "read_words"]
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, what: str) -> str:
+    require_file(path, what)
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -29,7 +31,7 @@ def _read_text(path: Path) -> str:
 def read_words(path: str | os.PathLike) -> list[str]:
     """Words from a file: whitespace-separated, duplicates dropped (first one kept)."""
     path = Path(path)
-    words = list(dict.fromkeys(_read_text(path).split()))
+    words = list(dict.fromkeys(_read_text(path, "words file").split()))
     if not words:
         raise DataFileError(f"{path}: no words in the file")
     return words
@@ -38,7 +40,7 @@ def read_words(path: str | os.PathLike) -> list[str]:
 def read_groups(path: str | os.PathLike) -> dict[str, list[str]]:
     """Groups from JSON ``{"group": ["word", ...]}`` or from ``group<TAB>word`` lines."""
     path = Path(path)
-    text = _read_text(path)
+    text = _read_text(path, "groups file")
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)

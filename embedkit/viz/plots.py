@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, InvalidTypeError
 from ..search.kernels import unit_rows
+from ..text import is_word
 from ..vectors import Vectors
 from .labels import place_labels, spread_choice
 
@@ -100,7 +101,10 @@ def plot_projection(
     labels:
         The words to label (those not in the projection are skipped), or a count: the first
         ``labels`` words of the projection (the most frequent, for a projection of the top
-        words), or with ``groups`` that many group words, taken in turn from each group.
+        words), or with ``groups`` that many group words, taken in turn from each group. A count
+        without groups labels words only (:func:`~embedkit.text.is_word`): punctuation, numbers
+        and clitics such as ``'s``, among the most frequent tokens of any corpus, are drawn but not
+        labelled.
     groups:
         Group name to its words; each group gets a colour and a legend entry, other words are
         grey ("other").
@@ -179,10 +183,10 @@ def plot_projection(
             queues = [[w for w in projection.words if group_of.get(w) == g] for g in groups]
             chosen = [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
             chosen = chosen[: int(labels)]
-        elif label_choice == "spread":
-            chosen = [projection.words[i] for i in spread_choice(xy, int(labels))]
-        elif label_choice == "first":
-            chosen = list(projection.words[: int(labels)])
+        elif label_choice in ("spread", "first"):
+            rows = [i for i, w in enumerate(projection.words) if is_word(w)]
+            picked = spread_choice(xy[rows], int(labels)) if label_choice == "spread" else range(int(labels))
+            chosen = [projection.words[rows[i]] for i in picked if i < len(rows)]
         else:
             raise InvalidArgumentError(f"label_choice must be 'spread' or 'first', got {label_choice!r}")
     else:

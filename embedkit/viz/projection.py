@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._fs import atomic_write
+from .._fs import atomic_write, require_file
 from ..errors import InvalidArgumentError, MissingWordError, ModelFileError
 
 __all__ = [
@@ -176,6 +176,8 @@ class Projection:
         """Read a projection written by :meth:`save` (no pickle involved)."""
         path = Path(path)
         suffix = path.suffix.lower()
+        if suffix in SAVE_SUFFIXES:
+            require_file(path, "projection file")
         if suffix == ".npz":
             try:
                 with np.load(path, allow_pickle=False) as z:

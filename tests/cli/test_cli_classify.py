@@ -109,7 +109,10 @@ def test_cv_json(capsys, mr_files):
 def test_errors_are_reported(capsys, tmp_path):
     """Check that a missing file and a non-model file give exit status 1 and a JSON error."""
     rc, out = run_json(capsys, ["classify", "train", "--train", str(tmp_path / "nope.txt"), "--json"])
-    assert rc == 1 and out["type"] == "FileNotFoundError"
+    assert rc == 1 and out == {
+        "error": f"no such dataset file: {str(tmp_path / 'nope.txt')!r}",
+        "type": "MissingFileError",
+    }
     bogus = tmp_path / "bogus.pt"
     bogus.write_bytes(b"not a model")
     rc, out = run_json(capsys, ["classify", "predict", "--model", str(bogus), "x", "--json"])

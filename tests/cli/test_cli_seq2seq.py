@@ -141,7 +141,9 @@ def test_resume_continues_to_more_epochs(digits_tsv, tmp_path, capsys):
 
 
 def test_plot_attention_writes_the_figure(trained, tmp_path, capsys):
-    """Check that plot attention writes a PNG and reports the source and output tokens it drew."""
+    """Check that plot attention writes a readable PNG (at least 588 x 420 pixels) and reports the source and output it drew."""
+    import matplotlib.image
+
     path, _ = trained
     png = tmp_path / "att.png"
     rep = _run(["plot", "attention", "--model", str(path), "deux sept", "-o", str(png), "--json"], capsys)
@@ -149,6 +151,9 @@ def test_plot_attention_writes_the_figure(trained, tmp_path, capsys):
     assert rep["figure"] == "attention" and rep["maps"] == ["attention"]
     assert rep["source_tokens"][:2] == ["deux", "sept"]
     assert len(rep["output_tokens"]) >= 1
+    assert rep["output_text"] == "".join(t for t in rep["output_tokens"] if t != "<eos>")  # digits: characters
+    height, width = matplotlib.image.imread(png).shape[:2]
+    assert width >= 588 and height >= 420  # the smallest figure, 4.9 x 3.5 inches at 120 dpi
 
 
 def test_text_output_of_train_and_evaluate(digits_tsv, trained, tmp_path, capsys):

@@ -30,7 +30,10 @@ def test_registered_names_and_unknown_file():
     """Check that the three names resolve to gensim's files and an unknown name raises clearly."""
     assert benchmark_path("wordsim353").name == "wordsim353.tsv"
     assert benchmark_path("simlex999").name == "simlex999.txt"
-    with pytest.raises(FileNotFoundError, match=r"no benchmark file 'nope' \(registered names: google, simlex999"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"^no such benchmark file or registered name: 'nope' \(registered names: google, simlex999, wordsim353\)$",
+    ):
         benchmark_path("nope")
 
 

@@ -5,6 +5,8 @@ Small, CPU, seeded; one thread so timings do not depend on the machine's load.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -358,7 +360,10 @@ def test_load_language_model_checks_the_file(tiny, tmp_path):
             load_language_model(tmp_path / name)
         assert str(err.value) == f"{tmp_path / name}{problem}"
     (tmp_path / "empty").mkdir()
-    with pytest.raises(FileNotFoundError, match=r"^no checkpoint \(epoch-K\.pt\) in the folder"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=rf"^no such checkpoint: {re.escape(repr(str(tmp_path / 'empty')))} \(a folder without epoch-K\.pt files\)$",
+    ):
         load_language_model(tmp_path / "empty")
 
 

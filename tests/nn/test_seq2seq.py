@@ -193,6 +193,7 @@ def test_tiny_transformer_overfits_and_maps_attention():
     amap = m.attention(few.train[0].source)
     assert amap.labels == ["layer 1 head 1", "layer 1 head 2", "layer 2 head 1", "layer 2 head 2"]
     assert amap.output_tokens == [*few.train[0].target, "<eos>"]
+    assert (amap.source, amap.output, amap.model) == (few.train[0].source, few.train[0].target, "transformer")
     assert amap.weights.shape == (4, len(few.train[0].target) + 1, len(few.train[0].source))
     np.testing.assert_allclose(amap.weights.sum(-1), 1.0, rtol=1e-5)
 

@@ -52,10 +52,52 @@ def test_rnn_attention_heatmap_shows_the_weights_and_tokens():
     ax = heat[0]
     assert_allclose(np.asarray(ax.images[0].get_array()), amap.weights[0], atol=1e-6)
     assert _ticks(ax, "x") == SRC and _ticks(ax, "y") == OUT
-    assert ax.get_title() == "attention"
+    assert ax.get_title() == ""  # one recurrent map: the figure's title says what it is
+    assert fig.get_suptitle() == "deux cent trois <eos> → 2 0 3"
     # one cell per token: x from -0.5 to 3.5, y from 3.5 (bottom) to -0.5 (top, the first output token)
     assert_allclose(ax.images[0].get_extent(), [-0.5, 3.5, 3.5, -0.5])
     assert ax.images[0].get_clim() == (0.0, 1.0)
+
+
+def _map_of(n_src: int, n_out: int, **texts: str) -> AttentionMap:
+    w = np.full((1, n_out, n_src), 1.0 / n_src, dtype=np.float32)
+    return AttentionMap([f"s{i}" for i in range(n_src)], [f"o{i}" for i in range(n_out)], w, ["attention"], **texts)
+
+
+def test_attention_title_names_the_model_the_source_and_the_output():
+    """Check that the title is the model, then 'source → output' from the map's texts, and that title= replaces it."""
+    amap = _map_of(8, 6, source="quatre vingt seize mille", output="96000", model="fr.pt (gru-attn)")
+    fig = plot_attention(amap)
+    assert fig.get_suptitle() == "fr.pt (gru-attn)\nquatre vingt seize mille → 96000"
+    assert [t.get_fontsize() for t in fig.texts] == [12]
+    assert plot_attention(amap, title="mine").get_suptitle() == "mine"
+    assert plot_attention(amap, title="").get_suptitle() == ""
+    long = _map_of(4, 3, source=" ".join(["mille"] * 30), output="1", model="m")
+    lines = plot_attention(long).get_suptitle().split("\n")
+    assert lines[0] == "m" and len(lines) >= 3 and " ".join(lines[1:]) == " ".join(["mille"] * 30) + " → 1"
+
+
+@pytest.mark.parametrize(
+    ("n_src", "n_out", "size", "cell"),
+    [
+        (2, 2, (4.9, 3.5), None),  # the minimum: a panel of 3.6 x 2.6 inches, the colour bar and the title
+        (8, 6, (6.1, 4.8), 0.5),  # half an inch a token, and room for the tick labels
+        (40, 10, (12.06, 4.34), 0.25),  # a long source: a quarter of an inch a token
+    ],
+)
+def test_attention_figure_grows_with_the_tokens(n_src, n_out, size, cell):
+    """Check the figure size (inches) and the drawn cells for short and long sequences, with 9- to 11-point tick labels."""
+    from embedkit.viz.labels import renderer
+
+    fig = plot_attention(_map_of(n_src, n_out))
+    assert_allclose(fig.get_size_inches(), size, atol=0.01)
+    ax = fig.axes[0]
+    fonts = {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()}
+    assert fonts == {11 if n_src <= 20 else 9}
+    if cell is not None:  # the layout gives the cells about the inches asked for, or a little more height
+        box = ax.get_window_extent(renderer(fig))
+        width, height = box.width / fig.dpi / n_src, box.height / fig.dpi / n_out
+        assert 0.8 * cell <= width <= 1.2 * cell and 0.8 * cell <= height <= 1.4 * cell
 
 
 def test_transformer_map_draws_one_panel_per_layer_and_head():

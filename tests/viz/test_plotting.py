@@ -7,6 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import embedkit
+from embedkit.text import is_word
 from embedkit.viz.labels import place_labels
 from embedkit.viz.plots import (
     plot_analogies,
@@ -48,7 +49,7 @@ def test_projection_points_labels_and_titles(pca200):
     fig = plot_projection(pca200, labels=25, label_choice="first")
     ax = fig.axes[0]
     assert _n_points(ax) == 200
-    assert [t.get_text() for t in ax.texts] == list(pca200.words[:25])
+    assert [t.get_text() for t in ax.texts] == [w for w in pca200.words if is_word(w)][:25]
     assert ax.get_title() == f"PCA of 200 words (trustworthiness {pca200.trustworthiness:.3f})"
     ratio = pca200.info["explained_variance_ratio"]
     assert ax.get_xlabel() == f"PC1 ({100 * ratio[0]:.1f}% of variance)"
@@ -61,6 +62,25 @@ def test_projection_labels_do_not_overlap(pca200):
         boxes = _label_boxes(plot_projection(pca200, labels=40, label_choice=choice))
         assert len(boxes) == 40
         assert _overlapping(boxes) == []
+
+
+@pytest.mark.parametrize("choice", ["spread", "first"])
+def test_counted_labels_are_words(glove, choice):
+    """Check that 40 labels counted on the 500 most frequent tokens name words, never punctuation, numbers or clitics."""
+    proj = project(glove, 500, method="pca", trust_k=0)
+    assert {",", ".", "''", "'s", "(", "n't", "1"} <= set(proj.words)  # what used to be labelled
+    texts = [t.get_text() for t in plot_projection(proj, labels=40, label_choice=choice).axes[0].texts]
+    assert len(texts) == 40 and all(is_word(t) for t in texts)
+    if choice == "first":
+        assert texts[:8] == ["the", "of", "to", "and", "in", "a", "for", "that"]
+
+
+def test_explicit_labels_and_group_labels_are_kept_as_given(pca200):
+    """Check that words asked for by name, or through groups, are labelled even when they are not words."""
+    fig = plot_projection(pca200, labels=[",", "the", "'s"])
+    assert [t.get_text() for t in fig.axes[0].texts] == [",", "the", "'s"]
+    fig = plot_projection(pca200, labels=2, groups={"marks": [",", "."]})
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == [",", "."]
 
 
 def test_place_labels_spreads_a_pile():
@@ -220,6 +240,6 @@ def test_spread_labels_cover_the_map(glove):
 
     spread = plot_projection(proj, labels=30)
     first = plot_projection(proj, labels=30, label_choice="first")
-    assert [t.get_text() for t in first.axes[0].texts] == list(proj.words[:30])
+    assert [t.get_text() for t in first.axes[0].texts] == [w for w in proj.words if is_word(w)][:30]
     assert len(spread.axes[0].texts) == 30
     assert (cells(spread), cells(first)) == (14, 5)  # of the 16 quarters of a 4 x 4 grid

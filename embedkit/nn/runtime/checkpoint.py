@@ -139,7 +139,7 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str | torch.device
     """
     path = Path(path)
     if not path.is_file():
-        raise MissingFileError(path, "no such checkpoint", message=f"no such checkpoint: {str(path)!r}")
+        raise MissingFileError(path, "checkpoint")
     try:
         with warnings.catch_warnings():  # torch warns (several lines) about pickle protocols it then refuses
             warnings.simplefilter("ignore")
@@ -185,12 +185,10 @@ def resolve_checkpoint(path: str | os.PathLike) -> Path:
     if p.is_dir():
         latest = latest_checkpoint(p)
         if latest is None:
-            raise MissingFileError(
-                p, "no checkpoint in the folder", message=f"no checkpoint (epoch-K.pt) in the folder {str(p)!r}"
-            )
+            raise MissingFileError(p, "checkpoint", hint="a folder without epoch-K.pt files")
         return latest
     if not p.is_file():
-        raise MissingFileError(p, "no such checkpoint", message=f"no such checkpoint: {str(p)!r}")
+        raise MissingFileError(p, "checkpoint")
     return p
 
 

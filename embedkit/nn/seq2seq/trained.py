@@ -146,14 +146,17 @@ class TrainedSeq2Seq:
         dev = self.device
         (d,) = greedy(self.model, src.to(dev), lengths.to(dev), max_len=self.config.max_len or 100, attention=True)
         assert d.attention is not None
-        out_tokens = self.tgt_vocab.decode(d.ids) + (["<eos>"] if d.finished else [])
+        words = self.tgt_vocab.decode(d.ids)
+        out_tokens = words + (["<eos>"] if d.finished else [])
         src_tokens = split_units(source, self.config.src_unit)  # type: ignore[arg-type]
+        source_text = join_units(src_tokens, self.config.src_unit)  # type: ignore[arg-type]
+        output_text = join_units(words, self.config.tgt_unit)  # type: ignore[arg-type]
         if self.config.model == "transformer":
             h = self.config.heads or 1
             labels = [f"layer {i // h + 1} head {i % h + 1}" for i in range(d.attention.shape[0])]
         else:
             labels = ["attention"]
-        return AttentionMap(src_tokens, out_tokens, d.attention, labels)
+        return AttentionMap(src_tokens, out_tokens, d.attention, labels, source_text, output_text, self.config.model)
 
 
 def load_seq2seq_file(path: str | os.PathLike, *, device: str | torch.device = "cpu") -> TrainedSeq2Seq:
