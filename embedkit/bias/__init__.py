@@ -1,10 +1,13 @@
-"""Bias in embeddings: the Word Embedding Association Test (Caliskan et al. 2017). numpy only.
+"""Bias in embeddings: the Word Embedding Association Test (Caliskan et al. 2017) and hard debiasing
+(Bolukbasi et al. 2016). numpy only.
 
 >>> from embedkit.bias import Query, weat, WEAT_TESTS
 >>> list(WEAT_TESTS)[:3]
 ['weat1', 'weat2', 'weat3']
 """
 
+from .debias import BiasSubspace, bias_subspace, hard_debias
+from .gender_words import BOLUKBASI_2016, DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
 from .query import MAX_MISSING, Query, ResolvedQuery, read_word_set, read_word_sets
 from .weat import (
     EXACT_LIMIT,
@@ -19,18 +22,25 @@ from .weat import (
 from .wordsets import CALISKAN_2017, CALISKAN_EFFECT_SIZES, WEAT_TESTS, WeatTest, weat_test
 
 __all__ = [
+    "BOLUKBASI_2016",
     "CALISKAN_2017",
     "CALISKAN_EFFECT_SIZES",
+    "DEFINITIONAL_PAIRS",
+    "EQUALIZE_PAIRS",
     "EXACT_LIMIT",
+    "GENDER_SPECIFIC_SEED",
     "MAX_MISSING",
     "PERMUTATIONS",
     "WEAT_TESTS",
+    "BiasSubspace",
     "Query",
     "ResolvedQuery",
     "WeatResult",
     "WeatTest",
     "association",
+    "bias_subspace",
     "effect_size",
+    "hard_debias",
     "permutation_p_value",
     "read_word_set",
     "read_word_sets",
