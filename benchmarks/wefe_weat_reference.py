@@ -8,7 +8,12 @@ with ``--wefe``, where WEFE reads that file with gensim and runs ``WEAT().run_qu
 identical sets (``preprocessors=[{}, {"lowercase": True}]``, the same folding). WEAT reads only the
 vectors of the query's words, so the subset gives WEFE's numbers on the whole vector set.
 
-    python benchmarks/wefe_weat_reference.py            # writes tests/bias/wefe_weat_glove6b50d.json
+    python benchmarks/wefe_weat_reference.py                 # writes tests/bias/wefe_weat_glove6b50d.json
+    python benchmarks/wefe_weat_reference.py --hard-debias   # writes tests/bias/wefe_hard_debias_glove6b50d.json
+
+With ``--hard-debias`` it writes the whole vector set (word2vec text) instead and runs WEFE's
+``HardDebias`` with embedkit's built-in word lists over all 400,000 words, keeping the debiased
+vectors of a few words, the bias direction, and WEFE's WEAT effect sizes after debiasing.
 
 The fixture holds WEFE's statistic (``weat``) and effect size (population standard deviation) per test,
 WEFE's version, and this command. p-values are not taken from WEFE (it samples with replacement, unseeded).
@@ -23,6 +28,43 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "bias" / "wefe_weat_glove6b50d.json"
+DEBIAS_FIXTURE = ROOT / "tests" / "bias" / "wefe_hard_debias_glove6b50d.json"
+# Words whose hard-debiased vectors the debias fixture keeps: occupations, the two gender tests' words,
+# and equality pairs (one, fella/granny, is not in the seed list of gender-specific words).
+DEBIAS_WORDS = [
+    "nurse",
+    "programmer",
+    "homemaker",
+    "doctor",
+    "engineer",
+    "receptionist",
+    "architect",
+    "math",
+    "poetry",
+    "art",
+    "science",
+    "physics",
+    "he",
+    "she",
+    "him",
+    "her",
+    "his",
+    "hers",
+    "man",
+    "woman",
+    "king",
+    "queen",
+    "boy",
+    "girl",
+    "brother",
+    "sister",
+    "son",
+    "daughter",
+    "fella",
+    "granny",
+    "mary",
+    "john",
+]
 VENV = Path("/tmp/wefe-venv")
 WORK = Path("/tmp/embedkit-wefe")
 
@@ -47,6 +89,16 @@ def export() -> None:
             f.write(w + " " + " ".join(repr(float(x)) for x in v.matrix[r]) + "\n")
     sets = {name: t.to_dict() for name, t in WEAT_TESTS.items()}
     (WORK / "sets.json").write_text(json.dumps(sets), encoding="utf-8")
+    if "--hard-debias" in sys.argv:
+        from embedkit.bias import DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
+
+        embedkit.save(v, WORK / "glove-6b-50d.w2v.txt", format="word2vec")
+        lists = {
+            "definitional": [[a.lower(), b.lower()] for a, b in DEFINITIONAL_PAIRS],
+            "equalize": [list(p) for p in EQUALIZE_PAIRS],
+            "specific": list(GENDER_SPECIFIC_SEED),
+        }
+        (WORK / "debias_lists.json").write_text(json.dumps(lists), encoding="utf-8")
 
 
 def run_wefe() -> None:
@@ -81,9 +133,51 @@ def run_wefe() -> None:
     print(json.dumps(record, indent=1))
 
 
+def run_wefe_hard_debias() -> None:
+    """WEFE's HardDebias over all 400,000 words with embedkit's built-in lists (definitional pairs
+    lower-cased, as embedkit folds them), then WEAT (population sd) of the ten tests on the result."""
+    import importlib.metadata
+    import time
+
+    from gensim.models import KeyedVectors
+    from wefe.debias.hard_debias import HardDebias
+    from wefe.metrics import WEAT
+    from wefe.query import Query
+    from wefe.word_embedding_model import WordEmbeddingModel
+
+    lists = json.loads((WORK / "debias_lists.json").read_text(encoding="utf-8"))
+    kv = KeyedVectors.load_word2vec_format(str(WORK / "glove-6b-50d.w2v.txt"), binary=False)
+    model = WordEmbeddingModel(kv, "glove-6b-50d")
+    t = time.perf_counter()
+    hd = HardDebias().fit(model, definitional_pairs=lists["definitional"], equalize_pairs=lists["equalize"])
+    debiased = hd.transform(model, ignore=lists["specific"], copy=True)
+    seconds = time.perf_counter() - t
+    sets = json.loads((WORK / "sets.json").read_text(encoding="utf-8"))
+    after = {}
+    for name, s in sets.items():
+        w, tn, an = s["sets"], s["targets"], s["attributes"]
+        q = Query([w[tn[0]], w[tn[1]]], [w[an[0]], w[an[1]]], tn, an)
+        r = WEAT().run_query(q, debiased, preprocessors=[{}, {"lowercase": True}], lost_vocabulary_threshold=0.2)
+        after[name] = float(r["effect_size"])
+    record = {
+        "source": "WEFE HardDebias().fit(definitional, equalize).transform(ignore=specific) on glove-6b-50d",
+        "command": "python benchmarks/wefe_weat_reference.py --hard-debias",
+        "wefe": importlib.metadata.version("wefe"),
+        "seconds_fit_transform": round(seconds, 2),
+        "bias_direction": [float(x) for x in hd.bias_direction_],
+        "vectors": {w: [float(x) for x in debiased[w]] for w in DEBIAS_WORDS},
+        "weat_effect_size_after": after,
+    }
+    DEBIAS_FIXTURE.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in record.items() if k not in ("vectors", "bias_direction")}, indent=1))
+
+
 def main() -> int:
     if "--wefe" in sys.argv:
-        run_wefe()
+        if "--hard-debias" in sys.argv:
+            run_wefe_hard_debias()
+        else:
+            run_wefe()
         return 0
     export()
     py = VENV / "bin" / "python"
@@ -91,7 +185,8 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     if subprocess.run([str(py), "-c", "import wefe"], check=False, capture_output=True).returncode:
         subprocess.run([str(py), "-m", "pip", "install", "-q", "wefe"], check=True)
-    return subprocess.run([str(py), __file__, "--wefe"], check=False).returncode
+    extra = ["--hard-debias"] if "--hard-debias" in sys.argv else []
+    return subprocess.run([str(py), __file__, "--wefe", *extra], check=False).returncode
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,3 +95,27 @@ def test_glove_weat_before_and_after(glove, debiased):
     assert before == pytest.approx(1.5442, abs=1e-3)
     assert after == pytest.approx(-1.153, abs=1e-3)
     assert len(GENDER_SPECIFIC_SEED) == 218
+
+
+WEFE_FIXTURE = Path(__file__).with_name("wefe_hard_debias_glove6b50d.json")
+
+
+def test_glove_matches_wefe_hard_debias(glove, debiased):
+    """Check the debiased vectors, bias direction and after-WEAT against WEFE 1.0.1's HardDebias on the same lists."""
+    ref = json.loads(WEFE_FIXTURE.read_text(encoding="utf-8"))
+    g = bias_subspace(glove).direction
+    assert_allclose(np.abs(g @ np.asarray(ref["bias_direction"])), 1.0, atol=1e-6)  # the same line, either sign
+    for word, vec in ref["vectors"].items():
+        if word in (
+            "fella",
+            "granny",
+        ):  # neutralised before equalising (Bolukbasi's order); WEFE equalises the originals
+            continue
+        assert_allclose(debiased[word], vec, atol=2e-6, err_msg=word)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        after = {
+            name: weat(debiased, name, n_boot=0, ddof=0, exact_limit=0, permutations=1).effect_size
+            for name in ref["weat_effect_size_after"]
+        }
+    assert_allclose(list(after.values()), list(ref["weat_effect_size_after"].values()), atol=1e-4)
