@@ -49,7 +49,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for r, rp in zip(results, pop):
         p = f"{r.p_value:.3g}" if r.p_method == "exact" or r.p_value > 0 else f"< {1 / r.p_count:.0e}"
-        se = "" if r.p_method == "exact" else f" ± {r.p_stderr:.1g}"
+        se = "" if r.p_method == "exact" or r.p_value == 0 else f" ± {r.p_stderr:.1g}"
         print(
             f"| {r.name} | {r.effect_size:.3f} | [{r.effect_size_ci[0]:.2f}, {r.effect_size_ci[1]:.2f}] | "
             f"{rp.effect_size:.3f} | {CALISKAN_EFFECT_SIZES[r.name]:.2f} | {p}{se} | {r.p_method} ({r.p_count:,}) |"
@@ -65,7 +65,7 @@ def main() -> None:
     for name, vec in (("before", v), ("after", d)):
         sims[name] = {b: embedkit.evaluate_similarity(vec, b, n_boot=1).spearman for b in ("wordsim353", "simlex999")}
         sims[name]["google"] = embedkit.evaluate_analogies(
-            vec, "google", restrict=args.analogy_restrict, n_boot=0
+            vec, "google", restrict=args.analogy_restrict, n_boot=1
         ).total.accuracy
     record["results"].append(
         {
