@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._fs import file_error
-from ..errors import DataError, DataFileError, EmbedkitWarning, InvalidArgumentError, InvalidTypeError
+from ..errors import (
+    DataError,
+    DataFileError,
+    EmbedkitWarning,
+    FileIsADirectoryError,
+    InvalidArgumentError,
+    InvalidTypeError,
+)
 from ..vectors import Vectors
 from .wordsets import weat_test
 
@@ -145,6 +152,8 @@ def _read_lines(path: str) -> list[tuple[int, str]]:
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
         raise DataFileError(f"{path}, line {line}: not UTF-8 text (byte {exc.object[exc.start]:#04x})") from None
+    except IsADirectoryError:
+        raise FileIsADirectoryError(path, "is a directory, not a word file") from None
     except OSError as exc:
         raise file_error(path, exc) from None
     return [

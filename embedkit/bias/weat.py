@@ -218,8 +218,10 @@ def weat_from_scores(
     ddof: int = 1,
     seed: int = 0,
     missing: dict[str, list[str]] | None = None,
+    sizes: dict[str, int] | None = None,
 ) -> WeatResult:
-    """WEAT from the associations ``s(w, A, B)`` of X's words (``sx``) and Y's (``sy``)."""
+    """WEAT from the associations ``s(w, A, B)`` of X's words (``sx``) and Y's (``sy``); ``missing`` and
+    ``sizes`` (words dropped and kept per set) are carried into the result."""
     if ddof not in (0, 1):
         raise InvalidArgumentError(f"ddof must be 0 (population) or 1 (sample), got {ddof}")
     if not 0 < confidence < 1:
@@ -249,7 +251,7 @@ def weat_from_scores(
         confidence=confidence,
         n_boot=n_boot,
         seed=seed,
-        sizes={},
+        sizes=dict(sizes or {}),
         missing=dict(missing or {}),
     )
 
@@ -286,7 +288,7 @@ def weat(
     rx, ry, ra, rb = resolved.rows
     m = vectors.matrix
     s = association(m[np.concatenate([rx, ry])], m[ra], m[rb])
-    r = weat_from_scores(
+    return weat_from_scores(
         s[: len(rx)],
         s[len(rx) :],
         name=q.name,
@@ -300,7 +302,5 @@ def weat(
         ddof=ddof,
         seed=seed,
         missing=resolved.missing,
+        sizes={name: len(words) for name, words in zip(q.names, resolved.words)},
     )
-    sizes = {name: len(words) for name, words in zip(q.names, resolved.words)}
-    object.__setattr__(r, "sizes", sizes)
-    return r

@@ -75,6 +75,8 @@ def test_read_word_set(tmp_path):
         read_word_set(str(p))
     with pytest.raises(FileNotFoundError, match=r"nope.txt: no such file$"):
         read_word_set(str(tmp_path / "nope.txt"))
+    with pytest.raises(IsADirectoryError, match=r": is a directory, not a word file$"):
+        read_word_set(str(tmp_path))
 
 
 def test_read_word_sets(tmp_path):

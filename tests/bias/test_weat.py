@@ -75,6 +75,35 @@ def test_unequal_sizes_two_sided_centres_on_the_mean():
     assert p1 == pytest.approx(1 / 3)  # |-3 + 1| = 2 < 4
 
 
+def test_exact_p_value_equals_a_brute_force_reference():
+    """Check the exact p-values against a slow reference that recomputes s(X_i, Y_i, A, B) from the vectors for every partition."""
+    import itertools
+
+    rng = np.random.default_rng(7)
+    m = rng.normal(size=(14, 3)).astype(np.float32)  # 5 + 5 targets, 2 + 2 attributes
+    keys = [f"w{i}" for i in range(14)]
+    v = Vectors(keys, m)
+    q = Query(keys[:5], keys[5:10], keys[10:12], keys[12:])
+
+    def cos(u, w):
+        return float(u @ w) / float(np.linalg.norm(u) * np.linalg.norm(w))
+
+    def s_set(rows):
+        return sum(
+            np.mean([cos(m[r], m[a]) for a in (10, 11)]) - np.mean([cos(m[r], m[b]) for b in (12, 13)]) for r in rows
+        )
+
+    observed = s_set(range(5)) - s_set(range(5, 10))
+    stats = [s_set(c) - s_set(set(range(10)) - set(c)) for c in itertools.combinations(range(10), 5)]
+    one = sum(x > observed + 1e-9 for x in stats) / len(stats)
+    two = sum(abs(x) > abs(observed) + 1e-9 for x in stats) / len(stats)
+    r = weat(v, q, n_boot=0)
+    assert (r.p_method, r.p_count) == ("exact", 252)
+    assert r.p_value == pytest.approx(one) and r.statistic == pytest.approx(observed, abs=1e-6)
+    assert weat(v, q, n_boot=0, two_sided=True).p_value == pytest.approx(two)
+    assert 0 < one < 1
+
+
 def test_monte_carlo_within_its_error_of_exact():
     """Check that the seeded Monte-Carlo p-value is within 4 standard errors of the exact one, and repeatable."""
     rng = np.random.default_rng(5)
