@@ -10,6 +10,7 @@ vectors of the query's words, so the subset gives WEFE's numbers on the whole ve
 
     python benchmarks/wefe_weat_reference.py                 # writes tests/bias/wefe_weat_glove6b50d.json
     python benchmarks/wefe_weat_reference.py --hard-debias   # writes tests/bias/wefe_hard_debias_glove6b50d.json
+    python benchmarks/wefe_weat_reference.py --metrics       # writes tests/bias/wefe_metrics_glove6b50d.json
 
 With ``--hard-debias`` it writes the whole vector set (word2vec text) instead and runs WEFE's
 ``HardDebias`` with embedkit's built-in word lists over all 400,000 words, keeping the debiased
@@ -28,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "bias" / "wefe_weat_glove6b50d.json"
+METRICS_FIXTURE = ROOT / "tests" / "bias" / "wefe_metrics_glove6b50d.json"
 DEBIAS_FIXTURE = ROOT / "tests" / "bias" / "wefe_hard_debias_glove6b50d.json"
 # Words whose hard-debiased vectors the debias fixture keeps: occupations, the two gender tests' words,
 # and equality pairs (one, fella/granny, is not in the seed list of gender-specific words).
@@ -172,9 +174,48 @@ def run_wefe_hard_debias() -> None:
     print(json.dumps({k: v for k, v in record.items() if k not in ("vectors", "bias_direction")}, indent=1))
 
 
+def run_wefe_metrics() -> None:
+    """WEFE's RND, ECT and RIPA (two target sets against each attribute set apart) and MAC (all four sets)
+    on the ten tests, on the vectors as stored (``normalize=False``, WEFE's default). RIPA is left out where
+    the target sets differ in size (weat1, which loses 'gladiola')."""
+    import importlib.metadata
+
+    from gensim.models import KeyedVectors
+    from wefe.metrics import ECT, MAC, RIPA, RND
+    from wefe.query import Query
+    from wefe.word_embedding_model import WordEmbeddingModel
+
+    model = WordEmbeddingModel(KeyedVectors.load_word2vec_format(str(WORK / "vectors.txt"), binary=False), "glove")
+    sets = json.loads((WORK / "sets.json").read_text(encoding="utf-8"))
+    kw = {"preprocessors": [{}, {"lowercase": True}], "lost_vocabulary_threshold": 0.2}
+    out: dict = {}
+    for name, t in sets.items():
+        w, tn, an = t["sets"], t["targets"], t["attributes"]
+        targets = [w[tn[0]], w[tn[1]]]
+        res: dict = {"rnd": {}, "ect": {}, "ripa": {}}
+        for a in an:
+            q = Query(targets, [w[a]], tn, [a])
+            res["rnd"][a] = float(RND().run_query(q, model, **kw)["result"])
+            res["ect"][a] = float(ECT().run_query(q, model, **kw)["result"])
+            if name != "weat1":
+                res["ripa"][a] = float(RIPA().run_query(q, model, **kw)["result"])
+        res["mac"] = float(MAC().run_query(Query(targets, [w[an[0]], w[an[1]]], tn, an), model, **kw)["result"])
+        out[name] = res
+    record = {
+        "source": "WEFE RND, ECT, RIPA (each attribute set apart) and MAC on glove-6b-50d, sets from embedkit.bias.WEAT_TESTS",
+        "command": "python benchmarks/wefe_weat_reference.py --metrics",
+        "wefe": importlib.metadata.version("wefe"),
+        "tests": out,
+    }
+    METRICS_FIXTURE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(record, indent=1))
+
+
 def main() -> int:
     if "--wefe" in sys.argv:
-        if "--hard-debias" in sys.argv:
+        if "--metrics" in sys.argv:
+            run_wefe_metrics()
+        elif "--hard-debias" in sys.argv:
             run_wefe_hard_debias()
         else:
             run_wefe()
@@ -185,7 +226,7 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     if subprocess.run([str(py), "-c", "import wefe"], check=False, capture_output=True).returncode:
         subprocess.run([str(py), "-m", "pip", "install", "-q", "wefe"], check=True)
-    extra = ["--hard-debias"] if "--hard-debias" in sys.argv else []
+    extra = [a for a in ("--hard-debias", "--metrics") if a in sys.argv]
     return subprocess.run([str(py), __file__, "--wefe", *extra], check=False).returncode
 
 

@@ -1,5 +1,5 @@
-"""Bias in embeddings: the Word Embedding Association Test (Caliskan et al. 2017) and hard debiasing
-(Bolukbasi et al. 2016). numpy only.
+"""Bias in embeddings: the Word Embedding Association Test (Caliskan et al. 2017), RND, MAC, ECT and RIPA,
+and hard debiasing (Bolukbasi et al. 2016). numpy only.
 
 >>> from embedkit.bias import Query, weat, WEAT_TESTS
 >>> list(WEAT_TESTS)[:3]
@@ -8,6 +8,7 @@
 
 from .debias import BiasSubspace, bias_subspace, hard_debias
 from .gender_words import BOLUKBASI_2016, DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
+from .metrics import MetricResult, ect, mac, ripa, rnd
 from .query import MAX_MISSING, Query, ResolvedQuery, read_word_set, read_word_sets
 from .weat import (
     EXACT_LIMIT,
@@ -33,17 +34,22 @@ __all__ = [
     "PERMUTATIONS",
     "WEAT_TESTS",
     "BiasSubspace",
+    "MetricResult",
     "Query",
     "ResolvedQuery",
     "WeatResult",
     "WeatTest",
     "association",
     "bias_subspace",
+    "ect",
     "effect_size",
     "hard_debias",
+    "mac",
     "permutation_p_value",
     "read_word_set",
     "read_word_sets",
+    "ripa",
+    "rnd",
     "weat",
     "weat_from_scores",
     "weat_test",
