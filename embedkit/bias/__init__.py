@@ -9,6 +9,7 @@ and hard debiasing (Bolukbasi et al. 2016). numpy only.
 from .debias import BiasSubspace, bias_subspace, hard_debias
 from .gender_words import BOLUKBASI_2016, DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
 from .metrics import MetricResult, ect, mac, ripa, rnd
+from .plots import DirectionProjection, plot_direction, plot_effect_sizes, project_on_direction
 from .query import MAX_MISSING, Query, ResolvedQuery, read_word_set, read_word_sets
 from .weat import (
     EXACT_LIMIT,
@@ -34,6 +35,7 @@ __all__ = [
     "PERMUTATIONS",
     "WEAT_TESTS",
     "BiasSubspace",
+    "DirectionProjection",
     "MetricResult",
     "Query",
     "ResolvedQuery",
@@ -46,6 +48,9 @@ __all__ = [
     "hard_debias",
     "mac",
     "permutation_p_value",
+    "plot_direction",
+    "plot_effect_sizes",
+    "project_on_direction",
     "read_word_set",
     "read_word_sets",
     "ripa",
