@@ -11,6 +11,7 @@ vectors of the query's words, so the subset gives WEFE's numbers on the whole ve
     python benchmarks/wefe_weat_reference.py                 # writes tests/bias/wefe_weat_glove6b50d.json
     python benchmarks/wefe_weat_reference.py --hard-debias   # writes tests/bias/wefe_hard_debias_glove6b50d.json
     python benchmarks/wefe_weat_reference.py --metrics       # writes tests/bias/wefe_metrics_glove6b50d.json
+    python benchmarks/wefe_weat_reference.py --timing        # prints WEFE's WEAT time with p-values (weat6, weat1)
 
 With ``--hard-debias`` it writes the whole vector set (word2vec text) instead and runs WEFE's
 ``HardDebias`` with embedkit's built-in word lists over all 400,000 words, keeping the debiased
@@ -211,9 +212,36 @@ def run_wefe_metrics() -> None:
     print(json.dumps(record, indent=1))
 
 
+def run_wefe_timing() -> None:
+    """WEFE's WEAT with its p-value (1,000 iterations, its default test type) on weat6 (8+8 targets) and
+    weat1 (25+25): the time per test, for the comparison in docs/bias.md (not a fixture)."""
+    import importlib.metadata
+    import time
+
+    from gensim.models import KeyedVectors
+    from wefe.metrics import WEAT
+    from wefe.query import Query
+    from wefe.word_embedding_model import WordEmbeddingModel
+
+    model = WordEmbeddingModel(KeyedVectors.load_word2vec_format(str(WORK / "vectors.txt"), binary=False), "glove")
+    sets = json.loads((WORK / "sets.json").read_text(encoding="utf-8"))
+    out = {}
+    for name in ("weat6", "weat1"):
+        w, tn, an = sets[name]["sets"], sets[name]["targets"], sets[name]["attributes"]
+        q = Query([w[tn[0]], w[tn[1]]], [w[an[0]], w[an[1]]], tn, an)
+        t = time.perf_counter()
+        r = WEAT().run_query(
+            q, model, calculate_p_value=True, p_value_iterations=1000, preprocessors=[{}, {"lowercase": True}]
+        )
+        out[name] = {"seconds": round(time.perf_counter() - t, 2), "p_value": float(r["p_value"])}
+    print(json.dumps({"wefe": importlib.metadata.version("wefe"), "p_value_iterations": 1000, "tests": out}))
+
+
 def main() -> int:
     if "--wefe" in sys.argv:
-        if "--metrics" in sys.argv:
+        if "--timing" in sys.argv:
+            run_wefe_timing()
+        elif "--metrics" in sys.argv:
             run_wefe_metrics()
         elif "--hard-debias" in sys.argv:
             run_wefe_hard_debias()
@@ -226,7 +254,7 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     if subprocess.run([str(py), "-c", "import wefe"], check=False, capture_output=True).returncode:
         subprocess.run([str(py), "-m", "pip", "install", "-q", "wefe"], check=True)
-    extra = [a for a in ("--hard-debias", "--metrics") if a in sys.argv]
+    extra = [a for a in ("--hard-debias", "--metrics", "--timing") if a in sys.argv]
     return subprocess.run([str(py), __file__, "--wefe", *extra], check=False).returncode
 
 
