@@ -208,7 +208,13 @@ CASES: dict[str, list[Case]] = {
         Case("bias weat --max-missing 2", 2, "argument --max-missing"),
         Case("bias weat --seed -1", 2, "argument --seed: expected an integer in 0..4294967295"),
     ],
+    "bias metrics": [
+        *vector_cases("bias metrics --test weat7"),
+        Case("bias metrics --test weat0", 1, "unknown WEAT test 'weat0'"),
+        Case("bias metrics --targets {empty} {empty} --attributes {empty} {empty}", 1, "empty.vec: no words"),
+    ],
     "bias debias": [
+        Case("bias debias -o {tmp}/d.ekv --definitional {empty}", 1, "empty.vec: no word pairs", leaves_no="d.ekv"),
         *vector_cases("bias debias -o {tmp}/d.ekv"),
         Case("bias debias --method soft -o {tmp}/d.ekv", 2, "argument --method: invalid choice", leaves_no="d.ekv"),
     ],

@@ -10,7 +10,7 @@ from .debias import BiasSubspace, bias_subspace, hard_debias
 from .gender_words import BOLUKBASI_2016, DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
 from .metrics import MetricResult, ect, mac, ripa, rnd
 from .plots import DirectionProjection, plot_direction, plot_effect_sizes, project_on_direction
-from .query import MAX_MISSING, Query, ResolvedQuery, read_word_set, read_word_sets
+from .query import MAX_MISSING, Query, ResolvedQuery, read_word_pairs, read_word_set, read_word_sets
 from .weat import (
     EXACT_LIMIT,
     PERMUTATIONS,
@@ -51,6 +51,7 @@ __all__ = [
     "plot_direction",
     "plot_effect_sizes",
     "project_on_direction",
+    "read_word_pairs",
     "read_word_set",
     "read_word_sets",
     "ripa",

@@ -24,7 +24,7 @@ from ..errors import (
 from ..vectors import Vectors
 from .wordsets import weat_test
 
-__all__ = ["MAX_MISSING", "Query", "ResolvedQuery", "read_word_set", "read_word_sets"]
+__all__ = ["MAX_MISSING", "Query", "ResolvedQuery", "read_word_pairs", "read_word_set", "read_word_sets"]
 
 MAX_MISSING = 0.2
 """The default largest fraction of a set's words that may be missing from the vectors (dropped with a
@@ -183,3 +183,17 @@ def read_word_sets(path: str) -> dict[str, tuple[str, ...]]:
     if not out:
         raise DataFileError(f"{path}: no words")
     return {k: tuple(v) for k, v in out.items()}
+
+
+def read_word_pairs(path: str) -> list[tuple[str, str]]:
+    """Word pairs from a file with two words a line, separated by spaces or a tab (blank lines and lines
+    starting with ``#`` skipped): definitional or equality pairs for :func:`~embedkit.bias.hard_debias`."""
+    out = []
+    for i, line in _read_lines(path):
+        parts = line.split()
+        if len(parts) != 2:
+            raise DataFileError(f"{path}, line {i}: expected two words, got {len(parts)}")
+        out.append((parts[0], parts[1]))
+    if not out:
+        raise DataFileError(f"{path}: no word pairs")
+    return out

@@ -79,12 +79,46 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_weat)
 
     p = bsub.add_parser(
+        "metrics",
+        help="RND, MAC, ECT and RIPA (as WEFE defines them)",
+        description="RND, ECT and RIPA of the two target sets against each attribute set, and MAC over both.",
+    )
+    p.add_argument("--test", nargs="+", metavar="NAME", default=None, help="built-in tests (default: all ten)")
+    p.add_argument("--targets", nargs="+", metavar="FILE", help="the target sets, as for 'bias weat'")
+    p.add_argument("--attributes", nargs="+", metavar="FILE", help="the attribute sets, as for 'bias weat'")
+    p.add_argument("--normalize", action="store_true", help="unit-length vectors first (default: as stored, as WEFE)")
+    p.add_argument(
+        "--max-missing",
+        type=float_in(0.0, 1.0),
+        default=0.2,
+        metavar="F",
+        help="refuse a set that loses more than this fraction of its words (default 0.2)",
+    )
+    add_quiet_option(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_metrics)
+
+    p = bsub.add_parser(
         "debias",
         help="hard debiasing (Bolukbasi et al. 2016)",
         description="Hard debiasing with the authors' word lists: writes new vectors any embedkit command reads.",
     )
     p.add_argument("--method", choices=["hard"], default="hard", help="the method (default hard)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output vector file")
+    p.add_argument(
+        "--definitional",
+        metavar="FILE",
+        help="definitional pairs, two words a line (default: Bolukbasi et al.'s 10 pairs)",
+    )
+    p.add_argument(
+        "--equalize", metavar="FILE", help="equality pairs, two words a line (default: Bolukbasi et al.'s 52 pairs)"
+    )
+    p.add_argument(
+        "--specific",
+        metavar="FILE",
+        help="words kept out of neutralising, one a line (default: Bolukbasi et al.'s 218-word seed list)",
+    )
     p.add_argument(
         "--to",
         choices=["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"],
@@ -169,12 +203,52 @@ def cmd_weat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from ..bias import ect, mac, ripa, rnd
+    from ..errors import DataError
+
+    queries = _queries(args)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    rows = []
+    for q in queries:
+        row: dict = {"name": q.name, "attributes": list(q.attribute_names)}
+        for fn in (rnd, ect, ripa):
+            try:
+                row[fn.__name__] = fn(v, q, normalize=args.normalize, max_missing=args.max_missing).per_attribute
+            except DataError as exc:  # RIPA on target sets of different sizes: said, not fatal
+                row[fn.__name__] = {"error": str(exc)}
+        row["mac"] = mac(v, q, normalize=args.normalize, max_missing=args.max_missing).value
+        rows.append(row)
+    if args.json:
+        print_json({"tests": rows})
+        return 0
+    print(f"  {'test':<8} {'attribute':<16} {'rnd':>8} {'ect':>8} {'ripa':>8} {'mac':>8}")
+    for row in rows:
+        for i, a in enumerate(row["attributes"]):
+            cells = [row[m].get(a) for m in ("rnd", "ect", "ripa")]
+            text = " ".join(f"{c:>8.4f}" if c is not None else f"{'-':>8}" for c in cells)
+            mac_cell = f"{row['mac']:>8.4f}" if i == 0 else ""
+            print(f"  {row['name'] if i == 0 else '':<8} {a:<16} {text} {mac_cell}".rstrip())
+    return 0
+
+
 def cmd_debias(args: argparse.Namespace) -> int:
-    from ..bias import hard_debias
+    from ..bias import (
+        DEFINITIONAL_PAIRS,
+        EQUALIZE_PAIRS,
+        GENDER_SPECIFIC_SEED,
+        hard_debias,
+        read_word_pairs,
+        read_word_set,
+    )
     from ..io import save
 
+    definitional = read_word_pairs(args.definitional) if args.definitional else DEFINITIONAL_PAIRS
+    equalize = read_word_pairs(args.equalize) if args.equalize else EQUALIZE_PAIRS
+    specific = read_word_set(args.specific) if args.specific else GENDER_SPECIFIC_SEED
     v = load_vectors(args.vectors, progress=shows_progress(args))
-    out = save(hard_debias(v), args.output, format=args.to, progress=shows_progress(args))
+    d = hard_debias(v, definitional=definitional, equalize=equalize, specific=specific)
+    out = save(d, args.output, format=args.to, progress=shows_progress(args))
     info = {"method": args.method, "source": v.source, "output": str(out), "format": args.to, "count": len(v)}
     if args.json:
         print_json(info)

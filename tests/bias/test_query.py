@@ -87,3 +87,15 @@ def test_read_word_sets(tmp_path):
     p.write_text("flowers\trose\nant\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"sets.tsv, line 2: expected SET_NAME<TAB>WORD$"):
         read_word_sets(str(p))
+
+
+def test_read_word_pairs(tmp_path):
+    """Check a pairs file (spaces or a tab between the two words) and its errors."""
+    from embedkit.bias import read_word_pairs
+
+    p = tmp_path / "pairs.txt"
+    p.write_text("she he\n# x\nwoman\tman\n", encoding="utf-8")
+    assert read_word_pairs(str(p)) == [("she", "he"), ("woman", "man")]
+    p.write_text("she he it\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"pairs.txt, line 1: expected two words, got 3$"):
+        read_word_pairs(str(p))

@@ -96,3 +96,35 @@ def test_debias_writes_vectors(tmp_path, capsys):
     )
     (t,) = json.loads(capsys.readouterr().out)["tests"]
     assert t["effect_size"] == pytest.approx(-1.153, abs=1e-3)
+
+
+def test_metrics_json_and_table(capsys):
+    """Check `bias metrics`: WEFE's values on weat7, and RIPA refused (not fatal) where the target sets differ in size."""
+    assert main(["bias", "metrics", "--test", "weat7", "weat1", "--json", "-q"]) == 0
+    t7, t1 = json.loads(capsys.readouterr().out)["tests"]
+    assert t7["rnd"]["male_terms"] == pytest.approx(0.78857, abs=1e-5)
+    assert t7["ect"]["female_terms"] == pytest.approx(0.11905, abs=1e-5)
+    assert t7["ripa"]["male_terms"] == pytest.approx(-0.76708, abs=1e-5)
+    assert t7["mac"] == pytest.approx(0.75846, abs=1e-5)
+    assert t1["ripa"] == {"error": "weat1: RIPA pairs X with Y word by word, but they hold 24 and 25 words"}
+    assert main(["bias", "metrics", "--test", "weat7"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["weat7", "male_terms", "0.7886", "0.5952", "-0.7671", "0.7585"]
+    assert lines[2].split() == ["female_terms", "1.0656", "0.1190", "-1.0482"]
+
+
+def test_debias_word_files(tmp_path, capsys):
+    """Check `bias debias --definitional/--equalize/--specific` from files, and a malformed pairs file."""
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("she he\nwoman\tman\n# comment\nher his\n")
+    spec = tmp_path / "specific.txt"
+    spec.write_text("she\nhe\nwoman\nman\nher\nhis\n")
+    out = tmp_path / "d.txt"
+    argv = ["bias", "debias", "--vectors", "glove-6b-50d", "-o", str(out), "--to", "glove", "-q"]
+    assert main([*argv, "--definitional", str(pairs), "--equalize", str(pairs), "--specific", str(spec)]) == 0
+    assert capsys.readouterr().out == f"wrote 400,000 hard-debiased vectors to {out}\n"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("she he\nwoman\n")
+    assert main(["bias", "debias", "-o", str(tmp_path / "e.ekv"), "--definitional", str(bad)]) == 1
+    assert capsys.readouterr().err == f"embedkit: error: {bad}, line 2: expected two words, got 1\n"
+    assert not (tmp_path / "e.ekv").exists()
