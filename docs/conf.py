@@ -37,7 +37,7 @@ extensions = [
 
 # The source folder is the repository root; only these files are pages (README.md is the tour).
 root_doc = "docs/index"
-include_patterns = ["README.md", "docs/**.md", "docs/**.rst", "notebooks/*.ipynb"]
+include_patterns = ["README.md", "CHANGELOG.md", "docs/**.md", "docs/**.rst", "notebooks/*.ipynb"]
 exclude_patterns = [".venv", ".cache", "site", "build", "dist", "benchmarks", "tests", "embedkit", "vectors"]
 
 # Every reference must resolve (Sphinx's "nitpicky" mode); embedkit_docs resolves a reference to a name
@@ -93,11 +93,13 @@ embedkit_nav = [
             "docs/classification",
             "docs/sequences",
             "docs/compare",
+            "docs/bias",
             "docs/cli",
             "docs/reliability",
             "docs/benchmarks",
             "docs/architecture",
             "docs/contributing",
+            "CHANGELOG",
         ],
     ),
     (
@@ -123,6 +125,7 @@ embedkit_nav = [
             "docs/reference/embedkit.classify",
             "docs/reference/embedkit.sequences",
             "docs/reference/embedkit.compare",
+            "docs/reference/embedkit.bias",
             "docs/reference/embedkit.nn",
             "docs/reference/embedkit.nn.classifiers",
             "docs/reference/embedkit.cli",
@@ -142,6 +145,7 @@ embedkit_api_modules = [
     "embedkit.classify",
     "embedkit.sequences",
     "embedkit.compare",
+    "embedkit.bias",
     "embedkit.nn",
     "embedkit.nn.classifiers",
     "embedkit.cli",

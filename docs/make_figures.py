@@ -1,6 +1,7 @@
 """Draw the example figures in docs/figures/ from the default vectors (GloVe 6B 50d).
 
     python docs/make_figures.py            # writes docs/figures/*.png (about a minute)
+    python docs/make_figures.py --bias-only   # only bias_occupations.png and bias_weat.png
 
 Every figure comes from the public API: ``project``, ``nearest`` and the ``plot_*`` functions.
 """
@@ -122,11 +123,52 @@ CAPITALS = [
 HEATMAP = ["king", "queen", "man", "woman", "boy", "girl", "prince", "princess", "water", "computer", "france", "paris"]
 
 
+OCCUPATIONS = [
+    "homemaker",
+    "receptionist",
+    "nanny",
+    "nurse",
+    "hairdresser",
+    "stylist",
+    "dancer",
+    "librarian",
+    "teacher",
+    "doctor",
+    "surgeon",
+    "plumber",
+    "carpenter",
+    "scientist",
+    "programmer",
+    "lawyer",
+    "philosopher",
+    "engineer",
+    "secretary",
+    "architect",
+    "boss",
+    "captain",
+]
+
+
+def bias_figures(v: embedkit.Vectors, save) -> None:
+    """Occupations on the she-he direction, and the ten WEAT effect sizes before and after hard debiasing."""
+    import warnings
+
+    from embedkit.bias import WEAT_TESTS, hard_debias, plot_direction, plot_effect_sizes, project_on_direction, weat
+
+    save(plot_direction(project_on_direction(v, OCCUPATIONS)), "bias_occupations.png")
+    d = hard_debias(v)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # weat1 drops 'gladiola'
+        results = {"GloVe 6B 50d": [weat(v, t) for t in WEAT_TESTS], "hard-debiased": [weat(d, t) for t in WEAT_TESTS]}
+    save(plot_effect_sizes(results, title="WEAT effect sizes, 95% bootstrap intervals"), "bias_weat.png")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "figures")
     ap.add_argument("--dpi", type=int, default=100)
     ap.add_argument("--keep-projection", action="store_true", help="also save the UMAP projection (NPZ)")
+    ap.add_argument("--bias-only", action="store_true", help="only the two bias figures (seconds)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     v = embedkit.load()
@@ -135,6 +177,10 @@ def main() -> None:
         path = args.out / name
         fig.savefig(path, dpi=args.dpi)
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+
+    bias_figures(v, save)
+    if args.bias_only:
+        return
 
     # 1. the neighbours of "frog", in a PCA of the query and its neighbours
     nb = embedkit.nearest(v, "frog", k=15)

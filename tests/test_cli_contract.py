@@ -197,6 +197,27 @@ CASES: dict[str, list[Case]] = {
         Case("evaluate similarity wordsim353 --oov bogus", 2, "argument --oov: invalid choice"),
         Case("evaluate similarity wordsim353 --seed -1", 2, "argument --seed: expected an integer in 0..4294967295"),
     ],
+    "bias weat": [
+        *vector_cases("bias weat --test weat7 --n-boot 10"),
+        Case("bias weat --test weat11", 1, "unknown WEAT test 'weat11'"),
+        Case("bias weat --targets {missing} {empty} --attributes {empty} {empty}", 1, "missing.vec: no such file"),
+        Case("bias weat --targets {empty} {empty} --attributes {empty} {empty}", 1, "empty.vec: no words"),
+        Case("bias weat --targets {junk} {empty} --attributes {empty} {empty}", 1, "junk.vec, line"),
+        Case("bias weat --targets {empty}", 1, "--targets and --attributes go together"),
+        Case("bias weat --permutations 0", 2, "argument --permutations"),
+        Case("bias weat --max-missing 2", 2, "argument --max-missing"),
+        Case("bias weat --seed -1", 2, "argument --seed: expected an integer in 0..4294967295"),
+    ],
+    "bias metrics": [
+        *vector_cases("bias metrics --test weat7"),
+        Case("bias metrics --test weat0", 1, "unknown WEAT test 'weat0'"),
+        Case("bias metrics --targets {empty} {empty} --attributes {empty} {empty}", 1, "empty.vec: no words"),
+    ],
+    "bias debias": [
+        Case("bias debias -o {tmp}/d.ekv --definitional {empty}", 1, "empty.vec: no word pairs", leaves_no="d.ekv"),
+        *vector_cases("bias debias -o {tmp}/d.ekv"),
+        Case("bias debias --method soft -o {tmp}/d.ekv", 2, "argument --method: invalid choice", leaves_no="d.ekv"),
+    ],
     "train-embeddings": [
         Case("train-embeddings {missing} -o {tmp}/e.ekv", 1, "missing.vec", leaves_no="e.ekv"),
         Case(

@@ -26,6 +26,7 @@ def test_public_packages():
     """Check that the public packages are embedkit and each package below it with __all__."""
     assert public.public_packages() == [
         "embedkit",
+        "embedkit.bias",
         "embedkit.classify",
         "embedkit.cli",
         "embedkit.compare",

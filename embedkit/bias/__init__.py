@@ -1,0 +1,62 @@
+"""Bias in embeddings: the Word Embedding Association Test (Caliskan et al. 2017), RND, MAC, ECT and RIPA,
+and hard debiasing (Bolukbasi et al. 2016). numpy only.
+
+>>> from embedkit.bias import Query, weat, WEAT_TESTS
+>>> list(WEAT_TESTS)[:3]
+['weat1', 'weat2', 'weat3']
+"""
+
+from .debias import BiasSubspace, bias_subspace, hard_debias
+from .gender_words import BOLUKBASI_2016, DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
+from .metrics import MetricResult, ect, mac, ripa, rnd
+from .plots import DirectionProjection, plot_direction, plot_effect_sizes, project_on_direction
+from .query import MAX_MISSING, Query, ResolvedQuery, read_word_pairs, read_word_set, read_word_sets
+from .weat import (
+    EXACT_LIMIT,
+    PERMUTATIONS,
+    WeatResult,
+    association,
+    effect_size,
+    permutation_p_value,
+    weat,
+    weat_from_scores,
+)
+from .wordsets import CALISKAN_2017, CALISKAN_EFFECT_SIZES, WEAT_TESTS, WeatTest, weat_test
+
+__all__ = [
+    "BOLUKBASI_2016",
+    "CALISKAN_2017",
+    "CALISKAN_EFFECT_SIZES",
+    "DEFINITIONAL_PAIRS",
+    "EQUALIZE_PAIRS",
+    "EXACT_LIMIT",
+    "GENDER_SPECIFIC_SEED",
+    "MAX_MISSING",
+    "PERMUTATIONS",
+    "WEAT_TESTS",
+    "BiasSubspace",
+    "DirectionProjection",
+    "MetricResult",
+    "Query",
+    "ResolvedQuery",
+    "WeatResult",
+    "WeatTest",
+    "association",
+    "bias_subspace",
+    "ect",
+    "effect_size",
+    "hard_debias",
+    "mac",
+    "permutation_p_value",
+    "plot_direction",
+    "plot_effect_sizes",
+    "project_on_direction",
+    "read_word_pairs",
+    "read_word_set",
+    "read_word_sets",
+    "ripa",
+    "rnd",
+    "weat",
+    "weat_from_scores",
+    "weat_test",
+]

@@ -1,0 +1,257 @@
+"""``bias weat`` and ``bias debias``: the Word Embedding Association Test and hard debiasing."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._checks import float_in, int_at_least, non_negative_int, positive_int, seed
+from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    bias = sub.add_parser(
+        "bias",
+        help="bias tests (WEAT) and debiasing",
+        description="Measure bias in word vectors (WEAT, Caliskan et al. 2017) and reduce it (Bolukbasi et al. 2016).",
+    )
+    bsub = bias.add_subparsers(dest="bias_command", metavar="COMMAND")
+    bsub.required = True
+
+    p = bsub.add_parser(
+        "weat",
+        help="the Word Embedding Association Test",
+        description="WEAT (Caliskan et al. 2017): statistic, effect size with a bootstrap interval, and the "
+        "permutation p-value (exact up to --exact-limit partitions, else Monte-Carlo).",
+    )
+    p.add_argument(
+        "--test",
+        nargs="+",
+        metavar="NAME",
+        default=None,
+        help="built-in tests weat1 .. weat10 (default: all ten, unless --targets is given)",
+    )
+    p.add_argument(
+        "--targets",
+        nargs="+",
+        metavar="FILE",
+        help="the target sets X and Y: two files of one word per line, or one TSV of set name and word with two sets",
+    )
+    p.add_argument("--attributes", nargs="+", metavar="FILE", help="the attribute sets A and B, as --targets")
+    p.add_argument("--two-sided", action="store_true", help="a two-sided p-value (default: one-sided, as Caliskan)")
+    p.add_argument(
+        "--permutations",
+        type=positive_int,
+        default=100_000,
+        metavar="N",
+        help="random partitions of the Monte-Carlo test (default 100000)",
+    )
+    p.add_argument(
+        "--exact-limit",
+        type=non_negative_int,
+        default=1_000_000,
+        metavar="N",
+        help="enumerate every partition when there are at most N (default 1000000)",
+    )
+    p.add_argument(
+        "--n-boot", type=non_negative_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)"
+    )
+    p.add_argument(
+        "--ddof",
+        type=int_at_least(0),
+        choices=[0, 1],
+        default=1,
+        help="standard deviation of the effect size: 1 sample, 0 population as WEFE (default 1)",
+    )
+    p.add_argument(
+        "--max-missing",
+        type=float_in(0.0, 1.0),
+        default=0.2,
+        metavar="F",
+        help="refuse a set that loses more than this fraction of its words (default 0.2)",
+    )
+    p.add_argument(
+        "--seed", type=seed, default=0, metavar="S", help="seed of the permutations and bootstrap (default 0)"
+    )
+    add_quiet_option(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_weat)
+
+    p = bsub.add_parser(
+        "metrics",
+        help="RND, MAC, ECT and RIPA (as WEFE defines them)",
+        description="RND, ECT and RIPA of the two target sets against each attribute set, and MAC over both.",
+    )
+    p.add_argument("--test", nargs="+", metavar="NAME", default=None, help="built-in tests (default: all ten)")
+    p.add_argument("--targets", nargs="+", metavar="FILE", help="the target sets, as for 'bias weat'")
+    p.add_argument("--attributes", nargs="+", metavar="FILE", help="the attribute sets, as for 'bias weat'")
+    p.add_argument("--normalize", action="store_true", help="unit-length vectors first (default: as stored, as WEFE)")
+    p.add_argument(
+        "--max-missing",
+        type=float_in(0.0, 1.0),
+        default=0.2,
+        metavar="F",
+        help="refuse a set that loses more than this fraction of its words (default 0.2)",
+    )
+    add_quiet_option(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_metrics)
+
+    p = bsub.add_parser(
+        "debias",
+        help="hard debiasing (Bolukbasi et al. 2016)",
+        description="Hard debiasing with the authors' word lists: writes new vectors any embedkit command reads.",
+    )
+    p.add_argument("--method", choices=["hard"], default="hard", help="the method (default hard)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output vector file")
+    p.add_argument(
+        "--definitional",
+        metavar="FILE",
+        help="definitional pairs, two words a line (default: Bolukbasi et al.'s 10 pairs)",
+    )
+    p.add_argument(
+        "--equalize", metavar="FILE", help="equality pairs, two words a line (default: Bolukbasi et al.'s 52 pairs)"
+    )
+    p.add_argument(
+        "--specific",
+        metavar="FILE",
+        help="words kept out of neutralising, one a line (default: Bolukbasi et al.'s 218-word seed list)",
+    )
+    p.add_argument(
+        "--to",
+        choices=["glove", "word2vec", "fasttext", "word2vec-binary", "embedkit"],
+        default="embedkit",
+        help="the output format (default embedkit)",
+    )
+    add_quiet_option(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_debias)
+
+
+def _pair_of_sets(files: list[str], option: str) -> tuple[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]]:
+    from ..bias import read_word_set, read_word_sets
+    from ..errors import InvalidArgumentError
+
+    if len(files) == 1:
+        sets = read_word_sets(files[0])
+        if len(sets) != 2:
+            raise InvalidArgumentError(
+                f"{option}: {files[0]} holds {len(sets)} sets ({', '.join(sets)}); a single file needs exactly two"
+            )
+        (n1, w1), (n2, w2) = sets.items()
+        return (n1, n2), (w1, w2)
+    if len(files) != 2:
+        raise InvalidArgumentError(f"{option} takes two word files, or one TSV file with two sets; got {len(files)}")
+    names = (Path(files[0]).stem, Path(files[1]).stem)
+    if names[0] == names[1]:
+        names = (f"{names[0]}_1", f"{names[1]}_2")
+    return names, (read_word_set(files[0]), read_word_set(files[1]))
+
+
+def _queries(args: argparse.Namespace) -> list:
+    from ..bias import WEAT_TESTS, Query
+    from ..errors import InvalidArgumentError
+
+    if (args.targets is None) != (args.attributes is None):
+        raise InvalidArgumentError("--targets and --attributes go together")
+    if args.targets is not None:
+        if args.test is not None:
+            raise InvalidArgumentError("give either --test or --targets/--attributes, not both")
+        tn, (x, y) = _pair_of_sets(args.targets, "--targets")
+        an, (a, b) = _pair_of_sets(args.attributes, "--attributes")
+        return [Query(x, y, a, b, target_names=tn, attribute_names=an, name=f"{tn[0]}/{tn[1]} vs {an[0]}/{an[1]}")]
+    return [Query.from_test(t) for t in (args.test or list(WEAT_TESTS))]
+
+
+def cmd_weat(args: argparse.Namespace) -> int:
+    from ..bias import weat
+
+    queries = _queries(args)  # file and name errors before the vectors load
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    results = [
+        weat(
+            v,
+            q,
+            two_sided=args.two_sided,
+            exact_limit=args.exact_limit,
+            permutations=args.permutations,
+            n_boot=args.n_boot,
+            ddof=args.ddof,
+            seed=args.seed,
+            max_missing=args.max_missing,
+        )
+        for q in queries
+    ]
+    if args.json:
+        print_json({"tests": [r.to_dict() for r in results]})
+        return 0
+    sided = "two-sided" if args.two_sided else "one-sided"
+    print(f"  {'test':<8} {'effect':>7}  {'95% interval':<16} {'statistic':>9}  p ({sided})")
+    for r in results:
+        if r.p_method == "exact":
+            p = f"{r.p_value:.3g} exact over {r.p_count:,}"
+        elif r.p_value == 0:
+            p = f"< {1 / r.p_count:.3g} (none of {r.p_count:,} permutations)"
+        else:
+            p = f"{r.p_value:.3g} ± {r.p_stderr:.2g} ({r.p_count:,} permutations)"
+        ci = f"[{r.effect_size_ci[0]:.2f}, {r.effect_size_ci[1]:.2f}]"
+        name = r.name if len(r.name) <= 8 else r.name[:7] + "~"
+        print(f"  {name:<8} {r.effect_size:>7.3f}  {ci:<16} {r.statistic:>9.4f}  {p}")
+    return 0
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from ..bias import ect, mac, ripa, rnd
+    from ..errors import DataError
+
+    queries = _queries(args)
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    rows = []
+    for q in queries:
+        row: dict = {"name": q.name, "attributes": list(q.attribute_names)}
+        for fn in (rnd, ect, ripa):
+            try:
+                row[fn.__name__] = fn(v, q, normalize=args.normalize, max_missing=args.max_missing).per_attribute
+            except DataError as exc:  # RIPA on target sets of different sizes: said, not fatal
+                row[fn.__name__] = {"error": str(exc)}
+        row["mac"] = mac(v, q, normalize=args.normalize, max_missing=args.max_missing).value
+        rows.append(row)
+    if args.json:
+        print_json({"tests": rows})
+        return 0
+    print(f"  {'test':<8} {'attribute':<16} {'rnd':>8} {'ect':>8} {'ripa':>8} {'mac':>8}")
+    for row in rows:
+        for i, a in enumerate(row["attributes"]):
+            cells = [row[m].get(a) for m in ("rnd", "ect", "ripa")]
+            text = " ".join(f"{c:>8.4f}" if c is not None else f"{'-':>8}" for c in cells)
+            mac_cell = f"{row['mac']:>8.4f}" if i == 0 else ""
+            print(f"  {row['name'] if i == 0 else '':<8} {a:<16} {text} {mac_cell}".rstrip())
+    return 0
+
+
+def cmd_debias(args: argparse.Namespace) -> int:
+    from ..bias import (
+        DEFINITIONAL_PAIRS,
+        EQUALIZE_PAIRS,
+        GENDER_SPECIFIC_SEED,
+        hard_debias,
+        read_word_pairs,
+        read_word_set,
+    )
+    from ..io import save
+
+    definitional = read_word_pairs(args.definitional) if args.definitional else DEFINITIONAL_PAIRS
+    equalize = read_word_pairs(args.equalize) if args.equalize else EQUALIZE_PAIRS
+    specific = read_word_set(args.specific) if args.specific else GENDER_SPECIFIC_SEED
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    d = hard_debias(v, definitional=definitional, equalize=equalize, specific=specific)
+    out = save(d, args.output, format=args.to, progress=shows_progress(args))
+    info = {"method": args.method, "source": v.source, "output": str(out), "format": args.to, "count": len(v)}
+    if args.json:
+        print_json(info)
+    else:
+        print(f"wrote {len(v):,} hard-debiased vectors to {out}")
+    return 0

@@ -1,0 +1,130 @@
+"""Tests for `embedkit bias weat` and `embedkit bias debias`: JSON contract, tables, word files, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from embedkit.cli import main
+
+
+def test_weat_json(capsys):
+    """Check the --json contract of one built-in test: exact p over 12,870 partitions."""
+    assert main(["bias", "weat", "--test", "weat7", "--json", "--n-boot", "200"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    (t,) = d["tests"]
+    assert t["name"] == "weat7" and t["targets"] == ["math", "arts"]
+    assert t["p_method"] == "exact" and t["p_count"] == 12870
+    assert t["p_value"] * 12870 == pytest.approx(2)
+    assert t["effect_size"] == pytest.approx(1.4951, abs=1e-4)
+    lo, hi = t["effect_size_ci"]
+    assert lo < t["effect_size"] < hi
+    assert t["missing"] == {"math": [], "arts": [], "male_terms": [], "female_terms": []}
+
+
+def test_weat_table_all_ten(capsys):
+    """Check the text table of the ten tests, the Monte-Carlo lines and the missing-word warning."""
+    assert main(["bias", "weat", "--permutations", "2000", "--n-boot", "0", "-q"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 11 and lines[0].split()[:2] == ["test", "effect"]
+    assert lines[1].split()[:2] == ["weat1", "1.080"] and "(2,000 permutations)" in lines[1]
+    assert "< 0.0005 (none of 2,000 permutations)" in lines[2]
+    assert lines[7].split()[:2] == ["weat7", "1.495"] and lines[7].endswith("0.000155 exact over 12,870")
+    assert err == "embedkit: warning: weat1: dropped words missing from the vectors (flowers: 'gladiola')\n"
+
+
+def test_weat_word_files(tmp_path, capsys):
+    """Check --targets/--attributes from two word files and from one TSV, and the two-sided option."""
+    (tmp_path / "math.txt").write_text("math\nalgebra\ngeometry\ncalculus\nequations\ncomputation\nnumbers\naddition\n")
+    (tmp_path / "arts.txt").write_text("poetry\nart\ndance\nliterature\nnovel\nsymphony\ndrama\nsculpture\n")
+    attrs = tmp_path / "gender.tsv"
+    attrs.write_text(
+        "".join(f"male\t{w}\n" for w in ["male", "man", "boy", "brother", "he", "him", "his", "son"])
+        + "".join(f"female\t{w}\n" for w in ["female", "woman", "girl", "sister", "she", "her", "hers", "daughter"])
+    )
+    argv = [
+        "bias",
+        "weat",
+        "--targets",
+        str(tmp_path / "math.txt"),
+        str(tmp_path / "arts.txt"),
+        "--attributes",
+        str(attrs),
+    ]
+    assert main([*argv, "--json", "--n-boot", "0", "--two-sided"]) == 0
+    (t,) = json.loads(capsys.readouterr().out)["tests"]
+    assert t["name"] == "math/arts vs male/female" and t["attributes"] == ["male", "female"]
+    assert t["two_sided"] and t["p_value"] * 12870 == pytest.approx(4)
+
+
+def test_weat_errors(tmp_path, capsys):
+    """Check the one-line errors: unknown test, missing file, one file with three sets, missing words."""
+    assert main(["bias", "weat", "--test", "weat11"]) == 1
+    assert capsys.readouterr().err.startswith("embedkit: error: unknown WEAT test 'weat11': choose one of weat1,")
+    assert main(["bias", "weat", "--targets", str(tmp_path / "x.txt"), "y.txt", "--attributes", "a", "b"]) == 1
+    assert capsys.readouterr().err == f"embedkit: error: no such word file: '{tmp_path / 'x.txt'}'\n"
+    three = tmp_path / "three.tsv"
+    three.write_text("a\tx\nb\ty\nc\tz\n")
+    assert main(["bias", "weat", "--targets", str(three), "--attributes", str(three)]) == 1
+    assert (
+        capsys.readouterr().err
+        == f"embedkit: error: --targets: {three} holds 3 sets (a, b, c); a single file needs exactly two\n"
+    )
+    x, y = tmp_path / "x.txt", tmp_path / "y.txt"
+    x.write_text("rose\nqqzzx\n")
+    y.write_text("ant\nwasp\n")
+    (tmp_path / "a.txt").write_text("love\n")
+    (tmp_path / "b.txt").write_text("war\n")
+    argv = ["--attributes", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-q"]
+    assert main(["bias", "weat", "--targets", str(x), str(y), *argv]) == 1
+    err = capsys.readouterr().err
+    assert err == "embedkit: error: x/y vs a/b: set 'x' would lose 1 of 2 words, more than 0.2: missing 'qqzzx'\n"
+    assert main(["bias", "weat", "--targets", str(x)]) == 1
+    assert capsys.readouterr().err == "embedkit: error: --targets and --attributes go together\n"
+
+
+def test_debias_writes_vectors(tmp_path, capsys):
+    """Check that `bias debias` writes vectors that `bias weat` reads, with the overshoot on weat7."""
+    out = tmp_path / "hard.ekv"
+    assert main(["bias", "debias", "-o", str(out), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["count"] == 400000 and info["output"] == str(out)
+    assert (
+        main(["bias", "weat", "--vectors", str(out), "--test", "weat7", "--ddof", "0", "--n-boot", "0", "--json"]) == 0
+    )
+    (t,) = json.loads(capsys.readouterr().out)["tests"]
+    assert t["effect_size"] == pytest.approx(-1.153, abs=1e-3)
+
+
+def test_metrics_json_and_table(capsys):
+    """Check `bias metrics`: WEFE's values on weat7, and RIPA refused (not fatal) where the target sets differ in size."""
+    assert main(["bias", "metrics", "--test", "weat7", "weat1", "--json", "-q"]) == 0
+    t7, t1 = json.loads(capsys.readouterr().out)["tests"]
+    assert t7["rnd"]["male_terms"] == pytest.approx(0.78857, abs=1e-5)
+    assert t7["ect"]["female_terms"] == pytest.approx(0.11905, abs=1e-5)
+    assert t7["ripa"]["male_terms"] == pytest.approx(-0.76708, abs=1e-5)
+    assert t7["mac"] == pytest.approx(0.75846, abs=1e-5)
+    assert t1["ripa"] == {"error": "weat1: RIPA pairs X with Y word by word, but they hold 24 and 25 words"}
+    assert main(["bias", "metrics", "--test", "weat7"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["weat7", "male_terms", "0.7886", "0.5952", "-0.7671", "0.7585"]
+    assert lines[2].split() == ["female_terms", "1.0656", "0.1190", "-1.0482"]
+
+
+def test_debias_word_files(tmp_path, capsys):
+    """Check `bias debias --definitional/--equalize/--specific` from files, and a malformed pairs file."""
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("she he\nwoman\tman\n# comment\nher his\n")
+    spec = tmp_path / "specific.txt"
+    spec.write_text("she\nhe\nwoman\nman\nher\nhis\n")
+    out = tmp_path / "d.txt"
+    argv = ["bias", "debias", "--vectors", "glove-6b-50d", "-o", str(out), "--to", "glove", "-q"]
+    assert main([*argv, "--definitional", str(pairs), "--equalize", str(pairs), "--specific", str(spec)]) == 0
+    assert capsys.readouterr().out == f"wrote 400,000 hard-debiased vectors to {out}\n"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("she he\nwoman\n")
+    assert main(["bias", "debias", "-o", str(tmp_path / "e.ekv"), "--definitional", str(bad)]) == 1
+    assert capsys.readouterr().err == f"embedkit: error: {bad}, line 2: expected two words, got 1\n"
+    assert not (tmp_path / "e.ekv").exists()
