@@ -222,7 +222,16 @@ def test_sigint_during_classifier_training_exits_130(data_dir, tmp_path):
         "-o",
         str(out),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT's default action, whatever this process inherited: a suite run as a background job of a
+    # non-interactive shell (`python -m pytest &` beside busy loops) ignores SIGINT, and so would the
+    # child, which then trains to the end and exits 0 (what issue 23 saw).
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509  (no threads here)
+    )
     deadline = time.time() + 300
     while not (ckpt / "epoch-001.pt").exists():
         assert proc.poll() is None, proc.communicate()

@@ -25,6 +25,15 @@ def ctrl_c() -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Python's own SIGINT handler for each test, whatever the suite inherited: started as a background
+    job of a non-interactive shell, Python keeps SIGINT ignored and the trainers rightly leave it so."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def test_first_ctrl_c_waits_for_check_second_raises_at_once():
     """Check that the first SIGINT only sets the flag, check() raises it, a second SIGINT raises at once, and the handler is restored."""
     before = signal.getsignal(signal.SIGINT)
@@ -51,7 +60,7 @@ def test_ctrl_c_after_the_last_check_is_raised_at_the_end():
 
 
 def test_not_installed_off_the_main_thread_or_over_a_custom_handler():
-    """Check that the handler is left alone in another thread, over an application's own handler, and when disabled."""
+    """Check that the handler is left alone in another thread, over an application's own handler or an ignored SIGINT, and when disabled."""
     seen: list[object] = []
 
     def in_thread() -> None:
@@ -65,6 +74,12 @@ def test_not_installed_off_the_main_thread_or_over_a_custom_handler():
     assert seen == [signal.default_int_handler]
     with deferred_interrupt(enabled=False):
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # nohup, or a background job of a script: stays ignored
+    with deferred_interrupt() as check:
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        ctrl_c()
+        check()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     calls: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda s, f: calls.append(s))
     try:
