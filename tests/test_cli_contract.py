@@ -200,7 +200,7 @@ CASES: dict[str, list[Case]] = {
     "bias weat": [
         *vector_cases("bias weat --test weat7 --n-boot 10"),
         Case("bias weat --test weat11", 1, "unknown WEAT test 'weat11'"),
-        Case("bias weat --targets {missing} {empty} --attributes {empty} {empty}", 1, "missing.vec: no such file"),
+        Case("bias weat --targets {missing} {empty} --attributes {empty} {empty}", 1, "no such word file: "),
         Case("bias weat --targets {empty} {empty} --attributes {empty} {empty}", 1, "empty.vec: no words"),
         Case("bias weat --targets {junk} {empty} --attributes {empty} {empty}", 1, "junk.vec, line"),
         Case("bias weat --targets {empty}", 1, "--targets and --attributes go together"),

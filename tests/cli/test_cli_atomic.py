@@ -83,6 +83,7 @@ TINY_S2S = "--task {pairs} --model gru-attn --emb-dim 4 --hidden 8 --epochs 1 --
 REPORT = "report {vec} {vec_small} --benchmarks {google} wordsim353 --no-downstream --quiet -o {out}/r.html"
 
 CASES: dict[str, list[Case]] = {
+    "bias debias": [Case("bias debias --vectors {vec} --to glove -q -o {out}/d.txt", "d.txt")],
     "convert": [
         Case("convert {vec} {out}/v.txt --to glove -q", "v.txt"),
         Case("convert {vec} {out}/v.txt.gz --to word2vec -q", "v.txt.gz"),
@@ -191,6 +192,8 @@ WRITES_NOTHING = {
     "generate",
     "seq2seq translate",
     "seq2seq evaluate",
+    "bias weat",
+    "bias metrics",
 }
 
 
