@@ -414,6 +414,16 @@ CASES: dict[str, list[Case]] = {
         Case("seq2seq train --task {pairs} --resume -o {tmp}/m.pt", 1, "--resume needs --checkpoint DIR"),
         Case("seq2seq train --task {pairs}", 2, "the following arguments are required: -o/--output"),
     ],
+    "encode": [
+        Case("encode --input {missing} -o {tmp}/enc.npy", 1, "missing.vec", leaves_no="enc.npy"),
+        Case("encode --input {latin1} -o {tmp}/enc.npy", 1, "latin1.txt: not UTF-8 text (line 2", leaves_no="enc.npy"),
+        Case("encode --input {small} -o {tmp}/enc.txt", 1, "the output must be .npy or .ekv, not 'enc.txt'"),
+        Case("encode --model {folder} --input {small} -o {tmp}/enc.npy", 1, "not a model folder: no config.json"),
+        Case("encode --model zzz --input {small} -o {tmp}/enc.npy", 1, "unknown model 'zzz'", leaves_no="enc.npy"),
+        Case("encode --input {small} -o {tmp}/enc.npy --layer -1", 2, "argument --layer", leaves_no="enc.npy"),
+        Case("encode --input {small} -o {tmp}/enc.npy --batch-size 0", 2, "argument --batch-size"),
+        Case("encode --input {small} -o {folder}", 1, "folder"),
+    ],
     "seq2seq translate": [
         Case("seq2seq translate --model {missing} deux", 1, "missing.vec"),
         Case("seq2seq translate --model {junk} deux", 1, "junk.vec"),

@@ -19,7 +19,18 @@ from ..errors import EmbedkitError
 __all__ = ["UsageError", "build_parser", "main"]
 
 # Modules that contribute subcommands, in the order they appear in --help.
-_COMMAND_MODULES = ["core", "classify", "report", "evaluate", "train", "lm", "seq2seq", "project", "explore"]
+_COMMAND_MODULES = [
+    "core",
+    "classify",
+    "report",
+    "evaluate",
+    "train",
+    "lm",
+    "seq2seq",
+    "contextual",
+    "project",
+    "explore",
+]
 
 
 class UsageError(Exception):
