@@ -129,5 +129,5 @@ def encode_tokens(
     at = layer % (n + 1)
     from ..nn.contextual import token_vectors
 
-    rows = token_vectors(enc, texts, layer=at, pieces=pieces, batch_size=batch_size, progress=progress)
-    return [SentenceTokens(s, words, vectors, at) for s, (words, vectors) in zip(texts, rows)]
+    rows = token_vectors(enc, texts, layers=[at], pieces=pieces, batch_size=batch_size, progress=progress)
+    return [SentenceTokens(s, words, vectors[0], at) for s, (words, vectors) in zip(texts, rows)]

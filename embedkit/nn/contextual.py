@@ -149,22 +149,29 @@ def token_vectors(
     encoder: Encoder,
     sentences: Sequence[str],
     *,
-    layer: int,
+    layers: Sequence[int],
     pieces: PieceMode,
     batch_size: int,
     progress: bool,
 ) -> list[tuple[list[str], np.ndarray]]:
-    """Each sentence's words and their vectors at ``layer`` (0: the embedding layer's output), in input
-    order."""
-    out: list[tuple[list[str], np.ndarray]] = [([], np.zeros((0, encoder.dim), np.float32))] * len(sentences)
+    """Each sentence's words and their vectors at each of ``layers`` (0: the embedding layer's output),
+    (len(layers), words, C), in input order: one forward pass for all the layers."""
+    empty = np.zeros((len(layers), 0, encoder.dim), np.float32)
+    out: list[tuple[list[str], np.ndarray]] = [([], empty)] * len(sentences)
     with (
         torch.inference_mode(),
         progress_bar(desc="encode", total=len(sentences), unit="sentence", enabled=progress) as bar,
     ):
         for batch in _batches(encoder, sentences, batch_size):
             result = encoder.model(input_ids=batch.ids, attention_mask=batch.mask, output_hidden_states=True)
-            states = result.hidden_states[layer].float().numpy()  # (B, T, C)
+            states = np.stack([result.hidden_states[at].float().numpy() for at in layers], axis=1)  # (B, K, T, C)
             for j, row in enumerate(batch.rows):
-                out[row] = _words(batch.encodings[j], sentences[row], states[j, : len(batch.encodings[j].ids)], pieces)
+                n = len(batch.encodings[j].ids)
+                words: list[str] = []
+                per_layer: list[np.ndarray] = []
+                for k in range(len(layers)):
+                    words, matrix = _words(batch.encodings[j], sentences[row], states[j, k, :n], pieces)
+                    per_layer.append(matrix)
+                out[row] = (words, np.stack(per_layer))
             bar.update(len(batch.rows))
     return out
