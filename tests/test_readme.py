@@ -21,6 +21,7 @@ DOCS = (
     "classification.md",
     "compare.md",
     "sequences.md",
+    "contextual.md",
 )
 
 
