@@ -424,6 +424,20 @@ CASES: dict[str, list[Case]] = {
         Case("encode --input {small} -o {tmp}/enc.npy --batch-size 0", 2, "argument --batch-size"),
         Case("encode --input {small} -o {folder}", 1, "folder"),
     ],
+    "context": [
+        Case("context bank --input {missing}", 1, "missing.vec"),
+        Case("context bank --input {latin1}", 1, "latin1.txt: not UTF-8 text (line 2"),
+        Case("context bank --model {folder} --input {small}", 1, "not a model folder: no config.json"),
+        Case("context bank --input {small} -k 0", 2, "argument -k"),
+        Case("context bank --input {small} --vocabulary {missing}", 1, "missing.vec"),
+    ],
+    "layers": [
+        Case("layers --input {missing}", 1, "missing.vec"),
+        Case("layers --input {small} -o {tmp}/lay.txt", 1, "the figure must be .png, .svg or .pdf, not 'lay.txt'"),
+        Case("layers --model zzz --input {small}", 1, "unknown model 'zzz'"),
+        Case("layers --input {small} --min-occurrences 1", 2, "argument --min-occurrences"),
+        Case("layers --input {small} --pairs 0", 2, "argument --pairs"),
+    ],
     "seq2seq translate": [
         Case("seq2seq translate --model {missing} deux", 1, "missing.vec"),
         Case("seq2seq translate --model {junk} deux", 1, "junk.vec"),

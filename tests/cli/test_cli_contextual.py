@@ -90,3 +90,40 @@ def test_encode_empty_input(tmp_path, capsys):
     src.write_text("\n  \n", encoding="utf-8")
     assert main(["encode", "--input", str(src), "-o", str(tmp_path / "o.npy")]) == 1
     assert capsys.readouterr().err == f"embedkit: error: {src}: no sentences (the file has no non-blank line)\n"
+
+
+def test_context_lists_occurrences_and_neighbours(tmp_path, capsys, minilm):
+    """Check that `context` gives each occurrence its nearest other occurrences and vocabulary words by cosine."""
+    from embedkit.contextual import occurrence_neighbors, occurrences, static_neighbors, vocabulary_vectors
+
+    src = tmp_path / "bank.txt"
+    texts = ["I deposited the cash at the bank.", "We had a picnic on the river bank.", "The muddy bank."]
+    src.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    voc = tmp_path / "voc.txt"
+    voc.write_text("money river", encoding="utf-8")
+    argv = ["context", "bank", "--input", str(src), "-k", "1", "--vocabulary", str(voc), "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    occ = occurrences("bank", texts, model=minilm)
+    want = occurrence_neighbors(occ, k=1)
+    static = static_neighbors(occ, vocabulary_vectors(["money", "river"], model=minilm), k=1)
+    assert result["layer"] == 6 and [r["row"] for r in result["occurrences"]] == [0, 1, 2]
+    for got, hits, near in zip(result["occurrences"], want, static):
+        assert got["occurrences"][0]["index"] == hits[0].index
+        assert_allclose(got["occurrences"][0]["cosine"], hits[0].cosine, atol=1e-5)
+        assert got["vocabulary"][0]["word"] == near.words[0]
+        assert_allclose(got["vocabulary"][0]["score"], near.scores[0], atol=1e-5)
+    assert [r["vocabulary"][0]["word"] for r in result["occurrences"]] == ["money", "river", "river"]
+
+
+def test_layers_json_and_figure(tmp_path, capsys, data_dir):
+    """Check that `layers` prints seven layers of the four measures and writes the figure."""
+    src = tmp_path / "s.txt"
+    lines = (data_dir / "sentiment" / "sst2" / "dev.txt").read_text(encoding="utf-8").splitlines()[:30]
+    src.write_text("\n".join(line.split(" ", 1)[1] for line in lines) + "\n", encoding="utf-8")
+    fig = tmp_path / "layers.png"
+    assert main(["layers", "--input", str(src), "-o", str(fig), "--pairs", "200", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["layers"] == list(range(7)) and result["sentences"] == 30 and result["pairs"] == 200
+    assert all(len(result[m]) == 7 for m in ("anisotropy", "self_similarity", "first_pc_share"))
+    assert fig.stat().st_size > 10_000
