@@ -6,6 +6,7 @@ Needs the ``contextual`` extra (``pip install "embedkit[contextual]"``), which b
 """
 
 from .api import SentenceTokens, encode, encode_tokens, load_encoder
+from .distill import corpus_vectors
 from .incontext import (
     OccurrenceNeighbor,
     Occurrences,
@@ -34,6 +35,7 @@ __all__ = [
     "Occurrences",
     "SentenceTokens",
     "anisotropy",
+    "corpus_vectors",
     "encode",
     "encode_tokens",
     "first_pc_share",
