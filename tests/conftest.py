@@ -68,3 +68,12 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The default contextual model (MiniLM), loaded once."""
+    pytest.importorskip("transformers")
+    from embedkit.contextual import load_encoder
+
+    return load_encoder("minilm")

@@ -30,6 +30,7 @@ def test_public_packages():
         "embedkit.classify",
         "embedkit.cli",
         "embedkit.compare",
+        "embedkit.contextual",
         "embedkit.evaluation",
         "embedkit.io",
         "embedkit.nn",

@@ -22,6 +22,7 @@ DOCS = (
     "compare.md",
     "sequences.md",
     "bias.md",
+    "contextual.md",
 )
 
 

@@ -19,7 +19,19 @@ from ..errors import EmbedkitError
 __all__ = ["UsageError", "build_parser", "main"]
 
 # Modules that contribute subcommands, in the order they appear in --help.
-_COMMAND_MODULES = ["core", "classify", "report", "evaluate", "train", "lm", "seq2seq", "project", "explore", "bias"]
+_COMMAND_MODULES = [
+    "core",
+    "classify",
+    "report",
+    "evaluate",
+    "train",
+    "lm",
+    "seq2seq",
+    "contextual",
+    "project",
+    "explore",
+    "bias",
+]
 
 
 class UsageError(Exception):

@@ -84,6 +84,20 @@ REPORT = "report {vec} {vec_small} --benchmarks {google} wordsim353 --no-downstr
 
 CASES: dict[str, list[Case]] = {
     "bias debias": [Case("bias debias --vectors {vec} --to glove -q -o {out}/d.txt", "d.txt")],
+    "encode": [
+        # fail_on: the first run unpacks the 90 MB model into the cache before the output is written
+        Case("encode --input {corpus} -q -o {out}/e.npy", "e.npy", fail_on="e.npy", slow=True, torch=True),
+        Case("encode --input {corpus} -q -o {out}/e.ekv", "e.ekv", fail_on="e.ekv", slow=True, torch=True),
+    ],
+    "layers": [
+        Case(
+            "layers --input {corpus} --min-occurrences 2 --pairs 50 -q -o {out}/l.png",
+            "l.png",
+            fail_on="l.png",
+            slow=True,
+            torch=True,
+        )
+    ],
     "convert": [
         Case("convert {vec} {out}/v.txt --to glove -q", "v.txt"),
         Case("convert {vec} {out}/v.txt.gz --to word2vec -q", "v.txt.gz"),
@@ -194,6 +208,7 @@ WRITES_NOTHING = {
     "seq2seq evaluate",
     "bias weat",
     "bias metrics",
+    "context",
 }
 
 

