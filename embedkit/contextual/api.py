@@ -40,6 +40,7 @@ class SentenceTokens:
     layer: int
 
     def to_dict(self) -> dict:
+        """The SentenceTokens as plain data (JSON-safe), as ``--json`` prints it."""
         return {"sentence": self.sentence, "words": self.words, "layer": self.layer, "vectors": self.vectors.tolist()}
 
 

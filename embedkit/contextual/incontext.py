@@ -47,6 +47,7 @@ class Occurrences:
         return len(self.rows)
 
     def to_dict(self) -> dict:
+        """The Occurrences as plain data (JSON-safe), as ``--json`` prints it."""
         return {
             "word": self.word,
             "layer": self.layer,
@@ -66,6 +67,7 @@ class OccurrenceNeighbor:
     cosine: float
 
     def to_dict(self) -> dict:
+        """The OccurrenceNeighbor as plain data (JSON-safe), as ``--json`` prints it."""
         return {"index": self.index, "row": self.row, "sentence": self.sentence, "cosine": self.cosine}
 
 

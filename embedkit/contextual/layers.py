@@ -142,6 +142,7 @@ class LayerAnalysis:
     seed: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The LayerAnalysis as plain data (JSON-safe), as ``--json`` prints it."""
         return asdict(self)
 
 

