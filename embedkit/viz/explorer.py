@@ -57,6 +57,9 @@ EXACT_NEIGHBORS_MAX = 100_000
 HNSW_EF = 200
 OTHER = "other"
 MAX_CATEGORIES = 20  # colours in a legend; the rarest values of a wider column become "other"
+# Words of the vectors that are not on the page, listed in it (in frequency order) so that it can tell
+# "not on this page" from "not in the vectors": 300,000 of GloVe's words add 2.9 MB.
+OTHER_WORDS_MAX = 1_000_000
 _METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 
 
@@ -186,6 +189,8 @@ class Explorer:
     neighbor_rows: np.ndarray | None = field(default=None, repr=False)  # (n, k) int32, -1 padded
     neighbor_scores: np.ndarray | None = field(default=None, repr=False)  # (n, k) float32
     index: Index = "exact"  # how the neighbour lists were found (when not embedded)
+    other_words: tuple[str, ...] = field(default=(), repr=False)  # vector words not on the page
+    other_words_total: int = 0  # how many there are (the page lists at most OTHER_WORDS_MAX)
 
     def __len__(self) -> int:
         return len(self.projection)
@@ -212,9 +217,11 @@ class Explorer:
         ratio = p.info.get("explained_variance_ratio") if p.method == "pca" else None
         name = _METHOD_NAMES.get(p.method, p.method)
         titles = [f"PC{i + 1} ({100 * ratio[i]:.1f}% of variance)" if ratio else f"{name} {i + 1}" for i in range(2)]
+        initial = next((i for i, c in enumerate(self.colorings) if c.name == "groups"), -1)
         return {
             "title": self.title,
             "method": p.method,
+            "method_name": name,
             "params": p.params,
             "trustworthiness": p.trustworthiness,
             "source": p.source,
@@ -227,6 +234,9 @@ class Explorer:
             "csv_header": p.csv_header(),
             "csv_name": "projection.csv",
             "other": OTHER,
+            "initial_coloring": initial,
+            "other_words_total": self.other_words_total,
+            "other_words_listed": len(self.other_words),
             "colorings": [
                 {"name": c.name, "categories": list(c.categories), "codes": _b64(c.codes)} for c in self.colorings
             ],
@@ -246,6 +256,7 @@ class Explorer:
             "{{VECTORS_B64}}": _b64(np.asarray(self.vectors.matrix, dtype=np.float16)) if self.embedded else empty,
             "{{NBR_ROWS_B64}}": empty if self.neighbor_rows is None else _b64(self.neighbor_rows.astype(np.int32)),
             "{{NBR_SCORES_B64}}": empty if self.neighbor_scores is None else _b64(self.neighbor_scores),
+            "{{OTHER_WORDS_JSON}}": _script_safe(json.dumps("\n".join(self.other_words), ensure_ascii=False)),
             "{{EXPLORER_JS}}": script,
         }
         # The library goes in last, so that nothing inside it is taken for a placeholder.
@@ -427,8 +438,23 @@ def explore(
         whole: Vectors | None = source if isinstance(source, Vectors) else vectors
         same = isinstance(whole, Vectors) and whole.keys == page.keys
         rows, scores = _neighbor_lists(whole if same and whole is not None else page, k, index, progress=progress)
+    whole_keys = (source if isinstance(source, Vectors) else vectors).keys  # type: ignore[union-attr]
+    on_page = page.index
+    others = [w for w in whole_keys if w not in on_page and "\n" not in w]
     if title is None:
         title = f"{_METHOD_NAMES.get(projection.method, projection.method)} of {len(projection):,} words"
         if projection.source:
             title += f" ({projection.source})"
-    return Explorer(projection, page, embedded, tuple(colorings), k, title, rows, scores, index)
+    return Explorer(
+        projection,
+        page,
+        embedded,
+        tuple(colorings),
+        k,
+        title,
+        rows,
+        scores,
+        index,
+        tuple(others[:OTHER_WORDS_MAX]),
+        len(others),
+    )

@@ -199,3 +199,11 @@ def test_cli_writes_the_page(tmp_path, capsys):
     assert rec["output"] == str(out) and rec["bytes"] == out.stat().st_size
     assert rec["count"] == 200 and rec["embedded"] is True and rec["k"] == 10
     assert rec["colorings"] == ["k-means (3 clusters)"]
+
+
+def test_page_lists_the_vectors_other_words(small, glove):
+    """Check that the page lists every vector word it does not hold, in the vectors' order, as one JSON string."""
+    assert small.other_words_total == len(glove) - 300 == len(small.other_words)
+    assert small.other_words[:3] == tuple(glove.keys[300:303])
+    listed = re.search(r'id="embedkit-other-words">([^<]*)<', small.html()).group(1)
+    assert json.loads(listed).split("\n") == list(small.other_words)

@@ -89,6 +89,166 @@ def test_vectors_are_decoded_on_first_use(browser, tmp_path, glove):
         p.close()
 
 
+def _settled_view(p):
+    """The page's view() once its map has caught up with the last question."""
+    p.evaluate("window.embedkitExplorer.settled()")
+    return p.evaluate("window.embedkitExplorer.view()")
+
+
+def _outside(view) -> list[str]:
+    """The highlighted words drawn outside the visible ranges."""
+    (x0, x1), (y0, y1) = view["x_range"], view["y_range"]
+    pos = view["highlighted_positions"]
+    return [w for w, (x, y) in pos.items() if not (x0 <= x <= x1 and y0 <= y <= y1)]
+
+
+def test_search_brings_frog_and_every_neighbour_into_view(page, big):
+    """Check that after search('frog') the view is narrower than the map and holds frog and all 10 neighbours."""
+    p, _ = page
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    v = _settled_view(p)
+    assert v["highlighted"][0] == "frog" and len(v["highlighted"]) == 11
+    assert v["highlighted"][1:4] == ["snake", "ape", "toad"]
+    assert _outside(v) == []
+    span = np.ptp(big[0].projection.coords[:, 0])
+    assert v["x_range"][1] - v["x_range"][0] < 0.5 * span  # zoomed in, not the whole map
+    x, y = p.evaluate("window.embedkitExplorer.position('toad')")
+    np.testing.assert_allclose([x, y], big[0].projection.coords[big[0].vectors.index["toad"]], atol=1e-6)
+    assert v["projection"] == "pca" and v["projections"] == ["pca"] and v["dims"] == 2
+
+
+def test_clicking_a_point_brings_it_and_its_neighbours_into_view(page, big):
+    """Check that clicking a point selects it and moves the view so that it and every neighbour are in it."""
+    p, _ = page
+    ex = big[0]
+    p.evaluate("window.embedkitExplorer.search('gamma')")
+    _settled_view(p)
+    # Click a point that stands alone, near the centre of the current view (not gamma: the view must move again).
+    v = p.evaluate("window.embedkitExplorer.view()")
+    size = p.evaluate("(() => { const s = document.getElementById('plot')._fullLayout._size; return [s.w, s.h]; })()")
+    (x0, x1), (y0, y1) = v["x_range"], v["y_range"]
+    px = (ex.projection.coords - [x0, y0]) / [x1 - x0, y1 - y0] * size  # (n, 2) pixels in the plot area
+    centre = np.hypot(*(px - np.array(size) / 2).T)
+    taken = {ex.vectors.index[w] for w in v["highlighted"]}
+
+    def alone(i):  # no other point within 8 px
+        return np.sort(np.hypot(*(px - px[i]).T))[1] > 8
+
+    i = next(int(i) for i in np.argsort(centre) if i not in taken and alone(i))
+    word = ex.projection.words[i]
+    xy = p.evaluate(
+        """([x, y]) => { const gd = document.getElementById('plot'), L = gd._fullLayout, r = gd.getBoundingClientRect();
+        return [r.left + L._size.l + L.xaxis.l2p(x), r.top + L._size.t + L.yaxis.l2p(y)]; }""",
+        [float(ex.projection.coords[i, 0]), float(ex.projection.coords[i, 1])],
+    )
+    p.mouse.click(xy[0], xy[1])
+    p.wait_for_function("w => window.embedkitExplorer.selected === w", arg=word)
+    v = _settled_view(p)
+    assert v["highlighted"][0] == word and len(v["highlighted"]) == 11
+    assert _outside(v) == []
+
+
+def test_analogy_box_brings_all_four_words_into_view(page):
+    """Check that 'france paris italy' answers rome and the view holds all four words."""
+    p, _ = page
+    p.evaluate("Plotly.relayout('plot', {'xaxis.range': [0, 0.001], 'yaxis.range': [0, 0.001]})")
+    p.fill("#analogy", "france paris italy")
+    p.press("#analogy", "Enter")
+    p.wait_for_selector("#analogy-result li")
+    v = _settled_view(p)
+    assert sorted(v["highlighted"]) == ["france", "italy", "paris", "rome"]
+    assert _outside(v) == []
+    assert p.evaluate("window.embedkitExplorer.state()")["analogy"] == ["france", "paris", "italy"]
+
+
+def test_capitalised_words_find_the_lowercase_vectors(page):
+    """Check that 'Paris' finds paris in search, neighbours and the analogy box."""
+    p, _ = page
+    assert p.evaluate("window.embedkitExplorer.search('Paris')")[0] == ["paris", 1]
+    got = p.evaluate("window.embedkitExplorer.neighbors('Paris', 3)")
+    assert got == p.evaluate("window.embedkitExplorer.neighbors('paris', 3)")
+    p.fill("#analogy", "France Paris Italy")
+    p.press("#analogy", "Enter")
+    p.wait_for_selector("#analogy-result li")
+    assert p.locator("#analogy-result li").first.get_attribute("data-word") == "rome"
+
+
+def test_neighbour_count_is_chosen_in_the_page(page):
+    """Check that setting the neighbour count to 3 lists and highlights three neighbours."""
+    p, _ = page
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    p.fill("#k", "3")
+    p.press("#k", "Enter")
+    p.wait_for_function("document.querySelectorAll('#neighbors li').length === 3")
+    v = _settled_view(p)
+    assert v["highlighted"] == ["frog", "snake", "ape", "toad"] and _outside(v) == []
+    assert p.evaluate("window.embedkitExplorer.state()")["k"] == 3
+    p.fill("#k", "10")
+    p.press("#k", "Enter")
+    p.wait_for_function("document.querySelectorAll('#neighbors li').length === 10")
+
+
+def test_word_of_the_vectors_outside_the_page_is_named_as_such(browser, tmp_path, glove):
+    """Check that a word in the vectors but not among the page's words gets its own message, and a word in neither gets 'unknown word'."""
+    ex = explore(glove, 2000, clusters=0, k=3)
+    assert "frog" not in ex.vectors.index and ex.other_words_total == len(glove) - 2000
+    p, log = _open(browser, ex.save(tmp_path / "small.html"))
+    try:
+        want = "'frog' is in the vectors but not among this page's 2,000 words"
+        call = "q => { try { window.embedkitExplorer.%s } catch (e) { return e.message } }"
+        assert p.evaluate(call % "neighbors(q)", "frog") == want
+        assert p.evaluate(call % "search(q)", "Frog") == want
+        assert p.evaluate(call % "neighbors(q)", "zzqqxx") == "unknown word: 'zzqqxx'"
+        p.fill("#search", "frog")
+        p.press("#search", "Enter")
+        assert p.inner_text("#search-results .err") == want
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_groups_file_opens_coloured_with_labelled_members(browser, big):
+    """Check that a page built with groups opens coloured by them, each member drawn larger and labelled."""
+    p, log = _open(browser, big[1])
+    try:
+        assert p.input_value("#color-by") == p.evaluate(
+            "[...document.querySelectorAll('#color-by option')].find(o => o.textContent === 'groups').value"
+        )
+        labels = p.locator("#plot .textpoint text").evaluate_all("els => els.map(e => e.textContent)")
+        assert sorted(labels) == ["frog", "king", "lizard", "prince", "princess", "queen", "snake", "toad"]
+        sizes = p.evaluate("document.getElementById('plot').data.map(t => t.marker.size)")
+        assert sizes[0] == sizes[1] == 8 and sizes[2] == 3  # animals, royals, other
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_information_panel_is_readable(page):
+    """Check that the panel shows parameters as words (no JSON), explains trustworthiness, fits its width, and the title shows once."""
+    p, _ = page
+    info = p.inner_text("#info")
+    assert not any(c in info for c in '{}"')
+    assert "trustworthiness measured with\tk 10, sample 2,000" in info
+    assert p.get_attribute("#info abbr", "title").startswith("The share of each word's nearest neighbours on the map")
+    assert p.evaluate("document.getElementById('side').scrollWidth <= document.getElementById('side').clientWidth")
+    assert p.locator("#plot .gtitle").count() == 0 and p.locator("h1").count() == 1
+    # The y axis title sits left of every tick label.
+    title = p.locator("#plot .ytitle").bounding_box()
+    ticks = p.locator("#plot .ytick text").evaluate_all("els => els.map(e => e.getBoundingClientRect().left)")
+    assert title["x"] + title["width"] <= min(ticks)
+
+
+def test_many_colours_get_a_compact_legend(page):
+    """Check that the 20 k-means colours fit in a legend of at most 12% of the plot's area."""
+    p, _ = page
+    p.select_option("#color-by", label="k-means (20 clusters)")
+    p.wait_for_function("document.querySelectorAll('#plot .legend .traces').length === 20")
+    legend = p.locator("#plot .legend").bounding_box()
+    plot = p.locator("#plot").bounding_box()
+    assert legend["width"] * legend["height"] <= 0.12 * plot["width"] * plot["height"]
+    p.select_option("#color-by", label="groups")
+
+
 def test_search_box_selects_frog_and_lists_its_neighbours(page):
     """Check that searching 'frog' selects it and the neighbour panel lists snake, ape, toad first."""
     p, _ = page

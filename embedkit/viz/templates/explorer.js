@@ -61,6 +61,12 @@
     api.timings.neighbors_decode_ms = performance.now() - t;
     return NBR_;
   }
+  // The vectors' words that are not on the page, to tell "not on this page" from "not in the vectors".
+  var OTHER_ = null;
+  function otherWords() {
+    if (!OTHER_) { var t = JSON.parse(text("embedkit-other-words")); OTHER_ = new Set(t ? t.split("\n") : []); }
+    return OTHER_;
+  }
   var TDECODE = performance.now(), TDRAWN = 0;
   var COLORINGS = META.colorings.map(function (c) {
     var codes = null;
@@ -71,14 +77,35 @@
   // ------------------------------------------------------------------------------------------
   // the API: search, neighbours, analogies (each returns [[word, score], ...] or throws)
 
-  function rowOf(words) {
-    var INDEX = index(), missing = words.filter(function (w) { return !INDEX.has(w); });
-    if (missing.length === 1) throw new Error("unknown word: '" + missing[0] + "'");
-    if (missing.length > 1) throw new Error("unknown words: " + missing.map(function (w) { return "'" + w + "'"; }).join(", "));
-    return words.map(function (w) { return INDEX.get(w); });
+  // A word's row: the word as typed, else in lower case (the vectors are often lower case); -1 if neither.
+  function find(w) {
+    var INDEX = index();
+    w = String(w).trim();
+    if (INDEX.has(w)) return INDEX.get(w);
+    var lw = w.toLowerCase();
+    return INDEX.has(lw) ? INDEX.get(lw) : -1;
   }
+  // Where a word missing from the page is: only in the vectors, or nowhere.
+  function inVectors(w) {
+    var o = otherWords(), lw = String(w).trim().toLowerCase();
+    return o.has(String(w).trim()) ? String(w).trim() : o.has(lw) ? lw : null;
+  }
+  function notOnPage(w) {
+    return "'" + w + "' is in the vectors but not among this page's " + N.toLocaleString("en") + " words";
+  }
+  function rowOf(words) {
+    var rows = words.map(find), missing = words.filter(function (w, i) { return rows[i] < 0; });
+    if (!missing.length) return rows;
+    var elsewhere = missing.map(inVectors);
+    if (elsewhere.every(function (w) { return w === null; })) {
+      var names = missing.map(function (w) { return "'" + w + "'"; }).join(", ");
+      throw new Error((missing.length === 1 ? "unknown word: " : "unknown words: ") + names);
+    }
+    throw new Error(missing.map(function (w, i) { return elsewhere[i] ? notOnPage(elsewhere[i]) : "unknown word: '" + w + "'"; }).join("; "));
+  }
+  var K = META.k;  // the neighbours listed: the page's control sets it
   function checkK(k) {
-    k = k === undefined ? META.k : Number(k);
+    k = k === undefined ? K : Number(k);
     if (!Number.isInteger(k) || k < 1) throw new Error("k must be a positive integer, got " + k);
     return k;
   }
@@ -125,13 +152,17 @@
     var q = String(query).trim();
     limit = limit || 20;
     if (!q) throw new Error("search for a word");
-    var out = index().has(q) ? [[q, 1]] : [];
+    var r = find(q), lq = q.toLowerCase(), out = r >= 0 ? [[WORDS[r], 1]] : [];
+    // A whole word of the vectors that the page lacks is what was meant, not the page words it begins.
+    if (r < 0 && inVectors(q)) throw new Error(notOnPage(inVectors(q)));
     for (var i = 0; i < N && out.length < limit; i++) {
       var w = WORDS[i];
-      if (w !== q && w.length > q.length && w.lastIndexOf(q, 0) === 0) out.push([w, q.length / w.length]);
+      if (i !== r && w.length > q.length && (w.lastIndexOf(q, 0) === 0 || w.toLowerCase().lastIndexOf(lq, 0) === 0)) {
+        out.push([w, q.length / w.length]);
+      }
     }
     if (!out.length) throw new Error("unknown word: '" + q + "' (no word starts with it)");
-    select(out[0][0], true);
+    select(out[0][0]);
     return out;
   }
 
@@ -143,7 +174,7 @@
     "#393b79", "#ad494a", "#637939", "#e7ba52", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#fd8d3c"];
   var OTHER = "#c7c7c7";
   var traceRows = [];  // per scattergl trace: its rows
-  var coloring = -1;   // index into COLORINGS, -1 for one colour
+  var coloring = META.initial_coloring;  // index into COLORINGS, -1 for one colour (a groups file: its groups)
   var full = { x: extent(0), y: extent(1) };
   function extent(axis) {
     var lo = Infinity, hi = -Infinity;
@@ -154,6 +185,16 @@
   }
   var markerSize = N > 50000 ? 3 : N > 5000 ? 4 : 6;
   // rows: null for every word (the one-colour map takes the page's arrays as they are)
+  // A small group of a groups file is drawn larger, labelled, in SVG above the WebGL points.
+  function groupTrace(rows, name, color) {
+    var tr = pointTrace(rows, name, color, true);
+    tr.marker.size = Math.max(8, markerSize * 2.5);
+    tr.marker.opacity = 1;
+    tr.marker.line = { width: 1, color: "#fff" };
+    if (rows.length <= 300) { tr.type = "scatter"; tr.mode = "markers+text"; tr.text = tr.hovertext;
+      tr.textposition = "top center"; tr.textfont = { size: 11, color: color }; tr.labelled = true; }
+    return tr;
+  }
   function pointTrace(rows, name, color, showlegend) {
     var x = X, y = Y, t = WORDS;
     if (rows) {
@@ -184,27 +225,46 @@
     } else {
       var c = COLORINGS[coloring], buckets = c.categories.map(function () { return []; });
       for (var i = 0, codes = c.codes; i < N; i++) buckets[codes[i]].push(i);
+      var compact = c.categories.length > 8, groups = c.name === "groups";
       c.categories.forEach(function (name, j) {
         if (!buckets[j].length) return;
         var col = name === META.other ? OTHER : PALETTE[j % PALETTE.length];
-        out.push(pointTrace(buckets[j], name + " (" + buckets[j].length.toLocaleString("en") + ")", col, true));
+        // Many colours: short legend entries (the whole name shows on hover over the legend's trace).
+        var label = compact && name.length > 24 ? name.slice(0, 23) + "\u2026" : name;
+        label += " (" + buckets[j].length.toLocaleString("en") + ")";
+        out.push(groups && name !== META.other ? groupTrace(buckets[j], label, col) : pointTrace(buckets[j], label, col, true));
       });
     }
     out.push(highlightTrace());
     return out;
   }
-  var layout = { margin: { l: 40, r: 10, t: 36, b: 36 }, dragmode: "pan", hovermode: "closest", uirevision: "keep",
-    title: { text: META.title, font: { size: 14 } }, legend: { title: { text: "" }, itemsizing: "constant", bgcolor: "rgba(255,255,255,0.85)" },
-    xaxis: { range: full.x.slice(), zeroline: false, title: { text: META.axis_titles[0] } },
-    yaxis: { range: full.y.slice(), zeroline: false, title: { text: META.axis_titles[1] } } };
+  // The title is the side panel's; the axis titles stand off their tick labels (automargin).
+  var layout = { margin: { l: 20, r: 10, t: 24, b: 20 }, dragmode: "pan", hovermode: "closest", uirevision: "keep",
+    legend: { title: { text: "" }, itemsizing: "constant", bgcolor: "rgba(255,255,255,0.85)" },
+    xaxis: { range: full.x.slice(), zeroline: false, automargin: true, title: { text: META.axis_titles[0], standoff: 8 } },
+    yaxis: { range: full.y.slice(), zeroline: false, automargin: true, title: { text: META.axis_titles[1], standoff: 10 } } };
   var config = { scrollZoom: true, displaylogo: false, responsive: true, modeBarButtonsToAdd: ["select2d", "lasso2d"] };
+  function legendStyle(L) {
+    var many = coloring >= 0 && COLORINGS[coloring].categories.length > 8;
+    L.legend.title.text = coloring < 0 ? "" : COLORINGS[coloring].name;
+    L.legend.font = { size: many ? 10 : 12 };
+    L.legend.tracegroupgap = 0;
+    L.legend.itemwidth = 30;
+  }
   function draw() {
-    (gd.layout && gd.layout.legend ? gd.layout : layout).legend.title.text = coloring < 0 ? "" : COLORINGS[coloring].name;
+    legendStyle(gd.layout && gd.layout.legend ? gd.layout : layout);
     if (!gd.layout || !gd.layout.xaxis) return Plotly.newPlot(gd, traces(), layout, config);
     return Plotly.react(gd, traces(), gd.layout, config);
   }
   // Only the last (highlight) trace changes; react keeps the big WebGL traces as they are.
-  function redrawHighlight() { return Plotly.react(gd, gd.data.slice(0, -1).concat([highlightTrace()]), gd.layout, config); }
+  // A labelled group word that is highlighted takes the highlight's label only (not two labels on one point).
+  function redrawHighlight() {
+    var on = new Set(highlighted()), data = gd.data.slice(0, -1).map(function (tr, j) {
+      if (!tr.labelled) return tr;
+      return Object.assign({}, tr, { text: traceRows[j].map(function (r) { return on.has(r) ? "" : WORDS[r]; }) });
+    });
+    return Plotly.react(gd, data.concat([highlightTrace()]), gd.layout, config);
+  }
 
   // ------------------------------------------------------------------------------------------
   // the panels
@@ -221,19 +281,39 @@
       var li = el("li", { "data-word": p[0] });
       li.appendChild(document.createTextNode(p[0] + " "));
       li.appendChild(el("span", { class: "s" }, Number(p[1]).toFixed(4)));
-      li.addEventListener("click", function () { select(p[0], true); });
+      li.addEventListener("click", function () { select(p[0]); });
       list.appendChild(li);
     });
     return list;
   }
-  function zoomTo(r) {
-    var dx = 0.04 * (full.x[1] - full.x[0]), dy = 0.04 * (full.y[1] - full.y[0]), x = X[r], y = Y[r];
-    return Plotly.relayout(gd, { "xaxis.range": [x - dx, x + dx], "yaxis.range": [y - dy, y + dy] });
+  // Fit the view to the rows' bounding box, padded (more above, where the labels are), at least 2% of
+  // the map wide, so that everything asked about is in view.
+  function fitView(rows) {
+    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    rows.forEach(function (r) {
+      var x = X[r], y = Y[r];
+      if (!isFinite(x) || !isFinite(y)) return;
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    });
+    if (!(x1 >= x0)) return Promise.resolve();
+    var wx = Math.max(x1 - x0, 0.02 * (full.x[1] - full.x[0])), wy = Math.max(y1 - y0, 0.02 * (full.y[1] - full.y[0]));
+    var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+    return Plotly.relayout(gd, { "xaxis.range": [cx - 0.62 * wx, cx + 0.62 * wx],
+      "yaxis.range": [cy - 0.62 * wy, cy + 0.72 * wy] });
+  }
+  function highlighted() { return (highlight.main === null ? [] : [highlight.main]).concat(highlight.others); }
+  // Map updates run one after another; settled() resolves when the last has been drawn.
+  var pending = Promise.resolve();
+  function after(f) { pending = pending.then(f, f); return pending; }
+  function showHighlight() {
+    return after(function () { return redrawHighlight().then(function () { return fitView(highlighted()); }); });
   }
   var selected = null;
-  function select(word, zoom) {
-    var r = rowOf([word])[0], panel = document.getElementById("neighbors"), nb = neighbors(word, META.k);
+  function select(word) {
+    var r = rowOf([word])[0], panel = document.getElementById("neighbors"), nb = neighbors(WORDS[r], K);
+    word = WORDS[r];
     selected = word;
+    analogyAsked = null;
     panel.innerHTML = "";
     panel.className = "";
     panel.setAttribute("data-word", word);
@@ -242,18 +322,37 @@
     highlight.main = r;
     highlight.others = nb.map(function (p) { return index().get(p[0]); });
     // The map follows a moment later, so that the answer (the panel) never waits for a redraw.
-    setTimeout(function () { redrawHighlight().then(function () { if (zoom) return zoomTo(r); }); }, 0);
+    var t = new Promise(function (done) { setTimeout(done, 0); });
+    after(function () { return t; });
+    showHighlight();
   }
 
   function info() {
     var box = document.getElementById("info"), tbl = el("table");
-    function row(k, v) { var tr = el("tr"); tr.appendChild(el("td", {}, k)); tr.appendChild(el("td", {}, v)); tbl.appendChild(tr); }
-    row("method", META.method);
-    Object.keys(META.params).forEach(function (k) { row(k, JSON.stringify(META.params[k])); });
-    row("trustworthiness score", META.trustworthiness === null ? "not computed" : META.trustworthiness.toFixed(4));
+    function row(k, v, tip) {
+      var tr = el("tr"), td = el("td");
+      td.appendChild(tip ? el("abbr", { title: tip }, k) : document.createTextNode(k));
+      tr.appendChild(td); tr.appendChild(el("td", {}, v)); tbl.appendChild(tr);
+    }
+    // Parameters as words, not JSON: {"k": 10, "sample": 2000} is "k 10, sample 2,000".
+    function plain(v) {
+      if (v === null || v === undefined) return "none";
+      if (Array.isArray(v)) return v.map(plain).join(", ");
+      if (typeof v === "object") return Object.keys(v).map(function (k) { return k + " " + plain(v[k]); }).join(", ");
+      if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString("en") : String(Math.round(v * 1e4) / 1e4);
+      return String(v);
+    }
+    row("method", META.method_name);
+    Object.keys(META.params).forEach(function (k) {
+      row(k === "trustworthiness" ? "trustworthiness measured with" : k.replace(/_/g, " "), plain(META.params[k]));
+    });
+    var TW = "The share of each word's nearest neighbours on the map that are also near it in the original space " +
+      "(1: no false neighbours on the map; about 0.5: no better than chance).";
+    row("trustworthiness", META.trustworthiness === null ? "not computed" : META.trustworthiness.toFixed(3), TW);
     row("words", N.toLocaleString("en"));
-    row("source", String(META.source));
+    row("vectors", META.source ? String(META.source) + " (" + DIM + " dimensions)" : DIM + " dimensions");
     box.appendChild(tbl);
+    if (META.trustworthiness !== null) box.appendChild(el("p", { class: "note", id: "trust-note" }, "Trustworthiness: " + TW));
     box.appendChild(el("p", { class: "note", id: "budget-note" }, META.budget_note));
   }
 
@@ -324,20 +423,37 @@
     out.innerHTML = "";
     try {
       if (parts.length !== 3) throw new Error("type three words: a b c (a is to b as c is to ?)");
-      var res = analogy(parts[0], parts[1], parts[2], META.k);
-      out.appendChild(el("div", { class: "note" }, parts[0] + " : " + parts[1] + " :: " + parts[2] + " : ?"));
+      var res = analogy(parts[0], parts[1], parts[2], K), rows = rowOf(parts);
+      out.appendChild(el("div", { class: "note" }, rows.map(function (r) { return WORDS[r]; }).join(" : ").replace(/ : (\S+)$/, " :: $1") + " : ?"));
       out.appendChild(wordList(res, true));
       highlight.main = index().get(res[0][0]);
-      highlight.others = rowOf(parts);
-      redrawHighlight();
+      highlight.others = rows;
+      selected = null;
+      analogyAsked = rows.map(function (r) { return WORDS[r]; });
+      showHighlight();
     } catch (e) {
       out.appendChild(el("div", { class: "err" }, e.message));
     }
   }
 
+  function setupK() {
+    var box = document.getElementById("k");
+    box.value = String(K);
+    if (!META.embedded) box.max = String(META.neighbor_k);
+    box.addEventListener("change", function () {
+      var k = Number(box.value);
+      if (!Number.isInteger(k) || k < 1) { box.value = String(K); return; }
+      K = META.embedded ? k : Math.min(k, META.neighbor_k);
+      box.value = String(K);
+      if (selected !== null) select(selected);
+      else if (analogyAsked) runAnalogy();
+    });
+  }
+
   function setup() {
     info();
     setupColor();
+    setupK();
     var s = document.getElementById("search"), results = document.getElementById("search-results");
     s.addEventListener("keydown", function (ev) {
       if (ev.key !== "Enter") return;
@@ -345,7 +461,7 @@
       try {
         search(s.value).slice(1, 12).forEach(function (p) {
           var li = el("li", {}, p[0]);
-          li.addEventListener("click", function () { select(p[0], true); });
+          li.addEventListener("click", function () { select(p[0]); });
           results.appendChild(li);
         });
       } catch (e) { results.appendChild(el("li", { class: "err" }, e.message)); }
@@ -362,8 +478,8 @@
     }).then(function () {
       gd.on("plotly_click", function (ev) {
         var p = ev.points && ev.points[0];
-        if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, p.pointIndex)], false);
-        else if (p) select(p.text || p.hovertext, false);
+        if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, p.pointIndex)]);
+        else if (p) select(p.text || p.hovertext);
       });
       gd.on("plotly_selected", onSelected);
       gd.on("plotly_deselect", function () { onSelected(null); });
@@ -380,7 +496,21 @@
     });
   }
 
+  var analogyAsked = null;  // the analogy's three words while its answer is shown
+  // What is on screen: the visible ranges and where each highlighted word is drawn.
+  function view() {
+    var L = gd.layout, pos = {}, words = highlighted().map(function (r) { pos[WORDS[r]] = [X[r], Y[r]]; return WORDS[r]; });
+    return { projection: META.method, projections: [META.method], dims: 2, x_range: L.xaxis.range.slice(),
+      y_range: L.yaxis.range.slice(), highlighted: words, highlighted_positions: pos };
+  }
+  function position(word) { var r = rowOf([word])[0]; return [X[r], Y[r]]; }
+  function state() {
+    var v = view();
+    return { projection: v.projection, dims: v.dims, x_range: v.x_range, y_range: v.y_range, selected: selected,
+      analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
+  }
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
+    view: view, position: position, state: state, settled: function () { return pending; },
     words: WORDS, embedded: !!META.embedded, ready: false, timings: {} };
   Object.defineProperty(api, "selected", { get: function () { return selected; } });
   Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
