@@ -416,3 +416,42 @@ def test_page_of_any_vectors(browser, tmp_path):
         assert log["errors"] == []
     finally:
         p.close()
+
+
+def test_projection_switch_keeps_the_selection(browser, tmp_path, glove, monkeypatch):
+    """Check that setProjection('tsne') draws the t-SNE coordinates with the same selection and highlights, in view."""
+    from embedkit.viz import explorer as explorer_module
+
+    monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 1200)
+    ex = explore(glove, 1500, method=["pca", "tsne"], clusters=0, k=5)
+    p, log = _open(browser, ex.save(tmp_path / "two.html"))
+    try:
+        p.evaluate("window.embedkitExplorer.search('king')")
+        before = _settled_view(p)
+        assert before["projection"] == "pca" and before["projections"] == ["pca", "tsne"]
+        p.select_option("#projection", "tsne")
+        p.wait_for_function("window.embedkitExplorer.view().projection === 'tsne'")
+        v = _settled_view(p)
+        assert v["highlighted"] == before["highlighted"] and p.evaluate("window.embedkitExplorer.selected") == "king"
+        tsne = ex.more[0]
+        row = tsne.words.index("king")
+        np.testing.assert_allclose(p.evaluate("window.embedkitExplorer.position('king')"), tsne.coords[row], atol=1e-5)
+        drawn = {w: xy for w, xy in v["highlighted_positions"].items() if np.isfinite(xy[0])}
+        assert set(drawn) == set(v["highlighted"]) & set(tsne.words)
+        assert _outside({**v, "highlighted_positions": drawn}) == []
+        missing = [w for w in v["highlighted"] if w not in tsne.words]
+        assert missing  # k=5 neighbours of king among 1,500 words: some lie past the first 1,200
+        assert p.inner_text("#projection-note") == (
+            "Not in the t-SNE projection (it holds the first 1,200 words): " + ", ".join(missing)
+        )
+        assert "t-SNE" in p.inner_text("#info")
+        p.evaluate("window.embedkitExplorer.setProjection('pca')")
+        back = _settled_view(p)
+        assert back["projection"] == "pca" and back["highlighted"] == before["highlighted"] and _outside(back) == []
+        msg = p.evaluate(
+            "() => { try { window.embedkitExplorer.setProjection('umap') } catch (e) { return e.message } }"
+        )
+        assert msg == "no projection 'umap' in this page (it holds pca, tsne)"
+        assert log["errors"] == []
+    finally:
+        p.close()

@@ -18,6 +18,18 @@
   var N = WORDS.length;
   // Coordinates are planar (every x, then every y), so the map's traces take views, not copies.
   var COORDS = new Float32Array(bytes("embedkit-coords")), X = COORDS.subarray(0, N), Y = COORDS.subarray(N, 2 * N);
+  // The projections the page holds (the first drawn at load); the others' coordinates are decoded on first use.
+  var PROJ = META.projections, CUR = 0, XY = [[X, Y]];
+  function coordsOf(j) {
+    if (!XY[j]) {
+      var all = new Float32Array(bytes("embedkit-more-coords"));
+      for (var m = 1; m < PROJ.length; m++) {
+        var o = (m - 1) * 2 * N;
+        XY[m] = [all.subarray(o, o + N), all.subarray(o + N, o + 2 * N)];
+      }
+    }
+    return XY[j];
+  }
   // Everything below that the first picture does not need is built on first use: the word index,
   // the vectors (or neighbour lists) and the colourings. Their data come after this script in the
   // page, so the map is drawn while the browser still reads them.
@@ -176,9 +188,28 @@
   var traceRows = [];  // per scattergl trace: its rows
   var coloring = META.initial_coloring;  // index into COLORINGS, -1 for one colour (a groups file: its groups)
   var full = { x: extent(0), y: extent(1) };
+  // Draw another projection: the same words, colouring, selection and highlights, the view fitted to them.
+  function setProjection(name) {
+    var j = PROJ.map(function (p) { return p.method; }).indexOf(name);
+    if (j < 0) throw new Error("no projection '" + name + "' in this page (it holds " + PROJ.map(function (p) { return p.method; }).join(", ") + ")");
+    return after(function () {
+      CUR = j; X = coordsOf(j)[0]; Y = coordsOf(j)[1];
+      full = { x: extent(0), y: extent(1) };
+      var L = gd.layout;
+      L.xaxis.title.text = PROJ[j].axis_titles[0]; L.yaxis.title.text = PROJ[j].axis_titles[1];
+      L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice();
+      document.getElementById("projection").value = name;
+      info();
+      missingNote();
+      return draw().then(function () {
+        if (highlighted().length) return fitView(highlighted());
+        return Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
+      });
+    });
+  }
   function extent(axis) {
     var lo = Infinity, hi = -Infinity;
-    for (var i = 0; i < N; i++) { var v = (axis ? Y : X)[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    for (var i = 0; i < N; i++) { var v = (axis ? Y : X)[i]; if (v < lo) lo = v; if (v > hi) hi = v; }  // NaN: not drawn
     if (!(hi > lo)) { lo -= 1; hi += 1; }
     var pad = 0.03 * (hi - lo);
     return [lo - pad, hi + pad];
@@ -241,8 +272,8 @@
   // The title is the side panel's; the axis titles stand off their tick labels (automargin).
   var layout = { margin: { l: 20, r: 10, t: 24, b: 20 }, dragmode: "pan", hovermode: "closest", uirevision: "keep",
     legend: { title: { text: "" }, itemsizing: "constant", bgcolor: "rgba(255,255,255,0.85)" },
-    xaxis: { range: full.x.slice(), zeroline: false, automargin: true, title: { text: META.axis_titles[0], standoff: 8 } },
-    yaxis: { range: full.y.slice(), zeroline: false, automargin: true, title: { text: META.axis_titles[1], standoff: 10 } } };
+    xaxis: { range: full.x.slice(), zeroline: false, automargin: true, title: { text: PROJ[0].axis_titles[0], standoff: 8 } },
+    yaxis: { range: full.y.slice(), zeroline: false, automargin: true, title: { text: PROJ[0].axis_titles[1], standoff: 10 } } };
   var config = { scrollZoom: true, displaylogo: false, responsive: true, modeBarButtonsToAdd: ["select2d", "lasso2d"] };
   function legendStyle(L) {
     var many = coloring >= 0 && COLORINGS[coloring].categories.length > 8;
@@ -305,7 +336,15 @@
   // Map updates run one after another; settled() resolves when the last has been drawn.
   var pending = Promise.resolve();
   function after(f) { pending = pending.then(f, f); return pending; }
+  // Words a projection does not cover (t-SNE and UMAP beside the first method hold only the first words).
+  function missingNote() {
+    var box = document.getElementById("projection-note"), P = PROJ[CUR];
+    var off = highlighted().filter(function (r) { return !isFinite(X[r]); }).map(function (r) { return WORDS[r]; });
+    box.textContent = off.length ? "Not in the " + P.method_name + " projection (it holds the first " + P.count.toLocaleString("en") +
+      " words): " + off.join(", ") : "";
+  }
   function showHighlight() {
+    missingNote();
     return after(function () { return redrawHighlight().then(function () { return fitView(highlighted()); }); });
   }
   var selected = null;
@@ -328,7 +367,8 @@
   }
 
   function info() {
-    var box = document.getElementById("info"), tbl = el("table");
+    var box = document.getElementById("info"), tbl = el("table"), P = PROJ[CUR];
+    box.innerHTML = "";
     function row(k, v, tip) {
       var tr = el("tr"), td = el("td");
       td.appendChild(tip ? el("abbr", { title: tip }, k) : document.createTextNode(k));
@@ -342,17 +382,17 @@
       if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString("en") : String(Math.round(v * 1e4) / 1e4);
       return String(v);
     }
-    row("method", META.method_name);
-    Object.keys(META.params).forEach(function (k) {
-      row(k === "trustworthiness" ? "trustworthiness measured with" : k.replace(/_/g, " "), plain(META.params[k]));
+    row("method", P.method_name);
+    Object.keys(P.params).forEach(function (k) {
+      row(k === "trustworthiness" ? "trustworthiness measured with" : k.replace(/_/g, " "), plain(P.params[k]));
     });
     var TW = "The share of each word's nearest neighbours on the map that are also near it in the original space " +
       "(1: no false neighbours on the map; about 0.5: no better than chance).";
-    row("trustworthiness", META.trustworthiness === null ? "not computed" : META.trustworthiness.toFixed(3), TW);
-    row("words", N.toLocaleString("en"));
+    row("trustworthiness", P.trustworthiness === null ? "not computed" : P.trustworthiness.toFixed(3), TW);
+    row("words", P.count === N ? N.toLocaleString("en") : "the first " + P.count.toLocaleString("en") + " of the page's " + N.toLocaleString("en"));
     row("vectors", META.source ? String(META.source) + " (" + DIM + " dimensions)" : DIM + " dimensions");
     box.appendChild(tbl);
-    if (META.trustworthiness !== null) box.appendChild(el("p", { class: "note", id: "trust-note" }, "Trustworthiness: " + TW));
+    if (P.trustworthiness !== null) box.appendChild(el("p", { class: "note", id: "trust-note" }, "Trustworthiness: " + TW));
     box.appendChild(el("p", { class: "note", id: "budget-note" }, META.budget_note));
   }
 
@@ -395,8 +435,8 @@
   }
   function csvField(w) { return /[",\r\n]/.test(w) ? '"' + w.replace(/"/g, '""') + '"' : w; }
   function coordinatesCsv() {
-    var lines = [META.csv_header, "word,x,y"];
-    for (var i = 0; i < N; i++) lines.push(csvField(WORDS[i]) + "," + g9(X[i]) + "," + g9(Y[i]));
+    var lines = [PROJ[CUR].csv_header, "word,x,y"];
+    for (var i = 0; i < PROJ[CUR].count; i++) lines.push(csvField(WORDS[i]) + "," + g9(X[i]) + "," + g9(Y[i]));
     return lines.join("\n") + "\n";
   }
 
@@ -450,7 +490,15 @@
     });
   }
 
+  function setupProjection() {
+    var sel = document.getElementById("projection");
+    PROJ.forEach(function (p) { sel.appendChild(el("option", { value: p.method }, p.method_name)); });
+    if (PROJ.length < 2) sel.style.display = "none";
+    sel.addEventListener("change", function () { setProjection(sel.value); });
+  }
+
   function setup() {
+    setupProjection();
     info();
     setupColor();
     setupK();
@@ -500,7 +548,7 @@
   // What is on screen: the visible ranges and where each highlighted word is drawn.
   function view() {
     var L = gd.layout, pos = {}, words = highlighted().map(function (r) { pos[WORDS[r]] = [X[r], Y[r]]; return WORDS[r]; });
-    return { projection: META.method, projections: [META.method], dims: 2, x_range: L.xaxis.range.slice(),
+    return { projection: PROJ[CUR].method, projections: PROJ.map(function (p) { return p.method; }), dims: 2, x_range: L.xaxis.range.slice(),
       y_range: L.yaxis.range.slice(), highlighted: words, highlighted_positions: pos };
   }
   function position(word) { var r = rowOf([word])[0]; return [X[r], Y[r]]; }
@@ -510,7 +558,7 @@
       analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
   }
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
-    view: view, position: position, state: state, settled: function () { return pending; },
+    view: view, position: position, state: state, setProjection: setProjection, settled: function () { return pending; },
     words: WORDS, embedded: !!META.embedded, ready: false, timings: {} };
   Object.defineProperty(api, "selected", { get: function () { return selected; } });
   Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
