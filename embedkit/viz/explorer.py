@@ -45,7 +45,7 @@ from ..vectors import Vectors
 from .colorings import OTHER, Coloring, categorical_coloring, cluster_coloring, read_metadata
 from .groups import merge_groups
 from .projection import Method, Projection
-from .reduce import project, select_words
+from .reduce import pca, prepare_matrix, project, select_words
 
 __all__ = ["EMBED_BUDGET", "EXACT_NEIGHBORS_MAX", "HNSW_EF", "Coloring", "Explorer", "explore", "read_metadata"]
 
@@ -62,6 +62,7 @@ OTHER_WORDS_MAX = 1_000_000
 # t-SNE and UMAP beside the first method cover at most this many of the page's words (its first ones):
 # on 100,000 words they take too long to build on a small machine.
 SLOW_METHOD_MAX = 20_000
+PCA_AXES = 10  # principal components offered for the axes of a PCA map
 _METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 
 
@@ -105,6 +106,8 @@ class Explorer:
     other_words: tuple[str, ...] = field(default=(), repr=False)  # vector words not on the page
     other_words_total: int = 0  # how many there are (the page lists at most OTHER_WORDS_MAX)
     more: tuple[Projection, ...] = ()  # further projections of the page's first words, switched in the page
+    pca_rest: np.ndarray | None = field(default=None, repr=False)  # (n, m) float32: components 3.. of the PCA
+    pca_ratios: tuple[float, ...] = ()  # every offered component's share of the variance
 
     def __len__(self) -> int:
         return len(self.projection)
@@ -167,6 +170,7 @@ class Explorer:
             "other_words_total": self.other_words_total,
             "other_words_listed": len(self.other_words),
             "projections": [self._described(q) for q in (p, *self.more)],
+            "pca_ratios": list(self.pca_ratios),
             "colorings": [
                 {"name": c.name, "categories": list(c.categories), "codes": _b64(c.codes)} for c in self.colorings
             ],
@@ -186,6 +190,7 @@ class Explorer:
             "{{VECTORS_B64}}": _b64(np.asarray(self.vectors.matrix, dtype=np.float16)) if self.embedded else empty,
             "{{NBR_ROWS_B64}}": empty if self.neighbor_rows is None else _b64(self.neighbor_rows.astype(np.int32)),
             "{{NBR_SCORES_B64}}": empty if self.neighbor_scores is None else _b64(self.neighbor_scores),
+            "{{PCA_REST_B64}}": empty if self.pca_rest is None else _b64(self.pca_rest.T),  # planar
             "{{MORE_COORDS_B64}}": _b64(self._more_coords()) if self.more else empty,
             "{{OTHER_WORDS_JSON}}": _script_safe(json.dumps("\n".join(self.other_words), ensure_ascii=False)),
             "{{EXPLORER_JS}}": script,
@@ -387,6 +392,12 @@ def explore(
         more.append(
             project(page, ws, method=m, seed=seed, perplexity=perplexity, n_neighbors=n_neighbors, progress=progress)
         )
+    pca_rest, ratios = None, ()
+    pcas = [q for q in (projection, *more) if q.method == "pca" and len(q) == len(page)]
+    if pcas and page.dim > 2:
+        # The same exact PCA as the map's, with more components: the first two are the map's axes.
+        Y, info = pca(prepare_matrix(page.matrix, str(pcas[0].params.get("metric", "cosine"))), min(PCA_AXES, page.dim))
+        pca_rest, ratios = Y[:, 2:].astype(np.float32), tuple(info["explained_variance_ratio"])
     embedded = len(page) * page.dim <= EMBED_BUDGET if embed is None else bool(embed)
     rows = scores = None
     if index is None:
@@ -419,4 +430,6 @@ def explore(
         tuple(others[:OTHER_WORDS_MAX]),
         len(others),
         tuple(more),
+        pca_rest,
+        ratios,
     )

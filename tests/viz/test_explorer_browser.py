@@ -455,3 +455,30 @@ def test_projection_switch_keeps_the_selection(browser, tmp_path, glove, monkeyp
         assert log["errors"] == []
     finally:
         p.close()
+
+
+def test_pca_axes_are_chosen_in_the_page(page, big, glove):
+    """Check that choosing PC3 for y draws every word at (PC1, PC3) of the page's exact PCA, keeping the selection."""
+    from embedkit.viz.reduce import pca, prepare_matrix
+
+    p, _ = page
+    ex = big[0]
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    p.select_option("#pc-y", "3")
+    p.wait_for_function("window.embedkitExplorer.state().pca_axes[1] === 3")
+    v = _settled_view(p)
+    assert v["highlighted"][0] == "frog" and _outside(v) == []
+    coords, info = pca(prepare_matrix(glove.subset(ex.projection.words).matrix, "cosine"), 3)  # float32 rows
+    row = ex.vectors.index["frog"]
+    np.testing.assert_allclose(p.evaluate("window.embedkitExplorer.position('frog')"), coords[row, [0, 2]], atol=1e-5)
+    assert (
+        p.locator("#plot .ytitle").text_content()
+        == f"PC3 ({100 * info['explained_variance_ratio'][2]:.1f}% of variance)"
+    )
+    msg = p.evaluate("() => { try { window.embedkitExplorer.setPcaAxes(1, 11) } catch (e) { return e.message } }")
+    assert msg == "principal components run from 1 to 10, got 11"
+    p.evaluate("window.embedkitExplorer.setPcaAxes(1, 2)")
+    _settled_view(p)
+    np.testing.assert_allclose(
+        p.evaluate("window.embedkitExplorer.position('frog')"), ex.projection.coords[row], atol=1e-6
+    )

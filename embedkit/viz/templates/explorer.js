@@ -188,15 +188,36 @@
   var traceRows = [];  // per scattergl trace: its rows
   var coloring = META.initial_coloring;  // index into COLORINGS, -1 for one colour (a groups file: its groups)
   var full = { x: extent(0), y: extent(1) };
+  // PCA: the principal components on the axes (0-based; the page holds PCA_AXES of them).
+  var AX = [0, 1], REST_ = null, NPC = META.pca_ratios.length;
+  function component(c) {
+    var xy = coordsOf(PROJ.map(function (p) { return p.method; }).indexOf("pca"));
+    if (c < 2) return xy[c];
+    if (!REST_) REST_ = new Float32Array(bytes("embedkit-pca-rest"));
+    return REST_.subarray((c - 2) * N, (c - 1) * N);
+  }
+  function pcTitle(c) { return "PC" + (c + 1) + " (" + (100 * META.pca_ratios[c]).toFixed(1) + "% of variance)"; }
+  function setPcaAxes(a, b) {
+    a = Number(a); b = Number(b);
+    [a, b].forEach(function (c) {
+      if (!Number.isInteger(c) || c < 1 || c > NPC) throw new Error("principal components run from 1 to " + NPC + ", got " + c);
+    });
+    if (PROJ.map(function (p) { return p.method; }).indexOf("pca") < 0) throw new Error("this page holds no PCA");
+    AX = [a - 1, b - 1];
+    return setProjection("pca");
+  }
   // Draw another projection: the same words, colouring, selection and highlights, the view fitted to them.
   function setProjection(name) {
     var j = PROJ.map(function (p) { return p.method; }).indexOf(name);
     if (j < 0) throw new Error("no projection '" + name + "' in this page (it holds " + PROJ.map(function (p) { return p.method; }).join(", ") + ")");
     return after(function () {
-      CUR = j; X = coordsOf(j)[0]; Y = coordsOf(j)[1];
+      var pc = name === "pca" && NPC > 2;
+      CUR = j; X = pc ? component(AX[0]) : coordsOf(j)[0]; Y = pc ? component(AX[1]) : coordsOf(j)[1];
       full = { x: extent(0), y: extent(1) };
       var L = gd.layout;
-      L.xaxis.title.text = PROJ[j].axis_titles[0]; L.yaxis.title.text = PROJ[j].axis_titles[1];
+      L.xaxis.title.text = pc ? pcTitle(AX[0]) : PROJ[j].axis_titles[0]; L.yaxis.title.text = pc ? pcTitle(AX[1]) : PROJ[j].axis_titles[1];
+      document.getElementById("pca-axes").style.display = pc ? "" : "none";
+      document.getElementById("pc-x").value = String(AX[0] + 1); document.getElementById("pc-y").value = String(AX[1] + 1);
       L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice();
       document.getElementById("projection").value = name;
       info();
@@ -435,8 +456,8 @@
   }
   function csvField(w) { return /[",\r\n]/.test(w) ? '"' + w.replace(/"/g, '""') + '"' : w; }
   function coordinatesCsv() {
-    var lines = [PROJ[CUR].csv_header, "word,x,y"];
-    for (var i = 0; i < PROJ[CUR].count; i++) lines.push(csvField(WORDS[i]) + "," + g9(X[i]) + "," + g9(Y[i]));
+    var lines = [PROJ[CUR].csv_header, "word,x,y"], xy = coordsOf(CUR);  // the projection's own axes
+    for (var i = 0; i < PROJ[CUR].count; i++) lines.push(csvField(WORDS[i]) + "," + g9(xy[0][i]) + "," + g9(xy[1][i]));
     return lines.join("\n") + "\n";
   }
 
@@ -495,6 +516,12 @@
     PROJ.forEach(function (p) { sel.appendChild(el("option", { value: p.method }, p.method_name)); });
     if (PROJ.length < 2) sel.style.display = "none";
     sel.addEventListener("change", function () { setProjection(sel.value); });
+    var px = document.getElementById("pc-x"), py = document.getElementById("pc-y");
+    for (var c = 1; c <= NPC; c++) { px.appendChild(el("option", { value: String(c) }, "PC" + c)); py.appendChild(el("option", { value: String(c) }, "PC" + c)); }
+    px.value = "1"; py.value = "2";
+    document.getElementById("pca-axes").style.display = PROJ[0].method === "pca" && NPC > 2 ? "" : "none";
+    function onAxes() { setPcaAxes(px.value, py.value); }
+    px.addEventListener("change", onAxes); py.addEventListener("change", onAxes);
   }
 
   function setup() {
@@ -555,10 +582,10 @@
   function state() {
     var v = view();
     return { projection: v.projection, dims: v.dims, x_range: v.x_range, y_range: v.y_range, selected: selected,
-      analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
+      pca_axes: [AX[0] + 1, AX[1] + 1], analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
   }
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
-    view: view, position: position, state: state, setProjection: setProjection, settled: function () { return pending; },
+    view: view, position: position, state: state, setProjection: setProjection, setPcaAxes: setPcaAxes, settled: function () { return pending; },
     words: WORDS, embedded: !!META.embedded, ready: false, timings: {} };
   Object.defineProperty(api, "selected", { get: function () { return selected; } });
   Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
