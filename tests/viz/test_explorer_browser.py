@@ -482,3 +482,32 @@ def test_pca_axes_are_chosen_in_the_page(page, big, glove):
     np.testing.assert_allclose(
         p.evaluate("window.embedkitExplorer.position('frog')"), ex.projection.coords[row], atol=1e-6
     )
+
+
+def test_3d_view_keeps_the_highlights(browser, tmp_path, glove):
+    """Check that set3d(true) draws PC1-PC3 with the same highlights, and set3d(false) returns with them in view."""
+    from embedkit.viz.reduce import pca, prepare_matrix
+
+    ex = explore(glove, 2000, method=["pca", "tsne"], clusters=3, k=5)
+    p, log = _open(browser, ex.save(tmp_path / "d3.html"))
+    try:
+        p.evaluate("window.embedkitExplorer.search('king')")
+        before = _settled_view(p)
+        p.check("#view-3d")
+        p.wait_for_function("window.embedkitExplorer.view().dims === 3")
+        v = _settled_view(p)
+        assert v["highlighted"] == before["highlighted"] and p.locator("#plot .gl-container canvas").count() >= 1
+        coords, _ = pca(prepare_matrix(glove.subset(ex.projection.words).matrix, "cosine"), 3)
+        np.testing.assert_allclose(
+            p.evaluate("window.embedkitExplorer.position('king')"), coords[ex.vectors.index["king"]], atol=1e-5
+        )
+        assert p.evaluate("document.getElementById('plot').data.every(t => t.type === 'scatter3d')")
+        p.evaluate("window.embedkitExplorer.set3d(false)")
+        back = _settled_view(p)
+        assert back["dims"] == 2 and back["highlighted"] == before["highlighted"] and _outside(back) == []
+        p.evaluate("window.embedkitExplorer.setProjection('tsne')")
+        msg = p.evaluate("() => { try { window.embedkitExplorer.set3d(true) } catch (e) { return e.message } }")
+        assert msg.startswith("the 3-D view draws three principal components: choose the PCA projection")
+        assert log["errors"] == []
+    finally:
+        p.close()

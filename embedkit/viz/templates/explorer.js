@@ -210,6 +210,7 @@
   function setProjection(name) {
     var j = PROJ.map(function (p) { return p.method; }).indexOf(name);
     if (j < 0) throw new Error("no projection '" + name + "' in this page (it holds " + PROJ.map(function (p) { return p.method; }).join(", ") + ")");
+    if (D3) after(function () { D3 = false; document.getElementById("view-3d").checked = false; return Plotly.react(gd, traces(), SAVED2D, config); });
     return after(function () {
       var pc = name === "pca" && NPC > 2;
       CUR = j; X = pc ? component(AX[0]) : coordsOf(j)[0]; Y = pc ? component(AX[1]) : coordsOf(j)[1];
@@ -269,6 +270,41 @@
         color: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "#d62728" : "#ff9900"; }),
         line: { width: 1, color: "#fff" }, symbol: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "star" : "circle"; }) } };
   }
+  // The 3-D view (PCA only: the axes' two components and the next one), drawn with WebGL scatter3d.
+  var D3 = false, Z = null, SAVED2D = null;
+  function in3d(tr, j) {
+    var rows = j === undefined ? highlighted() : traceRows[j];
+    var z = rows ? rows.map(function (r) { return Z[r]; }) : Z;
+    // Faint small points, so that the highlighted words show through the cloud.
+    var hl = tr.name === "highlight", m = Object.assign({}, tr.marker, { size: hl ? 7 : 2, opacity: hl ? 1 : 0.3 });
+    if (m.symbol) m.symbol = m.symbol.map(function (s) { return s === "star" ? "diamond" : s; });
+    delete m.line;
+    return Object.assign({}, tr, { type: "scatter3d", z: z, marker: m });
+  }
+  function layout3d() {
+    var t = gd.layout;
+    return { margin: { l: 0, r: 0, t: 24, b: 0 }, hovermode: "closest", uirevision: "3d", legend: t.legend,
+      scene: { xaxis: { title: { text: t.xaxis.title.text } }, yaxis: { title: { text: t.yaxis.title.text } },
+        zaxis: { title: { text: pcTitle(zComponent()) } } } };
+  }
+  function zComponent() { for (var c = 0; ; c++) if (AX.indexOf(c) < 0) return c; }
+  function set3d(on) {
+    on = !!on;
+    if (on && (PROJ[CUR].method !== "pca" || NPC < 3)) {
+      throw new Error("the 3-D view draws three principal components: choose the PCA projection (t-SNE and UMAP are 2-D here)");
+    }
+    return after(function () {
+      if (on === D3) return null;
+      D3 = on;
+      document.getElementById("view-3d").checked = on;
+      if (on) {
+        Z = component(zComponent());
+        SAVED2D = gd.layout;
+        return Plotly.react(gd, traces(), layout3d(), config);
+      }
+      return Plotly.react(gd, traces(), SAVED2D, config).then(function () { return fitView(highlighted()); });
+    });
+  }
   function traces() {
     traceRows = [];
     var out = [];
@@ -288,7 +324,7 @@
       });
     }
     out.push(highlightTrace());
-    return out;
+    return D3 ? out.map(function (tr, j) { return in3d(tr, j < out.length - 1 ? j : undefined); }) : out;
   }
   // The title is the side panel's; the axis titles stand off their tick labels (automargin).
   var layout = { margin: { l: 20, r: 10, t: 24, b: 20 }, dragmode: "pan", hovermode: "closest", uirevision: "keep",
@@ -315,7 +351,8 @@
       if (!tr.labelled) return tr;
       return Object.assign({}, tr, { text: traceRows[j].map(function (r) { return on.has(r) ? "" : WORDS[r]; }) });
     });
-    return Plotly.react(gd, data.concat([highlightTrace()]), gd.layout, config);
+    var h = highlightTrace();
+    return Plotly.react(gd, data.concat([D3 ? in3d(h) : h]), gd.layout, config);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -341,6 +378,7 @@
   // Fit the view to the rows' bounding box, padded (more above, where the labels are), at least 2% of
   // the map wide, so that everything asked about is in view.
   function fitView(rows) {
+    if (D3) return Promise.resolve();  // the 3-D scene shows every point
     var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     rows.forEach(function (r) {
       var x = X[r], y = Y[r];
@@ -516,6 +554,10 @@
     PROJ.forEach(function (p) { sel.appendChild(el("option", { value: p.method }, p.method_name)); });
     if (PROJ.length < 2) sel.style.display = "none";
     sel.addEventListener("change", function () { setProjection(sel.value); });
+    var box3 = document.getElementById("view-3d");
+    box3.addEventListener("change", function () {
+      try { set3d(box3.checked); } catch (e) { box3.checked = false; document.getElementById("projection-note").textContent = e.message; }
+    });
     var px = document.getElementById("pc-x"), py = document.getElementById("pc-y");
     for (var c = 1; c <= NPC; c++) { px.appendChild(el("option", { value: String(c) }, "PC" + c)); py.appendChild(el("option", { value: String(c) }, "PC" + c)); }
     px.value = "1"; py.value = "2";
@@ -553,7 +595,8 @@
     }).then(function () {
       gd.on("plotly_click", function (ev) {
         var p = ev.points && ev.points[0];
-        if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, p.pointIndex)]);
+        var i = p && (p.pointIndex !== undefined ? p.pointIndex : p.pointNumber);
+        if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, i)]);
         else if (p) select(p.text || p.hovertext);
       });
       gd.on("plotly_selected", onSelected);
@@ -575,17 +618,18 @@
   // What is on screen: the visible ranges and where each highlighted word is drawn.
   function view() {
     var L = gd.layout, pos = {}, words = highlighted().map(function (r) { pos[WORDS[r]] = [X[r], Y[r]]; return WORDS[r]; });
-    return { projection: PROJ[CUR].method, projections: PROJ.map(function (p) { return p.method; }), dims: 2, x_range: L.xaxis.range.slice(),
-      y_range: L.yaxis.range.slice(), highlighted: words, highlighted_positions: pos };
+    var xr = D3 ? full.x.slice() : L.xaxis.range.slice(), yr = D3 ? full.y.slice() : L.yaxis.range.slice();
+    return { projection: PROJ[CUR].method, projections: PROJ.map(function (p) { return p.method; }), dims: D3 ? 3 : 2,
+      x_range: xr, y_range: yr, highlighted: words, highlighted_positions: pos };
   }
-  function position(word) { var r = rowOf([word])[0]; return [X[r], Y[r]]; }
+  function position(word) { var r = rowOf([word])[0]; return D3 ? [X[r], Y[r], Z[r]] : [X[r], Y[r]]; }
   function state() {
     var v = view();
     return { projection: v.projection, dims: v.dims, x_range: v.x_range, y_range: v.y_range, selected: selected,
       pca_axes: [AX[0] + 1, AX[1] + 1], analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
   }
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
-    view: view, position: position, state: state, setProjection: setProjection, setPcaAxes: setPcaAxes, settled: function () { return pending; },
+    view: view, position: position, state: state, setProjection: setProjection, setPcaAxes: setPcaAxes, set3d: set3d, settled: function () { return pending; },
     words: WORDS, embedded: !!META.embedded, ready: false, timings: {} };
   Object.defineProperty(api, "selected", { get: function () { return selected; } });
   Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
