@@ -511,3 +511,36 @@ def test_3d_view_keeps_the_highlights(browser, tmp_path, glove):
         assert log["errors"] == []
     finally:
         p.close()
+
+
+def test_axes_made_of_words(page, big):
+    """Check that axes man->woman and poor->rich place each word at its unit row's component along them, king nearer man."""
+    p, _ = page
+    ex = big[0]
+    p.evaluate("window.embedkitExplorer.setProjection('pca')")
+    p.fill("#axes", "Man woman poor rich")
+    p.press("#axes", "Enter")
+    p.wait_for_function("window.embedkitExplorer.view().projection === 'custom'")
+    _settled_view(p)
+    U = ex.vectors.matrix.astype(np.float32)
+    U /= np.linalg.norm(U, axis=1, keepdims=True)
+    row = ex.vectors.index
+
+    def along(a, b):
+        d = U[row[b]] - U[row[a]]
+        return U @ d / np.linalg.norm(d)
+
+    x, y = along("man", "woman"), along("poor", "rich")
+    got = p.evaluate("['king', 'man', 'woman', 'frog'].map(w => window.embedkitExplorer.position(w))")
+    want = [[x[row[w]], y[row[w]]] for w in ["king", "man", "woman", "frog"]]
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    king, man, woman = (g[0] for g in got[:3])
+    assert abs(king - man) < abs(king - woman)
+    assert p.locator("#plot .xtitle").text_content() == "man \u2192 woman"
+    assert p.evaluate("window.embedkitExplorer.state()")["axes"] == ["man", "woman", "poor", "rich"]
+    p.fill("#axes", "man woman poor")
+    p.press("#axes", "Enter")
+    assert p.inner_text("#axes-result") == "type four words: a b c d (x from a to b, y from c to d)"
+    p.evaluate("window.embedkitExplorer.setProjection('pca')")
+    p.wait_for_function("window.embedkitExplorer.view().projection === 'pca'")
+    _settled_view(p)

@@ -206,6 +206,39 @@
     AX = [a - 1, b - 1];
     return setProjection("pca");
   }
+  // Custom axes made of words: x is each unit row's component along unit(b) - unit(a) (normalised),
+  // y along unit(d) - unit(c); computed here from the page's rows.
+  var CUSTOM = null;  // [a, b, c, d] while the custom axes are drawn
+  function axisOf(a, b) {
+    var rows = rowOf([a, b]), A = unitRow(rows[0]), B = unitRow(rows[1]), dir = new Float32Array(DIM), ss = 0;
+    for (var d = 0; d < DIM; d++) { dir[d] = B[d] - A[d]; ss += dir[d] * dir[d]; }
+    if (!(ss > 0)) throw new Error("'" + WORDS[rows[0]] + "' and '" + WORDS[rows[1]] + "' have the same direction: no axis between them");
+    var n = Math.sqrt(ss), U = unit(), out = new Float32Array(N);
+    for (var r = 0; r < N; r++) {
+      var o = r * DIM, s = 0;
+      for (d = 0; d < DIM; d++) s += U[o + d] * dir[d];
+      out[r] = s / n;
+    }
+    return { values: out, title: WORDS[rows[0]] + " \u2192 " + WORDS[rows[1]] };
+  }
+  function setAxes(a, b, c, d) {
+    if (!META.embedded) throw new Error("axes made of words need the vectors, which this page does not hold (" + META.budget_note + ")");
+    var ax = axisOf(a, b), ay = axisOf(c, d);
+    if (D3) after(function () { D3 = false; document.getElementById("view-3d").checked = false; return Plotly.react(gd, traces(), SAVED2D, config); });
+    return after(function () {
+      CUSTOM = [a, b, c, d].map(function (w) { return WORDS[find(w)]; });
+      X = ax.values; Y = ay.values;
+      full = { x: extent(0), y: extent(1) };
+      var L = gd.layout;
+      L.xaxis.title.text = ax.title; L.yaxis.title.text = ay.title;
+      L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice();
+      document.getElementById("pca-axes").style.display = "none";
+      document.getElementById("projection").value = "";
+      return draw().then(function () {
+        return highlighted().length ? fitView(highlighted()) : Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
+      });
+    });
+  }
   // Draw another projection: the same words, colouring, selection and highlights, the view fitted to them.
   function setProjection(name) {
     var j = PROJ.map(function (p) { return p.method; }).indexOf(name);
@@ -213,6 +246,7 @@
     if (D3) after(function () { D3 = false; document.getElementById("view-3d").checked = false; return Plotly.react(gd, traces(), SAVED2D, config); });
     return after(function () {
       var pc = name === "pca" && NPC > 2;
+      CUSTOM = null;
       CUR = j; X = pc ? component(AX[0]) : coordsOf(j)[0]; Y = pc ? component(AX[1]) : coordsOf(j)[1];
       full = { x: extent(0), y: extent(1) };
       var L = gd.layout;
@@ -290,7 +324,7 @@
   function zComponent() { for (var c = 0; ; c++) if (AX.indexOf(c) < 0) return c; }
   function set3d(on) {
     on = !!on;
-    if (on && (PROJ[CUR].method !== "pca" || NPC < 3)) {
+    if (on && (CUSTOM || PROJ[CUR].method !== "pca" || NPC < 3)) {
       throw new Error("the 3-D view draws three principal components: choose the PCA projection (t-SNE and UMAP are 2-D here)");
     }
     return after(function () {
@@ -549,7 +583,20 @@
     });
   }
 
+  function setupAxes() {
+    var box = document.getElementById("axes"), out = document.getElementById("axes-result");
+    box.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Enter") return;
+      var w = box.value.trim().split(/\s+/);
+      out.textContent = "";
+      try {
+        if (w.length !== 4) throw new Error("type four words: a b c d (x from a to b, y from c to d)");
+        setAxes(w[0], w[1], w[2], w[3]);
+      } catch (e) { out.textContent = e.message; }
+    });
+  }
   function setupProjection() {
+    setupAxes();
     var sel = document.getElementById("projection");
     PROJ.forEach(function (p) { sel.appendChild(el("option", { value: p.method }, p.method_name)); });
     if (PROJ.length < 2) sel.style.display = "none";
@@ -619,17 +666,17 @@
   function view() {
     var L = gd.layout, pos = {}, words = highlighted().map(function (r) { pos[WORDS[r]] = [X[r], Y[r]]; return WORDS[r]; });
     var xr = D3 ? full.x.slice() : L.xaxis.range.slice(), yr = D3 ? full.y.slice() : L.yaxis.range.slice();
-    return { projection: PROJ[CUR].method, projections: PROJ.map(function (p) { return p.method; }), dims: D3 ? 3 : 2,
+    return { projection: CUSTOM ? "custom" : PROJ[CUR].method, projections: PROJ.map(function (p) { return p.method; }), dims: D3 ? 3 : 2,
       x_range: xr, y_range: yr, highlighted: words, highlighted_positions: pos };
   }
   function position(word) { var r = rowOf([word])[0]; return D3 ? [X[r], Y[r], Z[r]] : [X[r], Y[r]]; }
   function state() {
     var v = view();
     return { projection: v.projection, dims: v.dims, x_range: v.x_range, y_range: v.y_range, selected: selected,
-      pca_axes: [AX[0] + 1, AX[1] + 1], analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
+      pca_axes: [AX[0] + 1, AX[1] + 1], axes: CUSTOM, analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
   }
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
-    view: view, position: position, state: state, setProjection: setProjection, setPcaAxes: setPcaAxes, set3d: set3d, settled: function () { return pending; },
+    view: view, position: position, state: state, setProjection: setProjection, setPcaAxes: setPcaAxes, set3d: set3d, setAxes: setAxes, settled: function () { return pending; },
     words: WORDS, embedded: !!META.embedded, ready: false, timings: {} };
   Object.defineProperty(api, "selected", { get: function () { return selected; } });
   Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
