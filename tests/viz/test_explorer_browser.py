@@ -7,9 +7,11 @@ The 100,000-word page (the default) is built once for the module.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -544,3 +546,33 @@ def test_axes_made_of_words(page, big):
     p.evaluate("window.embedkitExplorer.setProjection('pca')")
     p.wait_for_function("window.embedkitExplorer.view().projection === 'pca'")
     _settled_view(p)
+
+
+def test_view_state_is_kept_in_the_url_and_restored_on_reload(browser, tmp_path, glove):
+    """Check that the fragment mirrors state() and reloading the page restores projection, selection, colouring, k and ranges."""
+    ex = explore(glove, 2000, method=["pca", "tsne"], clusters=3, k=5)
+    p, log = _open(browser, ex.save(tmp_path / "state.html"))
+    try:
+        api = "window.embedkitExplorer"
+        p.evaluate(f"{api}.search('king')")
+        p.evaluate(f"{api}.setProjection('tsne')")
+        p.select_option("#color-by", label="k-means (3 clusters)")
+        p.fill("#k", "4")
+        p.press("#k", "Enter")
+        p.wait_for_function("document.querySelectorAll('#neighbors li').length === 4")
+        p.evaluate(f"{api}.settled()")
+        want = p.evaluate(f"{api}.state()")
+        assert want["projection"] == "tsne" and want["selected"] == "king" and want["k"] == 4
+        assert want["coloring"] == "k-means (3 clusters)"
+        assert json.loads(unquote(p.evaluate("location.hash")[1:])) == want
+        p.reload()
+        p.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        p.evaluate(f"{api}.settled()")  # ready comes after the restored view is drawn; settled() to be sure
+        got = p.evaluate(f"{api}.state()")
+        for key in ("projection", "selected", "k", "coloring", "dims", "axes", "pca_axes"):
+            assert got[key] == want[key], key
+        np.testing.assert_allclose(got["x_range"] + got["y_range"], want["x_range"] + want["y_range"], rtol=1e-6)
+        assert p.input_value("#color-by") != "-1" and len(p.locator("#neighbors li").all()) == 4
+        assert log["errors"] == []
+    finally:
+        p.close()

@@ -428,7 +428,35 @@
   function highlighted() { return (highlight.main === null ? [] : [highlight.main]).concat(highlight.others); }
   // Map updates run one after another; settled() resolves when the last has been drawn.
   var pending = Promise.resolve();
-  function after(f) { pending = pending.then(f, f); return pending; }
+  function after(f) { pending = pending.then(f, f).then(remember); return pending; }
+  // The view state lives in the URL fragment (#{json}), so a view can be bookmarked, shared and reloaded.
+  var RESTORING = false;
+  function remember() {
+    if (RESTORING || !api.ready) return;
+    var h = "#" + encodeURIComponent(JSON.stringify(state()));
+    if (location.hash !== h) history.replaceState(null, "", h);
+  }
+  function restore() {
+    var raw = location.hash.slice(1), st;
+    if (!raw) return Promise.resolve();
+    try { st = JSON.parse(decodeURIComponent(raw)); } catch (e) { return Promise.resolve(); }
+    RESTORING = true;
+    try {
+      if (st.k) { K = Number(st.k); document.getElementById("k").value = String(K); }
+      var c = COLORINGS.map(function (x) { return x.name; }).indexOf(st.coloring);
+      coloring = st.coloring === null ? -1 : c >= 0 ? c : coloring;
+      document.getElementById("color-by").value = String(coloring);
+      after(draw);
+      if (st.selected) select(st.selected);
+      else if (st.analogy) { document.getElementById("analogy").value = st.analogy.join(" "); runAnalogy(); }
+      if (st.axes) setAxes.apply(null, st.axes);
+      else if (st.projection === "pca" && st.pca_axes) setPcaAxes(st.pca_axes[0], st.pca_axes[1]);
+      else if (st.projection && st.projection !== PROJ[CUR].method) setProjection(st.projection);
+      if (st.dims === 3) set3d(true);
+      else if (st.x_range && st.y_range) after(function () { return Plotly.relayout(gd, { "xaxis.range": st.x_range, "yaxis.range": st.y_range }); });
+    } catch (e) { document.getElementById("projection-note").textContent = "the link's view could not be restored: " + e.message; }
+    return after(function () { RESTORING = false; });
+  }
   // Words a projection does not cover (t-SNE and UMAP beside the first method hold only the first words).
   function missingNote() {
     var box = document.getElementById("projection-note"), P = PROJ[CUR];
@@ -494,7 +522,7 @@
     sel.appendChild(el("option", { value: "-1" }, "one colour"));
     COLORINGS.forEach(function (c, i) { sel.appendChild(el("option", { value: String(i) }, c.name)); });
     sel.value = String(coloring);
-    sel.addEventListener("change", function () { coloring = Number(sel.value); draw(); });
+    sel.addEventListener("change", function () { coloring = Number(sel.value); after(draw); });
   }
 
   function download(name, body, type) {
@@ -652,7 +680,11 @@
       // The data the first picture does not need follow this script: the API is ready once they are read.
       if (document.readyState === "loading") return new Promise(function (done) { document.addEventListener("DOMContentLoaded", done); });
     }).then(function () {
+      gd.on("plotly_relayout", function () { if (!RESTORING) setTimeout(remember, 0); });
+      return restore();
+    }).then(function () {
       api.ready = true;
+      remember();
       api.timings.ready_ms = performance.now();
       document.body.setAttribute("data-ready", "1");
       // Then, while the reader looks at the map, what the first search and click need.
