@@ -576,3 +576,14 @@ def test_view_state_is_kept_in_the_url_and_restored_on_reload(browser, tmp_path,
         assert log["errors"] == []
     finally:
         p.close()
+
+
+def test_search_by_regular_expression(page):
+    """Check that '/^fro.*g$/' lists the matching words, most frequent first, and a bad pattern is named."""
+    p, _ = page
+    got = p.evaluate("window.embedkitExplorer.search('/^FRO.*G$/', 5)")
+    words = p.evaluate("window.embedkitExplorer.words")
+    want = [w for w in words if w.startswith("fro") and w.endswith("g")][:5]
+    assert [w for w, _ in got] == want and want[0] == "frog"
+    msg = p.evaluate("() => { try { window.embedkitExplorer.search('/fr(/') } catch (e) { return e.message } }")
+    assert msg.startswith("not a regular expression: /fr(/ (")

@@ -164,6 +164,17 @@
     var q = String(query).trim();
     limit = limit || 20;
     if (!q) throw new Error("search for a word");
+    // /pattern/: a regular expression, case-insensitive; the words it matches, page order (most frequent first).
+    var re = /^\/(.+)\/$/.exec(q);
+    if (re) {
+      var rx;
+      try { rx = new RegExp(re[1], "i"); } catch (e) { throw new Error("not a regular expression: " + q + " (" + e.message + ")"); }
+      var hits = [];
+      for (var h = 0; h < N && hits.length < limit; h++) if (rx.test(WORDS[h])) hits.push([WORDS[h], 1]);
+      if (!hits.length) throw new Error("no word matches " + q);
+      select(hits[0][0]);
+      return hits;
+    }
     var r = find(q), lq = q.toLowerCase(), out = r >= 0 ? [[WORDS[r], 1]] : [];
     // A whole word of the vectors that the page lacks is what was meant, not the page words it begins.
     if (r < 0 && inVectors(q)) throw new Error(notOnPage(inVectors(q)));
