@@ -307,11 +307,12 @@
   var highlight = { main: null, others: [] };
   function highlightTrace() {
     var rows = (highlight.main === null ? [] : [highlight.main]).concat(highlight.others);
-    return { type: "scatter", mode: "markers+text", x: rows.map(function (r) { return X[r]; }),
+    // WebGL too: an SVG trace would lie under the WebGL points.
+    return { type: "scattergl", mode: "markers+text", x: rows.map(function (r) { return X[r]; }),
       y: rows.map(function (r) { return Y[r]; }), text: rows.map(function (r) { return WORDS[r]; }),
       hovertext: rows.map(function (r) { return WORDS[r]; }), hoverinfo: "text", textposition: "top center",
       showlegend: false, name: "highlight", textfont: { size: 12, color: "#111" },
-      marker: { size: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? 14 : 9; }),
+      marker: { size: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? 16 : 11; }),
         color: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "#d62728" : "#ff9900"; }),
         line: { width: 1, color: "#fff" }, symbol: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "star" : "circle"; }) } };
   }
