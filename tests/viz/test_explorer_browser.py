@@ -587,3 +587,26 @@ def test_search_by_regular_expression(page):
     assert [w for w, _ in got] == want and want[0] == "frog"
     msg = p.evaluate("() => { try { window.embedkitExplorer.search('/fr(/') } catch (e) { return e.message } }")
     assert msg.startswith("not a regular expression: /fr(/ (")
+
+
+def test_euclidean_neighbours(page, big):
+    """Check that the Euclidean choice lists the words nearest by distance on the page's float16 rows."""
+    p, _ = page
+    ex = big[0]
+    M = ex.vectors.matrix.astype(np.float64)
+    for word in ["frog", "king"]:
+        d = np.linalg.norm(M - M[ex.vectors.index[word]], axis=1)
+        d[ex.vectors.index[word]] = np.inf
+        order = np.argsort(d, kind="stable")[:5]
+        got = p.evaluate("w => window.embedkitExplorer.neighbors(w, 5, 'euclidean')", word)
+        np.testing.assert_allclose([s for _, s in got], d[order], rtol=1e-5)
+        assert [w for w, _ in got] == [ex.vectors.keys[i] for i in order]
+    p.select_option("#metric", "euclidean")
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    p.wait_for_function("document.querySelector('#neighbors div').textContent.includes('Euclidean distance')")
+    assert p.evaluate("window.embedkitExplorer.state()")["metric"] == "euclidean"
+    p.select_option("#metric", "cosine")
+    msg = p.evaluate(
+        "() => { try { window.embedkitExplorer.neighbors('frog', 3, 'l1') } catch (e) { return e.message } }"
+    )
+    assert msg == "metric must be 'cosine' or 'euclidean', got 'l1'"

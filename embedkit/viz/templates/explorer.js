@@ -48,7 +48,7 @@
     }
     return t;
   }
-  var DIM = META.dim, UNIT_ = null;  // unit-normalised rows (float32), when the vectors are embedded
+  var DIM = META.dim, UNIT_ = null, NORMS = new Float32Array(N);  // unit-normalised rows (float32), when the vectors are embedded
   function unit() {
     if (UNIT_ || !META.embedded) return UNIT_;
     var t = performance.now(), half = new Uint16Array(bytes("embedkit-vectors")), table = halfTable();
@@ -57,6 +57,7 @@
       var o = r * DIM, ss = 0;
       for (var d = 0; d < DIM; d++) { var x = table[half[o + d]]; U[o + d] = x; ss += x * x; }
       var nrm = Math.sqrt(ss);
+      NORMS[r] = nrm;
       if (nrm > 0) for (d = 0; d < DIM; d++) U[o + d] = U[o + d] / nrm;
     }
     UNIT_ = U;
@@ -137,9 +138,31 @@
   }
   function unitRow(r) { return unit().subarray(r * DIM, (r + 1) * DIM); }
 
-  function neighbors(word, k) {
+  // Euclidean distance on the page's rows (the float16 values), nearest first: [[word, distance], ...].
+  function euclidean(r, k) {
+    var U = unit(), q = new Float32Array(DIM), rows = [], dist = [], o = r * DIM;
+    for (var d = 0; d < DIM; d++) q[d] = U[o + d] * NORMS[r];
+    for (var i = 0; i < N; i++) {
+      if (i === r) continue;
+      var p = i * DIM, n = NORMS[i], s = 0;
+      for (d = 0; d < DIM; d++) { var t = U[p + d] * n - q[d]; s += t * t; }
+      if (rows.length === k && s >= dist[k - 1]) continue;
+      var j = rows.length < k ? rows.length : k - 1;
+      while (j > 0 && dist[j - 1] > s) { rows[j] = rows[j - 1]; dist[j] = dist[j - 1]; j--; }
+      rows[j] = i; dist[j] = s;
+    }
+    return rows.map(function (i, j) { return [WORDS[i], Math.sqrt(dist[j])]; });
+  }
+  var METRIC = "cosine";
+  function neighbors(word, k, metric) {
     k = checkK(k);
+    metric = metric === undefined ? METRIC : metric;
+    if (metric !== "cosine" && metric !== "euclidean") throw new Error("metric must be 'cosine' or 'euclidean', got '" + metric + "'");
     var r = rowOf([word])[0];
+    if (metric === "euclidean") {
+      if (!META.embedded) throw new Error("Euclidean neighbours need the vectors, which this page does not hold");
+      return euclidean(r, k);
+    }
     if (META.embedded) return topk(unitRow(r), k, [r]);
     var NB = nbr(), out = [], o = r * NBR_K;
     for (var j = 0; j < Math.min(k, NBR_K); j++) {
@@ -455,6 +478,7 @@
     RESTORING = true;
     try {
       if (st.k) { K = Number(st.k); document.getElementById("k").value = String(K); }
+      if (st.metric === "euclidean" && META.embedded) { METRIC = st.metric; document.getElementById("metric").value = METRIC; }
       var c = COLORINGS.map(function (x) { return x.name; }).indexOf(st.coloring);
       coloring = st.coloring === null ? -1 : c >= 0 ? c : coloring;
       document.getElementById("color-by").value = String(coloring);
@@ -489,7 +513,7 @@
     panel.innerHTML = "";
     panel.className = "";
     panel.setAttribute("data-word", word);
-    panel.appendChild(el("div", {}, "Nearest to " + word + " (cosine in " + DIM + "-D; rank " + (r + 1).toLocaleString("en") + ")"));
+    panel.appendChild(el("div", {}, "Nearest to " + word + " (" + (METRIC === "euclidean" ? "Euclidean distance" : "cosine") + " in " + DIM + "-D; rank " + (r + 1).toLocaleString("en") + ")"));
     panel.appendChild(wordList(nb, true));
     highlight.main = r;
     highlight.others = nb.map(function (p) { return index().get(p[0]); });
@@ -610,6 +634,9 @@
   }
 
   function setupK() {
+    var m = document.getElementById("metric");
+    if (!META.embedded) m.style.display = "none";
+    m.addEventListener("change", function () { METRIC = m.value; if (selected !== null) select(selected); });
     var box = document.getElementById("k");
     box.value = String(K);
     if (!META.embedded) box.max = String(META.neighbor_k);
@@ -717,7 +744,7 @@
   function state() {
     var v = view();
     return { projection: v.projection, dims: v.dims, x_range: v.x_range, y_range: v.y_range, selected: selected,
-      pca_axes: [AX[0] + 1, AX[1] + 1], axes: CUSTOM, analogy: analogyAsked, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
+      pca_axes: [AX[0] + 1, AX[1] + 1], axes: CUSTOM, analogy: analogyAsked, metric: METRIC, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
   }
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
     view: view, position: position, state: state, setProjection: setProjection, setPcaAxes: setPcaAxes, set3d: set3d, setAxes: setAxes, settled: function () { return pending; },
