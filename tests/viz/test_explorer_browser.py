@@ -610,3 +610,23 @@ def test_euclidean_neighbours(page, big):
         "() => { try { window.embedkitExplorer.neighbors('frog', 3, 'l1') } catch (e) { return e.message } }"
     )
     assert msg == "metric must be 'cosine' or 'euclidean', got 'l1'"
+
+
+def test_inline_page_works_in_its_iframe(browser, glove):
+    """Check that Jupyter's inline HTML (an srcdoc iframe) answers a search and fits the view, with no console error."""
+    ex = explore(glove, 500, clusters=0)
+    p = browser.new_page()
+    errors = []
+    p.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        p.set_content("<html><body>" + ex._repr_html_() + "</body></html>")
+        f = p.frames[1]
+        f.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        f.evaluate("window.embedkitExplorer.search('year')")
+        f.evaluate("window.embedkitExplorer.settled()")
+        v = f.evaluate("window.embedkitExplorer.view()")
+        assert v["highlighted"][0] == "year" and _outside(v) == []
+        assert errors == []
+    finally:
+        p.close()

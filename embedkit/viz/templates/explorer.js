@@ -469,7 +469,8 @@
   function remember() {
     if (RESTORING || !api.ready) return;
     var h = "#" + encodeURIComponent(JSON.stringify(state()));
-    if (location.hash !== h) history.replaceState(null, "", h);
+    // An inline (srcdoc) page may refuse a URL change: the view then lives only in state().
+    try { if (location.hash !== h) history.replaceState(null, "", h); } catch (e) { /* no URL to keep it in */ }
   }
   function restore() {
     var raw = location.hash.slice(1), st;
