@@ -386,7 +386,7 @@
       c.categories.forEach(function (name, j) {
         if (!buckets[j].length) return;
         var col = name === META.other ? OTHER : PALETTE[j % PALETTE.length];
-        // Many colours: short legend entries (the whole name shows on hover over the legend's trace).
+        // Many colours: short legend entries, so the legend leaves the map its room.
         var label = compact && name.length > 24 ? name.slice(0, 23) + "\u2026" : name;
         label += " (" + buckets[j].length.toLocaleString("en") + ")";
         out.push(groups && name !== META.other ? groupTrace(buckets[j], label, col) : pointTrace(buckets[j], label, col, true));
