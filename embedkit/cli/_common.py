@@ -35,14 +35,22 @@ def add_analogy_method_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_projection_options(p: argparse.ArgumentParser, *, method_only: bool = False) -> None:
+def add_projection_options(p: argparse.ArgumentParser, *, method_only: bool = False, several: bool = False) -> None:
     """``--method`` of a 2-D projection and, unless ``method_only``, its ``--seed``, ``--perplexity`` and
-    ``--n-neighbors`` (``project``, ``explore``; ``plot neighbors`` takes only the method)."""
+    ``--n-neighbors`` (``project``, ``explore``; ``plot neighbors`` takes only the method). With
+    ``several``, ``--method`` takes one or more methods (``explore``: one page holding each)."""
     p.add_argument(
         "--method",
         choices=["pca", "tsne", "umap"],
-        default="pca",
-        help="how the vectors are brought to 2-D: PCA (linear, deterministic), t-SNE (openTSNE) or UMAP (default pca)",
+        default="pca",  # a list when given with several
+        nargs="+" if several else None,
+        help="how the vectors are brought to 2-D: PCA (linear, deterministic), t-SNE (openTSNE) or UMAP"
+        + (
+            "; several (--method pca umap tsne) make one page holding each, t-SNE and UMAP after the first "
+            "on the first 20000 words (default pca)"
+            if several
+            else " (default pca)"
+        ),
     )
     if method_only:
         return

@@ -42,7 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="a projection saved by 'embedkit project --save-projection' (made from --vectors)",
     )
-    add_projection_options(p)
+    add_projection_options(p, several=True)
     p.add_argument("--groups", type=Path, default=None, metavar="FILE", help="colour groups (as for 'project')")
     p.add_argument(
         "--metadata", type=Path, default=None, metavar="FILE", help="a TSV 'word<TAB>column...' with a header"
@@ -85,7 +85,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     else:
         source = v
         words = read_words(args.words) if args.words else (args.top if args.top is not None else 100_000)
-    if args.method == "umap" and shows_progress(args):
+    if "umap" in ([args.method] if isinstance(args.method, str) else args.method) and shows_progress(args):
         from ..viz.reduce import umap_compiled
 
         if not umap_compiled():

@@ -6,8 +6,12 @@ plotly.js (its WebGL ``scattergl``) and every datum, so it opens from ``file://`
 and no server. It offers hover, word and prefix search, k nearest neighbours by cosine in the
 original space, analogies, colouring by group, k-means cluster or metadata column (with a legend
 that toggles), box and lasso selection with a download, the coordinates as CSV, the method with
-every parameter and the trustworthiness. ``window.embedkitExplorer`` exposes ``search``,
-``neighbors`` and ``analogy``; the page's controls use it.
+every parameter and the trustworthiness. Search, a click and an analogy fit the view to every word
+asked about; several projections (``method=["pca", "umap", "tsne"]``), the PCA components on the
+axes, a 3-D view of PCA, axes made of words and the view state in the URL fragment are switched in
+the page. ``window.embedkitExplorer`` exposes ``search``, ``neighbors``, ``analogy``, ``view``,
+``position``, ``state``, ``setProjection``, ``setPcaAxes``, ``set3d`` and ``setAxes``; the page's
+controls use it (``docs/explorer.md``).
 
 Vectors in the page: when ``words x dim`` is at most :data:`EMBED_BUDGET` the rows go into the
 page as float16 and the page computes neighbours and analogies itself, giving the answers of
@@ -31,20 +35,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from .._deps import require
-from .._fs import atomic_write, require_file
-from ..errors import DataError, DataFileError, InvalidArgumentError, InvalidTypeError
+from .._fs import atomic_write
+from ..errors import DataError, InvalidArgumentError, InvalidTypeError
 from ..progress import progress_bar
 from ..search.ann import ann_topk
 from ..search.kernels import Index, cosine_topk, normalize_rows, unit_rows
 from ..vectors import Vectors
+from .colorings import OTHER, Coloring, categorical_coloring, cluster_coloring, read_metadata
 from .groups import merge_groups
-from .projection import Projection
-from .reduce import project, select_words
+from .projection import Method, Projection
+from .reduce import pca, prepare_matrix, project, select_words
 
 __all__ = ["EMBED_BUDGET", "EXACT_NEIGHBORS_MAX", "HNSW_EF", "Coloring", "Explorer", "explore", "read_metadata"]
 
@@ -55,98 +60,14 @@ EXACT_NEIGHBORS_MAX = 100_000
 # The HNSW search breadth for the lists: rare words need more than nearest_many's default of 50
 # (recall@10 on 2,000 random words of 400,000: 0.948 at 50, 0.971 at 100, 0.987 at 200, 0.995 at 400).
 HNSW_EF = 200
-OTHER = "other"
-MAX_CATEGORIES = 20  # colours in a legend; the rarest values of a wider column become "other"
+# Words of the vectors that are not on the page, listed in it (in frequency order) so that it can tell
+# "not on this page" from "not in the vectors": 300,000 of GloVe's words add 2.9 MB.
+OTHER_WORDS_MAX = 1_000_000
+# t-SNE and UMAP beside the first method cover at most this many of the page's words (its first ones):
+# on 100,000 words they take too long to build on a small machine.
+SLOW_METHOD_MAX = 20_000
+PCA_AXES = 10  # principal components offered for the axes of a PCA map
 _METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
-
-
-@dataclass(frozen=True)
-class Coloring:
-    """One way to colour the map: a name, its categories and each page word's category index."""
-
-    name: str
-    categories: tuple[str, ...]
-    codes: np.ndarray = field(repr=False)  # (n,) uint16
-
-
-def read_metadata(path: str | os.PathLike, words: Sequence[str]) -> dict[str, dict[str, str]]:
-    """Columns of a TSV with a header ``word<TAB>column...``: column name to ``{word: value}``.
-
-    Every row must have as many fields as the header and name a word of ``words`` (the page's),
-    and no word may take two rows (which one was meant cannot be known); page words the file omits
-    get no value. A :class:`~embedkit.errors.DataFileError` names the file and the first bad line.
-    """
-    path = require_file(path, "metadata file")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path}: not UTF-8 text") from None
-    if not lines or "\t" not in lines[0]:
-        raise DataFileError(f"{path}, line 1: expected a header 'word<TAB>column...' (tab-separated)")
-    header = lines[0].split("\t")
-    columns: dict[str, dict[str, str]] = {name: {} for name in header[1:]}
-    page = set(words)
-    unknown: list[tuple[int, str]] = []
-    row_of: dict[str, int] = {}  # each word's line
-    for n, line in enumerate(lines[1:], 2):
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(header):
-            raise DataFileError(f"{path}, line {n}: {len(fields)} fields, the header has {len(header)}")
-        first = row_of.setdefault(fields[0], n)
-        if first != n:
-            raise DataFileError(
-                f"{path}, line {n}: a second row for {fields[0]!r} (the first is line {first}); one row per word"
-            )
-        if fields[0] not in page:
-            unknown.append((n, fields[0]))
-            continue
-        for name, value in zip(header[1:], fields[1:]):
-            columns[name][fields[0]] = value
-    if unknown:
-        n, w = unknown[0]
-        raise DataFileError(
-            f"{path}, line {n}: {w!r} is not on the page ({len(unknown):,} rows name words the page does not hold)"
-        )
-    return columns
-
-
-def _categorical(
-    name: str, words: Sequence[str], value_of: Mapping[str, str], order: Sequence[str] | None = None
-) -> Coloring:
-    """The most common values (or those of ``order`` present, in its order) as categories, at most
-    MAX_CATEGORIES with "other" for the rest."""
-    values = [value_of.get(w, "") for w in words]
-    counts: dict[str, int] = {}
-    for v in values:
-        if v:
-            counts[v] = counts.get(v, 0) + 1
-    ranked = [v for v in order if v in counts] if order is not None else sorted(counts, key=lambda v: -counts[v])
-    keep = ranked if len(ranked) <= MAX_CATEGORIES - 1 else ranked[: MAX_CATEGORIES - 1]
-    code_of = {v: i for i, v in enumerate(keep)}
-    categories = (*keep, OTHER)
-    codes = np.array([code_of.get(v, len(keep)) for v in values], dtype=np.uint16)
-    return Coloring(name, categories, codes)
-
-
-def _clusters(vectors: Vectors, n_clusters: int, seed: int) -> Coloring:
-    """k-means of the unit rows (the original space), each cluster named by its three first words."""
-    from sklearn.cluster import KMeans
-
-    X = unit_rows(vectors, np.arange(len(vectors)))
-    n_clusters = min(n_clusters, len(vectors))
-    labels = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit_predict(X)
-    # Number the clusters by their most frequent word, so cluster 1 holds the first word.
-    order = list(dict.fromkeys(labels.tolist()))
-    remap = np.empty(n_clusters, dtype=np.uint16)
-    remap[order] = np.arange(len(order))
-    codes = remap[labels]
-    names = []
-    for c in range(len(order)):
-        first = [vectors.keys[i] for i in np.flatnonzero(codes == c)[:3]]
-        names.append(f"{c + 1}: {', '.join(first)}")
-    return Coloring(f"k-means ({n_clusters} clusters)", tuple(names), codes)
 
 
 def _b64(a: np.ndarray) -> str:
@@ -186,6 +107,11 @@ class Explorer:
     neighbor_rows: np.ndarray | None = field(default=None, repr=False)  # (n, k) int32, -1 padded
     neighbor_scores: np.ndarray | None = field(default=None, repr=False)  # (n, k) float32
     index: Index = "exact"  # how the neighbour lists were found (when not embedded)
+    other_words: tuple[str, ...] = field(default=(), repr=False)  # vector words not on the page
+    other_words_total: int = 0  # how many there are (the page lists at most OTHER_WORDS_MAX)
+    more: tuple[Projection, ...] = ()  # further projections of the page's first words, switched in the page
+    pca_rest: np.ndarray | None = field(default=None, repr=False)  # (n, m) float32: components 3.. of the PCA
+    pca_ratios: tuple[float, ...] = ()  # every offered component's share of the variance
 
     def __len__(self) -> int:
         return len(self.projection)
@@ -209,14 +135,31 @@ class Explorer:
             f"{self.k} nearest neighbours ({how}) and cannot answer analogies."
         )
 
+    @staticmethod
+    def _described(p: Projection) -> dict[str, Any]:
+        ratio = p.info.get("explained_variance_ratio") if p.method == "pca" else None
+        name = _METHOD_NAMES.get(p.method, p.method)
+        titles = [f"PC{i + 1} ({100 * ratio[i]:.1f}% of variance)" if ratio else f"{name} {i + 1}" for i in range(2)]
+        return {
+            "method": p.method,
+            "method_name": name,
+            "params": p.params,
+            "trustworthiness": p.trustworthiness,
+            "axis_titles": titles,
+            "csv_header": p.csv_header(),
+            "count": len(p),
+        }
+
     def _meta(self) -> dict[str, Any]:
         p = self.projection
         ratio = p.info.get("explained_variance_ratio") if p.method == "pca" else None
         name = _METHOD_NAMES.get(p.method, p.method)
         titles = [f"PC{i + 1} ({100 * ratio[i]:.1f}% of variance)" if ratio else f"{name} {i + 1}" for i in range(2)]
+        initial = next((i for i, c in enumerate(self.colorings) if c.name == "groups"), -1)
         return {
             "title": self.title,
             "method": p.method,
+            "method_name": name,
             "params": p.params,
             "trustworthiness": p.trustworthiness,
             "source": p.source,
@@ -229,6 +172,11 @@ class Explorer:
             "csv_header": p.csv_header(),
             "csv_name": "projection.csv",
             "other": OTHER,
+            "initial_coloring": initial,
+            "other_words_total": self.other_words_total,
+            "other_words_listed": len(self.other_words),
+            "projections": [self._described(q) for q in (p, *self.more)],
+            "pca_ratios": list(self.pca_ratios),
             "colorings": [
                 {"name": c.name, "categories": list(c.categories), "codes": _b64(c.codes)} for c in self.colorings
             ],
@@ -248,12 +196,23 @@ class Explorer:
             "{{VECTORS_B64}}": _b64(np.asarray(self.vectors.matrix, dtype=np.float16)) if self.embedded else empty,
             "{{NBR_ROWS_B64}}": empty if self.neighbor_rows is None else _b64(self.neighbor_rows.astype(np.int32)),
             "{{NBR_SCORES_B64}}": empty if self.neighbor_scores is None else _b64(self.neighbor_scores),
+            "{{PCA_REST_B64}}": empty if self.pca_rest is None else _b64(self.pca_rest.T),  # planar
+            "{{MORE_COORDS_B64}}": _b64(self._more_coords()) if self.more else empty,
+            "{{OTHER_WORDS_JSON}}": _script_safe(json.dumps("\n".join(self.other_words), ensure_ascii=False)),
             "{{EXPLORER_JS}}": script,
         }
         # The library goes in last, so that nothing inside it is taken for a placeholder.
         for key, value in parts.items():
             template = template.replace(key, value)
         return template.replace("{{PLOTLY_JS}}", plotly_offline.get_plotlyjs())
+
+    def _more_coords(self) -> np.ndarray:
+        """The further projections' coordinates over the page's words, planar, NaN where one lacks a word."""
+        n = len(self.projection)
+        out = np.full((len(self.more), 2, n), np.nan, dtype=np.float32)
+        for j, q in enumerate(self.more):
+            out[j, :, : len(q)] = q.coords.astype(np.float32).T  # its words are the page's first ones
+        return out
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the page to ``path`` (atomically) and return the path."""
@@ -278,6 +237,8 @@ class Explorer:
             "neighbor_index": None if self.embedded else self.index,
             "embed_budget": EMBED_BUDGET,
             "colorings": [c.name for c in self.colorings],
+            "methods": [q.method for q in (self.projection, *self.more)],
+            "more_counts": [len(q) for q in self.more],
         }
 
 
@@ -330,7 +291,7 @@ def explore(
     words: Sequence[str] | int | None = 100_000,
     *,
     vectors: Vectors | None = None,
-    method: Literal["pca", "tsne", "umap"] = "pca",
+    method: Method | Sequence[Method] = "pca",
     groups: Mapping[str, Sequence[str]] | None = None,
     metadata: str | os.PathLike | None = None,
     clusters: int = 20,
@@ -355,7 +316,9 @@ def explore(
     vectors:
         With a projection: the vectors it was made from (default: its recorded source, loaded).
     method, seed, perplexity, n_neighbors:
-        How to project (see :func:`~embedkit.viz.reduce.project`).
+        How to project (see :func:`~embedkit.viz.reduce.project`). Several methods (``["pca", "umap"]``)
+        make one page holding each, switched in the page; after the first, t-SNE and UMAP cover the
+        page's first :data:`SLOW_METHOD_MAX` words.
     groups:
         Group name to words: a colouring (group words not among ``words`` are added with vectors).
     metadata:
@@ -383,6 +346,10 @@ def explore(
         raise InvalidArgumentError(f"clusters must be >= 0, got {clusters}")
     if index not in (None, "exact", "hnsw"):
         raise InvalidArgumentError(f"index must be 'exact' or 'hnsw', got {index!r}")
+    methods = [method] if isinstance(method, str) else list(method)
+    bad = [m for m in methods if m not in _METHOD_NAMES]
+    if not methods or bad or len(set(methods)) != len(methods):
+        raise InvalidArgumentError(f"method must be one or more of 'pca', 'tsne', 'umap', each once, got {methods}")
     if isinstance(source, Projection):
         projection = source
         if vectors is None:
@@ -399,7 +366,13 @@ def explore(
             base = select_words(source, words).keys
             words = merge_groups(base, groups)
         projection = project(
-            source, words, method=method, seed=seed, perplexity=perplexity, n_neighbors=n_neighbors, progress=progress
+            source,
+            words,
+            method=methods[0],
+            seed=seed,
+            perplexity=perplexity,
+            n_neighbors=n_neighbors,
+            progress=progress,
         )
         page = select_words(source, list(projection.words))
     else:
@@ -412,12 +385,25 @@ def explore(
                 group_of.setdefault(w, str(g))
         if not any(w in group_of for w in projection.words):
             raise DataError("none of the group words is on the page")
-        colorings.append(_categorical("groups", projection.words, group_of, [str(g) for g in groups]))
+        colorings.append(categorical_coloring("groups", projection.words, group_of, [str(g) for g in groups]))
     if clusters and len(page) > 1:
-        colorings.append(_clusters(page, clusters, seed))
+        colorings.append(cluster_coloring(page, clusters, seed))
     if metadata is not None:
         for name, value_of in read_metadata(metadata, projection.words).items():
-            colorings.append(_categorical(name, projection.words, value_of))
+            colorings.append(categorical_coloring(name, projection.words, value_of))
+    more = []
+    for m in [m for m in methods[1:] if m != projection.method]:  # a saved projection's own method is drawn first
+        ws = list(projection.words)
+        ws = ws[:SLOW_METHOD_MAX] if m != "pca" else ws
+        more.append(
+            project(page, ws, method=m, seed=seed, perplexity=perplexity, n_neighbors=n_neighbors, progress=progress)
+        )
+    pca_rest, ratios = None, ()
+    pcas = [q for q in (projection, *more) if q.method == "pca" and len(q) == len(page)]
+    if pcas and page.dim > 2:
+        # The same exact PCA as the map's, with more components: the first two are the map's axes.
+        Y, info = pca(prepare_matrix(page.matrix, str(pcas[0].params.get("metric", "cosine"))), min(PCA_AXES, page.dim))
+        pca_rest, ratios = Y[:, 2:].astype(np.float32), tuple(info["explained_variance_ratio"])
     embedded = len(page) * page.dim <= EMBED_BUDGET if embed is None else bool(embed)
     rows = scores = None
     if index is None:
@@ -429,8 +415,27 @@ def explore(
         whole: Vectors | None = source if isinstance(source, Vectors) else vectors
         same = isinstance(whole, Vectors) and whole.keys == page.keys
         rows, scores = _neighbor_lists(whole if same and whole is not None else page, k, index, progress=progress)
+    whole_keys = (source if isinstance(source, Vectors) else vectors).keys  # type: ignore[union-attr]
+    on_page = page.index
+    others = [w for w in whole_keys if w not in on_page and "\n" not in w]
     if title is None:
-        title = f"{_METHOD_NAMES.get(projection.method, projection.method)} of {len(projection):,} words"
+        names = ", ".join(_METHOD_NAMES.get(q.method, q.method) for q in (projection, *more))
+        title = f"{names} of {len(projection):,} words"
         if projection.source:
             title += f" ({projection.source})"
-    return Explorer(projection, page, embedded, tuple(colorings), k, title, rows, scores, index)
+    return Explorer(
+        projection,
+        page,
+        embedded,
+        tuple(colorings),
+        k,
+        title,
+        rows,
+        scores,
+        index,
+        tuple(others[:OTHER_WORDS_MAX]),
+        len(others),
+        tuple(more),
+        pca_rest,
+        ratios,
+    )

@@ -256,7 +256,8 @@ class _Progress:
 # the methods
 
 
-def _pca(X: np.ndarray, dim: int) -> tuple[np.ndarray, dict[str, Any]]:
+def pca(X: np.ndarray, dim: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """The first ``dim`` principal coordinates of the rows of ``X`` and their explained variance ratios."""
     X64 = np.asarray(X, dtype=np.float64)
     mean = X64.mean(axis=0)
     Xc = X64 - mean
@@ -466,7 +467,7 @@ def project(
     t0 = time.perf_counter()
     try:
         if method == "pca":
-            Y, info = _pca(X, dim)
+            Y, info = pca(X, dim)
             params["implementation"] = "numpy (eigendecomposition of the covariance)"
         elif method == "tsne":
             perp = float(min(perplexity, (n - 1) / 3))

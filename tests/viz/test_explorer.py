@@ -199,3 +199,40 @@ def test_cli_writes_the_page(tmp_path, capsys):
     assert rec["output"] == str(out) and rec["bytes"] == out.stat().st_size
     assert rec["count"] == 200 and rec["embedded"] is True and rec["k"] == 10
     assert rec["colorings"] == ["k-means (3 clusters)"]
+
+
+def test_page_lists_the_vectors_other_words(small, glove):
+    """Check that the page lists every vector word it does not hold, in the vectors' order, as one JSON string."""
+    assert small.other_words_total == len(glove) - 300 == len(small.other_words)
+    assert small.other_words[:3] == tuple(glove.keys[300:303])
+    listed = re.search(r'id="embedkit-other-words">([^<]*)<', small.html()).group(1)
+    assert json.loads(listed).split("\n") == list(small.other_words)
+
+
+def test_several_methods_make_one_page(glove, monkeypatch):
+    """Check that method=['pca', 'tsne'] holds both, t-SNE on the first SLOW_METHOD_MAX words, NaN past them in the page."""
+    monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 100)
+    ex = explore(glove, 150, method=["pca", "tsne"], clusters=0)
+    assert ex.projection.method == "pca" and [q.method for q in ex.more] == ["tsne"]
+    assert ex.more[0].words == ex.projection.words[:100]
+    assert ex.to_dict()["methods"] == ["pca", "tsne"] and ex.title == "PCA, t-SNE of 150 words (glove-6b-50d)"
+    coords = ex._more_coords()  # (1, 2, 150)
+    np.testing.assert_array_equal(coords[0, :, :100], ex.more[0].coords.T.astype(np.float32))
+    assert np.isnan(coords[0, :, 100:]).all()
+    assert [p["method"] for p in ex._meta()["projections"]] == ["pca", "tsne"]
+    with pytest.raises(
+        InvalidArgumentError, match=r"one or more of 'pca', 'tsne', 'umap', each once, got \['pca', 'pca'\]"
+    ):
+        explore(glove, 50, method=["pca", "pca"])
+
+
+def test_cli_takes_several_methods(tmp_path, capsys, monkeypatch):
+    """Check that `embedkit explore --method pca tsne` writes one page holding both."""
+    monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 80)
+    out = tmp_path / "e.html"
+    assert (
+        main(["explore", "--top", "120", "--method", "pca", "tsne", "--clusters", "0", "-o", str(out), "--json"]) == 0
+    )
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["methods"] == ["pca", "tsne"] and rec["more_counts"] == [80]
+    assert 'id="embedkit-more-coords">' in out.read_text()

@@ -7,9 +7,11 @@ The 100,000-word page (the default) is built once for the module.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -87,6 +89,166 @@ def test_vectors_are_decoded_on_first_use(browser, tmp_path, glove):
         assert log["errors"] == []
     finally:
         p.close()
+
+
+def _settled_view(p):
+    """The page's view() once its map has caught up with the last question."""
+    p.evaluate("window.embedkitExplorer.settled()")
+    return p.evaluate("window.embedkitExplorer.view()")
+
+
+def _outside(view) -> list[str]:
+    """The highlighted words drawn outside the visible ranges."""
+    (x0, x1), (y0, y1) = view["x_range"], view["y_range"]
+    pos = view["highlighted_positions"]
+    return [w for w, (x, y) in pos.items() if not (x0 <= x <= x1 and y0 <= y <= y1)]
+
+
+def test_search_brings_frog_and_every_neighbour_into_view(page, big):
+    """Check that after search('frog') the view is narrower than the map and holds frog and all 10 neighbours."""
+    p, _ = page
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    v = _settled_view(p)
+    assert v["highlighted"][0] == "frog" and len(v["highlighted"]) == 11
+    assert v["highlighted"][1:4] == ["snake", "ape", "toad"]
+    assert _outside(v) == []
+    span = np.ptp(big[0].projection.coords[:, 0])
+    assert v["x_range"][1] - v["x_range"][0] < 0.5 * span  # zoomed in, not the whole map
+    x, y = p.evaluate("window.embedkitExplorer.position('toad')")
+    np.testing.assert_allclose([x, y], big[0].projection.coords[big[0].vectors.index["toad"]], atol=1e-6)
+    assert v["projection"] == "pca" and v["projections"] == ["pca"] and v["dims"] == 2
+
+
+def test_clicking_a_point_brings_it_and_its_neighbours_into_view(page, big):
+    """Check that clicking a point selects it and moves the view so that it and every neighbour are in it."""
+    p, _ = page
+    ex = big[0]
+    p.evaluate("window.embedkitExplorer.search('gamma')")
+    _settled_view(p)
+    # Click a point that stands alone, near the centre of the current view (not gamma: the view must move again).
+    v = p.evaluate("window.embedkitExplorer.view()")
+    size = p.evaluate("(() => { const s = document.getElementById('plot')._fullLayout._size; return [s.w, s.h]; })()")
+    (x0, x1), (y0, y1) = v["x_range"], v["y_range"]
+    px = (ex.projection.coords - [x0, y0]) / [x1 - x0, y1 - y0] * size  # (n, 2) pixels in the plot area
+    centre = np.hypot(*(px - np.array(size) / 2).T)
+    taken = {ex.vectors.index[w] for w in v["highlighted"]}
+
+    def alone(i):  # no other point within 8 px
+        return np.sort(np.hypot(*(px - px[i]).T))[1] > 8
+
+    i = next(int(i) for i in np.argsort(centre) if i not in taken and alone(i))
+    word = ex.projection.words[i]
+    xy = p.evaluate(
+        """([x, y]) => { const gd = document.getElementById('plot'), L = gd._fullLayout, r = gd.getBoundingClientRect();
+        return [r.left + L._size.l + L.xaxis.l2p(x), r.top + L._size.t + L.yaxis.l2p(y)]; }""",
+        [float(ex.projection.coords[i, 0]), float(ex.projection.coords[i, 1])],
+    )
+    p.mouse.click(xy[0], xy[1])
+    p.wait_for_function("w => window.embedkitExplorer.selected === w", arg=word)
+    v = _settled_view(p)
+    assert v["highlighted"][0] == word and len(v["highlighted"]) == 11
+    assert _outside(v) == []
+
+
+def test_analogy_box_brings_all_four_words_into_view(page):
+    """Check that 'france paris italy' answers rome and the view holds all four words."""
+    p, _ = page
+    p.evaluate("Plotly.relayout('plot', {'xaxis.range': [0, 0.001], 'yaxis.range': [0, 0.001]})")
+    p.fill("#analogy", "france paris italy")
+    p.press("#analogy", "Enter")
+    p.wait_for_selector("#analogy-result li")
+    v = _settled_view(p)
+    assert sorted(v["highlighted"]) == ["france", "italy", "paris", "rome"]
+    assert _outside(v) == []
+    assert p.evaluate("window.embedkitExplorer.state()")["analogy"] == ["france", "paris", "italy"]
+
+
+def test_capitalised_words_find_the_lowercase_vectors(page):
+    """Check that 'Paris' finds paris in search, neighbours and the analogy box."""
+    p, _ = page
+    assert p.evaluate("window.embedkitExplorer.search('Paris')")[0] == ["paris", 1]
+    got = p.evaluate("window.embedkitExplorer.neighbors('Paris', 3)")
+    assert got == p.evaluate("window.embedkitExplorer.neighbors('paris', 3)")
+    p.fill("#analogy", "France Paris Italy")
+    p.press("#analogy", "Enter")
+    p.wait_for_selector("#analogy-result li")
+    assert p.locator("#analogy-result li").first.get_attribute("data-word") == "rome"
+
+
+def test_neighbour_count_is_chosen_in_the_page(page):
+    """Check that setting the neighbour count to 3 lists and highlights three neighbours."""
+    p, _ = page
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    p.fill("#k", "3")
+    p.press("#k", "Enter")
+    p.wait_for_function("document.querySelectorAll('#neighbors li').length === 3")
+    v = _settled_view(p)
+    assert v["highlighted"] == ["frog", "snake", "ape", "toad"] and _outside(v) == []
+    assert p.evaluate("window.embedkitExplorer.state()")["k"] == 3
+    p.fill("#k", "10")
+    p.press("#k", "Enter")
+    p.wait_for_function("document.querySelectorAll('#neighbors li').length === 10")
+
+
+def test_word_of_the_vectors_outside_the_page_is_named_as_such(browser, tmp_path, glove):
+    """Check that a word in the vectors but not among the page's words gets its own message, and a word in neither gets 'unknown word'."""
+    ex = explore(glove, 2000, clusters=0, k=3)
+    assert "frog" not in ex.vectors.index and ex.other_words_total == len(glove) - 2000
+    p, log = _open(browser, ex.save(tmp_path / "small.html"))
+    try:
+        want = "'frog' is in the vectors but not among this page's 2,000 words"
+        call = "q => { try { window.embedkitExplorer.%s } catch (e) { return e.message } }"
+        assert p.evaluate(call % "neighbors(q)", "frog") == want
+        assert p.evaluate(call % "search(q)", "Frog") == want
+        assert p.evaluate(call % "neighbors(q)", "zzqqxx") == "unknown word: 'zzqqxx'"
+        p.fill("#search", "frog")
+        p.press("#search", "Enter")
+        assert p.inner_text("#search-results .err") == want
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_groups_file_opens_coloured_with_labelled_members(browser, big):
+    """Check that a page built with groups opens coloured by them, each member drawn larger and labelled."""
+    p, log = _open(browser, big[1])
+    try:
+        assert p.input_value("#color-by") == p.evaluate(
+            "[...document.querySelectorAll('#color-by option')].find(o => o.textContent === 'groups').value"
+        )
+        labels = p.locator("#plot .textpoint text").evaluate_all("els => els.map(e => e.textContent)")
+        assert sorted(labels) == ["frog", "king", "lizard", "prince", "princess", "queen", "snake", "toad"]
+        sizes = p.evaluate("document.getElementById('plot').data.map(t => t.marker.size)")
+        assert sizes[0] == sizes[1] == 8 and sizes[2] == 3  # animals, royals, other
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_information_panel_is_readable(page):
+    """Check that the panel shows parameters as words (no JSON), explains trustworthiness, fits its width, and the title shows once."""
+    p, _ = page
+    info = p.inner_text("#info")
+    assert not any(c in info for c in '{}"')
+    assert "trustworthiness measured with\tk 10, sample 2,000" in info
+    assert p.get_attribute("#info abbr", "title").startswith("The share of each word's nearest neighbours on the map")
+    assert p.evaluate("document.getElementById('side').scrollWidth <= document.getElementById('side').clientWidth")
+    assert p.locator("#plot .gtitle").count() == 0 and p.locator("h1").count() == 1
+    # The y axis title sits left of every tick label.
+    title = p.locator("#plot .ytitle").bounding_box()
+    ticks = p.locator("#plot .ytick text").evaluate_all("els => els.map(e => e.getBoundingClientRect().left)")
+    assert title["x"] + title["width"] <= min(ticks)
+
+
+def test_many_colours_get_a_compact_legend(page):
+    """Check that the 20 k-means colours fit in a legend of at most 12% of the plot's area."""
+    p, _ = page
+    p.select_option("#color-by", label="k-means (20 clusters)")
+    p.wait_for_function("document.querySelectorAll('#plot .legend .traces').length === 20")
+    legend = p.locator("#plot .legend").bounding_box()
+    plot = p.locator("#plot").bounding_box()
+    assert legend["width"] * legend["height"] <= 0.12 * plot["width"] * plot["height"]
+    p.select_option("#color-by", label="groups")
 
 
 def test_search_box_selects_frog_and_lists_its_neighbours(page):
@@ -254,5 +416,217 @@ def test_page_of_any_vectors(browser, tmp_path):
         assert [w for w, _ in got] == ["b", "c"]
         np.testing.assert_allclose([s for _, s in got], embedkit.nearest(ex.vectors, "a", k=2).scores, atol=1e-6)
         assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_projection_switch_keeps_the_selection(browser, tmp_path, glove, monkeypatch):
+    """Check that setProjection('tsne') draws the t-SNE coordinates with the same selection and highlights, in view."""
+    from embedkit.viz import explorer as explorer_module
+
+    monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 1200)
+    ex = explore(glove, 1500, method=["pca", "tsne"], clusters=0, k=5)
+    p, log = _open(browser, ex.save(tmp_path / "two.html"))
+    try:
+        p.evaluate("window.embedkitExplorer.search('king')")
+        before = _settled_view(p)
+        assert before["projection"] == "pca" and before["projections"] == ["pca", "tsne"]
+        p.select_option("#projection", "tsne")
+        p.wait_for_function("window.embedkitExplorer.view().projection === 'tsne'")
+        v = _settled_view(p)
+        assert v["highlighted"] == before["highlighted"] and p.evaluate("window.embedkitExplorer.selected") == "king"
+        tsne = ex.more[0]
+        row = tsne.words.index("king")
+        np.testing.assert_allclose(p.evaluate("window.embedkitExplorer.position('king')"), tsne.coords[row], atol=1e-5)
+        drawn = {w: xy for w, xy in v["highlighted_positions"].items() if np.isfinite(xy[0])}
+        assert set(drawn) == set(v["highlighted"]) & set(tsne.words)
+        assert _outside({**v, "highlighted_positions": drawn}) == []
+        missing = [w for w in v["highlighted"] if w not in tsne.words]
+        assert missing  # k=5 neighbours of king among 1,500 words: some lie past the first 1,200
+        assert p.inner_text("#projection-note") == (
+            "Not in the t-SNE projection (it holds the first 1,200 words): " + ", ".join(missing)
+        )
+        assert "t-SNE" in p.inner_text("#info")
+        p.evaluate("window.embedkitExplorer.setProjection('pca')")
+        back = _settled_view(p)
+        assert back["projection"] == "pca" and back["highlighted"] == before["highlighted"] and _outside(back) == []
+        msg = p.evaluate(
+            "() => { try { window.embedkitExplorer.setProjection('umap') } catch (e) { return e.message } }"
+        )
+        assert msg == "no projection 'umap' in this page (it holds pca, tsne)"
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_pca_axes_are_chosen_in_the_page(page, big, glove):
+    """Check that choosing PC3 for y draws every word at (PC1, PC3) of the page's exact PCA, keeping the selection."""
+    from embedkit.viz.reduce import pca, prepare_matrix
+
+    p, _ = page
+    ex = big[0]
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    p.select_option("#pc-y", "3")
+    p.wait_for_function("window.embedkitExplorer.state().pca_axes[1] === 3")
+    v = _settled_view(p)
+    assert v["highlighted"][0] == "frog" and _outside(v) == []
+    coords, info = pca(prepare_matrix(glove.subset(ex.projection.words).matrix, "cosine"), 3)  # float32 rows
+    row = ex.vectors.index["frog"]
+    np.testing.assert_allclose(p.evaluate("window.embedkitExplorer.position('frog')"), coords[row, [0, 2]], atol=1e-5)
+    assert (
+        p.locator("#plot .ytitle").text_content()
+        == f"PC3 ({100 * info['explained_variance_ratio'][2]:.1f}% of variance)"
+    )
+    msg = p.evaluate("() => { try { window.embedkitExplorer.setPcaAxes(1, 11) } catch (e) { return e.message } }")
+    assert msg == "principal components run from 1 to 10, got 11"
+    p.evaluate("window.embedkitExplorer.setPcaAxes(1, 2)")
+    _settled_view(p)
+    np.testing.assert_allclose(
+        p.evaluate("window.embedkitExplorer.position('frog')"), ex.projection.coords[row], atol=1e-6
+    )
+
+
+def test_3d_view_keeps_the_highlights(browser, tmp_path, glove):
+    """Check that set3d(true) draws PC1-PC3 with the same highlights, and set3d(false) returns with them in view."""
+    from embedkit.viz.reduce import pca, prepare_matrix
+
+    ex = explore(glove, 2000, method=["pca", "tsne"], clusters=3, k=5)
+    p, log = _open(browser, ex.save(tmp_path / "d3.html"))
+    try:
+        p.evaluate("window.embedkitExplorer.search('king')")
+        before = _settled_view(p)
+        p.check("#view-3d")
+        p.wait_for_function("window.embedkitExplorer.view().dims === 3")
+        v = _settled_view(p)
+        assert v["highlighted"] == before["highlighted"] and p.locator("#plot .gl-container canvas").count() >= 1
+        coords, _ = pca(prepare_matrix(glove.subset(ex.projection.words).matrix, "cosine"), 3)
+        np.testing.assert_allclose(
+            p.evaluate("window.embedkitExplorer.position('king')"), coords[ex.vectors.index["king"]], atol=1e-5
+        )
+        assert p.evaluate("document.getElementById('plot').data.every(t => t.type === 'scatter3d')")
+        p.evaluate("window.embedkitExplorer.set3d(false)")
+        back = _settled_view(p)
+        assert back["dims"] == 2 and back["highlighted"] == before["highlighted"] and _outside(back) == []
+        p.evaluate("window.embedkitExplorer.setProjection('tsne')")
+        msg = p.evaluate("() => { try { window.embedkitExplorer.set3d(true) } catch (e) { return e.message } }")
+        assert msg.startswith("the 3-D view draws three principal components: choose the PCA projection")
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_axes_made_of_words(page, big):
+    """Check that axes man->woman and poor->rich place each word at its unit row's component along them, king nearer man."""
+    p, _ = page
+    ex = big[0]
+    p.evaluate("window.embedkitExplorer.setProjection('pca')")
+    p.fill("#axes", "Man woman poor rich")
+    p.press("#axes", "Enter")
+    p.wait_for_function("window.embedkitExplorer.view().projection === 'custom'")
+    _settled_view(p)
+    U = ex.vectors.matrix.astype(np.float32)
+    U /= np.linalg.norm(U, axis=1, keepdims=True)
+    row = ex.vectors.index
+
+    def along(a, b):
+        d = U[row[b]] - U[row[a]]
+        return U @ d / np.linalg.norm(d)
+
+    x, y = along("man", "woman"), along("poor", "rich")
+    got = p.evaluate("['king', 'man', 'woman', 'frog'].map(w => window.embedkitExplorer.position(w))")
+    want = [[x[row[w]], y[row[w]]] for w in ["king", "man", "woman", "frog"]]
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    king, man, woman = (g[0] for g in got[:3])
+    assert abs(king - man) < abs(king - woman)
+    assert p.locator("#plot .xtitle").text_content() == "man \u2192 woman"
+    assert p.evaluate("window.embedkitExplorer.state()")["axes"] == ["man", "woman", "poor", "rich"]
+    p.fill("#axes", "man woman poor")
+    p.press("#axes", "Enter")
+    assert p.inner_text("#axes-result") == "type four words: a b c d (x from a to b, y from c to d)"
+    p.evaluate("window.embedkitExplorer.setProjection('pca')")
+    p.wait_for_function("window.embedkitExplorer.view().projection === 'pca'")
+    _settled_view(p)
+
+
+def test_view_state_is_kept_in_the_url_and_restored_on_reload(browser, tmp_path, glove):
+    """Check that the fragment mirrors state() and reloading the page restores projection, selection, colouring, k and ranges."""
+    ex = explore(glove, 2000, method=["pca", "tsne"], clusters=3, k=5)
+    p, log = _open(browser, ex.save(tmp_path / "state.html"))
+    try:
+        api = "window.embedkitExplorer"
+        p.evaluate(f"{api}.search('king')")
+        p.evaluate(f"{api}.setProjection('tsne')")
+        p.select_option("#color-by", label="k-means (3 clusters)")
+        p.fill("#k", "4")
+        p.press("#k", "Enter")
+        p.wait_for_function("document.querySelectorAll('#neighbors li').length === 4")
+        p.evaluate(f"{api}.settled()")
+        want = p.evaluate(f"{api}.state()")
+        assert want["projection"] == "tsne" and want["selected"] == "king" and want["k"] == 4
+        assert want["coloring"] == "k-means (3 clusters)"
+        assert json.loads(unquote(p.evaluate("location.hash")[1:])) == want
+        p.reload()
+        p.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        p.evaluate(f"{api}.settled()")  # ready comes after the restored view is drawn; settled() to be sure
+        got = p.evaluate(f"{api}.state()")
+        for key in ("projection", "selected", "k", "coloring", "dims", "axes", "pca_axes"):
+            assert got[key] == want[key], key
+        np.testing.assert_allclose(got["x_range"] + got["y_range"], want["x_range"] + want["y_range"], rtol=1e-6)
+        assert p.input_value("#color-by") != "-1" and len(p.locator("#neighbors li").all()) == 4
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_search_by_regular_expression(page):
+    """Check that '/^fro.*g$/' lists the matching words, most frequent first, and a bad pattern is named."""
+    p, _ = page
+    got = p.evaluate("window.embedkitExplorer.search('/^FRO.*G$/', 5)")
+    words = p.evaluate("window.embedkitExplorer.words")
+    want = [w for w in words if w.startswith("fro") and w.endswith("g")][:5]
+    assert [w for w, _ in got] == want and want[0] == "frog"
+    msg = p.evaluate("() => { try { window.embedkitExplorer.search('/fr(/') } catch (e) { return e.message } }")
+    assert msg.startswith("not a regular expression: /fr(/ (")
+
+
+def test_euclidean_neighbours(page, big):
+    """Check that the Euclidean choice lists the words nearest by distance on the page's float16 rows."""
+    p, _ = page
+    ex = big[0]
+    M = ex.vectors.matrix.astype(np.float64)
+    for word in ["frog", "king"]:
+        d = np.linalg.norm(M - M[ex.vectors.index[word]], axis=1)
+        d[ex.vectors.index[word]] = np.inf
+        order = np.argsort(d, kind="stable")[:5]
+        got = p.evaluate("w => window.embedkitExplorer.neighbors(w, 5, 'euclidean')", word)
+        np.testing.assert_allclose([s for _, s in got], d[order], rtol=1e-5)
+        assert [w for w, _ in got] == [ex.vectors.keys[i] for i in order]
+    p.select_option("#metric", "euclidean")
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    p.wait_for_function("document.querySelector('#neighbors div').textContent.includes('Euclidean distance')")
+    assert p.evaluate("window.embedkitExplorer.state()")["metric"] == "euclidean"
+    p.select_option("#metric", "cosine")
+    msg = p.evaluate(
+        "() => { try { window.embedkitExplorer.neighbors('frog', 3, 'l1') } catch (e) { return e.message } }"
+    )
+    assert msg == "metric must be 'cosine' or 'euclidean', got 'l1'"
+
+
+def test_inline_page_works_in_its_iframe(browser, glove):
+    """Check that Jupyter's inline HTML (an srcdoc iframe) answers a search and fits the view, with no console error."""
+    ex = explore(glove, 500, clusters=0)
+    p = browser.new_page()
+    errors = []
+    p.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        p.set_content("<html><body>" + ex._repr_html_() + "</body></html>")
+        f = p.frames[1]
+        f.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        f.evaluate("window.embedkitExplorer.search('year')")
+        f.evaluate("window.embedkitExplorer.settled()")
+        v = f.evaluate("window.embedkitExplorer.view()")
+        assert v["highlighted"][0] == "year" and _outside(v) == []
+        assert errors == []
     finally:
         p.close()
