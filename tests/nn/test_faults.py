@@ -221,6 +221,7 @@ def test_sigint_during_classifier_training_exits_130(data_dir, tmp_path):
         str(ckpt),
         "-o",
         str(out),
+        "-q",  # no progress lines: past 2 s (a loaded machine) they would precede the message
     ]
     # SIGINT's default action, whatever this process inherited: a suite run as a background job of a
     # non-interactive shell (`python -m pytest &` beside busy loops) ignores SIGINT, and so would the
