@@ -83,9 +83,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "layers",
         help="how contextual each layer is: anisotropy, self-similarity, intra-sentence similarity, first PC share",
         description="Run the model over the sentences of FILE and measure each layer after Ethayarajh (2019); "
-        "optionally draw the four curves.",
+        "optionally draw the four curves. The model may also be one of embedkit's own trained transformers: a "
+        "file of 'train-lm --model transformer' or of 'seq2seq train --model transformer' (its encoder).",
     )
-    _model_input_options(la)
+    _model_input_options(la, own=True)
     la.add_argument(
         "--min-occurrences",
         type=int_at_least(2),
@@ -101,10 +102,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     la.set_defaults(func=cmd_layers)
 
 
-def _model_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--model", default="minilm", metavar="MODEL", help="a named model (minilm) or a model folder (default minilm)"
-    )
+def _model_input_options(p: argparse.ArgumentParser, *, own: bool = False) -> None:
+    what = "a named model (minilm), a model folder" + (", or an embedkit transformer model file" if own else "")
+    p.add_argument("--model", default="minilm", metavar="MODEL", help=f"{what} (default minilm)")
     p.add_argument("--input", type=Path, required=True, metavar="FILE", help="sentences, one per line (UTF-8)")
     p.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="sentences per batch (default 64)")
 
@@ -196,12 +196,13 @@ def cmd_context(args: argparse.Namespace) -> int:
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
-    from ..contextual import layer_analysis, load_encoder, plot_layer_analysis
+    from ..contextual import layer_analysis, plot_layer_analysis
     from ..contextual.files import read_sentences
+    from ..contextual.own import load_any
 
     out = check_output(args.output, (".png", ".svg", ".pdf"), "the figure") if args.output else None
     sentences = read_sentences(args.input)
-    encoder = load_encoder(args.model)
+    encoder = load_any(args.model)
     result = layer_analysis(
         sentences,
         model=encoder,

@@ -155,8 +155,8 @@ def plot_attention(
         im = a.imshow(weights[i], cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
         a.set_xticks(range(len(src)), src, rotation=90, fontsize=font)
         a.set_yticks(range(len(out)), out, fontsize=font)
-        a.set_xlabel("source", fontsize=font)
-        a.set_ylabel("output", fontsize=font)
+        a.set_xlabel(getattr(amap, "x_label", "source"), fontsize=font)
+        a.set_ylabel(getattr(amap, "y_label", "output"), fontsize=font)
         if len(chosen) > 1 or labels[i] != "attention":  # one recurrent map: the figure's title says it
             a.set_title(labels[i], fontsize=font)
     if im is not None:
@@ -183,8 +183,10 @@ def _cell_size(n_src: int, n_out: int, n_maps: int) -> tuple[float, int]:
 
 
 def _default_title(amap: Any, src: list[str], out: list[str]) -> str:
-    """``model`` and, on a second line, ``source → output``, from the map's texts, or from its tokens
-    (without ``<eos>``)."""
+    """The map's ``heading`` if it has one, else ``model`` and, on a second line, ``source → output``,
+    from the map's texts, or from its tokens (without ``<eos>``)."""
+    if getattr(amap, "heading", ""):
+        return str(amap.heading)
     source = getattr(amap, "source", "") or " ".join(src)
     output = getattr(amap, "output", "") or " ".join(t for t in out if t != "<eos>")
     model = getattr(amap, "model", "")
