@@ -512,9 +512,22 @@ CASES: dict[str, list[Case]] = {
         Case(
             "plot attention --model {lm} deux -o {tmp}/att.png",
             1,
-            "lm.pt is a language model, not a seq2seq model",
+            "lm.pt is a gru language model, not a transformer",
             leaves_no="att.png",
         ),
+        Case(
+            "plot attention --model {lm} deux --part encoder -o {tmp}/att.png",
+            1,
+            "lm.pt is a gru language model, not a transformer",
+            leaves_no="att.png",
+        ),
+        Case(
+            "plot attention --model {s2s_gru} deux --part self -o {tmp}/att.png",
+            1,
+            "a seq2seq model has encoder, decoder and cross attention: choose one of them",
+            leaves_no="att.png",
+        ),
+        Case("plot attention --model {s2s_gru} deux --part all -o {tmp}/att.png", 2, "argument --part: invalid choice"),
         Case(
             "plot attention --model {s2s_gru} deux -o {tmp}/att.png",
             1,
