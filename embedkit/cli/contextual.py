@@ -18,7 +18,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="sentence vectors (or word vectors at one layer) from a pretrained transformer",
         description="Encode the sentences of a text file (one per line; blank lines skipped) with a contextual "
         "model: one vector per sentence with the model's own pooling, or with --layer the vectors of every "
-        "word at that layer. Needs the contextual extra: pip install 'embedkit[contextual]'.",
+        "word at that layer. Under torchrun each process encodes a shard and rank 0 writes the one file, rows in input "
+        "order. Needs the contextual extra: pip install 'embedkit[contextual]'.",
     )
     p.add_argument(
         "--model", default="minilm", metavar="MODEL", help="a named model (minilm) or a model folder (default minilm)"
@@ -110,35 +111,34 @@ def _model_input_options(p: argparse.ArgumentParser, *, own: bool = False) -> No
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from ..contextual import encode, encode_tokens, load_encoder
+    from ..contextual import load_encoder
     from ..contextual.files import read_sentences, sentence_keys, token_keys, write_matrix
+    from ..contextual.sharded import encode_corpus
 
     out = check_output(args.output, (".npy", ".ekv"), "the output")
     sentences = read_sentences(args.input)
     start = time.perf_counter()
     encoder = load_encoder(args.model)
-    progress = shows_progress(args)
-    if args.layer is None:
-        matrix = encode(sentences, model=encoder, batch_size=args.batch_size, progress=progress)
+    result = encode_corpus(
+        sentences,
+        model=encoder,
+        layer=args.layer,
+        pieces=args.pieces,
+        batch_size=args.batch_size,
+        progress=shows_progress(args),
+    )
+    if result is None:  # under torchrun, a rank other than 0: rank 0 writes and reports
+        return 0
+    matrix = result.matrix
+    if result.words is None:
         keys = sentence_keys(sentences)
         what, keyed = "sentence", ("sentences" if keys == sentences else "row numbers")
     else:
-        tokens = encode_tokens(
-            sentences,
-            model=encoder,
-            layer=args.layer,
-            pieces=args.pieces,
-            batch_size=args.batch_size,
-            progress=progress,
-        )
-        matrix = np.concatenate([t.vectors for t in tokens]) if tokens else np.zeros((0, encoder.dim), dtype=np.float32)
-        keys = token_keys([t.words for t in tokens])
+        keys = token_keys(result.words)
         what, keyed = "word", "sentence:position:word"
     write_matrix(matrix, keys, out, source=encoder.folder.name)
     seconds = time.perf_counter() - start
-    result = {
+    report = {
         "model": encoder.folder.name,
         "sentences": len(sentences),
         "rows": int(matrix.shape[0]),
@@ -146,14 +146,16 @@ def cmd_encode(args: argparse.Namespace) -> int:
         "layer": args.layer,
         "keys": keyed if out.suffix.lower() == ".ekv" else None,
         "output": str(out),
+        "processes": result.processes,
         "seconds": round(seconds, 3),
     }
     if args.json:
-        print_json(result)
+        print_json(report)
     elif not args.quiet:
+        shared = f", {result.processes} processes" if result.processes > 1 else ""
         print(
             f"encoded {len(sentences)} sentences into {matrix.shape[0]} {what} vectors of {matrix.shape[1]} "
-            f"dimensions with {encoder.folder.name}: {out} ({seconds:.1f} s)"
+            f"dimensions with {encoder.folder.name}: {out} ({seconds:.1f} s{shared})"
         )
     return 0
 
