@@ -28,10 +28,12 @@ from .layers import (
 )
 from .models import DEFAULT_MODEL, MODELS, ModelFolder, model_folder, read_model_folder
 from .own import OwnTransformer, load_transformer
+from .sharded import EncodedCorpus, encode_corpus
 
 __all__ = [
     "DEFAULT_MODEL",
     "MODELS",
+    "EncodedCorpus",
     "LayerAnalysis",
     "ModelFolder",
     "OccurrenceNeighbor",
@@ -42,6 +44,7 @@ __all__ = [
     "attention_map",
     "corpus_vectors",
     "encode",
+    "encode_corpus",
     "encode_tokens",
     "first_pc_share",
     "intra_sentence_similarity",

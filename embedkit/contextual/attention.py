@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import DataError, InvalidArgumentError
 from ..sequences.data import AttentionMap
 from .api import load_encoder
-from .models import MODELS
-from .own import OwnTransformer, load_transformer, split_tokens
+from .own import OwnTransformer, load_transformer, names_encoder, split_tokens
 
 if TYPE_CHECKING:
     from ..nn.contextual import Encoder
@@ -47,9 +46,9 @@ def _load(model: Any) -> Any:
     """A loaded model: a Hugging Face encoder, an embedkit transformer language model, or a seq2seq model."""
     if not isinstance(model, str | os.PathLike):
         return model
-    path = Path(model).expanduser()
-    if str(model) in MODELS or not path.exists() or (path.is_dir() and (path / "config.json").is_file()):
+    if names_encoder(model):
         return load_encoder(model)
+    path = Path(model).expanduser()
     from ..nn.runtime.checkpoint import load_checkpoint, resolve_checkpoint
 
     if load_checkpoint(resolve_checkpoint(path))["extra"].get("kind") == "seq2seq":

@@ -27,7 +27,7 @@ from .models import MODELS
 if TYPE_CHECKING:
     from ..nn.contextual import Encoder
 
-__all__ = ["OwnTransformer", "TokenSplit", "load_any", "load_transformer", "split_tokens"]
+__all__ = ["OwnTransformer", "TokenSplit", "load_any", "load_transformer", "names_encoder", "split_tokens"]
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,17 @@ def load_any(model: str | os.PathLike | Encoder | OwnTransformer) -> Encoder | O
     model file or checkpoint folder of embedkit through :func:`load_transformer`."""
     if not isinstance(model, str | os.PathLike):
         return model
-    path = Path(model).expanduser()
-    if str(model) in MODELS or not path.exists() or (path.is_dir() and (path / "config.json").is_file()):
+    if names_encoder(model):
         return load_encoder(model)
-    return load_transformer(path)
+    return load_transformer(model)
+
+
+def names_encoder(model: str | os.PathLike) -> bool:
+    """Whether ``model`` names a Hugging Face encoder rather than an embedkit model file: a named model
+    (``minilm``), a folder with ``config.json``, or a path that does not exist (which
+    :func:`~embedkit.contextual.load_encoder` then refuses in one line)."""
+    path = Path(model).expanduser()
+    return str(model) in MODELS or not path.exists() or (path.is_dir() and (path / "config.json").is_file())
 
 
 def split_tokens(model: OwnTransformer, sentence: str) -> TokenSplit:
