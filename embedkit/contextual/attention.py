@@ -88,8 +88,10 @@ def attention_map(
     loaded = _load(model)
     if isinstance(loaded, OwnTransformer) and loaded.kind == "seq2seq":
         loaded = loaded.trained
-    if hasattr(loaded, "src_vocab"):  # a seq2seq model
-        return _seq2seq_map(loaded, text, part or "cross")
+    if hasattr(loaded, "src_vocab"):  # a seq2seq model: named by its file where it was given one
+        kind = loaded.config.model
+        name = f"{Path(model).name} ({kind})" if isinstance(model, str | os.PathLike) else kind
+        return _seq2seq_map(loaded, text, part or "cross", name)
     if part not in (None, "self"):
         raise InvalidArgumentError(f"part {part!r} applies to a seq2seq model; this model has self-attention only")
     if isinstance(loaded, OwnTransformer):
@@ -104,7 +106,7 @@ def attention_map(
     return _self_map(tokens, weights, loaded.folder.name, "self-attention", text)
 
 
-def _seq2seq_map(trained: Any, text: str, part: str) -> AttentionMap:
+def _seq2seq_map(trained: Any, text: str, part: str, name: str) -> AttentionMap:
     if part == "self":
         raise InvalidArgumentError("a seq2seq model has encoder, decoder and cross attention: choose one of them")
     cross = trained.attention(text)  # checks the source, and decodes greedily
@@ -122,7 +124,6 @@ def _seq2seq_map(trained: Any, text: str, part: str) -> AttentionMap:
     device = trained.device
     src_tokens = split_units(text, trained.config.src_unit)
     src = torch.tensor([trained.src_vocab.encode(src_tokens).tolist()], dtype=torch.long, device=device)
-    name = cross.model
     if part == "encoder":
         _, att = encoder_states(trained.model, src)
         return _self_map(src_tokens, att[0].float().cpu().numpy(), name, "encoder self-attention", text)
