@@ -43,13 +43,14 @@ def _torchrun(argv: list[str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.slow  # two torchrun launches of two processes: tens of seconds
-@pytest.mark.parametrize("layer", [None, 1])
-def test_two_processes_write_the_single_process_file(tmp_path, tiny_bert, layer):
-    """Check that two torchrun processes write the rows and keys one process writes, equal to 1e-5."""
+@pytest.mark.slow  # a torchrun launch of two processes: tens of seconds
+def test_two_processes_write_the_single_process_file(tmp_path, tiny_bert):
+    """Check that two torchrun processes write the word rows and keys one process writes, equal to 1e-5
+    (word vectors: the shards' words and vectors both travel; sentence vectors are the same path without words)."""
+    layer = 1
     src = tmp_path / "s.txt"
     src.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
-    extra = [] if layer is None else ["--layer", str(layer)]
+    extra = ["--layer", str(layer)]
     one, two = tmp_path / "one.ekv", tmp_path / "two.ekv"
     assert main(["encode", "--model", str(tiny_bert), "--input", str(src), "-o", str(one), "-q", *extra]) == 0
     run = _torchrun(["encode", "--model", str(tiny_bert), "--input", str(src), "-o", str(two), "--json", *extra])
@@ -58,15 +59,19 @@ def test_two_processes_write_the_single_process_file(tmp_path, tiny_bert, layer)
     assert len(reports) == 1 and reports[0]["processes"] == 2  # rank 0 alone reports
     a, b = embedkit.load(one), embedkit.load(two)
     assert b.keys == a.keys
-    assert a.keys[0] == (SENTENCES[0] if layer is None else "0:0:The")
+    assert a.keys[0] == "0:0:The" and a.keys[-1] == "10:2:."
     assert_allclose(b.matrix, a.matrix, atol=1e-5)
     assert not np.array_equal(a.matrix[0], a.matrix[1])
 
 
+@pytest.mark.slow  # needs MiniLM's tokenizer: seconds
 def test_plain_run_is_one_process(tiny_bert):
-    """Check that outside torchrun encode_corpus is encode_tokens in one process."""
-    from embedkit.contextual import encode_tokens
+    """Check that outside torchrun encode_corpus is encode / encode_tokens in one process."""
+    from embedkit.contextual import encode, encode_tokens
 
+    whole = encode_corpus(SENTENCES[:3], model=tiny_bert)
+    assert whole is not None and whole.words is None and whole.processes == 1
+    assert_allclose(whole.matrix, encode(SENTENCES[:3], model=tiny_bert))
     result = encode_corpus(SENTENCES[:3], model=tiny_bert, layer=2)
     assert result is not None and result.processes == 1
     tokens = encode_tokens(SENTENCES[:3], model=tiny_bert, layer=2)
