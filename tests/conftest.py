@@ -129,3 +129,31 @@ def tiny_seq2seq_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("own") / "tiny_s2s.pt"
     TrainedSeq2Seq(model, config, src, tgt).save(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_file(tmp_path_factory):
+    """A randomly initialised transformer text classifier (2 layers, 2 heads, width 8, pooled by [CLS]), saved."""
+    pytest.importorskip("torch")
+    from embedkit.classify.config import ClassifierConfig
+    from embedkit.nn.classifiers.models import build_classifier
+    from embedkit.nn.classifiers.neural import NeuralClassifier
+    from embedkit.text import Vocabulary, tokenize
+
+    vocab = Vocabulary.from_texts([tokenize(t) for t in OWN_TEXTS])
+    config = ClassifierConfig(
+        model="transformer",
+        mode="rand",
+        embed_dim=6,
+        d_model=8,
+        num_heads=2,
+        ff_size=16,
+        pooling="cls",
+        dropout=0.0,
+        attention_dropout=0.0,
+        max_len=10,
+    )
+    model = build_classifier(config, vocab=vocab, num_classes=2, embed_dim=6, seed=0).eval()
+    path = tmp_path_factory.mktemp("own") / "tiny_clf.pt"
+    NeuralClassifier(model, vocab, config, ["neg", "pos"], embed_dim=6).save(path)
+    return path

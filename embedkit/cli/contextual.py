@@ -85,7 +85,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="how contextual each layer is: anisotropy, self-similarity, intra-sentence similarity, first PC share",
         description="Run the model over the sentences of FILE and measure each layer after Ethayarajh (2019); "
         "optionally draw the four curves. The model may also be one of embedkit's own trained transformers: a "
-        "file of 'train-lm --model transformer' or of 'seq2seq train --model transformer' (its encoder).",
+        "file of 'train-lm --model transformer', 'seq2seq train --model transformer' (its encoder) or "
+        "'classify train --model transformer'.",
     )
     _model_input_options(la, own=True)
     la.add_argument(

@@ -136,7 +136,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="a transformer's attention heads on TEXT, or a seq2seq model's attention while it translates",
         description="Draw the attention weights of a model on TEXT, one panel per layer and head (or the one "
         "--layer/--head picks): MiniLM or a Hugging Face folder (self-attention over its word pieces), an "
-        "embedkit transformer language model (causal self-attention), or a model saved by 'seq2seq train' "
+        "embedkit transformer language model (causal self-attention) or transformer classifier, or a model saved "
+        "by 'seq2seq train' "
         "(--part cross: where each output token looked in the source while TEXT is translated greedily; for "
         "the transformer also --part encoder or decoder self-attention).",
     )
@@ -144,7 +145,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--model",
         required=True,
         metavar="MODEL",
-        help="minilm, a model folder, or an embedkit language-model or seq2seq file (or checkpoint folder)",
+        help="minilm, a model folder, or an embedkit language-model, classifier or seq2seq file (or checkpoint folder)",
     )
     q.add_argument("text", metavar="TEXT", help="the sentence to read (for a seq2seq model: the source to translate)")
     q.add_argument(

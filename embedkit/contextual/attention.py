@@ -5,7 +5,8 @@ that :func:`embedkit.viz.attention.plot_attention` draws as one head or a grid o
 - a Hugging Face encoder (``minilm`` or a folder): self-attention over its word pieces, [CLS] and [SEP]
   included (transformers' ``output_attentions``);
 - an embedkit transformer language model: its causal self-attention over the tokens it reads (the start
-  token first, see :mod:`embedkit.contextual.own`);
+  token first, see :mod:`embedkit.contextual.own`); an embedkit transformer classifier: its self-attention
+  over its tokens (after ``[CLS]`` when it pools by it);
 - an embedkit seq2seq model: ``part="cross"`` (the default) the decoder's attention to the source while it
   translates greedily (any model with attention); for the transformer also ``"encoder"`` (self-attention
   over the source) and ``"decoder"`` (the decoder's causal self-attention over its inputs, ``<go>`` and the
@@ -99,7 +100,8 @@ def attention_map(
 
         split = split_tokens(loaded, text)
         _, att = own_states(loaded, split.ids)
-        return _self_map(split.tokens, att.numpy(), loaded.name, "self-attention (causal)", text)
+        what = "self-attention (causal)" if loaded.kind == "lm" else "self-attention"
+        return _self_map(split.tokens, att.numpy(), loaded.name, what, text)
     from ..nn.contextual import attention_weights
 
     tokens, weights = attention_weights(loaded, text)

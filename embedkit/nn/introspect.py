@@ -3,7 +3,9 @@ forward hooks, so the models' code keeps its one forward contract:
 
 - the transformer language model (:class:`~embedkit.nn.lm.transformer.TransformerLM`);
 - the seq2seq transformer's encoder (self-attention over the source) and decoder (causal
-  self-attention and cross-attention to the source).
+  self-attention and cross-attention to the source);
+- the transformer text classifier (:class:`~embedkit.nn.classifiers.models.TransformerClassifier`), whose
+  layer 0 is its projected embeddings plus positions (after its ``[CLS]`` vector when it pools by it).
 
 Hidden states follow Hugging Face's convention: layer 0 is the input of the first block (token
 embeddings plus positions), layer ``i`` the output of block ``i``, and the last layer has the model's
@@ -25,20 +27,29 @@ from torch import nn
 from ..contextual.own import OwnTransformer, split_tokens
 from ..progress import progress_bar
 
-__all__ = ["decoder_attention", "encoder_states", "lm_states", "own_token_vectors"]
+__all__ = [
+    "classifier_states",
+    "decoder_attention",
+    "encoder_states",
+    "lm_states",
+    "own_states",
+    "own_token_vectors",
+]
 
 
-def _causal_qkv_attention(module: Any, x: torch.Tensor) -> torch.Tensor:
-    """The weights of a :class:`~embedkit.nn.lm.transformer.CausalSelfAttention` on its input ``x``
-    (B, T, C): softmax(q k^T / sqrt(hd) + causal mask). Returns (B, nh, T, T)."""
+def _qkv_attention(module: Any, x: torch.Tensor, heads: int, causal: bool) -> torch.Tensor:
+    """The weights of an attention module with one ``qkv`` projection (the LM's
+    :class:`~embedkit.nn.lm.transformer.CausalSelfAttention`, the classifier's ``MultiHeadSelfAttention``)
+    on its input ``x`` (B, T, C) without padding: softmax(q k^T / sqrt(hd) [+ causal mask]). Returns (B, nh, T, T)."""
     b, t, c = x.shape
     q, k, _ = module.qkv(x).split(c, dim=2)  # 2 x (B, T, C)
-    nh = module.heads
-    q = q.view(b, t, nh, c // nh).transpose(1, 2)  # (B, nh, T, hd)
-    k = k.view(b, t, nh, c // nh).transpose(1, 2)  # (B, nh, T, hd)
-    att = (q @ k.transpose(-2, -1)) / math.sqrt(c // nh)  # (B, nh, T, T)
-    future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
-    return att.masked_fill(future, float("-inf")).softmax(dim=-1)
+    q = q.view(b, t, heads, c // heads).transpose(1, 2)  # (B, nh, T, hd)
+    k = k.view(b, t, heads, c // heads).transpose(1, 2)  # (B, nh, T, hd)
+    att = (q @ k.transpose(-2, -1)) / math.sqrt(c // heads)  # (B, nh, T, T)
+    if causal:
+        future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
+        att = att.masked_fill(future, float("-inf"))
+    return att.softmax(dim=-1)
 
 
 class _Recorder:
@@ -87,7 +98,31 @@ def lm_states(model: Any, ids: torch.Tensor) -> tuple[list[torch.Tensor], torch.
             rec.keep_input(100 + i, blk.attn)
         last = model.encode(ids)  # (B, T, C): after the final layer norm
     hidden = [rec.inputs[-1][0][0]] + [rec.outputs[i] for i in range(len(blocks) - 1)] + [last]
-    att = torch.stack([_causal_qkv_attention(b.attn, rec.inputs[100 + i][0][0]) for i, b in enumerate(blocks)], 1)
+    att = torch.stack(
+        [_qkv_attention(b.attn, rec.inputs[100 + i][0][0], b.attn.heads, True) for i, b in enumerate(blocks)], 1
+    )
+    return hidden, att
+
+
+@torch.no_grad()
+def classifier_states(model: Any, ids: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """The transformer classifier on unpadded texts ``ids`` (B, T): the hidden states (layers + 1 tensors
+    (B, T', C), T' = T + 1 with a ``[CLS]`` vector in front) and the attention weights (B, layers, heads,
+    T', T')."""
+    blocks = list(model.blocks)
+    lengths = torch.full((ids.shape[0],), ids.shape[1], dtype=torch.long, device=ids.device)
+    with _Recorder() as rec:
+        rec.keep_input(-1, blocks[0])
+        for i, blk in enumerate(blocks):
+            rec.keep_output(i, blk)
+            rec.keep_input(100 + i, blk.attn)
+        rec.keep_output(-1, model.ln_f)
+        model(ids, lengths)
+    hidden = [rec.inputs[-1][0][0]] + [rec.outputs[i] for i in range(len(blocks) - 1)] + [rec.outputs[-1]]
+    att = torch.stack(
+        [_qkv_attention(b.attn, rec.inputs[100 + i][0][0], b.attn.num_heads, False) for i, b in enumerate(blocks)],
+        1,
+    )
     return hidden, att
 
 
@@ -126,12 +161,14 @@ def decoder_attention(model: Any, src: torch.Tensor, tgt_in: torch.Tensor) -> tu
 
 
 def own_states(model: OwnTransformer, ids: Sequence[int]) -> tuple[list[torch.Tensor], torch.Tensor]:
-    """Hidden states and self-attention of one token sequence (a language model, or a seq2seq encoder),
-    batch dimension dropped: layers + 1 tensors (T, C) and (layers, heads, T, T)."""
+    """Hidden states and self-attention of one token sequence (a language model, a seq2seq encoder or a
+    classifier; a ``[CLS]`` id of -1 is left to the classifier), batch dimension dropped: layers + 1
+    tensors (T, C) and (layers, heads, T, T)."""
     net = model.trained.model
     device = next(net.parameters()).device
-    x = torch.tensor([list(ids)], dtype=torch.long, device=device)  # (1, T)
-    hidden, att = lm_states(net, x) if model.kind == "lm" else encoder_states(net, x)
+    x = torch.tensor([[i for i in ids if i >= 0]], dtype=torch.long, device=device)  # (1, T): no [CLS] id
+    states = {"lm": lm_states, "seq2seq": encoder_states, "classifier": classifier_states}[model.kind]
+    hidden, att = states(net, x)
     return [h[0].float().cpu() for h in hidden], att[0].float().cpu()
 
 

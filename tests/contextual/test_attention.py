@@ -32,6 +32,16 @@ def test_language_model_map_equals_numpy(tiny_lm_file):
     assert_allclose(amap.weights, numpy_lm(own.trained.model, ids)[1].reshape(4, 7, 7), atol=1e-6)
 
 
+def test_classifier_map_sees_both_ways(tiny_classifier_file):
+    """Check the transformer classifier's map: [CLS] first, attention to later tokens too, rows summing to 1."""
+    amap = attention_map(tiny_classifier_file, "the cat sat")
+    assert amap.source_tokens == ["[CLS]", "the", "cat", "sat"]
+    assert amap.heading == "tiny_clf.pt: self-attention\nthe cat sat"
+    above = np.triu_indices(4, 1)
+    assert np.all(amap.weights[:, above[0], above[1]] > 0.0)  # later tokens too: not causal
+    assert_allclose(amap.weights.sum(-1), 1.0, atol=1e-6)
+
+
 def test_one_head_figure_shows_that_heads_weights(tiny_lm_file):
     """Check that --layer 2 --head 1 draws that head's matrix with the tokens on both axes."""
     amap = attention_map(tiny_lm_file, TEXT)

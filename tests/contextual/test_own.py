@@ -99,3 +99,28 @@ def test_other_models_are_refused(tmp_path, tiny_lm_file):
     with pytest.raises(ModelFileError, match=r"^\S+gru\.pt is a gru language model, not a transformer$"):
         layer_analysis(OWN_TEXTS, model=tmp_path / "gru.pt")
     assert load_any(own) is own
+
+
+def test_layer_analysis_of_a_classifier_leaves_cls_out(tmp_path, tiny_classifier_file):
+    """Check that a transformer classifier's curves are those of its words' states, without its [CLS]
+    vector, and that a classifier of another kind is refused."""
+    from embedkit.classify.config import ClassifierConfig
+    from embedkit.nn.classifiers.models import build_classifier
+    from embedkit.nn.classifiers.neural import NeuralClassifier
+    from embedkit.nn.introspect import own_states
+
+    result = layer_analysis(OWN_TEXTS, model=tiny_classifier_file, min_occurrences=2, pairs=50)
+    assert (result.model, result.layers, result.tokens, result.words) == ("tiny_clf.pt", [0, 1, 2], 23, 7)
+    own = load_transformer(tiny_classifier_file)
+    splits = [split_tokens(own, s) for s in OWN_TEXTS]
+    states = [own_states(own, sp.ids)[0] for sp in splits]
+    per_layer = [[h[k].numpy()[1:] for h in states] for k in range(3)]  # row 0: [CLS]
+    words = [sp.words for sp in splits]
+    assert_allclose(result.self_similarity, [self_similarity(v, words, min_occurrences=2) for v in per_layer])
+    assert_allclose(result.intra_sentence_similarity, [intra_sentence_similarity(v) for v in per_layer])
+    config = ClassifierConfig(model="cnn", mode="rand", embed_dim=6, filter_widths=(2,), num_filters=2)
+    vocab = own.trained.vocab
+    cnn = build_classifier(config, vocab=vocab, num_classes=2, embed_dim=6)
+    NeuralClassifier(cnn, vocab, config, ["neg", "pos"], embed_dim=6).save(tmp_path / "cnn.pt")
+    with pytest.raises(ModelFileError, match=r"^\S+cnn\.pt is a cnn classifier, not a transformer$"):
+        load_transformer(tmp_path / "cnn.pt")

@@ -71,3 +71,23 @@ def test_decoder_cross_attention_equals_the_decoding_record(tiny_seq2seq_file):
     assert_allclose(own_att.sum(-1).numpy(), 1.0, atol=1e-6)
     _, enc = encoder_states(trained.model, src)
     assert_allclose(enc.sum(-1).numpy(), 1.0, atol=1e-6)
+
+
+def test_classifier_states_and_attention(tiny_classifier_file):
+    """Check the classifier's [CLS] row at layer 0, each layer's attention against numpy, and that the last
+    state's [CLS] row gives the model's logits."""
+    own = load_transformer(tiny_classifier_file)
+    net = own.trained.model
+    split = split_tokens(own, "The cat sat on the mat")
+    assert split.tokens[0] == "[CLS]" and split.ids[0] == -1 and split.word_of[0] is None
+    hidden, att = own_states(own, split.ids)
+    assert len(hidden) == 3 and att.shape == (2, 2, 7, 7)
+    pos0 = np.array([0.0, 1.0] * 4)  # sin(0), cos(0) in every pair of the 8 features
+    assert_allclose(hidden[0][0].numpy(), to_numpy(net.cls[0, 0]) + pos0, atol=1e-6)
+    for i, blk in enumerate(net.blocks):
+        h = layer_norm(to_numpy(hidden[i]), blk.ln1)
+        q, k, _ = np.split(h @ to_numpy(blk.attn.qkv.weight).T + to_numpy(blk.attn.qkv.bias), 3, axis=1)
+        assert_allclose(att[i].numpy(), heads_attention(q, k, 2, causal=False), atol=1e-6)
+    ids = torch.tensor([split.ids[1:]])
+    logits = net(ids, torch.tensor([6]))[0].detach().numpy()
+    assert_allclose(to_numpy(net.out.weight) @ hidden[-1][0].numpy() + to_numpy(net.out.bias), logits, atol=1e-6)
