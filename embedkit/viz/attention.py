@@ -80,7 +80,9 @@ def plot_attention(
     title: str | None = None,
 ) -> Figure:
     """Draw attention weights as heatmaps: source tokens on the x axis, output tokens on the y axis,
-    each cell the weight the decoder gave that source token while writing that output token.
+    each cell the weight the decoder gave that source token while writing that output token (for a
+    self-attention map, :func:`embedkit.contextual.attention_map`, the attended tokens across and the
+    attending ones down, as the map's ``x_label`` and ``y_label`` say).
 
     Parameters
     ----------
