@@ -77,3 +77,83 @@ def minilm():
     from embedkit.contextual import load_encoder
 
     return load_encoder("minilm")
+
+
+# sentences the tiny own-transformer fixtures are built on
+OWN_TEXTS = ["the cat sat on the mat", "the dog sat on the log", "a cat and a dog", "on the mat a dog sat"]
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_file(tmp_path_factory):
+    """A randomly initialised word transformer language model (2 layers, 2 heads, width 8), saved."""
+    torch = pytest.importorskip("torch")
+    from embedkit.nn.lm.models import build_model
+    from embedkit.nn.lm.train import TrainedLM
+    from embedkit.training.config import TrainConfig
+    from embedkit.training.corpus import corpus_from_texts
+
+    corpus = corpus_from_texts(OWN_TEXTS * 3, valid_fraction=0.2)
+    config = TrainConfig(algorithm="transformer", dim=8, hidden=16, layers=2, heads=2, block=12, workers=1)
+    torch.manual_seed(0)
+    model = build_model(config, len(corpus.vocab)).eval()
+    path = tmp_path_factory.mktemp("own") / "tiny_lm.pt"
+    TrainedLM(model, corpus.vocab, config).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_seq2seq_file(tmp_path_factory):
+    """A randomly initialised character seq2seq transformer (2 layers, 2 heads, width 8), saved."""
+    torch = pytest.importorskip("torch")
+    from embedkit.nn.seq2seq.models import build_model
+    from embedkit.nn.seq2seq.trained import TrainedSeq2Seq
+    from embedkit.sequences.config import Seq2SeqConfig
+    from embedkit.text import Vocabulary
+
+    specials = ("<pad>", "<unk>", "<go>", "<eos>")
+    src = Vocabulary([*specials, *"abc "], specials, [0] * 4 + [1] * 4)
+    tgt = Vocabulary([*specials, *"xyz"], specials, [0] * 4 + [1] * 3)
+    config = Seq2SeqConfig(
+        model="transformer",
+        emb_dim=8,
+        heads=2,
+        ff_dim=16,
+        layers=2,
+        dropout=0.0,
+        src_unit="char",
+        tgt_unit="char",
+        max_len=5,
+    )
+    torch.manual_seed(0)
+    model = build_model(config, len(src), len(tgt)).eval()
+    path = tmp_path_factory.mktemp("own") / "tiny_s2s.pt"
+    TrainedSeq2Seq(model, config, src, tgt).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_file(tmp_path_factory):
+    """A randomly initialised transformer text classifier (2 layers, 2 heads, width 8, pooled by [CLS]), saved."""
+    pytest.importorskip("torch")
+    from embedkit.classify.config import ClassifierConfig
+    from embedkit.nn.classifiers.models import build_classifier
+    from embedkit.nn.classifiers.neural import NeuralClassifier
+    from embedkit.text import Vocabulary, tokenize
+
+    vocab = Vocabulary.from_texts([tokenize(t) for t in OWN_TEXTS])
+    config = ClassifierConfig(
+        model="transformer",
+        mode="rand",
+        embed_dim=6,
+        d_model=8,
+        num_heads=2,
+        ff_size=16,
+        pooling="cls",
+        dropout=0.0,
+        attention_dropout=0.0,
+        max_len=10,
+    )
+    model = build_classifier(config, vocab=vocab, num_classes=2, embed_dim=6, seed=0).eval()
+    path = tmp_path_factory.mktemp("own") / "tiny_clf.pt"
+    NeuralClassifier(model, vocab, config, ["neg", "pos"], embed_dim=6).save(path)
+    return path

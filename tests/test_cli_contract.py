@@ -454,6 +454,8 @@ CASES: dict[str, list[Case]] = {
         Case("layers --input {missing}", 1, "missing.vec"),
         Case("layers --input {small} -o {tmp}/lay.txt", 1, "the figure must be .png, .svg or .pdf, not 'lay.txt'"),
         Case("layers --model zzz --input {small}", 1, "unknown model 'zzz'"),
+        Case("layers --model {lm} --input {small}", 1, "lm.pt is a gru language model, not a transformer"),
+        Case("layers --model {junk} --input {small}", 1, "junk.vec"),
         Case("layers --input {small} --min-occurrences 1", 2, "argument --min-occurrences"),
         Case("layers --input {small} --pairs 0", 2, "argument --pairs"),
     ],
@@ -512,9 +514,22 @@ CASES: dict[str, list[Case]] = {
         Case(
             "plot attention --model {lm} deux -o {tmp}/att.png",
             1,
-            "lm.pt is a language model, not a seq2seq model",
+            "lm.pt is a gru language model, not a transformer",
             leaves_no="att.png",
         ),
+        Case(
+            "plot attention --model {lm} deux --part encoder -o {tmp}/att.png",
+            1,
+            "lm.pt is a gru language model, not a transformer",
+            leaves_no="att.png",
+        ),
+        Case(
+            "plot attention --model {s2s_gru} deux --part self -o {tmp}/att.png",
+            1,
+            "a seq2seq model has encoder, decoder and cross attention: choose one of them",
+            leaves_no="att.png",
+        ),
+        Case("plot attention --model {s2s_gru} deux --part all -o {tmp}/att.png", 2, "argument --part: invalid choice"),
         Case(
             "plot attention --model {s2s_gru} deux -o {tmp}/att.png",
             1,

@@ -18,7 +18,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="sentence vectors (or word vectors at one layer) from a pretrained transformer",
         description="Encode the sentences of a text file (one per line; blank lines skipped) with a contextual "
         "model: one vector per sentence with the model's own pooling, or with --layer the vectors of every "
-        "word at that layer. Needs the contextual extra: pip install 'embedkit[contextual]'.",
+        "word at that layer. Under torchrun each process encodes a shard and rank 0 writes the one file, rows in input "
+        "order. Needs the contextual extra: pip install 'embedkit[contextual]'.",
     )
     p.add_argument(
         "--model", default="minilm", metavar="MODEL", help="a named model (minilm) or a model folder (default minilm)"
@@ -83,9 +84,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "layers",
         help="how contextual each layer is: anisotropy, self-similarity, intra-sentence similarity, first PC share",
         description="Run the model over the sentences of FILE and measure each layer after Ethayarajh (2019); "
-        "optionally draw the four curves.",
+        "optionally draw the four curves. The model may also be one of embedkit's own trained transformers: a "
+        "file of 'train-lm --model transformer', 'seq2seq train --model transformer' (its encoder) or "
+        "'classify train --model transformer'.",
     )
-    _model_input_options(la)
+    _model_input_options(la, own=True)
     la.add_argument(
         "--min-occurrences",
         type=int_at_least(2),
@@ -101,44 +104,42 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     la.set_defaults(func=cmd_layers)
 
 
-def _model_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--model", default="minilm", metavar="MODEL", help="a named model (minilm) or a model folder (default minilm)"
-    )
+def _model_input_options(p: argparse.ArgumentParser, *, own: bool = False) -> None:
+    what = "a named model (minilm), a model folder" + (", or an embedkit transformer model file" if own else "")
+    p.add_argument("--model", default="minilm", metavar="MODEL", help=f"{what} (default minilm)")
     p.add_argument("--input", type=Path, required=True, metavar="FILE", help="sentences, one per line (UTF-8)")
     p.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="sentences per batch (default 64)")
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from ..contextual import encode, encode_tokens, load_encoder
+    from ..contextual import load_encoder
     from ..contextual.files import read_sentences, sentence_keys, token_keys, write_matrix
+    from ..contextual.sharded import encode_corpus
 
     out = check_output(args.output, (".npy", ".ekv"), "the output")
     sentences = read_sentences(args.input)
     start = time.perf_counter()
     encoder = load_encoder(args.model)
-    progress = shows_progress(args)
-    if args.layer is None:
-        matrix = encode(sentences, model=encoder, batch_size=args.batch_size, progress=progress)
+    result = encode_corpus(
+        sentences,
+        model=encoder,
+        layer=args.layer,
+        pieces=args.pieces,
+        batch_size=args.batch_size,
+        progress=shows_progress(args),
+    )
+    if result is None:  # under torchrun, a rank other than 0: rank 0 writes and reports
+        return 0
+    matrix = result.matrix
+    if result.words is None:
         keys = sentence_keys(sentences)
         what, keyed = "sentence", ("sentences" if keys == sentences else "row numbers")
     else:
-        tokens = encode_tokens(
-            sentences,
-            model=encoder,
-            layer=args.layer,
-            pieces=args.pieces,
-            batch_size=args.batch_size,
-            progress=progress,
-        )
-        matrix = np.concatenate([t.vectors for t in tokens]) if tokens else np.zeros((0, encoder.dim), dtype=np.float32)
-        keys = token_keys([t.words for t in tokens])
+        keys = token_keys(result.words)
         what, keyed = "word", "sentence:position:word"
     write_matrix(matrix, keys, out, source=encoder.folder.name)
     seconds = time.perf_counter() - start
-    result = {
+    report = {
         "model": encoder.folder.name,
         "sentences": len(sentences),
         "rows": int(matrix.shape[0]),
@@ -146,14 +147,16 @@ def cmd_encode(args: argparse.Namespace) -> int:
         "layer": args.layer,
         "keys": keyed if out.suffix.lower() == ".ekv" else None,
         "output": str(out),
+        "processes": result.processes,
         "seconds": round(seconds, 3),
     }
     if args.json:
-        print_json(result)
+        print_json(report)
     elif not args.quiet:
+        shared = f", {result.processes} processes" if result.processes > 1 else ""
         print(
             f"encoded {len(sentences)} sentences into {matrix.shape[0]} {what} vectors of {matrix.shape[1]} "
-            f"dimensions with {encoder.folder.name}: {out} ({seconds:.1f} s)"
+            f"dimensions with {encoder.folder.name}: {out} ({seconds:.1f} s{shared})"
         )
     return 0
 
@@ -196,12 +199,13 @@ def cmd_context(args: argparse.Namespace) -> int:
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
-    from ..contextual import layer_analysis, load_encoder, plot_layer_analysis
+    from ..contextual import layer_analysis, plot_layer_analysis
     from ..contextual.files import read_sentences
+    from ..contextual.own import load_any
 
     out = check_output(args.output, (".png", ".svg", ".pdf"), "the figure") if args.output else None
     sentences = read_sentences(args.input)
-    encoder = load_encoder(args.model)
+    encoder = load_any(args.model)
     result = layer_analysis(
         sentences,
         model=encoder,

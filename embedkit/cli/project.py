@@ -84,7 +84,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     plot = sub.add_parser(
         "plot",
-        help="figures: neighbours, analogy arrows, vector heatmap, similarities, seq2seq attention",
+        help="figures: neighbours, analogy arrows, vector heatmap, similarities, attention heads",
         description="Draw a figure from the vectors.",
     )
     psub = plot.add_subparsers(dest="plot_command", metavar="FIGURE")
@@ -133,15 +133,31 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     q = psub.add_parser(
         "attention",
-        help="a seq2seq model's attention while it translates TEXT",
-        description="Translate TEXT greedily with a model saved by 'seq2seq train' and draw its attention: "
-        "source tokens across, output tokens down (a transformer: one panel per layer and head).",
+        help="a transformer's attention heads on TEXT, or a seq2seq model's attention while it translates",
+        description="Draw the attention weights of a model on TEXT, one panel per layer and head (or the one "
+        "--layer/--head picks): MiniLM or a Hugging Face folder (self-attention over its word pieces), an "
+        "embedkit transformer language model (causal self-attention) or transformer classifier, or a model saved "
+        "by 'seq2seq train' "
+        "(--part cross: where each output token looked in the source while TEXT is translated greedily; for "
+        "the transformer also --part encoder or decoder self-attention).",
     )
-    q.add_argument("--model", required=True, metavar="MODEL", help="a seq2seq model file or checkpoint folder")
-    q.add_argument("text", metavar="TEXT", help="the source to translate")
-    q.add_argument("--layer", type=positive_int, default=None, help="transformer: only this layer (from 1)")
-    q.add_argument("--head", type=positive_int, default=None, help="transformer: only this head (from 1)")
-    q.add_argument("--title", default=None, help="a title above the figure (default: none)")
+    q.add_argument(
+        "--model",
+        required=True,
+        metavar="MODEL",
+        help="minilm, a model folder, or an embedkit language-model, classifier or seq2seq file (or checkpoint folder)",
+    )
+    q.add_argument("text", metavar="TEXT", help="the sentence to read (for a seq2seq model: the source to translate)")
+    q.add_argument(
+        "--part",
+        choices=["self", "encoder", "decoder", "cross"],
+        default=None,
+        help="which attention: self (an encoder or language model, the default), or of a seq2seq model "
+        "cross (the default), encoder or decoder",
+    )
+    q.add_argument("--layer", type=positive_int, default=None, help="only this layer (from 1)")
+    q.add_argument("--head", type=positive_int, default=None, help="only this head (from 1)")
+    q.add_argument("--title", default=None, help="a title above the figure (default: the model and the text)")
     q.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the figure (.png, .svg or .pdf)")
     add_quiet_option(q)
     add_json_option(q)
@@ -343,12 +359,13 @@ def cmd_plot_attention(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     if not args.text.strip():
-        raise InvalidArgumentError("TEXT is empty: give the source to translate")
-    from ..sequences import load_seq2seq  # torch: after the cheap checks
+        raise InvalidArgumentError("TEXT is empty: give the sentence to read")
+    from ..contextual.attention import attention_map  # torch: after the cheap checks
 
     with waiting("loading torch and the model", enabled=shows_progress(args)):
-        amap = load_seq2seq(args.model).attention(args.text)
-    amap = dataclasses.replace(amap, model=f"{Path(args.model).name} ({amap.model})")  # the file, then the kind
+        amap = attention_map(args.model, args.text, part=args.part)
+    if not amap.heading:  # a seq2seq model's cross-attention: the file, then the kind
+        amap = dataclasses.replace(amap, model=f"{Path(args.model).name} ({amap.model})")
     fig = plot_attention(amap, layer=args.layer, head=args.head, title=args.title)
     size = _save_figure(fig, args.output)
     extra = {

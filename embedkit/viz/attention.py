@@ -80,7 +80,9 @@ def plot_attention(
     title: str | None = None,
 ) -> Figure:
     """Draw attention weights as heatmaps: source tokens on the x axis, output tokens on the y axis,
-    each cell the weight the decoder gave that source token while writing that output token.
+    each cell the weight the decoder gave that source token while writing that output token (for a
+    self-attention map, :func:`embedkit.contextual.attention_map`, the attended tokens across and the
+    attending ones down, as the map's ``x_label`` and ``y_label`` say).
 
     Parameters
     ----------
@@ -155,8 +157,8 @@ def plot_attention(
         im = a.imshow(weights[i], cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
         a.set_xticks(range(len(src)), src, rotation=90, fontsize=font)
         a.set_yticks(range(len(out)), out, fontsize=font)
-        a.set_xlabel("source", fontsize=font)
-        a.set_ylabel("output", fontsize=font)
+        a.set_xlabel(getattr(amap, "x_label", "source"), fontsize=font)
+        a.set_ylabel(getattr(amap, "y_label", "output"), fontsize=font)
         if len(chosen) > 1 or labels[i] != "attention":  # one recurrent map: the figure's title says it
             a.set_title(labels[i], fontsize=font)
     if im is not None:
@@ -183,8 +185,10 @@ def _cell_size(n_src: int, n_out: int, n_maps: int) -> tuple[float, int]:
 
 
 def _default_title(amap: Any, src: list[str], out: list[str]) -> str:
-    """``model`` and, on a second line, ``source → output``, from the map's texts, or from its tokens
-    (without ``<eos>``)."""
+    """The map's ``heading`` if it has one, else ``model`` and, on a second line, ``source → output``,
+    from the map's texts, or from its tokens (without ``<eos>``)."""
+    if getattr(amap, "heading", ""):
+        return str(amap.heading)
     source = getattr(amap, "source", "") or " ".join(src)
     output = getattr(amap, "output", "") or " ".join(t for t in out if t != "<eos>")
     model = getattr(amap, "model", "")

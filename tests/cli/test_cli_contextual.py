@@ -127,3 +127,20 @@ def test_layers_json_and_figure(tmp_path, capsys, data_dir):
     assert result["layers"] == list(range(7)) and result["sentences"] == 30 and result["pairs"] == 200
     assert all(len(result[m]) == 7 for m in ("anisotropy", "self_similarity", "first_pc_share"))
     assert fig.stat().st_size > 10_000
+
+
+def test_layers_and_attention_of_an_own_language_model(tmp_path, capsys, tiny_lm_file):
+    """Check that layers and plot attention take an embedkit transformer LM file and report its layers and maps."""
+    src = tmp_path / "s.txt"
+    src.write_text("the cat sat on the mat\nthe dog sat on the log\na cat and a dog\n", encoding="utf-8")
+    argv = ["layers", "--model", str(tiny_lm_file), "--input", str(src), "--min-occurrences", "2", "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["model"], result["layers"], result["tokens"], result["words"]) == ("tiny_lm.pt", [0, 1, 2], 17, 6)
+    png = tmp_path / "a.png"
+    argv = ["plot", "attention", "--model", str(tiny_lm_file), "the cat sat", "--layer", "2", "-o", str(png), "--json"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["source_tokens"] == report["output_tokens"] == ["</s>", "the", "cat", "sat"]
+    assert report["maps"] == ["layer 1 head 1", "layer 1 head 2", "layer 2 head 1", "layer 2 head 2"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from embedkit.contextual.models import model_folder, read_model_folder
-from embedkit.errors import InvalidArgumentError, ModelFileError
+from embedkit.errors import FileWriteError, InvalidArgumentError, ModelFileError
 
 
 def test_minilm_is_unpacked_once_into_the_cache(tmp_path, monkeypatch):
@@ -34,6 +37,29 @@ def test_minilm_is_unpacked_once_into_the_cache(tmp_path, monkeypatch):
     assert model_folder("minilm") == first
     assert (first / "model.safetensors").stat().st_mtime_ns == stamp
     assert [p.name for p in (tmp_path / "models").iterdir()] == [first.name]  # no temporary folder left
+
+
+def test_a_failed_unpacking_names_the_folder_and_the_problem(tmp_path, monkeypatch):
+    """Check that a disk-full or file-size failure while unpacking `minilm` is one line naming the cache
+    folder, the problem and the way out, and leaves no temporary folder."""
+    package = pytest.importorskip("all_minilm_l6_v2")
+
+    def full_disk(output_dir: str) -> None:
+        (Path(output_dir) / "all-MiniLM-L6-v2").mkdir()
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setenv("EMBEDKIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(package, "extract_model", full_disk)
+    with pytest.raises(FileWriteError) as info:
+        model_folder("minilm")
+    target = next(iter((tmp_path / "models").glob("*")), None)
+    assert target is None  # nothing left: neither the model nor the temporary folder
+    assert re.fullmatch(
+        rf"{re.escape(str(tmp_path))}/models/minilm-[0-9.]+: cannot unpack the minilm model into this folder: "
+        r"file too large; free space there or set EMBEDKIT_CACHE to a folder with room \(the model takes about "
+        r"90 MB\)",
+        str(info.value),
+    )
 
 
 def test_minilm_settings():
