@@ -1,4 +1,5 @@
-"""``bias weat`` and ``bias debias``: the Word Embedding Association Test and hard debiasing."""
+"""``bias weat``, ``bias metrics`` and ``bias debias``: the Word Embedding Association Test, the other
+metrics, and hard or Double-Hard debiasing."""
 
 from __future__ import annotations
 
@@ -80,8 +81,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = bsub.add_parser(
         "metrics",
-        help="RND, MAC, ECT and RIPA (as WEFE defines them)",
-        description="RND, ECT and RIPA of the two target sets against each attribute set, and MAC over both.",
+        help="RND, RNSB, MAC, ECT and RIPA (as WEFE defines them)",
+        description="RND, ECT and RIPA of the two target sets against each attribute set, RNSB (a logistic "
+        "regression of the first attribute set against the second) and MAC over both.",
     )
     p.add_argument("--test", nargs="+", metavar="NAME", default=None, help="built-in tests (default: all ten)")
     p.add_argument("--targets", nargs="+", metavar="FILE", help="the target sets, as for 'bias weat'")
@@ -101,10 +103,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = bsub.add_parser(
         "debias",
-        help="hard debiasing (Bolukbasi et al. 2016)",
-        description="Hard debiasing with the authors' word lists: writes new vectors any embedkit command reads.",
+        help="hard debiasing (Bolukbasi et al. 2016) or Double-Hard Debias (Wang et al. 2020)",
+        description="Hard debiasing, or Double-Hard Debias (a frequency direction removed first), with "
+        "Bolukbasi et al.'s word lists: writes new vectors any embedkit command reads.",
     )
-    p.add_argument("--method", choices=["hard"], default="hard", help="the method (default hard)")
+    p.add_argument("--method", choices=["hard", "double-hard"], default="hard", help="the method (default hard)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output vector file")
     p.add_argument(
         "--definitional",
@@ -117,7 +120,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--specific",
         metavar="FILE",
-        help="words kept out of neutralising, one a line (default: Bolukbasi et al.'s 218-word seed list)",
+        help="words kept out of neutralising, one a line (default: Bolukbasi et al.'s 1,441-word full list)",
     )
     p.add_argument(
         "--to",
@@ -204,7 +207,7 @@ def cmd_weat(args: argparse.Namespace) -> int:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from ..bias import ect, mac, ripa, rnd
+    from ..bias import ect, mac, ripa, rnd, rnsb
     from ..errors import DataError
 
     queries = _queries(args)
@@ -217,18 +220,19 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                 row[fn.__name__] = fn(v, q, normalize=args.normalize, max_missing=args.max_missing).per_attribute
             except DataError as exc:  # RIPA on target sets of different sizes: said, not fatal
                 row[fn.__name__] = {"error": str(exc)}
+        row["rnsb"] = rnsb(v, q, normalize=args.normalize, max_missing=args.max_missing).value
         row["mac"] = mac(v, q, normalize=args.normalize, max_missing=args.max_missing).value
         rows.append(row)
     if args.json:
         print_json({"tests": rows})
         return 0
-    print(f"  {'test':<8} {'attribute':<16} {'rnd':>8} {'ect':>8} {'ripa':>8} {'mac':>8}")
+    print(f"  {'test':<8} {'attribute':<16} {'rnd':>8} {'ect':>8} {'ripa':>8} {'rnsb':>8} {'mac':>8}")
     for row in rows:
         for i, a in enumerate(row["attributes"]):
             cells = [row[m].get(a) for m in ("rnd", "ect", "ripa")]
             text = " ".join(f"{c:>8.4f}" if c is not None else f"{'-':>8}" for c in cells)
-            mac_cell = f"{row['mac']:>8.4f}" if i == 0 else ""
-            print(f"  {row['name'] if i == 0 else '':<8} {a:<16} {text} {mac_cell}".rstrip())
+            both = f"{row['rnsb']:>8.4f} {row['mac']:>8.4f}" if i == 0 else ""
+            print(f"  {row['name'] if i == 0 else '':<8} {a:<16} {text} {both}".rstrip())
     return 0
 
 
@@ -236,7 +240,8 @@ def cmd_debias(args: argparse.Namespace) -> int:
     from ..bias import (
         DEFINITIONAL_PAIRS,
         EQUALIZE_PAIRS,
-        GENDER_SPECIFIC_SEED,
+        GENDER_SPECIFIC_FULL,
+        double_hard_debias,
         hard_debias,
         read_word_pairs,
         read_word_set,
@@ -245,13 +250,14 @@ def cmd_debias(args: argparse.Namespace) -> int:
 
     definitional = read_word_pairs(args.definitional) if args.definitional else DEFINITIONAL_PAIRS
     equalize = read_word_pairs(args.equalize) if args.equalize else EQUALIZE_PAIRS
-    specific = read_word_set(args.specific) if args.specific else GENDER_SPECIFIC_SEED
+    specific = read_word_set(args.specific) if args.specific else GENDER_SPECIFIC_FULL
     v = load_vectors(args.vectors, progress=shows_progress(args))
-    d = hard_debias(v, definitional=definitional, equalize=equalize, specific=specific)
+    method = hard_debias if args.method == "hard" else double_hard_debias
+    d = method(v, definitional=definitional, equalize=equalize, specific=specific)
     out = save(d, args.output, format=args.to, progress=shows_progress(args))
     info = {"method": args.method, "source": v.source, "output": str(out), "format": args.to, "count": len(v)}
     if args.json:
         print_json(info)
     else:
-        print(f"wrote {len(v):,} hard-debiased vectors to {out}")
+        print(f"wrote {len(v):,} {args.method}-debiased vectors to {out}")
     return 0
