@@ -133,6 +133,44 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_json_option(p)
     p.set_defaults(func=cmd_debias)
 
+    p = bsub.add_parser(
+        "report",
+        help="WEAT and benchmark scores before and after debiasing, in one table",
+        description="What debiasing costs: WEAT effect sizes with intervals on the ten tests, and analogy and "
+        "word-similarity scores, for the vectors and for each method's result (overshoots marked).",
+    )
+    p.add_argument(
+        "--methods",
+        nargs="+",
+        choices=["hard", "double-hard"],
+        default=None,
+        help="debiasing methods (default: hard double-hard)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="the table: .html or .md")
+    p.add_argument("--test", nargs="+", metavar="NAME", default=None, help="built-in tests (default: all ten)")
+    p.add_argument(
+        "--benchmarks",
+        nargs="+",
+        metavar="NAME|PATH",
+        default=None,
+        help="analogy and similarity sets (default: google wordsim353 simlex999)",
+    )
+    p.add_argument(
+        "--restrict",
+        type=positive_int,
+        default=30000,
+        metavar="N",
+        help="analogy answers among the N most frequent words (default 30000)",
+    )
+    p.add_argument(
+        "--n-boot", type=non_negative_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)"
+    )
+    p.add_argument("--seed", type=seed, default=0, metavar="S", help="seed of the bootstraps (default 0)")
+    add_quiet_option(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_report)
+
 
 def _pair_of_sets(files: list[str], option: str) -> tuple[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]]:
     from ..bias import read_word_set, read_word_sets
@@ -260,4 +298,40 @@ def cmd_debias(args: argparse.Namespace) -> int:
         print_json(info)
     else:
         print(f"wrote {len(v):,} {args.method}-debiased vectors to {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .._fs import atomic_write
+    from ..bias import weat_test
+    from ..bias.report import debias_report
+    from ._checks import check_output
+
+    out = check_output(args.output, (".html", ".htm", ".md", ".markdown"), "the table (-o)")
+    for t in args.test or ():
+        weat_test(t)  # a misspelt name before the vectors load
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    r = debias_report(
+        v,
+        args.methods or ("hard", "double-hard"),
+        tests=args.test,
+        benchmarks=args.benchmarks or ("google", "wordsim353", "simlex999"),
+        restrict=args.restrict,
+        n_boot=args.n_boot,
+        seed=args.seed,
+    )
+    text = r.to_html() if out.suffix.lower() in (".html", ".htm") else r.to_markdown()
+    with atomic_write(out) as f:
+        f.write(text.encode("utf-8"))
+    if args.json:
+        print_json({**r.to_dict(), "output": str(out)})
+        return 0
+    print(f"wrote {out}")
+    for j, t in enumerate(r.tests):
+        for i, m in enumerate(r.columns):
+            change = r.change(i, j)
+            if change:
+                before, after = r.weat[0][j].effect_size, r.weat[i][j].effect_size
+                kind = "overshoot" if change == "overshoot" else "sign flipped within noise"
+                print(f"{t}: {m} {kind}, effect size {before:+.3f} -> {after:+.3f}")
     return 0
