@@ -1,5 +1,6 @@
 """Bias in embeddings: the Word Embedding Association Test (Caliskan et al. 2017), RND, RNSB, MAC, ECT and
-RIPA, hard debiasing (Bolukbasi et al. 2016) and Double-Hard Debias (Wang et al. 2020). numpy only.
+RIPA, SEAT for sentence encoders (May et al. 2019), hard debiasing (Bolukbasi et al. 2016) and Double-Hard
+Debias (Wang et al. 2020). numpy only (SEAT's encoder runs under embedkit.contextual).
 
 >>> from embedkit.bias import Query, weat, WEAT_TESTS
 >>> list(WEAT_TESTS)[:3]
@@ -19,6 +20,7 @@ from .metrics import MetricResult, ect, mac, ripa, rnd
 from .plots import DirectionProjection, plot_direction, plot_effect_sizes, project_on_direction
 from .query import MAX_MISSING, Query, ResolvedQuery, read_word_pairs, read_word_set, read_word_sets
 from .rnsb import RnsbResult, logistic_regression, rnsb
+from .seat import SEAT_TEMPLATES, seat, seat_query, seat_sentences
 from .weat import (
     EXACT_LIMIT,
     PERMUTATIONS,
@@ -42,6 +44,7 @@ __all__ = [
     "GENDER_SPECIFIC_SEED",
     "MAX_MISSING",
     "PERMUTATIONS",
+    "SEAT_TEMPLATES",
     "WEAT_TESTS",
     "BiasSubspace",
     "DirectionProjection",
@@ -71,6 +74,9 @@ __all__ = [
     "ripa",
     "rnd",
     "rnsb",
+    "seat",
+    "seat_query",
+    "seat_sentences",
     "two_means",
     "weat",
     "weat_from_scores",

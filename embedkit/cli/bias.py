@@ -41,6 +41,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--attributes", nargs="+", metavar="FILE", help="the attribute sets A and B, as --targets")
     p.add_argument("--two-sided", action="store_true", help="a two-sided p-value (default: one-sided, as Caliskan)")
     p.add_argument(
+        "--encoder",
+        metavar="MODEL",
+        default=None,
+        help="SEAT (May et al. 2019): the tests' words put in template sentences and encoded by this sentence "
+        "encoder (minilm, or a model folder) instead of looked up in --vectors",
+    )
+    p.add_argument(
         "--permutations",
         type=positive_int,
         default=100_000,
@@ -211,6 +218,25 @@ def cmd_weat(args: argparse.Namespace) -> int:
     from ..bias import weat
 
     queries = _queries(args)  # file and name errors before the vectors load
+    if args.encoder is not None:
+        from ..bias import seat
+        from ..contextual import load_encoder
+
+        enc = load_encoder(args.encoder)
+        seat_results = [
+            seat(
+                q,
+                model=enc,
+                two_sided=args.two_sided,
+                exact_limit=args.exact_limit,
+                permutations=args.permutations,
+                n_boot=args.n_boot,
+                ddof=args.ddof,
+                seed=args.seed,
+            )
+            for q in queries
+        ]
+        return _print_weat(args, seat_results)
     v = load_vectors(args.vectors, progress=shows_progress(args))
     results = [
         weat(
@@ -226,11 +252,16 @@ def cmd_weat(args: argparse.Namespace) -> int:
         )
         for q in queries
     ]
+    return _print_weat(args, results)
+
+
+def _print_weat(args: argparse.Namespace, results: list) -> int:
     if args.json:
         print_json({"tests": [r.to_dict() for r in results]})
         return 0
     sided = "two-sided" if args.two_sided else "one-sided"
-    print(f"  {'test':<8} {'effect':>7}  {'95% interval':<16} {'statistic':>9}  p ({sided})")
+    width = 11 if all(r.name.startswith("seat-weat") for r in results) else 8  # seat-weat10 in full
+    print(f"  {'test':<{width}} {'effect':>7}  {'95% interval':<16} {'statistic':>9}  p ({sided})")
     for r in results:
         if r.p_method == "exact":
             p = f"{r.p_value:.3g} exact over {r.p_count:,}"
@@ -239,8 +270,8 @@ def cmd_weat(args: argparse.Namespace) -> int:
         else:
             p = f"{r.p_value:.3g} ± {r.p_stderr:.2g} ({r.p_count:,} permutations)"
         ci = f"[{r.effect_size_ci[0]:.2f}, {r.effect_size_ci[1]:.2f}]"
-        name = r.name if len(r.name) <= 8 else r.name[:7] + "~"
-        print(f"  {name:<8} {r.effect_size:>7.3f}  {ci:<16} {r.statistic:>9.4f}  {p}")
+        name = r.name if len(r.name) <= width else r.name[: width - 1] + "~"
+        print(f"  {name:<{width}} {r.effect_size:>7.3f}  {ci:<16} {r.statistic:>9.4f}  {p}")
     return 0
 
 
