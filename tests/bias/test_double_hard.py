@@ -106,6 +106,7 @@ def double_hard(glove):
     return double_hard_debias(glove)
 
 
+@pytest.mark.slow  # Double-Hard Debias of 400,000 words
 def test_glove_double_hard_properties(glove, double_hard):
     """Check on GloVe 6B 50d: neutral words have zero projection on the purified vectors' gender direction, each
     equality pair is equidistant from neutral words, gender-specific words keep their gender, rows are unit."""
@@ -124,6 +125,7 @@ def test_glove_double_hard_properties(glove, double_hard):
     assert double_hard.source.endswith("(double-hard-debiased)")
 
 
+@pytest.mark.slow  # shares the debiased vectors above
 def test_glove_double_hard_weat(glove, double_hard):
     """Check the gender tests after Double-Hard Debias (population sd): weat6 and weat7 measured values."""
     with warnings.catch_warnings():

@@ -126,6 +126,7 @@ def test_html_read_back(report):
     assert "td.overshoot{" in report.to_html()
 
 
+@pytest.mark.slow  # loads GloVe and hard-debiases it twice
 def test_cli_report(tmp_path, capsys):
     """Check `bias report`: the Markdown file written, the JSON printed, the overshoot lines, and a bad suffix."""
     out = tmp_path / "r.md"

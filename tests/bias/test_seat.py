@@ -80,6 +80,7 @@ def test_exact_p_and_effect_with_a_fixed_encoder():
     assert r.p_value == pytest.approx(p, abs=1e-12)
 
 
+@pytest.mark.slow  # loads a 90 MB model: seconds
 def test_minilm_by_hand(minilm):
     """Check SEAT with MiniLM: the effect size and exact p equal a direct numpy computation on encode()'s vectors."""
     from embedkit.contextual import encode
@@ -93,6 +94,7 @@ def test_minilm_by_hand(minilm):
     assert r.p_value == pytest.approx(p, abs=1e-12)
 
 
+@pytest.mark.slow  # loads a 90 MB model: seconds
 def test_cli_encoder(minilm, tmp_path, capsys):
     """Check `bias weat --encoder minilm` on word files: the SEAT query's JSON with its exact p."""
     for name, word in (("x", "brief"), ("y", "stable"), ("a", "fleeting"), ("b", "constant")):

@@ -98,6 +98,7 @@ def test_debias_writes_vectors(tmp_path, capsys):
     assert t["effect_size"] == pytest.approx(-1.153, abs=1e-3)
 
 
+@pytest.mark.slow  # debiases and writes 400,000 vectors
 def test_debias_double_hard(tmp_path, capsys):
     """Check `bias debias --method double-hard`: the vectors written, and weat7 after it (population sd)."""
     out = tmp_path / "dhd.ekv"
