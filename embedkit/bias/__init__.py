@@ -19,6 +19,7 @@ from .gender_words import (
 from .metrics import MetricResult, ect, mac, ripa, rnd
 from .plots import DirectionProjection, plot_direction, plot_effect_sizes, project_on_direction
 from .query import MAX_MISSING, Query, ResolvedQuery, read_word_pairs, read_word_set, read_word_sets
+from .report import DEBIAS_METHODS, DebiasReport, Score, debias_report
 from .rnsb import RnsbResult, logistic_regression, rnsb
 from .seat import SEAT_TEMPLATES, seat, seat_query, seat_sentences
 from .weat import (
@@ -37,6 +38,7 @@ __all__ = [
     "BOLUKBASI_2016",
     "CALISKAN_2017",
     "CALISKAN_EFFECT_SIZES",
+    "DEBIAS_METHODS",
     "DEFINITIONAL_PAIRS",
     "EQUALIZE_PAIRS",
     "EXACT_LIMIT",
@@ -47,16 +49,19 @@ __all__ = [
     "SEAT_TEMPLATES",
     "WEAT_TESTS",
     "BiasSubspace",
+    "DebiasReport",
     "DirectionProjection",
     "FrequencyDirection",
     "MetricResult",
     "Query",
     "ResolvedQuery",
     "RnsbResult",
+    "Score",
     "WeatResult",
     "WeatTest",
     "association",
     "bias_subspace",
+    "debias_report",
     "double_hard_debias",
     "ect",
     "effect_size",
