@@ -2,6 +2,10 @@
 and hard debiasing's cost (WEAT on every test, WordSim353, SimLex999 and Google analogies before and after).
 
 Run:  python benchmarks/bench_bias.py [--repeat 3] [--analogy-restrict 30000]
+      python benchmarks/bench_bias.py --second --out benchmarks/results/bias_second_<date>.json
+
+``--second`` measures only what the second part of issue 26 added: RNSB on the ten tests, Double-Hard
+Debias (time, the frequency search, WEAT after), and the whole before/after table (``debias_report``).
 
 Writes benchmarks/results/bias_<date>.json (command, machine, commit, every repeat) and prints Markdown
 tables. The WEAT timing is of all ten tests in one call each, defaults: exact p-value up to 1,000,000
@@ -27,7 +31,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--analogy-restrict", type=int, default=30000)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--second", action="store_true", help="RNSB, Double-Hard Debias and the before/after table only")
     args = ap.parse_args()
+    if args.second:
+        second(args)
+        return
 
     import embedkit
     from embedkit.bias import CALISKAN_EFFECT_SIZES, WEAT_TESTS, hard_debias, weat
@@ -90,6 +98,37 @@ def main() -> None:
     finish_record(record)
     write_record(out, record)
     print(f"\nwrote {out}")
+
+
+def second(args: argparse.Namespace) -> None:
+    import embedkit
+    from embedkit.bias import WEAT_TESTS, Query, double_hard_debias, frequency_direction, rnsb, weat
+    from embedkit.bias.report import debias_report
+
+    warnings.simplefilter("ignore")
+    record = new_record("bias_second", repeat=args.repeat, analogy_restrict=args.analogy_restrict)
+    out = record_path("bias_second", args.out)
+    v = embedkit.load()
+    queries = [Query.from_test(t) for t in WEAT_TESTS]
+    times, rs = timings(lambda: [rnsb(v, q) for q in queries], args.repeat)
+    record["results"].append({"task": "rnsb ten tests", "seconds": times, "rnsb": {r.name: r.value for r in rs}})
+    print(f"rnsb, ten tests: {min(times):.2f} s (min of {args.repeat})")
+    times, found = timings(lambda: frequency_direction(v), args.repeat)
+    record["results"].append({"task": "frequency_direction", "seconds": times, "search": found.to_dict()})
+    print(f"frequency_direction: {min(times):.2f} s; scores {found.scores}, chosen {found.chosen}")
+    times, d = timings(lambda: double_hard_debias(v), args.repeat)
+    after = {t: weat(d, t, n_boot=0, ddof=0).effect_size for t in WEAT_TESTS}
+    record["results"].append({"task": "double_hard_debias", "seconds": times, "weat_after_ddof0": after})
+    print(f"double_hard_debias over {len(v):,} words: {min(times):.2f} s (min of {args.repeat})")
+    t = time.perf_counter()
+    table = debias_report(v, restrict=args.analogy_restrict)
+    seconds = time.perf_counter() - t
+    record["results"].append({"task": "debias_report", "seconds": seconds, "table": table.to_dict()})
+    print(f"debias_report (hard, double-hard): {seconds:.1f} s\n")
+    print(table.to_markdown())
+    finish_record(record)
+    write_record(out, record)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

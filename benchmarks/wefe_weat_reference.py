@@ -12,8 +12,10 @@ vectors of the query's words, so the subset gives WEFE's numbers on the whole ve
     python benchmarks/wefe_weat_reference.py --hard-debias   # writes tests/bias/wefe_hard_debias_glove6b50d.json
     python benchmarks/wefe_weat_reference.py --metrics       # writes tests/bias/wefe_metrics_glove6b50d.json
     python benchmarks/wefe_weat_reference.py --timing        # prints WEFE's WEAT time with p-values (weat6, weat1)
+    python benchmarks/wefe_weat_reference.py --rnsb          # writes tests/bias/wefe_rnsb_glove6b50d.json
+    python benchmarks/wefe_weat_reference.py --double-hard   # writes tests/bias/wefe_double_hard_glove6b50d.json
 
-With ``--hard-debias`` it writes the whole vector set (word2vec text) instead and runs WEFE's
+With ``--hard-debias`` (and ``--double-hard``) it writes the whole vector set (word2vec text) instead and runs WEFE's
 ``HardDebias`` with embedkit's built-in word lists over all 400,000 words, keeping the debiased
 vectors of a few words, the bias direction, and WEFE's WEAT effect sizes after debiasing.
 
@@ -32,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "bias" / "wefe_weat_glove6b50d.json"
 METRICS_FIXTURE = ROOT / "tests" / "bias" / "wefe_metrics_glove6b50d.json"
 DEBIAS_FIXTURE = ROOT / "tests" / "bias" / "wefe_hard_debias_glove6b50d.json"
+RNSB_FIXTURE = ROOT / "tests" / "bias" / "wefe_rnsb_glove6b50d.json"
+DOUBLE_HARD_FIXTURE = ROOT / "tests" / "bias" / "wefe_double_hard_glove6b50d.json"
 # Words whose hard-debiased vectors the debias fixture keeps: occupations, the two gender tests' words,
 # and equality pairs (one, fella/granny, is not in the seed list of gender-specific words).
 DEBIAS_WORDS = [
@@ -92,14 +96,14 @@ def export() -> None:
             f.write(w + " " + " ".join(repr(float(x)) for x in v.matrix[r]) + "\n")
     sets = {name: t.to_dict() for name, t in WEAT_TESTS.items()}
     (WORK / "sets.json").write_text(json.dumps(sets), encoding="utf-8")
-    if "--hard-debias" in sys.argv:
-        from embedkit.bias import DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
+    if "--hard-debias" in sys.argv or "--double-hard" in sys.argv:
+        from embedkit.bias import DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_FULL
 
         embedkit.save(v, WORK / "glove-6b-50d.w2v.txt", format="word2vec")
         lists = {
             "definitional": [[a.lower(), b.lower()] for a, b in DEFINITIONAL_PAIRS],
             "equalize": [list(p) for p in EQUALIZE_PAIRS],
-            "specific": list(GENDER_SPECIFIC_SEED),
+            "specific": list(GENDER_SPECIFIC_FULL),
         }
         (WORK / "debias_lists.json").write_text(json.dumps(lists), encoding="utf-8")
 
@@ -212,6 +216,119 @@ def run_wefe_metrics() -> None:
     print(json.dumps(record, indent=1))
 
 
+def run_wefe_rnsb() -> None:
+    """WEFE's RNSB on the ten tests, trained on every attribute word (``holdout=False``, so no random split;
+    liblinear's logistic regression, ``random_state=0``), the vectors as stored: the KL divergence and each
+    target word's probability of the second attribute set."""
+    import importlib.metadata
+
+    from gensim.models import KeyedVectors
+    from wefe.metrics import RNSB
+    from wefe.query import Query
+    from wefe.word_embedding_model import WordEmbeddingModel
+
+    model = WordEmbeddingModel(KeyedVectors.load_word2vec_format(str(WORK / "vectors.txt"), binary=False), "glove")
+    sets = json.loads((WORK / "sets.json").read_text(encoding="utf-8"))
+    out = {}
+    for name, t in sets.items():
+        w, tn, an = t["sets"], t["targets"], t["attributes"]
+        q = Query([w[tn[0]], w[tn[1]]], [w[an[0]], w[an[1]]], tn, an)
+        r = RNSB().run_query(
+            q,
+            model,
+            holdout=False,
+            random_state=0,
+            preprocessors=[{}, {"lowercase": True}],
+            lost_vocabulary_threshold=0.2,
+        )
+        out[name] = {
+            "rnsb": float(r["result"]),
+            "negative_probability": {k: float(v) for k, v in r["negative_sentiment_probabilities"].items()},
+        }
+    record = {
+        "source": "WEFE RNSB().run_query(holdout=False, random_state=0) on glove-6b-50d, sets from embedkit.bias.WEAT_TESTS",
+        "command": "python benchmarks/wefe_weat_reference.py --rnsb",
+        "wefe": importlib.metadata.version("wefe"),
+        "estimator": "sklearn LogisticRegression(solver='liblinear', max_iter=10000)",
+        "tests": out,
+    }
+    RNSB_FIXTURE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({k: {"rnsb": v["rnsb"]} for k, v in out.items()}, indent=1))
+
+
+def run_wefe_double_hard() -> None:
+    """WEFE's DoubleHardDebias over all 400,000 words (its defaults: 1,000 words a side, 4 candidate
+    components, IncrementalPCA of 10 components), definitional pairs lower-cased, the full gender-specific
+    list ignored. Its k-means is unseeded: the candidate scores are recomputed twice more to show whether
+    they move. Kept: the target words, the scores, the chosen component, the bias direction, the mean and
+    the candidate components (WEFE's IncrementalPCA, an approximation of the principal directions), a few
+    debiased target words, the time and WEFE's WEAT effect sizes after."""
+    import importlib.metadata
+    import time
+
+    import numpy as np
+    from gensim.models import KeyedVectors
+    from wefe.debias.double_hard_debias import DoubleHardDebias
+    from wefe.metrics import WEAT
+    from wefe.query import Query
+    from wefe.word_embedding_model import WordEmbeddingModel
+
+    lists = json.loads((WORK / "debias_lists.json").read_text(encoding="utf-8"))
+    kv = KeyedVectors.load_word2vec_format(str(WORK / "glove-6b-50d.w2v.txt"), binary=False)
+    model = WordEmbeddingModel(kv, "glove-6b-50d")
+    scores: list = []
+    original = DoubleHardDebias._kmeans_eval
+
+    def recording(self, *a, **k):
+        s = original(self, *a, **k)
+        scores.append(float(s))
+        return s
+
+    DoubleHardDebias._kmeans_eval = recording
+    t = time.perf_counter()
+    dhd = DoubleHardDebias().fit(model, definitional_pairs=lists["definitional"], bias_representation=["he", "she"])
+    debiased = dhd.transform(model, ignore=lists["specific"], copy=True)
+    seconds = time.perf_counter() - t
+    first = list(scores)
+    reruns = []
+    for _ in range(2):
+        scores.clear()
+        dhd._get_optimal_dimension(model, dhd.n_words, dhd.n_components)
+        reruns.append(list(scores))
+    chosen = int(np.argmin(first))
+    targets = list(dhd.target_words)
+    keep = targets[:5] + targets[-5:] + [w for w in ("nurse", "programmer", "homemaker", "doctor") if w in targets]
+    sets = json.loads((WORK / "sets.json").read_text(encoding="utf-8"))
+    after = {}
+    for name, s in sets.items():
+        w, tn, an = s["sets"], s["targets"], s["attributes"]
+        q = Query([w[tn[0]], w[tn[1]]], [w[an[0]], w[an[1]]], tn, an)
+        r = WEAT().run_query(q, debiased, preprocessors=[{}, {"lowercase": True}], lost_vocabulary_threshold=0.2)
+        after[name] = float(r["effect_size"])
+    record = {
+        "source": "WEFE DoubleHardDebias().fit(definitional, bias_representation=[he, she]).transform(ignore=specific) on glove-6b-50d",
+        "command": "python benchmarks/wefe_weat_reference.py --double-hard",
+        "wefe": importlib.metadata.version("wefe"),
+        "seconds_fit_transform": round(seconds, 2),
+        "scores": first,
+        "scores_reruns": reruns,
+        "chosen": chosen,
+        "female": targets[: dhd.n_words],
+        "male": targets[dhd.n_words :],
+        "bias_direction": [float(x) for x in dhd.bias_direction],
+        "mean": [float(x) for x in dhd.embeddings_mean],
+        "components": [[float(x) for x in row] for row in dhd.pca[: dhd.n_components]],
+        "vectors": {w: [float(x) for x in debiased[w]] for w in keep},
+        "weat_effect_size_after": after,
+    }
+    DOUBLE_HARD_FIXTURE.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    print(
+        json.dumps(
+            {k: v for k, v in record.items() if k not in ("vectors", "bias_direction", "female", "male")}, indent=1
+        )
+    )
+
+
 def run_wefe_timing() -> None:
     """WEFE's WEAT with its p-value (1,000 iterations, its default test type) on weat6 (8+8 targets) and
     weat1 (25+25): the time per test, for the comparison in docs/bias.md (not a fixture)."""
@@ -245,6 +362,10 @@ def main() -> int:
             run_wefe_metrics()
         elif "--hard-debias" in sys.argv:
             run_wefe_hard_debias()
+        elif "--rnsb" in sys.argv:
+            run_wefe_rnsb()
+        elif "--double-hard" in sys.argv:
+            run_wefe_double_hard()
         else:
             run_wefe()
         return 0
@@ -254,7 +375,7 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     if subprocess.run([str(py), "-c", "import wefe"], check=False, capture_output=True).returncode:
         subprocess.run([str(py), "-m", "pip", "install", "-q", "wefe"], check=True)
-    extra = [a for a in ("--hard-debias", "--metrics", "--timing") if a in sys.argv]
+    extra = [a for a in ("--hard-debias", "--metrics", "--timing", "--rnsb", "--double-hard") if a in sys.argv]
     return subprocess.run([str(py), __file__, "--wefe", *extra], check=False).returncode
 
 

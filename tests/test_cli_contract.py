@@ -218,6 +218,14 @@ CASES: dict[str, list[Case]] = {
         *vector_cases("bias debias -o {tmp}/d.ekv"),
         Case("bias debias --method soft -o {tmp}/d.ekv", 2, "argument --method: invalid choice", leaves_no="d.ekv"),
     ],
+    "bias report": [
+        *vector_cases("bias report --test weat7 -o {tmp}/r.md"),
+        Case("bias report --test weat0 -o {tmp}/r.md", 1, "unknown WEAT test 'weat0'", leaves_no="r.md"),
+        Case("bias report --methods soft -o {tmp}/r.md", 2, "argument --methods: invalid choice", leaves_no="r.md"),
+        Case(
+            "bias report -o {tmp}/r.txt", 1, "the table (-o) must be .html, .htm, .md or .markdown", leaves_no="r.txt"
+        ),
+    ],
     "train-embeddings": [
         Case("train-embeddings {missing} -o {tmp}/e.ekv", 1, "missing.vec", leaves_no="e.ekv"),
         Case(

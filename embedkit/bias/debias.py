@@ -6,8 +6,8 @@ The steps, on unit-normalised vectors (as the authors' code and WEFE's ``HardDeb
 1. **Subspace.** For each definitional pair (she, he), subtract the pair's mean from both vectors; the
    first ``k`` principal directions of those centred vectors span the bias subspace B (``k=1``: the
    gender direction).
-2. **Neutralise.** Each word not in ``specific`` (the gender-specific words, by default the authors' seed
-   list) loses its projection on B and is normalised again. With ``neutral`` given, only those words are.
+2. **Neutralise.** Each word not in ``specific`` (the gender-specific words, by default the authors'
+   expanded list of 1,441, as their ``debias.py`` uses; words match as spelt) loses its projection on B and is normalised again. With ``neutral`` given, only those words are.
 3. **Equalise.** For each equality pair (a, b), tried lower-case, title-case and upper-case as the
    authors do, with mean ``mu`` and ``nu = mu - mu_B``: ``w = nu + sqrt(1 - |nu|^2) (w_B - mu_B) / |w_B - mu_B|``,
    so a and b differ only inside B and are equidistant from every neutral word.
@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import DataError, InvalidArgumentError
 from ..vectors import Vectors
-from .gender_words import DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_SEED
+from .gender_words import DEFINITIONAL_PAIRS, EQUALIZE_PAIRS, GENDER_SPECIFIC_FULL
 
 __all__ = ["BiasSubspace", "bias_subspace", "hard_debias"]
 
@@ -69,11 +69,12 @@ class BiasSubspace:
 
 
 def bias_subspace(
-    vectors: Vectors, pairs: Sequence[tuple[str, str]] = DEFINITIONAL_PAIRS, *, k: int = 1
+    vectors: Vectors, pairs: Sequence[tuple[str, str]] = DEFINITIONAL_PAIRS, *, k: int = 1, normalize: bool = True
 ) -> BiasSubspace:
     """The ``k``-dimensional bias subspace of ``vectors`` from definitional ``pairs`` (PCA of the
-    pair-centred unit vectors). Words are looked up as spelt, then lower-cased; a pair with a missing
-    word is left out, and fewer than two usable pairs is an error."""
+    pair-centred unit vectors, or of the vectors as stored with ``normalize=False``). Words are looked up
+    as spelt, then lower-cased; a pair with a missing word is left out, and fewer than two usable pairs is
+    an error."""
     if k < 1:
         raise InvalidArgumentError(f"k must be at least 1, got {k}")
     index = vectors.index
@@ -90,7 +91,9 @@ def bias_subspace(
             f"need at least 2 definitional pairs in the vectors (and 2k words), found {len(used)}; missing: "
             + ", ".join(f"{a}/{b}" for a, b in missing)
         )
-    m = _unit_rows(np.asarray(vectors.matrix[np.asarray(rows).ravel()], dtype=np.float64))
+    m = np.asarray(vectors.matrix[np.asarray(rows).ravel()], dtype=np.float64)
+    if normalize:
+        m = _unit_rows(m)
     m = m.reshape(len(used), 2, -1)
     centred = (m - m.mean(axis=1, keepdims=True)).reshape(2 * len(used), -1)  # (2P, dim), mean 0
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
@@ -118,7 +121,7 @@ def hard_debias(
     *,
     definitional: Sequence[tuple[str, str]] = DEFINITIONAL_PAIRS,
     equalize: Sequence[tuple[str, str]] = EQUALIZE_PAIRS,
-    specific: Iterable[str] = GENDER_SPECIFIC_SEED,
+    specific: Iterable[str] = GENDER_SPECIFIC_FULL,
     neutral: Iterable[str] | None = None,
     k: int = 1,
 ) -> Vectors:

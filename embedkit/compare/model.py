@@ -15,6 +15,7 @@ import numpy as np
 
 from ..evaluation.alignment import Alignment, NeighborOverlap
 from ..evaluation.bootstrap import paired_draws, percentile_interval_95
+from .bias_section import BiasSection
 
 __all__ = [
     "Comparison",
@@ -120,6 +121,7 @@ class Comparison:
     alignments: list[Alignment]
     projection: dict
     settings: dict
+    bias: BiasSection | None = None
 
     @property
     def names(self) -> list[str]:
@@ -146,6 +148,7 @@ class Comparison:
             "alignment": [a.to_dict() for a in self.alignments],
             "projection": self.projection,
             "settings": self.settings,
+            "bias": None if self.bias is None else self.bias.to_dict(),
         }
 
 

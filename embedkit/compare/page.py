@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..evaluation.alignment import Alignment, NeighborOverlap
+from .bias_section import BiasSection
 from .model import Comparison, MetricRow, Verdict
 
 __all__ = ["Coverage", "Page", "SectionRow", "SectionTable", "Sections", "SetRow", "Setting", "build_page"]
@@ -89,6 +90,7 @@ class Page:
     settings: tuple[Setting, ...]
     fig_metrics: str | None = None
     fig_projection: str | None = None
+    bias: BiasSection | None = None
 
 
 def _setting(value: object) -> str:
@@ -141,4 +143,5 @@ def build_page(comparison: Comparison, *, fig_metrics: str | None = None, fig_pr
         settings=tuple(Setting(k, _setting(v)) for k, v in st.items()),
         fig_metrics=fig_metrics,
         fig_projection=fig_projection,
+        bias=comparison.bias,
     )

@@ -22,6 +22,7 @@ from ..io.named import default_data_dir
 from ..progress import progress_bar
 from ..search.kernels import unit_rows
 from ..vectors import Vectors
+from .bias_section import bias_section
 from .downstream import downstream_rows
 from .intrinsic import benchmark_kind, compare_benchmark, shared_candidates
 from .model import Comparison, MetricRow, SetInfo
@@ -112,6 +113,7 @@ def compare(
     n_boot: int = 1000,
     seed: int = 0,
     progress: bool = True,
+    bias: bool = True,
 ) -> Comparison:
     """Compare two or more vector sets (names or paths of any format, or :class:`Vectors`).
 
@@ -143,6 +145,8 @@ def compare(
         Bootstrap resamples for every interval, and the seed of everything random.
     progress:
         Show a progress bar across the stages.
+    bias:
+        Run Caliskan et al.'s ten WEAT tests on every set (:mod:`embedkit.compare.bias_section`).
     """
     vecs, names = _resolve(specs, names)
     if len(vecs) < 2:
@@ -155,6 +159,7 @@ def compare(
         "alignment",
         "projection",
         *[f"downstream {d}" for d in downstream],
+        *(["bias"] if bias else []),
     ]
     bar = progress_bar(desc="compare", total=len(stages), unit="stage", delay=0.0, enabled=progress)
 
@@ -205,6 +210,11 @@ def compare(
             step(f"downstream {ds}")
             metrics.append(downstream_rows(vecs, names, path, label=ds, folds=folds, n_boot=n_boot, seed=seed))
             bar.update()
+    section = None
+    if bias:
+        step("bias")
+        section = bias_section(vecs, names, n_boot=n_boot, seed=seed)
+        bar.update()
     bar.close()
     settings = {
         "benchmarks": list(benchmarks),
@@ -219,7 +229,7 @@ def compare(
         "seed": seed,
         "probe_words": list(probe_words),
     }
-    return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings)
+    return Comparison(infos, metrics, sections, overlaps, alignments, projection, settings, section)
 
 
 def _aligned_projection(vecs, names, alignments, probe_words) -> dict:

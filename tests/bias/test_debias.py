@@ -11,7 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from embedkit import Vectors
-from embedkit.bias import GENDER_SPECIFIC_SEED, bias_subspace, hard_debias, weat
+from embedkit.bias import GENDER_SPECIFIC_FULL, GENDER_SPECIFIC_SEED, bias_subspace, hard_debias, weat
 from embedkit.errors import DataError
 
 
@@ -94,7 +94,22 @@ def test_glove_weat_before_and_after(glove, debiased):
         after = weat(debiased, "weat7", n_boot=0, ddof=0).effect_size
     assert before == pytest.approx(1.5442, abs=1e-3)
     assert after == pytest.approx(-1.153, abs=1e-3)
-    assert len(GENDER_SPECIFIC_SEED) == 218
+
+
+def test_gender_specific_lists():
+    """Check the published lists: 218 seed words, 1,441 full words holding every seed word, first and last as in
+    the authors' gender_specific_full.json."""
+    assert len(GENDER_SPECIFIC_SEED) == 218 and len(set(GENDER_SPECIFIC_FULL)) == len(GENDER_SPECIFIC_FULL) == 1441
+    assert set(GENDER_SPECIFIC_SEED) <= set(GENDER_SPECIFIC_FULL)
+    assert GENDER_SPECIFIC_FULL[:4] == ("he", "his", "He", "her") and GENDER_SPECIFIC_FULL[-1] == "psychic_Oda"
+    assert "fiancé" in GENDER_SPECIFIC_FULL
+
+
+def test_subspace_as_stored():
+    """Check normalize=False: PCA of the pair-centred vectors as stored (the direction Double-Hard Debias uses)."""
+    v = Vectors(["she", "he", "woman", "man"], np.array([[2, 1], [0, 1], [1, 3], [-1, 3]], dtype=np.float32))
+    sub = bias_subspace(v, [("she", "he"), ("woman", "man")], normalize=False)
+    assert_allclose(np.abs(sub.direction), [1, 0], atol=1e-12)
 
 
 WEFE_FIXTURE = Path(__file__).with_name("wefe_hard_debias_glove6b50d.json")
@@ -105,12 +120,7 @@ def test_glove_matches_wefe_hard_debias(glove, debiased):
     ref = json.loads(WEFE_FIXTURE.read_text(encoding="utf-8"))
     g = bias_subspace(glove).direction
     assert_allclose(np.abs(g @ np.asarray(ref["bias_direction"])), 1.0, atol=1e-6)  # the same line, either sign
-    for word, vec in ref["vectors"].items():
-        if word in (
-            "fella",
-            "granny",
-        ):  # neutralised before equalising (Bolukbasi's order); WEFE equalises the originals
-            continue
+    for word, vec in ref["vectors"].items():  # fella/granny too: both are in the full gender-specific list
         assert_allclose(debiased[word], vec, atol=2e-6, err_msg=word)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -84,6 +84,13 @@ REPORT = "report {vec} {vec_small} --benchmarks {google} wordsim353 --no-downstr
 
 CASES: dict[str, list[Case]] = {
     "bias debias": [Case("bias debias --vectors {vec} --to glove -q -o {out}/d.txt", "d.txt")],
+    "bias report": [
+        Case(
+            "bias report --test weat7 --benchmarks wordsim353 --methods hard --n-boot 10 -q -o {out}/r.html",
+            "r.html",
+            limit=512,
+        )
+    ],
     "encode": [
         # fail_on: the first run unpacks the 90 MB model into the cache before the output is written
         Case("encode --input {corpus} -q -o {out}/e.npy", "e.npy", fail_on="e.npy", slow=True, torch=True),

@@ -1,4 +1,4 @@
-"""Tests for `embedkit bias weat` and `embedkit bias debias`: JSON contract, tables, word files, errors."""
+"""Tests for `embedkit bias weat`, `bias metrics` and `bias debias`: JSON contract, tables, word files, errors."""
 
 from __future__ import annotations
 
@@ -98,6 +98,18 @@ def test_debias_writes_vectors(tmp_path, capsys):
     assert t["effect_size"] == pytest.approx(-1.153, abs=1e-3)
 
 
+@pytest.mark.slow  # debiases and writes 400,000 vectors
+def test_debias_double_hard(tmp_path, capsys):
+    """Check `bias debias --method double-hard`: the vectors written, and weat7 after it (population sd)."""
+    out = tmp_path / "dhd.ekv"
+    assert main(["bias", "debias", "--method", "double-hard", "-o", str(out), "-q"]) == 0
+    assert capsys.readouterr().out == f"wrote 400,000 double-hard-debiased vectors to {out}\n"
+    argv = ["bias", "weat", "--vectors", str(out), "--test", "weat7", "--ddof", "0", "--n-boot", "0", "--json"]
+    assert main(argv) == 0
+    (t,) = json.loads(capsys.readouterr().out)["tests"]
+    assert t["effect_size"] == pytest.approx(-1.1992, abs=1e-3)
+
+
 def test_metrics_json_and_table(capsys):
     """Check `bias metrics`: WEFE's values on weat7, and RIPA refused (not fatal) where the target sets differ in size."""
     assert main(["bias", "metrics", "--test", "weat7", "weat1", "--json", "-q"]) == 0
@@ -106,10 +118,12 @@ def test_metrics_json_and_table(capsys):
     assert t7["ect"]["female_terms"] == pytest.approx(0.11905, abs=1e-5)
     assert t7["ripa"]["male_terms"] == pytest.approx(-0.76708, abs=1e-5)
     assert t7["mac"] == pytest.approx(0.75846, abs=1e-5)
+    assert t7["rnsb"] == pytest.approx(0.186382, abs=1e-5)
     assert t1["ripa"] == {"error": "weat1: RIPA pairs X with Y word by word, but they hold 24 and 25 words"}
     assert main(["bias", "metrics", "--test", "weat7"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split() == ["weat7", "male_terms", "0.7886", "0.5952", "-0.7671", "0.7585"]
+    assert lines[0].split() == ["test", "attribute", "rnd", "ect", "ripa", "rnsb", "mac"]
+    assert lines[1].split() == ["weat7", "male_terms", "0.7886", "0.5952", "-0.7671", "0.1864", "0.7585"]
     assert lines[2].split() == ["female_terms", "1.0656", "0.1190", "-1.0482"]
 
 
