@@ -207,6 +207,11 @@ CASES: dict[str, list[Case]] = {
         Case("bias weat --permutations 0", 2, "argument --permutations"),
         Case("bias weat --max-missing 2", 2, "argument --max-missing"),
         Case("bias weat --seed -1", 2, "argument --seed: expected an integer in 0..4294967295"),
+        Case(
+            "bias weat --encoder minilm --vectors glove-6b-50d",
+            1,
+            "--vectors and --encoder exclude each other: SEAT encodes sentences, it reads no vectors",
+        ),
     ],
     "bias metrics": [
         *vector_cases("bias metrics --test weat7"),

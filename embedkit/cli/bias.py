@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import InvalidArgumentError
+from ..io.named import DEFAULT_VECTORS
 from ._checks import float_in, int_at_least, non_negative_int, positive_int, seed
 from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
 
@@ -84,7 +86,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_quiet_option(p)
     add_vectors_option(p)
     add_json_option(p)
-    p.set_defaults(func=cmd_weat)
+    # None tells "not given" from the default, so that --vectors beside --encoder is refused.
+    p.set_defaults(func=cmd_weat, vectors=None)
 
     p = bsub.add_parser(
         "metrics",
@@ -218,6 +221,12 @@ def cmd_weat(args: argparse.Namespace) -> int:
     from ..bias import weat
 
     queries = _queries(args)  # file and name errors before the vectors load
+    if args.encoder is not None and args.vectors is not None:
+        raise InvalidArgumentError(
+            "--vectors and --encoder exclude each other: SEAT encodes sentences, it reads no vectors"
+        )
+    if args.vectors is None:
+        args.vectors = DEFAULT_VECTORS
     if args.encoder is not None:
         from ..bias import seat
         from ..contextual import load_encoder

@@ -127,6 +127,7 @@ def test_metrics_json_and_table(capsys):
     assert lines[2].split() == ["female_terms", "1.0656", "0.1190", "-1.0482"]
 
 
+@pytest.mark.slow
 def test_debias_word_files(tmp_path, capsys):
     """Check `bias debias --definitional/--equalize/--specific` from files, and a malformed pairs file."""
     pairs = tmp_path / "pairs.txt"
