@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -60,3 +61,87 @@ def test_train_lm_text_says_which_held_out_loss_is_which(tmp_path, capsys):
     assert lines[4].startswith("held-out loss on all 34,400 held-out characters: ")
     assert lines[4].endswith(" bits per character) after 2 steps")
     assert lines[5] == f"wrote the model to {tmp_path / 'm.pt'}"
+
+
+class _Recorder:
+    """A stdout that records each write and flush (and says whether it is a terminal)."""
+
+    def __init__(self, tty: bool = False) -> None:
+        self.writes: list[str] = []
+        self.flushes = 0
+        self.tty = tty
+
+    def write(self, s: str) -> int:
+        self.writes.append(s)
+        return len(s)
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("unit", ["char", "word"])
+def test_generate_stream_writes_the_same_text_token_by_token(tmp_path, monkeypatch, unit):
+    """Check that --stream (and a terminal) writes the plain output's exact text piece by piece, flushing each, for char and word models past the block."""
+    import torch
+
+    from embedkit.nn.lm.models import build_model
+    from embedkit.nn.lm.train import TrainedLM
+    from embedkit.training.config import TrainConfig
+    from embedkit.training.corpus import char_corpus_from_text, corpus_from_texts
+
+    corpus = char_corpus_from_text(TEXT) if unit == "char" else corpus_from_texts([TEXT + "the quick brown fox\n"])
+    config = TrainConfig(algorithm="transformer", unit=unit, dim=16, heads=2, layers=1, hidden=32, block=16)
+    model = build_model(config, len(corpus.vocab))
+    g = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for p in model.parameters():  # random weights drawn wide: varied text, line breaks included
+            p.copy_(torch.randn(p.shape, generator=g) * 0.2)
+    path = TrainedLM(model, corpus.vocab, config).save(tmp_path / "m.pt")
+    argv = ["generate", "--model", str(path), "--prompt", "to be", f"--{unit}s", "50", "--seed", "5", "-q"]
+    outputs = {}
+    for name, extra, tty in [("plain", [], False), ("stream", ["--stream"], False), ("terminal", [], True)]:
+        out = _Recorder(tty)
+        monkeypatch.setattr("sys.stdout", out)
+        assert main([*argv, *extra]) == 0
+        outputs[name] = out
+    plain = outputs["plain"].writes
+    assert len(plain) == 1 and plain[0].startswith("to be") and "\n" in plain[0].rstrip("\n")
+    for name in ("stream", "terminal"):
+        out = outputs[name]
+        assert "".join(out.writes) == plain[0]
+        assert len(out.writes) > 30 and out.flushes == len(out.writes)  # token by token (line breaks held back)
+
+
+def test_generate_stream_and_stride_errors(tmp_path, capsys):
+    """Check that --stream with --json, and a --stride beyond the block or on a recurrent model, are one-line errors."""
+    from embedkit.nn.lm.models import build_model
+    from embedkit.nn.lm.train import TrainedLM
+    from embedkit.training.config import TrainConfig
+    from embedkit.training.corpus import char_corpus_from_text
+
+    corpus = char_corpus_from_text(TEXT)
+    for algorithm in ("transformer", "gru"):
+        config = TrainConfig(algorithm=algorithm, unit="char", dim=8, heads=2, layers=1, hidden=8, block=16)
+        TrainedLM(build_model(config, len(corpus.vocab)), corpus.vocab, config).save(tmp_path / f"{algorithm}.pt")
+    base = ["generate", "--prompt", "to", "--chars", "5", "--model"]
+    assert main([*base, str(tmp_path / "transformer.pt"), "--stream", "--json"]) == 1
+    error = json.loads(capsys.readouterr().out)  # --json: the error as JSON on stdout
+    assert error["error"] == "--stream writes text: give --stream or --json, not both"
+    cases = [
+        (
+            [str(tmp_path / "transformer.pt"), "--stride", "16"],
+            r"stride must be an integer in 1\.\.15 \(the block less one\), got 16",
+        ),
+        (
+            [str(tmp_path / "gru.pt"), "--stride", "4"],
+            "stride applies to the transformer's window; this is a gru model",
+        ),
+    ]
+    for extra, message in cases:
+        assert main([*base, *extra]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1
+        assert re.fullmatch(f"embedkit: error: {message}\n", err)
