@@ -82,9 +82,8 @@ class _Recorder:
         return self.tty
 
 
-@pytest.mark.parametrize("unit", ["char", "word"])
-def test_generate_stream_writes_the_same_text_token_by_token(tmp_path, monkeypatch, unit):
-    """Check that --stream (and a terminal) writes the plain output's exact text piece by piece, flushing each, for char and word models past the block."""
+def _random_model(tmp_path, unit: str, algorithm: str = "transformer"):
+    """A saved model of random weights drawn wide (varied text, line breaks included); nothing is trained."""
     import torch
 
     from embedkit.nn.lm.models import build_model
@@ -93,13 +92,19 @@ def test_generate_stream_writes_the_same_text_token_by_token(tmp_path, monkeypat
     from embedkit.training.corpus import char_corpus_from_text, corpus_from_texts
 
     corpus = char_corpus_from_text(TEXT) if unit == "char" else corpus_from_texts([TEXT + "the quick brown fox\n"])
-    config = TrainConfig(algorithm="transformer", unit=unit, dim=16, heads=2, layers=1, hidden=32, block=16)
+    config = TrainConfig(algorithm=algorithm, unit=unit, dim=16, heads=2, layers=1, hidden=32, block=16)
     model = build_model(config, len(corpus.vocab))
     g = torch.Generator().manual_seed(3)
     with torch.no_grad():
-        for p in model.parameters():  # random weights drawn wide: varied text, line breaks included
+        for p in model.parameters():
             p.copy_(torch.randn(p.shape, generator=g) * 0.2)
-    path = TrainedLM(model, corpus.vocab, config).save(tmp_path / "m.pt")
+    return TrainedLM(model, corpus.vocab, config).save(tmp_path / f"{algorithm}-{unit}.pt")
+
+
+@pytest.mark.parametrize("unit", ["char", "word"])
+def test_generate_stream_writes_the_same_text_token_by_token(tmp_path, monkeypatch, unit):
+    """Check that --stream (and a terminal) writes the plain output's exact text piece by piece, flushing each, for char and word models past the block."""
+    path = _random_model(tmp_path, unit)
     argv = ["generate", "--model", str(path), "--prompt", "to be", f"--{unit}s", "50", "--seed", "5", "-q"]
     outputs = {}
     for name, extra, tty in [("plain", [], False), ("stream", ["--stream"], False), ("terminal", [], True)]:
@@ -117,26 +122,19 @@ def test_generate_stream_writes_the_same_text_token_by_token(tmp_path, monkeypat
 
 def test_generate_stream_and_stride_errors(tmp_path, capsys):
     """Check that --stream with --json, and a --stride beyond the block or on a recurrent model, are one-line errors."""
-    from embedkit.nn.lm.models import build_model
-    from embedkit.nn.lm.train import TrainedLM
-    from embedkit.training.config import TrainConfig
-    from embedkit.training.corpus import char_corpus_from_text
-
-    corpus = char_corpus_from_text(TEXT)
     for algorithm in ("transformer", "gru"):
-        config = TrainConfig(algorithm=algorithm, unit="char", dim=8, heads=2, layers=1, hidden=8, block=16)
-        TrainedLM(build_model(config, len(corpus.vocab)), corpus.vocab, config).save(tmp_path / f"{algorithm}.pt")
+        _random_model(tmp_path, "char", algorithm)
     base = ["generate", "--prompt", "to", "--chars", "5", "--model"]
-    assert main([*base, str(tmp_path / "transformer.pt"), "--stream", "--json"]) == 1
+    assert main([*base, str(tmp_path / "transformer-char.pt"), "--stream", "--json"]) == 1
     error = json.loads(capsys.readouterr().out)  # --json: the error as JSON on stdout
     assert error["error"] == "--stream writes text: give --stream or --json, not both"
     cases = [
         (
-            [str(tmp_path / "transformer.pt"), "--stride", "16"],
+            [str(tmp_path / "transformer-char.pt"), "--stride", "16"],
             r"stride must be an integer in 1\.\.15 \(the block less one\), got 16",
         ),
         (
-            [str(tmp_path / "gru.pt"), "--stride", "4"],
+            [str(tmp_path / "gru-char.pt"), "--stride", "4"],
             "stride applies to the transformer's window; this is a gru model",
         ),
     ]
@@ -145,3 +143,17 @@ def test_generate_stream_and_stride_errors(tmp_path, capsys):
         out, err = capsys.readouterr()
         assert out == "" and err.count("\n") == 1
         assert re.fullmatch(f"embedkit: error: {message}\n", err)
+
+
+def test_generate_shows_progress_unless_it_streams(tmp_path, monkeypatch, capsys):
+    """Check that generate shows a progress bar on stderr when its output is not streamed, and none when it streams."""
+    from embedkit import progress
+
+    monkeypatch.setattr(progress, "PROGRESS_DELAY", 0.0)  # as if generation took long
+    argv = ["generate", "--model", str(_random_model(tmp_path, "char")), "--prompt", "to", "--chars", "30"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("to") and "\ngenerating: 1/30 (3%)" in err
+    assert main([*argv, "--stream"]) == 0
+    streamed, err = capsys.readouterr()
+    assert streamed == out and "generating" not in err
