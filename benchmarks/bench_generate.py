@@ -14,6 +14,10 @@ character is timed through ``on_token``, in wall-clock and in CPU time (on a mac
 work, the CPU time is what the run would take alone). Prints, per mode, the median total (after
 loading) and the milliseconds per character over ranges of the output, the ratio uncached / cached, and writes a dated
 JSON record (default benchmarks/results/generate_<date>.json).
+
+Then (unless ``--no-seq2seq``) the seq2seq transformer's decoding, with and without its cache, alternating:
+the recipe's size (2 layers, 128 dimensions, 4 heads, feed-forward 512), random weights, vocabularies of 500,
+64 random sources of 12 tokens, at most 30 output tokens, greedy and a beam of 5; the outputs must agree.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="a train-lm model file (default: random weights, 5-minute size)")
     ap.add_argument("--strides", type=int, nargs="*", default=[64])
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--no-seq2seq", action="store_true", help="skip the seq2seq decoding part")
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/generate_<date>.json)")
     args = ap.parse_args()
 
@@ -73,6 +78,7 @@ def main() -> None:
         "vocab": len(lm.vocab),
         "parameters": sum(p.numel() for p in lm.model.parameters()),
     }
+    record["exact_bound"] = exact_bound(c.dim, c.hidden, c.layers, c.block)
     modes: list[tuple[str, dict]] = [("uncached", {"cache": False}), ("cached", {})]
     modes += [(f"cached, stride {s}", {"stride": s}) for s in args.strides]
     runs: dict[str, list[dict]] = {name: [] for name, _ in modes}
@@ -141,9 +147,90 @@ def main() -> None:
         )
     record["ratios_uncached_over"] = ratios
     print(f"cached text identical to uncached (seed 1): {same}")
+    if not args.no_seq2seq:
+        record["seq2seq"] = seq2seq_part(args.repeat)
     finish_record(record)
     write_record(out, record)
     print(f"record: {out}")
+
+
+def exact_bound(dim: int, hidden: int, layers: int, block: int) -> dict:
+    """The floating-point work of one token past the block when the window slides by one token (the
+    exact cache recomputes the window: every layer for ``block`` positions, the last layer's projection,
+    feed-forward and attention for the new position only), and this core's one-thread float32 GEMM
+    rate at the window's shapes (best of 20 of each product): the least time such a token can take."""
+    import torch
+
+    per_position = 2 * dim * (3 * dim + dim + 2 * hidden)  # qkv, projection, feed-forward: FLOP per position and layer
+    attention = 2 * 2 * block * block * dim  # q k^T and att v over the whole window, per layer
+    last_saved = (block - 1) * (2 * dim * (dim + 2 * hidden)) + (block - 1) / block * attention
+    flop = layers * (block * per_position + attention) - last_saved
+    rates = []
+    for n in (3 * dim, dim, hidden):
+        a, b = torch.randn(block, dim), torch.randn(dim, n)
+        best = float("inf")
+        for _ in range(20):
+            t = time.perf_counter()
+            for _ in range(10):
+                torch.mm(a, b)
+            best = min(best, (time.perf_counter() - t) / 10)
+        rates.append(2 * block * dim * n / best)
+    rate = statistics.median(rates)
+    bound_ms = flop / rate * 1000
+    print(
+        f"exact past the block: {flop / 1e6:.1f} MFLOP a token; one-thread float32 GEMM at the window's shapes "
+        f"{rate / 1e9:.1f} GFLOP/s (best of 20): at least {bound_ms:.2f} ms a token"
+    )
+    return {
+        "mflop_per_token": flop / 1e6,
+        "gemm_gflops": rate / 1e9,
+        "gemm_gflops_by_shape": [r / 1e9 for r in rates],
+        "bound_ms_per_token": bound_ms,
+    }
+
+
+def seq2seq_part(repeat: int) -> dict:
+    """Greedy and beam-5 decoding of the seq2seq transformer with and without its key-value cache."""
+    import torch
+
+    from embedkit.nn.seq2seq.decode import beam_search, greedy
+    from embedkit.nn.seq2seq.models import TransformerSeq2Seq
+
+    torch.manual_seed(0)
+    model = TransformerSeq2Seq(500, 500, dim=128, heads=4, ff_dim=512, layers=2, dropout=0.0).eval()
+    src = torch.randint(4, 500, (64, 12), generator=torch.Generator().manual_seed(1))
+    lengths = torch.full((64,), 12)
+    decoders = {
+        "greedy": lambda: greedy(model, src, lengths, max_len=30),
+        "beam 5": lambda: beam_search(model, src, lengths, beam_size=5, max_len=30),
+    }
+    out: dict = {"sources": 64, "source_tokens": 12, "max_len": 30, "vocab": 500, "runs": []}
+    outputs: dict = {}
+    for _ in range(repeat):
+        for name, decode in decoders.items():
+            for cache in (False, True):
+                model.kv_cache = cache
+                t = (time.perf_counter(), time.process_time())
+                result = decode()
+                wall, cpu = time.perf_counter() - t[0], time.process_time() - t[1]
+                outputs[name, cache] = [(d.ids, round(d.score, 4)) for d in result]
+                out["runs"].append({"decoder": name, "cache": cache, "seconds": wall, "cpu_seconds": cpu})
+    print("\nseq2seq transformer, 64 sources, one thread (wall s / CPU s, median):")
+    for name in decoders:
+        tim = {
+            c: [
+                statistics.median(r[k] for r in out["runs"] if r["decoder"] == name and r["cache"] == c)
+                for k in ("seconds", "cpu_seconds")
+            ]
+            for c in (False, True)
+        }
+        same = outputs[name, False] == outputs[name, True]
+        out[name] = {"uncached": tim[False], "cached": tim[True], "same_outputs": same}
+        print(
+            f"| {name} | uncached {tim[False][0]:.2f} / {tim[False][1]:.2f} | cached {tim[True][0]:.2f} / "
+            f"{tim[True][1]:.2f} | {tim[False][0] / tim[True][0]:.1f}x, {tim[False][1] / tim[True][1]:.1f}x | same outputs: {same} |"
+        )
+    return out
 
 
 if __name__ == "__main__":
