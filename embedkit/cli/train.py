@@ -11,7 +11,7 @@ from .._launch import is_main_process, under_torchrun
 from ..config import MAX_BEAM
 from ..errors import ConfigError, InvalidArgumentError
 from ..io.formats import SUFFIX_FORMATS, write_format_for
-from ..progress import waiting
+from ..progress import is_terminal, waiting
 from ._checks import (
     beam_size,
     check_output,
@@ -246,6 +246,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--beam-size", type=beam_size, default=5, metavar="K", help=f"beam width, 1 to {MAX_BEAM} (default 5)"
     )
     p.add_argument("--seed", type=seed, default=0, metavar="S", help="random seed of the sampling (default 0)")
+    p.add_argument(
+        "--stride",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="transformer models: past the block, slide the window N tokens at a time and reuse the key-value "
+        "cache in between, one window's computation per N tokens instead of per token; each token then sees "
+        "block - N to block - 1 earlier tokens, not block - 1, so N > 1 changes the text (default 1: "
+        "the same text as sliding token by token)",
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="write the text as it is generated, token by token (the default when the output is a terminal; "
+        "beam search writes its result at the end)",
+    )
     add_quiet_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_generate)
@@ -391,6 +407,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         from ..text import tokenize
 
         warn_unknown_words(tokenize(args.prompt, lower=True), lm.vocab)  # as the model reads the prompt
+    if args.stream and args.json:
+        raise InvalidArgumentError("--stream writes text: give --stream or --json, not both")
+    stream = TextStream(sys.stdout) if args.stream or (not args.json and is_terminal(sys.stdout)) else None
     g = generate(
         lm,
         args.prompt,
@@ -401,9 +420,37 @@ def cmd_generate(args: argparse.Namespace) -> int:
         top_p=args.top_p,
         beam_size=args.beam_size,
         seed=args.seed,
+        stride=args.stride,
+        on_token=None if stream is None else lambda so_far: stream.show(so_far.text),
+        # the streamed text is the progress; beam search streams nothing, so it shows a bar
+        progress=shows_progress(args) and (stream is None or args.method == "beam"),
     )
     if args.json:
         print_json(g.to_dict())
+    elif stream is not None:
+        stream.end(g.text)
     else:
         sys.stdout.write(g.text.rstrip("\n") + "\n")
     return 0
+
+
+class TextStream:
+    """Writes a growing text to ``out`` as it grows, flushed each time, and ends it exactly as the text
+    is written unstreamed (trailing line breaks as one): line breaks are held back until text follows."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.shown = 0  # characters written
+
+    def show(self, text: str) -> None:
+        """Write what ``text`` (the whole text so far, extending the previous one) adds, less its trailing line breaks."""
+        body = text.rstrip("\n")
+        if len(body) > self.shown:
+            self.out.write(body[self.shown :])
+            self.out.flush()
+            self.shown = len(body)
+
+    def end(self, text: str) -> None:
+        """Write the rest of the final ``text`` and one line break."""
+        self.out.write((text.rstrip("\n") + "\n")[self.shown :])
+        self.out.flush()

@@ -4,20 +4,28 @@ A word model's prompt is tokenized with the shared tokenizer, a character model'
 character by character (a character the model never saw is an error naming it); the prompt is fed
 through the model after an end of line and each generated token is fed back in. ``<pad>`` and
 ``<unk>`` are never generated; a word model's ``</s>`` ends a line.
+
+The transformer generates on a key-value cache (:mod:`.kvcache`) by default: each new token costs
+one position while the window grows, and past the block the window slides as without the cache
+(``stride=1``), so the distribution of every token, and a seeded sample, are the same as with
+``cache=False``; a larger ``stride`` trades that equality for a flat cost per token.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import torch
 
 from ...config import MAX_BEAM
-from ...errors import InvalidArgumentError
+from ...errors import ConfigError, InvalidArgumentError
+from ...progress import progress_bar
 from ...text import PAD, UNK, tokenize
 from ...training.corpus import EOS
 from .train import TrainedLM
+from .transformer import TransformerLM
 
 __all__ = ["Generation", "beam_search", "generate", "next_token_probs"]
 
@@ -53,8 +61,25 @@ def _banned(lm: TrainedLM) -> list[int]:
     return [lm.vocab.index[w] for w in (PAD, UNK) if w in lm.vocab]
 
 
+def _start(lm: TrainedLM, batch: int, device: torch.device, cache: bool, stride: int):
+    """The state before the prompt: a key-value cache for the transformer (with ``cache``), else the model's own."""
+    model = lm.model
+    if not isinstance(model, TransformerLM):
+        if stride != 1:
+            raise InvalidArgumentError(f"stride applies to the transformer's window; this is a {model.kind} model")
+        return model.init_state(batch, device)
+    if not cache:
+        if stride != 1:
+            raise InvalidArgumentError("stride needs the key-value cache (cache=True)")
+        return model.init_state(batch, device)
+    try:
+        return model.init_cache(batch, device, stride=stride)
+    except ConfigError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+
+
 @torch.no_grad()
-def _prime(lm: TrainedLM, prompt: str, batch: int):
+def _prime(lm: TrainedLM, prompt: str, batch: int, *, cache: bool = True, stride: int = 1):
     model = lm.model
     model.eval()
     device = next(model.parameters()).device
@@ -78,7 +103,7 @@ def _prime(lm: TrainedLM, prompt: str, batch: int):
         # A new text starts after an end of line, as every line of the corpus does.
         ids_list = [eos] + [lm.vocab[w] for w in words]
     ids = torch.tensor([ids_list] * batch, dtype=torch.long, device=device)
-    h, state = model(ids, model.init_state(batch, device))  # (B, T, H)
+    h, state = model(ids, _start(lm, batch, device, cache, stride))  # (B, T, H)
     logp = model.log_probs(h[:, -1:])[:, 0]  # (B, V)
     return words, logp, state, device
 
@@ -124,6 +149,10 @@ def generate(
     top_p: float | None = None,
     beam_size: int = 5,
     seed: int = 0,
+    cache: bool = True,
+    stride: int = 1,
+    on_token: Callable[[Generation], None] | None = None,
+    progress: bool = False,
 ) -> Generation:
     """Continue ``prompt`` by ``n`` tokens: words for a word model, characters for a character model.
 
@@ -137,6 +166,17 @@ def generate(
         ``"greedy"`` takes the most likely token; ``"beam"`` runs :func:`beam_search`.
     seed:
         Seeds sampling (a private generator: the same seed gives the same text).
+    cache:
+        Run the transformer on a key-value cache (the same distribution, faster; other models ignore it).
+    stride:
+        How many tokens the transformer's full window slides at once (1 .. block - 1, with ``cache``). 1 is
+        exactly the model without a cache; a larger stride recomputes the window once per ``stride``
+        tokens, and each token then sees ``block - stride`` to ``block - 1`` earlier tokens.
+    on_token:
+        Called after each sampled or greedy token with the generation so far (its ``log_prob`` too), to
+        stream the text; beam search knows its best continuation only at the end and never calls it.
+    progress:
+        A progress bar on stderr (once generation takes a while).
 
     Returns
     -------
@@ -145,7 +185,7 @@ def generate(
     if n < 0:
         raise InvalidArgumentError(f"n must be >= 0, got {n}")
     if method == "beam":
-        return beam_search(lm, prompt, n, beam_size=beam_size)
+        return beam_search(lm, prompt, n, beam_size=beam_size, cache=cache, stride=stride, progress=progress)
     if method not in ("sample", "greedy"):
         raise InvalidArgumentError(f"method must be 'sample', 'greedy' or 'beam', got {method!r}")
     if temperature <= 0:
@@ -154,13 +194,15 @@ def generate(
         raise InvalidArgumentError(f"top_k must be >= 1, got {top_k}")
     if top_p is not None and not 0.0 < top_p <= 1.0:
         raise InvalidArgumentError(f"top_p must be in (0, 1], got {top_p}")
-    words, logp, state, device = _prime(lm, prompt, 1)
+    words, logp, state, device = _prime(lm, prompt, 1, cache=cache, stride=stride)
     banned = _banned(lm)
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
     out: list[int] = []
+    so_far: list[str] = []
     total = 0.0
-    for _ in range(n):
+    unit = lm.config.unit
+    for _ in progress_bar(range(n), desc="generating", unit=unit, enabled=progress):
         logp = logp[0].float().clone()  # (V,)
         logp[banned] = float("-inf")
         if method == "greedy":
@@ -170,27 +212,40 @@ def generate(
             nxt = int(torch.multinomial(probs, 1, generator=gen))
         total += float(logp[nxt])
         out.append(nxt)
+        if on_token is not None:
+            so_far.append(lm.vocab.words[nxt])
+            on_token(Generation(words, so_far, total, unit))
         h, state = lm.model(torch.tensor([[nxt]], device=device), state)
         logp = lm.model.log_probs(h[:, -1:])[:, 0]
     return Generation(words, lm.vocab.decode(out), total, lm.config.unit)
 
 
 @torch.no_grad()
-def beam_search(lm: TrainedLM, prompt: str, n: int, *, beam_size: int = 5) -> Generation:
+def beam_search(
+    lm: TrainedLM,
+    prompt: str,
+    n: int,
+    *,
+    beam_size: int = 5,
+    cache: bool = True,
+    stride: int = 1,
+    progress: bool = False,
+) -> Generation:
     """The most likely continuation of ``n`` tokens found by beam search (``beam_size`` hypotheses,
     at most :data:`~embedkit.config.MAX_BEAM` as in seq2seq translation, advanced together as one
-    batch; ties broken by word id, so the result is deterministic)."""
+    batch; ties broken by word id, so the result is deterministic). ``cache``, ``stride`` and
+    ``progress`` as for :func:`generate`: the hypotheses' key-value caches are reordered with them."""
     if not isinstance(beam_size, int) or isinstance(beam_size, bool) or not 1 <= beam_size <= MAX_BEAM:
         raise InvalidArgumentError(f"beam_size must be an integer in 1..{MAX_BEAM}, got {beam_size!r}")
     model = lm.model
-    words, logp, state, device = _prime(lm, prompt, 1)
+    words, logp, state, device = _prime(lm, prompt, 1, cache=cache, stride=stride)
     banned = _banned(lm)
     v = logp.shape[-1]
     scores = torch.zeros(1, dtype=torch.float64, device=device)  # (K,)
     seqs = torch.zeros(1, 0, dtype=torch.long, device=device)  # (K, t)
     if n < 0:
         raise InvalidArgumentError(f"n must be >= 0, got {n}")
-    for _ in range(n):
+    for _ in progress_bar(range(n), desc="beam search", unit=lm.config.unit, enabled=progress):
         logp = logp.double()
         logp[:, banned] = float("-inf")
         cand = (scores[:, None] + logp).view(-1)  # (K * V,)

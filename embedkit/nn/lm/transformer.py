@@ -9,16 +9,19 @@ the :class:`~embedkit.nn.lm.models.LanguageModel` contract::
 Its ``state`` is the context carried between calls: the last ``block - 1`` token ids ``(B, L)``
 (empty at the start). Each call attends over ``state`` followed by ``ids``, at most ``block``
 tokens, with positions counted from the start of that window, so generation feeds one token at
-a time and sees the ``block`` latest tokens, as in training. Training uses no state: the trainer
-draws random contiguous blocks of ``block + 1`` tokens (see :func:`embedkit.nn.lm.train.fit`),
-so every position 0 .. ``block - 1`` of the window is trained; held-out loss is measured on
-consecutive non-overlapping blocks, as nanoGPT measures it.
+a time and sees the ``block`` latest tokens, as in training. A key-value cache
+(:meth:`TransformerLM.init_cache`, :class:`~embedkit.nn.lm.kvcache.KVCache`) as ``state`` gives
+the same features and keeps every layer's keys and values, so that a new token costs one position
+until the window slides. Training uses no state: the trainer draws random contiguous blocks of
+``block + 1`` tokens (see :func:`embedkit.nn.lm.train.fit`), so every position 0 .. ``block - 1``
+of the window is trained; held-out loss is measured on consecutive non-overlapping blocks, as
+nanoGPT measures it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -26,6 +29,7 @@ from torch import nn
 
 from ...errors import ConfigError
 from .base import LanguageModel, Objective
+from .kvcache import KVCache
 
 __all__ = ["MLP", "Block", "CausalSelfAttention", "TransformerLM", "sinusoidal_positions"]
 
@@ -61,6 +65,29 @@ class CausalSelfAttention(nn.Module):
         y = y.transpose(1, 2).reshape(b, t, c)  # (B, T, C): the heads side by side
         return self.resid_drop(self.proj(y))
 
+    def step(
+        self, x: torch.Tensor, past: tuple[torch.Tensor, torch.Tensor] | None, keep: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`forward` for new positions ``x`` (B, T, C) after ``past``'s keys and values (B, nh, P, hd)
+        each: the outputs of the last ``keep`` positions (all with ``None``) and the keys and values of all
+        P + T positions."""
+        b, t, c = x.shape  # (B, T, C)
+        qkv = self.qkv(x).view(b, t, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)  # (3, B, nh, T, hd)
+        q, k, v = qkv[0], qkv[1], qkv[2]  # (B, nh, T, hd) each
+        if past is not None:
+            k = torch.cat([past[0], k], dim=2)  # (B, nh, P + T, hd)
+            v = torch.cat([past[1], v], dim=2)
+        if keep is not None and keep < t:
+            q = q[:, :, t - keep :]  # (B, nh, keep, hd): the queries whose outputs are needed
+        tq, total = q.shape[2], k.shape[2]
+        seen = None  # query i sits at position total - tq + i and sees the keys up to it
+        if tq > 1:
+            seen = torch.ones(tq, total, dtype=torch.bool, device=x.device).tril(total - tq)  # (tq, P + T)
+        # torch's fused kernel: inference only (see forward for why training writes the product out)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=seen, dropout_p=self.dropout if self.training else 0.0)
+        y = self.proj(y.transpose(1, 2).reshape(b, tq, c))  # (B, tq, C)
+        return (self.resid_drop(y) if self.training else y), k, v
+
 
 class MLP(nn.Module):
     """The position-wise feed-forward network: ``C -> hidden -> C`` with a GELU."""
@@ -88,6 +115,19 @@ class Block(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.ln1(x))  # (B, T, C)
         return x + self.mlp(self.ln2(x))  # (B, T, C)
+
+    def step(
+        self, x: torch.Tensor, past: tuple[torch.Tensor, torch.Tensor] | None, keep: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`forward` for new positions after cached keys and values (see :meth:`CausalSelfAttention.step`):
+        the last ``keep`` positions' outputs (B, keep, C), the layer's keys and values."""
+        a, k, v = self.attn.step(self.ln1(x), past, keep)
+        if keep is not None and keep < x.shape[1]:
+            x = x[:, x.shape[1] - keep :]  # (B, keep, C)
+        x = x + a
+        if self.training:
+            return x + self.mlp(self.ln2(x)), k, v
+        return x + self.mlp.proj(F.gelu(self.mlp.fc(self.ln2(x)))), k, v  # the MLP without its dropout: fewer calls
 
 
 def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
@@ -193,9 +233,58 @@ class TransformerLM(LanguageModel):
             x = blk(x)
         return self.ln_f(x)  # (B, L, C)
 
-    def features(self, ids: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def init_cache(self, batch_size: int, device: torch.device | str = "cpu", *, stride: int = 1) -> KVCache:
+        """An empty :class:`~embedkit.nn.lm.kvcache.KVCache`: pass it as ``state`` and each new token costs one
+        position; ``stride`` (1 .. ``block - 1``) is how far a full window slides at once (1: exactly as
+        without a cache)."""
+        if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride < self.block:
+            raise ConfigError(f"stride must be an integer in 1..{self.block - 1} (the block less one), got {stride!r}")
+        empty = torch.zeros(batch_size, 0, dtype=torch.long, device=device)  # (B, 0)
+        return KVCache(empty, (), (), stride)
+
+    def _run(self, ids: torch.Tensor, start: int, cache: KVCache | None, keep: int) -> tuple[torch.Tensor, KVCache]:
+        """``ids`` (B, T) at positions ``start`` .. ``start + T - 1`` after ``cache``'s keys and values ->
+        the last ``keep`` positions' features (B, keep, C) and the keys and values of every position."""
+        t = ids.shape[1]
+        pos = self.pos.weight[start : start + t] if self.positions == "learned" else self.pe[start : start + t]
+        x = self.drop(self.embedding(ids) + pos)  # (B, T, C)
+        keys, values = [], []
+        for i, blk in enumerate(self.blocks):
+            past = (cache.keys[i], cache.values[i]) if cache is not None and cache.keys else None
+            # only the last layer can drop the rows nobody reads: every layer's keys need the one below
+            x, k, v = cast(Block, blk).step(x, past, keep if i == len(self.blocks) - 1 else None)
+            keys.append(k)
+            values.append(v)
+        if not self.blocks:
+            x = x[:, t - keep :]
+        before = cache.ids if cache is not None else ids[:, :0]
+        return self.ln_f(x), KVCache(torch.cat([before, ids], dim=1), tuple(keys), tuple(values))
+
+    def cached_features(self, ids: torch.Tensor, cache: KVCache) -> tuple[torch.Tensor, KVCache]:
+        """:meth:`features` on a key-value cache: ``ids`` (B, T) after ``cache`` -> features (B, T, C) and the
+        new cache. While the window grows, only the new tokens are computed; when it must slide, the slid
+        window is computed afresh (see :mod:`~embedkit.nn.lm.kvcache`)."""
+        outs = []
+        for s in range(0, ids.shape[1], self.block):  # the chunks of :meth:`features`
+            chunk = ids[:, s : s + self.block]  # (B, t)
+            t = chunk.shape[1]
+            if cache.length + t <= self.block:  # the window grows: positions unchanged, the cache valid
+                h, grown = self._run(chunk, cache.length, cache, t)
+            else:  # the window slides: every position changes
+                ctx = torch.cat([cache.ids, chunk], dim=1)  # (B, L + t)
+                cut = min(max(ctx.shape[1] - self.block, cache.stride), cache.length)
+                h, grown = self._run(ctx[:, cut:], 0, None, t)
+            cache = KVCache(grown.ids, grown.keys, grown.values, cache.stride)
+            outs.append(h)  # (B, t, C)
+        h = torch.cat(outs, dim=1) if len(outs) != 1 else outs[0]  # (B, T, C)
+        return h, cache
+
+    def features(self, ids: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
         """``ids`` (B, T) after the context ``state`` (B, L) -> features (B, T, C), computed in chunks of at most
-        ``block`` tokens, and the last ``block - 1`` tokens as the new context."""
+        ``block`` tokens, and the last ``block - 1`` tokens as the new context. A :class:`KVCache` as
+        ``state`` runs :meth:`cached_features`."""
+        if isinstance(state, KVCache):
+            return self.cached_features(ids, state)
         keep = self.block - 1
         outs = []
         # Chunks of at most ``block`` new tokens; each attends over the carried context and itself,
@@ -210,5 +299,13 @@ class TransformerLM(LanguageModel):
         return h, state
 
     def forward(self, ids: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
-        """``ids`` (B, T) after the context ``state`` (B, L) -> features (B, T, C), the new context."""
+        """``ids`` (B, T) after the context ``state`` (B, L), or a :class:`KVCache` -> features (B, T, C), the new
+        context."""
         return super().forward(ids, state)
+
+    @staticmethod
+    def select_state(state: Any, index: torch.Tensor) -> Any:
+        """Reorder the batch dimension of ``state``, ids or a :class:`KVCache` (beam search)."""
+        if isinstance(state, KVCache):
+            return state.select(index)
+        return LanguageModel.select_state(state, index)

@@ -23,7 +23,7 @@ are joined by a linear layer into the decoder's initial state.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -253,6 +253,52 @@ class DecoderBlock(nn.Module):
         y = y + self.drop(out)
         return y + self.drop(self.ff(self.norm3(y))), w
 
+    def step(
+        self,
+        y: torch.Tensor,
+        past: tuple[torch.Tensor, torch.Tensor] | None,
+        cross: tuple[torch.Tensor, torch.Tensor],
+        pad_bias: torch.Tensor,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """:meth:`forward` (inference) for one new position ``y`` (B, 1, D) after the cached self-attention keys
+        and values ``past`` (B, heads, t, hd) each, against the source's keys and values ``cross``, computed
+        once (:func:`head_projections`): the new ``y``, the keys and values of the t + 1 positions, and the
+        cross-attention weights (B, heads, 1, S)."""
+        h = self.norm1(y)
+        q, k, v = head_projections(self.self_attn, h)  # (B, heads, 1, hd) each
+        if past is not None:
+            k, v = torch.cat([past[0], k], 2), torch.cat([past[1], v], 2)  # (B, heads, t + 1, hd)
+        y = y + self.drop(attend(self.self_attn, q, k, v, None)[0])  # the new position sees every earlier one
+        out, w = attend(
+            self.cross_attn, head_projections(self.cross_attn, self.norm2(y), only_query=True), *cross, pad_bias
+        )
+        y = y + self.drop(out)
+        return y + self.drop(self.ff(self.norm3(y))), (k, v), w
+
+
+def head_projections(mha: nn.MultiheadAttention, x: torch.Tensor, *, only_query: bool = False) -> Any:
+    """``mha``'s input projections of ``x`` (B, T, D) split into heads: queries, keys, values (B, heads, T, hd)
+    each, or the queries alone with ``only_query``."""
+    b, t, d = x.shape
+    w, bias = mha.in_proj_weight, mha.in_proj_bias
+    parts = 1 if only_query else 3
+    z = nn.functional.linear(x, w[: parts * d], None if bias is None else bias[: parts * d])  # (B, T, parts * D)
+    z = z.view(b, t, parts, mha.num_heads, d // mha.num_heads).permute(2, 0, 3, 1, 4)  # (parts, B, heads, T, hd)
+    return z[0] if only_query else (z[0], z[1], z[2])
+
+
+def attend(
+    mha: nn.MultiheadAttention, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scaled dot-product attention of ``q`` (B, heads, T, hd) over ``k``, ``v`` (B, heads, S, hd) plus ``bias``
+    (B, 1, 1, S: 0, or -inf at padding), through ``mha``'s output projection: (B, T, D), weights (B, heads, T, S)."""
+    w = (q @ k.transpose(-2, -1)) * (q.size(-1) ** -0.5)  # (B, heads, T, S)
+    if bias is not None:
+        w = w + bias
+    w = w.softmax(-1)
+    out = (w @ v).transpose(1, 2).reshape(q.size(0), q.size(2), -1)  # (B, T, D)
+    return mha.out_proj(out), w
+
 
 class TransformerSeq2Seq(nn.Module):
     """Vaswani et al.'s encoder-decoder (pre-norm): sinusoidal positions, source self-attention with the
@@ -275,6 +321,8 @@ class TransformerSeq2Seq(nn.Module):
         super().__init__()
         self.dim, self.heads = dim, heads
         self.record_attention = True  # step() returns the cross-attention weights (validation turns it off: faster)
+        # step() computes one position against cached keys and values (inference; off: the whole prefix again)
+        self.kv_cache = True
         self.src_emb = src_embedding if src_embedding is not None else nn.Embedding(src_vocab, dim, PAD_ID)
         if self.src_emb.embedding_dim != dim:
             raise ValueError(f"the source vectors have {self.src_emb.embedding_dim} dimensions, the model {dim}")
@@ -331,20 +379,55 @@ class TransformerSeq2Seq(nn.Module):
         return self.decode(tgt_in, self.encode(src, pad), pad)[0]
 
     def start(self, src: torch.Tensor, lengths: torch.Tensor) -> dict[str, Any]:
+        """Encode ``src`` (B, S) once; with :attr:`kv_cache` (inference) also every layer's cross-attention
+        keys and values, and an empty self-attention cache."""
         pad = ~source_mask(src, lengths)
-        return {"memory": self.encode(src, pad), "pad": pad, "prefix": src.new_zeros(src.size(0), 0)}
+        state: dict[str, Any] = {"memory": self.encode(src, pad), "pad": pad, "prefix": src.new_zeros(src.size(0), 0)}
+        if self.kv_cache and not self.training:
+            memory = state["memory"]
+            cross = [head_projections(cast(DecoderBlock, b).cross_attn, memory)[1:] for b in self.dec_blocks]
+            state["cross"] = tuple(t for kv in cross for t in kv)  # k, v of layer 0, then layer 1, ...
+            state["pad_bias"] = torch.zeros(pad.shape, dtype=memory.dtype, device=memory.device).masked_fill(
+                pad, float("-inf")
+            )[:, None, None, :]  # (B, 1, 1, S)
+            state["past"] = ()  # the self-attention keys and values, layer by layer, once decoding starts
+        return state
+
+    def _cached_step(
+        self, prev: torch.Tensor, state: dict[str, Any]
+    ) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
+        t = state["prefix"].size(1)
+        positions: torch.Tensor = self.positions  # type: ignore[assignment]  # a buffer
+        y = self.drop(self.tgt_emb(prev[:, None]) * math.sqrt(self.dim) + positions[t : t + 1])  # (B, 1, D)
+        past, cross, maps = state["past"], state["cross"], []
+        new_past: list[torch.Tensor] = []
+        for i, block in enumerate(self.dec_blocks):
+            mine = (past[2 * i], past[2 * i + 1]) if past else None
+            y, kv, w = cast(DecoderBlock, block).step(y, mine, (cross[2 * i], cross[2 * i + 1]), state["pad_bias"])
+            new_past += kv
+            maps.append(w[:, :, 0])  # (B, heads, S)
+        logits = self.out(self.dec_norm(y[:, 0]))  # (B, V)
+        prefix = torch.cat([state["prefix"], prev.unsqueeze(1)], 1)  # (B, t + 1)
+        attn = torch.cat(maps, 1) if self.record_attention else None  # (B, layers * heads, S)
+        return torch.log_softmax(logits, -1), {**state, "prefix": prefix, "past": tuple(new_past)}, attn
 
     def step(
         self, prev: torch.Tensor, state: dict[str, Any]
     ) -> tuple[torch.Tensor, dict[str, Any], torch.Tensor | None]:
-        # Recomputes the whole prefix each step: outputs here are tens of tokens, so a key-value cache would not pay.
+        """The next token's log-probabilities after ``prev`` (B,), the new state, the cross-attention weights."""
+        if "cross" in state:  # one new position against the cached keys and values
+            return self._cached_step(prev, state)
         prefix = torch.cat([state["prefix"], prev.unsqueeze(1)], 1)  # (B, t)
         logits, maps = self.decode(prefix, state["memory"], state["pad"], weights=self.record_attention)
         attn = torch.cat([m[:, :, -1] for m in maps], 1) if maps else None  # (B, layers * heads, S)
         return torch.log_softmax(logits[:, -1], -1), {**state, "prefix": prefix}, attn
 
     def reorder(self, state: dict[str, Any], index: torch.Tensor) -> dict[str, Any]:
-        return {k: v.index_select(0, index) for k, v in state.items()}
+        """Keep the rows ``index`` of every tensor of ``state`` (beam search)."""
+        return {
+            k: tuple(x.index_select(0, index) for x in v) if isinstance(v, tuple) else v.index_select(0, index)
+            for k, v in state.items()
+        }
 
 
 def build_model(
