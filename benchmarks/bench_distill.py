@@ -92,6 +92,13 @@ def main() -> None:
         "model2vec": m2v.subset(common),
     }
     record["words"] = len(common)
+    a, b = sets["embedkit vocabulary"].normalized, sets["model2vec"].normalized
+    cos = (a * b).sum(axis=1)  # the same word's vector by each, as cosines
+    record["agreement"] = {
+        "mean_cosine": float(cos.mean()),
+        "min_cosine": float(cos.min()),
+        "min_word": common[int(cos.argmin())],
+    }
     record["results"] = {name: scores(v) for name, v in sets.items()}
     finish_record(record)
     write_record(out, record)
