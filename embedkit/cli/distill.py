@@ -24,7 +24,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model", default="minilm", metavar="MODEL", help="a named model (minilm) or a model folder (default minilm)"
     )
-    p.add_argument("--method", choices=["vocabulary", "corpus"], default="vocabulary", help="(default vocabulary)")
+    p.add_argument(
+        "--method",
+        choices=["vocabulary", "corpus"],
+        default="vocabulary",
+        help="vocabulary: model2vec's pass over the tokenizer's vocabulary, no corpus; corpus: the average over "
+        "--corpus (default vocabulary)",
+    )
     p.add_argument(
         "--corpus", type=Path, default=None, metavar="FILE", help="--method corpus: sentences, one per line (UTF-8)"
     )
