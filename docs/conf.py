@@ -112,6 +112,7 @@ embedkit_nav = [
             "notebooks/classify",
             "notebooks/sequences",
             "notebooks/compare",
+            "notebooks/contextual",
         ],
     ),
     (

@@ -463,6 +463,15 @@ CASES: dict[str, list[Case]] = {
         Case("context bank --input {small} -k 0", 2, "argument -k"),
         Case("context bank --input {small} --vocabulary {missing}", 1, "missing.vec"),
     ],
+    "distill": [
+        Case("distill --method corpus --corpus {missing} -o {tmp}/d.ekv", 1, "missing.vec", leaves_no="d.ekv"),
+        Case("distill --method corpus --corpus {latin1} -o {tmp}/d.ekv", 1, "latin1.txt: not UTF-8 text (line 2"),
+        Case("distill -o {tmp}/d.txt", 1, "the output must be .ekv, not 'd.txt'"),
+        Case("distill --model {folder} -o {tmp}/d.ekv", 1, "not a model folder: no config.json", leaves_no="d.ekv"),
+        Case("distill --method corpus -o {tmp}/d.ekv", 1, "--method corpus needs --corpus FILE"),
+        Case("distill --words {missing} -o {tmp}/d.ekv", 1, "missing.vec", leaves_no="d.ekv"),
+        Case("distill --dim 0 -o {tmp}/d.ekv", 2, "argument --dim"),
+    ],
     "layers": [
         Case("layers --input {missing}", 1, "missing.vec"),
         Case("layers --input {small} -o {tmp}/lay.txt", 1, "the figure must be .png, .svg or .pdf, not 'lay.txt'"),

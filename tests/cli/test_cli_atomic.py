@@ -96,6 +96,15 @@ CASES: dict[str, list[Case]] = {
         Case("encode --input {corpus} -q -o {out}/e.npy", "e.npy", fail_on="e.npy", slow=True, torch=True),
         Case("encode --input {corpus} -q -o {out}/e.ekv", "e.ekv", fail_on="e.ekv", slow=True, torch=True),
     ],
+    "distill": [
+        Case(
+            "distill --method corpus --corpus {corpus} -q -o {out}/d.ekv",
+            "d.ekv",
+            fail_on="d.ekv",
+            slow=True,
+            torch=True,
+        )
+    ],
     "layers": [
         Case(
             "layers --input {corpus} --min-occurrences 2 --pairs 50 -q -o {out}/l.png",
