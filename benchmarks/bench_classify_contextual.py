@@ -4,16 +4,19 @@ end, and a linear probe per layer (issue 25, parts 5 and 6).
 Run, one part at a time (each is long on a loaded 2-core CPU; run them one after another, not together):
 
     python benchmarks/bench_classify_contextual.py finetune [--train-size 2000] [--epochs 2] [--max-length 48]
+    python benchmarks/bench_classify_contextual.py probe [--bootstrap 1000] [--figure]
     python benchmarks/bench_classify_contextual.py features [--subset 2000]
-    python benchmarks/bench_classify_contextual.py probe [--bootstrap 1000]
 
 ``finetune``: ``minilm-finetune`` on a seeded random ``--train-size`` of SST-2's training set (all of it with
 0), scored on all of SST-2 dev, seed 0. ``features``: every sentence encoded once (batch 64), then
 ``sentence-logreg`` and ``sentence-mlp`` on the vectors: SST-2 train -> dev (all of both); TREC a stratified
 10% of train held out (seed 0, as the CNN grid in docs/classification.md); DBpedia and AG News a seeded random
 ``--subset`` of the sample, 5-fold stratified CV (mean and sample std over folds). ``probe``: the per-layer
-linear probe (:func:`embedkit.contextual.probe`) on SST-2 (train -> dev) and TREC (10% held out), with
-bootstrap intervals. Each part writes benchmarks/results/classify_contextual_<part>_<date>.json.
+linear probe (:func:`embedkit.contextual.probe_vectors` on :func:`~embedkit.contextual.layer_vectors`) on
+SST-2 (train -> dev) and TREC (10% held out), with bootstrap intervals; it keeps the layer means under
+/tmp/embedkit-bench, and ``features`` then takes SST-2's and TREC's sentence vectors from them (the last
+layer's means made unit length, which is what encode() returns for MiniLM) instead of encoding again. One
+torch thread (``--threads``): on this shared machine two were several times slower. Each part writes benchmarks/results/classify_contextual_<part>_<date>.json.
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _common import DATA, ROOT, finish_record, new_record, record_path, version, write_record
 
 sys.path.insert(0, str(ROOT))
+
+CACHE = Path("/tmp/embedkit-bench/classify_contextual")  # the probe part's layer means, for the features part
 
 
 def sst2():
@@ -57,7 +63,9 @@ def part_finetune(args, record, out) -> None:
 
     tr, dev = sst2()
     tr = subset(tr, args.train_size)
-    cfg = FinetuneConfig(epochs=args.epochs, max_length=args.max_length, batch_size=args.batch_size, lr=args.lr)
+    cfg = FinetuneConfig(
+        epochs=args.epochs, max_length=args.max_length, batch_size=args.batch_size, lr=args.lr, threads=args.threads
+    )
     record["params"].update(train_examples=len(tr), dev_examples=len(dev), config=cfg.to_dict())
     write_record(out, record)
     r = train(tr, dev=dev, model="minilm-finetune", config=cfg, seed=0, progress=True)
@@ -94,8 +102,14 @@ def part_features(args, record, out) -> None:
         res: dict = {}
         if isinstance(data, tuple):
             tr, te = data
+            cached = CACHE / f"{name}_layers.npy"
             t = time.perf_counter()
-            X = encode(tr.texts + te.texts, model=enc, progress=True)
+            if cached.is_file():  # the probe's last-layer means, made unit length: encode()'s vectors
+                last = np.load(cached)[-1]
+                X = last / np.linalg.norm(last, axis=1, keepdims=True)
+                res["vectors"] = f"the probe part's last-layer means ({cached.name}), unit length"
+            else:
+                X = encode(tr.texts + te.texts, model=enc, progress=True)
             res.update(encode_seconds=time.perf_counter() - t, train=len(tr), dev=len(te))
             Xtr, Xte = X[: len(tr)], X[len(tr) :]
             ytr, yte = np.asarray(tr.labels), np.asarray(te.labels)
@@ -127,15 +141,22 @@ def part_features(args, record, out) -> None:
 
 
 def part_probe(args, record, out) -> None:
-    from embedkit.contextual import load_encoder, probe
+    from embedkit.contextual import layer_vectors, load_encoder, probe_vectors
 
     enc = load_encoder("minilm")
     record["results"] = {}
+    import numpy as np
+
+    CACHE.mkdir(parents=True, exist_ok=True)
     for name, (tr, dev) in (("sst2", sst2()), ("trec", trec())):
         t = time.perf_counter()
-        r = probe(tr, dev, model=enc, bootstrap=args.bootstrap, seed=0, progress=True)
+        X = layer_vectors(tr.texts + dev.texts, model=enc, progress=True)
+        encode_seconds = time.perf_counter() - t
+        np.save(CACHE / f"{name}_layers.npy", X)  # reused by the features part
+        n = len(tr)
+        r = probe_vectors(X[:, :n], tr.labels, X[:, n:], dev.labels, bootstrap=args.bootstrap, seed=0, task=name)
         res = r.to_dict()
-        res["seconds"] = time.perf_counter() - t
+        res.update(encode_seconds=encode_seconds, seconds=time.perf_counter() - t)
         record["results"][name] = res
         print(name, [round(a, 4) for a in r.accuracy], flush=True)
         write_record(out, record)
@@ -155,6 +176,7 @@ def main() -> None:
     ap.add_argument("--max-length", type=int, default=48)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--subset", type=int, default=2000, help="features: DBpedia and AG News examples (0: all)")
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--figure", action="store_true", help="probe: write the figures under docs/figures/")
@@ -165,6 +187,7 @@ def main() -> None:
     record["versions"].update({d: version(d) for d in ("torch", "transformers", "scikit-learn")})
     import torch
 
+    torch.set_num_threads(args.threads)
     record["machine"]["torch_threads"] = torch.get_num_threads()
     {"finetune": part_finetune, "features": part_features, "probe": part_probe}[args.part](args, record, out)
     finish_record(record)

@@ -103,7 +103,7 @@ def train(
     mode: str = "non-static",
     vectors: Vectors | str | None = None,
     config: ClassifierConfig | FinetuneConfig | None = None,
-    encoder: str | os.PathLike = "minilm",
+    encoder: str | os.PathLike | None = None,
     seed: int = 0,
     device: str = "auto",
     progress: bool = False,
@@ -131,11 +131,12 @@ def train(
     :class:`~embedkit.errors.EmbedkitWarning` saying how many. With ``output`` the classifier is
     saved there as soon as it is trained, before it is scored, so no scoring error can lose it.
 
-    The models on a contextual ``encoder`` (a named model, ``minilm``, or a model folder):
+    The models on a contextual ``encoder`` (a named model or a model folder; default ``minilm``, or the
+    ``encoder`` of a :class:`~embedkit.classify.config.FinetuneConfig` given as ``config``):
     ``sentence-logreg`` and ``sentence-mlp`` fit a head on its sentence vectors
     (:class:`~embedkit.classify.sentence.SentenceClassifier`); ``minilm-finetune`` trains the encoder and a
     linear head end to end (:func:`~embedkit.nn.classifiers.finetune.train_finetune`; ``config`` a
-    :class:`~embedkit.classify.config.FinetuneConfig`, whose ``encoder`` ``encoder`` replaces;
+    :class:`~embedkit.classify.config.FinetuneConfig`;
     ``checkpoint`` there saves the best epoch as it trains).
 
     Examples
@@ -170,14 +171,14 @@ def train(
         )
         mode_out = None
     elif model in SENTENCE_MODELS:
-        clf = SentenceClassifier(model, names, encoder=str(encoder), seed=seed, progress=progress)
+        clf = SentenceClassifier(model, names, encoder=str(encoder or "minilm"), seed=seed, progress=progress)
         clf.fit(train.texts, train.labels)
         mode_out = None
     elif model in FINETUNE_MODELS:
         from ..nn.classifiers.finetune import train_finetune  # torch
 
         base = config if isinstance(config, FinetuneConfig) else FinetuneConfig()
-        fcfg = dataclasses.replace(base, encoder=str(encoder))
+        fcfg = base if encoder is None else dataclasses.replace(base, encoder=str(encoder))
         clf, hist = train_finetune(
             train.texts,
             train.labels,
@@ -285,7 +286,7 @@ def cross_validate(
     mode: str = "non-static",
     vectors: Vectors | str | None = None,
     config: ClassifierConfig | FinetuneConfig | None = None,
-    encoder: str | os.PathLike = "minilm",
+    encoder: str | os.PathLike | None = None,
     seeds: Sequence[int] = (0,),
     only_folds: Sequence[int] | None = None,
     device: str = "auto",

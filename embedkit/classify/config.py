@@ -262,8 +262,9 @@ class FinetuneConfig:
     linearly from 0 over the first ``warmup`` share of the steps and then falling linearly to 0 at the
     last step, gradients clipped to norm ``grad_clip``. Texts are cut to ``max_length`` word pieces
     (special tokens included). After each epoch the dev accuracy is measured and the best epoch's
-    weights are kept. ``threads``: torch threads on the CPU (0: torch's own default, every core; the
-    encoder's matrices are large enough to gain from them).
+    weights are kept. ``threads``: torch threads on the CPU (0: one, the rule of
+    :func:`embedkit.nn.runtime.device.prepare_run`; on a machine shared with other work more threads can be
+    slower, as they wait for each other).
 
     Examples
     --------

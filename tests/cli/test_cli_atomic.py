@@ -89,6 +89,11 @@ CASES: dict[str, list[Case]] = {
         Case("encode --input {corpus} -q -o {out}/e.npy", "e.npy", fail_on="e.npy", slow=True, torch=True),
         Case("encode --input {corpus} -q -o {out}/e.ekv", "e.ekv", fail_on="e.ekv", slow=True, torch=True),
     ],
+    "probe": [
+        Case(
+            "probe --task {labels} --bootstrap 10 -q -o {out}/pr.png", "pr.png", fail_on="pr.png", slow=True, torch=True
+        )
+    ],
     "layers": [
         Case(
             "layers --input {corpus} --min-occurrences 2 --pairs 50 -q -o {out}/l.png",

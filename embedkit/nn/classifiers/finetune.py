@@ -47,6 +47,7 @@ class EncoderHead(nn.Module):
         self.head = nn.Linear(dim, num_classes)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Logits (B, classes) of piece ids ``ids`` (B, T) and their mask (1 for a piece, 0 for padding)."""
         hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state  # (B, T, C)
         return self.head(self.dropout(pool(hidden, mask, self.pooling)))
 
@@ -173,15 +174,15 @@ def _optimizer(net: nn.Module, config: FinetuneConfig) -> torch.optim.Optimizer:
 
 
 def warmup_decay(step: int, total: int, warmup_steps: int) -> float:
-    """The learning-rate factor at ``step`` (0-based): a linear rise to 1 over ``warmup_steps``, then a
-    linear fall to 0 at ``total``.
+    """The learning-rate factor at ``step`` (0-based) of ``total``: a linear rise, ``1 / warmup_steps`` a
+    step, to 1 at step ``warmup_steps - 1``, then a linear fall reaching 0 at the last step.
 
     >>> [round(warmup_decay(s, 10, 2), 3) for s in range(10)]
     [0.5, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125, 0.0]
     """
     if step < warmup_steps:
         return (step + 1) / warmup_steps
-    return max(0.0, (total - 1 - step) / max(1, total - 1 - warmup_steps + 1))
+    return max(0.0, (total - 1 - step) / max(1, total - warmup_steps))
 
 
 def train_finetune(
@@ -205,8 +206,7 @@ def train_finetune(
     """
     from ...contextual.api import load_encoder
 
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    torch.set_num_threads(config.threads or 1)
     encoder = load_encoder(config.encoder)
     torch.manual_seed(seed)
     net = EncoderHead(
@@ -215,7 +215,7 @@ def train_finetune(
     tr = _pieces(encoder, train_texts, config.max_length)
     dv = _pieces(encoder, dev_texts, config.max_length)
     y = torch.as_tensor(np.array(train_labels), dtype=torch.long)
-    y_dev = np.asarray(dev_labels)
+    y_dev = np.array(dev_labels)
     steps_per_epoch = -(-len(tr) // config.batch_size)
     total = config.total_steps(len(tr))
     warm = int(config.warmup * total)
