@@ -163,7 +163,9 @@ def part_probe(args, record, out) -> None:
         if args.figure:
             from embedkit.contextual import plot_probe
 
-            plot_probe(r, title=f"Linear probe per layer, MiniLM, {name}").savefig(
+            label, held = {"sst2": ("SST-2", "dev"), "trec": ("TREC", "10% held out:")}[name]
+            title = f"Linear probe per layer, MiniLM, {label} (train {len(tr):,}, {held} {len(dev):,})"
+            plot_probe(r, title=title).savefig(
                 ROOT / "docs" / "figures" / f"contextual_probe_minilm_{name}.png", dpi=110, bbox_inches="tight"
             )
 

@@ -265,5 +265,5 @@ def plot_probe(result: ProbeResult, *, ax: Axes | None = None, title: str | None
     ax.set_xticks(x)
     ax.set_title(title or f"Linear probe per layer{f': {result.task}' if result.task else ''}")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    return fig  # type: ignore[return-value]  # the Figure made or the one ax belongs to
+    ax.legend(loc="best")
+    return fig

@@ -166,7 +166,8 @@ def is_finetuned(ck: dict[str, Any]) -> bool:
 
 
 def _optimizer(net: nn.Module, config: FinetuneConfig) -> torch.optim.Optimizer:
-    decay, plain = [], []
+    decay: list[nn.Parameter] = []
+    plain: list[nn.Parameter] = []
     for name, p in net.named_parameters():
         (plain if p.ndim < 2 or "LayerNorm" in name or "norm" in name.lower() else decay).append(p)
     groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": plain, "weight_decay": 0.0}]
