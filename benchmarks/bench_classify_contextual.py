@@ -93,13 +93,16 @@ def part_features(args, record, out) -> None:
     enc = load_encoder("minilm")
     record["results"] = {}
     sets = {
-        "sst2": sst2(),
-        "trec": trec(),
-        "dbpedia": subset(read_dataset(DATA / "ontology" / "dbpedia" / "train.csv"), args.subset),
-        "agnews": subset(read_dataset(DATA / "topic" / "agnews" / "train.csv"), args.subset),
+        "sst2": sst2,
+        "trec": trec,
+        "agnews": lambda: subset(read_dataset(DATA / "topic" / "agnews" / "train.csv"), args.subset),
+        "dbpedia": lambda: subset(read_dataset(DATA / "ontology" / "dbpedia" / "train.csv"), args.subset),
     }
     for name, data in sets.items():
+        if name not in args.sets:
+            continue
         res: dict = {}
+        data = data()
         if isinstance(data, tuple):
             tr, te = data
             cached = CACHE / f"{name}_layers.npy"
@@ -180,6 +183,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--subset", type=int, default=2000, help="features: DBpedia and AG News examples (0: all)")
+    ap.add_argument(
+        "--sets", nargs="+", default=["sst2", "trec", "agnews", "dbpedia"], help="features: the datasets (default all)"
+    )
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--figure", action="store_true", help="probe: write the figures under docs/figures/")
     ap.add_argument("--out", default=None)
