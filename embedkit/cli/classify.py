@@ -224,6 +224,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             output=args.output,
         )
     except KeyboardInterrupt as exc:
+        if finetune:
+            return _finetune_interrupted(exc, args)
         return report_interrupt(exc, args, checkpoint_option="--checkpoint")
     if not is_main_process():  # under torchrun only rank 0 reports and saves
         return 0
@@ -239,6 +241,24 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.output:
             print(f"saved to {out['output']}")
     return 0
+
+
+def _finetune_interrupted(exc: KeyboardInterrupt, args: argparse.Namespace) -> int:
+    """Say in one line where Ctrl-C stopped fine-tuning and where its best epoch is (a fine-tuned encoder keeps
+    no state to resume from); return 130."""
+    from ..errors import TrainingInterrupted
+
+    if not isinstance(exc, TrainingInterrupted):
+        msg = "interrupted"
+    elif exc.checkpoint is not None:
+        msg = f"interrupted after epoch {exc.epoch}; the best epoch so far is saved in {exc.checkpoint}"
+    else:
+        msg = f"interrupted after epoch {exc.epoch}; nothing was saved (--checkpoint DIR keeps the best epoch)"
+    if args.json:
+        print(json.dumps({"error": msg, "type": type(exc).__name__}))
+    else:
+        print(f"embedkit: {msg}", file=sys.stderr)
+    return 130
 
 
 def cmd_cv(args: argparse.Namespace) -> int:

@@ -305,3 +305,37 @@ def test_finetune_checkpoint_dir_holds_the_best_epoch(capsys, toy_files, tiny_be
         capsys, ["classify", "predict", "--model", str(tmp_path / "ck" / "best.pt"), "a dull film", "--json"]
     )
     assert rc == 0 and pred["predictions"][0]["label"] in ("0", "1")
+
+
+def test_ctrl_c_during_fine_tuning_names_the_best_epoch(capsys, label_files, monkeypatch):
+    """Check that Ctrl-C while fine-tuning prints where the best epoch is (no --resume offered), exit status 130."""
+    import embedkit.classify
+    from embedkit.errors import TrainingInterrupted
+
+    d = label_files
+    base = ["classify", "train", "--train", str(d / "train.txt"), "--model", "minilm-finetune"]
+    best = d / "ck" / "best.pt"
+    for raised, extra, line in [
+        (
+            TrainingInterrupted(1, best),
+            ["--checkpoint", str(d / "ck")],
+            f"interrupted after epoch 1; the best epoch so far is saved in {best}",
+        ),
+        (
+            TrainingInterrupted(0, None),
+            [],
+            "interrupted after epoch 0; nothing was saved (--checkpoint DIR keeps the best epoch)",
+        ),
+    ]:
+
+        def stop(*args, exc=raised, **kwargs):
+            raise exc
+
+        monkeypatch.setattr(embedkit.classify, "train", stop)
+        assert main([*base, *extra]) == 130
+        assert capsys.readouterr().err == f"embedkit: {line}\n"
+    assert main([*base, "--json"]) == 130
+    assert json.loads(capsys.readouterr().out) == {
+        "error": "interrupted after epoch 0; nothing was saved (--checkpoint DIR keeps the best epoch)",
+        "type": "TrainingInterrupted",
+    }
