@@ -196,6 +196,20 @@ class SentenceClassifier:
             or classes.max() >= len(names)
         ):
             raise ModelFileError(path, f"its classes do not match the {len(names)} class names it lists")
+        rows = 1 if len(classes) == 2 else len(classes)
+        if meta["kind"] == "sentence-logreg":
+            ok = arrays["coef"].ndim == 2 and arrays["coef"].shape[0] == rows and arrays["intercept"].shape == (rows,)
+        else:
+            w0, b0, w1, b1 = (arrays[k] for k in ("w0", "b0", "w1", "b1"))
+            ok = (
+                w0.ndim == 2
+                and w1.ndim == 2
+                and b0.shape == (w0.shape[1],)
+                and w1.shape == (w0.shape[1], len(classes))
+                and b1.shape == (len(classes),)
+            )
+        if not ok:
+            raise ModelFileError(path, f"its weights do not match each other and its {len(classes)} classes")
         obj = cls(
             meta["kind"],
             names,

@@ -104,3 +104,9 @@ def test_errors(tmp_path, features):
     np.savez(tmp_path / "bad.npz", **arrays)
     with pytest.raises(ModelFileError, match=r"bad\.npz.*the model has no 'w1' array"):
         load_classifier(tmp_path / "bad.npz")
+    with np.load(tmp_path / "m.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["b0"] = arrays["b0"][:-1]
+    np.savez(tmp_path / "cut.npz", **arrays)
+    with pytest.raises(ModelFileError, match=r"cut\.npz.*its weights do not match each other and its 2 classes"):
+        load_classifier(tmp_path / "cut.npz")
