@@ -28,6 +28,7 @@ def _config(tiny_bert, **kw) -> FinetuneConfig:
     return FinetuneConfig(encoder=str(tiny_bert), **{"epochs": 1, "batch_size": 8, "max_length": 16, **kw})
 
 
+@pytest.mark.slow  # tiny_bert loads MiniLM for its tokenizer
 def test_saved_model_reloads_and_predicts_identically(tmp_path, tiny_bert):
     """Check that a few steps of fine-tuning save a weights_only checkpoint that reloads to the same predictions."""
     r = train(SMALL, dev=SMALL, model="minilm-finetune", config=_config(tiny_bert), output=tmp_path / "m.pt")
@@ -42,6 +43,7 @@ def test_saved_model_reloads_and_predicts_identically(tmp_path, tiny_bert):
     assert back.predict(TEXTS) == r.classifier.predict(TEXTS)
 
 
+@pytest.mark.slow  # tiny_bert loads MiniLM for its tokenizer
 def test_same_seed_same_model_other_seed_other_model(tiny_bert):
     """Check that the run is seeded: the same seed gives the same probabilities, another seed others."""
     cfg = _config(tiny_bert)
@@ -52,6 +54,7 @@ def test_same_seed_same_model_other_seed_other_model(tiny_bert):
     assert np.abs(a - c).max() > 1e-4
 
 
+@pytest.mark.slow  # tiny_bert loads MiniLM for its tokenizer
 def test_long_texts_are_cut_keeping_the_closing_token(tiny_bert):
     """Check that a text longer than max_length keeps its first pieces and its [SEP]."""
     from embedkit.contextual import load_encoder
@@ -68,6 +71,7 @@ def test_warm_up_then_decay_reaches_zero():
     assert [warmup_decay(s, 7, 4) for s in range(7)] == [0.25, 0.5, 0.75, 1.0, 2 / 3, 1 / 3, 0.0]
 
 
+@pytest.mark.slow  # tiny_bert loads MiniLM for its tokenizer
 def test_ctrl_c_stops_between_steps(tmp_path, tiny_bert, monkeypatch):
     """Check that a Ctrl-C held by deferred_interrupt becomes TrainingInterrupted after the epoch done, with its checkpoint."""
     calls = []
@@ -94,7 +98,7 @@ def test_ctrl_c_stops_between_steps(tmp_path, tiny_bert, monkeypatch):
     assert isinstance(load_classifier(tmp_path / "best.pt"), FinetunedClassifier)
 
 
-def test_errors(tmp_path, tiny_bert):
+def test_errors(tmp_path):
     """Check the one-line errors: a bad config, resuming, a checkpoint of another kind read as fine-tuned."""
     with pytest.raises(ConfigError, match=r"max_length must be >= 3 \(two special tokens and a piece\), got 2"):
         FinetuneConfig(max_length=2)
