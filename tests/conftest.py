@@ -157,3 +157,26 @@ def tiny_classifier_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("own") / "tiny_clf.pt"
     NeuralClassifier(model, vocab, config, ["neg", "pos"], embed_dim=6).save(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory, minilm):
+    """A tiny random BERT folder (2 layers of width 32, MiniLM's tokenizer, safetensors): fast to fine-tune."""
+    import shutil
+
+    import torch
+    from transformers import BertConfig, BertModel
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    config = BertConfig(
+        vocab_size=minilm.model.config.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    torch.manual_seed(0)
+    BertModel(config).save_pretrained(str(folder), safe_serialization=True)
+    shutil.copy(minilm.folder.path / "tokenizer.json", folder / "tokenizer.json")
+    return folder

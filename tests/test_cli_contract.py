@@ -121,6 +121,22 @@ CASES: dict[str, list[Case]] = {
         Case(
             "classify train --train {labels} --model tfidf-logreg -o {tmp}/m.bogus", 1, "m.bogus", leaves_no="m.bogus"
         ),
+        Case(
+            "classify train --train {labels} --model cnn --encoder minilm",
+            1,
+            "--encoder applies to sentence-logreg, sentence-mlp, minilm-finetune; cnn takes none (got 'minilm')",
+        ),
+        Case("classify train --train {labels} --encoder minilm -o {tmp}/m.pt", 1, "m.pt", leaves_no="m.pt"),
+        Case(
+            "classify train --train {labels} --model minilm-finetune --checkpoint {tmp} --resume",
+            1,
+            "--resume: minilm-finetune keeps only its best epoch (--checkpoint DIR/best.pt)",
+        ),
+        Case(
+            "classify train --train {labels} --model sentence-mlp --epochs 2",
+            1,
+            "--epochs applies to the neural models; sentence-mlp takes none (got 2)",
+        ),
     ],
     "classify cv": [
         Case("classify cv --data {missing}", 1, "missing.vec"),
@@ -471,6 +487,12 @@ CASES: dict[str, list[Case]] = {
         Case("distill --method corpus -o {tmp}/d.ekv", 1, "--method corpus needs --corpus FILE"),
         Case("distill --words {missing} -o {tmp}/d.ekv", 1, "missing.vec", leaves_no="d.ekv"),
         Case("distill --dim 0 -o {tmp}/d.ekv", 2, "argument --dim"),
+    ],
+    "probe": [
+        Case("probe --task {missing}", 1, "missing.vec"),
+        Case("probe --task {labels} -o {tmp}/pr.txt", 1, "the figure must be .png, .svg or .pdf, not 'pr.txt'"),
+        Case("probe --task {labels} --model zzz", 1, "unknown model 'zzz'"),
+        Case("probe --task {labels} --bootstrap -1", 2, "argument --bootstrap"),
     ],
     "layers": [
         Case("layers --input {missing}", 1, "missing.vec"),

@@ -3,8 +3,8 @@ metrics, and the torch-free entry points (train, cross-validate, evaluate, predi
 
 Modules: ``config`` (the model and mode names, once, and :class:`ClassifierConfig`), ``datasets``
 (readers, splits, the downstream sets of a comparison), ``metrics``, ``baselines`` (scikit-learn
-pipelines) and ``api`` (:func:`train`, :func:`cross_validate`, :func:`load_classifier`, ...). The
-neural models live in :mod:`embedkit.nn.classifiers`.
+pipelines), ``sentence`` (heads on a contextual encoder's sentence vectors) and ``api`` (:func:`train`, :func:`cross_validate`, :func:`load_classifier`, ...). The
+neural models, and the fine-tuned contextual encoder, live in :mod:`embedkit.nn.classifiers`.
 
 Importing this package imports neither torch nor scikit-learn: the baselines and the neural
 models are imported when one is trained or loaded.
@@ -20,18 +20,22 @@ from .api import (
     predict_proba,
     train,
 )
-from .config import MODELS, MODES, NEURAL_MODELS, ClassifierConfig
+from .config import ENCODER_MODELS, MODELS, MODES, NEURAL_MODELS, ClassifierConfig, FinetuneConfig
 from .datasets import TextDataset, kfold, read_dataset, train_dev_split
 from .metrics import Metrics, TextClassifier, compute_metrics, evaluate
+from .sentence import SentenceClassifier
 
 __all__ = [
+    "ENCODER_MODELS",
     "MODELS",
     "MODES",
     "NEURAL_MODELS",
     "CVResult",
     "ClassifierConfig",
     "ClassifierResult",
+    "FinetuneConfig",
     "Metrics",
+    "SentenceClassifier",
     "TextClassifier",
     "TextDataset",
     "compute_metrics",

@@ -23,15 +23,18 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..errors import EmbedkitWarning, MissingFileError
+from ..errors import EmbedkitWarning, InvalidArgumentError, MissingFileError
 from ..io.api import resolve_vectors
 from ..progress import progress_bar
 from ..vectors import Vectors
 from .config import (
     BASELINES,
+    FINETUNE_MODELS,
     NEURAL_MODELS,
+    SENTENCE_MODELS,
     BaselineName,
     ClassifierConfig,
+    FinetuneConfig,
     Mode,
     NeuralModel,
     check_model,
@@ -40,6 +43,8 @@ from .config import (
 from .datasets import TextDataset, kfold, train_dev_split
 from .labels import align_labels, check_classes
 from .metrics import Metrics, TextClassifier, evaluate
+from .sentence import FORMAT as SENTENCE_FORMAT
+from .sentence import SentenceClassifier
 
 __all__ = [
     "CVResult",
@@ -97,7 +102,8 @@ def train(
     model: str = "cnn",
     mode: str = "non-static",
     vectors: Vectors | str | None = None,
-    config: ClassifierConfig | None = None,
+    config: ClassifierConfig | FinetuneConfig | None = None,
+    encoder: str | os.PathLike | None = None,
     seed: int = 0,
     device: str = "auto",
     progress: bool = False,
@@ -125,6 +131,14 @@ def train(
     :class:`~embedkit.errors.EmbedkitWarning` saying how many. With ``output`` the classifier is
     saved there as soon as it is trained, before it is scored, so no scoring error can lose it.
 
+    The models on a contextual ``encoder`` (a named model or a model folder; default ``minilm``, or the
+    ``encoder`` of a :class:`~embedkit.classify.config.FinetuneConfig` given as ``config``):
+    ``sentence-logreg`` and ``sentence-mlp`` fit a head on its sentence vectors
+    (:class:`~embedkit.classify.sentence.SentenceClassifier`); ``minilm-finetune`` trains the encoder and a
+    linear head end to end (:func:`~embedkit.nn.classifiers.finetune.train_finetune`; ``config`` a
+    :class:`~embedkit.classify.config.FinetuneConfig`;
+    ``checkpoint`` there saves the best epoch as it trains).
+
     Examples
     --------
     >>> from embedkit.classify import TextDataset
@@ -135,6 +149,8 @@ def train(
     """
     check_model(model, mode)
     check_classes(train)
+    if model in FINETUNE_MODELS and (checkpoint_dir is not None or resume):
+        raise InvalidArgumentError(f"{model} keeps no training state to resume from; use checkpoint (a file) instead")
     if dev is None:
         frac = config.dev_fraction if config is not None else 0.1
         train, dev = train_dev_split(train, dev_fraction=frac, seed=seed)
@@ -154,11 +170,35 @@ def train(
             train.texts, train.labels
         )
         mode_out = None
+    elif model in SENTENCE_MODELS:
+        clf = SentenceClassifier(model, names, encoder=str(encoder or "minilm"), seed=seed, progress=progress)
+        clf.fit(train.texts, train.labels)
+        mode_out = None
+    elif model in FINETUNE_MODELS:
+        from ..nn.classifiers.finetune import train_finetune  # torch
+
+        base = config if isinstance(config, FinetuneConfig) else FinetuneConfig()
+        fcfg = base if encoder is None else dataclasses.replace(base, encoder=str(encoder))
+        clf, hist = train_finetune(
+            train.texts,
+            train.labels,
+            dev.texts,
+            dev.labels,
+            names,
+            fcfg,
+            seed=seed,
+            progress=progress,
+            checkpoint=checkpoint,
+        )
+        history = hist.to_dict()
+        mode_out = None
     else:
         from ..nn.classifiers.neural import train_neural  # torch
 
         cfg = dataclasses.replace(
-            config if config is not None else ClassifierConfig(), model=cast(NeuralModel, model), mode=cast(Mode, mode)
+            config if isinstance(config, ClassifierConfig) else ClassifierConfig(),
+            model=cast(NeuralModel, model),
+            mode=cast(Mode, mode),
         )
         vec = resolve_vectors(vectors) if (needs_vectors(model, mode) or vectors is not None) else None
         clf, hist = train_neural(
@@ -245,7 +285,8 @@ def cross_validate(
     model: str = "cnn",
     mode: str = "non-static",
     vectors: Vectors | str | None = None,
-    config: ClassifierConfig | None = None,
+    config: ClassifierConfig | FinetuneConfig | None = None,
+    encoder: str | os.PathLike | None = None,
     seeds: Sequence[int] = (0,),
     only_folds: Sequence[int] | None = None,
     device: str = "auto",
@@ -280,6 +321,7 @@ def cross_validate(
                     mode=mode,
                     vectors=vec,
                     config=config,
+                    encoder=encoder,
                     seed=seed,
                     device=device,
                     progress=progress,
@@ -303,15 +345,24 @@ def cross_validate(
 
 # -- using saved models -----------------------------------------------------------------------
 def load_classifier(path: str | os.PathLike, *, device: str = "cpu") -> TextClassifier:
-    """Read a classifier saved by ``classifier.save(path)``: a neural checkpoint or a baseline."""
+    """Read a classifier saved by ``classifier.save(path)``: a neural checkpoint (a fine-tuned encoder
+    among them), a baseline or a head on sentence vectors."""
     if not os.path.isfile(path):
         raise MissingFileError(path, "model file")
     if is_baseline_file(path):
-        from .baselines import BaselineClassifier  # scikit-learn
+        from .baselines import BaselineClassifier, read_npz_meta  # scikit-learn
 
+        meta, _ = read_npz_meta(path)
+        if meta.get("format") == SENTENCE_FORMAT:
+            return SentenceClassifier.load(path)
         return BaselineClassifier.load(path)
-    from ..nn.classifiers.neural import NeuralClassifier  # torch
+    from ..nn.classifiers.finetune import FinetunedClassifier, is_finetuned  # torch
+    from ..nn.classifiers.neural import NeuralClassifier
+    from ..nn.runtime.checkpoint import load_checkpoint
 
+    ck = load_checkpoint(path)
+    if is_finetuned(ck):
+        return FinetunedClassifier.from_checkpoint(path, ck)
     return NeuralClassifier.load(path, device=device)
 
 

@@ -26,7 +26,7 @@ from ..text import tokenize
 from ..vectors import Vectors
 from .config import BASELINES, BaselineName
 
-__all__ = ["BaselineClassifier", "MeanEmbeddingTransformer", "make_pipeline"]
+__all__ = ["BaselineClassifier", "MeanEmbeddingTransformer", "make_pipeline", "read_npz_meta"]
 
 _MAGIC = "embedkit-baseline"
 
@@ -285,8 +285,9 @@ class BaselineClassifier:
         return obj
 
 
-def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
-    """The metadata and arrays of a saved baseline, checked against each other."""
+def read_npz_meta(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON metadata and the arrays of a model saved as an ``.npz`` by embedkit (``allow_pickle=False``):
+    a damaged or pickled file is a :class:`~embedkit.errors.ModelFileError` naming it."""
     try:
         with np.load(path, allow_pickle=False) as z:
             if "meta" not in z.files:
@@ -303,7 +304,15 @@ def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
         raise ModelFileError(path, f"not a readable embedkit baseline model ({exc})") from None
     except (OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         raise ModelFileError(path, f"not a readable embedkit baseline model ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("format") != _MAGIC:
+    if not isinstance(meta, dict):
+        raise ModelFileError(path, "not an embedkit baseline model")
+    return meta, arrays
+
+
+def _read_npz(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
+    """The metadata and arrays of a saved baseline, checked against each other."""
+    meta, arrays = read_npz_meta(path)
+    if meta.get("format") != _MAGIC:
         raise ModelFileError(path, "not an embedkit baseline model")
     kind, names = meta.get("kind"), meta.get("class_names")
     if kind not in BASELINES:

@@ -19,11 +19,15 @@ from ..errors import ConfigError, InvalidArgumentError
 __all__ = [
     "BASELINES",
     "CAPS",
+    "ENCODER_MODELS",
+    "FINETUNE_MODELS",
     "MODELS",
     "MODES",
     "NEURAL_MODELS",
+    "SENTENCE_MODELS",
     "BaselineName",
     "ClassifierConfig",
+    "FinetuneConfig",
     "Mode",
     "NeuralModel",
     "check_model",
@@ -33,12 +37,22 @@ __all__ = [
 NeuralModel = Literal["rnn", "gru", "lstm", "cnn", "transformer"]
 BaselineName = Literal["tfidf-logreg", "tfidf-svm", "mean-logreg"]
 Mode = Literal["rand", "static", "non-static", "multichannel"]
+SentenceModel = Literal["sentence-logreg", "sentence-mlp"]
+FinetuneModel = Literal["minilm-finetune"]
 
 NEURAL_MODELS: tuple[str, ...] = get_args(NeuralModel)
 """The neural classifiers (torch, ``embedkit[nn]``): :attr:`ClassifierConfig.model` values that train a network."""
 BASELINES: tuple[str, ...] = get_args(BaselineName)
-MODELS: tuple[str, ...] = NEURAL_MODELS + BASELINES
-"""Every :attr:`ClassifierConfig.model` value: the neural classifiers, then the baselines (scikit-learn)."""
+"""The scikit-learn baselines on words: TF-IDF and mean word vectors."""
+SENTENCE_MODELS: tuple[str, ...] = get_args(SentenceModel)
+"""Classifiers on a contextual model's sentence vectors (:mod:`embedkit.classify.sentence`): logistic
+regression and a one-hidden-layer MLP (scikit-learn)."""
+FINETUNE_MODELS: tuple[str, ...] = get_args(FinetuneModel)
+"""The contextual encoder plus a linear head, trained end to end (:mod:`embedkit.nn.classifiers.finetune`)."""
+ENCODER_MODELS: tuple[str, ...] = SENTENCE_MODELS + FINETUNE_MODELS
+"""The models that run a contextual encoder (``--encoder``): on its sentence vectors or fine-tuned."""
+MODELS: tuple[str, ...] = NEURAL_MODELS + BASELINES + ENCODER_MODELS
+"""Every model name: the neural classifiers, the baselines (scikit-learn), then the models on a contextual encoder."""
 MODES: tuple[str, ...] = get_args(Mode)
 """How a neural classifier uses the vectors (:attr:`ClassifierConfig.mode`), as Kim (2014) names them."""
 
@@ -233,5 +247,78 @@ class ClassifierConfig:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ClassifierConfig:
+        """The config from plain data; an unknown field is a :class:`~embedkit.errors.ConfigError`."""
+        return from_plain_dict(cls, d)
+
+
+@dataclass
+class FinetuneConfig:
+    """Hyper-parameters of a contextual encoder fine-tuned end to end with a linear head
+    (``minilm-finetune``), saved into its checkpoint.
+
+    The pooled sentence vector (the model's own pooling, not normalised) goes through ``dropout`` to a
+    linear layer over the classes; every weight of the encoder and the head is trained with AdamW
+    (``lr``, ``weight_decay`` on the matrices only, not on biases or layer norms), the rate rising
+    linearly from 0 over the first ``warmup`` share of the steps and then falling linearly to 0 at the
+    last step, gradients clipped to norm ``grad_clip``. Texts are cut to ``max_length`` word pieces
+    (special tokens included). After each epoch the dev accuracy is measured and the best epoch's
+    weights are kept. ``threads``: torch threads on the CPU (0: one, the rule of
+    :func:`embedkit.nn.runtime.device.prepare_run`; on a machine shared with other work more threads can be
+    slower, as they wait for each other).
+
+    Examples
+    --------
+    >>> FinetuneConfig(epochs=2).total_steps(100)   # batch 16: 7 steps an epoch
+    14
+    >>> FinetuneConfig(warmup=1.5)
+    Traceback (most recent call last):
+    ...
+    embedkit.errors.ConfigError: warmup must be in [0, 1), got 1.5
+    """
+
+    encoder: str = "minilm"
+    max_length: int = 64
+    batch_size: int = 16
+    epochs: int = 3
+    lr: float = 5e-5
+    weight_decay: float = 0.01
+    warmup: float = 0.1
+    dropout: float = 0.1
+    grad_clip: float | None = 1.0
+    dev_fraction: float = 0.1
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        check_field_types(self)
+        for name in ("max_length", "batch_size", "epochs"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.max_length < 3:
+            raise ConfigError(f"max_length must be >= 3 (two special tokens and a piece), got {self.max_length}")
+        check_caps(self, {"max_length": 100_000, "batch_size": 1 << 20})
+        for name in ("warmup", "dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if not self.lr > 0:
+            raise ConfigError(f"lr must be positive, got {self.lr}")
+        if self.weight_decay < 0:
+            raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        if self.grad_clip is not None and not self.grad_clip > 0:
+            raise ConfigError(f"grad_clip must be positive or None, got {self.grad_clip}")
+        if not 0.0 < self.dev_fraction < 1.0:
+            raise ConfigError(f"dev_fraction must be in (0, 1), got {self.dev_fraction}")
+        if self.threads < 0:
+            raise ConfigError(f"threads must be >= 0, got {self.threads}")
+
+    def total_steps(self, n_train: int) -> int:
+        """The optimiser steps of a run on ``n_train`` examples: ``epochs`` x batches an epoch."""
+        return self.epochs * -(-n_train // self.batch_size)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as plain data, as checkpoints store it."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> FinetuneConfig:
         """The config from plain data; an unknown field is a :class:`~embedkit.errors.ConfigError`."""
         return from_plain_dict(cls, d)

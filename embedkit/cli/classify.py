@@ -5,10 +5,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 
 from .._launch import is_main_process
-from ..classify.config import BASELINES, MODELS, MODES, ClassifierConfig, needs_vectors
+from ..classify.config import (
+    BASELINES,
+    ENCODER_MODELS,
+    FINETUNE_MODELS,
+    MODELS,
+    MODES,
+    SENTENCE_MODELS,
+    ClassifierConfig,
+    FinetuneConfig,
+    needs_vectors,
+)
 from ..errors import ConfigError, InvalidArgumentError
 from ..progress import waiting
 from ._checks import check_output, int_at_least, positive_int, seed
@@ -25,7 +36,19 @@ from ._help import add_deprecated_option
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", choices=list(MODELS), default="cnn", help="architecture or baseline (default: cnn)")
+    p.add_argument(
+        "--model",
+        choices=list(MODELS),
+        default=None,
+        help="architecture, baseline or model on a contextual encoder (default: cnn; with --encoder, sentence-logreg)",
+    )
+    p.add_argument(
+        "--encoder",
+        default=None,
+        metavar="MODEL",
+        help="the contextual model of sentence-logreg, sentence-mlp and minilm-finetune: a named model (minilm) "
+        "or a model folder (default minilm); alone, it trains sentence-logreg on its sentence vectors",
+    )
     p.add_argument("--mode", choices=list(MODES), default="non-static", help="embedding mode (default: non-static)")
     add_vectors_option(p)
     p.add_argument(
@@ -114,25 +137,47 @@ def _no_constant(name: str) -> None:
     raise InvalidArgumentError(f"--config: {name} is not a number JSON allows; give a finite number")
 
 
+def _resolve_model(args: argparse.Namespace) -> None:
+    """Fill in ``--model``: cnn, or sentence-logreg with ``--encoder``."""
+    if args.model is None:
+        args.model = "sentence-logreg" if args.encoder is not None else "cnn"
+    if args.encoder is not None and args.model not in ENCODER_MODELS:
+        raise InvalidArgumentError(
+            f"--encoder applies to {', '.join(ENCODER_MODELS)}; {args.model} takes none (got {args.encoder!r})"
+        )
+
+
 def _config(args: argparse.Namespace):
-    if args.model in BASELINES:
+    if args.model in FINETUNE_MODELS:
+        fields = _config_fields(args)
+        try:
+            fcfg = FinetuneConfig.from_dict(fields if args.encoder is None else {**fields, "encoder": args.encoder})
+        except ConfigError as exc:
+            raise ConfigError(f"--config: {exc}") from None
+        return fcfg if args.epochs is None else dataclasses.replace(fcfg, epochs=args.epochs)
+    if args.model in BASELINES or args.model in SENTENCE_MODELS:
         for option, value in (("--config", args.config), ("--epochs", args.epochs)):
             if value is not None:
                 raise InvalidArgumentError(
                     f"{option} applies to the neural models; {args.model} takes none (got {value!r})"
                 )
         return None
+    fields = _config_fields(args)
+    try:
+        cfg = ClassifierConfig.from_dict({**fields, "model": args.model, "mode": args.mode})
+    except ConfigError as exc:
+        raise ConfigError(f"--config: {exc}") from None
+    return cfg if args.epochs is None else dataclasses.replace(cfg, epochs=args.epochs)
+
+
+def _config_fields(args: argparse.Namespace) -> dict:
     try:
         fields = json.loads(args.config, parse_constant=_no_constant) if args.config else {}
     except json.JSONDecodeError as exc:
         raise InvalidArgumentError(f"--config is not valid JSON ({exc}): {args.config!r}") from None
     if not isinstance(fields, dict):
         raise InvalidArgumentError(f"--config must be a JSON object, got {args.config!r}")
-    try:
-        cfg = ClassifierConfig.from_dict({**fields, "model": args.model, "mode": args.mode})
-    except ConfigError as exc:
-        raise ConfigError(f"--config: {exc}") from None
-    return cfg if args.epochs is None else dataclasses.replace(cfg, epochs=args.epochs)
+    return fields
 
 
 def _fmt(m: dict) -> str:
@@ -142,10 +187,17 @@ def _fmt(m: dict) -> str:
 def cmd_train(args: argparse.Namespace) -> int:
     from ..classify import read_dataset, train
 
+    _resolve_model(args)
     if args.resume and not args.checkpoint:
         raise InvalidArgumentError("--resume needs --checkpoint DIR")
+    finetune = args.model in FINETUNE_MODELS
+    if finetune and args.resume:
+        raise InvalidArgumentError(f"--resume: {args.model} keeps only its best epoch (--checkpoint DIR/best.pt)")
+    if args.checkpoint and (args.model in BASELINES or args.model in SENTENCE_MODELS):
+        raise InvalidArgumentError(f"--checkpoint applies to the neural models; {args.model} trains in one go")
     if args.output:  # refused before training: a baseline is an .npz of arrays, a neural model a torch .pt
-        check_output(args.output, [".npz"] if args.model in BASELINES else [".pt"], f"-o (a {args.model} model)")
+        arrays = args.model in BASELINES or args.model in SENTENCE_MODELS
+        check_output(args.output, [".npz"] if arrays else [".pt"], f"-o (a {args.model} model)")
     tr = read_dataset(args.train)
     dev = read_dataset(args.dev) if args.dev else None
     test = read_dataset(args.test) if args.test else None
@@ -161,15 +213,19 @@ def cmd_train(args: argparse.Namespace) -> int:
             mode=args.mode,
             vectors=vectors,
             config=config,
+            encoder=args.encoder,
             seed=args.seed,
             device=args.device,
             progress=getattr(args, "progress", False) or shows_progress(args),
-            checkpoint_dir=args.checkpoint,
+            checkpoint=os.path.join(args.checkpoint, "best.pt") if finetune and args.checkpoint else None,
+            checkpoint_dir=None if finetune else args.checkpoint,
             resume=args.resume,
             drop_unseen_labels=args.drop_unseen_labels,
             output=args.output,
         )
     except KeyboardInterrupt as exc:
+        if finetune:
+            return _finetune_interrupted(exc, args)
         return report_interrupt(exc, args, checkpoint_option="--checkpoint")
     if not is_main_process():  # under torchrun only rank 0 reports and saves
         return 0
@@ -187,9 +243,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _finetune_interrupted(exc: KeyboardInterrupt, args: argparse.Namespace) -> int:
+    """Say in one line where Ctrl-C stopped fine-tuning and where its best epoch is (a fine-tuned encoder keeps
+    no state to resume from); return 130."""
+    from ..errors import TrainingInterrupted
+
+    if not isinstance(exc, TrainingInterrupted):
+        msg = "interrupted"
+    elif exc.checkpoint is not None:
+        msg = f"interrupted after epoch {exc.epoch}; the best epoch so far is saved in {exc.checkpoint}"
+    else:
+        msg = f"interrupted after epoch {exc.epoch}; nothing was saved (--checkpoint DIR keeps the best epoch)"
+    if args.json:
+        print(json.dumps({"error": msg, "type": type(exc).__name__}))
+    else:
+        print(f"embedkit: {msg}", file=sys.stderr)
+    return 130
+
+
 def cmd_cv(args: argparse.Namespace) -> int:
     from ..classify import cross_validate, read_dataset
 
+    _resolve_model(args)
     data = read_dataset(args.data)
     vectors = args.vectors if needs_vectors(args.model, args.mode) else None
     config = _config(args)
@@ -201,6 +276,7 @@ def cmd_cv(args: argparse.Namespace) -> int:
             mode=args.mode,
             vectors=vectors,
             config=config,
+            encoder=args.encoder,
             seeds=(args.seed,),
             device=args.device,
             progress=getattr(args, "progress", False) or shows_progress(args),

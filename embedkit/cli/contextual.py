@@ -1,5 +1,6 @@
-"""``encode``, ``context`` and ``layers``: a pretrained transformer's sentence vectors, word vectors at one
-layer, a word's occurrences and their neighbours, and how contextual each layer is."""
+"""``encode``, ``context``, ``layers`` and ``probe``: a pretrained transformer's sentence vectors, word vectors
+at one layer, a word's occurrences and their neighbours, how contextual each layer is, and a linear probe per
+layer."""
 
 from __future__ import annotations
 
@@ -102,6 +103,44 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_quiet_option(la)
     add_json_option(la)
     la.set_defaults(func=cmd_layers)
+
+    pr = sub.add_parser(
+        "probe",
+        help="a linear probe per layer: how well each layer's mean vector predicts a sentence's class",
+        description="For every layer of the model, mean-pool the sentence's word-piece vectors, fit standard "
+        "scaling and a logistic regression on the training sentences and score it on the dev sentences, with a "
+        "bootstrap interval over the dev sentences. TASK: sst2 or trec (from the datasets folder, "
+        "$EMBEDKIT_DATA), or a dataset file (LABEL TEXT lines, or CSV).",
+    )
+    pr.add_argument("--task", required=True, metavar="TASK", help="sst2, trec, or a dataset file")
+    pr.add_argument(
+        "--dev",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="dev sentences (default: SST-2's dev.txt for sst2, else 10%% of the task held out, stratified)",
+    )
+    pr.add_argument(
+        "--model", default="minilm", metavar="MODEL", help="a named model (minilm) or a model folder (default minilm)"
+    )
+    pr.add_argument(
+        "--limit", type=positive_int, default=None, metavar="N", help="a seeded random N of the training sentences"
+    )
+    pr.add_argument(
+        "--bootstrap",
+        type=non_negative_int,
+        default=1000,
+        metavar="N",
+        help="bootstrap resamples of the dev sentences for the intervals (default 1000; 0: none)",
+    )
+    pr.add_argument(
+        "--seed", type=seed, default=0, help="the seed of the split, the limit and the resamples (default 0)"
+    )
+    pr.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="sentences per batch (default 64)")
+    pr.add_argument("-o", "--output", type=Path, default=None, metavar="OUT", help="the figure (.png, .svg or .pdf)")
+    add_quiet_option(pr)
+    add_json_option(pr)
+    pr.set_defaults(func=cmd_probe)
 
 
 def _model_input_options(p: argparse.ArgumentParser, *, own: bool = False) -> None:
@@ -231,6 +270,45 @@ def cmd_layers(args: argparse.Namespace) -> int:
             f"{layer:5d}  {result.anisotropy[i]:10.3f}  {result.self_similarity[i]:8.3f}  "
             f"{result.intra_sentence_similarity[i]:10.3f}  {result.first_pc_share[i]:8.3f}"
         )
+    if out is not None:
+        print(f"figure: {out}")
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from ..contextual import load_encoder, plot_probe, probe, probe_task
+
+    out = check_output(args.output, (".png", ".svg", ".pdf"), "the figure") if args.output else None
+    train, dev = probe_task(args.task, dev=args.dev, limit=args.limit, seed=args.seed)
+    encoder = load_encoder(args.model)
+    result = probe(
+        train,
+        dev,
+        model=encoder,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        progress=shows_progress(args),
+    )
+    if out is not None:
+        from ..viz.saving import save_figure
+
+        save_figure(
+            plot_probe(result, title=f"Linear probe per layer: {result.task}, {encoder.folder.name}"), out, dpi=120
+        )
+    if args.json:
+        print_json({**result.to_dict(), "model": encoder.folder.name, "output": str(out) if out else None})
+        return 0
+    print(
+        f"{encoder.folder.name} on {result.task}: {result.train_size} training and {result.dev_size} dev sentences, "
+        f"{result.classes} classes"
+    )
+    share = f"{result.confidence:.0%}"
+    print(f"layer  accuracy  {share} interval" if result.bootstrap else "layer  accuracy")
+    for i, layer in enumerate(result.layers):
+        band = f"  {result.low[i]:.3f}-{result.high[i]:.3f}" if result.bootstrap else ""
+        print(f"{layer:5d}  {result.accuracy[i]:8.3f}{band}")
+    print(f"best layer: {result.best_layer}")
     if out is not None:
         print(f"figure: {out}")
     return 0

