@@ -765,7 +765,7 @@ def _not_blank(png: bytes) -> bool:
     """Whether a screenshot holds a drawn map: many distinct colours, not one flat tone."""
     import matplotlib.image
 
-    img = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    img = matplotlib.image.imread(io.BytesIO(png), format="png")[::2, ::2, :3]  # every 4th pixel is enough
     return len(np.unique((img * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 50 and img.std() > 0.05
 
 

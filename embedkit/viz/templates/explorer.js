@@ -364,6 +364,37 @@
       isolationNote();
       CUR = j; X = pc ? component(AX[0]) : coordsOf(j)[0]; Y = pc ? component(AX[1]) : coordsOf(j)[1];
       full = { x: extent(0), y: extent(1) };
+      return plotFor(j).then(function (div) { return drawProjection(div, name, pc); });
+    });
+  }
+  // Each projection's 2-D map is kept once drawn, in its own plot: switching back to it shows that plot
+  // again and redraws only the highlights, unless what it shows (axes, colouring, isolation, labels) has changed.
+  var PLOTS = {}, ISO_V = 0;
+  function plotFor(j) {
+    if (!PLOTS[0]) PLOTS[0] = document.getElementById("plot");
+    if (PLOTS[j]) return Promise.resolve(PLOTS[j]);
+    var div = document.createElement("div");
+    div.id = "plot-" + PROJ[j].method;
+    div.className = "plot-over";
+    div.style.visibility = "hidden";
+    gd.parentNode.insertBefore(div, gd.nextSibling);
+    PLOTS[j] = div;
+    return Plotly.newPlot(div, [], JSON.parse(JSON.stringify(gd.layout)), config).then(function () { listen(div); return div; });
+  }
+  function showPlot(div) {
+    if (div === gd) return;
+    gd.style.visibility = "hidden";
+    div.style.visibility = "visible";
+    gd = div;
+  }
+  // What a 2-D plot shows, beside the highlights.
+  function sig() {
+    return JSON.stringify([CUR, PROJ[CUR].method === "pca" ? AX : null, CUSTOM, BEFORE ? ISO_V : 0, coloring, ISO ? ISO_V : 0, LABELS, LABEL_BY && LABEL_BY.name]);
+  }
+  function drawProjection(div, name, pc) {
+    var j = CUR, kept = div._sig === sig();
+    showPlot(div);
+    {
       var L = gd.layout;
       L.xaxis.title.text = pc ? pcTitle(AX[0]) : PROJ[j].axis_titles[0]; L.yaxis.title.text = pc ? pcTitle(AX[1]) : PROJ[j].axis_titles[1];
       document.getElementById("pca-axes").style.display = pc ? "" : "none";
@@ -372,11 +403,11 @@
       document.getElementById("projection").value = name;
       info();
       missingNote();
-      return draw().then(function () {
+      return (kept ? redrawHighlight() : draw()).then(function () {
         if (highlighted().length) return fitView(highlighted());
         return Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
       });
-    });
+    }
   }
   function extent(axis) {
     var lo = Infinity, hi = -Infinity;
@@ -397,11 +428,29 @@
       tr.textposition = "top center"; tr.textfont = { size: 11, color: color }; tr.labelled = true; }
     return tr;
   }
+  // Hover text: the word, or a long key (a sentence) wrapped in lines of at most 60 characters, at most 6 of them.
+  var HOVER_ = null;
+  function hoverTexts() {
+    if (HOVER_) return HOVER_;
+    HOVER_ = WORDS.some(function (w) { return w.length > 60; }) ? WORDS.map(wrap) : WORDS;
+    return HOVER_;
+  }
+  function wrap(w) {
+    if (w.length <= 60) return w;
+    var lines = [], line = "";
+    w.split(/\s+/).forEach(function (part) {
+      while (part.length > 60) { if (line) { lines.push(line); line = ""; } lines.push(part.slice(0, 60)); part = part.slice(60); }
+      if (line && line.length + 1 + part.length > 60) { lines.push(line); line = part; } else line = line ? line + " " + part : part;
+    });
+    if (line) lines.push(line);
+    if (lines.length > 6) { lines = lines.slice(0, 6); lines[5] += " \u2026"; }
+    return lines.map(function (l) { return l.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }).join("<br>");
+  }
   function pointTrace(rows, name, color, showlegend) {
-    var x = X, y = Y, t = WORDS;
+    var x = X, y = Y, t = hoverTexts(), H = t;
     if (rows) {
       x = new Float32Array(rows.length); y = new Float32Array(rows.length); t = new Array(rows.length);
-      for (var i = 0; i < rows.length; i++) { x[i] = X[rows[i]]; y[i] = Y[rows[i]]; t[i] = WORDS[rows[i]]; }
+      for (var i = 0; i < rows.length; i++) { x[i] = X[rows[i]]; y[i] = Y[rows[i]]; t[i] = H[rows[i]]; }
     }
     traceRows.push(rows);
     return { type: "scattergl", mode: "markers", x: x, y: y, hovertext: t, hoverinfo: "text", name: name,
@@ -411,9 +460,11 @@
   var highlight = { main: null, others: [] };
   // Labels on demand: the highlighted (and group) words labelled or not, by the word or a column's value.
   var LABELS = true, LABEL_BY = null;  // LABEL_BY: a column of columns(), null for the word
+  // A long label (a sentence) is cut to 40 characters.
   function label(r) {
     var v = LABEL_BY ? valueOf(LABEL_BY, r) : "";
-    return v && v !== META.other ? v : WORDS[r];
+    v = v && v !== META.other ? v : WORDS[r];
+    return v.length > 40 ? v.slice(0, 39) + "\u2026" : v;
   }
   function setLabels(on, by) {
     var col = by === undefined || by === null || by === "" || by === "word" ? null : columnOf(by);
@@ -429,7 +480,7 @@
     // WebGL too: an SVG trace would lie under the WebGL points.
     return { type: "scattergl", mode: LABELS ? "markers+text" : "markers", x: rows.map(function (r) { return X[r]; }),
       y: rows.map(function (r) { return Y[r]; }), text: rows.map(label),
-      hovertext: rows.map(function (r) { return WORDS[r]; }), hoverinfo: "text", textposition: "top center",
+      hovertext: rows.map(function (r) { return hoverTexts()[r]; }), hoverinfo: "text", textposition: "top center",
       showlegend: false, name: "highlight", textfont: { size: 12, color: "#111" },
       marker: { size: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? 16 : 11; }),
         color: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "#d62728" : "#ff9900"; }),
@@ -442,6 +493,7 @@
     rows = rows.filter(function (r, i) { return rows.indexOf(r) === i; });
     if (!rows.length) throw new Error("nothing to isolate: select words with the box or lasso tool, or search a word");
     ISO = rows;
+    ISO_V++;
     ISOSET = new Uint8Array(N);
     rows.forEach(function (r) { ISOSET[r] = 1; });
     isolationNote();
@@ -546,7 +598,7 @@
   // was built. It is drawn with WebGL scatter3d in its own plot over the 2-D one, and both are kept: a
   // toggle only swaps which is visible, and the 3-D scene is rebuilt only when what it shows has changed
   // (another projection, colouring, isolation or labels); a new highlight restyles one small trace.
-  var D3 = false, gd3 = null, P3 = null, DRAWN = 0, DRAWN3 = -1, XYZ3 = null;
+  var D3 = false, gd3 = null, P3 = null, DRAWN3 = null, XYZ3 = null;  // DRAWN3: sig() of the 3-D scene
   function fit3(j) {  // [x, y, z] of projection j's 3-D fit
     if (!XYZ3) {
       var all = new Float32Array(bytes("embedkit-coords3")), m = 0;
@@ -606,7 +658,7 @@
   }
   // The 3-D scene of what the 2-D map shows now, built only when that has changed since it was last built.
   function draw3d() {
-    if (DRAWN3 === DRAWN && gd3) return redrawHighlight3d();
+    if (DRAWN3 === sig() && gd3) return redrawHighlight3d();
     if (!gd3) {
       gd3 = document.createElement("div");
       gd3.id = "plot3d";
@@ -615,7 +667,7 @@
     }
     P3 = coords3();
     var out = traces(), last = out.length - 1;
-    DRAWN3 = DRAWN;
+    DRAWN3 = sig();
     var data = out.map(function (tr, j) { return in3d(tr, j < last ? traceRows[j] : highlighted()); });
     return Plotly.react(gd3, data, layout3d(), config).then(function () {
       if (!gd3.listening) { gd3.listening = true; gd3.on("plotly_click", onClick); }
@@ -659,7 +711,7 @@
     L.legend.itemwidth = 30;
   }
   function draw() {
-    DRAWN++;
+    gd._sig = sig();
     legendStyle(gd.layout && gd.layout.legend ? gd.layout : layout);
     if (!gd.layout || !gd.layout.xaxis) return Plotly.newPlot(gd, traces(), layout, config);
     return Plotly.react(gd, traces(), gd.layout, config).then(function () { return D3 ? draw3d() : null; });
@@ -1015,14 +1067,12 @@
       TDRAWN = performance.now();
       return new Promise(function (done) { requestAnimationFrame(function () { requestAnimationFrame(done); }); });
     }).then(function () {
-      gd.on("plotly_click", onClick);
-      gd.on("plotly_selected", onSelected);
-      gd.on("plotly_deselect", function () { onSelected(null); });
+      listen(gd);
       Object.assign(api.timings, { script_start_ms: T0, decode_ms: TDECODE - T0, drawn_ms: TDRAWN, first_render_ms: performance.now() });
       // The data the first picture does not need follow this script: the API is ready once they are read.
       if (document.readyState === "loading") return new Promise(function (done) { document.addEventListener("DOMContentLoaded", done); });
     }).then(function () {
-      gd.on("plotly_relayout", function () { if (!RESTORING) setTimeout(remember, 0); });
+      LISTEN_RELAYOUT = true;
       return restore();
     }).then(function () {
       api.ready = true;
@@ -1035,11 +1085,18 @@
     });
   }
 
+  var LISTEN_RELAYOUT = false;
+  function listen(div) {
+    div.on("plotly_click", onClick);
+    div.on("plotly_selected", onSelected);
+    div.on("plotly_deselect", function () { onSelected(null); });
+    div.on("plotly_relayout", function () { if (LISTEN_RELAYOUT && !RESTORING) setTimeout(remember, 0); });
+  }
   function onClick(ev) {
     var p = ev.points && ev.points[0];
     var i = p && (p.pointIndex !== undefined ? p.pointIndex : p.pointNumber);
     if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, i)]);
-    else if (p) select(p.hovertext || p.text);
+    else if (p) select(WORDS[highlighted()[i]]);
   }
   var analogyAsked = null;  // the analogy's three words while its answer is shown
   // What is on screen: the visible ranges and where each highlighted word is drawn.
