@@ -866,3 +866,41 @@ def test_view_state_is_kept_in_the_url_and_restored_on_reload(browser, three):
         assert log["errors"] == []
     finally:
         p.close()
+
+
+SENTENCES = [
+    "The river bank was flooded after the storm.",
+    (
+        "She opened a savings account at the bank on Monday morning, hoping that the interest rate would stay "
+        "where it was for at least another year while she saved for a house."
+    ),
+    "The bank raised its interest rates again.",
+    "We had a picnic on the grassy bank of the river.",
+    "My cat sleeps on the windowsill all afternoon.",
+    "The kitten chased a ball of yarn across the floor.",
+]
+
+
+def test_sentences_as_points(browser, tmp_path, minilm):
+    """Check that a page of MiniLM sentence vectors lists sentences as neighbours, wraps a long one in the hover and cuts its label."""
+    from embedkit.contextual import encode
+
+    vecs = Vectors(SENTENCES, encode(SENTENCES, model=minilm))
+    ex = explore(vecs, None, clusters=2, k=3)
+    p, log = _open(browser, ex.save(tmp_path / "sentences.html"))
+    try:
+        got = p.evaluate("s => window.embedkitExplorer.neighbors(s, 3)", SENTENCES[4])
+        want = embedkit.nearest(ex.vectors, SENTENCES[4], k=3)
+        assert [s for s, _ in got] == want.words and want.words[0] == SENTENCES[5]
+        np.testing.assert_allclose([x for _, x in got], want.scores, atol=2e-6)
+        assert p.inner_text("#neighbors li").startswith(SENTENCES[5])
+        hits = p.evaluate("window.embedkitExplorer.search('/interest rate/')")
+        assert [s for s, _ in hits] == [SENTENCES[1], SENTENCES[2]]
+        _settled_view(p)
+        hover = p.evaluate(f"{HIGHLIGHT}.hovertext[0]")
+        lines = hover.split("<br>")
+        assert " ".join(lines) == SENTENCES[1] and max(map(len, lines)) <= 60 and len(lines) == 3
+        assert p.evaluate(f"{HIGHLIGHT}.text[0]") == SENTENCES[1][:39] + "\u2026"
+        assert log["errors"] == []
+    finally:
+        p.close()
