@@ -64,58 +64,69 @@ IN_PAGE = """async () => {
 TOOLS_IN_PAGE = """async () => {
   const api = window.embedkitExplorer;
   const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  // A call, until the map has caught up with it and two frames are drawn.
-  const timed = async (f) => { const s = performance.now(); await f(); await api.settled(); await frames();
-    return Math.round(performance.now() - s); };
   const out = {};
-  let s = performance.now();
-  api.search('frog');
-  out.search_answer_ms = performance.now() - s;
+  // A call, until the map has caught up with it and two frames are drawn; null where the page cannot.
+  const timed = async (key, f) => {
+    try { const s = performance.now(); await f(); await api.settled(); await frames(); out[key] = Math.round(performance.now() - s); }
+    catch (e) { out[key] = null; }
+  };
+  const answer = (key, f) => { try { const s = performance.now(); f(); out[key] = performance.now() - s; } catch (e) { out[key] = null; } };
+  answer('search_answer_ms', () => api.search('frog'));
   await api.settled(); await frames();
-  out.search_fitted_ms = Math.round(performance.now() - s);
-  s = performance.now();
-  api.search('initial:q', 100);
-  out.metadata_search_answer_ms = performance.now() - s;
+  await timed('search_fitted_ms', () => api.search('toad'));
+  answer('metadata_search_answer_ms', () => api.search('initial:q', 100));
   await api.settled(); await frames();
-  out.metadata_search_fitted_ms = Math.round(performance.now() - s);
-  await timed(() => api.search('frog'));
-  out.d3_on_first_ms = await timed(() => api.set3d(true));
-  out.d3_off_ms = await timed(() => api.set3d(false));
-  out.d3_on_again_ms = await timed(() => api.set3d(true));
-  out.d3_off_again_ms = await timed(() => api.set3d(false));
+  await timed('metadata_search_fitted_ms', () => api.search('initial:z', 100));
+  await timed('select_frog_ms', () => api.search('frog'));
+  await timed('d3_on_first_ms', () => api.set3d(true));
+  await timed('d3_off_ms', () => api.set3d(false));
+  await timed('d3_on_again_ms', () => api.set3d(true));
+  await timed('d3_search_in_3d_ms', () => api.search('toad'));
+  await timed('d3_off_again_ms', () => api.set3d(false));
   const names = api.view().projections.filter(n => n !== 'pca');
   for (const n of names) {
-    out['to_' + n + '_first_ms'] = await timed(() => api.setProjection(n));
-    if (document.getElementById('d3-box').style.display !== 'none') {
-      out[n + '_d3_on_first_ms'] = await timed(() => api.set3d(true));
-      out[n + '_d3_off_ms'] = await timed(() => api.set3d(false));
-    }
-    out['back_to_pca_from_' + n + '_first_ms'] = await timed(() => api.setProjection('pca'));
+    await timed('to_' + n + '_first_ms', () => api.setProjection(n));
+    await timed(n + '_d3_on_first_ms', () => api.set3d(true));
+    await timed(n + '_d3_off_ms', () => api.set3d(false));
+    await timed('back_to_pca_from_' + n + '_first_ms', () => api.setProjection('pca'));
   }
   for (const n of names) {
-    out['to_' + n + '_again_ms'] = await timed(() => api.setProjection(n));
-    out['back_to_pca_from_' + n + '_again_ms'] = await timed(() => api.setProjection('pca'));
+    await timed('to_' + n + '_again_ms', () => api.setProjection(n));
+    await timed('back_to_pca_from_' + n + '_again_ms', () => api.setProjection('pca'));
   }
-  out.isolate_5000_ms = await timed(() => api.isolate(api.words.slice(0, 5000)));
-  out.reproject_5000_ms = await timed(() => api.reproject());
-  out.show_all_ms = await timed(() => api.showAll());
+  await timed('isolate_5000_ms', () => api.isolate(api.words.slice(0, 5000)));
+  await timed('reproject_5000_ms', () => api.reproject());
+  await timed('show_all_ms', () => api.showAll());
   return out;
 }"""
 
 
-def measure_tools(browser, n: int, methods: list[str], three_d: bool, repeat: int) -> dict:
-    """The second round's page: its build, size and ready time (``repeat`` loads), then its operations (once)."""
-    import embedkit
-    from embedkit.viz.explorer import explore
+class _Templates:
+    """Stands in for ``importlib.resources`` in the explorer module: another commit's page templates."""
 
-    v = embedkit.load()
-    meta = SCRATCH / "tools_metadata.tsv"
-    rows = "".join(f"{w}\t{w[0]}\t{len(w)}\n" for w in v.keys[:n])
-    meta.write_text("word\tinitial\tlength\n" + rows, encoding="utf-8")
-    t = time.perf_counter()
-    ex = explore(v, n, method=methods, metadata=meta, three_d=three_d)  # type: ignore[arg-type]
-    build_s = time.perf_counter() - t
-    path = ex.save(SCRATCH / f"explore_tools_{n}.html")
+    def __init__(self, commit: str) -> None:
+        import subprocess
+
+        def show(name: str) -> str:
+            cmd = ["git", "-C", str(ROOT), "show", f"{commit}:embedkit/viz/templates/{name}"]
+            return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+        self.texts = {f"templates/{n}": show(n) for n in ("explorer.html", "explorer.js")}
+        self.name = ""
+
+    def files(self, package: str) -> _Templates:
+        return self
+
+    def joinpath(self, name: str) -> _Templates:
+        self.name = name
+        return self
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.texts[self.name]
+
+
+def measure_tools_page(browser, path: Path, repeat: int) -> dict:
+    """A page's ready time (``repeat`` loads), then its operations (once, in a fresh load)."""
     loads = []
     for _ in range(repeat):
         page = browser.new_page(viewport={"width": 1300, "height": 850})
@@ -131,10 +142,6 @@ def measure_tools(browser, n: int, methods: list[str], three_d: bool, repeat: in
     ops = page.evaluate(TOOLS_IN_PAGE)
     page.close()
     return {
-        "words": len(ex),
-        "methods": ex.to_dict()["methods"],
-        "fits3d": ex.to_dict()["fits3d"],
-        "build_s": round(build_s, 1),
         "page_bytes": path.stat().st_size,
         "ready_ms": [round(t["ready_ms"]) for t in loads],
         "first_render_ms": [round(t["first_render_ms"]) for t in loads],
@@ -142,6 +149,39 @@ def measure_tools(browser, n: int, methods: list[str], three_d: bool, repeat: in
         "operations": ops,
         "errors": errors,
     }
+
+
+def measure_tools(browser, n: int, methods: list[str], three_d: bool, repeat: int, baseline: str | None) -> dict:
+    """The second round's page (and the same page drawn by the ``baseline`` commit's templates, measured
+    in turn in the same run): build, size, ready time and operations."""
+    import embedkit
+    from embedkit.viz import explorer as module
+
+    v = embedkit.load()
+    meta = SCRATCH / "tools_metadata.tsv"
+    rows = "".join(f"{w}\t{w[0]}\t{len(w)}\n" for w in v.keys[:n])
+    meta.write_text("word\tinitial\tlength\n" + rows, encoding="utf-8")
+    t = time.perf_counter()
+    ex = module.explore(v, n, method=methods, metadata=meta, three_d=three_d)  # type: ignore[arg-type]
+    build_s = time.perf_counter() - t
+    pages = {"this": ex.save(SCRATCH / f"explore_tools_{n}.html")}
+    if baseline:
+        real = module.resources
+        module.resources = _Templates(baseline)  # type: ignore[assignment]
+        try:
+            pages[baseline] = ex.save(SCRATCH / f"explore_tools_{n}_{baseline}.html")
+        finally:
+            module.resources = real
+    out = {
+        "words": len(ex),
+        "methods": ex.to_dict()["methods"],
+        "fits3d": ex.to_dict()["fits3d"],
+        "build_s": round(build_s, 1),
+    }
+    for label, path in pages.items():
+        out[label] = measure_tools_page(browser, path, repeat)
+        print(label, out[label], flush=True)
+    return out
 
 
 def _median(rows: list[dict], key: str) -> float | None:
@@ -289,6 +329,9 @@ def main() -> None:
     ap.add_argument("--tools", action="store_true", help="the second round's operations (one page per size)")
     ap.add_argument("--methods", nargs="+", default=["pca", "umap", "tsne"], help="with --tools: the page's methods")
     ap.add_argument("--3d", dest="three_d", action="store_true", help="with --tools: fit t-SNE and UMAP in 3-D too")
+    ap.add_argument(
+        "--baseline", default=None, metavar="COMMIT", help="with --tools: also the page of COMMIT's templates"
+    )
     ap.add_argument("--rounding-only", action="store_true", help="only count the answers float16 rows change")
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/explorer_<date>.json)")
     args = ap.parse_args()
@@ -318,7 +361,7 @@ def main() -> None:
             record.setdefault("pages", []).append(rec)
             print({k: v for k, v in rec.items() if k != "runs"}, flush=True)
         for n in args.sizes if args.tools else []:
-            rec = measure_tools(browser, n, args.methods, args.three_d, args.repeat)
+            rec = measure_tools(browser, n, args.methods, args.three_d, args.repeat, args.baseline)
             record.setdefault("tools", []).append(rec)
             print(rec, flush=True)
         for n in [] if args.tools else args.sizes:

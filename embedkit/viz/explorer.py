@@ -6,12 +6,15 @@ plotly.js (its WebGL ``scattergl``) and every datum, so it opens from ``file://`
 and no server. It offers hover, word and prefix search, k nearest neighbours by cosine in the
 original space, analogies, colouring by group, k-means cluster or metadata column (with a legend
 that toggles), box and lasso selection with a download, the coordinates as CSV, the method with
-every parameter and the trustworthiness. Search, a click and an analogy fit the view to every word
-asked about; several projections (``method=["pca", "umap", "tsne"]``), the PCA components on the
-axes, a 3-D view of PCA, axes made of words and the view state in the URL fragment are switched in
-the page. ``window.embedkitExplorer`` exposes ``search``, ``neighbors``, ``analogy``, ``view``,
-``position``, ``state``, ``setProjection``, ``setPcaAxes``, ``set3d`` and ``setAxes``; the page's
-controls use it (``docs/explorer.md``).
+every parameter and the trustworthiness. Search (by word, regular expression or metadata column), a
+click and an analogy fit the view to every word asked about; several projections
+(``method=["pca", "umap", "tsne"]``), the PCA components on the axes, a 3-D view (PCA, and t-SNE and
+UMAP fitted again in 3-D with ``three_d=True``), axes made of words, isolating and re-projecting a
+selection, labels on demand and the view state in the URL fragment are switched in the page. Any keys
+work, so sentences (with their vectors) can be the points. ``window.embedkitExplorer`` exposes
+``search``, ``neighbors``, ``analogy``, ``view``, ``position``, ``state``, ``setProjection``,
+``setPcaAxes``, ``set3d``, ``setAxes``, ``isolate``, ``reproject``, ``showAll`` and ``setLabels``; the
+page's controls use it (``docs/explorer.md``).
 
 Vectors in the page: when ``words x dim`` is at most :data:`EMBED_BUDGET` the rows go into the
 page as float16 and the page computes neighbours and analogies itself, giving the answers of

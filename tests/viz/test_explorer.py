@@ -241,14 +241,17 @@ def test_several_methods_make_one_page(glove, monkeypatch):
 
 
 def test_cli_takes_several_methods(tmp_path, capsys, monkeypatch):
-    """Check that `embedkit explore --method pca tsne` writes one page holding both."""
+    """Check that `embedkit explore --method pca tsne --3d` writes one page holding both and t-SNE's 3-D fit."""
     monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 80)
     out = tmp_path / "e.html"
     assert (
-        main(["explore", "--top", "120", "--method", "pca", "tsne", "--clusters", "0", "-o", str(out), "--json"]) == 0
+        main(
+            ["explore", "--top", "120", "--method", "pca", "tsne", "--3d", "--clusters", "0", "-o", str(out), "--json"]
+        )
+        == 0
     )
     rec = json.loads(capsys.readouterr().out)
-    assert rec["methods"] == ["pca", "tsne"] and rec["more_counts"] == [80]
+    assert rec["methods"] == ["pca", "tsne"] and rec["more_counts"] == [80] and rec["fits3d"] == ["tsne"]
     assert 'id="embedkit-more-coords">' in out.read_text()
 
 

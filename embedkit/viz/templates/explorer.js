@@ -424,7 +424,9 @@
     tr.marker.size = Math.max(8, markerSize * 2.5);
     tr.marker.opacity = 1;
     tr.marker.line = { width: 1, color: "#fff" };
-    if (rows.length <= 300) { tr.type = "scatter"; tr.mode = LABELS ? "markers+text" : "markers"; tr.text = rows.map(label);
+    // A highlighted word takes the highlight's label only (not two labels on one point).
+    var on = new Set(highlighted());
+    if (rows.length <= 300) { tr.type = "scatter"; tr.mode = LABELS ? "markers+text" : "markers"; tr.text = rows.map(function (r) { return on.has(r) ? "" : label(r); });
       tr.textposition = "top center"; tr.textfont = { size: 11, color: color }; tr.labelled = true; }
     return tr;
   }
@@ -639,7 +641,8 @@
     info();
     if (gd3) gd3.style.visibility = on ? "visible" : "hidden";
     gd.style.visibility = on ? "hidden" : "visible";
-    return on ? null : fitView(highlighted());
+    if (on) return null;
+    return (STALE2D ? redrawHighlight() : Promise.resolve()).then(function () { return fitView(highlighted()); });
   }
   function zComponent() { for (var c = 0; ; c++) if (AX.indexOf(c) < 0) return c; }
   function set3d(on) {
@@ -669,11 +672,19 @@
     var out = traces(), last = out.length - 1;
     DRAWN3 = sig();
     var data = out.map(function (tr, j) { return in3d(tr, j < last ? traceRows[j] : highlighted()); });
+    HL3 = hlState();
     return Plotly.react(gd3, data, layout3d(), config).then(function () {
       if (!gd3.listening) { gd3.listening = true; gd3.on("plotly_click", onClick); }
     });
   }
+  // Any change of data makes plotly rebuild the whole 3-D scene (every point), so the highlights are
+  // redrawn only when they differ from those drawn.
+  var HL3 = null;
+  function hlState() { return JSON.stringify([highlighted(), highlight.main, LABELS, LABEL_BY && LABEL_BY.name, sig()]); }
   function redrawHighlight3d() {
+    var now = hlState();
+    if (now === HL3) return Promise.resolve();
+    HL3 = now;
     return Plotly.react(gd3, gd3.data.slice(0, -1).concat([in3d(highlightTrace(), highlighted())]), gd3.layout, config);
   }
   function traces() {
@@ -712,20 +723,28 @@
   }
   function draw() {
     gd._sig = sig();
+    gd._hl = hlState();
+    STALE2D = false;
     legendStyle(gd.layout && gd.layout.legend ? gd.layout : layout);
     if (!gd.layout || !gd.layout.xaxis) return Plotly.newPlot(gd, traces(), layout, config);
     return Plotly.react(gd, traces(), gd.layout, config).then(function () { return D3 ? draw3d() : null; });
   }
   // Only the last (highlight) trace changes; react keeps the big WebGL traces as they are.
   // A labelled group word that is highlighted takes the highlight's label only (not two labels on one point).
+  // In 3-D only the 3-D scene is redrawn; the hidden 2-D map catches up when it is shown again.
+  var STALE2D = false;
   function redrawHighlight() {
+    if (D3) { STALE2D = true; return redrawHighlight3d(); }
+    STALE2D = false;
+    // A kept plot shown again with the highlights it already draws: nothing to redraw.
+    var now = hlState();
+    if (gd._hl === now) return Promise.resolve();
+    gd._hl = now;
     var on = new Set(highlighted()), data = gd.data.slice(0, -1).map(function (tr, j) {
       if (!tr.labelled) return tr;
       return Object.assign({}, tr, { text: traceRows[j].map(function (r) { return on.has(r) ? "" : label(r); }) });
     });
-    return Plotly.react(gd, data.concat([highlightTrace()]), gd.layout, config).then(function () {
-      return D3 ? redrawHighlight3d() : null;
-    });
+    return Plotly.react(gd, data.concat([highlightTrace()]), gd.layout, config);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -761,9 +780,12 @@
     if (!(x1 >= x0)) return Promise.resolve();
     var wx = Math.max(x1 - x0, 0.02 * (full.x[1] - full.x[0])), wy = Math.max(y1 - y0, 0.02 * (full.y[1] - full.y[0]));
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-    return Plotly.relayout(gd, { "xaxis.range": [cx - 0.62 * wx, cx + 0.62 * wx],
-      "yaxis.range": [cy - 0.62 * wy, cy + 0.72 * wy] });
+    var xr = [cx - 0.62 * wx, cx + 0.62 * wx], yr = [cy - 0.62 * wy, cy + 0.72 * wy], L = gd.layout;
+    // The view already there (a kept plot shown again): no redraw of every point.
+    if (L.xaxis.range && L.yaxis.range && same(L.xaxis.range, xr) && same(L.yaxis.range, yr)) return Promise.resolve();
+    return Plotly.relayout(gd, { "xaxis.range": xr, "yaxis.range": yr });
   }
+  function same(a, b) { return Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) <= 1e-9 * Math.abs(b[1] - b[0]); }
   function highlighted() { return (highlight.main === null ? [] : [highlight.main]).concat(highlight.others); }
   // Map updates run one after another; settled() resolves when the last has been drawn.
   var pending = Promise.resolve();
