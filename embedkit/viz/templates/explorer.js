@@ -392,22 +392,21 @@
     return JSON.stringify([CUR, PROJ[CUR].method === "pca" ? AX : null, CUSTOM, BEFORE ? ISO_V : 0, coloring, ISO ? ISO_V : 0, LABELS, LABEL_BY && LABEL_BY.name]);
   }
   function drawProjection(div, name, pc) {
-    var j = CUR, kept = div._sig === sig();
+    var j = CUR, kept = div._sig === sig(), L = div.layout;
     showPlot(div);
-    {
-      var L = gd.layout;
-      L.xaxis.title.text = pc ? pcTitle(AX[0]) : PROJ[j].axis_titles[0]; L.yaxis.title.text = pc ? pcTitle(AX[1]) : PROJ[j].axis_titles[1];
-      document.getElementById("pca-axes").style.display = pc ? "" : "none";
-      document.getElementById("pc-x").value = String(AX[0] + 1); document.getElementById("pc-y").value = String(AX[1] + 1);
-      L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice();
-      document.getElementById("projection").value = name;
-      info();
-      missingNote();
-      return (kept ? redrawHighlight() : draw()).then(function () {
-        if (highlighted().length) return fitView(highlighted());
-        return Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
-      });
-    }
+    L.xaxis.title.text = pc ? pcTitle(AX[0]) : PROJ[j].axis_titles[0]; L.yaxis.title.text = pc ? pcTitle(AX[1]) : PROJ[j].axis_titles[1];
+    document.getElementById("pca-axes").style.display = pc ? "" : "none";
+    document.getElementById("pc-x").value = String(AX[0] + 1); document.getElementById("pc-y").value = String(AX[1] + 1);
+    // A kept plot keeps its view, so that fitting it to the same words redraws nothing.
+    if (!kept) { L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice(); }
+    document.getElementById("projection").value = name;
+    info();
+    missingNote();
+    return (kept ? redrawHighlight() : draw()).then(function () {
+      if (highlighted().length) return fitView(highlighted());
+      if (kept && same(L.xaxis.range, full.x) && same(L.yaxis.range, full.y)) return null;
+      return Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
+    });
   }
   function extent(axis) {
     var lo = Infinity, hi = -Infinity;
