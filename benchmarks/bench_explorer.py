@@ -3,6 +3,7 @@
     python benchmarks/bench_explorer.py                    # 100,000 and 400,000 words, plus the candidates
     python benchmarks/bench_explorer.py --sizes 100000 --no-candidates
     python benchmarks/bench_explorer.py --sizes 100000 --no-candidates --page before old.html   # before/after
+    python benchmarks/bench_explorer.py --tools --methods pca umap --3d   # the second round's operations
 
 For each size it builds the page of the N most frequent words of the default vectors (PCA), opens it
 from file:// ``--repeat`` times in a fresh page and reads the times the page measures itself
@@ -10,7 +11,12 @@ from file:// ``--repeat`` times in a fresh page and reads the times the page mea
 the page, a search for 'frog', its 10 neighbours, the analogy man:king::woman:? and a zoom and a pan
 (the Plotly promise plus two animation frames). ``--candidates`` measures the two plotting libraries
 considered, plotly's scattergl and bokeh's WebGL scatter, on the same 100,000 points with hover text
-and nothing else. Writes a dated JSON record (default ``benchmarks/results/explorer_<date>.json``).
+and nothing else. ``--tools`` builds one page of ``--sizes`` words with ``--methods`` (t-SNE and UMAP on
+the first 20,000 words), a metadata file of two columns (initial, length) and, with ``--3d``, the 3-D fits,
+and times the second round's operations in it: search with the map fitted, a metadata search, the 3-D
+toggle (first and again), each projection switch (first and again), isolating 5,000 words, re-projecting
+them and showing all again. Writes a dated JSON record (default ``benchmarks/results/explorer_<date>.json``,
+``explorer_tools_<date>.json`` with ``--tools``).
 """
 
 from __future__ import annotations
@@ -53,6 +59,129 @@ IN_PAGE = """async () => {
   await frames(); out.pan_ms = performance.now() - s;
   return out;
 }"""
+
+
+TOOLS_IN_PAGE = """async () => {
+  const api = window.embedkitExplorer;
+  const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const out = {};
+  // A call, until the map has caught up with it and two frames are drawn; null where the page cannot.
+  const timed = async (key, f) => {
+    try { const s = performance.now(); await f(); await api.settled(); await frames(); out[key] = Math.round(performance.now() - s); }
+    catch (e) { out[key] = null; }
+  };
+  const answer = (key, f) => { try { const s = performance.now(); f(); out[key] = performance.now() - s; } catch (e) { out[key] = null; } };
+  answer('search_answer_ms', () => api.search('frog'));
+  await api.settled(); await frames();
+  await timed('search_fitted_ms', () => api.search('toad'));
+  answer('metadata_search_answer_ms', () => api.search('initial:q', 100));
+  await api.settled(); await frames();
+  await timed('metadata_search_fitted_ms', () => api.search('initial:z', 100));
+  await timed('select_frog_ms', () => api.search('frog'));
+  await timed('d3_on_first_ms', () => api.set3d(true));
+  await timed('d3_off_ms', () => api.set3d(false));
+  await timed('d3_on_again_ms', () => api.set3d(true));
+  await timed('d3_search_in_3d_ms', () => api.search('toad'));
+  await timed('d3_off_again_ms', () => api.set3d(false));
+  const names = api.view().projections.filter(n => n !== 'pca');
+  for (const n of names) {
+    await timed('to_' + n + '_first_ms', () => api.setProjection(n));
+    await timed(n + '_d3_on_first_ms', () => api.set3d(true));
+    await timed(n + '_d3_off_ms', () => api.set3d(false));
+    await timed('back_to_pca_from_' + n + '_first_ms', () => api.setProjection('pca'));
+  }
+  for (const n of names) {
+    await timed('to_' + n + '_again_ms', () => api.setProjection(n));
+    await timed('back_to_pca_from_' + n + '_again_ms', () => api.setProjection('pca'));
+  }
+  await timed('isolate_5000_ms', () => api.isolate(api.words.slice(0, 5000)));
+  await timed('reproject_5000_ms', () => api.reproject());
+  await timed('show_all_ms', () => api.showAll());
+  return out;
+}"""
+
+
+class _Templates:
+    """Stands in for ``importlib.resources`` in the explorer module: another commit's page templates."""
+
+    def __init__(self, commit: str) -> None:
+        import subprocess
+
+        def show(name: str) -> str:
+            cmd = ["git", "-C", str(ROOT), "show", f"{commit}:embedkit/viz/templates/{name}"]
+            return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+        self.texts = {f"templates/{n}": show(n) for n in ("explorer.html", "explorer.js")}
+        self.name = ""
+
+    def files(self, package: str) -> _Templates:
+        return self
+
+    def joinpath(self, name: str) -> _Templates:
+        self.name = name
+        return self
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.texts[self.name]
+
+
+def measure_tools_page(browser, path: Path, repeat: int) -> dict:
+    """A page's ready time (``repeat`` loads), then its operations (once, in a fresh load)."""
+    loads = []
+    for _ in range(repeat):
+        page = browser.new_page(viewport={"width": 1300, "height": 850})
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready='1']", timeout=300_000)
+        loads.append(page.evaluate("window.embedkitExplorer.timings"))
+        page.close()
+    page = browser.new_page(viewport={"width": 1300, "height": 850})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready='1']", timeout=300_000)
+    ops = page.evaluate(TOOLS_IN_PAGE)
+    page.close()
+    return {
+        "page_bytes": path.stat().st_size,
+        "ready_ms": [round(t["ready_ms"]) for t in loads],
+        "first_render_ms": [round(t["first_render_ms"]) for t in loads],
+        "script_start_ms": [round(t["script_start_ms"]) for t in loads],
+        "operations": ops,
+        "errors": errors,
+    }
+
+
+def measure_tools(browser, n: int, methods: list[str], three_d: bool, repeat: int, baseline: str | None) -> dict:
+    """The second round's page (and the same page drawn by the ``baseline`` commit's templates, measured
+    in turn in the same run): build, size, ready time and operations."""
+    import embedkit
+    from embedkit.viz import explorer as module
+
+    v = embedkit.load()
+    meta = SCRATCH / "tools_metadata.tsv"
+    rows = "".join(f"{w}\t{w[0]}\t{len(w)}\n" for w in v.keys[:n])
+    meta.write_text("word\tinitial\tlength\n" + rows, encoding="utf-8")
+    t = time.perf_counter()
+    ex = module.explore(v, n, method=methods, metadata=meta, three_d=three_d)  # type: ignore[arg-type]
+    build_s = time.perf_counter() - t
+    pages = {"this": ex.save(SCRATCH / f"explore_tools_{n}.html")}
+    if baseline:
+        real = module.resources
+        module.resources = _Templates(baseline)  # type: ignore[assignment]
+        try:
+            pages[baseline] = ex.save(SCRATCH / f"explore_tools_{n}_{baseline}.html")
+        finally:
+            module.resources = real
+    out = {
+        "words": len(ex),
+        "methods": ex.to_dict()["methods"],
+        "fits3d": ex.to_dict()["fits3d"],
+        "build_s": round(build_s, 1),
+    }
+    for label, path in pages.items():
+        out[label] = measure_tools_page(browser, path, repeat)
+        print(label, out[label], flush=True)
+    return out
 
 
 def _median(rows: list[dict], key: str) -> float | None:
@@ -197,6 +326,12 @@ def main() -> None:
         metavar=("LABEL", "HTML"),
         help="also measure a page already written (e.g. one built by an earlier version), in the same run",
     )
+    ap.add_argument("--tools", action="store_true", help="the second round's operations (one page per size)")
+    ap.add_argument("--methods", nargs="+", default=["pca", "umap", "tsne"], help="with --tools: the page's methods")
+    ap.add_argument("--3d", dest="three_d", action="store_true", help="with --tools: fit t-SNE and UMAP in 3-D too")
+    ap.add_argument(
+        "--baseline", default=None, metavar="COMMIT", help="with --tools: also the page of COMMIT's templates"
+    )
     ap.add_argument("--rounding-only", action="store_true", help="only count the answers float16 rows change")
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/explorer_<date>.json)")
     args = ap.parse_args()
@@ -225,15 +360,20 @@ def main() -> None:
             rec = {"label": label, "path": html, **measure_page(browser, Path(html), args.repeat)}
             record.setdefault("pages", []).append(rec)
             print({k: v for k, v in rec.items() if k != "runs"}, flush=True)
-        for n in args.sizes:
+        for n in args.sizes if args.tools else []:
+            rec = measure_tools(browser, n, args.methods, args.three_d, args.repeat, args.baseline)
+            record.setdefault("tools", []).append(rec)
+            print(rec, flush=True)
+        for n in [] if args.tools else args.sizes:
             rec = measure_explorer(browser, n, args.repeat)
             record["explorer"].append(rec)
             print({k: v for k, v in rec.items() if k != "runs"}, flush=True)
-        if not args.no_candidates:
+        if not args.no_candidates and not args.tools:
             record["candidates"] = measure_candidates(browser, 100_000, args.repeat)
             print(record["candidates"], flush=True)
         browser.close()
-    out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"explorer_{today}.json"
+    name = f"explorer_tools_{today}.json" if args.tools else f"explorer_{today}.json"
+    out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / name
     out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 

@@ -62,6 +62,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="neighbour lists of a page too big to hold the vectors: exact, or the approximate HNSW index "
         "(default: exact up to 100000 words)",
     )
+    p.add_argument(
+        "--3d",
+        dest="three_d",
+        action="store_true",
+        help="also fit each t-SNE and UMAP in 3-D, for the page's 3-D view (PCA's needs no fit)",
+    )
     p.add_argument("--title", default=None, help="the page's title (default: the method and the number of words)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the page (.html)")
     add_quiet_option(p)
@@ -104,6 +110,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         perplexity=args.perplexity,
         n_neighbors=args.n_neighbors,
         title=args.title,
+        three_d=args.three_d,
         progress=shows_progress(args),
     )
     ex.save(args.output)

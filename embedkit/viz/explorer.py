@@ -6,12 +6,15 @@ plotly.js (its WebGL ``scattergl``) and every datum, so it opens from ``file://`
 and no server. It offers hover, word and prefix search, k nearest neighbours by cosine in the
 original space, analogies, colouring by group, k-means cluster or metadata column (with a legend
 that toggles), box and lasso selection with a download, the coordinates as CSV, the method with
-every parameter and the trustworthiness. Search, a click and an analogy fit the view to every word
-asked about; several projections (``method=["pca", "umap", "tsne"]``), the PCA components on the
-axes, a 3-D view of PCA, axes made of words and the view state in the URL fragment are switched in
-the page. ``window.embedkitExplorer`` exposes ``search``, ``neighbors``, ``analogy``, ``view``,
-``position``, ``state``, ``setProjection``, ``setPcaAxes``, ``set3d`` and ``setAxes``; the page's
-controls use it (``docs/explorer.md``).
+every parameter and the trustworthiness. Search (by word, regular expression or metadata column), a
+click and an analogy fit the view to every word asked about; several projections
+(``method=["pca", "umap", "tsne"]``), the PCA components on the axes, a 3-D view (PCA, and t-SNE and
+UMAP fitted again in 3-D with ``three_d=True``), axes made of words, isolating and re-projecting a
+selection, labels on demand and the view state in the URL fragment are switched in the page. Any keys
+work, so sentences (with their vectors) can be the points. ``window.embedkitExplorer`` exposes
+``search``, ``neighbors``, ``analogy``, ``view``, ``position``, ``state``, ``setProjection``,
+``setPcaAxes``, ``set3d``, ``setAxes``, ``isolate``, ``reproject``, ``showAll`` and ``setLabels``; the
+page's controls use it (``docs/explorer.md``).
 
 Vectors in the page: when ``words x dim`` is at most :data:`EMBED_BUDGET` the rows go into the
 page as float16 and the page computes neighbours and analogies itself, giving the answers of
@@ -35,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -72,6 +75,13 @@ _METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 
 def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+
+
+def _column(name: str, values: Sequence[str]) -> dict[str, Any]:
+    """A metadata column for the page: its distinct values and each word's index among them (uint32)."""
+    distinct = list(dict.fromkeys(values))
+    code_of = {v: i for i, v in enumerate(distinct)}
+    return {"name": name, "values": distinct, "codes": _b64(np.array([code_of[v] for v in values], dtype=np.uint32))}
 
 
 def _script_safe(text: str) -> str:
@@ -112,6 +122,8 @@ class Explorer:
     more: tuple[Projection, ...] = ()  # further projections of the page's first words, switched in the page
     pca_rest: np.ndarray | None = field(default=None, repr=False)  # (n, m) float32: components 3.. of the PCA
     pca_ratios: tuple[float, ...] = ()  # every offered component's share of the variance
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), repr=False)  # metadata: (name, values)
+    fits3d: tuple[Projection | None, ...] = ()  # per projection drawn (first, then more): its 3-D fit, if any
 
     def __len__(self) -> int:
         return len(self.projection)
@@ -150,6 +162,10 @@ class Explorer:
             "count": len(p),
         }
 
+    def _described3(self, j: int) -> dict[str, Any]:
+        fit = self.fits3d[j] if j < len(self.fits3d) else None
+        return {"has3d": fit is not None, "trustworthiness_3d": None if fit is None else fit.trustworthiness}
+
     def _meta(self) -> dict[str, Any]:
         p = self.projection
         ratio = p.info.get("explained_variance_ratio") if p.method == "pca" else None
@@ -175,11 +191,12 @@ class Explorer:
             "initial_coloring": initial,
             "other_words_total": self.other_words_total,
             "other_words_listed": len(self.other_words),
-            "projections": [self._described(q) for q in (p, *self.more)],
+            "projections": [{**self._described(q), **self._described3(j)} for j, q in enumerate((p, *self.more))],
             "pca_ratios": list(self.pca_ratios),
             "colorings": [
                 {"name": c.name, "categories": list(c.categories), "codes": _b64(c.codes)} for c in self.colorings
             ],
+            "columns": [_column(name, values) for name, values in self.columns],
         }
 
     def html(self) -> str:
@@ -198,6 +215,7 @@ class Explorer:
             "{{NBR_SCORES_B64}}": empty if self.neighbor_scores is None else _b64(self.neighbor_scores),
             "{{PCA_REST_B64}}": empty if self.pca_rest is None else _b64(self.pca_rest.T),  # planar
             "{{MORE_COORDS_B64}}": _b64(self._more_coords()) if self.more else empty,
+            "{{COORDS3_B64}}": _b64(self._coords3()) if any(f is not None for f in self.fits3d) else empty,
             "{{OTHER_WORDS_JSON}}": _script_safe(json.dumps("\n".join(self.other_words), ensure_ascii=False)),
             "{{EXPLORER_JS}}": script,
         }
@@ -212,6 +230,14 @@ class Explorer:
         out = np.full((len(self.more), 2, n), np.nan, dtype=np.float32)
         for j, q in enumerate(self.more):
             out[j, :, : len(q)] = q.coords.astype(np.float32).T  # its words are the page's first ones
+        return out
+
+    def _coords3(self) -> np.ndarray:
+        """The 3-D fits' coordinates over the page's words, each planar (3, n), NaN where one lacks a word."""
+        fits = [f for f in self.fits3d if f is not None]
+        out = np.full((len(fits), 3, len(self.projection)), np.nan, dtype=np.float32)
+        for j, f in enumerate(fits):
+            out[j, :, : len(f)] = f.coords.astype(np.float32).T  # its words are the page's first ones
         return out
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -239,6 +265,7 @@ class Explorer:
             "colorings": [c.name for c in self.colorings],
             "methods": [q.method for q in (self.projection, *self.more)],
             "more_counts": [len(q) for q in self.more],
+            "fits3d": [f.method for f in self.fits3d if f is not None],
         }
 
 
@@ -302,6 +329,7 @@ def explore(
     perplexity: float = 30.0,
     n_neighbors: int = 15,
     title: str | None = None,
+    three_d: bool = False,
     progress: bool = False,
 ) -> Explorer:
     """An interactive page of ``source``: vectors (projected here) or a saved 2-D :class:`Projection`.
@@ -329,6 +357,9 @@ def explore(
         Neighbours listed for a word.
     embed:
         Put the vectors in the page; ``None`` (default) does so within :data:`EMBED_BUDGET`.
+    three_d:
+        Also fit each t-SNE and UMAP in three dimensions (on the same words), for the page's 3-D view;
+        PCA's 3-D view needs no fit (its third component is in the page).
     index:
         How to find the neighbour lists of a page without the vectors: ``"exact"`` or ``"hnsw"``
         (approximate, much faster); ``None`` (default) is exact up to :data:`EXACT_NEIGHBORS_MAX` words.
@@ -388,9 +419,11 @@ def explore(
         colorings.append(categorical_coloring("groups", projection.words, group_of, [str(g) for g in groups]))
     if clusters and len(page) > 1:
         colorings.append(cluster_coloring(page, clusters, seed))
+    columns = []
     if metadata is not None:
         for name, value_of in read_metadata(metadata, projection.words).items():
             colorings.append(categorical_coloring(name, projection.words, value_of))
+            columns.append((name, tuple(value_of.get(w, "") for w in projection.words)))
     more = []
     for m in [m for m in methods[1:] if m != projection.method]:  # a saved projection's own method is drawn first
         ws = list(projection.words)
@@ -398,6 +431,13 @@ def explore(
         more.append(
             project(page, ws, method=m, seed=seed, perplexity=perplexity, n_neighbors=n_neighbors, progress=progress)
         )
+    fits3d: list[Projection | None] = []
+    for q in (projection, *more):
+        m3, fit = cast(Method, q.method), None
+        if three_d and m3 != "pca":
+            ws = list(q.words)
+            fit = project(page, ws, method=m3, dim=3, seed=seed, perplexity=perplexity, n_neighbors=n_neighbors)
+        fits3d.append(fit)
     pca_rest, ratios = None, ()
     pcas = [q for q in (projection, *more) if q.method == "pca" and len(q) == len(page)]
     if pcas and page.dim > 2:
@@ -438,4 +478,6 @@ def explore(
         tuple(more),
         pca_rest,
         ratios,
+        tuple(columns),
+        tuple(fits3d),
     )

@@ -115,6 +115,20 @@ def test_metadata_columns_become_colourings(tmp_path, glove):
     assert kind.codes[:3].tolist() == [0, 2, 2]  # the, ",", "."
 
 
+def test_metadata_columns_keep_every_value_for_search(tmp_path, glove):
+    """Check that the page holds each metadata column's every value (not only the 19 coloured), as distinct values and codes."""
+    words = glove.keys[:300]
+    path = tmp_path / "m.tsv"
+    path.write_text("word\tstart\n" + "".join(f"{w}\t{w[:2]}\n" for w in words[:200]), encoding="utf-8")
+    ex = explore(glove, 300, clusters=0, metadata=path)
+    values = tuple(w[:2] if i < 200 else "" for i, w in enumerate(words))
+    assert ex.columns == (("start", values),)
+    col = ex._meta()["columns"][0]
+    assert col["values"] == list(dict.fromkeys(values)) and len(col["values"]) > 20  # more than the legend's colours
+    codes = np.frombuffer(base64.b64decode(col["codes"]), dtype="<u4")
+    assert [col["values"][c] for c in codes] == list(values)
+
+
 def test_metadata_rows_must_match_the_page(tmp_path):
     """Check that metadata rows naming other words or with the wrong field count fail on their line."""
     path = tmp_path / "m.tsv"
@@ -227,12 +241,30 @@ def test_several_methods_make_one_page(glove, monkeypatch):
 
 
 def test_cli_takes_several_methods(tmp_path, capsys, monkeypatch):
-    """Check that `embedkit explore --method pca tsne` writes one page holding both."""
+    """Check that `embedkit explore --method pca tsne --3d` writes one page holding both and t-SNE's 3-D fit."""
     monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 80)
     out = tmp_path / "e.html"
     assert (
-        main(["explore", "--top", "120", "--method", "pca", "tsne", "--clusters", "0", "-o", str(out), "--json"]) == 0
+        main(
+            ["explore", "--top", "120", "--method", "pca", "tsne", "--3d", "--clusters", "0", "-o", str(out), "--json"]
+        )
+        == 0
     )
     rec = json.loads(capsys.readouterr().out)
-    assert rec["methods"] == ["pca", "tsne"] and rec["more_counts"] == [80]
+    assert rec["methods"] == ["pca", "tsne"] and rec["more_counts"] == [80] and rec["fits3d"] == ["tsne"]
     assert 'id="embedkit-more-coords">' in out.read_text()
+
+
+@pytest.mark.slow
+def test_three_d_fits_tsne_in_three_dimensions(glove, monkeypatch):
+    """Check that three_d=True fits t-SNE again in 3-D on the same words, and the page holds those coordinates (PCA needs no fit)."""
+    monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 100)
+    ex = explore(glove, 150, method=["pca", "tsne"], clusters=0, three_d=True)
+    fit = ex.fits3d[1]
+    assert ex.fits3d[0] is None and fit is not None and fit.dim == 3 and fit.method == "tsne"
+    assert fit.words == ex.more[0].words and ex.to_dict()["fits3d"] == ["tsne"]
+    coords = ex._coords3()  # (1, 3, 150)
+    np.testing.assert_array_equal(coords[0, :, :100], fit.coords.T.astype(np.float32))
+    assert np.isnan(coords[0, :, 100:]).all()
+    assert [p["has3d"] for p in ex._meta()["projections"]] == [False, True]
+    assert ex._meta()["projections"][1]["trustworthiness_3d"] == fit.trustworthiness

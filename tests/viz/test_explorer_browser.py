@@ -163,6 +163,32 @@ def test_analogy_box_brings_all_four_words_into_view(page):
     assert p.evaluate("window.embedkitExplorer.state()")["analogy"] == ["france", "paris", "italy"]
 
 
+def test_api_analogy_brings_all_four_words_into_view(page):
+    """Check that analogy() called through the API fits the view to its four words and the panels follow it."""
+    p, _ = page
+    p.evaluate("window.embedkitExplorer.search('frog')")
+    p.evaluate("Plotly.relayout('plot', {'xaxis.range': [0, 0.001], 'yaxis.range': [0, 0.001]})")
+    got = p.evaluate("window.embedkitExplorer.analogy('france', 'paris', 'italy', 3)")
+    assert got[0][0] == "rome"
+    v = _settled_view(p)
+    assert sorted(v["highlighted"]) == ["france", "italy", "paris", "rome"] and _outside(v) == []
+    assert p.locator("#analogy-result li").first.get_attribute("data-word") == "rome"
+    # The neighbour panel no longer lists frog's neighbours, which are not what the map shows.
+    assert p.get_attribute("#neighbors", "data-word") is None
+    assert p.inner_text("#neighbors").startswith("The map shows the analogy france : paris :: italy : ?")
+    assert p.evaluate("window.embedkitExplorer.selected") is None
+
+
+def test_api_neighbors_bring_the_word_and_its_neighbours_into_view(page):
+    """Check that neighbors() called through the API highlights the word and its neighbours, all in view."""
+    p, _ = page
+    p.evaluate("Plotly.relayout('plot', {'xaxis.range': [0, 0.001], 'yaxis.range': [0, 0.001]})")
+    got = p.evaluate("window.embedkitExplorer.neighbors('gamma', 10)")
+    v = _settled_view(p)
+    assert v["highlighted"] == ["gamma"] + [w for w, _ in got] and _outside(v) == []
+    assert p.get_attribute("#neighbors", "data-word") == "gamma"
+
+
 def test_capitalised_words_find_the_lowercase_vectors(page):
     """Check that 'Paris' finds paris in search, neighbours and the analogy box."""
     p, _ = page
@@ -231,6 +257,7 @@ def test_information_panel_is_readable(page):
     info = p.inner_text("#info")
     assert not any(c in info for c in '{}"')
     assert "trustworthiness measured with\tk 10, sample 2,000" in info
+    assert "drawn\t2-D" in info and "dim\t" not in info  # the map's dimensions, not the fit's parameter
     assert p.get_attribute("#info abbr", "title").startswith("The share of each word's nearest neighbours on the map")
     assert p.evaluate("document.getElementById('side').scrollWidth <= document.getElementById('side').clientWidth")
     assert p.locator("#plot .gtitle").count() == 0 and p.locator("h1").count() == 1
@@ -454,6 +481,9 @@ def test_projection_switch_keeps_the_selection(browser, tmp_path, glove, monkeyp
             "() => { try { window.embedkitExplorer.setProjection('umap') } catch (e) { return e.message } }"
         )
         assert msg == "no projection 'umap' in this page (it holds pca, tsne)"
+        p.evaluate("window.embedkitExplorer.setProjection('tsne')")
+        msg = p.evaluate("() => { try { window.embedkitExplorer.set3d(true) } catch (e) { return e.message } }")
+        assert msg == "this page holds no 3-D fit of t-SNE (build it with three_d=True, or --3d)"
         assert log["errors"] == []
     finally:
         p.close()
@@ -484,35 +514,6 @@ def test_pca_axes_are_chosen_in_the_page(page, big, glove):
     np.testing.assert_allclose(
         p.evaluate("window.embedkitExplorer.position('frog')"), ex.projection.coords[row], atol=1e-6
     )
-
-
-def test_3d_view_keeps_the_highlights(browser, tmp_path, glove):
-    """Check that set3d(true) draws PC1-PC3 with the same highlights, and set3d(false) returns with them in view."""
-    from embedkit.viz.reduce import pca, prepare_matrix
-
-    ex = explore(glove, 2000, method=["pca", "tsne"], clusters=3, k=5)
-    p, log = _open(browser, ex.save(tmp_path / "d3.html"))
-    try:
-        p.evaluate("window.embedkitExplorer.search('king')")
-        before = _settled_view(p)
-        p.check("#view-3d")
-        p.wait_for_function("window.embedkitExplorer.view().dims === 3")
-        v = _settled_view(p)
-        assert v["highlighted"] == before["highlighted"] and p.locator("#plot .gl-container canvas").count() >= 1
-        coords, _ = pca(prepare_matrix(glove.subset(ex.projection.words).matrix, "cosine"), 3)
-        np.testing.assert_allclose(
-            p.evaluate("window.embedkitExplorer.position('king')"), coords[ex.vectors.index["king"]], atol=1e-5
-        )
-        assert p.evaluate("document.getElementById('plot').data.every(t => t.type === 'scatter3d')")
-        p.evaluate("window.embedkitExplorer.set3d(false)")
-        back = _settled_view(p)
-        assert back["dims"] == 2 and back["highlighted"] == before["highlighted"] and _outside(back) == []
-        p.evaluate("window.embedkitExplorer.setProjection('tsne')")
-        msg = p.evaluate("() => { try { window.embedkitExplorer.set3d(true) } catch (e) { return e.message } }")
-        assert msg.startswith("the 3-D view draws three principal components: choose the PCA projection")
-        assert log["errors"] == []
-    finally:
-        p.close()
 
 
 def test_axes_made_of_words(page, big):
@@ -546,36 +547,6 @@ def test_axes_made_of_words(page, big):
     p.evaluate("window.embedkitExplorer.setProjection('pca')")
     p.wait_for_function("window.embedkitExplorer.view().projection === 'pca'")
     _settled_view(p)
-
-
-def test_view_state_is_kept_in_the_url_and_restored_on_reload(browser, tmp_path, glove):
-    """Check that the fragment mirrors state() and reloading the page restores projection, selection, colouring, k and ranges."""
-    ex = explore(glove, 2000, method=["pca", "tsne"], clusters=3, k=5)
-    p, log = _open(browser, ex.save(tmp_path / "state.html"))
-    try:
-        api = "window.embedkitExplorer"
-        p.evaluate(f"{api}.search('king')")
-        p.evaluate(f"{api}.setProjection('tsne')")
-        p.select_option("#color-by", label="k-means (3 clusters)")
-        p.fill("#k", "4")
-        p.press("#k", "Enter")
-        p.wait_for_function("document.querySelectorAll('#neighbors li').length === 4")
-        p.evaluate(f"{api}.settled()")
-        want = p.evaluate(f"{api}.state()")
-        assert want["projection"] == "tsne" and want["selected"] == "king" and want["k"] == 4
-        assert want["coloring"] == "k-means (3 clusters)"
-        assert json.loads(unquote(p.evaluate("location.hash")[1:])) == want
-        p.reload()
-        p.wait_for_selector("body[data-ready='1']", timeout=60_000)
-        p.evaluate(f"{api}.settled()")  # ready comes after the restored view is drawn; settled() to be sure
-        got = p.evaluate(f"{api}.state()")
-        for key in ("projection", "selected", "k", "coloring", "dims", "axes", "pca_axes"):
-            assert got[key] == want[key], key
-        np.testing.assert_allclose(got["x_range"] + got["y_range"], want["x_range"] + want["y_range"], rtol=1e-6)
-        assert p.input_value("#color-by") != "-1" and len(p.locator("#neighbors li").all()) == 4
-        assert log["errors"] == []
-    finally:
-        p.close()
 
 
 def test_search_by_regular_expression(page):
@@ -628,5 +599,308 @@ def test_inline_page_works_in_its_iframe(browser, glove):
         v = f.evaluate("window.embedkitExplorer.view()")
         assert v["highlighted"][0] == "year" and _outside(v) == []
         assert errors == []
+    finally:
+        p.close()
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory, glove):
+    """A 500-word page of PCA, UMAP and t-SNE (each also fitted in 3-D), with a metadata file of two columns."""
+    folder = tmp_path_factory.mktemp("three")
+    meta = folder / "words.tsv"
+    rows = "".join(f"{w}\t{w[0].upper()}\t{len(w)}\n" for w in glove.keys[:500])
+    meta.write_text("word\tinitial\tlength\n" + rows, encoding="utf-8")
+    ex = explore(glove, 500, method=["pca", "umap", "tsne"], metadata=meta, clusters=3, k=5, three_d=True)
+    return ex, ex.save(folder / "three.html")
+
+
+@pytest.fixture(scope="module")
+def tpage(browser, three):
+    p, log = _open(browser, three[1])
+    yield p, log
+    p.close()
+
+
+API = "window.embedkitExplorer"
+HIGHLIGHT = "document.getElementById('plot').data.at(-1)"  # the highlight trace of the 2-D map
+
+
+def _error(p, call: str, *args) -> str:
+    """The message of the error that the API call throws."""
+    return p.evaluate(f"(a) => {{ try {{ {API}.{call}; return null }} catch (e) {{ return e.message }} }}", list(args))
+
+
+def test_search_by_metadata_column(tpage, three):
+    """Check that 'INITIAL:s' finds the words whose initial is S, a value the legend folds into 'other' is found too, and the box searches a chosen column."""
+    p, log = tpage
+    words = list(three[0].projection.words)
+    got = p.evaluate(f"{API}.search('INITIAL:s', 100)")
+    want = [w for w in words if w[0] == "s"]
+    assert [w for w, _ in got] == want and len(want) == 41
+    v = _settled_view(p)
+    assert v["highlighted"] == want and _outside(v) == []
+    assert p.inner_text("#neighbors").startswith("The map shows the 41 words found by initial:s")
+    folded = next(c for c in three[0].colorings if c.name == "initial").categories
+    rare = next(w[0].upper() for w in words if w[0].upper() not in folded)
+    got = p.evaluate(f"q => {API}.search(q, 100, 'initial')", rare.lower())
+    assert [w for w, _ in got] == [w for w in words if w[0].upper() == rare]
+    p.select_option("#search-column", "length")
+    p.fill("#search", "3")
+    p.press("#search", "Enter")
+    p.wait_for_function(f"{API}.state().search === 'length:3'")
+    listed = p.locator("#search-results li:not(.note)").all_inner_texts()
+    assert listed == [w for w in words if len(w) == 3][:100]
+    p.select_option("#search-column", "word")
+    assert _error(p, "search('x', 5, 'colour')") == (
+        "no column 'colour' in this page (it has 'initial', 'length', 'k-means (3 clusters)')"
+    )
+    assert _error(p, "search('length:99')") == "no word has '99' in the column 'length'"
+    assert log["errors"] == []
+
+
+def test_isolate_and_reproject_a_selection(tpage, three):
+    """Check that isolate() draws only the chosen words, reproject() places them at the PCA of their own rows, and 'show all' brings every word back."""
+    from embedkit.viz.reduce import pca, prepare_matrix
+
+    p, log = tpage
+    ex = three[0]
+    drawn = "document.getElementById('plot').data.slice(0, -1).reduce((n, t) => n + t.x.length, 0)"
+    assert _error(p, "reproject()") == "isolate words first (isolate(), or the box or lasso tool and 'isolate')"
+    p.evaluate(f"{API}.setProjection('pca')")
+    chosen = [w for w in ex.projection.words if w[0] == "s"]
+    p.evaluate(f"ws => {API}.isolate(ws)", chosen)
+    assert _settled_view(p)["isolated"] == len(chosen) and p.evaluate(drawn) == len(chosen)
+    p.click("#reproject")
+    p.wait_for_function(f"{API}.view().projection === 'selection'")
+    _settled_view(p)
+    want, info = pca(prepare_matrix(ex.vectors.subset(chosen).matrix, "cosine"), 2)
+    got = p.evaluate(f"ws => ws.map(w => {API}.position(w))", chosen)
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    share = 100 * info["explained_variance_ratio"][0]
+    assert p.locator("#plot .xtitle").text_content() == f"PC1 of the 41 isolated words ({share:.1f}% of their variance)"
+    p.click("#show-all")
+    p.wait_for_function(f"{API}.view().isolated === 0 && {API}.view().projection === 'pca'")
+    _settled_view(p)
+    assert p.evaluate(drawn) == 500
+    row = ex.vectors.index["city"]
+    np.testing.assert_allclose(p.evaluate(f"{API}.position('city')"), ex.projection.coords[row], atol=1e-6)
+    # With nothing box-selected, 'isolate' takes the highlighted words: city and its 5 neighbours.
+    p.evaluate(f"{API}.search('city')")
+    p.click("#isolate")
+    p.wait_for_function(f"{API}.view().isolated === 6")
+    assert p.evaluate(drawn) == 6 and _outside(_settled_view(p)) == []
+    p.click("#show-all")
+    p.wait_for_function(f"{API}.view().isolated === 0")
+    assert log["errors"] == []
+
+
+def test_labels_on_demand(tpage):
+    """Check that the highlighted words' labels turn off and on, and show a metadata column's values when labelled by it."""
+    p, log = tpage
+    p.evaluate(f"{API}.search('city')")
+    words = _settled_view(p)["highlighted"]
+    assert p.evaluate(f"{HIGHLIGHT}.mode") == "markers+text" and p.evaluate(f"{HIGHLIGHT}.text") == words
+    p.uncheck("#labels")
+    p.wait_for_function(f"{HIGHLIGHT}.mode === 'markers'")
+    assert p.evaluate(f"{API}.state().labels") is False
+    p.check("#labels")
+    p.select_option("#label-by", "length")
+    p.wait_for_function(f"{API}.state().label_by === 'length'")
+    _settled_view(p)
+    assert p.evaluate(f"{HIGHLIGHT}.mode") == "markers+text"
+    assert p.evaluate(f"{HIGHLIGHT}.text") == [str(len(w)) for w in words]
+    p.select_option("#label-by", "word")
+    p.wait_for_function(f"{API}.state().label_by === null")
+    _settled_view(p)
+    assert p.evaluate(f"{HIGHLIGHT}.text") == words
+    assert log["errors"] == []
+
+
+def test_switching_to_umap_and_tsne_keeps_the_selection(tpage, three):
+    """Check that the select box switches to UMAP and t-SNE with the same selection and highlights, drawn at each one's coordinates, in view."""
+    p, log = tpage
+    ex = three[0]
+    p.evaluate(f"{API}.search('city')")
+    before = _settled_view(p)
+    for name, q in zip(["umap", "tsne"], ex.more):
+        assert q.method == name and len(q) == 500
+        p.select_option("#projection", name)
+        p.wait_for_function(f"n => {API}.view().projection === n", arg=name)
+        v = _settled_view(p)
+        assert v["highlighted"] == before["highlighted"] and p.evaluate(f"{API}.selected") == "city"
+        np.testing.assert_allclose(p.evaluate(f"{API}.position('city')"), q.coords[q.words.index("city")], atol=1e-5)
+        assert _outside(v) == []
+    p.evaluate(f"{API}.setProjection('pca')")
+    assert log["errors"] == []
+
+
+def test_3d_view_of_umap_and_tsne(tpage, three):
+    """Check that a page built with three_d draws UMAP's and t-SNE's 3-D fits, keeps the highlights, and comes back to 2-D in view."""
+    p, log = tpage
+    ex = three[0]
+    assert ex.to_dict()["fits3d"] == ["umap", "tsne"]
+    for name, fit in zip(["umap", "tsne"], ex.fits3d[1:]):
+        assert fit is not None and fit.method == name and fit.dim == 3
+        p.evaluate(f"n => {API}.setProjection(n)", name)
+        p.evaluate(f"{API}.search('city')")
+        before = _settled_view(p)
+        p.check("#view-3d")
+        p.wait_for_function(f"{API}.view().dims === 3")
+        v = _settled_view(p)
+        assert v["highlighted"] == before["highlighted"]
+        np.testing.assert_allclose(
+            p.evaluate(f"{API}.position('city')"), fit.coords[fit.words.index("city")], atol=1e-5
+        )
+        assert p.evaluate("document.getElementById('plot3d').data.every(t => t.type === 'scatter3d')")
+        assert f"trustworthiness of the 3-D fit\t{fit.trustworthiness:.3f}" in p.inner_text("#info")
+        p.uncheck("#view-3d")
+        p.wait_for_function(f"{API}.view().dims === 2")
+        back = _settled_view(p)
+        assert back["highlighted"] == before["highlighted"] and _outside(back) == []
+    p.evaluate(f"{API}.setProjection('pca')")
+    assert log["errors"] == []
+
+
+def _not_blank(png: bytes) -> bool:
+    """Whether a screenshot holds a drawn map: many distinct colours, not one flat tone."""
+    import matplotlib.image
+
+    img = matplotlib.image.imread(io.BytesIO(png), format="png")[::2, ::2, :3]  # every 4th pixel is enough
+    return len(np.unique((img * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 50 and img.std() > 0.05
+
+
+def test_screenshot_of_each_state_is_not_blank(tpage):
+    """Check that a screenshot of each state (search, metadata search, isolated, re-projected, 3-D, UMAP, t-SNE) holds a drawn map."""
+    p, log = tpage
+    states = {
+        "search": f"{API}.search('city')",
+        "metadata": f"{API}.search('initial:s', 100)",
+        "isolated": f"{API}.isolate()",
+        "reprojected": f"{API}.reproject()",
+        "all": f"{API}.showAll()",
+        "3d": f"{API}.set3d(true)",
+        "2d": f"{API}.set3d(false)",
+        "umap": f"{API}.setProjection('umap')",
+        "tsne": f"{API}.setProjection('tsne')",
+    }
+    keep = os.environ.get("EMBEDKIT_SCREENSHOTS")  # a folder to look at them in
+    for name, call in states.items():
+        p.evaluate(call)
+        p.evaluate(f"{API}.settled()")
+        p.wait_for_timeout(200)
+        png = p.screenshot()
+        if keep:
+            Path(keep, f"explorer_{name}.png").write_bytes(png)
+        assert _not_blank(png), name
+    p.evaluate(f"{API}.setProjection('pca')")
+    assert log["errors"] == []
+
+
+def test_reload_restores_a_metadata_search_and_labels(tpage):
+    """Check that the fragment keeps a metadata search and the label column, and reloading restores both."""
+    p, _ = tpage
+    p.evaluate(f"{API}.search('length:3')")
+    p.evaluate(f"{API}.setLabels(true, 'initial')")
+    p.evaluate(f"{API}.settled()")
+    want = p.evaluate(f"{API}.state()")
+    p.reload()
+    p.wait_for_selector("body[data-ready='1']", timeout=60_000)
+    p.evaluate(f"{API}.settled()")
+    got = p.evaluate(f"{API}.state()")
+    assert (got["search"], got["label_by"], got["labels"]) == ("length:3", "initial", True)
+    assert got["x_range"] == pytest.approx(want["x_range"]) and got["y_range"] == pytest.approx(want["y_range"])
+    assert p.input_value("#label-by") == "initial"
+
+
+def test_3d_view_keeps_the_highlights(browser, three, glove):
+    """Check that set3d(true) draws PC1-PC3 with the same highlights, and set3d(false) returns with them in view."""
+    from embedkit.viz.reduce import pca, prepare_matrix
+
+    ex = three[0]
+    p, log = _open(browser, three[1])
+    try:
+        p.evaluate("window.embedkitExplorer.search('city')")
+        before = _settled_view(p)
+        p.check("#view-3d")
+        p.wait_for_function("window.embedkitExplorer.view().dims === 3")
+        v = _settled_view(p)
+        assert v["highlighted"] == before["highlighted"] and p.locator("#plot3d .gl-container canvas").count() >= 1
+        coords, _ = pca(prepare_matrix(glove.subset(ex.projection.words).matrix, "cosine"), 3)
+        np.testing.assert_allclose(
+            p.evaluate("window.embedkitExplorer.position('city')"), coords[ex.vectors.index["city"]], atol=1e-5
+        )
+        assert p.evaluate("document.getElementById('plot3d').data.every(t => t.type === 'scatter3d')")
+        assert "drawn\t3-D (PC1, PC2, PC3)" in p.inner_text("#info")
+        p.evaluate("window.embedkitExplorer.set3d(false)")
+        back = _settled_view(p)
+        assert back["dims"] == 2 and back["highlighted"] == before["highlighted"] and _outside(back) == []
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+def test_view_state_is_kept_in_the_url_and_restored_on_reload(browser, three):
+    """Check that the fragment mirrors state() and reloading the page restores projection, selection, colouring, k and ranges."""
+    p, log = _open(browser, three[1])
+    try:
+        api = "window.embedkitExplorer"
+        p.evaluate(f"{api}.search('city')")
+        p.evaluate(f"{api}.setProjection('tsne')")
+        p.select_option("#color-by", label="k-means (3 clusters)")
+        p.fill("#k", "4")
+        p.press("#k", "Enter")
+        p.wait_for_function("document.querySelectorAll('#neighbors li').length === 4")
+        p.evaluate(f"{api}.settled()")
+        want = p.evaluate(f"{api}.state()")
+        assert want["projection"] == "tsne" and want["selected"] == "city" and want["k"] == 4
+        assert want["coloring"] == "k-means (3 clusters)"
+        assert json.loads(unquote(p.evaluate("location.hash")[1:])) == want
+        p.reload()
+        p.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        p.evaluate(f"{api}.settled()")  # ready comes after the restored view is drawn; settled() to be sure
+        got = p.evaluate(f"{api}.state()")
+        for key in ("projection", "selected", "k", "coloring", "dims", "axes", "pca_axes"):
+            assert got[key] == want[key], key
+        np.testing.assert_allclose(got["x_range"] + got["y_range"], want["x_range"] + want["y_range"], rtol=1e-6)
+        assert p.input_value("#color-by") != "-1" and len(p.locator("#neighbors li").all()) == 4
+        assert log["errors"] == []
+    finally:
+        p.close()
+
+
+SENTENCES = [
+    "The river bank was flooded after the storm.",
+    (
+        "She opened a savings account at the bank on Monday morning, hoping that the interest rate would stay "
+        "where it was for at least another year while she saved for a house."
+    ),
+    "The bank raised its interest rates again.",
+    "We had a picnic on the grassy bank of the river.",
+    "My cat sleeps on the windowsill all afternoon.",
+    "The kitten chased a ball of yarn across the floor.",
+]
+
+
+def test_sentences_as_points(browser, tmp_path, minilm):
+    """Check that a page of MiniLM sentence vectors lists sentences as neighbours, wraps a long one in the hover and cuts its label."""
+    from embedkit.contextual import encode
+
+    vecs = Vectors(SENTENCES, encode(SENTENCES, model=minilm))
+    ex = explore(vecs, None, clusters=2, k=3)
+    p, log = _open(browser, ex.save(tmp_path / "sentences.html"))
+    try:
+        got = p.evaluate("s => window.embedkitExplorer.neighbors(s, 3)", SENTENCES[4])
+        want = embedkit.nearest(ex.vectors, SENTENCES[4], k=3)
+        assert [s for s, _ in got] == want.words and want.words[0] == SENTENCES[5]
+        np.testing.assert_allclose([x for _, x in got], want.scores, atol=2e-6)
+        assert p.inner_text("#neighbors li").startswith(SENTENCES[5])
+        hits = p.evaluate("window.embedkitExplorer.search('/interest rate/')")
+        assert [s for s, _ in hits] == [SENTENCES[1], SENTENCES[2]]
+        _settled_view(p)
+        hover = p.evaluate(f"{HIGHLIGHT}.hovertext[0]")
+        lines = hover.split("<br>")
+        assert " ".join(lines) == SENTENCES[1] and max(map(len, lines)) <= 60 and len(lines) == 3
+        assert p.evaluate(f"{HIGHLIGHT}.text[0]") == SENTENCES[1][:39] + "\u2026"
+        assert log["errors"] == []
     finally:
         p.close()

@@ -154,7 +154,13 @@
     return rows.map(function (i, j) { return [WORDS[i], Math.sqrt(dist[j])]; });
   }
   var METRIC = "cosine";
+  // Asked through the API, the word and its neighbours are shown too (the panel, the highlights, the view).
   function neighbors(word, k, metric) {
+    var res = neighborsOf(word, k, metric);
+    showNeighbors(rowOf([word])[0], res, metric === undefined ? METRIC : metric);
+    return res;
+  }
+  function neighborsOf(word, k, metric) {
     k = checkK(k);
     metric = metric === undefined ? METRIC : metric;
     if (metric !== "cosine" && metric !== "euclidean") throw new Error("metric must be 'cosine' or 'euclidean', got '" + metric + "'");
@@ -170,7 +176,13 @@
     }
     return out;
   }
+  // The question asked through the API is shown as if typed: the answers listed, the four words highlighted, in view.
   function analogy(a, b, c, k) {
+    var got = analogyOf(a, b, c, k);
+    showAnalogy(got.rows, got.answers);
+    return got.answers;
+  }
+  function analogyOf(a, b, c, k) {
     k = checkK(k);
     if (!META.embedded) throw new Error("analogies need the vectors, which this page does not hold (" + META.budget_note + ")");
     var rows = rowOf([a, b, c]), A = unitRow(rows[0]), B = unitRow(rows[1]), C = unitRow(rows[2]);
@@ -179,13 +191,21 @@
     for (var d = 0; d < DIM; d++) { q[d] = Math.fround(B[d] + C[d]) - A[d]; ss += q[d] * q[d]; }
     var n = Math.sqrt(ss);
     if (n > 0) for (d = 0; d < DIM; d++) q[d] = q[d] / n;
-    return topk(q, k, rows);
+    return { rows: rows, answers: topk(q, k, rows) };
   }
   // Words equal to `query` or starting with it (page order: most frequent first), at most `limit`.
   // The score is the share of the word typed: 1 for the word itself.
-  function search(query, limit) {
+  function search(query, limit, column) {
     var q = String(query).trim();
     limit = limit || 20;
+    if (column !== undefined && column !== null && column !== "" && column !== "word") {
+      var col = columnOf(column);
+      if (!col) throw new Error("no column '" + column + "' in this page (it has " + columnNames() + ")");
+      return searchColumn(col, q, limit);
+    }
+    // column:value searches a metadata column (or the groups, or the clusters) when the part before ':' names one.
+    var cv = /^([^:/][^:]*):(.+)$/.exec(q);
+    if (cv && columnOf(cv[1])) return searchColumn(columnOf(cv[1]), cv[2], limit);
     if (!q) throw new Error("search for a word");
     // /pattern/: a regular expression, case-insensitive; the words it matches, page order (most frequent first).
     var re = /^\/(.+)\/$/.exec(q);
@@ -210,6 +230,63 @@
     if (!out.length) throw new Error("unknown word: '" + q + "' (no word starts with it)");
     select(out[0][0]);
     return out;
+  }
+
+  // The columns a search can look in: each metadata column with every word's value, and the groups and
+  // k-means colourings by their categories.
+  var COLUMNS_ = null;
+  function columns() {
+    if (COLUMNS_) return COLUMNS_;
+    COLUMNS_ = META.columns.map(function (c) {
+      var codes = null;
+      return { name: c.name, values: c.values, get codes() { if (!codes) codes = new Uint32Array(b64(c.codes)); return codes; } };
+    });
+    var names = COLUMNS_.map(function (c) { return c.name; });
+    COLORINGS.forEach(function (c) {
+      if (names.indexOf(c.name) < 0) COLUMNS_.push({ name: c.name, values: c.categories, get codes() { return c.codes; } });
+    });
+    return COLUMNS_;
+  }
+  function columnNames() { return columns().map(function (c) { return "'" + c.name + "'"; }).join(", ") || "no columns"; }
+  function columnOf(name) {
+    var ln = String(name).trim().toLowerCase(), cs = columns();
+    for (var i = 0; i < cs.length; i++) if (cs[i].name.toLowerCase() === ln) return cs[i];
+    return null;
+  }
+  function valueOf(col, r) { return col.values[col.codes[r]]; }
+  // The words whose value in the column is the one typed, case-insensitive (else the values that contain
+  // it; /pattern/: a regular expression), most frequent first; they are highlighted and brought into view.
+  function searchColumn(col, value, limit) {
+    var q = String(value).trim(), re = /^\/(.+)\/$/.exec(q), test;
+    if (!q) throw new Error("search the column '" + col.name + "' for a value");
+    if (re) {
+      var rx;
+      try { rx = new RegExp(re[1], "i"); } catch (e) { throw new Error("not a regular expression: " + q + " (" + e.message + ")"); }
+      test = function (v) { return rx.test(v); };
+    } else {
+      var lq = q.toLowerCase(), equal = col.values.some(function (v) { return v.toLowerCase() === lq; });
+      test = equal ? function (v) { return v.toLowerCase() === lq; } : function (v) { return v.toLowerCase().indexOf(lq) >= 0; };
+    }
+    var ok = col.values.map(function (v) { return v !== "" && test(v); }), codes = col.codes, rows = [];
+    for (var i = 0; i < N && rows.length < limit; i++) if (ok[codes[i]]) rows.push(i);
+    if (!rows.length) throw new Error("no word has '" + q + "' in the column '" + col.name + "'");
+    showMatches(rows, col.name + ":" + q);
+    return rows.map(function (r) { return [WORDS[r], 1]; });
+  }
+  var MATCHED = null;  // the column search shown (column:value), while its words are highlighted
+  function showMatches(rows, asked) {
+    var panel = document.getElementById("neighbors");
+    panel.innerHTML = "";
+    panel.className = "note";
+    panel.removeAttribute("data-word");
+    panel.textContent = "The map shows the " + rows.length.toLocaleString("en") + " words found by " + asked +
+      ". Click a point or search a word for its neighbours.";
+    highlight.main = null;
+    highlight.others = rows;
+    selected = null;
+    analogyAsked = null;
+    MATCHED = asked;
+    showHighlight();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -258,9 +335,11 @@
   function setAxes(a, b, c, d) {
     if (!META.embedded) throw new Error("axes made of words need the vectors, which this page does not hold (" + META.budget_note + ")");
     var ax = axisOf(a, b), ay = axisOf(c, d);
-    if (D3) after(function () { D3 = false; document.getElementById("view-3d").checked = false; return Plotly.react(gd, traces(), SAVED2D, config); });
+    leave3d();
     return after(function () {
       CUSTOM = [a, b, c, d].map(function (w) { return WORDS[find(w)]; });
+      BEFORE = null;
+      isolationNote();
       X = ax.values; Y = ay.values;
       full = { x: extent(0), y: extent(1) };
       var L = gd.layout;
@@ -277,24 +356,56 @@
   function setProjection(name) {
     var j = PROJ.map(function (p) { return p.method; }).indexOf(name);
     if (j < 0) throw new Error("no projection '" + name + "' in this page (it holds " + PROJ.map(function (p) { return p.method; }).join(", ") + ")");
-    if (D3) after(function () { D3 = false; document.getElementById("view-3d").checked = false; return Plotly.react(gd, traces(), SAVED2D, config); });
+    leave3d();
     return after(function () {
       var pc = name === "pca" && NPC > 2;
       CUSTOM = null;
+      BEFORE = null;
+      isolationNote();
       CUR = j; X = pc ? component(AX[0]) : coordsOf(j)[0]; Y = pc ? component(AX[1]) : coordsOf(j)[1];
       full = { x: extent(0), y: extent(1) };
-      var L = gd.layout;
-      L.xaxis.title.text = pc ? pcTitle(AX[0]) : PROJ[j].axis_titles[0]; L.yaxis.title.text = pc ? pcTitle(AX[1]) : PROJ[j].axis_titles[1];
-      document.getElementById("pca-axes").style.display = pc ? "" : "none";
-      document.getElementById("pc-x").value = String(AX[0] + 1); document.getElementById("pc-y").value = String(AX[1] + 1);
-      L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice();
-      document.getElementById("projection").value = name;
-      info();
-      missingNote();
-      return draw().then(function () {
-        if (highlighted().length) return fitView(highlighted());
-        return Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
-      });
+      return plotFor(j).then(function (div) { return drawProjection(div, name, pc); });
+    });
+  }
+  // Each projection's 2-D map is kept once drawn, in its own plot: switching back to it shows that plot
+  // again and redraws only the highlights, unless what it shows (axes, colouring, isolation, labels) has changed.
+  var PLOTS = {}, ISO_V = 0;
+  function plotFor(j) {
+    if (!PLOTS[0]) PLOTS[0] = document.getElementById("plot");
+    if (PLOTS[j]) return Promise.resolve(PLOTS[j]);
+    var div = document.createElement("div");
+    div.id = "plot-" + PROJ[j].method;
+    div.className = "plot-over";
+    div.style.visibility = "hidden";
+    gd.parentNode.insertBefore(div, gd.nextSibling);
+    PLOTS[j] = div;
+    return Plotly.newPlot(div, [], JSON.parse(JSON.stringify(gd.layout)), config).then(function () { listen(div); return div; });
+  }
+  function showPlot(div) {
+    if (div === gd) return;
+    gd.style.visibility = "hidden";
+    div.style.visibility = "visible";
+    gd = div;
+  }
+  // What a 2-D plot shows, beside the highlights.
+  function sig() {
+    return JSON.stringify([CUR, PROJ[CUR].method === "pca" ? AX : null, CUSTOM, BEFORE ? ISO_V : 0, coloring, ISO ? ISO_V : 0, LABELS, LABEL_BY && LABEL_BY.name]);
+  }
+  function drawProjection(div, name, pc) {
+    var j = CUR, kept = div._sig === sig(), L = div.layout;
+    showPlot(div);
+    L.xaxis.title.text = pc ? pcTitle(AX[0]) : PROJ[j].axis_titles[0]; L.yaxis.title.text = pc ? pcTitle(AX[1]) : PROJ[j].axis_titles[1];
+    document.getElementById("pca-axes").style.display = pc ? "" : "none";
+    document.getElementById("pc-x").value = String(AX[0] + 1); document.getElementById("pc-y").value = String(AX[1] + 1);
+    // A kept plot keeps its view, so that fitting it to the same words redraws nothing.
+    if (!kept) { L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice(); }
+    document.getElementById("projection").value = name;
+    info();
+    missingNote();
+    return (kept ? redrawHighlight() : draw()).then(function () {
+      if (highlighted().length) return fitView(highlighted());
+      if (kept && same(L.xaxis.range, full.x) && same(L.yaxis.range, full.y)) return null;
+      return Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
     });
   }
   function extent(axis) {
@@ -312,15 +423,35 @@
     tr.marker.size = Math.max(8, markerSize * 2.5);
     tr.marker.opacity = 1;
     tr.marker.line = { width: 1, color: "#fff" };
-    if (rows.length <= 300) { tr.type = "scatter"; tr.mode = "markers+text"; tr.text = tr.hovertext;
+    // A highlighted word takes the highlight's label only (not two labels on one point).
+    var on = new Set(highlighted());
+    if (rows.length <= 300) { tr.type = "scatter"; tr.mode = LABELS ? "markers+text" : "markers"; tr.text = rows.map(function (r) { return on.has(r) ? "" : label(r); });
       tr.textposition = "top center"; tr.textfont = { size: 11, color: color }; tr.labelled = true; }
     return tr;
   }
+  // Hover text: the word, or a long key (a sentence) wrapped in lines of at most 60 characters, at most 6 of them.
+  var HOVER_ = null;
+  function hoverTexts() {
+    if (HOVER_) return HOVER_;
+    HOVER_ = WORDS.some(function (w) { return w.length > 60; }) ? WORDS.map(wrap) : WORDS;
+    return HOVER_;
+  }
+  function wrap(w) {
+    if (w.length <= 60) return w;
+    var lines = [], line = "";
+    w.split(/\s+/).forEach(function (part) {
+      while (part.length > 60) { if (line) { lines.push(line); line = ""; } lines.push(part.slice(0, 60)); part = part.slice(60); }
+      if (line && line.length + 1 + part.length > 60) { lines.push(line); line = part; } else line = line ? line + " " + part : part;
+    });
+    if (line) lines.push(line);
+    if (lines.length > 6) { lines = lines.slice(0, 6); lines[5] += " \u2026"; }
+    return lines.map(function (l) { return l.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }).join("<br>");
+  }
   function pointTrace(rows, name, color, showlegend) {
-    var x = X, y = Y, t = WORDS;
+    var x = X, y = Y, t = hoverTexts(), H = t;
     if (rows) {
       x = new Float32Array(rows.length); y = new Float32Array(rows.length); t = new Array(rows.length);
-      for (var i = 0; i < rows.length; i++) { x[i] = X[rows[i]]; y[i] = Y[rows[i]]; t[i] = WORDS[rows[i]]; }
+      for (var i = 0; i < rows.length; i++) { x[i] = X[rows[i]]; y[i] = Y[rows[i]]; t[i] = H[rows[i]]; }
     }
     traceRows.push(rows);
     return { type: "scattergl", mode: "markers", x: x, y: y, hovertext: t, hoverinfo: "text", name: name,
@@ -328,60 +459,241 @@
   }
   function rowAt(curve, i) { return traceRows[curve] ? traceRows[curve][i] : i; }
   var highlight = { main: null, others: [] };
+  // Labels on demand: the highlighted (and group) words labelled or not, by the word or a column's value.
+  var LABELS = true, LABEL_BY = null;  // LABEL_BY: a column of columns(), null for the word
+  // A long label (a sentence) is cut to 40 characters.
+  function label(r) {
+    var v = LABEL_BY ? valueOf(LABEL_BY, r) : "";
+    v = v && v !== META.other ? v : WORDS[r];
+    return v.length > 40 ? v.slice(0, 39) + "\u2026" : v;
+  }
+  function setLabels(on, by) {
+    var col = by === undefined || by === null || by === "" || by === "word" ? null : columnOf(by);
+    if (by && by !== "word" && !col) throw new Error("no column '" + by + "' in this page (it has " + columnNames() + ")");
+    LABELS = on === undefined ? LABELS : !!on;
+    LABEL_BY = by === undefined ? LABEL_BY : col;
+    document.getElementById("labels").checked = LABELS;
+    document.getElementById("label-by").value = LABEL_BY ? LABEL_BY.name : "word";
+    return after(function () { return draw().then(redrawHighlight); });
+  }
   function highlightTrace() {
     var rows = (highlight.main === null ? [] : [highlight.main]).concat(highlight.others);
     // WebGL too: an SVG trace would lie under the WebGL points.
-    return { type: "scattergl", mode: "markers+text", x: rows.map(function (r) { return X[r]; }),
-      y: rows.map(function (r) { return Y[r]; }), text: rows.map(function (r) { return WORDS[r]; }),
-      hovertext: rows.map(function (r) { return WORDS[r]; }), hoverinfo: "text", textposition: "top center",
+    return { type: "scattergl", mode: LABELS ? "markers+text" : "markers", x: rows.map(function (r) { return X[r]; }),
+      y: rows.map(function (r) { return Y[r]; }), text: rows.map(label),
+      hovertext: rows.map(function (r) { return hoverTexts()[r]; }), hoverinfo: "text", textposition: "top center",
       showlegend: false, name: "highlight", textfont: { size: 12, color: "#111" },
       marker: { size: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? 16 : 11; }),
         color: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "#d62728" : "#ff9900"; }),
         line: { width: 1, color: "#fff" }, symbol: rows.map(function (r, i) { return i === 0 && highlight.main !== null ? "star" : "circle"; }) } };
   }
-  // The 3-D view (PCA only: the axes' two components and the next one), drawn with WebGL scatter3d.
-  var D3 = false, Z = null, SAVED2D = null;
-  function in3d(tr, j) {
-    var rows = j === undefined ? highlighted() : traceRows[j];
-    var z = rows ? rows.map(function (r) { return Z[r]; }) : Z;
+  // Isolate a selection (draw only its words) and re-project it (PCA of its rows, computed here).
+  var ISO = null, ISOSET = null, BEFORE = null;  // the isolated rows; the axes before a re-projection
+  function isolate(words) {
+    var rows = words !== undefined ? rowOf(words) : selection.length ? selection.slice() : highlighted();
+    rows = rows.filter(function (r, i) { return rows.indexOf(r) === i; });
+    if (!rows.length) throw new Error("nothing to isolate: select words with the box or lasso tool, or search a word");
+    ISO = rows;
+    ISO_V++;
+    ISOSET = new Uint8Array(N);
+    rows.forEach(function (r) { ISOSET[r] = 1; });
+    isolationNote();
+    return after(function () { return draw().then(function () { return fitView(ISO); }); });
+  }
+  function reproject() {
+    if (!META.embedded) throw new Error("re-projecting needs the vectors, which this page does not hold (" + META.budget_note + ")");
+    if (!ISO) throw new Error("isolate words first (isolate(), or the box or lasso tool and 'isolate')");
+    if (ISO.length < 3) throw new Error("re-projecting takes at least 3 words; " + ISO.length + " are isolated");
+    leave3d();
+    var fit = pcaOf(ISO, 2);
+    return after(function () {
+      var L = gd.layout;
+      if (!BEFORE) BEFORE = { X: X, Y: Y, full: full, titles: [L.xaxis.title.text, L.yaxis.title.text] };
+      X = new Float32Array(N).fill(NaN); Y = new Float32Array(N).fill(NaN);
+      ISO.forEach(function (r, i) { X[r] = fit.coords[0][i]; Y[r] = fit.coords[1][i]; });
+      full = { x: extent(0), y: extent(1) };
+      [0, 1].forEach(function (c) {
+        L[c ? "yaxis" : "xaxis"].title.text = "PC" + (c + 1) + " of the " + ISO.length.toLocaleString("en") + " isolated words (" + (100 * fit.ratios[c]).toFixed(1) + "% of their variance)";
+      });
+      L.xaxis.range = full.x.slice(); L.yaxis.range = full.y.slice();
+      document.getElementById("pca-axes").style.display = "none";
+      isolationNote();
+      return draw().then(function () { return fitView(ISO); });
+    });
+  }
+  // Every word again, on the axes drawn before the re-projection.
+  function showAll() {
+    return after(function () {
+      ISO = null; ISOSET = null;
+      if (BEFORE) {
+        X = BEFORE.X; Y = BEFORE.Y; full = BEFORE.full;
+        gd.layout.xaxis.title.text = BEFORE.titles[0]; gd.layout.yaxis.title.text = BEFORE.titles[1];
+        document.getElementById("pca-axes").style.display = PROJ[CUR].method === "pca" && NPC > 2 && !CUSTOM ? "" : "none";
+        BEFORE = null;
+      }
+      isolationNote();
+      return draw().then(function () {
+        return highlighted().length ? fitView(highlighted()) : Plotly.relayout(gd, { "xaxis.range": full.x.slice(), "yaxis.range": full.y.slice() });
+      });
+    });
+  }
+  function isolationNote() {
+    var box = document.getElementById("isolation");
+    box.textContent = !ISO ? "" : (BEFORE ? "Re-projected: PCA of " : "Showing only ") + ISO.length.toLocaleString("en") +
+      " words (" + ISO.slice(0, 8).map(function (r) { return WORDS[r]; }).join(", ") + (ISO.length > 8 ? ", ..." : "") + ")";
+    document.getElementById("show-all").disabled = !ISO;
+    document.getElementById("reproject").disabled = !ISO || !!BEFORE || !META.embedded;
+    missingNote();
+  }
+  // Exact PCA of some rows (unit rows, as the page's PCA): the covariance's eigenvectors by cyclic Jacobi
+  // rotations, signed as scikit-learn does (each component's largest loading positive).
+  function pcaOf(rows, dim) {
+    var U = unit(), n = rows.length, mean = new Float64Array(DIM), C = new Float64Array(DIM * DIM), v = new Float64Array(DIM);
+    rows.forEach(function (r) { for (var d = 0; d < DIM; d++) mean[d] += U[r * DIM + d] / n; });
+    rows.forEach(function (r) {
+      for (var a = 0; a < DIM; a++) v[a] = U[r * DIM + a] - mean[a];
+      for (a = 0; a < DIM; a++) for (var b = a; b < DIM; b++) C[a * DIM + b] += v[a] * v[b];
+    });
+    for (var a = 0; a < DIM; a++) for (var b = a; b < DIM; b++) { C[a * DIM + b] /= Math.max(n - 1, 1); C[b * DIM + a] = C[a * DIM + b]; }
+    var V = jacobi(C, DIM), ev = [], total = 0;
+    for (a = 0; a < DIM; a++) { ev.push(a); total += C[a * DIM + a]; }
+    ev.sort(function (p, q) { return C[q * DIM + q] - C[p * DIM + p]; });
+    var coords = [], ratios = [];
+    for (var c = 0; c < dim; c++) {
+      var j = ev[c], big = 0;
+      for (a = 0; a < DIM; a++) if (Math.abs(V[a * DIM + j]) > Math.abs(V[big * DIM + j])) big = a;
+      var sign = V[big * DIM + j] < 0 ? -1 : 1, out = new Float32Array(n);
+      rows.forEach(function (r, i) {
+        var s = 0;
+        for (var d = 0; d < DIM; d++) s += (U[r * DIM + d] - mean[d]) * V[d * DIM + j];
+        out[i] = sign * s;
+      });
+      coords.push(out);
+      ratios.push(total > 0 ? C[j * DIM + j] / total : 0);
+    }
+    return { coords: coords, ratios: ratios };
+  }
+  // Diagonalises the symmetric n x n matrix A in place (its eigenvalues end on the diagonal) and returns
+  // the eigenvectors as the columns of V (row-major).
+  function jacobi(A, n) {
+    var V = new Float64Array(n * n), k;
+    for (k = 0; k < n; k++) V[k * n + k] = 1;
+    for (var sweep = 0; sweep < 60; sweep++) {
+      var off = 0, scale = 0;
+      for (var p = 0; p < n; p++) { scale += A[p * n + p] * A[p * n + p]; for (var q = p + 1; q < n; q++) off += A[p * n + q] * A[p * n + q]; }
+      if (off <= 1e-30 * scale || off === 0) break;
+      for (p = 0; p < n; p++) for (q = p + 1; q < n; q++) {
+        var apq = A[p * n + q];
+        if (apq === 0) continue;
+        var theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
+        var t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1)), c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (k = 0; k < n; k++) { var akp = A[k * n + p], akq = A[k * n + q]; A[k * n + p] = c * akp - s * akq; A[k * n + q] = s * akp + c * akq; }
+        for (k = 0; k < n; k++) { var apk = A[p * n + k], aqk = A[q * n + k]; A[p * n + k] = c * apk - s * aqk; A[q * n + k] = s * apk + c * aqk; }
+        for (k = 0; k < n; k++) { var vkp = V[k * n + p], vkq = V[k * n + q]; V[k * n + p] = c * vkp - s * vkq; V[k * n + q] = s * vkp + c * vkq; }
+      }
+    }
+    return V;
+  }
+
+  // The 3-D view: PCA's two axis components and the next one, or a 3-D t-SNE or UMAP fit made when the page
+  // was built. It is drawn with WebGL scatter3d in its own plot over the 2-D one, and both are kept: a
+  // toggle only swaps which is visible, and the 3-D scene is rebuilt only when what it shows has changed
+  // (another projection, colouring, isolation or labels); a new highlight restyles one small trace.
+  var D3 = false, gd3 = null, P3 = null, DRAWN3 = null, XYZ3 = null;  // DRAWN3: sig() of the 3-D scene
+  function fit3(j) {  // [x, y, z] of projection j's 3-D fit
+    if (!XYZ3) {
+      var all = new Float32Array(bytes("embedkit-coords3")), m = 0;
+      XYZ3 = PROJ.map(function (p) {
+        if (!p.has3d) return null;
+        var o = 3 * N * m++;
+        return [all.subarray(o, o + N), all.subarray(o + N, o + 2 * N), all.subarray(o + 2 * N, o + 3 * N)];
+      });
+    }
+    return XYZ3[j];
+  }
+  function coords3() { return PROJ[CUR].method === "pca" ? [X, Y, component(zComponent())] : fit3(CUR); }
+  function can3d() { return !CUSTOM && !BEFORE && (PROJ[CUR].method === "pca" ? NPC >= 3 : !!PROJ[CUR].has3d); }
+  function in3d(tr, rows) {
+    function pick(a) { return rows ? rows.map(function (r) { return a[r]; }) : a; }
     // Faint small points, so that the highlighted words show through the cloud.
     var hl = tr.name === "highlight", m = Object.assign({}, tr.marker, { size: hl ? 7 : 2, opacity: hl ? 1 : 0.3 });
     if (m.symbol) m.symbol = m.symbol.map(function (s) { return s === "star" ? "diamond" : s; });
     delete m.line;
-    return Object.assign({}, tr, { type: "scatter3d", z: z, marker: m });
+    return Object.assign({}, tr, { type: "scatter3d", x: pick(P3[0]), y: pick(P3[1]), z: pick(P3[2]), marker: m });
+  }
+  function titles3() {
+    var P = PROJ[CUR];
+    if (P.method === "pca") return [pcTitle(AX[0]), pcTitle(AX[1]), pcTitle(zComponent())];
+    return [1, 2, 3].map(function (i) { return P.method_name + " " + i + " (3-D fit)"; });
   }
   function layout3d() {
-    var t = gd.layout;
-    return { margin: { l: 0, r: 0, t: 24, b: 0 }, hovermode: "closest", uirevision: "3d", legend: t.legend,
-      scene: { xaxis: { title: { text: t.xaxis.title.text } }, yaxis: { title: { text: t.yaxis.title.text } },
-        zaxis: { title: { text: pcTitle(zComponent()) } } } };
+    var t = titles3();
+    return { margin: { l: 0, r: 0, t: 24, b: 0 }, hovermode: "closest", uirevision: "3d", legend: gd.layout.legend,
+      scene: { xaxis: { title: { text: t[0] } }, yaxis: { title: { text: t[1] } }, zaxis: { title: { text: t[2] } } } };
+  }
+  function leave3d() {
+    if (D3) after(function () { return show3d(false); });
+  }
+  function show3d(on) {
+    D3 = on;
+    document.getElementById("view-3d").checked = on;
+    info();
+    if (gd3) gd3.style.visibility = on ? "visible" : "hidden";
+    gd.style.visibility = on ? "hidden" : "visible";
+    if (on) return null;
+    return (STALE2D ? redrawHighlight() : Promise.resolve()).then(function () { return fitView(highlighted()); });
   }
   function zComponent() { for (var c = 0; ; c++) if (AX.indexOf(c) < 0) return c; }
   function set3d(on) {
     on = !!on;
-    if (on && (CUSTOM || PROJ[CUR].method !== "pca" || NPC < 3)) {
-      throw new Error("the 3-D view draws three principal components: choose the PCA projection (t-SNE and UMAP are 2-D here)");
+    if (on && !can3d()) {
+      var P = PROJ[CUR];
+      throw new Error(CUSTOM || BEFORE || P.method === "pca"
+        ? "the 3-D view draws three principal components or a 3-D t-SNE or UMAP fit: choose a projection"
+        : "this page holds no 3-D fit of " + P.method_name + " (build it with three_d=True, or --3d)");
     }
     return after(function () {
       if (on === D3) return null;
-      D3 = on;
-      document.getElementById("view-3d").checked = on;
-      if (on) {
-        Z = component(zComponent());
-        SAVED2D = gd.layout;
-        return Plotly.react(gd, traces(), layout3d(), config);
-      }
-      return Plotly.react(gd, traces(), SAVED2D, config).then(function () { return fitView(highlighted()); });
+      if (!on) return show3d(false);
+      return draw3d().then(function () { return show3d(true); });
     });
+  }
+  // The 3-D scene of what the 2-D map shows now, built only when that has changed since it was last built.
+  function draw3d() {
+    if (DRAWN3 === sig() && gd3) return redrawHighlight3d();
+    if (!gd3) {
+      gd3 = document.createElement("div");
+      gd3.id = "plot3d";
+      gd3.style.visibility = "hidden";
+      gd.parentNode.insertBefore(gd3, gd.nextSibling);
+    }
+    P3 = coords3();
+    var out = traces(), last = out.length - 1;
+    DRAWN3 = sig();
+    var data = out.map(function (tr, j) { return in3d(tr, j < last ? traceRows[j] : highlighted()); });
+    HL3 = hlState();
+    return Plotly.react(gd3, data, layout3d(), config).then(function () {
+      if (!gd3.listening) { gd3.listening = true; gd3.on("plotly_click", onClick); }
+    });
+  }
+  // Any change of data makes plotly rebuild the whole 3-D scene (every point), so the highlights are
+  // redrawn only when they differ from those drawn.
+  var HL3 = null;
+  function hlState() { return JSON.stringify([highlighted(), highlight.main, LABELS, LABEL_BY && LABEL_BY.name, sig()]); }
+  function redrawHighlight3d() {
+    var now = hlState();
+    if (now === HL3) return Promise.resolve();
+    HL3 = now;
+    return Plotly.react(gd3, gd3.data.slice(0, -1).concat([in3d(highlightTrace(), highlighted())]), gd3.layout, config);
   }
   function traces() {
     traceRows = [];
     var out = [];
     if (coloring < 0) {
-      out.push(pointTrace(null, "words", "#3b6fb6", false));
+      out.push(pointTrace(ISO, "words", "#3b6fb6", false));
     } else {
       var c = COLORINGS[coloring], buckets = c.categories.map(function () { return []; });
-      for (var i = 0, codes = c.codes; i < N; i++) buckets[codes[i]].push(i);
+      for (var i = 0, codes = c.codes; i < N; i++) if (!ISO || ISOSET[i]) buckets[codes[i]].push(i);
       var compact = c.categories.length > 8, groups = c.name === "groups";
       c.categories.forEach(function (name, j) {
         if (!buckets[j].length) return;
@@ -393,7 +705,7 @@
       });
     }
     out.push(highlightTrace());
-    return D3 ? out.map(function (tr, j) { return in3d(tr, j < out.length - 1 ? j : undefined); }) : out;
+    return out;
   }
   // The title is the side panel's; the axis titles stand off their tick labels (automargin).
   var layout = { margin: { l: 20, r: 10, t: 24, b: 20 }, dragmode: "pan", hovermode: "closest", uirevision: "keep",
@@ -409,19 +721,29 @@
     L.legend.itemwidth = 30;
   }
   function draw() {
+    gd._sig = sig();
+    gd._hl = hlState();
+    STALE2D = false;
     legendStyle(gd.layout && gd.layout.legend ? gd.layout : layout);
     if (!gd.layout || !gd.layout.xaxis) return Plotly.newPlot(gd, traces(), layout, config);
-    return Plotly.react(gd, traces(), gd.layout, config);
+    return Plotly.react(gd, traces(), gd.layout, config).then(function () { return D3 ? draw3d() : null; });
   }
   // Only the last (highlight) trace changes; react keeps the big WebGL traces as they are.
   // A labelled group word that is highlighted takes the highlight's label only (not two labels on one point).
+  // In 3-D only the 3-D scene is redrawn; the hidden 2-D map catches up when it is shown again.
+  var STALE2D = false;
   function redrawHighlight() {
+    if (D3) { STALE2D = true; return redrawHighlight3d(); }
+    STALE2D = false;
+    // A kept plot shown again with the highlights it already draws: nothing to redraw.
+    var now = hlState();
+    if (gd._hl === now) return Promise.resolve();
+    gd._hl = now;
     var on = new Set(highlighted()), data = gd.data.slice(0, -1).map(function (tr, j) {
       if (!tr.labelled) return tr;
-      return Object.assign({}, tr, { text: traceRows[j].map(function (r) { return on.has(r) ? "" : WORDS[r]; }) });
+      return Object.assign({}, tr, { text: traceRows[j].map(function (r) { return on.has(r) ? "" : label(r); }) });
     });
-    var h = highlightTrace();
-    return Plotly.react(gd, data.concat([D3 ? in3d(h) : h]), gd.layout, config);
+    return Plotly.react(gd, data.concat([highlightTrace()]), gd.layout, config);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -457,9 +779,12 @@
     if (!(x1 >= x0)) return Promise.resolve();
     var wx = Math.max(x1 - x0, 0.02 * (full.x[1] - full.x[0])), wy = Math.max(y1 - y0, 0.02 * (full.y[1] - full.y[0]));
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-    return Plotly.relayout(gd, { "xaxis.range": [cx - 0.62 * wx, cx + 0.62 * wx],
-      "yaxis.range": [cy - 0.62 * wy, cy + 0.72 * wy] });
+    var xr = [cx - 0.62 * wx, cx + 0.62 * wx], yr = [cy - 0.62 * wy, cy + 0.72 * wy], L = gd.layout;
+    // The view already there (a kept plot shown again): no redraw of every point.
+    if (L.xaxis.range && L.yaxis.range && same(L.xaxis.range, xr) && same(L.yaxis.range, yr)) return Promise.resolve();
+    return Plotly.relayout(gd, { "xaxis.range": xr, "yaxis.range": yr });
   }
+  function same(a, b) { return Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) <= 1e-9 * Math.abs(b[1] - b[0]); }
   function highlighted() { return (highlight.main === null ? [] : [highlight.main]).concat(highlight.others); }
   // Map updates run one after another; settled() resolves when the last has been drawn.
   var pending = Promise.resolve();
@@ -484,7 +809,9 @@
       coloring = st.coloring === null ? -1 : c >= 0 ? c : coloring;
       document.getElementById("color-by").value = String(coloring);
       after(draw);
+      if (st.labels === false || st.label_by) setLabels(st.labels !== false, st.label_by || null);
       if (st.selected) select(st.selected);
+      else if (st.search) search(st.search);
       else if (st.analogy) { document.getElementById("analogy").value = st.analogy.join(" "); runAnalogy(); }
       if (st.axes) setAxes.apply(null, st.axes);
       else if (st.projection === "pca" && st.pca_axes) setPcaAxes(st.pca_axes[0], st.pca_axes[1]);
@@ -496,25 +823,38 @@
   }
   // Words a projection does not cover (t-SNE and UMAP beside the first method hold only the first words).
   function missingNote() {
+    document.getElementById("d3-box").style.display = can3d() || D3 ? "" : "none";
     var box = document.getElementById("projection-note"), P = PROJ[CUR];
     var off = highlighted().filter(function (r) { return !isFinite(X[r]); }).map(function (r) { return WORDS[r]; });
-    box.textContent = off.length ? "Not in the " + P.method_name + " projection (it holds the first " + P.count.toLocaleString("en") +
+    if (BEFORE) box.textContent = off.length ? "Not among the isolated words (re-projected): " + off.join(", ") : "";
+    else box.textContent = off.length ? "Not in the " + P.method_name + " projection (it holds the first " + P.count.toLocaleString("en") +
       " words): " + off.join(", ") : "";
   }
+  // Many questions in a row (a script) draw once: a redraw already queued draws the latest highlights.
+  var HL_QUEUED = false;
   function showHighlight() {
     missingNote();
-    return after(function () { return redrawHighlight().then(function () { return fitView(highlighted()); }); });
+    if (HL_QUEUED) return pending;
+    HL_QUEUED = true;
+    return after(function () {
+      HL_QUEUED = false;
+      return redrawHighlight().then(function () { return fitView(highlighted()); });
+    });
   }
   var selected = null;
   function select(word) {
-    var r = rowOf([word])[0], panel = document.getElementById("neighbors"), nb = neighbors(WORDS[r], K);
-    word = WORDS[r];
+    var r = rowOf([word])[0];
+    showNeighbors(r, neighborsOf(WORDS[r], K), METRIC);
+  }
+  function showNeighbors(r, nb, metric) {
+    var panel = document.getElementById("neighbors"), word = WORDS[r];
     selected = word;
     analogyAsked = null;
+    MATCHED = null;
     panel.innerHTML = "";
     panel.className = "";
     panel.setAttribute("data-word", word);
-    panel.appendChild(el("div", {}, "Nearest to " + word + " (" + (METRIC === "euclidean" ? "Euclidean distance" : "cosine") + " in " + DIM + "-D; rank " + (r + 1).toLocaleString("en") + ")"));
+    panel.appendChild(el("div", {}, "Nearest to " + word + " (" + (metric === "euclidean" ? "Euclidean distance" : "cosine") + " in " + DIM + "-D; rank " + (r + 1).toLocaleString("en") + ")"));
     panel.appendChild(wordList(nb, true));
     highlight.main = r;
     highlight.others = nb.map(function (p) { return index().get(p[0]); });
@@ -541,12 +881,16 @@
       return String(v);
     }
     row("method", P.method_name);
+    // The map's own dimensions are those drawn now (the fitted 2 or 3 of PCA's components in 3-D), not a parameter.
+    row("drawn", !D3 ? "2-D" : P.method === "pca" ? "3-D (" + [AX[0], AX[1], zComponent()].map(function (c) { return "PC" + (c + 1); }).join(", ") + ")" : "3-D (a 3-D fit)");
     Object.keys(P.params).forEach(function (k) {
+      if (k === "dim") return;
       row(k === "trustworthiness" ? "trustworthiness measured with" : k.replace(/_/g, " "), plain(P.params[k]));
     });
     var TW = "The share of each word's nearest neighbours on the map that are also near it in the original space " +
       "(1: no false neighbours on the map; about 0.5: no better than chance).";
-    row("trustworthiness", P.trustworthiness === null ? "not computed" : P.trustworthiness.toFixed(3), TW);
+    var tw = D3 && P.has3d ? P.trustworthiness_3d : P.trustworthiness;
+    row(D3 && P.has3d ? "trustworthiness of the 3-D fit" : "trustworthiness", tw === null ? "not computed" : tw.toFixed(3), TW);
     row("words", P.count === N ? N.toLocaleString("en") : "the first " + P.count.toLocaleString("en") + " of the page's " + N.toLocaleString("en"));
     row("vectors", META.source ? String(META.source) + " (" + DIM + " dimensions)" : DIM + " dimensions");
     box.appendChild(tbl);
@@ -618,20 +962,34 @@
 
   function runAnalogy() {
     var out = document.getElementById("analogy-result"), parts = document.getElementById("analogy").value.trim().split(/\s+/);
-    out.innerHTML = "";
     try {
       if (parts.length !== 3) throw new Error("type three words: a b c (a is to b as c is to ?)");
-      var res = analogy(parts[0], parts[1], parts[2], K), rows = rowOf(parts);
-      out.appendChild(el("div", { class: "note" }, rows.map(function (r) { return WORDS[r]; }).join(" : ").replace(/ : (\S+)$/, " :: $1") + " : ?"));
-      out.appendChild(wordList(res, true));
-      highlight.main = index().get(res[0][0]);
-      highlight.others = rows;
-      selected = null;
-      analogyAsked = rows.map(function (r) { return WORDS[r]; });
-      showHighlight();
+      analogy(parts[0], parts[1], parts[2], K);
     } catch (e) {
+      out.innerHTML = "";
       out.appendChild(el("div", { class: "err" }, e.message));
     }
+  }
+  // An analogy's answers under the analogy box, its four words highlighted and in view; the neighbour
+  // panel says that the map now shows the analogy (its list would no longer match the highlights).
+  function showAnalogy(rows, res) {
+    var out = document.getElementById("analogy-result"), words = rows.map(function (r) { return WORDS[r]; });
+    var asked = words.join(" : ").replace(/ : (\S+)$/, " :: $1") + " : ?";
+    out.innerHTML = "";
+    out.appendChild(el("div", { class: "note" }, asked));
+    out.appendChild(wordList(res, true));
+    document.getElementById("analogy").value = words.join(" ");
+    var panel = document.getElementById("neighbors");
+    panel.innerHTML = "";
+    panel.className = "note";
+    panel.removeAttribute("data-word");
+    panel.textContent = "The map shows the analogy " + asked + " (its answers are under Analogy). Click a point or search a word for its neighbours.";
+    highlight.main = res.length ? index().get(res[0][0]) : null;
+    highlight.others = rows;
+    selected = null;
+    analogyAsked = words;
+    MATCHED = null;
+    showHighlight();
   }
 
   function setupK() {
@@ -651,6 +1009,19 @@
     });
   }
 
+  function setupLabels() {
+    var on = document.getElementById("labels"), by = document.getElementById("label-by");
+    columns().forEach(function (c) { by.appendChild(el("option", { value: c.name }, c.name)); });
+    on.addEventListener("change", function () { setLabels(on.checked); });
+    by.addEventListener("change", function () { setLabels(undefined, by.value); });
+  }
+  function setupIsolation() {
+    var note = document.getElementById("isolation");
+    function run(f) { try { f(); } catch (e) { note.textContent = e.message; } }
+    document.getElementById("isolate").addEventListener("click", function () { run(function () { isolate(); }); });
+    document.getElementById("reproject").addEventListener("click", function () { run(reproject); });
+    document.getElementById("show-all").addEventListener("click", function () { run(showAll); });
+  }
   function setupAxes() {
     var box = document.getElementById("axes"), out = document.getElementById("axes-result");
     box.addEventListener("keydown", function (ev) {
@@ -684,14 +1055,23 @@
   function setup() {
     setupProjection();
     info();
+    missingNote();
     setupColor();
     setupK();
+    setupLabels();
+    setupIsolation();
     var s = document.getElementById("search"), results = document.getElementById("search-results");
+    var sc = document.getElementById("search-column");
+    columns().forEach(function (c) { sc.appendChild(el("option", { value: c.name }, c.name)); });
+    if (!columns().length) sc.style.display = "none";
     s.addEventListener("keydown", function (ev) {
       if (ev.key !== "Enter") return;
       results.innerHTML = "";
       try {
-        search(s.value).slice(1, 12).forEach(function (p) {
+        var byColumn = sc.value !== "word" || (/^([^:/][^:]*):(.+)$/.test(s.value.trim()) && columnOf(s.value.split(":")[0]));
+        var hits = search(s.value, byColumn ? 100 : 20, sc.value);
+        if (byColumn) results.appendChild(el("li", { class: "note" }, hits.length + (hits.length === 100 ? " words or more:" : " words:")));
+        hits.slice(byColumn ? 0 : 1, byColumn ? 100 : 12).forEach(function (p) {
           var li = el("li", {}, p[0]);
           li.addEventListener("click", function () { select(p[0]); });
           results.appendChild(li);
@@ -708,19 +1088,12 @@
       TDRAWN = performance.now();
       return new Promise(function (done) { requestAnimationFrame(function () { requestAnimationFrame(done); }); });
     }).then(function () {
-      gd.on("plotly_click", function (ev) {
-        var p = ev.points && ev.points[0];
-        var i = p && (p.pointIndex !== undefined ? p.pointIndex : p.pointNumber);
-        if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, i)]);
-        else if (p) select(p.text || p.hovertext);
-      });
-      gd.on("plotly_selected", onSelected);
-      gd.on("plotly_deselect", function () { onSelected(null); });
+      listen(gd);
       Object.assign(api.timings, { script_start_ms: T0, decode_ms: TDECODE - T0, drawn_ms: TDRAWN, first_render_ms: performance.now() });
       // The data the first picture does not need follow this script: the API is ready once they are read.
       if (document.readyState === "loading") return new Promise(function (done) { document.addEventListener("DOMContentLoaded", done); });
     }).then(function () {
-      gd.on("plotly_relayout", function () { if (!RESTORING) setTimeout(remember, 0); });
+      LISTEN_RELAYOUT = true;
       return restore();
     }).then(function () {
       api.ready = true;
@@ -733,22 +1106,36 @@
     });
   }
 
+  var LISTEN_RELAYOUT = false;
+  function listen(div) {
+    div.on("plotly_click", onClick);
+    div.on("plotly_selected", onSelected);
+    div.on("plotly_deselect", function () { onSelected(null); });
+    div.on("plotly_relayout", function () { if (LISTEN_RELAYOUT && !RESTORING) setTimeout(remember, 0); });
+  }
+  function onClick(ev) {
+    var p = ev.points && ev.points[0];
+    var i = p && (p.pointIndex !== undefined ? p.pointIndex : p.pointNumber);
+    if (p && p.curveNumber < traceRows.length) select(WORDS[rowAt(p.curveNumber, i)]);
+    else if (p) select(WORDS[highlighted()[i]]);
+  }
   var analogyAsked = null;  // the analogy's three words while its answer is shown
   // What is on screen: the visible ranges and where each highlighted word is drawn.
   function view() {
     var L = gd.layout, pos = {}, words = highlighted().map(function (r) { pos[WORDS[r]] = [X[r], Y[r]]; return WORDS[r]; });
     var xr = D3 ? full.x.slice() : L.xaxis.range.slice(), yr = D3 ? full.y.slice() : L.yaxis.range.slice();
-    return { projection: CUSTOM ? "custom" : PROJ[CUR].method, projections: PROJ.map(function (p) { return p.method; }), dims: D3 ? 3 : 2,
-      x_range: xr, y_range: yr, highlighted: words, highlighted_positions: pos };
+    return { projection: BEFORE ? "selection" : CUSTOM ? "custom" : PROJ[CUR].method, projections: PROJ.map(function (p) { return p.method; }), dims: D3 ? 3 : 2,
+      x_range: xr, y_range: yr, highlighted: words, highlighted_positions: pos, isolated: ISO ? ISO.length : 0 };
   }
-  function position(word) { var r = rowOf([word])[0]; return D3 ? [X[r], Y[r], Z[r]] : [X[r], Y[r]]; }
+  function position(word) { var r = rowOf([word])[0]; return D3 ? [P3[0][r], P3[1][r], P3[2][r]] : [X[r], Y[r]]; }
   function state() {
     var v = view();
     return { projection: v.projection, dims: v.dims, x_range: v.x_range, y_range: v.y_range, selected: selected,
-      pca_axes: [AX[0] + 1, AX[1] + 1], axes: CUSTOM, analogy: analogyAsked, metric: METRIC, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K };
+      pca_axes: [AX[0] + 1, AX[1] + 1], axes: CUSTOM, analogy: analogyAsked, metric: METRIC, coloring: coloring < 0 ? null : COLORINGS[coloring].name, k: K,
+      search: MATCHED, labels: LABELS, label_by: LABEL_BY ? LABEL_BY.name : null };
   }
   var api = { search: search, neighbors: neighbors, analogy: analogy, select: select, coordinatesCsv: coordinatesCsv,
-    view: view, position: position, state: state, setProjection: setProjection, setPcaAxes: setPcaAxes, set3d: set3d, setAxes: setAxes, settled: function () { return pending; },
+    view: view, position: position, state: state, isolate: isolate, reproject: reproject, showAll: showAll, setLabels: setLabels, setProjection: setProjection, setPcaAxes: setPcaAxes, set3d: set3d, setAxes: setAxes, settled: function () { return pending; },
     words: WORDS, embedded: !!META.embedded, ready: false, timings: {} };
   Object.defineProperty(api, "selected", { get: function () { return selected; } });
   Object.defineProperty(api, "selection", { get: function () { return selection.map(function (r) { return WORDS[r]; }); } });
