@@ -23,7 +23,7 @@ from ..errors import DataError, InvalidArgumentError
 from ..progress import progress_bar
 from ..search.analogy import analogy_rows
 from ..search.backends import SearchBackend, resolve_backend
-from ..search.kernels import cpu_cores, restrict_count, unit_view
+from ..search.kernels import MIN_QUERIES_PER_CORE, cpu_cores, restrict_count, unit_view
 from ..vectors import Vectors, first_rows
 from .benchmark_files import AnalogySet, read_analogies
 from .bootstrap import check_bootstrap, confidence_interval
@@ -208,7 +208,10 @@ def _top_answers(
     a query's answers do not depend on the other queries of its chunk. ``progress`` shows
     the questions answered on stderr (:func:`~embedkit.progress.progress_bar`) once :data:`PROGRESS_DELAY` seconds have passed.
     """
-    chunks = np.array_split(rows, max(1, -(-len(rows) // (2 * batch_size))))
+    # At least one chunk per core where each gets MIN_QUERIES_PER_CORE questions: a lone chunk would
+    # run on a multi-threaded BLAS, whose threads wait on each other after every small product.
+    n_chunks = max(1, -(-len(rows) // (2 * batch_size)), min(cpu_cores(), len(rows) // MIN_QUERIES_PER_CORE))
+    chunks = np.array_split(rows, n_chunks)
     workers = min(cpu_cores(), len(chunks))
     bar = progress_bar(desc=f"analogies ({method})", total=len(rows), unit="q", delay=PROGRESS_DELAY, enabled=progress)
 

@@ -113,6 +113,9 @@ class _RowSums:
         self.normed = normed
         self.rows = rows
         self.q0 = -1
+        # Elements computed so far of the similarity rows, the pair differences and the sums
+        # (benchmarks/bench_limits.py counts the kernel's memory traffic with them).
+        self.counts = {"blocks": 0, "words": 0, "word_cols": 0, "pair_cols": 0, "sum_cols": 0}
 
     def _plan(self, q0: int, q1: int) -> None:
         if q0 != self.q0:  # topk_blocked runs the query blocks one after another
@@ -123,12 +126,16 @@ class _RowSums:
             self.pair_b, self.pair_a = pairs[:, 0], pairs[:, 1]
             self.pair_of, self.c_of = pair_of.ravel(), pos[:, 2]
             self.q0 = q0
+            self.counts["blocks"] += 1
+            self.counts["words"] += len(uniq)
 
     def _rows(self, q0: int, q1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
         self._plan(q0, q1)
         U = self.words @ self.normed[c0:c1].T  # (distinct words, c1 - c0)
         D = U[self.pair_b]
         D -= U[self.pair_a]  # (distinct pairs, c1 - c0)
+        self.counts["word_cols"] += U.size
+        self.counts["pair_cols"] += D.size
         return U, D
 
     def score(self, q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
@@ -136,6 +143,7 @@ class _RowSums:
         U, D = self._rows(q0, q1, c0, c1)
         S = D[self.pair_of]
         S += U[self.c_of]
+        self.counts["sum_cols"] += S.size
         return S  # (q1 - q0, c1 - c0)
 
     def pruned(self, q0: int, q1: int, c0: int, c1: int, thr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -146,6 +154,7 @@ class _RowSums:
         keep = np.flatnonzero(bound > thr)
         S = D[self.pair_of[keep]]
         S += U[self.c_of[keep]]
+        self.counts["sum_cols"] += S.size
         beat = np.flatnonzero(S.max(axis=1) > thr[keep])  # the few that do, before the costlier scan
         return keep[beat], S[beat]  # (r,), (r, c1 - c0)
 

@@ -23,6 +23,7 @@ from ..vectors import Vectors, row_norms
 
 __all__ = [
     "CANDIDATE_BLOCK",
+    "MIN_QUERIES_PER_CORE",
     "NORMALIZED_MAX_BYTES",
     "QUERY_BLOCK",
     "Index",
@@ -47,8 +48,8 @@ NORMALIZED_MAX_BYTES = 1 << 28
 # Score blocks of in-memory searches hold about this many floats (2 MiB), so the row maxima and
 # the threshold scan that follow each product read it from the core's cache, not from memory.
 CACHE_BLOCK_FLOATS = 1 << 19
-# Below this many queries per core, one thread with a multi-threaded BLAS is used instead.
 MIN_QUERIES_PER_CORE = 64
+"""Below this many queries per core, one thread with a multi-threaded BLAS is used instead."""
 
 Index = Literal["exact", "hnsw"]
 
