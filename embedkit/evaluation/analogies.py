@@ -281,6 +281,11 @@ def evaluate_analogies(
         Where the search runs: ``"cpu"`` (numpy, the default), ``"cuda"``, ``"cuda:N"``, ``"auto"``
         (CUDA where there is one) or a backend object (:mod:`embedkit.search.backends`). The counts
         are the same up to answers tied within float32 rounding.
+    kernel:
+        How 3CosAdd is computed on the CPU (``embedkit.evaluation.cosadd``): ``"product"`` (one
+        product per question), ``"rows"`` (each distinct word's similarity row once per block of
+        questions, combined per question; the same answers, tie for tie) or ``"auto"`` (the faster
+        for each chunk of questions by a measured cost model). 3CosMul and device backends ignore it.
 
     Returns
     -------
