@@ -70,7 +70,8 @@ def compare_kernels(glove, kv, google: str, args, record: dict, out, gensim_coun
     from embedkit.evaluation.cosadd import choose_kernel
 
     rows_out = []
-    for shape, path in [("google", google), ("bats-style", _bats_style(google))]:
+    files = {"google": google, "bats-style": _bats_style(google)}
+    for shape, path in [(shape, files[shape]) for shape in args.shapes]:
         flat = [w.upper() for s in read_analogies(path).sections for q in s.questions for w in q]
         for restrict in args.restrict:
             ok = vocab_rows(glove.keys_view[:restrict], True)
@@ -143,6 +144,9 @@ def main() -> None:
     ap.add_argument("--no-kernels", action="store_true", help="skip the 3CosAdd kernel comparison")
     ap.add_argument("--only-kernels", action="store_true", help="run only the 3CosAdd kernel comparison")
     ap.add_argument("--no-gensim-bats", action="store_true", help="skip gensim on the BATS-style file")
+    ap.add_argument(
+        "--shapes", nargs="+", default=["google", "bats-style"], help="question files of the kernel comparison"
+    )
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/evaluate_<date>.json)")
     args = ap.parse_args()
     out = record_path("evaluate", args.out)
@@ -156,6 +160,7 @@ def main() -> None:
         kernels=not args.no_kernels,
         only_kernels=args.only_kernels,
         gensim_bats=not args.no_gensim_bats,
+        shapes=args.shapes,
     )
 
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-bench-cache-"))
