@@ -55,8 +55,9 @@ RESCORE_EXTRA = 3
 """Candidates the rows kernel keeps beyond those it answers with, to score again exactly."""
 ROWS_COMBINE_FLOPS = 30.0
 """Cost of combining three similarity rows, per question and candidate, in floating-point
-operations of the matrix products at the same rate (measured by ``benchmarks/bench_evaluate.py``:
-the rows kernel wins where ``2 * dim * (1 - distinct / questions)`` exceeds it)."""
+operations of the matrix products at the same rate: the rows kernel wins where
+``2 * dim * (1 - distinct / questions)`` exceeds it (fitted to single-threaded timings of both kernels on
+GloVe 50d, the crossover near 0.7 distinct words a question; docs/benchmarks.md)."""
 _RESCORE_GROUP = 64  # questions scored again in one product
 
 
