@@ -13,6 +13,15 @@ medians). Prints Markdown tables: accuracies side by side, then times and speed-
 a dated JSON record (default benchmarks/results/evaluate_<date>.json: command, machine and load
 average, commit, versions, every repeat, medians and accuracies). ``--no-gensim-analogies`` skips
 gensim's 3CosAdd loop (minutes at restrict=300000) for a rerun that only times embedkit.
+
+The 3CosAdd kernels side by side (``--no-kernels`` skips them, ``--only-kernels`` runs nothing else):
+for each ``--restrict``, on the Google set and on a BATS-style shape (the same questions as ``a b c
+d`` lines in a seeded random order under one header, so that each block of questions has many
+distinct words), ``kernel="product"`` (one product per question, the path before the rows kernel)
+and ``kernel="rows"`` (each distinct word's similarity row once per block), ``--repeat`` runs each,
+alternating, with wall and CPU times, their ratio, the kernel ``"auto"`` picks, whether the two
+kernels answered every question alike, and gensim's counts on the same file (unless
+``--no-gensim-analogies``; ``--no-gensim-bats`` skips gensim on the BATS-style file only).
 """
 
 from __future__ import annotations
@@ -37,6 +46,92 @@ def _pct(c: int, t: int) -> str:
     return f"{100 * c / t:.1f}%" if t else "-"
 
 
+def _bats_style(google: str) -> str:
+    """The Google questions as ``a b c d`` lines in a seeded random order, under one section header."""
+    import numpy as np
+
+    from embedkit.evaluation import read_analogies
+
+    questions = [q for s in read_analogies(google).sections for q in s.questions]
+    order = np.random.default_rng(0).permutation(len(questions))
+    path = os.path.join(tempfile.mkdtemp(prefix="ek-bench-bats-"), "bats_style.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(": bats-style\n" + "".join(" ".join(questions[i]) + "\n" for i in order))
+    return path
+
+
+def compare_kernels(glove, kv, google: str, args, record: dict, out, gensim_counts: dict) -> list[str]:
+    """Time the product and the rows kernel of 3CosAdd side by side; one Markdown row per file and restrict."""
+    import numpy as np
+
+    from embedkit import evaluate_analogies
+    from embedkit.evaluation.analogies import vocab_rows
+    from embedkit.evaluation.benchmark_files import read_analogies
+    from embedkit.evaluation.cosadd import choose_kernel
+
+    rows_out = []
+    files = {"google": google, "bats-style": _bats_style(google)}
+    for shape, path in [(shape, files[shape]) for shape in args.shapes]:
+        flat = [w.upper() for s in read_analogies(path).sections for q in s.questions for w in q]
+        for restrict in args.restrict:
+            ok = vocab_rows(glove.keys_view[:restrict], True)
+            qrows = np.array([ok.get(w, -1) for w in flat]).reshape(-1, 4)
+            qrows = qrows[(qrows >= 0).all(axis=1)]
+            distinct = sum(len(np.unique(qrows[q : q + 1024, :3])) for q in range(0, len(qrows), 1024))
+            wall: dict[str, list[float]] = {"product": [], "rows": []}
+            cpu: dict[str, list[float]] = {"product": [], "rows": []}
+            results = {}
+            for _ in range(args.repeat):
+                for kernel in ("product", "rows"):
+                    t, c = time.perf_counter(), time.process_time()
+                    results[kernel] = evaluate_analogies(glove, path, restrict=restrict, kernel=kernel)
+                    wall[kernel].append(time.perf_counter() - t)
+                    cpu[kernel].append(time.process_time() - c)
+            p, r = results["product"], results["rows"]
+            alike = p.predicted == r.predicted and np.array_equal(p.outcomes, r.outcomes)
+            ours = [(s.name, s.correct, s.total) for s in r.sections]
+            ref = gensim_counts.get((shape, restrict))
+            skip_gensim = args.no_gensim_analogies or (shape == "bats-style" and args.no_gensim_bats)
+            t_gs = None
+            if ref is None and not skip_gensim:
+                t = time.perf_counter()
+                ref = gensim_3cosadd_sections(kv, path, restrict)
+                t_gs = time.perf_counter() - t
+            same = "not checked" if ref is None else ("identical" if ours == ref else "DIFFERENT")
+            wp, wr = statistics.median(wall["product"]), statistics.median(wall["rows"])
+            cp, cr = statistics.median(cpu["product"]), statistics.median(cpu["rows"])
+            auto = choose_kernel(qrows, glove.dim, 1024)
+            record["results"].append(
+                measured(
+                    f"3CosAdd kernels, {shape}, restrict {restrict:,}",
+                    wall["rows"],
+                    None,
+                    product_s=wall["product"],
+                    product_median_s=wp,
+                    product_cpu_s=cpu["product"],
+                    rows_cpu_s=cpu["rows"],
+                    product_over_rows=wp / wr,
+                    product_over_rows_cpu=cp / cr,
+                    distinct_per_question=distinct / len(qrows),
+                    auto=auto,
+                    answers_alike=alike,
+                    correct=r.total.correct,
+                    answered=r.total.total,
+                    gensim_counts=same,
+                    gensim_s=t_gs,
+                )
+            )
+            write_record(out, record)
+            row = (
+                f"| {shape} | {restrict:,} | {distinct / len(qrows):.2f} | {wp:.2f} s | {wr:.2f} s "
+                f"| {wp / wr:.2f}x; {cp / cr:.2f}x | {auto} | {'identical' if alike else 'DIFFERENT'} "
+                f"({r.total.correct:,} / {r.total.total:,}) | {same} |"
+            )
+            print(row, flush=True)
+            rows_out.append(row)
+    return rows_out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--restrict", type=int, nargs="+", default=[30000, 300000])
@@ -45,6 +140,12 @@ def main() -> None:
     ap.add_argument("--cosmul-reference", action="store_true", help="also run gensim's 3CosMul reference loop")
     ap.add_argument(
         "--no-gensim-analogies", action="store_true", help="skip gensim's 3CosAdd run (embedkit's times only)"
+    )
+    ap.add_argument("--no-kernels", action="store_true", help="skip the 3CosAdd kernel comparison")
+    ap.add_argument("--only-kernels", action="store_true", help="run only the 3CosAdd kernel comparison")
+    ap.add_argument("--no-gensim-bats", action="store_true", help="skip gensim on the BATS-style file")
+    ap.add_argument(
+        "--shapes", nargs="+", default=["google", "bats-style"], help="question files of the kernel comparison"
     )
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/evaluate_<date>.json)")
     args = ap.parse_args()
@@ -56,6 +157,10 @@ def main() -> None:
         cosmul=not args.no_cosmul,
         cosmul_reference=args.cosmul_reference,
         gensim_analogies=not args.no_gensim_analogies,
+        kernels=not args.no_kernels,
+        only_kernels=args.only_kernels,
+        gensim_bats=not args.no_gensim_bats,
+        shapes=args.shapes,
     )
 
     os.environ.setdefault("EMBEDKIT_CACHE", tempfile.mkdtemp(prefix="ek-bench-cache-"))
@@ -73,9 +178,11 @@ def main() -> None:
     kv.fill_norms()
     glove.normalized  # noqa: B018 -- computed once, as gensim's norms above
     google = datapath("questions-words.txt")
-    accuracy_rows, time_rows = [], []
+    accuracy_rows: list[str] = []
+    time_rows: list[str] = []
+    gensim_counts: dict[tuple[str, int], list] = {}
 
-    for restrict in args.restrict:
+    for restrict in [] if args.only_kernels else args.restrict:
         ts_ek, r = timings(lambda r=restrict: evaluate_analogies(glove, "google", restrict=r), args.repeat)
         t_ek = statistics.median(ts_ek)
         ours = [(s.name, s.correct, s.total) for s in r.sections]
@@ -85,6 +192,7 @@ def main() -> None:
             t = time.perf_counter()
             ref = gensim_3cosadd_sections(kv, google, restrict)
             t_gs = time.perf_counter() - t
+            gensim_counts["google", restrict] = ref
             same = "identical" if ours == ref else "DIFFERENT"
         record["results"].append(
             measured(
@@ -157,7 +265,9 @@ def main() -> None:
             write_record(out, record)
             print(f"restrict={restrict}: 3cosmul embedkit {t_mul:.2f} s", flush=True)
 
-    for name, fname in [("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")]:
+    kernel_rows = [] if args.no_kernels else compare_kernels(glove, kv, google, args, record, out, gensim_counts)
+
+    for name, fname in [] if args.only_kernels else [("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")]:
         ts_ek, s = timings(lambda n=name: evaluate_similarity(glove, n), args.repeat)
         ts_gs, (p, sp, oov) = timings(lambda f=fname: kv.evaluate_word_pairs(datapath(f)), args.repeat)
         t_ek, t_gs = statistics.median(ts_ek), statistics.median(ts_gs)
@@ -192,6 +302,14 @@ def main() -> None:
     print(f"| task | embedkit (median of {args.repeat}) | gensim | speed-up |")
     print("|---|---|---|---|")
     print("\n".join(time_rows))
+    if kernel_rows:
+        print()
+        print(
+            f"| questions | restrict | distinct words / question | product (median of {args.repeat}) "
+            "| rows | product / rows (wall; CPU) | auto picks | answers | gensim's counts |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        print("\n".join(kernel_rows))
     finish_record(record)
     write_record(out, record)
     print(f"# record: {out}")

@@ -5,7 +5,8 @@ Run:  python benchmarks/bench_limits.py [--repeat 3] [--queries 1000] [--restric
 For each exact path on the default GloVe 6B 50d vectors (400,000 x 50):
 
 * ``nearest_many``: 1,000 random words' top-10 over the whole vocabulary;
-* ``evaluate_analogies`` 3CosAdd and 3CosMul: the Google set at ``--restrict``;
+* ``evaluate_analogies`` 3CosAdd (its product kernel and its rows kernel) and 3CosMul: the Google
+  set at ``--restrict``;
 * ``evaluate_similarity``: WordSim353 and SimLex999;
 
 the script counts the work the path cannot avoid and measures the machine's rate for that work,
@@ -16,7 +17,8 @@ in the same process and the same thread layout as the path:
   query and candidate blocks, and its threading: one multi-threaded BLAS call for ``nearest_many``,
   one single-threaded BLAS per core for the analogy evaluation);
 * memory traffic: bytes the path must read or write at least once (the vocabulary matrix per pass,
-  the score blocks it scans for the top-k, 3CosMul's three-row combination), timed at the
+  the score blocks it scans for the top-k, 3CosMul's three-row combination, the rows kernel's
+  similarity rows, pair differences and the sums it builds, counted in one run), timed at the
   bandwidth an elementwise pass of that size reaches (in cache for the small blocks, from memory
   for the matrix);
 * for similarity, the lookups and the dot products of the pairs (microseconds): everything else is
@@ -102,6 +104,28 @@ def stream_rate(nbytes: int, *, per_core: bool, seconds: float = 1.0) -> float:
         return sum(counts) * 3 * 4 * n / (time.perf_counter() - t0)
 
 
+def _rows_kernel_counts(v, aset, nc: int) -> dict[str, int]:
+    """What the rows kernel computes on the Google set at restrict ``nc``, counted in one run: its
+    blocks of questions and their distinct words, and the elements of the similarity rows, the pair
+    differences and the sums it builds (summed over the kernel's workers)."""
+    from embedkit.evaluation import cosadd
+    from embedkit.evaluation.analogies import evaluate_analogies
+
+    made: list = []
+    init = cosadd._RowSums.__init__
+
+    def recording_init(self, *a):
+        init(self, *a)
+        made.append(self)
+
+    cosadd._RowSums.__init__ = recording_init
+    try:
+        evaluate_analogies(v, aset, restrict=nc, n_boot=1, kernel="rows")
+    finally:
+        cosadd._RowSums.__init__ = init
+    return {key: sum(m.counts[key] for m in made) for key in made[0].counts}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
@@ -116,6 +140,7 @@ def main() -> None:
     import embedkit
     from embedkit.evaluation.analogies import evaluate_analogies
     from embedkit.evaluation.benchmark_files import read_analogies
+    from embedkit.evaluation.cosadd import ROWS_CANDIDATE_BLOCK
     from embedkit.evaluation.similarity import evaluate_similarity
     from embedkit.search.kernels import CACHE_BLOCK_FLOATS, QUERY_BLOCK, cpu_cores
     from embedkit.search.neighbors import nearest_many
@@ -184,12 +209,12 @@ def main() -> None:
     aset = read_analogies("google")
     nc = args.restrict
     rates["gemm_3cosadd"] = gemm_rate(q_block, c_block, d, per_core=True)  # measured next to the path
-    ts, r = timings(lambda: evaluate_analogies(v, aset, restrict=nc, n_boot=1), args.repeat)
+    ts, r = timings(lambda: evaluate_analogies(v, aset, restrict=nc, n_boot=1, kernel="product"), args.repeat)
     answered = r.outcomes >= 0
     qs = [q for q, ok in zip((q for s in aset.sections for q in s.questions), answered, strict=True) if ok]
     nq = len(qs)
     add(
-        "evaluate_analogies 3CosAdd (Google set)",
+        "evaluate_analogies 3CosAdd, product kernel (Google set)",
         ts,
         2.0 * nq * nc * d,
         rates["gemm_3cosadd"],
@@ -197,6 +222,26 @@ def main() -> None:
         rates["cache_stream_per_core"],
         questions=nq,
         accuracy=r.accuracy,
+    )
+    # The rows kernel: its products (each block's distinct words), and its traffic counted in one
+    # untimed run: the similarity rows U (written, read for their maxima), the pair differences D
+    # (two rows read, written, read for their maxima) and, for the questions whose bound beats their
+    # k-th best, the sums (two rows read, one written, one scanned): 4 bytes per access.
+    counts = _rows_kernel_counts(v, aset, nc)
+    rates["gemm_3cosadd_rows"] = gemm_rate(
+        max(1, counts["words"] // counts["blocks"]), ROWS_CANDIDATE_BLOCK, d, per_core=True
+    )
+    ts, r = timings(lambda: evaluate_analogies(v, aset, restrict=nc, n_boot=1, kernel="rows"), args.repeat)
+    add(
+        "evaluate_analogies 3CosAdd, rows kernel (Google set)",
+        ts,
+        2.0 * counts["word_cols"] * d,
+        rates["gemm_3cosadd_rows"],
+        4.0 * (2 * counts["word_cols"] + 4 * counts["pair_cols"] + 4 * counts["sum_cols"]),
+        rates["cache_stream_per_core"],
+        questions=nq,
+        accuracy=r.accuracy,
+        **counts,
     )
     distinct = 0
     for b0 in range(0, nq, cm_q_block):

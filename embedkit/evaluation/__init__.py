@@ -8,9 +8,9 @@ gensim's ``evaluate_word_pairs``. Every accuracy and correlation comes with a se
 interval, and :func:`compare_analogies` / :func:`compare_similarity` compare two vector sets on
 the same questions or pairs (the difference with its paired-bootstrap interval).
 
-Modules: ``benchmark_files`` (reading analogy and similarity files), ``analogies``, ``similarity``,
-``bootstrap`` (the resampling and intervals every score uses) and ``alignment`` (neighbour overlap and
-Procrustes alignment of two sets).
+Modules: ``benchmark_files`` (reading analogy and similarity files), ``analogies`` (with ``cosadd``, its
+two 3CosAdd kernels), ``similarity``, ``bootstrap`` (the resampling and intervals every score uses) and
+``alignment`` (neighbour overlap and Procrustes alignment of two sets).
 """
 
 from .alignment import align, neighbor_overlap

@@ -23,10 +23,11 @@ from ..errors import DataError, InvalidArgumentError
 from ..progress import progress_bar
 from ..search.analogy import analogy_rows
 from ..search.backends import SearchBackend, resolve_backend
-from ..search.kernels import cpu_cores, restrict_count, topk_blocked, unit_view
+from ..search.kernels import MIN_QUERIES_PER_CORE, cpu_cores, restrict_count, unit_view
 from ..vectors import Vectors, first_rows
 from .benchmark_files import AnalogySet, read_analogies
 from .bootstrap import check_bootstrap, confidence_interval
+from .cosadd import KERNELS, PRODUCT_CANDIDATE_BLOCK, Kernel, cosadd_top, gensim_queries
 
 __all__ = [
     "PROGRESS_DELAY",
@@ -40,7 +41,6 @@ __all__ = [
 
 Method = Literal["3cosadd", "3cosmul"]
 _TOPN = 5  # gensim looks at the five best answers
-_CANDIDATE_BLOCK = 4096
 # The progress bar appears only once an evaluation has run this long (seconds): a short one
 # leaves stderr as it was.
 PROGRESS_DELAY = 2.0
@@ -145,33 +145,15 @@ def _folded_rows(keys: Sequence[str], ok: dict[str, int], case_insensitive: bool
     return np.fromiter(map(ok.__getitem__, (k.upper() for k in keys)), dtype=np.int64, count=len(keys))
 
 
-def _gensim_queries(vectors: Vectors, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Unit query vectors computed as gensim's ``most_similar(positive=[b, c], negative=[a])``:
-    the float32 sum of the unit vectors, divided by 3 and normalised in float64, then float32."""
-    normed = unit_view(vectors)
-    mean = normed[b] + normed[c]
-    mean -= normed[a]
-    m64 = mean.astype(np.float64) / 3.0
-    norms = np.sqrt(np.einsum("ij,ij->i", m64, m64))[:, None]
-    return np.divide(m64, norms, out=np.zeros_like(m64), where=norms > 0).astype(np.float32)
-
-
-def _top_answers_block(vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int) -> np.ndarray:
-    a, b, c = rows[:, 0], rows[:, 1], rows[:, 2]
-    exclude = np.ascontiguousarray(rows[:, :3])
+def _top_answers_block(
+    vectors: Vectors, rows: np.ndarray, n_cand: int, method: str, batch_size: int, kernel: Kernel
+) -> np.ndarray:
     if method == "3cosmul":
+        a, b, c = rows[:, 0], rows[:, 1], rows[:, 2]
+        exclude = np.ascontiguousarray(rows[:, :3])
         top, _ = analogy_rows(vectors, a, b, c, _TOPN, method="3cosmul", restrict=n_cand, exclude=exclude)
         return top
-    Q = _gensim_queries(vectors, a, b, c)
-    cand = unit_view(vectors)  # rows c0:c1 < n_cand, normalised per block when the matrix is large
-
-    def score(q0: int, q1: int, c0: int, c1: int) -> np.ndarray:
-        return Q[q0:q1] @ cand[c0:c1].T  # (q1 - q0, c1 - c0)
-
-    top, _ = topk_blocked(
-        score, len(Q), n_cand, _TOPN, exclude, query_block=batch_size, candidate_block=_CANDIDATE_BLOCK
-    )
-    return top
+    return cosadd_top(vectors, rows, n_cand, _TOPN, batch_size, kernel)
 
 
 def _top_answers_device(
@@ -196,12 +178,12 @@ def _top_answers_device(
         return top
     top, _ = backend.cosine_topk(
         vectors,
-        _gensim_queries(vectors, a, b, c),
+        gensim_queries(vectors, a, b, c),
         _TOPN,
         exclude,
         n_candidates=n_cand,
         query_block=batch_size,
-        candidate_block=_CANDIDATE_BLOCK,
+        candidate_block=PRODUCT_CANDIDATE_BLOCK,
         progress=bar.update,
     )
     return top
@@ -215,6 +197,7 @@ def _top_answers(
     batch_size: int,
     progress: bool = False,
     backend: SearchBackend | None = None,
+    kernel: Kernel = "auto",
 ) -> np.ndarray:
     """The top-5 answer rows of every ``(a, b, c)`` row triple (``-1`` where none).
 
@@ -225,12 +208,15 @@ def _top_answers(
     a query's answers do not depend on the other queries of its chunk. ``progress`` shows
     the questions answered on stderr (:func:`~embedkit.progress.progress_bar`) once :data:`PROGRESS_DELAY` seconds have passed.
     """
-    chunks = np.array_split(rows, max(1, -(-len(rows) // (2 * batch_size))))
+    # At least one chunk per core where each gets MIN_QUERIES_PER_CORE questions: a lone chunk would
+    # run on a multi-threaded BLAS, whose threads wait on each other after every small product.
+    n_chunks = max(1, -(-len(rows) // (2 * batch_size)), min(cpu_cores(), len(rows) // MIN_QUERIES_PER_CORE))
+    chunks = np.array_split(rows, n_chunks)
     workers = min(cpu_cores(), len(chunks))
     bar = progress_bar(desc=f"analogies ({method})", total=len(rows), unit="q", delay=PROGRESS_DELAY, enabled=progress)
 
     def run(r: np.ndarray) -> np.ndarray:
-        top = _top_answers_block(vectors, r, n_cand, method, batch_size)
+        top = _top_answers_block(vectors, r, n_cand, method, batch_size, kernel)
         bar.update(len(r))
         return top
 
@@ -261,6 +247,7 @@ def evaluate_analogies(
     seed: int = 0,
     progress: bool = False,
     device: str | SearchBackend = "cpu",
+    kernel: Kernel = "auto",
 ) -> AnalogyResult:
     """Accuracy on an analogy benchmark ("a is to b as c is to d"), section by section.
 
@@ -294,6 +281,11 @@ def evaluate_analogies(
         Where the search runs: ``"cpu"`` (numpy, the default), ``"cuda"``, ``"cuda:N"``, ``"auto"``
         (CUDA where there is one) or a backend object (:mod:`embedkit.search.backends`). The counts
         are the same up to answers tied within float32 rounding.
+    kernel:
+        How 3CosAdd is computed on the CPU (``embedkit.evaluation.cosadd``): ``"product"`` (one
+        product per question), ``"rows"`` (each distinct word's similarity row once per block of
+        questions, combined per question; the same answers, tie for tie) or ``"auto"`` (the faster
+        for each chunk of questions by a measured cost model). 3CosMul and device backends ignore it.
 
     Returns
     -------
@@ -312,6 +304,8 @@ def evaluate_analogies(
         raise InvalidArgumentError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
     if batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be >= 1, got {batch_size}")
+    if kernel not in KERNELS:
+        raise InvalidArgumentError(f"kernel must be one of {KERNELS}, got {kernel!r}")
     check_bootstrap(n_boot, confidence)
     backend = resolve_backend(device)
     start = time.perf_counter()
@@ -332,7 +326,7 @@ def evaluate_analogies(
 
     if known.any():
         qrows = rows[known]
-        top = _top_answers(vectors, qrows, n_cand, method, batch_size, progress, backend)  # (n, 5)
+        top = _top_answers(vectors, qrows, n_cand, method, batch_size, progress, backend, kernel)  # (n, 5)
         folded = np.where(top >= 0, canon[np.maximum(top, 0)], -1)
         ignored = (folded[:, :, None] == qrows[:, None, :3]).any(axis=2) | (folded < 0)
         first = np.argmax(~ignored, axis=1)

@@ -23,9 +23,11 @@ from ..vectors import Vectors, row_norms
 
 __all__ = [
     "CANDIDATE_BLOCK",
+    "MIN_QUERIES_PER_CORE",
     "NORMALIZED_MAX_BYTES",
     "QUERY_BLOCK",
     "Index",
+    "PrunedScoreFn",
     "ScoreFn",
     "UnitRows",
     "cosine_topk",
@@ -46,12 +48,13 @@ NORMALIZED_MAX_BYTES = 1 << 28
 # Score blocks of in-memory searches hold about this many floats (2 MiB), so the row maxima and
 # the threshold scan that follow each product read it from the core's cache, not from memory.
 CACHE_BLOCK_FLOATS = 1 << 19
-# Below this many queries per core, one thread with a multi-threaded BLAS is used instead.
 MIN_QUERIES_PER_CORE = 64
+"""Below this many queries per core, one thread with a multi-threaded BLAS is used instead."""
 
 Index = Literal["exact", "hnsw"]
 
 ScoreFn = Callable[[int, int, int, int], np.ndarray]
+PrunedScoreFn = Callable[[int, int, int, int, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def topk_blocked(
@@ -63,12 +66,17 @@ def topk_blocked(
     *,
     query_block: int = QUERY_BLOCK,
     candidate_block: int = CANDIDATE_BLOCK,
+    pruned_fn: PrunedScoreFn | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The top-``k`` candidates of every query under a blocked score function.
 
     ``score_fn(q0, q1, c0, c1)`` returns the ``(q1 - q0, c1 - c0)`` float32 scores of queries
     ``q0:q1`` against candidates ``c0:c1`` (a fresh, writable array). ``exclude`` is an
     ``(n_queries, m)`` int array of candidate rows to skip per query (``-1`` pads).
+    ``pruned_fn(q0, q1, c0, c1, thr)``, where given, replaces ``score_fn`` after each query block's
+    first candidate block: ``thr`` holds the queries' current ``k``-th best scores, and it returns
+    the queries (rows of the block, ascending) whose scores may exceed them and those queries'
+    scores; a query it leaves out must have no score above its ``thr``.
 
     Returns ``(rows, scores)``, both ``(n_queries, k)``, best first; where fewer than ``k``
     candidates remain, rows are ``-1`` and scores ``-inf``.
@@ -88,11 +96,14 @@ def topk_blocked(
         thr = best_s[:, -1].copy()
         for c0 in range(c1, n_candidates, candidate_block):
             c1 = min(c0 + candidate_block, n_candidates)
-            S = score_fn(q0, q1, c0, c1)  # (nq, c1 - c0)
-            rows = np.flatnonzero(S.max(axis=1) > thr)
+            if pruned_fn is not None:
+                rows, sub = pruned_fn(q0, q1, c0, c1, thr)  # (r,), (r, c1 - c0)
+            else:
+                S = score_fn(q0, q1, c0, c1)  # (nq, c1 - c0)
+                rows = np.flatnonzero(S.max(axis=1) > thr)
+                sub = S[rows]
             if rows.size == 0:
                 continue
-            sub = S[rows]
             qi, ci = np.nonzero(sub > thr[rows, None])
             sc = sub[qi, ci]
             qi = rows[qi]
