@@ -250,11 +250,14 @@ def probe_task(
 
 
 def plot_probe(result: ProbeResult, *, ax: Axes | None = None, title: str | None = None) -> Figure:
-    """The probe's accuracy per layer as a line, with its bootstrap interval as a band."""
-    import matplotlib.pyplot as plt
+    """The probe's accuracy per layer as a line, with its bootstrap interval as a band.
 
+    A new figure is not registered with pyplot (nothing leaks into its global state)."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 3.6))
+        from matplotlib.figure import Figure as MplFigure
+
+        fig = MplFigure(figsize=(6, 3.6), layout="constrained")
+        ax = fig.add_subplot()
     else:
         fig = ax.figure  # type: ignore[assignment]  # an Axes' figure is a Figure here
     x = np.asarray(result.layers)

@@ -130,13 +130,13 @@ def test_probe_tasks(data_dir, tmp_path):
 
 
 def test_plot_probe_draws_the_curve_and_its_band():
-    """Check the figure: one line through the accuracies and one band between the bounds."""
-    import matplotlib
+    """Check the figure: one line through the accuracies and one band between the bounds, not left in pyplot."""
+    import matplotlib.pyplot as plt
 
-    matplotlib.use("Agg")
     tr, y_tr, dv, y_dv = _features()
     r = probe_vectors(tr, y_tr, dv, y_dv, bootstrap=100)
     fig = plot_probe(r, title="toy")
     ax = fig.axes[0]
     assert_allclose(ax.lines[0].get_ydata(), r.accuracy)
     assert len(ax.collections) == 1 and ax.get_title() == "toy"
+    assert plt.get_fignums() == []
