@@ -18,7 +18,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, Self
 
-__all__ = ["LOG_INTERVAL", "PROGRESS_DELAY", "LazyProgress", "LogLines", "is_terminal", "progress_bar", "waiting"]
+__all__ = [
+    "LOG_INTERVAL",
+    "PROGRESS_DELAY",
+    "LazyProgress",
+    "LogLines",
+    "budget_bar",
+    "is_terminal",
+    "progress_bar",
+    "waiting",
+]
 
 # Seconds of work before progress appears (the time people wait without wondering).
 PROGRESS_DELAY = 2.0
@@ -95,6 +104,46 @@ def progress_bar(
         bar_format=bar_format,
         leave=False,
         delay=delay,
+        mininterval=0.5,
+        file=stream,
+    )
+
+
+def budget_text(done: float, budget: float) -> str:
+    """Where work stands in a time budget: ``03:00/30:00, 27:00 left``."""
+    return f"{clock(done)}/{clock(budget)}, {clock(max(0.0, budget - done))} left"
+
+
+def budget_bar(*, desc: str, budget: float, initial: float = 0.0, enabled: bool = True, file: IO[str] | None = None):
+    """Progress through a time budget of ``budget`` seconds, advanced with ``update(seconds)``: the
+    time spent over the budget, its percentage and the time left (the budget's own ETA, not a guess
+    from the rate), then the postfix. A tqdm bar on a terminal, :class:`LogLines` elsewhere (such as
+    ``train: 03:00/30:00 (10%), 27:00 left, step=1,200``), nothing when not ``enabled``; shown at once.
+
+    >>> with budget_bar(desc="train", budget=60.0, enabled=False) as bar:
+    ...     bar.update(1.5)
+    """
+    stream = sys.stderr if file is None else file
+    if not enabled:
+        from tqdm import tqdm as silent
+
+        return silent(total=budget, disable=True)
+    if not is_terminal(stream):
+        return _BudgetLines(desc=desc, total=budget, initial=initial, file=stream)
+    from tqdm.auto import tqdm
+
+    class BudgetTqdm(tqdm):  # the budget's clocks beside the bar
+        @property
+        def format_dict(self) -> dict[str, Any]:
+            d = super().format_dict
+            return {**d, "budget": budget_text(d["n"], d["total"] or 0.0)}
+
+    return BudgetTqdm(
+        total=budget,
+        desc=desc,
+        initial=initial,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {budget}{postfix}",
+        leave=False,
         mininterval=0.5,
         file=stream,
     )
@@ -291,3 +340,14 @@ def waiting(desc: str, *, enabled: bool = True, file: IO[str] | None = None) -> 
         if shown.is_set():
             outcome = "done in" if finished else "stopped after"
             print(f"{desc}: {outcome} {clock(time.monotonic() - start)}", file=stream, flush=True)
+
+
+class _BudgetLines(LogLines):
+    """:class:`LogLines` for a time budget: ``train: 03:00/30:00 (10%), 27:00 left, step=1,200``."""
+
+    def status(self) -> str:
+        total = self.total or 0.0
+        pct = f" ({100 * self.n / total:.0f}%)" if total else ""
+        left = clock(max(0.0, total - self.n))
+        line = f"{self.desc}: {clock(self.n)}/{clock(total)}{pct}, {left} left"
+        return line + (f", {self.postfix}" if self.postfix else "")

@@ -6,8 +6,10 @@ import argparse
 
 from .._launch import is_main_process
 from ..errors import ConfigError, InvalidArgumentError
+from ..training.config import DEFAULT_CHECKPOINT_EVERY
 from ._checks import (
     check_output,
+    float_in,
     fraction,
     non_negative_int,
     options_for_fields,
@@ -139,6 +141,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     add_model_device_option(p)
     p.add_argument("--checkpoint", metavar="DIR", default=None, help="write a checkpoint at every evaluation here")
+    p.add_argument(
+        "--checkpoint-every",
+        type=float_in(0.0, 1e6),
+        default=DEFAULT_CHECKPOINT_EVERY,
+        metavar="MINUTES",
+        help="with --minutes or --steps, also evaluate (and checkpoint) every MINUTES of training time, so a "
+        "long run shows its held-out loss and an interrupted one resumes from there; 0: never "
+        f"(default {DEFAULT_CHECKPOINT_EVERY:g})",
+    )
     p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --checkpoint")
     p.add_argument(
         "--valid-fraction",
@@ -211,6 +222,7 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
             device=args.device,
             checkpoint_dir=args.checkpoint,
             resume=args.resume,
+            checkpoint_every=args.checkpoint_every,
             progress=shows_progress(args),
         )
     except KeyboardInterrupt as exc:

@@ -335,8 +335,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     with waiting("loading torch and the model", enabled=show):
         m = load_seq2seq(args.model, device=args.device)
     _warn_unknown_words(m, sources)
-    with waiting(f"translating {plural(len(sources), 'source')}", enabled=show):
-        translations = m.translate(sources, beam_size=args.beam_size, length_penalty=args.length_penalty)
+    translations = m.translate(sources, beam_size=args.beam_size, length_penalty=args.length_penalty, progress=show)
     if args.json:
         print_json({"translations": [t.to_dict() for t in translations]})
     else:
@@ -393,8 +392,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if args.reverse:
                 splits = splits.swapped()
         pairs, data = getattr(splits, args.split), f"{spec}:{args.split}"
-    with waiting(f"translating and scoring {plural(len(pairs), 'pair')}", enabled=show):
-        scores = m.evaluate(pairs, beam_size=args.beam_size)
+    scores = m.evaluate(pairs, beam_size=args.beam_size, progress=show)
     out = {"model": str(args.model), "data": data, "reverse": args.reverse, "beam_size": args.beam_size}
     out.update(scores.to_dict())
     if args.json:

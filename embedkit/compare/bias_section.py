@@ -11,7 +11,7 @@ opposite to the paper's (a debiasing overshoot) is a bias too, which Caliskan's 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..bias import WEAT_TESTS, weat
@@ -120,8 +120,10 @@ def bias_section(
     tests: Sequence[str] | None = None,
     n_boot: int = 1000,
     seed: int = 0,
+    done: Callable[[], None] | None = None,
 ) -> BiasSection:
-    """WEAT ``tests`` (default: Caliskan's ten) on every set, with a verdict per set."""
+    """WEAT ``tests`` (default: Caliskan's ten) on every set, with a verdict per set; ``done`` is called
+    after each test (all sets), for progress."""
     names = list(names)
     tests = list(tests) if tests is not None else list(WEAT_TESTS)
     rows = []
@@ -129,6 +131,8 @@ def bias_section(
         spec = WEAT_TESTS[t]
         label = f"{'/'.join(spec.target_names)} vs {'/'.join(spec.attribute_names)}"
         rows.append(BiasRow(t, label, tuple(_cell(v, t, n_boot, seed) for v in vecs)))
+        if done is not None:
+            done()
     verdicts = []
     for i, n in enumerate(names):
         ran = [r.cells[i] for r in rows if not r.cells[i].error]

@@ -11,7 +11,7 @@ distractors and look better than a larger set that knows every word it knows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from ..evaluation.similarity import evaluate_similarity
 from ..vectors import Vectors
 from .model import MetricRow, make_row, paired_bootstrap
 
-__all__ = ["benchmark_kind", "compare_benchmark", "shared_candidates"]
+__all__ = ["benchmark_kind", "benchmark_steps", "compare_benchmark", "shared_candidates"]
 
 ANALOGY_METHODS = ("3cosadd", "3cosmul")
 
@@ -66,29 +66,44 @@ def compare_benchmark(
     seed: int,
     methods: Sequence[str] = ANALOGY_METHODS,
     candidates: Sequence[Vectors] | None = None,
+    done: Callable[[], None] | None = None,
 ) -> tuple[list[MetricRow], dict[str, dict], list[dict]]:
     """Rows for the metrics table, per-section tables, and each set's coverage of ``bench``.
 
     Analogies are answered from ``candidates`` (default: :func:`shared_candidates` of ``vecs``
-    and ``restrict``), the same words for every set.
+    and ``restrict``), the same words for every set. ``done()`` is called after each set is
+    evaluated (with each analogy method): :func:`benchmark_steps` times in all, for progress.
     """
+    tick = done or (lambda: None)
     if benchmark_kind(bench) == "analogy":
         if candidates is None:
             candidates = shared_candidates(vecs, restrict)
-        return _analogies(candidates, names, bench, restrict=restrict, n_boot=n_boot, seed=seed, methods=methods)
-    return _similarity(vecs, names, bench, n_boot=n_boot, seed=seed)
+        return _analogies(
+            candidates, names, bench, restrict=restrict, n_boot=n_boot, seed=seed, methods=methods, tick=tick
+        )
+    return _similarity(vecs, names, bench, n_boot=n_boot, seed=seed, tick=tick)
 
 
-def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
+def benchmark_steps(n_sets: int, bench: str, methods: Sequence[str] = ANALOGY_METHODS) -> int:
+    """How many times :func:`compare_benchmark` calls ``done()`` for ``n_sets`` sets."""
+    return n_sets * (len(methods) if benchmark_kind(bench) == "analogy" else 1)
+
+
+def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods, tick):
     qs = read_analogies(bench)
     rows: list[MetricRow] = []
     sections: dict[str, list[dict]] = {}
     coverage: list[dict] = []
     if len(vecs[0]) == 0:  # no word in common: nothing to ask
+        for _ in range(len(vecs) * len(methods)):
+            tick()
         return rows, {bench: sections}, [{"covered": 0, "total": qs.n_questions, "ratio": 0.0} for _ in vecs]
     for method in methods:
         # The candidates are already each set's share of the restricted vocabularies: no restrict here.
-        results = [evaluate_analogies(v, qs, restrict=None, method=method, n_boot=1, seed=seed) for v in vecs]
+        results = []
+        for v in vecs:
+            results.append(evaluate_analogies(v, qs, restrict=None, method=method, n_boot=1, seed=seed))
+            tick()
         outcomes = np.stack([r.outcomes for r in results])  # (sets, questions): 1, 0 or -1
         if not coverage:
             total = outcomes.shape[1]
@@ -123,7 +138,7 @@ def _analogies(vecs, names, bench, *, restrict, n_boot, seed, methods):
     return rows, {bench: sections}, coverage
 
 
-def _similarity(vecs, names, bench, *, n_boot, seed):
+def _similarity(vecs, names, bench, *, n_boot, seed, tick):
     from scipy.stats import rankdata
 
     pset = read_similarity(bench)
@@ -134,6 +149,7 @@ def _similarity(vecs, names, bench, *, n_boot, seed):
             model[i] = evaluate_similarity(v, pset, n_boot=1, seed=seed).model
         except BenchmarkError:  # fewer than two pairs known: this set covers (almost) none
             pass
+        tick()
     known = np.isfinite(model)
     coverage = [{"covered": int(k.sum()), "total": len(gold), "ratio": float(k.mean())} for k in known]
     common = known.all(axis=0)

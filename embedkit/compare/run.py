@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..bias import WEAT_TESTS
 from ..classify.datasets import dataset_path
 from ..errors import InvalidArgumentError
 from ..evaluation.alignment import align, neighbor_overlap, shared_words
@@ -24,7 +25,7 @@ from ..search.kernels import unit_rows
 from ..vectors import Vectors
 from .bias_section import bias_section
 from .downstream import downstream_rows
-from .intrinsic import benchmark_kind, compare_benchmark, shared_candidates
+from .intrinsic import benchmark_kind, benchmark_steps, compare_benchmark, shared_candidates
 from .model import Comparison, MetricRow, SetInfo
 
 __all__ = [
@@ -144,7 +145,8 @@ def compare(
     n_boot, seed:
         Bootstrap resamples for every interval, and the seed of everything random.
     progress:
-        Show a progress bar across the stages.
+        Show progress on stderr (:func:`~embedkit.progress.progress_bar`): the stage, and the steps
+        done inside it (a set evaluated on a benchmark, a cross-validation fold, ...) of how many.
     bias:
         Run Caliskan et al.'s ten WEAT tests on every set (:mod:`embedkit.compare.bias_section`).
     """
@@ -152,19 +154,19 @@ def compare(
     if len(vecs) < 2:
         raise InvalidArgumentError("compare needs at least two vector sets")
     paths = [dataset_path(ds, default_data_dir(data_dir)) for ds in downstream]  # a missing file: before the work
-    stages = [
-        "sizes",
-        *[f"benchmark {b}" for b in benchmarks],
-        "neighbour overlap",
-        "alignment",
-        "projection",
-        *[f"downstream {d}" for d in downstream],
-        *(["bias"] if bias else []),
-    ]
-    bar = progress_bar(desc="compare", total=len(stages), unit="stage", delay=0.0, enabled=progress)
+    # Progress in steps of comparable work: a set evaluated on a benchmark (per analogy method), a
+    # pair of sets' neighbourhoods, an alignment, a set's cross-validation fold.
+    pairs = len(vecs) * (len(vecs) - 1) // 2
+    total = 1 + sum(benchmark_steps(len(vecs), b, analogy_methods) for b in benchmarks)
+    total += pairs + len(vecs) + len(downstream) * len(vecs) * folds
+    total += len(WEAT_TESTS) if bias else 0
+    bar = progress_bar(desc="compare: sizes", total=total, unit="step", delay=0.0, enabled=progress)
 
     def step(label: str) -> None:
-        bar.set_postfix_str(label)
+        bar.set_description_str(f"compare: {label}")
+
+    def done() -> None:
+        bar.update()
 
     infos = [SetInfo(n, str(v.source), len(v), v.dim, v.nbytes) for n, v in zip(names, vecs)]
     bar.update()
@@ -183,38 +185,37 @@ def compare(
             seed=seed,
             methods=analogy_methods,
             candidates=candidates,
+            done=done,
         )
         metrics.extend(rows)
         sections.update(secs)
         for info, cov in zip(infos, coverage):
             info.coverage[bench] = cov
-        bar.update()
 
     step("neighbour overlap")
     overlaps = []
     for i in range(len(vecs)):
         for j in range(i + 1, len(vecs)):
             overlaps.append(neighbor_overlap(vecs[i], vecs[j], k=k, n_words=overlap_words, names=(names[i], names[j])))
-    bar.update()
+            done()
 
     step("alignment")
-    alignments = [align(vecs[i], vecs[0], names=(names[i], names[0])) for i in range(1, len(vecs))]
-    bar.update()
+    alignments = []
+    for i in range(1, len(vecs)):
+        alignments.append(align(vecs[i], vecs[0], names=(names[i], names[0])))
+        done()
 
     step("projection")
     projection = _aligned_projection(vecs, names, alignments, probe_words)
-    bar.update()
+    done()
 
-    if downstream:
-        for ds, path in zip(downstream, paths):
-            step(f"downstream {ds}")
-            metrics.append(downstream_rows(vecs, names, path, label=ds, folds=folds, n_boot=n_boot, seed=seed))
-            bar.update()
+    for ds, path in zip(downstream, paths):
+        step(f"downstream {ds}")
+        metrics.append(downstream_rows(vecs, names, path, label=ds, folds=folds, n_boot=n_boot, seed=seed, done=done))
     section = None
     if bias:
         step("bias")
-        section = bias_section(vecs, names, n_boot=n_boot, seed=seed)
-        bar.update()
+        section = bias_section(vecs, names, n_boot=n_boot, seed=seed, done=done)
     bar.close()
     settings = {
         "benchmarks": list(benchmarks),

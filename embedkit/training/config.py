@@ -14,7 +14,16 @@ from .._launch import under_torchrun
 from ..config import check_caps, check_field_types, from_plain_dict
 from ..errors import ConfigError
 
-__all__ = ["ALGORITHMS", "GENSIM_ALGORITHMS", "LM_ALGORITHMS", "UNITS", "Algorithm", "TrainConfig", "lm_recipe"]
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_CHECKPOINT_EVERY",
+    "GENSIM_ALGORITHMS",
+    "LM_ALGORITHMS",
+    "UNITS",
+    "Algorithm",
+    "TrainConfig",
+    "lm_recipe",
+]
 
 LM_ALGORITHMS = ("nplm", "rnn", "gru", "lstm", "transformer")
 """The neural language models (torch, ``embedkit[nn]``) among :data:`ALGORITHMS`."""
@@ -41,6 +50,10 @@ _CAPS = {
     "eval_every": 1 << 40,
     "eval_tokens": 1 << 40,
 }
+
+DEFAULT_CHECKPOINT_EVERY = 5.0
+"""Minutes of training time between two evaluations (and checkpoints) of a language model trained
+to a ``steps`` or ``minutes`` budget (``checkpoint_every`` of :func:`embedkit.nn.lm.train.fit`)."""
 
 Algorithm = Literal["nplm", "rnn", "gru", "lstm", "transformer", "word2vec-skipgram", "word2vec-cbow", "fasttext"]
 

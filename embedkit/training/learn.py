@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import DataError, InvalidArgumentError, TrainingInterrupted
 from ..vectors import Vectors
-from .config import LM_ALGORITHMS, TrainConfig
+from .config import DEFAULT_CHECKPOINT_EVERY, LM_ALGORITHMS, TrainConfig
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Corpus
@@ -202,12 +202,14 @@ def train_lm(
     device: str = "auto",
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
+    checkpoint_every: float = DEFAULT_CHECKPOINT_EVERY,
     progress: bool = True,
 ) -> LMTraining:
     """Train the language model ``config.algorithm`` on ``corpus`` (words or characters, as
     ``config.unit`` says; the corpus must be of that unit) and measure its loss on the whole
     held-out part. The one trainer of ``train-lm`` and of ``train-embeddings``' neural algorithms
-    (:func:`embedkit.nn.lm.train.fit`).
+    (:func:`embedkit.nn.lm.train.fit`, which evaluates every ``checkpoint_every`` minutes of a steps
+    or minutes budget).
 
     Examples
     --------
@@ -231,7 +233,13 @@ def train_lm(
     from ..nn.lm.train import evaluate_loss, train_language_model
 
     lm = train_language_model(
-        corpus, config, device=device, checkpoint_dir=checkpoint_dir, resume=resume, progress=progress
+        corpus,
+        config,
+        device=device,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+        checkpoint_every=checkpoint_every,
+        progress=progress,
     )
     last = lm.history[-1] if lm.history else {}
     if config.eval_tokens == 0 or config.eval_tokens >= len(corpus.valid):

@@ -44,7 +44,7 @@ def test_no_numeric_option_is_a_bare_int_or_float():
     """Check that no option of any command takes Python's bare int or float (which pass nan, inf and -5 on)."""
     bare = [f"{' '.join(path)} {opt}" for path, opt, action in _options() if action.type in (int, float)]
     assert bare == []
-    assert len(FLOAT_OPTIONS) == 20 and len(SEED_OPTIONS) == 15
+    assert len(FLOAT_OPTIONS) == 21 and len(SEED_OPTIONS) == 15
 
 
 @pytest.mark.parametrize(("command", "option"), FLOAT_OPTIONS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import pytest
@@ -200,3 +201,22 @@ def test_evaluate_refuses_a_task_in_the_other_direction(trained, capsys):
         "embedkit: error: the model reads words and writes chars, but --task numbers-fr --reverse has char sources "
         "and word targets (try without --reverse)\n"
     )
+
+
+def test_evaluate_shows_the_pairs_done_out_of_how_many(trained, digits_tsv, tmp_path, capsys, monkeypatch):
+    """Check that seq2seq evaluate's progress on a log (stderr not a terminal) counts the pairs translated with a percentage, and -q shows none."""
+    from embedkit import progress
+
+    monkeypatch.setattr(progress, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(progress, "LOG_INTERVAL", 0.0)
+    path, _ = trained
+    test = tmp_path / "300.tsv"
+    test.write_text(digits_tsv.read_text() * 3)  # 300 pairs: two batches of up to 256
+    assert main(["seq2seq", "evaluate", "--model", str(path), "--test", str(test)]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("evaluating")]
+    assert [re.sub(r", \d\d:\d\d$", "", line) for line in err] == [
+        "evaluating: 256/300 (85%)",
+        "evaluating: 300/300 (100%)",
+    ]
+    assert main(["seq2seq", "evaluate", "--model", str(path), "--test", str(test), "-q"]) == 0
+    assert capsys.readouterr().err == ""

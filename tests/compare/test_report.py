@@ -38,21 +38,53 @@ def google_sample(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def comparison(pair, data_dir, google_sample):
+def compared(pair, data_dir, google_sample):
+    """A comparison of three sets, and the lines its progress wrote to a log (a line at every step)."""
+    import contextlib
+    import io
+
+    from embedkit import progress
+
     base, rotated, _ = pair
     noisy = base.with_matrix(
         base.matrix + np.random.default_rng(1).normal(0, 0.3, base.matrix.shape).astype(np.float32)
     )
-    return compare(
-        [base, rotated, noisy],
-        names=["glove", "rotated", "noisy"],
-        benchmarks=(google_sample, "wordsim353"),
-        downstream=("cr",),
-        data_dir=data_dir,
-        folds=3,
-        n_boot=200,
-        progress=False,
-    )
+    log = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(log):
+        mp.setattr(progress, "LOG_INTERVAL", 0.0)
+        result = compare(
+            [base, rotated, noisy],
+            names=["glove", "rotated", "noisy"],
+            benchmarks=(google_sample, "wordsim353"),
+            downstream=("cr",),
+            data_dir=data_dir,
+            folds=3,
+            n_boot=200,
+            progress=True,
+        )
+    return result, log.getvalue().splitlines()
+
+
+@pytest.fixture(scope="module")
+def comparison(compared):
+    return compared[0]
+
+
+def test_progress_counts_steps_inside_the_stages(compared, google_sample):
+    """Check that the comparison's progress on a log names each stage and counts the steps inside it (a set per benchmark and method, a pair, an alignment, a fold) out of the total."""
+    _, lines = compared
+    assert all(re.fullmatch(r"compare: .+: \d+/25 \(\d+%\), \d\d:\d\d", line) for line in lines), lines
+    shown = [re.sub(r"/25 \(\d+%\), \d\d:\d\d$", "", line).removeprefix("compare: ") for line in lines]
+    stages = [
+        ("sizes", [1]),
+        (f"benchmark {google_sample}", [1, 2, 3, 4, 5, 6, 7]),  # 3 sets x 2 methods
+        ("benchmark wordsim353", [7, 8, 9, 10]),
+        ("neighbour overlap", [10, 11, 12, 13]),  # 3 pairs
+        ("alignment", [13, 14, 15]),
+        ("projection", [15, 16]),
+        ("downstream cr", list(range(16, 26))),  # 3 sets x 3 folds
+    ]
+    assert shown == [f"{stage}: {n}" for stage, counts in stages for n in counts]
 
 
 def test_comparison_numbers(comparison):

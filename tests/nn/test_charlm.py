@@ -157,12 +157,12 @@ def test_context_longer_than_the_block_slides():
 
 # -- training --------------------------------------------------------------------------------------
 @pytest.mark.trains
-def test_transformer_overfits_a_tiny_text(chars):
+def test_transformer_overfits_a_tiny_text(chars, char_lm):
     """Check that the char transformer learns a repeated text to under 0.2 nats per character."""
-    lm = train_language_model(chars, tconfig(steps=150, lr=1e-2, warmup=10, schedule="cosine"), progress=False)
+    lm = char_lm  # the generation tests' model (200 steps): one training for both
     loss = evaluate_loss(lm.model, chars.valid)
     assert loss < 0.2, loss
-    assert lm.history[-1]["step"] == 150 and lm.history[-1]["valid_bpc"] == pytest.approx(
+    assert lm.history[-1]["step"] == 200 and lm.history[-1]["valid_bpc"] == pytest.approx(
         lm.history[-1]["valid_loss"] / math.log(2)
     )
 

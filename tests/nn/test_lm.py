@@ -399,3 +399,75 @@ def test_lm_interrupt_resume_warning_and_missing_state(tiny, tmp_path, monkeypat
     assert str(bad.value) == (
         f"{tmp_path / 'epoch-002.pt'}: the checkpoint has no 'scheduler' entry, so training cannot resume from it"
     )
+
+
+class FakeClock:
+    """A training clock that advances half a second each time it is read: every step takes 0.5 s."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        self.t += 0.5
+        return self.t
+
+
+@pytest.mark.parametrize("algorithm", ["gru", "transformer"])
+def test_minutes_budget_checkpoints_every_few_minutes_and_resumes_exactly(tiny, tmp_path, monkeypatch, algorithm):
+    """Check that a minutes budget evaluates and checkpoints every checkpoint_every minutes of training time, and that a run killed after a checkpoint and resumed ends exactly as an uninterrupted one."""
+    from embedkit.errors import TrainingInterrupted
+    from embedkit.nn.lm import train as train_module
+    from embedkit.nn.lm.models import LanguageModel
+
+    extra = {"heads": 2, "block": 8, "dim": 16, "hidden": 32} if algorithm == "transformer" else {}
+    # 0.2 minutes (12 s) at 0.5 s a step: 24 steps, a round every 0.05 minutes (3 s, 6 steps)
+    cfg = small_config(algorithm, minutes=0.2, **extra)
+    monkeypatch.setattr(train_module, "_clock", FakeClock())
+    full = train_language_model(tiny, cfg, checkpoint_dir=tmp_path / "a", checkpoint_every=0.05, progress=False)
+    assert [h["step"] for h in full.history] == [6, 12, 18, 24]
+    assert [h["elapsed"] for h in full.history] == [3.0, 6.0, 9.0, 12.0]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [f"epoch-00{k}.pt" for k in (1, 2, 3, 4)]
+
+    steps = []
+    original = LanguageModel.loss
+
+    def loss(self, h, targets, *, generator=None):
+        steps.append(1)
+        if len(steps) == 15:  # inside the third round: killed after the second checkpoint
+            raise KeyboardInterrupt
+        return original(self, h, targets, generator=generator)
+
+    monkeypatch.setattr(LanguageModel, "loss", loss)
+    monkeypatch.setattr(train_module, "_clock", FakeClock())
+    with pytest.raises(TrainingInterrupted) as err:
+        train_language_model(tiny, cfg, checkpoint_dir=tmp_path / "b", checkpoint_every=0.05, progress=False)
+    assert (err.value.epoch, err.value.checkpoint) == (2, str(tmp_path / "b" / "epoch-002.pt"))
+    monkeypatch.setattr(LanguageModel, "loss", original)
+    resumed = train_language_model(
+        tiny, cfg, checkpoint_dir=tmp_path / "b", resume=True, checkpoint_every=0.05, progress=False
+    )
+    a, b = full.model.state_dict(), resumed.model.state_dict()
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+    keys = ("step", "elapsed", "loss", "valid_loss", "lr")
+    assert [[h[k] for k in keys] for h in resumed.history] == [[h[k] for k in keys] for h in full.history]
+
+
+def test_minutes_budget_progress_shows_elapsed_over_budget_and_held_out_loss(tiny, monkeypatch, capsys):
+    """Check that a minutes budget's progress on a log (stderr not a terminal) shows the training time over the budget, the time left, the step and the last held-out loss."""
+    from embedkit import progress
+    from embedkit.nn.lm import train as train_module
+
+    monkeypatch.setattr(progress, "LOG_INTERVAL", 0.0)  # a line at every step
+    monkeypatch.setattr(train_module, "_clock", FakeClock())
+    cfg = small_config("gru", minutes=0.1)  # 6 s: 12 steps, a round after 6
+    lm = train_language_model(tiny, cfg, checkpoint_every=0.05, progress=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "gru (word): 00:00/00:06 (8%), 00:05 left"
+    assert lines[5] == "gru (word): 00:03/00:06 (50%), 00:03 left"
+    held = [f"held-out {h['valid_loss']:.3f}" for h in lm.history]
+    assert len(held) == 2
+    assert lines[6] == f"gru (word): 00:03/00:06 (50%), 00:03 left, step 6, {held[0]}"
+    assert lines[-1] == f"gru (word): 00:06/00:06 (100%), 00:00 left, step 12, {held[1]}"
+    assert all("\r" not in line for line in lines)

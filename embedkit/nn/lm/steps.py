@@ -11,10 +11,11 @@ import numpy as np
 import torch
 
 from ...errors import DataError
+from ...progress import budget_bar, progress_bar
 from ...training.config import TrainConfig
 from .base import LanguageModel
 
-__all__ = ["Batches", "LossStep", "Optimizers", "batchify", "lr_factor"]
+__all__ = ["Batches", "LossStep", "Optimizers", "TrainingProgress", "batchify", "lr_factor"]
 
 
 def batchify(ids: np.ndarray, batch_size: int) -> torch.Tensor:
@@ -173,3 +174,44 @@ class LossStep(torch.nn.Module):
     def forward(self, x: torch.Tensor, state: Any, y: torch.Tensor, generator: torch.Generator | None):
         h, state = self.lm(x, state)
         return self.lm.loss(h, y, generator=generator), state
+
+
+class TrainingProgress:
+    """The trainer's progress on stderr: with a ``minutes`` budget the training time over the budget,
+    its percentage and the time left (:func:`~embedkit.progress.budget_bar`), else the steps (over
+    their total when it is known); the step, the training loss every 20 steps and the last held-out
+    loss after it."""
+
+    def __init__(self, config: TrainConfig, *, total: int, step: int, elapsed: float, enabled: bool) -> None:
+        desc = f"{config.algorithm} ({config.unit})"
+        self.by_time = bool(config.minutes)
+        if self.by_time:
+            self.bar = budget_bar(desc=desc, budget=config.minutes * 60.0, initial=elapsed, enabled=enabled)
+        else:
+            self.bar = progress_bar(
+                desc=desc, total=total or None, initial=step, unit="step", delay=0.0, enabled=enabled
+            )
+        self.enabled = enabled
+        self.loss = ""
+        self.held_out = ""
+
+    def step(self, step: int, seconds: float, loss: torch.Tensor) -> None:
+        """After optimizer step ``step`` (1-based), which took ``seconds`` of training time."""
+        if self.enabled and step % 20 == 0:
+            self.loss = f"loss {float(loss.detach()):.3f}"
+            self._postfix(step)
+        self.bar.update(seconds if self.by_time else 1)
+
+    def evaluated(self, step: int, valid_loss: float) -> None:
+        """After a round's held-out loss."""
+        if self.enabled and not math.isnan(valid_loss):
+            self.held_out = f"held-out {valid_loss:.3f}"
+            self._postfix(step)
+            self.bar.refresh()
+
+    def _postfix(self, step: int) -> None:
+        parts = [f"step {step:,}"] if self.by_time else []
+        self.bar.set_postfix_str(", ".join(p for p in [*parts, self.loss, self.held_out] if p), refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()

@@ -23,9 +23,8 @@ import numpy as np
 import torch
 
 from ...errors import ConfigError, DataError, DataFileError, EmbedkitWarning, ModelFileError, TrainingInterrupted
-from ...progress import progress_bar
 from ...text import Vocabulary
-from ...training.config import TrainConfig
+from ...training.config import DEFAULT_CHECKPOINT_EVERY, TrainConfig
 from ...training.corpus import Corpus
 from ...vectors import Vectors
 from ..embedding import embedding_from_vectors, vectors_from_embedding
@@ -43,7 +42,7 @@ from ..runtime.device import prepare_run, resolve_device
 from ..runtime.interrupt import deferred_interrupt
 from ..runtime.rng import capture_rng_state, restore_rng_state
 from .models import LANGUAGE_MODELS, LanguageModel, build_model
-from .steps import Batches, LossStep, Optimizers, batchify, lr_factor
+from .steps import Batches, LossStep, Optimizers, TrainingProgress, batchify, lr_factor
 
 __all__ = [
     "TrainedLM",
@@ -54,6 +53,8 @@ __all__ = [
     "load_language_model",
     "train_language_model",
 ]
+
+_clock = time.perf_counter  # the training time's clock (tests replace it with a fake one)
 
 
 @dataclass
@@ -169,6 +170,7 @@ def fit(
     device: str | torch.device = "auto",
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
+    checkpoint_every: float = DEFAULT_CHECKPOINT_EVERY,
     progress: bool = True,
 ) -> list[dict[str, float]]:
     """Train ``model`` on the token stream ``train``; returns the history, one dict per round
@@ -178,8 +180,9 @@ def fit(
     The budget is ``config.steps`` optimizer steps, or ``config.minutes`` of training time, or else
     ``config.epochs`` passes; batches come from :class:`~embedkit.nn.lm.steps.Batches` (contiguous
     streams for the models that carry state, random blocks for the transformer). A round ends every
-    ``config.eval_every`` steps (0: every epoch, or with a steps or minutes budget at the end) and
-    at the end of the budget: the held-out loss is measured (on the first ``config.eval_tokens``
+    ``config.eval_every`` steps (0: every epoch, or with a steps or minutes budget at the end), with
+    a steps or minutes budget also every ``checkpoint_every`` minutes of training time (0: never),
+    and at the end of the budget: the held-out loss is measured (on the first ``config.eval_tokens``
     tokens of ``valid``, 0: all of it) and, with ``checkpoint_dir``, an ``epoch-K.pt`` checkpoint
     (K: the round) is written holding the model, the optimizer state, every random-generator state,
     the step, the elapsed time and the history. With ``resume`` training continues after the latest
@@ -196,6 +199,8 @@ def fit(
     so the results equal a single process's only without dropout. Held-out loss is split between
     the processes; rank 0 writes the checkpoints, and every process resumes from them.
     """
+    if not 0.0 <= checkpoint_every <= 1e6:  # NaN too
+        raise ConfigError(f"checkpoint_every must be in [0, 1e6] minutes, got {checkpoint_every}")
     # "auto" never picks MPS for the language models; one thread unless asked: see TrainConfig.workers.
     ctx = prepare_run(device, threads=config.workers, allow_mps=False)
     device = ctx.device
@@ -226,7 +231,7 @@ def fit(
     try:
         with deferred_interrupt(enabled=not ctx.distributed) as check:
             args = (model, batches, valid, config, vocab, device, ctx, net, optimizer, generator, run, ckdir)
-            _loop(*args, progress, check)
+            _loop(*args, checkpoint_every, progress, check)
     except KeyboardInterrupt:
         raise TrainingInterrupted(run.rounds if ckdir is None else run.saved_round, run.saved) from None
     return run.history
@@ -301,6 +306,7 @@ def _loop(
     generator: torch.Generator,
     run: _Run,
     ckdir: Path | None,
+    checkpoint_every: float,
     progress: bool,
     check: Callable[[], None],
 ) -> None:
@@ -310,14 +316,8 @@ def _loop(
     total = config.steps or (0 if config.minutes else per_epoch * config.epochs)
     budget_s = config.minutes * 60.0
     every = config.eval_every or (per_epoch if not (config.steps or config.minutes) else 0)
-    bar = progress_bar(
-        desc=f"{config.algorithm} ({config.unit})",
-        total=total or None,
-        initial=run.step,
-        unit="step",
-        delay=0.0,
-        enabled=progress and ctx.is_main,
-    )
+    every_s = checkpoint_every * 60.0 if config.steps or config.minutes else 0.0
+    bar = TrainingProgress(config, total=total, step=run.step, elapsed=run.elapsed, enabled=progress and ctx.is_main)
 
     def done() -> bool:
         return bool((total and run.step >= total) or (budget_s and run.elapsed >= budget_s))
@@ -328,8 +328,10 @@ def _loop(
         loss_sum = torch.zeros((), dtype=torch.float64, device=device)
         tokens: float = 0  # all_sum() returns floats
         lr = optimizer.base_lr
+        # the round's end by the clock: the next multiple of every_s (a resumed run keeps the cadence)
+        until = (math.floor(run.elapsed / every_s) + 1) * every_s if every_s else math.inf
         while True:
-            t0 = time.perf_counter()
+            t0 = _clock()
             if batches.stateful and (run.step % per_epoch == 0 or run.state is None):
                 run.state = model.init_state(batches.rows, device)
             if config.steps or not config.minutes:
@@ -351,15 +353,13 @@ def _loop(
             loss_sum += loss.detach() * y.numel()
             tokens += y.numel()
             run.step += 1
-            dt = time.perf_counter() - t0
-            if budget_s and ctx.distributed:  # every process stops at the same step
+            dt = _clock() - t0
+            if (budget_s or every_s) and ctx.distributed:  # every process stops at the same step
                 dt = ctx.all_sum(dt)[0] / ctx.world_size
             run.elapsed += dt
-            if progress and ctx.is_main and (run.step % 20 == 0):
-                bar.set_postfix(loss=f"{float(loss.detach()):.3f}", refresh=False)
-            bar.update(1)
+            bar.step(run.step, dt, loss)
             check()  # a Ctrl-C stops here, between two steps
-            if done() or (every and run.step % every == 0):
+            if done() or (every and run.step % every == 0) or run.elapsed >= until:
                 break
         seconds = run.elapsed - t0_round
         ev = valid[: config.eval_tokens] if valid is not None and config.eval_tokens else valid
@@ -388,6 +388,7 @@ def _loop(
         if config.unit == "char":
             entry["valid_bpc"] = vloss / math.log(2)
         run.history.append(entry)
+        bar.evaluated(run.step, vloss)
         if ckdir is not None and ctx.is_main:
             extra: dict[str, Any] = {
                 "epoch": run.rounds,
@@ -420,11 +421,13 @@ def train_language_model(
     device: str | torch.device = "auto",
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
+    checkpoint_every: float = DEFAULT_CHECKPOINT_EVERY,
     progress: bool = True,
 ) -> TrainedLM:
     """Build the model ``config.algorithm`` for ``corpus``'s vocabulary, seeded by ``config.seed``,
     optionally start its input embedding from ``init`` (unknown words uniform, Kim 2014), and
-    :func:`fit` it on ``corpus.train`` with perplexity on ``corpus.valid``.
+    :func:`fit` it on ``corpus.train`` with perplexity on ``corpus.valid`` (a round every
+    ``checkpoint_every`` minutes of a steps or minutes budget).
 
     Examples
     --------
@@ -458,6 +461,7 @@ def train_language_model(
         device=device,
         checkpoint_dir=checkpoint_dir,
         resume=resume,
+        checkpoint_every=checkpoint_every,
         progress=progress,
     )
     return TrainedLM(model, corpus.vocab, config, history)

@@ -13,6 +13,7 @@ from torch import nn
 
 from ...config import MAX_BEAM
 from ...errors import DataError, InvalidArgumentError, ModelFileError
+from ...progress import progress_bar
 from ...sequences.config import Seq2SeqConfig
 from ...sequences.data import AttentionMap, Pair, Splits, Translation, join_units, split_units
 from ...sequences.metrics import Seq2SeqScores, score_outputs
@@ -86,6 +87,8 @@ class TrainedSeq2Seq:
         length_penalty: float,
         max_len: int | None,
         batch_size: int = 256,
+        progress: bool = False,
+        desc: str = "translating",
     ) -> list[Translation]:
         if not isinstance(beam_size, int) or isinstance(beam_size, bool) or not 1 <= beam_size <= MAX_BEAM:
             raise InvalidArgumentError(f"beam_size must be an integer in 1..{MAX_BEAM}, got {beam_size!r}")
@@ -97,6 +100,7 @@ class TrainedSeq2Seq:
         encoded = self._encode_sources(sources)
         out: list[Translation] = []
         dev = self.device
+        bar = progress_bar(desc=desc, total=len(encoded), unit="source", enabled=progress)
         for start in range(0, len(encoded), batch_size):
             src, lengths = pad(encoded[start : start + batch_size])
             decs = beam_search(
@@ -110,25 +114,39 @@ class TrainedSeq2Seq:
             for text, d in zip(sources[start : start + batch_size], decs, strict=True):
                 tokens = self.tgt_vocab.decode(d.ids)
                 out.append(Translation(text, join_units(tokens, self.config.tgt_unit), d.score, tokens))  # type: ignore[arg-type]
+            bar.update(len(decs))
+        bar.close()
         return out
 
     def translate(
-        self, sources: list[str], *, beam_size: int = 1, length_penalty: float = 1.0, max_len: int | None = None
+        self,
+        sources: list[str],
+        *,
+        beam_size: int = 1,
+        length_penalty: float = 1.0,
+        max_len: int | None = None,
+        progress: bool = False,
     ) -> list[Translation]:
         """Translate ``sources`` (in order): greedy with ``beam_size=1``, else beam search (see
         :mod:`embedkit.nn.seq2seq.decode`). Each :class:`Translation` has the output text and its score
         (log-probability including ``<eos>``, divided by ``length ** length_penalty``).
 
         A source character the model never saw is a :class:`~embedkit.errors.DataError` (character
-        sources); an unknown word is read as ``<unk>`` (word sources)."""
-        return self._decode(sources, beam_size=beam_size, length_penalty=length_penalty, max_len=max_len)
+        sources); an unknown word is read as ``<unk>`` (word sources). ``progress`` shows the sources
+        translated, of how many, on stderr (:func:`~embedkit.progress.progress_bar`)."""
+        return self._decode(
+            sources, beam_size=beam_size, length_penalty=length_penalty, max_len=max_len, progress=progress
+        )
 
-    def evaluate(self, pairs: list[Pair], *, beam_size: int = 1) -> Seq2SeqScores:
+    def evaluate(self, pairs: list[Pair], *, beam_size: int = 1, progress: bool = False) -> Seq2SeqScores:
         """Exact match and token accuracy of the translations of ``pairs``' sources against their
-        targets (and BLEU and chrF for word targets)."""
+        targets (and BLEU and chrF for word targets); ``progress`` shows the pairs translated."""
         if not pairs:
             raise DataError("no pairs to evaluate")
-        outs = self.translate([p.source for p in pairs], beam_size=beam_size)
+        sources = [p.source for p in pairs]
+        outs = self._decode(
+            sources, beam_size=beam_size, length_penalty=1.0, max_len=None, progress=progress, desc="evaluating"
+        )
         unit = self.config.tgt_unit
         refs = [join_units(split_units(p.target, unit), unit) for p in pairs]  # type: ignore[arg-type]
         return score_outputs([t.output for t in outs], refs, unit=unit)  # type: ignore[arg-type]
