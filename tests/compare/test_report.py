@@ -71,10 +71,10 @@ def comparison(compared):
 
 
 def test_progress_counts_steps_inside_the_stages(compared, google_sample):
-    """Check that the comparison's progress on a log names each stage and counts the steps inside it (a set per benchmark and method, a pair, an alignment, a fold) out of the total."""
+    """Check that the comparison's progress on a log names each stage and counts the steps inside it (a set per benchmark and method, a pair, an alignment, a fold, a WEAT test) out of the total."""
     _, lines = compared
-    assert all(re.fullmatch(r"compare: .+: \d+/25 \(\d+%\), \d\d:\d\d", line) for line in lines), lines
-    shown = [re.sub(r"/25 \(\d+%\), \d\d:\d\d$", "", line).removeprefix("compare: ") for line in lines]
+    assert all(re.fullmatch(r"compare: .+: \d+/35 \(\d+%\), \d\d:\d\d", line) for line in lines), lines
+    shown = [re.sub(r"/35 \(\d+%\), \d\d:\d\d$", "", line).removeprefix("compare: ") for line in lines]
     stages = [
         ("sizes", [1]),
         (f"benchmark {google_sample}", [1, 2, 3, 4, 5, 6, 7]),  # 3 sets x 2 methods
@@ -83,6 +83,7 @@ def test_progress_counts_steps_inside_the_stages(compared, google_sample):
         ("alignment", [13, 14, 15]),
         ("projection", [15, 16]),
         ("downstream cr", list(range(16, 26))),  # 3 sets x 3 folds
+        ("bias", list(range(25, 36))),  # Caliskan's ten tests, each on every set
     ]
     assert shown == [f"{stage}: {n}" for stage, counts in stages for n in counts]
 
