@@ -334,7 +334,8 @@ def test_hover_shows_the_word(page, big):
     p, _ = page
     ex = big[0]
     i = int(np.argmax(ex.projection.coords[:, 0]))  # the right-most point stands alone
-    p.evaluate("Plotly.relayout('plot', {'xaxis.autorange': true, 'yaxis.autorange': true})")
+    # await the relayout, so that the pixel position below is computed on the new axes
+    p.evaluate("() => Plotly.relayout('plot', {'xaxis.autorange': true, 'yaxis.autorange': true})")
     p.wait_for_timeout(300)
     xy = p.evaluate(
         """([x, y]) => { const gd = document.getElementById('plot'), L = gd._fullLayout, r = gd.getBoundingClientRect();
@@ -343,8 +344,10 @@ def test_hover_shows_the_word(page, big):
     )
     p.mouse.move(xy[0] - 20, xy[1] - 20)
     p.mouse.move(xy[0], xy[1], steps=4)
-    p.wait_for_selector(".hoverlayer .hovertext", timeout=5000)
-    assert p.locator(".hoverlayer .hovertext").first.text_content().strip() == ex.projection.words[i]
+    # The label may first show a point passed on the way; wait (up to 5 s) for the one under the mouse.
+    from playwright.sync_api import expect
+
+    expect(p.locator(".hoverlayer .hovertext").first).to_have_text(ex.projection.words[i], timeout=5000)
 
 
 def test_colour_by_groups_shows_a_legend_that_toggles(page):
