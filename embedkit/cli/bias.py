@@ -227,41 +227,23 @@ def cmd_weat(args: argparse.Namespace) -> int:
         )
     if args.vectors is None:
         args.vectors = DEFAULT_VECTORS
+    # the test's settings, the same for WEAT on word vectors and for SEAT on encoded sentences
+    options = {
+        "two_sided": args.two_sided,
+        "exact_limit": args.exact_limit,
+        "permutations": args.permutations,
+        "n_boot": args.n_boot,
+        "ddof": args.ddof,
+        "seed": args.seed,
+    }
     if args.encoder is not None:
         from ..bias import seat
         from ..contextual import load_encoder
 
         enc = load_encoder(args.encoder)
-        seat_results = [
-            seat(
-                q,
-                model=enc,
-                two_sided=args.two_sided,
-                exact_limit=args.exact_limit,
-                permutations=args.permutations,
-                n_boot=args.n_boot,
-                ddof=args.ddof,
-                seed=args.seed,
-            )
-            for q in queries
-        ]
-        return _print_weat(args, seat_results)
+        return _print_weat(args, [seat(q, model=enc, **options) for q in queries])
     v = load_vectors(args.vectors, progress=shows_progress(args))
-    results = [
-        weat(
-            v,
-            q,
-            two_sided=args.two_sided,
-            exact_limit=args.exact_limit,
-            permutations=args.permutations,
-            n_boot=args.n_boot,
-            ddof=args.ddof,
-            seed=args.seed,
-            max_missing=args.max_missing,
-        )
-        for q in queries
-    ]
-    return _print_weat(args, results)
+    return _print_weat(args, [weat(v, q, max_missing=args.max_missing, **options) for q in queries])
 
 
 def _print_weat(args: argparse.Namespace, results: list) -> int:
