@@ -1,6 +1,7 @@
 """Every command that writes a file writes it atomically: a write that fails half-way leaves the old file.
 
-Each case runs a command in a subprocess whose file-size limit is 4 KiB (``ulimit -f 4``: RLIMIT_FSIZE,
+Each case runs a command in a process of its own (forked from a server that has imported torch and the
+other heavy libraries once: :mod:`tests.cli.forkserver`) whose file-size limit is 4 KiB (``ulimit -f 4``: RLIMIT_FSIZE,
 with SIGXFSZ ignored, so that ``write()`` fails with EFBIG part-way through a bigger file), over old
 files of the same names. It checks that the command exits 1 with one ``embedkit: error:`` line naming
 the file, that every old file is byte-identical afterwards, and that nothing else (no temporary) is
@@ -13,8 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,8 @@ import pytest
 
 import embedkit
 from embedkit.cli import build_parser
+
+from .forkserver import ForkServer
 
 # Run in the subprocess: ignore SIGXFSZ (write() then fails with EFBIG instead of the process being
 # killed) and lower the limit, at once or, with a file name, when embedkit starts writing that file
@@ -276,15 +277,16 @@ def s2s_model(inputs) -> str:
     return str(path)
 
 
-def _run(limit: int, fail_on: str, argv: list[str], env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-c", SHIM, str(limit), fail_on, *argv],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A fork server: each case runs in a fresh child process without paying for torch's import again."""
+    s = ForkServer(tmp_path_factory.mktemp("forkserver"))
+    yield s
+    s.close()
+
+
+def _run(server: ForkServer, limit: int, fail_on: str, argv: list[str], env: dict[str, str] | None = None):
+    return server.run(SHIM, [str(limit), fail_on, *argv], dict(os.environ if env is None else env))
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -308,7 +310,7 @@ def test_every_command_that_writes_has_a_case():
 
 
 @pytest.mark.parametrize("case", list(_params()))
-def test_failed_write_leaves_the_old_file_and_no_temporary(case: Case, inputs, tmp_path, request):
+def test_failed_write_leaves_the_old_file_and_no_temporary(case: Case, inputs, server, tmp_path, request):
     """Check the exit status 1, the one error line naming the file, the old files byte-identical, no temporary."""
     if case.torch:
         pytest.importorskip("torch")
@@ -320,7 +322,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(case: Case, inputs, t
         (out / name).write_bytes(b"the old " + name.encode() + b"\n")
     before = _files(out)
     argv = [a.format(out=out, **inputs) for a in case.argv.split(" ")]
-    r = _run(case.limit, case.fail_on, argv)
+    r = _run(server, case.limit, case.fail_on, argv)
     errors = [line for line in r.stderr.splitlines() if line.startswith("embedkit: error:")]
     want = f"embedkit: error: {out / case.target}: cannot be written: file too large"
     assert (r.returncode, errors) == (1, [want]), r.stderr
@@ -330,14 +332,16 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(case: Case, inputs, t
     assert {name: after[name] for name in before} == before
 
 
-def test_failed_cache_write_is_a_warning_and_leaves_no_temporary(inputs, tmp_path):
+def test_failed_cache_write_is_a_warning_and_leaves_no_temporary(inputs, server, tmp_path):
     """Check that a cache entry that cannot be written is one warning naming it, the command still answers, no temporary."""
     # word2vec binary: a text file's pyarrow parser, interrupted by a failed cache write, aborts the
     # process at exit in about 1 run in 20 (SIGABRT after the right output; reported apart).
     vec = tmp_path / "v.bin"
     embedkit.save(embedkit.load(inputs["vec"]), vec, format="word2vec-binary")
     cache = tmp_path / "cache"
-    r = _run(4096, "", ["info", "--vectors", str(vec), "--json"], env={**os.environ, "EMBEDKIT_CACHE": str(cache)})
+    r = _run(
+        server, 4096, "", ["info", "--vectors", str(vec), "--json"], env={**os.environ, "EMBEDKIT_CACHE": str(cache)}
+    )
     assert (r.returncode, json.loads(r.stdout)["count"]) == (0, 2000), r.stderr
     warning = rf"embedkit: warning: could not write the cache {re.escape(str(cache))}/[0-9a-f]{{32}}\.ekv: "
     assert [
@@ -346,12 +350,12 @@ def test_failed_cache_write_is_a_warning_and_leaves_no_temporary(inputs, tmp_pat
     assert list(cache.iterdir()) == []
 
 
-def test_failed_index_write_is_a_warning_and_leaves_no_temporary(inputs, tmp_path):
+def test_failed_index_write_is_a_warning_and_leaves_no_temporary(inputs, server, tmp_path):
     """Check that an HNSW graph that cannot be saved is one warning naming it, the search still answers, no temporary."""
     pytest.importorskip("faiss")
     vec = tmp_path / "vec.ekv"
     vec.write_bytes(Path(inputs["vec"]).read_bytes())
-    r = _run(4096, "", ["neighbors", "king", "-k", "3", "--vectors", str(vec), "--index", "hnsw", "--json"])
+    r = _run(server, 4096, "", ["neighbors", "king", "-k", "3", "--vectors", str(vec), "--index", "hnsw", "--json"])
     assert (r.returncode, len(json.loads(r.stdout)["results"]["king"])) == (0, 3), r.stderr
     index = f"{vec}.{vec.stat().st_size}-{vec.stat().st_mtime_ns}-"
     warning = rf"embedkit: warning: could not save the approximate index {re.escape(index)}\S+\.ekann: "
