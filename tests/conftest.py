@@ -11,7 +11,39 @@ import pytest
 os.environ.setdefault("EMBEDKIT_CACHE", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "embedkit"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# Under pytest-xdist several workers share the cores, and torch in each uses every core: threads
+# that wait for work sleep instead of spinning (OpenMP reads this when torch first loads).
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 DATA_DIR = Path(os.environ.get("EMBEDKIT_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: one worker per core this process may run on, at most 4 (each loads the vectors
+    and torch); ``PYTEST_XDIST_AUTO_NUM_WORKERS`` overrides it."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, 4) if cores > 1 else 0
+
+
+# The longest test files (pytest --durations), started first: with the files shared out among
+# workers in collection order, one of these started last would keep a worker busy alone at the end.
+FIRST = (
+    "tests/cli/test_cli_atomic.py",
+    "tests/viz/test_explorer_browser.py",
+    "tests/test_notebooks.py",
+    "tests/test_readme.py",
+    "tests/nn/test_faults.py",
+    "tests/test_cli_contract.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Put the tests of the files in ``FIRST`` first, in that order; the rest keep theirs."""
+    rank = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(FIRST)))
 
 
 @pytest.fixture(scope="session")
