@@ -102,9 +102,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--positions",
-        choices=["learned", "sinusoidal"],
+        choices=["learned", "sinusoidal", "rope"],
         default="learned",
-        help="position embeddings (transformer; default learned)",
+        help="positions (transformer): learned or sinusoidal embeddings, or rope (rotary, attending to the latest "
+        "--block tokens at every layer) (default learned)",
     )
     p.add_argument(
         "--warmup", type=non_negative_int, default=0, metavar="N", help="learning-rate warm-up steps (default 0)"

@@ -12,6 +12,12 @@ With a larger ``stride`` a full window slides by ``stride`` tokens at once and g
 ``block - stride`` tokens: one recomputation per ``stride`` tokens, but each token sees between
 ``block - stride`` and ``block - 1`` earlier tokens instead of ``block - 1``, as the positions
 ``block - stride`` .. ``block - 1`` see them in training. That is a different distribution.
+
+With rotary positions (``positions="rope"``, :mod:`.rope`) the model attends at every layer to the
+``window`` latest positions and a key's rotation depends on its own position only, so a cached key and
+value stay exact however far the text goes: the cache is a rolling buffer of each layer's ``window - 1``
+latest keys and values, every new token costs one position, inside the window and past it, and the
+features equal the uncached banded computation at every position.
 """
 
 from __future__ import annotations
@@ -30,12 +36,15 @@ class KVCache:
     search may keep several.
 
     ``stride``: how many tokens a full window slides at once (1: exactly as the uncached model).
+    ``offset``: the position in the text of the first cached token (rope models, whose cache rolls;
+    0 for the others, whose positions count from the window's start).
     """
 
     ids: torch.Tensor
     keys: tuple[torch.Tensor, ...]
     values: tuple[torch.Tensor, ...]
     stride: int = 1
+    offset: int = 0
 
     @property
     def length(self) -> int:
@@ -49,4 +58,5 @@ class KVCache:
             tuple(k.index_select(0, index) for k in self.keys),
             tuple(v.index_select(0, index) for v in self.values),
             self.stride,
+            self.offset,
         )
