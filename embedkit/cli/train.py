@@ -252,7 +252,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         type=positive_int,
         default=1,
         metavar="N",
-        help="transformer models: past the block, slide the window N tokens at a time and reuse the key-value "
+        help="transformer models with learned or sinusoidal positions (rope: 1 only, its cache is exact and flat): "
+        "past the block, slide the window N tokens at a time and reuse the key-value "
         "cache in between, one window's computation per N tokens instead of per token; each token then sees "
         "block - N to block - 1 earlier tokens, not block - 1, so N > 1 changes the text (default 1: "
         "the same text as sliding token by token)",

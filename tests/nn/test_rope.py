@@ -123,7 +123,7 @@ def test_cached_features_equal_the_banded_forward_at_every_position(window, bloc
         cached.append(h)
         h, state = m(ids[:, i : i + 1], state)
         plain.append(h)
-        assert cache.length == min(i + 1, window - 1) and cache.offset == i + 1 - cache.length
+        assert (cache.offset, cache.length, cache.ring) == (i + 1, min(i + 1, window), window)
         assert torch.equal(state, ids[:, max(0, i + 1 - 3 * (window - 1)) : i + 1])  # layers x (window - 1) ids
     torch.testing.assert_close(torch.cat(cached, 1), full, **TOL)
     torch.testing.assert_close(torch.cat(plain, 1), full, **TOL)
@@ -134,7 +134,7 @@ def test_cached_features_equal_the_banded_forward_at_every_position(window, bloc
 
 @torch.no_grad()
 def test_chunked_calls_equal_the_banded_forward_and_select_reorders():
-    """Check that calls of 3, 1, 5, 9, 20 and 2 tokens give the banded forward's features, and select keeps rows, offset and the window - 1 latest ids."""
+    """Check that calls of 3, 1, 5, 9, 20 and 2 tokens give the banded forward's features, and select copies the rows of the rings."""
     m = rope_model(5, 8)
     ids = torch.randint(0, 13, (3, 40), generator=torch.Generator().manual_seed(4))
     cache, outs, s = m.init_cache(3), [], 0
@@ -143,10 +143,14 @@ def test_chunked_calls_equal_the_banded_forward_and_select_reorders():
         outs.append(h)
         s += n
     torch.testing.assert_close(torch.cat(outs, 1), m.encode(ids), **TOL)
-    assert torch.equal(cache.ids, ids[:, 36:]) and cache.offset == 36
+    assert (cache.offset, cache.length, cache.ring) == (40, 5, 5)
     picked = m.select_state(cache, torch.tensor([2, 0]))
-    assert torch.equal(picked.ids, ids[[2, 0], 36:]) and picked.offset == 36
-    assert torch.equal(picked.keys[1], cache.keys[1][[2, 0]]) and picked.keys[1].shape == (2, 4, 4, 4)
+    assert (picked.offset, picked.length, picked.ring) == (40, 5, 5)
+    assert torch.equal(picked.keys[1], cache.keys[1][[2, 0]]) and picked.keys[1].shape == (2, 4, 5, 4)
+    before = cache.keys[1].clone()
+    h, _ = m(ids[[2, 0], :1], picked)  # writes into the copy's rings only
+    assert torch.equal(cache.keys[1], before)
+    torch.testing.assert_close(h, m.encode(torch.cat([ids, ids[:, :1]], 1))[[2, 0], -1:], **TOL)
 
 
 @torch.no_grad()

@@ -8,7 +8,9 @@ through the model after an end of line and each generated token is fed back in. 
 The transformer generates on a key-value cache (:mod:`.kvcache`) by default: each new token costs
 one position while the window grows, and past the block the window slides as without the cache
 (``stride=1``), so the distribution of every token, and a seeded sample, are the same as with
-``cache=False``; a larger ``stride`` trades that equality for a flat cost per token.
+``cache=False``; a larger ``stride`` trades that equality for a flat cost per token. A transformer with
+rope positions generates on its ring of the window's latest keys and values: one position per token
+throughout, and the same distribution as ``cache=False`` (its stride is always 1).
 """
 
 from __future__ import annotations
@@ -169,7 +171,8 @@ def generate(
     cache:
         Run the transformer on a key-value cache (the same distribution, faster; other models ignore it).
     stride:
-        How many tokens the transformer's full window slides at once (1 .. block - 1, with ``cache``). 1 is
+        How many tokens the full window of a transformer with learned or sinusoidal positions slides at once
+        (1 .. block - 1, with ``cache``; rope positions take 1 only). 1 is
         exactly the model without a cache; a larger stride recomputes the window once per ``stride``
         tokens, and each token then sees ``block - stride`` to ``block - 1`` earlier tokens.
     on_token:

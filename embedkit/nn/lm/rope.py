@@ -26,25 +26,26 @@ ROPE_BASE = 10000.0
 def rope_tables(
     start: int, length: int, dim: int, device: torch.device | str = "cpu"
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The cosines and sines ``(length, dim)`` each, float32, of positions ``start`` .. ``start + length - 1`` for a
-    head of ``dim`` (even) dimensions, in the rotate-half layout (both halves hold the same angles).
+    """The cosines and signed sines ``(length, dim)`` each, float32, of positions ``start`` .. ``start + length - 1``
+    for a head of ``dim`` (even) dimensions, in the rotate-half layout: both halves hold the same angles, and the
+    sines of the first half are negated (what :func:`rotate` multiplies the swapped halves by).
 
     Examples
     --------
     >>> cos, sin = rope_tables(1, 1, 4)
     >>> [round(x, 4) for x in sin[0].tolist()]  # angles 1 and 1/100 radians
-    [0.8415, 0.01, 0.8415, 0.01]
+    [-0.8415, -0.01, 0.8415, 0.01]
     """
     freq = ROPE_BASE ** (-torch.arange(0, dim, 2, dtype=torch.float64, device=device) / dim)  # (d/2,)
     pos = torch.arange(start, start + length, dtype=torch.float64, device=device)  # (T,)
     angle = pos[:, None] * freq[None, :]  # (T, d/2)
-    angle = torch.cat([angle, angle], dim=1)  # (T, d)
-    return angle.cos().float(), angle.sin().float()
+    sin = angle.sin()
+    return torch.cat([angle, angle], dim=1).cos().float(), torch.cat([-sin, sin], dim=1).float()
 
 
 def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
     """``x`` (..., T, d) rotated by the angles of :func:`rope_tables` ``(T, d)``: each pair ``(x_i, x_{i + d/2})``
-    turns to ``(x_i cos - x_{i + d/2} sin, x_{i + d/2} cos + x_i sin)``.
+    turns to ``(x_i cos - x_{i + d/2} sin, x_{i + d/2} cos + x_i sin)`` (the halves swapped, times the signed sines).
 
     Examples
     --------
@@ -52,9 +53,7 @@ def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tenso
     >>> [round(v, 4) for v in rotate(torch.tensor([[1.0, 0.0]]), cos, sin)[0].tolist()]
     [0.5403, 0.8415]
     """
-    half = x.shape[-1] // 2
-    turned = torch.cat([-x[..., half:], x[..., :half]], dim=-1)  # (..., T, d)
-    return x * cos + turned * sin
+    return x * cos + x.roll(x.shape[-1] // 2, dims=-1) * sin
 
 
 def band_mask(queries: int, keys: int, window: int, device: torch.device | str = "cpu") -> torch.Tensor:

@@ -16,6 +16,13 @@ until the window slides. Training uses no state: the trainer draws random contig
 ``block + 1`` tokens (see :func:`embedkit.nn.lm.train.fit`), so every position 0 .. ``block - 1``
 of the window is trained; held-out loss is measured on consecutive non-overlapping blocks, as
 nanoGPT measures it.
+
+With ``positions="rope"`` (:mod:`.rope`) there is no position embedding: queries and keys are rotated by
+their position and every layer attends to the ``window`` latest tokens (default: ``block``), so the model
+reads text of any length. Its ``state`` is then the last ``layers x (window - 1)`` token ids, the context
+a new token's features depend on, and each call is the banded forward over that context and the new ids;
+its key-value cache is a ring of the ``window`` latest keys and values per layer, exact at every position.
+Held-out loss is measured on that cache, as the model generates.
 """
 
 from __future__ import annotations
@@ -88,7 +95,7 @@ class CausalSelfAttention(nn.Module):
         qkv = self.qkv(x).view(b, t, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)  # (3, B, nh, T, hd)
         q, k, v = qkv[0], qkv[1], qkv[2]  # (B, nh, T, hd) each
         if rope is not None:
-            q, k = rotate(q, *rope), rotate(k, *rope)
+            q, k = rotate(qkv[:2], *rope).unbind(0)  # queries and keys turned together
         if past is not None:
             k = torch.cat([past[0], k], dim=2)  # (B, nh, P + T, hd)
             v = torch.cat([past[1], v], dim=2)
@@ -104,6 +111,25 @@ class CausalSelfAttention(nn.Module):
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=seen, dropout_p=self.dropout if self.training else 0.0)
         y = self.proj(y.transpose(1, 2).reshape(b, tq, c))  # (B, tq, C)
         return (self.resid_drop(y) if self.training else y), k, v
+
+    def roll(
+        self,
+        x: torch.Tensor,
+        keys: torch.Tensor,
+        values: torch.Tensor,
+        slot: int,
+        n: int,
+        rope: tuple[torch.Tensor, ...],
+    ) -> torch.Tensor:
+        """One new position ``x`` (B, 1, C) on a ring of keys and values (B, nh, W, hd) (inference only): its key
+        and value are written in place into ``slot``, and it attends to the first ``n`` slots."""
+        b, _, c = x.shape  # (B, 1, C)
+        qkv = self.qkv(x).view(b, 1, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)  # (3, B, nh, 1, hd)
+        qk = rotate(qkv[:2], rope[0], rope[1])  # (2, B, nh, 1, hd)
+        keys[:, :, slot : slot + 1] = qk[1]
+        values[:, :, slot : slot + 1] = qkv[2]
+        y = F.scaled_dot_product_attention(qk[0], keys[:, :, :n], values[:, :, :n])  # (B, nh, 1, hd)
+        return self.proj(y.transpose(1, 2).reshape(b, 1, c))  # (B, 1, C)
 
 
 class MLP(nn.Module):
@@ -150,6 +176,19 @@ class Block(nn.Module):
         if self.training:
             return x + self.mlp(self.ln2(x)), k, v
         return x + self.mlp.proj(F.gelu(self.mlp.fc(self.ln2(x)))), k, v  # the MLP without its dropout: fewer calls
+
+    def roll(
+        self,
+        x: torch.Tensor,
+        keys: torch.Tensor,
+        values: torch.Tensor,
+        slot: int,
+        n: int,
+        rope: tuple[torch.Tensor, ...],
+    ) -> torch.Tensor:
+        """:meth:`forward` for one new position on a ring of keys and values (see :meth:`CausalSelfAttention.roll`)."""
+        x = x + self.attn.roll(self.ln1(x), keys, values, slot, n, rope)  # (B, 1, C)
+        return x + self.mlp.proj(F.gelu(self.mlp.fc(self.ln2(x))))
 
 
 def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
@@ -340,22 +379,25 @@ class TransformerLM(LanguageModel):
         return h, cache
 
     def _rolled(self, ids: torch.Tensor, cache: KVCache) -> tuple[torch.Tensor, KVCache]:
-        """:meth:`cached_features` with rope positions: each chunk of new tokens is computed once against the
-        cached keys and values, and the cache keeps the ``window - 1`` latest (a rolling buffer): exact, since a
-        rotated key does not change as the text goes on."""
-        assert self.window is not None
-        keep = self.window - 1
+        """:meth:`cached_features` with rope positions: each new token is computed once against the cached keys
+        and values, and the cache is a ring of the ``window`` latest (see :mod:`~embedkit.nn.lm.kvcache`): exact,
+        since a rotated key does not change as the text goes on. One token writes its slot in place; a chunk
+        of several is computed against the ring in position order and makes a new ring."""
+        w = cast(int, self.window)
+        if ids.shape[1] == 1 and cache.ring and not self.training:
+            p = cache.offset
+            rope = rope_tables(p, 1, self.head_dim, ids.device)  # (1, hd) each
+            x = self.embedding(ids)  # (B, 1, C)
+            for i, blk in enumerate(self.blocks):
+                x = cast(Block, blk).roll(x, cache.keys[i], cache.values[i], p % w, min(p + 1, w), rope)
+            return self.ln_f(x), KVCache(cache.ids, cache.keys, cache.values, 1, p + 1, w)
         outs = []
         for s in range(0, ids.shape[1], self.block):  # chunks bound the (chunk, window + chunk) attention masks
             chunk = ids[:, s : s + self.block]  # (B, t)
-            h, grown = self._run(chunk, cache.offset + cache.length, cache, chunk.shape[1])
-            cut = max(0, grown.length - keep)
-            cache = KVCache(
-                grown.ids[:, cut:],
-                tuple(k[:, :, cut:] for k in grown.keys),
-                tuple(v[:, :, cut:] for v in grown.values),
-                offset=cache.offset + cut,
-            )
+            keys, values = cache.ordered()
+            past = KVCache(cache.ids, keys, values) if cache.ring else None
+            h, grown = self._run(chunk, cache.offset, past, chunk.shape[1])
+            cache = KVCache.rolled(chunk, grown.keys, grown.values, cache.offset + chunk.shape[1], w)
             outs.append(h)  # (B, t, C)
         h = torch.cat(outs, dim=1) if len(outs) != 1 else outs[0]  # (B, T, C)
         return h, cache
