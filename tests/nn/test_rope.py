@@ -1,8 +1,9 @@
 """Tests for rotary positions with sliding-window attention (``embedkit.nn.lm.rope``, the transformer's
 ``positions="rope"``): the rotation against a numpy reference and a hand case, its relative property,
-the band, the rolling key-value cache against the uncached banded forward at every position for three
-windows and more, seeded samples, greedy and beam search, the held-out loss read as generation reads
-it, the errors, and a model file trained, saved, loaded and generated from by the CLI.
+the band, the attention weights shown for a rope model, the rolling key-value cache against the uncached
+banded forward at every position for three windows and more, seeded samples, greedy and beam search,
+the held-out loss read as generation reads it, the errors, and a model file trained, saved, loaded and
+generated from by the CLI.
 
 Random weights drawn wide (as in test_kvcache.py), so any cache error shows; small, CPU, one thread.
 """
@@ -19,6 +20,7 @@ torch = pytest.importorskip("torch")
 
 from embedkit.cli import main
 from embedkit.errors import ConfigError, InvalidArgumentError
+from embedkit.nn.introspect import lm_states
 from embedkit.nn.lm.generate import beam_search, generate
 from embedkit.nn.lm.models import build_model
 from embedkit.nn.lm.rope import band_mask, rope_tables, rotate
@@ -218,3 +220,18 @@ def test_train_lm_rope_model_file_saves_loads_and_generates(tmp_path, capsys):
     g = json.loads(capsys.readouterr().out)
     assert len(g["words"]) == 30 and g["text"].startswith("to be")
     assert g["words"] == generate(lm, "to be", 30, seed=3, cache=False).words
+
+
+@torch.no_grad()
+def test_attention_weights_of_a_rope_model_reproduce_its_attention():
+    """Check that lm_states' attention weights of a rope model are 0 outside the band of 4 and, times the values, give each layer's attention output."""
+    m = rope_model(4, 8)
+    ids = torch.randint(0, 13, (1, 12), generator=torch.Generator().manual_seed(6))
+    hidden, att = lm_states(m, ids)
+    assert att.shape == (1, 3, 4, 12, 12) and float(att[0, :, :, 11, :8].abs().max()) == 0.0
+    torch.testing.assert_close(att.sum(-1), torch.ones(1, 3, 4, 12))
+    for i, blk in enumerate(m.blocks):
+        x = blk.ln1(hidden[i])  # (1, 12, 16): the attention's input
+        v = blk.attn.qkv(x)[..., 32:].view(1, 12, 4, 4).transpose(1, 2)  # (1, nh, T, hd)
+        y = (att[:, i] @ v).transpose(1, 2).reshape(1, 12, 16)
+        torch.testing.assert_close(blk.attn.proj(y), blk.attn(x, rope_tables(0, 12, 4)), **TOL)
