@@ -198,7 +198,7 @@ def generate(
     if top_p is not None and not 0.0 < top_p <= 1.0:
         raise InvalidArgumentError(f"top_p must be in (0, 1], got {top_p}")
     words, logp, state, device = _prime(lm, prompt, 1, cache=cache, stride=stride)
-    banned = _banned(lm)
+    banned = torch.tensor(_banned(lm), dtype=torch.long, device=device)
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
     out: list[int] = []
@@ -207,7 +207,7 @@ def generate(
     unit = lm.config.unit
     for _ in progress_bar(range(n), desc="generating", unit=unit, enabled=progress):
         logp = logp[0].float().clone()  # (V,)
-        logp[banned] = float("-inf")
+        logp.index_fill_(0, banned, float("-inf"))
         if method == "greedy":
             nxt = int(torch.argmax(logp))
         else:

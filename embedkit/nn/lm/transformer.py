@@ -124,12 +124,14 @@ class CausalSelfAttention(nn.Module):
         """One new position ``x`` (B, 1, C) on a ring of keys and values (B, nh, W, hd) (inference only): its key
         and value are written in place into ``slot``, and it attends to the first ``n`` slots."""
         b, _, c = x.shape  # (B, 1, C)
-        qkv = self.qkv(x).view(b, 1, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)  # (3, B, nh, 1, hd)
+        # F.linear rather than the modules' calls: a token's work is small, so the per-call overhead shows
+        qkv = F.linear(x, self.qkv.weight, self.qkv.bias)
+        qkv = qkv.view(b, 1, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)  # (3, B, nh, 1, hd)
         qk = rotate(qkv[:2], rope[0], rope[1])  # (2, B, nh, 1, hd)
         keys[:, :, slot : slot + 1] = qk[1]
         values[:, :, slot : slot + 1] = qkv[2]
         y = F.scaled_dot_product_attention(qk[0], keys[:, :, :n], values[:, :, :n])  # (B, nh, 1, hd)
-        return self.proj(y.transpose(1, 2).reshape(b, 1, c))  # (B, 1, C)
+        return F.linear(y.transpose(1, 2).reshape(b, 1, c), self.proj.weight, self.proj.bias)  # (B, 1, C)
 
 
 class MLP(nn.Module):
@@ -187,8 +189,11 @@ class Block(nn.Module):
         rope: tuple[torch.Tensor, ...],
     ) -> torch.Tensor:
         """:meth:`forward` for one new position on a ring of keys and values (see :meth:`CausalSelfAttention.roll`)."""
-        x = x + self.attn.roll(self.ln1(x), keys, values, slot, n, rope)  # (B, 1, C)
-        return x + self.mlp.proj(F.gelu(self.mlp.fc(self.ln2(x))))
+        ln1, ln2, fc, proj = self.ln1, self.ln2, self.mlp.fc, self.mlp.proj
+        a = F.layer_norm(x, ln1.normalized_shape, ln1.weight, ln1.bias, ln1.eps)
+        x = x + self.attn.roll(a, keys, values, slot, n, rope)  # (B, 1, C)
+        a = F.layer_norm(x, ln2.normalized_shape, ln2.weight, ln2.bias, ln2.eps)
+        return x + F.linear(F.gelu(F.linear(a, fc.weight, fc.bias)), proj.weight, proj.bias)
 
 
 def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
@@ -272,6 +277,8 @@ class TransformerLM(LanguageModel):
         if window is not None and positions != "rope":
             raise ConfigError(f"a window applies to rope positions; these are {positions}")
         self.head_dim = dim // heads if dim % heads == 0 else 0
+        # rope: the rotations of a run of positions, reused by the next tokens (a memo of rope_tables)
+        self._angles: tuple[int, torch.Tensor, torch.Tensor] = (0, torch.zeros(0), torch.zeros(0))
         self.blocks = nn.ModuleList(Block(dim, heads, hidden, dropout, self.window) for _ in range(layers))
         self.ln_f = nn.LayerNorm(dim)
         self.apply(self._init)
@@ -386,11 +393,17 @@ class TransformerLM(LanguageModel):
         w = cast(int, self.window)
         if ids.shape[1] == 1 and cache.ring and not self.training:
             p = cache.offset
-            rope = rope_tables(p, 1, self.head_dim, ids.device)  # (1, hd) each
-            x = self.embedding(ids)  # (B, 1, C)
+            start, cos, sin = self._angles
+            if not start <= p < start + len(cos) or cos.device != ids.device:  # the next 512 positions' rotations
+                start, (cos, sin) = p, rope_tables(p, 512, self.head_dim, ids.device)
+                self._angles = (start, cos, sin)
+            rope = (cos[p - start : p - start + 1], sin[p - start : p - start + 1])  # (1, hd) each
+            x = F.embedding(ids, self.embedding.weight)  # (B, 1, C)
             for i, blk in enumerate(self.blocks):
                 x = cast(Block, blk).roll(x, cache.keys[i], cache.values[i], p % w, min(p + 1, w), rope)
-            return self.ln_f(x), KVCache(cache.ids, cache.keys, cache.values, 1, p + 1, w)
+            ln = self.ln_f
+            x = F.layer_norm(x, ln.normalized_shape, ln.weight, ln.bias, ln.eps)
+            return x, KVCache(cache.ids, cache.keys, cache.values, 1, p + 1, w)
         outs = []
         for s in range(0, ids.shape[1], self.block):  # chunks bound the (chunk, window + chunk) attention masks
             chunk = ids[:, s : s + self.block]  # (B, t)
