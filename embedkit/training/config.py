@@ -330,13 +330,16 @@ def lm_recipe(unit: str, algorithm: str) -> dict[str, Any]:
     return {**common, "objective": None}
 
 
-# The best five-minute recipe for characters found on two CPU cores (docs/training.md#character-models).
+# The best five-minute recipe for characters found on two CPU cores (docs/training.md#character-models);
+# rotary positions with a window of the block: lower held-out loss than learned positions for the same
+# steps, and an exact key-value cache at a flat cost per generated character.
 _CHAR_TRANSFORMER: dict[str, Any] = {
     "dim": 128,
     "heads": 4,
     "layers": 4,
     "hidden": 512,
     "block": 128,
+    "positions": "rope",
     "batch_size": 24,
     "dropout": 0.0,
     "lr": 3e-3,

@@ -246,7 +246,7 @@ def test_config_fields_validated():
     ]:
         with pytest.raises(ConfigError, match=f"^{msg}$"):
             TrainConfig(**kw)
-    assert lm_recipe("char", "transformer")["block"] == 128
+    assert lm_recipe("char", "transformer")["block"] == 128 and lm_recipe("char", "transformer")["positions"] == "rope"
 
 
 # -- generation ----------------------------------------------------------------------------------
