@@ -135,6 +135,18 @@ def test_cached_features_equal_the_banded_forward_at_every_position(window, bloc
 
 
 @torch.no_grad()
+def test_one_token_at_a_time_stays_exact_over_1030_positions():
+    """Check that 1,030 tokens fed one at a time (past the rotations reused in runs of 512) equal the banded forward at every position."""
+    m = rope_model(5, 8, layers=2)
+    ids = torch.randint(0, 13, (1, 1030), generator=torch.Generator().manual_seed(7))
+    cache, outs = m.init_cache(1), []
+    for i in range(ids.shape[1]):
+        h, cache = m(ids[:, i : i + 1], cache)
+        outs.append(h)
+    torch.testing.assert_close(torch.cat(outs, 1), m.encode(ids), **TOL)
+
+
+@torch.no_grad()
 def test_chunked_calls_equal_the_banded_forward_and_select_reorders():
     """Check that calls of 3, 1, 5, 9, 20 and 2 tokens give the banded forward's features, and select copies the rows of the rings."""
     m = rope_model(5, 8)
