@@ -394,7 +394,8 @@ class TransformerLM(LanguageModel):
         if ids.shape[1] == 1 and cache.ring and not self.training:
             p = cache.offset
             start, cos, sin = self._angles
-            if not start <= p < start + len(cos) or cos.device != ids.device:  # the next 512 positions' rotations
+            stale = cos.device != ids.device or (torch.is_inference(cos) and not torch.is_inference_mode_enabled())
+            if stale or not start <= p < start + len(cos):  # the next 512 positions' rotations
                 start, (cos, sin) = p, rope_tables(p, 512, self.head_dim, ids.device)
                 self._angles = (start, cos, sin)
             rope = (cos[p - start : p - start + 1], sin[p - start : p - start + 1])  # (1, hd) each
