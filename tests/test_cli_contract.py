@@ -299,7 +299,7 @@ CASES: dict[str, list[Case]] = {
         ),
         Case("train-lm {labels} -o {tmp}/m.pt --resume", 1, "--resume needs --checkpoint DIR", leaves_no="m.pt"),
         Case(
-            "train-lm {labels} -o {tmp}/m.pt --attention-window 8",
+            "train-lm {labels} -o {tmp}/m.pt --positions learned --attention-window 8",
             1,
             "--attention-window applies to rope --positions; these are learned",
             leaves_no="m.pt",
