@@ -36,7 +36,8 @@ __all__ = ["KVCache"]
 class KVCache:
     """The context of a :class:`~embedkit.nn.lm.transformer.TransformerLM` call: the window's token
     ids ``(B, L)`` and each layer's keys and values ``(B, heads, L, head_dim)``; immutable, so beam
-    search may keep several.
+    search may keep several, except a rope model's rings, which the next token writes in place (feed such a
+    cache once; :meth:`select` copies it).
 
     ``stride``: how many tokens a full window slides at once (1: exactly as the uncached model).
     ``offset`` and ``ring``: rope models' caches are ring buffers of ``ring`` slots (the window), keys and
