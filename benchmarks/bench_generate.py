@@ -1,6 +1,7 @@
 """Generation speed of the character transformer: with the key-value cache against without it, in one run.
 
-Run:  flock /tmp/ek/bench.lock python benchmarks/bench_generate.py [--chars 2000] [--model PATH] [--strides 64] [--repeat 1]
+Run:  flock /tmp/ek/bench.lock python benchmarks/bench_generate.py [--chars 2000] [--model PATH] [--strides 64]
+      [--rope PATH] [--rope-check 600] [--repeat 1]
 
 One torch thread (torch.set_num_threads(1)). The model: ``--model`` (a train-lm file), else the size of
 the 5-minute character transformer (``lm_recipe("char", "transformer")``: 4 layers, 4 heads, 128
@@ -8,7 +9,11 @@ dimensions, feed-forward 512, block 128) over tiny-Shakespeare's 65 characters w
 random (GPT-2) initialisation, seeded: the time per character does not depend on the weights' values.
 Each repeat runs every mode in turn, so that all see the same load: ``uncached`` (as before the cache),
 ``cached`` (stride 1: the same distribution, checked here: the same text under the same seed) and
-``cached, stride N`` for each ``--strides`` (a different distribution). Each run generates ``--chars``
+``cached, stride N`` for each ``--strides`` (a different distribution), then the rope model (``--rope``, a
+train-lm file trained with ``--positions rope``; else the same size with rope positions and random weights):
+``rope, cached`` (its rolling cache) and ``rope, uncached`` (each character recomputes the banded forward over
+the ``layers x (window - 1)`` characters it depends on: the reference, run for the first ``--rope-check``
+characters only, whose text must equal the cached one's). Each run generates ``--chars``
 characters after the prompt "ROMEO:" (seed 1, temperature 1) after a 20-character warm-up; each
 character is timed through ``on_token``, in wall-clock and in CPU time (on a machine shared with other
 work, the CPU time is what the run would take alone). Prints, per mode, the median total (after
@@ -41,6 +46,8 @@ def main() -> None:
     ap.add_argument("--chars", type=int, default=2000)
     ap.add_argument("--model", default=None, help="a train-lm model file (default: random weights, 5-minute size)")
     ap.add_argument("--strides", type=int, nargs="*", default=[64])
+    ap.add_argument("--rope", default=None, help="a train-lm --positions rope model file (default: random weights)")
+    ap.add_argument("--rope-check", type=int, default=600, help="characters of the uncached rope reference")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--no-seq2seq", action="store_true", help="skip the seq2seq decoding part")
     ap.add_argument("--out", default=None, help="JSON record (default benchmarks/results/generate_<date>.json)")
@@ -64,7 +71,8 @@ def main() -> None:
         lm = load_language_model(args.model)
     else:
         corpus = read_char_corpus([DATA / "corpus" / "tinyshakespeare.txt"])
-        config = TrainConfig(**lm_recipe("char", "transformer"))
+        learned = {"positions": "learned", "block": 128, "attention_window": 0}  # the 5-minute model before rope
+        config = TrainConfig(**{**lm_recipe("char", "transformer"), **learned})
         torch.manual_seed(0)
         lm = TrainedLM(build_model(config, len(corpus.vocab)).eval(), corpus.vocab, config)
     c = lm.config
@@ -79,20 +87,37 @@ def main() -> None:
         "parameters": sum(p.numel() for p in lm.model.parameters()),
     }
     record["exact_bound"] = exact_bound(c.dim, c.hidden, c.layers, c.block)
-    modes: list[tuple[str, dict]] = [("uncached", {"cache": False}), ("cached", {})]
-    modes += [(f"cached, stride {s}", {"stride": s}) for s in args.strides]
-    runs: dict[str, list[dict]] = {name: [] for name, _ in modes}
+    if args.rope:
+        rope = load_language_model(args.rope)
+    else:
+        config = TrainConfig(**{**lm_recipe("char", "transformer"), "positions": "rope", "block": 128})
+        torch.manual_seed(0)
+        rope = TrainedLM(build_model(config, len(lm.vocab)).eval(), lm.vocab, config)
+    r = rope.config
+    record["rope_model"] = {
+        "weights": args.rope or "random (GPT-2 initialisation, torch.manual_seed(0))",
+        **{k: getattr(r, k) for k in ("dim", "layers", "heads", "hidden", "block", "attention_window")},
+        "parameters": sum(p.numel() for p in rope.model.parameters()),
+    }
+    # (name, model, generate's keywords, characters)
+    modes: list[tuple[str, TrainedLM, dict, int]] = [
+        ("uncached", lm, {"cache": False}, args.chars),
+        ("cached", lm, {}, args.chars),
+    ]
+    modes += [(f"cached, stride {s}", lm, {"stride": s}, args.chars) for s in args.strides]
+    modes += [("rope, cached", rope, {}, args.chars), ("rope, uncached", rope, {"cache": False}, args.rope_check)]
+    runs: dict[str, list[dict]] = {name: [] for name, *_ in modes}
     texts: dict[str, str] = {}
-    for _, kw in modes:
-        generate(lm, "ROMEO:", 20, seed=0, **kw)  # warm-up
+    for _, model, kw, _n in modes:
+        generate(model, "ROMEO:", 20, seed=0, **kw)  # warm-up
     for rep in range(args.repeat):
-        for name, kw in modes:
+        for name, model, kw, chars in modes:
             stamps: list[tuple[float, float]] = []
             t0 = (time.perf_counter(), time.process_time())
             g = generate(
-                lm,
+                model,
                 "ROMEO:",
-                args.chars,
+                chars,
                 seed=1,
                 on_token=lambda _g, s=stamps: s.append((time.perf_counter(), time.process_time())),
                 **kw,
@@ -101,7 +126,7 @@ def main() -> None:
             texts[name] = g.text
             per: dict[str, dict[str, float]] = {"wall": {}, "cpu": {}}
             for lo, hi in RANGES:
-                if hi <= args.chars:
+                if hi <= chars:
                     start = t0 if lo == 0 else stamps[lo - 1]
                     for i, clock in enumerate(("wall", "cpu")):
                         per[clock][f"{lo}-{hi}"] = (stamps[hi - 1][i] - start[i]) / (hi - lo) * 1000
@@ -125,6 +150,8 @@ def main() -> None:
             write_record(out, record)
     same = texts["cached"] == texts["uncached"]
     record["cached_text_equals_uncached"] = same
+    rope_same = texts["rope, cached"][: len(texts["rope, uncached"])] == texts["rope, uncached"]
+    record["rope_cached_text_equals_uncached"] = rope_same
     record["sample_text"] = {m: t[:300] for m, t in texts.items()}
     ratios = {}
     print(f"\n{args.chars} characters after loading, one thread, median of {args.repeat} (wall s / CPU s):")
@@ -138,15 +165,16 @@ def main() -> None:
         per = [
             f"{statistics.median(x['ms_per_char']['wall'][c] for x in r):.2f} / "
             f"{statistics.median(x['ms_per_char']['cpu'][c] for x in r):.2f}"
+            if c in r[0]["ms_per_char"]["wall"]
+            else "-"
             for c in cols
         ]
-        print(
-            f"| {m} | {tot['seconds']:.2f} / {tot['cpu_seconds']:.2f} | "
-            + " | ".join(per)
-            + f" | {ratios[m]['seconds']:.2f}x, {ratios[m]['cpu_seconds']:.2f}x |"
-        )
+        ratio = f"{ratios[m]['seconds']:.2f}x, {ratios[m]['cpu_seconds']:.2f}x" if "-" not in per else "-"
+        print(f"| {m} | {tot['seconds']:.2f} / {tot['cpu_seconds']:.2f} | " + " | ".join(per) + f" | {ratio} |")
     record["ratios_uncached_over"] = ratios
     print(f"cached text identical to uncached (seed 1): {same}")
+    print(f"rope: cached text identical to uncached over its first {args.rope_check} characters (seed 1): {rope_same}")
+    print(f"rope sample: {texts['rope, cached'][:200]!r}")
     if not args.no_seq2seq:
         record["seq2seq"] = seq2seq_part(args.repeat)
     finish_record(record)

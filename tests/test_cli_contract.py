@@ -299,6 +299,12 @@ CASES: dict[str, list[Case]] = {
         ),
         Case("train-lm {labels} -o {tmp}/m.pt --resume", 1, "--resume needs --checkpoint DIR", leaves_no="m.pt"),
         Case(
+            "train-lm {labels} -o {tmp}/m.pt --positions learned --attention-window 8",
+            1,
+            "--attention-window applies to rope --positions; these are learned",
+            leaves_no="m.pt",
+        ),
+        Case(
             "train-lm {labels} -o {tmp}/m.pt --valid-fraction 1",
             2,
             "argument --valid-fraction: expected a number in (0, 1), got 1",

@@ -106,6 +106,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
             help=f"{text} ({where}{_recipe_values(field, applies)}{_NOTES.get(field, '')})",
         )
     p.add_argument(
+        "--positions",
+        choices=["learned", "sinusoidal", "rope"],
+        default=None,
+        help="transformer positions: learned or sinusoidal (absolute, added at the input), or rope (rotary, with "
+        "sliding-window attention: text of any length, generated on an exact rolling cache at a flat cost per "
+        f"token) ({_recipe_values('positions', 'transformer')})",
+    )
+    p.add_argument(
+        "--attention-window",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="with --positions rope: the tokens each position attends to at every layer, itself included "
+        "(default: the block, --block); a block longer than the window trains positions past it",
+    )
+    p.add_argument(
         "--schedule",
         choices=["constant", "linear", "cosine"],
         default=None,
@@ -185,6 +201,8 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
         "warmup": args.warmup,
         "schedule": args.schedule,
         "eval_every": args.eval_every,
+        "positions": args.positions,
+        "attention_window": args.attention_window,
     }
     fields.update({k: v for k, v in flags.items() if v is not None})
     if args.dim is not None and args.hidden is None and args.model == "transformer":

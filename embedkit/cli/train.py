@@ -102,9 +102,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--positions",
-        choices=["learned", "sinusoidal"],
+        choices=["learned", "sinusoidal", "rope"],
         default="learned",
-        help="position embeddings (transformer; default learned)",
+        help="positions (transformer): learned or sinusoidal embeddings, or rope (rotary, attending to the latest "
+        "--block tokens at every layer) (default learned)",
     )
     p.add_argument(
         "--warmup", type=non_negative_int, default=0, metavar="N", help="learning-rate warm-up steps (default 0)"
@@ -251,7 +252,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         type=positive_int,
         default=1,
         metavar="N",
-        help="transformer models: past the block, slide the window N tokens at a time and reuse the key-value "
+        help="transformer models with learned or sinusoidal positions (rope: 1 only, its cache is exact and flat): "
+        "past the block, slide the window N tokens at a time and reuse the key-value "
         "cache in between, one window's computation per N tokens instead of per token; each token then sees "
         "block - N to block - 1 earlier tokens, not block - 1, so N > 1 changes the text (default 1: "
         "the same text as sliding token by token)",

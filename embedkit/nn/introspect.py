@@ -37,18 +37,24 @@ __all__ = [
 ]
 
 
-def _qkv_attention(module: Any, x: torch.Tensor, heads: int, causal: bool) -> torch.Tensor:
+def _qkv_attention(module: Any, x: torch.Tensor, heads: int, causal: bool, rope: Any = None) -> torch.Tensor:
     """The weights of an attention module with one ``qkv`` projection (the LM's
     :class:`~embedkit.nn.lm.transformer.CausalSelfAttention`, the classifier's ``MultiHeadSelfAttention``)
-    on its input ``x`` (B, T, C) without padding: softmax(q k^T / sqrt(hd) [+ causal mask]). Returns (B, nh, T, T)."""
+    on its input ``x`` (B, T, C) without padding: softmax(q k^T / sqrt(hd) [+ causal mask]), the queries and
+    keys rotated by ``rope`` and the mask banded by the module's ``window`` where it has them. Returns (B, nh, T, T)."""
+    from .lm.rope import band_mask, rotate
+
     b, t, c = x.shape
     q, k, _ = module.qkv(x).split(c, dim=2)  # 2 x (B, T, C)
     q = q.view(b, t, heads, c // heads).transpose(1, 2)  # (B, nh, T, hd)
     k = k.view(b, t, heads, c // heads).transpose(1, 2)  # (B, nh, T, hd)
+    if rope is not None:
+        q, k = rotate(q, *rope), rotate(k, *rope)
     att = (q @ k.transpose(-2, -1)) / math.sqrt(c // heads)  # (B, nh, T, T)
     if causal:
+        window = getattr(module, "window", None)
         future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
-        att = att.masked_fill(future, float("-inf"))
+        att = att.masked_fill(future if window is None else ~band_mask(t, t, window, x.device), float("-inf"))
     return att.softmax(dim=-1)
 
 
@@ -88,8 +94,8 @@ def _mha_weights(mha: Any, args: tuple, kwargs: dict) -> torch.Tensor:
 
 @torch.no_grad()
 def lm_states(model: Any, ids: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-    """A transformer language model on one window ``ids`` (B, T), T <= its block, from position 0:
-    the hidden states (layers + 1 tensors (B, T, C)) and the attention weights (B, layers, heads, T, T)."""
+    """A transformer language model on one window ``ids`` (B, T), T <= its block (any T with rope positions), from
+    position 0: the hidden states (layers + 1 tensors (B, T, C)) and the attention weights (B, layers, heads, T, T)."""
     blocks = list(model.blocks)
     with _Recorder() as rec:
         rec.keep_input(-1, blocks[0])
@@ -98,10 +104,11 @@ def lm_states(model: Any, ids: torch.Tensor) -> tuple[list[torch.Tensor], torch.
             rec.keep_input(100 + i, blk.attn)
         last = model.encode(ids)  # (B, T, C): after the final layer norm
     hidden = [rec.inputs[-1][0][0]] + [rec.outputs[i] for i in range(len(blocks) - 1)] + [last]
-    att = torch.stack(
-        [_qkv_attention(b.attn, rec.inputs[100 + i][0][0], b.attn.heads, True) for i, b in enumerate(blocks)], 1
-    )
-    return hidden, att
+    att = []
+    for i, b in enumerate(blocks):
+        args = rec.inputs[100 + i][0]  # (x,) or, with rope positions, (x, rope)
+        att.append(_qkv_attention(b.attn, args[0], b.attn.heads, True, args[1] if len(args) > 1 else None))
+    return hidden, torch.stack(att, 1)
 
 
 @torch.no_grad()

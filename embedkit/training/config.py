@@ -45,6 +45,7 @@ _CAPS = {
     "negative": 1024,
     "heads": 1024,
     "block": 1 << 16,
+    "attention_window": 1 << 16,
     "warmup": 1 << 40,
     "steps": 1 << 40,
     "eval_every": 1 << 40,
@@ -83,7 +84,13 @@ class TrainConfig:
     heads, block, positions:
         The transformer's attention heads (``dim`` must be a multiple), its context in tokens (it
         trains on random contiguous blocks of ``block + 1`` tokens and sees at most ``block`` tokens
-        when it predicts) and its positions, ``learned`` or ``sinusoidal``.
+        when it predicts) and its positions: ``learned`` or ``sinusoidal`` (absolute, added at the
+        input), or ``rope`` (rotary, with sliding-window attention: every layer attends to the
+        ``attention_window`` latest tokens, so the model reads text of any length and generates on an
+        exact rolling key-value cache; :mod:`embedkit.nn.lm.rope`).
+    attention_window:
+        With ``positions="rope"``: the tokens each position attends to at every layer, itself included;
+        0 (the default): ``block``. Training on blocks longer than the window trains positions past it.
     objective:
         ``full`` softmax, ``sampled`` softmax (``num_sampled`` shared candidates, default 256), ``negative`` sampling
         (``negative`` per token) or ``adaptive`` softmax. Default: ``negative`` for ``nplm`` (the word2vec
@@ -149,7 +156,8 @@ class TrainConfig:
     tie: bool = False
     heads: int = 4
     block: int = 128
-    positions: Literal["learned", "sinusoidal"] = "learned"
+    positions: Literal["learned", "sinusoidal", "rope"] = "learned"
+    attention_window: int = 0
     objective: Literal["full", "sampled", "negative", "adaptive"] | None = None
     num_sampled: int = 256
     negative: int = 5
@@ -225,7 +233,7 @@ class TrainConfig:
         ):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("steps", "warmup", "eval_every", "eval_tokens"):
+        for name in ("steps", "warmup", "eval_every", "eval_tokens", "attention_window"):
             if int(getattr(self, name)) < 0:
                 raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not 0.0 <= self.minutes <= 1e6:
@@ -233,8 +241,12 @@ class TrainConfig:
         check_caps(self, _CAPS)
         if self.unit not in UNITS:
             raise ConfigError(f"unknown unit {self.unit!r}; expected word or char")
-        if self.positions not in ("learned", "sinusoidal"):
-            raise ConfigError(f"unknown positions {self.positions!r}; expected learned or sinusoidal")
+        if self.positions not in ("learned", "sinusoidal", "rope"):
+            raise ConfigError(f"unknown positions {self.positions!r}; expected learned, sinusoidal or rope")
+        if self.attention_window and self.positions != "rope":
+            raise ConfigError(f"attention_window applies to rope positions; these are {self.positions}")
+        if transformer and self.positions == "rope" and self.dim % self.heads == 0 and (self.dim // self.heads) % 2:
+            raise ConfigError(f"rope positions need an even head dimension; dim / heads = {self.dim // self.heads}")
         if transformer and self.dim % self.heads:
             raise ConfigError(f"dim ({self.dim}) must be a multiple of heads ({self.heads})")
         if not 0.0 <= self.dropout < 1.0:
@@ -318,13 +330,16 @@ def lm_recipe(unit: str, algorithm: str) -> dict[str, Any]:
     return {**common, "objective": None}
 
 
-# The best five-minute recipe for characters found on two CPU cores (docs/training.md#character-models).
+# The best five-minute recipe for characters found on two CPU cores (docs/training.md#character-models);
+# rotary positions with a window of the block: lower held-out loss than learned positions for the same
+# steps, and an exact key-value cache at a flat cost per generated character.
 _CHAR_TRANSFORMER: dict[str, Any] = {
     "dim": 128,
     "heads": 4,
     "layers": 4,
     "hidden": 512,
     "block": 128,
+    "positions": "rope",
     "batch_size": 24,
     "dropout": 0.0,
     "lr": 3e-3,

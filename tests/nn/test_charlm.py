@@ -242,11 +242,11 @@ def test_config_fields_validated():
         ({"steps": -1}, "steps must be >= 0, got -1"),
         ({"minutes": -1.0}, r"minutes must be in \[0, 1e6\], got -1.0"),
         ({"unit": "byte"}, "unknown unit 'byte'; expected word or char"),
-        ({"positions": "rotary"}, "unknown positions 'rotary'; expected learned or sinusoidal"),
+        ({"positions": "rotary"}, "unknown positions 'rotary'; expected learned, sinusoidal or rope"),
     ]:
         with pytest.raises(ConfigError, match=f"^{msg}$"):
             TrainConfig(**kw)
-    assert lm_recipe("char", "transformer")["block"] == 128
+    assert lm_recipe("char", "transformer")["block"] == 128 and lm_recipe("char", "transformer")["positions"] == "rope"
 
 
 # -- generation ----------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ through the model after an end of line and each generated token is fed back in. 
 The transformer generates on a key-value cache (:mod:`.kvcache`) by default: each new token costs
 one position while the window grows, and past the block the window slides as without the cache
 (``stride=1``), so the distribution of every token, and a seeded sample, are the same as with
-``cache=False``; a larger ``stride`` trades that equality for a flat cost per token.
+``cache=False``; a larger ``stride`` trades that equality for a flat cost per token. A transformer with
+rope positions generates on its ring of the window's latest keys and values: one position per token
+throughout, and the same distribution as ``cache=False`` (its stride is always 1).
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def _start(lm: TrainedLM, batch: int, device: torch.device, cache: bool, stride:
         raise InvalidArgumentError(str(exc)) from None
 
 
-@torch.no_grad()
+@torch.inference_mode()  # no autograd bookkeeping at all: a token's work is small, the per-op overhead shows
 def _prime(lm: TrainedLM, prompt: str, batch: int, *, cache: bool = True, stride: int = 1):
     model = lm.model
     model.eval()
@@ -137,7 +139,7 @@ def next_token_probs(
     return probs
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def generate(
     lm: TrainedLM,
     prompt: str,
@@ -169,7 +171,8 @@ def generate(
     cache:
         Run the transformer on a key-value cache (the same distribution, faster; other models ignore it).
     stride:
-        How many tokens the transformer's full window slides at once (1 .. block - 1, with ``cache``). 1 is
+        How many tokens the full window of a transformer with learned or sinusoidal positions slides at once
+        (1 .. block - 1, with ``cache``; rope positions take 1 only). 1 is
         exactly the model without a cache; a larger stride recomputes the window once per ``stride``
         tokens, and each token then sees ``block - stride`` to ``block - 1`` earlier tokens.
     on_token:
@@ -195,7 +198,7 @@ def generate(
     if top_p is not None and not 0.0 < top_p <= 1.0:
         raise InvalidArgumentError(f"top_p must be in (0, 1], got {top_p}")
     words, logp, state, device = _prime(lm, prompt, 1, cache=cache, stride=stride)
-    banned = _banned(lm)
+    banned = torch.tensor(_banned(lm), dtype=torch.long, device=device)
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
     out: list[int] = []
@@ -204,7 +207,7 @@ def generate(
     unit = lm.config.unit
     for _ in progress_bar(range(n), desc="generating", unit=unit, enabled=progress):
         logp = logp[0].float().clone()  # (V,)
-        logp[banned] = float("-inf")
+        logp.index_fill_(0, banned, float("-inf"))
         if method == "greedy":
             nxt = int(torch.argmax(logp))
         else:
@@ -220,7 +223,7 @@ def generate(
     return Generation(words, lm.vocab.decode(out), total, lm.config.unit)
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def beam_search(
     lm: TrainedLM,
     prompt: str,

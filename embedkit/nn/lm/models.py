@@ -191,6 +191,8 @@ def build_model(config: Any, vocab_size: int, counts: torch.Tensor | None = None
     extra: dict[str, Any] = {}
     if cls is TransformerLM:
         extra = {"heads": config.heads, "block": config.block, "positions": config.positions}
+        if config.positions == "rope":
+            extra["window"] = config.attention_window or config.block
     return cls(  # type: ignore[call-arg]  # every model takes these keywords
         vocab_size,
         **extra,

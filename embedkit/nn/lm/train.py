@@ -110,8 +110,9 @@ def evaluate_loss(
     The stream is cut into ``batch_size`` contiguous rows. Models that carry state read each row
     ``bptt`` tokens at a time with the state carried over (every token sees the row's whole past);
     the transformer reads consecutive non-overlapping windows of its ``block`` tokens, each from an
-    empty context (every position 0 .. block-1 counted once, as nanoGPT measures). With a
-    distributed ``ctx`` each process scores its share of the rows and the sums are combined.
+    empty context (every position 0 .. block-1 counted once, as nanoGPT measures); with rope positions
+    it reads each row on its rolling key-value cache, as it generates. With a distributed ``ctx`` each
+    process scores its share of the rows and the sums are combined.
     """
     device = torch.device(device)
     batch_size = max(1, min(batch_size, len(ids) // 2))
@@ -121,11 +122,12 @@ def evaluate_loss(
     if ctx is not None and ctx.distributed:
         data = data[distributed.shard(batch_size, rank=ctx.rank, world_size=ctx.world_size)]
         batch_size = data.shape[0]
-    stateful = model.stateful_training
+    rolling = getattr(model, "window", None) is not None  # rope: each row read on its rolling cache
+    stateful = model.stateful_training or rolling
     seq_len = bptt if stateful else int(getattr(model, "block", bptt))
     was_training = model.training
     model.eval()
-    state = model.init_state(batch_size, device)
+    state = (model.init_cache if rolling else model.init_state)(batch_size, device)  # type: ignore[operator]
     total = 0.0
     count: float = 0  # all_sum() returns floats
     # Rows per exact log-softmax, so that rows x vocabulary stays near 16M floats.
