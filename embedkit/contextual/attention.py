@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import DataError, InvalidArgumentError
 from ..sequences.data import AttentionMap
 from .api import load_encoder
-from .own import OwnTransformer, load_transformer, names_encoder, split_tokens
+from .own import OwnTransformer, load_transformer, names_encoder, require_model, split_tokens
 
 if TYPE_CHECKING:
     from ..nn.contextual import Encoder
@@ -47,6 +47,7 @@ def _load(model: Any) -> Any:
     """A loaded model: a Hugging Face encoder, an embedkit transformer language model, or a seq2seq model."""
     if not isinstance(model, str | os.PathLike):
         return model
+    require_model(model)
     if names_encoder(model):
         return load_encoder(model)
     path = Path(model).expanduser()

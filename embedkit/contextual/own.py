@@ -23,14 +23,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._deps import require
-from ..errors import ModelFileError
+from ..errors import InvalidArgumentError, ModelFileError
 from .api import load_encoder
 from .models import MODELS
 
 if TYPE_CHECKING:
     from ..nn.contextual import Encoder
 
-__all__ = ["OwnTransformer", "TokenSplit", "load_any", "load_transformer", "names_encoder", "split_tokens"]
+__all__ = [
+    "OwnTransformer",
+    "TokenSplit",
+    "load_any",
+    "load_transformer",
+    "names_encoder",
+    "require_model",
+    "split_tokens",
+]
 
 
 @dataclass(frozen=True)
@@ -127,12 +135,29 @@ def load_transformer(path: str | os.PathLike) -> OwnTransformer:
 def load_any(model: str | os.PathLike | Encoder | OwnTransformer) -> Encoder | OwnTransformer:
     """A contextual model from what names it: a loaded model as it is; a named model (``minilm``) or a
     Hugging Face folder (one with ``config.json``) through :func:`~embedkit.contextual.load_encoder`; a
-    model file or checkpoint folder of embedkit through :func:`load_transformer`."""
+    model file or checkpoint folder of embedkit through :func:`load_transformer`; a path that does not exist
+    is refused in one line that names all three."""
     if not isinstance(model, str | os.PathLike):
         return model
+    require_model(model)
     if names_encoder(model):
         return load_encoder(model)
     return load_transformer(model)
+
+
+def require_model(model: str | os.PathLike) -> None:
+    """Refuse, in one line, a ``model`` that names nothing: not a named model and no such path.
+
+    >>> require_model("no-such-model")
+    Traceback (most recent call last):
+    ...
+    embedkit.errors.InvalidArgumentError: unknown model 'no-such-model': neither a named model (minilm), a model folder nor an embedkit model file
+    """
+    if str(model) not in MODELS and not Path(model).expanduser().exists():
+        raise InvalidArgumentError(
+            f"unknown model {str(model)!r}: neither a named model ({', '.join(MODELS)}), a model folder nor an "
+            "embedkit model file"
+        )
 
 
 def names_encoder(model: str | os.PathLike) -> bool:

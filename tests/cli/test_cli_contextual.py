@@ -129,6 +129,23 @@ def test_layers_json_and_figure(tmp_path, capsys, data_dir):
     assert fig.stat().st_size > 10_000
 
 
+@pytest.mark.parametrize(
+    "command", [["layers", "--input", "IN"], ["plot", "attention", "the cat"]], ids=["layers", "attention"]
+)
+def test_missing_model_file_names_every_kind_of_model(tmp_path, capsys, command):
+    """Check that a --model path that does not exist, where an embedkit model file is also accepted, says so in one line."""
+    src = tmp_path / "s.txt"
+    src.write_text("the cat sat\n", encoding="utf-8")
+    missing = tmp_path / "nope.pt"
+    argv = [str(src) if a == "IN" else a for a in command] + ["--model", str(missing), "-o", str(tmp_path / "o.png")]
+    assert main(argv) == 1
+    assert capsys.readouterr().err == (
+        f"embedkit: error: unknown model '{missing}': neither a named model (minilm), a model folder nor an "
+        "embedkit model file\n"
+    )
+    assert not (tmp_path / "o.png").exists()
+
+
 def test_layers_and_attention_of_an_own_language_model(tmp_path, capsys, tiny_lm_file):
     """Check that layers and plot attention take an embedkit transformer LM file and report its layers and maps."""
     src = tmp_path / "s.txt"
