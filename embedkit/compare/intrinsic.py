@@ -161,7 +161,9 @@ def _similarity(vecs, names, bench, *, n_boot, seed, tick):
     def corr(x: np.ndarray, y: np.ndarray) -> np.ndarray:  # row-wise Pearson of y's rows with x
         x = x - x.mean()
         y = y - y.mean(axis=1, keepdims=True)
-        return (y @ x) / np.sqrt((y * y).sum(axis=1) * (x @ x))
+        # NaN where a resample holds one value only on a side (few pairs): undefined, left out of the interval
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (y @ x) / np.sqrt((y * y).sum(axis=1) * (x @ x))
 
     def spearman(idx: np.ndarray) -> np.ndarray:
         return corr(rankdata(g[idx]), rankdata(m[:, idx], axis=1))

@@ -10,7 +10,7 @@ random numbers for the same seed (numpy's bounded-integer buffer is reset on eve
 
 The percentile points are kept too: :func:`confidence_interval` asks ``nanpercentile`` for
 ``50 * (1 ∓ confidence)`` (2.500000000000002 at 0.95, not 2.5) and :func:`percentile_interval_95`
-for exactly 2.5 and 97.5.
+for exactly 2.5 and 97.5 (both leave NaN samples out).
 """
 
 from __future__ import annotations
@@ -41,26 +41,34 @@ def check_bootstrap(n_boot: int, confidence: float) -> None:
 
 
 def confidence_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
-    """The central ``confidence`` interval of bootstrap ``samples`` (NaN samples ignored).
+    """The central ``confidence`` interval of bootstrap ``samples`` (NaN samples ignored; NaN, NaN if all are).
 
     Examples
     --------
     >>> confidence_interval(np.arange(101.0), 0.5)
     (25.0, 75.0)
     """
+    if np.isnan(samples).all():  # every resample undefined (or none): no interval, and no numpy warning
+        return float("nan"), float("nan")
     lo, hi = np.nanpercentile(samples, [50 * (1 - confidence), 50 * (1 + confidence)])
     return float(lo), float(hi)
 
 
 def percentile_interval_95(draws: np.ndarray) -> tuple[float, float]:
-    """The 2.5th and 97.5th percentiles of ``draws``.
+    """The 2.5th and 97.5th percentiles of ``draws``, NaN draws left out (a resample on which the
+    statistic is undefined, such as a correlation of a constant); NaN, NaN if every draw is NaN.
 
     Examples
     --------
     >>> percentile_interval_95(np.arange(201.0))
     (5.0, 195.0)
+    >>> percentile_interval_95(np.array([np.nan, 1.0, 3.0]))
+    (1.05, 2.95)
     """
-    lo, hi = np.percentile(draws, [2.5, 97.5])
+    finite = draws[~np.isnan(draws)]
+    if not finite.size:
+        return float("nan"), float("nan")
+    lo, hi = np.percentile(finite, [2.5, 97.5])
     return float(lo), float(hi)
 
 
