@@ -100,7 +100,8 @@ def _report_error(message: str, kind: str, json_mode: bool, *, prefix: str = "em
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 success, 1 bad input, 2 usage, 130 interrupted).
+    """Run the command line; returns the exit status (0 success, 1 bad input, 2 usage, 130 interrupted by
+    Ctrl-C, 143 by SIGTERM, which stops a command as Ctrl-C does: :mod:`embedkit.cli._signals`).
 
     Every error embedkit raises on purpose (:class:`~embedkit.errors.EmbedkitError`), every
     ``OSError`` (missing, unreadable or unwritable files) and ``ValueError`` reaches the user as
@@ -113,8 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = None
     try:
         from ._common import one_line_warnings
+        from ._signals import sigterm_as_interrupt
 
-        with one_line_warnings():  # the parse too: an old option spelling warns as it is read
+        with one_line_warnings(), sigterm_as_interrupt():  # the parse too: an old option spelling warns as it is read
             args = parser.parse_args(argv)
             return int(args.func(args) or 0)
     except UsageError as exc:
@@ -127,8 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_error(_error_text(exc), type(exc).__name__, _json_mode(args, argv))
         return 1
     except KeyboardInterrupt:
-        _report_error("interrupted", "KeyboardInterrupt", _json_mode(args, argv))
-        return 130
+        from ._signals import interruption
+
+        word, status = interruption()
+        _report_error(word, "KeyboardInterrupt", _json_mode(args, argv))
+        return status
     except Exception as exc:  # a bug, or a library failing in a way embedkit did not foresee
         if os.environ.get("EMBEDKIT_TRACEBACK"):
             raise

@@ -182,10 +182,11 @@ def warn_unknown_words(words: Iterable[str], known: Container[str]) -> None:
 
 
 def report_interrupt(exc: KeyboardInterrupt, args: argparse.Namespace, *, checkpoint_option: str | None) -> int:
-    """Say in one line where Ctrl-C stopped training (and how to go on); return 130, the shell's
-    status for a process ended by SIGINT. ``checkpoint_option`` names the command's option that
+    """Say in one line where Ctrl-C (or SIGTERM) stopped training (and how to go on); return 130, the
+    shell's status for a process ended by SIGINT (143 after SIGTERM: :mod:`._signals`). ``checkpoint_option`` names the command's option that
     makes a run resumable (``None`` where there is none)."""
     from ..errors import TrainingInterrupted
+    from ._signals import interruption
 
     if not isinstance(exc, TrainingInterrupted):
         msg = "interrupted"
@@ -197,8 +198,10 @@ def report_interrupt(exc: KeyboardInterrupt, args: argparse.Namespace, *, checkp
         msg = f"interrupted after epoch {exc.epoch}; nothing was saved ({checkpoint_option} DIR makes a run resumable)"
     else:
         msg = f"interrupted after epoch {exc.epoch}; nothing was saved"
+    word, status = interruption()
+    msg = word + msg[len("interrupted") :]
     if getattr(args, "json", False):
         print(json.dumps({"error": msg, "type": type(exc).__name__}))
     else:
         print(f"embedkit: {msg}", file=sys.stderr)
-    return 130
+    return status

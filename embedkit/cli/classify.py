@@ -245,8 +245,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _finetune_interrupted(exc: KeyboardInterrupt, args: argparse.Namespace) -> int:
     """Say in one line where Ctrl-C stopped fine-tuning and where its best epoch is (a fine-tuned encoder keeps
-    no state to resume from); return 130."""
+    no state to resume from); return 130 (143 after SIGTERM)."""
     from ..errors import TrainingInterrupted
+    from ._signals import interruption
 
     if not isinstance(exc, TrainingInterrupted):
         msg = "interrupted"
@@ -254,11 +255,13 @@ def _finetune_interrupted(exc: KeyboardInterrupt, args: argparse.Namespace) -> i
         msg = f"interrupted after epoch {exc.epoch}; the best epoch so far is saved in {exc.checkpoint}"
     else:
         msg = f"interrupted after epoch {exc.epoch}; nothing was saved (--checkpoint DIR keeps the best epoch)"
+    word, status = interruption()
+    msg = word + msg[len("interrupted") :]
     if args.json:
         print(json.dumps({"error": msg, "type": type(exc).__name__}))
     else:
         print(f"embedkit: {msg}", file=sys.stderr)
-    return 130
+    return status
 
 
 def cmd_cv(args: argparse.Namespace) -> int:
