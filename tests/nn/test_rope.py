@@ -28,20 +28,9 @@ from embedkit.nn.lm.train import TrainedLM, evaluate_loss, load_language_model
 from embedkit.nn.lm.transformer import TransformerLM
 from embedkit.training.config import TrainConfig
 from embedkit.training.corpus import char_corpus_from_text
+from tests.nn.lively import TEXT, TOL, lively
 
 torch.set_num_threads(1)
-
-TEXT = "the quick brown fox jumps over the lazy dog.\nto be, or not to be: that is the question.\n"
-TOL = {"rtol": 1e-5, "atol": 2e-5}  # float32: the cached products have other shapes, so other roundings
-
-
-def lively(model: torch.nn.Module, seed: int = 0, std: float = 0.3) -> torch.nn.Module:
-    """``model`` with every parameter drawn from N(0, std²): outputs far from uniform, sensitive to every input."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(torch.randn(p.shape, generator=g) * std)
-    return model.eval()
 
 
 def rope_model(window: int = 6, block: int = 8, layers: int = 3) -> TransformerLM:
