@@ -182,26 +182,32 @@ def warn_unknown_words(words: Iterable[str], known: Container[str]) -> None:
 
 
 def report_interrupt(exc: KeyboardInterrupt, args: argparse.Namespace, *, checkpoint_option: str | None) -> int:
-    """Say in one line where Ctrl-C (or SIGTERM) stopped training (and how to go on); return 130, the
-    shell's status for a process ended by SIGINT (143 after SIGTERM: :mod:`._signals`). ``checkpoint_option`` names the command's option that
-    makes a run resumable (``None`` where there is none)."""
+    """Say in one line where Ctrl-C (or SIGTERM) stopped training (and how to go on); return the exit status
+    (:func:`say_interrupted`). ``checkpoint_option`` names the command's option that makes a run resumable
+    (``None`` where there is none)."""
     from ..errors import TrainingInterrupted
-    from ._signals import interruption
 
     if not isinstance(exc, TrainingInterrupted):
-        msg = "interrupted"
+        detail = ""
     elif exc.checkpoint is not None:
-        msg = f"interrupted after epoch {exc.epoch}; rerun with --resume"
+        detail = f" after epoch {exc.epoch}; rerun with --resume"
     elif getattr(args, checkpoint_option.lstrip("-").replace("-", "_"), None) if checkpoint_option else False:
-        msg = "interrupted before the first checkpoint was written; nothing was saved"
+        detail = " before the first checkpoint was written; nothing was saved"
     elif checkpoint_option:
-        msg = f"interrupted after epoch {exc.epoch}; nothing was saved ({checkpoint_option} DIR makes a run resumable)"
+        detail = f" after epoch {exc.epoch}; nothing was saved ({checkpoint_option} DIR makes a run resumable)"
     else:
-        msg = f"interrupted after epoch {exc.epoch}; nothing was saved"
+        detail = f" after epoch {exc.epoch}; nothing was saved"
+    return say_interrupted(detail, exc, args)
+
+
+def say_interrupted(detail: str, exc: KeyboardInterrupt, args: argparse.Namespace) -> int:
+    """Print ``interrupted`` (Ctrl-C) or ``terminated`` (SIGTERM: :mod:`._signals`) followed by ``detail``, on
+    stderr or with ``--json`` as ``{"error", "type"}``; return 130 or 143, the shell's status for the signal."""
+    from ._signals import interruption
+
     word, status = interruption()
-    msg = word + msg[len("interrupted") :]
     if getattr(args, "json", False):
-        print(json.dumps({"error": msg, "type": type(exc).__name__}))
+        print(json.dumps({"error": word + detail, "type": type(exc).__name__}))
     else:
-        print(f"embedkit: {msg}", file=sys.stderr)
+        print(f"embedkit: {word}{detail}", file=sys.stderr)
     return status

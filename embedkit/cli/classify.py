@@ -30,6 +30,7 @@ from ._common import (
     add_vectors_option,
     print_json,
     report_interrupt,
+    say_interrupted,
     shows_progress,
 )
 from ._help import add_deprecated_option
@@ -244,24 +245,17 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _finetune_interrupted(exc: KeyboardInterrupt, args: argparse.Namespace) -> int:
-    """Say in one line where Ctrl-C stopped fine-tuning and where its best epoch is (a fine-tuned encoder keeps
-    no state to resume from); return 130 (143 after SIGTERM)."""
+    """Say in one line where Ctrl-C (or SIGTERM) stopped fine-tuning and where its best epoch is (a fine-tuned
+    encoder keeps no state to resume from); return 130 (143 after SIGTERM)."""
     from ..errors import TrainingInterrupted
-    from ._signals import interruption
 
     if not isinstance(exc, TrainingInterrupted):
-        msg = "interrupted"
+        detail = ""
     elif exc.checkpoint is not None:
-        msg = f"interrupted after epoch {exc.epoch}; the best epoch so far is saved in {exc.checkpoint}"
+        detail = f" after epoch {exc.epoch}; the best epoch so far is saved in {exc.checkpoint}"
     else:
-        msg = f"interrupted after epoch {exc.epoch}; nothing was saved (--checkpoint DIR keeps the best epoch)"
-    word, status = interruption()
-    msg = word + msg[len("interrupted") :]
-    if args.json:
-        print(json.dumps({"error": msg, "type": type(exc).__name__}))
-    else:
-        print(f"embedkit: {msg}", file=sys.stderr)
-    return status
+        detail = f" after epoch {exc.epoch}; nothing was saved (--checkpoint DIR keeps the best epoch)"
+    return say_interrupted(detail, exc, args)
 
 
 def cmd_cv(args: argparse.Namespace) -> int:
