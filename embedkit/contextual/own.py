@@ -162,10 +162,9 @@ def require_model(model: str | os.PathLike) -> None:
 
 def names_encoder(model: str | os.PathLike) -> bool:
     """Whether ``model`` names a Hugging Face encoder rather than an embedkit model file: a named model
-    (``minilm``), a folder with ``config.json``, or a path that does not exist (which
-    :func:`~embedkit.contextual.load_encoder` then refuses in one line)."""
+    (``minilm``) or a folder with ``config.json`` (a path that does not exist: :func:`require_model` first)."""
     path = Path(model).expanduser()
-    return str(model) in MODELS or not path.exists() or (path.is_dir() and (path / "config.json").is_file())
+    return str(model) in MODELS or (path.is_dir() and (path / "config.json").is_file())
 
 
 def split_tokens(model: OwnTransformer, sentence: str) -> TokenSplit:
