@@ -19,11 +19,11 @@ if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
 DATA_DIR = Path(os.environ.get("EMBEDKIT_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
 
 
-def pytest_xdist_auto_num_workers(config) -> int:
+def pytest_xdist_auto_num_workers(config) -> int | None:
     """``-n auto``: one worker per core this process may run on, at most 4 (each loads the vectors
-    and torch); ``PYTEST_XDIST_AUTO_NUM_WORKERS`` overrides it."""
+    and torch); with ``PYTEST_XDIST_AUTO_NUM_WORKERS`` set, pytest-xdist's own count (which reads it)."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+        return None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return min(cores, 4) if cores > 1 else 0
 

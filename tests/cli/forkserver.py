@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 # Run by the server: import the heavy libraries, then serve one request (a JSON line) at a time.
@@ -78,15 +77,6 @@ HEAVY = (
 )
 
 
-@dataclass(frozen=True)
-class Completed:
-    """What a child did: ``returncode`` (negative: killed by that signal), ``stdout`` and ``stderr``."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 class ForkServer:
     """One pre-warmed Python process that runs code in a fresh forked child per :meth:`run`."""
 
@@ -98,7 +88,9 @@ class ForkServer:
         )
         assert self.proc.stdout is not None and self.proc.stdout.readline() == "ready\n"
 
-    def run(self, code: str, argv: list[str], env: dict[str, str], timeout: int = 300) -> Completed:
+    def run(
+        self, code: str, argv: list[str], env: dict[str, str], timeout: int = 300
+    ) -> subprocess.CompletedProcess[str]:
         """Run ``code`` with ``sys.argv[1:] == argv`` and environment ``env`` in a new child; wait for it."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.count += 1
@@ -108,7 +100,7 @@ class ForkServer:
         self.proc.stdin.flush()
         reply = self.proc.stdout.readline()
         assert reply, "the fork server ended"
-        return Completed(json.loads(reply), out.read_text(), err.read_text())
+        return subprocess.CompletedProcess(argv, json.loads(reply), out.read_text(), err.read_text())
 
     def close(self) -> None:
         """End the server."""
