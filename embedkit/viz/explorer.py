@@ -51,6 +51,7 @@ from ..search.kernels import Index, cosine_topk, normalize_rows, unit_rows
 from ..vectors import Vectors
 from .colorings import OTHER, Coloring, categorical_coloring, cluster_coloring, read_metadata
 from .groups import merge_groups
+from .plotlyjs import deferred
 from .projection import Method, Projection
 from .reduce import pca, prepare_matrix, project, select_words
 
@@ -222,7 +223,7 @@ class Explorer:
         # The library goes in last, so that nothing inside it is taken for a placeholder.
         for key, value in parts.items():
             template = template.replace(key, value)
-        return template.replace("{{PLOTLY_JS}}", plotly_offline.get_plotlyjs())
+        return template.replace("{{PLOTLY_JS}}", deferred(plotly_offline.get_plotlyjs()))
 
     def _more_coords(self) -> np.ndarray:
         """The further projections' coordinates over the page's words, planar, NaN where one lacks a word."""

@@ -4,6 +4,22 @@
 (function () {
   "use strict";
   var T0 = performance.now();
+  // plotly.js as embedkit inlines it registers no trace type of its own (embedkit/viz/plotlyjs.py): the
+  // page registers scattergl now and the others, scatter3d among them, before its first 3-D view. Should
+  // the first not be scattergl, every type is registered at once, as the whole bundle would have done.
+  function registerTraces(all) {
+    var later = window.embedkitPlotlyLater;
+    if (!later) return;
+    if (!all && later.first !== null) {
+      var first = later.traces.splice(later.first, 1)[0]();
+      later.first = null;
+      Plotly.register(first);
+      if (first && first.name === "scattergl") return;
+    }
+    window.embedkitPlotlyLater = null;
+    Plotly.register(later.traces.map(function (f) { return f(); }));
+  }
+  registerTraces(false);
   var META = JSON.parse(document.getElementById("embedkit-meta").textContent);
   function text(id) { return document.getElementById(id).textContent.trim(); }
   // Base64 to bytes: the browser's own decoder where it has one (Chromium 140+, Firefox 133+), else atob.
@@ -661,6 +677,7 @@
   // The 3-D scene of what the 2-D map shows now, built only when that has changed since it was last built.
   function draw3d() {
     if (DRAWN3 === sig() && gd3) return redrawHighlight3d();
+    registerTraces(true);
     if (!gd3) {
       gd3 = document.createElement("div");
       gd3.id = "plot3d";
