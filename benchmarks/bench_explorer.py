@@ -9,7 +9,10 @@ For each size it builds the page of the N most frequent words of the default vec
 from file:// ``--repeat`` times in a fresh page and reads the times the page measures itself
 (``performance.now()`` from navigation start; ``window.embedkitExplorer.timings``), then times, inside
 the page, a search for 'frog', its 10 neighbours, the analogy man:king::woman:? and a zoom and a pan
-(the Plotly promise plus two animation frames). ``--candidates`` measures the two plotting libraries
+(the Plotly promise plus two animation frames). Unless ``--no-whole``, the same page with plotly.js as plotly
+ships it (registering every trace type while it loads, as the page did before issue 27) is measured in the
+same run, the two pages' loads taken in turn, with the ratio of their ready times; then each page's first
+3-D view in a fresh load. ``--candidates`` measures the two plotting libraries
 considered, plotly's scattergl and bokeh's WebGL scatter, on the same 100,000 points with hover text
 and nothing else. ``--tools`` builds one page of ``--sizes`` words with ``--methods`` (t-SNE and UMAP on
 the first 20,000 words), a metadata file of two columns (initial, length) and, with ``--3d``, the 3-D fits,
@@ -37,6 +40,9 @@ from benchmarks._common import ROOT, SCRATCH
 
 CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--enable-unsafe-swiftshader"]  # WebGL without a GPU (headless)
+# After a load and its operations, the browser's processes finish drawing and tear the page down; the
+# next load waits for them, as a reader's first load does not share the machine with a page just closed.
+SETTLE_S = float(os.environ.get("EMBEDKIT_BENCH_SETTLE_S", "2"))
 
 IN_PAGE = """async () => {
   const api = window.embedkitExplorer, gd = document.getElementById('plot');
@@ -189,21 +195,70 @@ def _median(rows: list[dict], key: str) -> float | None:
     return round(statistics.median(vals), 1) if vals else None
 
 
-def measure_explorer(browser, n: int, repeat: int) -> dict:
+def measure_explorer(browser, n: int, repeat: int, whole: bool) -> dict:
+    """The page of the ``n`` most frequent words; with ``whole``, the same page with plotly.js registering
+    every trace type while it loads (the bundle as plotly ships it, as before issue 27), loads alternating."""
     import embedkit
-    from embedkit.viz.explorer import explore
+    from embedkit.viz import explorer as module
 
     t = time.perf_counter()
-    ex = explore(embedkit.load(), n)
+    ex = module.explore(embedkit.load(), n)
     build_s = time.perf_counter() - t
-    path = ex.save(SCRATCH / f"explore_{n}.html")
-    return {
+    pages = {"this": ex.save(SCRATCH / f"explore_{n}.html")}
+    if whole:
+        real = module.deferred
+        module.deferred = lambda bundle: bundle  # type: ignore[assignment]
+        try:
+            pages["whole plotly.js"] = ex.save(SCRATCH / f"explore_{n}_whole.html")
+        finally:
+            module.deferred = real
+    measured = measure_pages(browser, pages, repeat)
+    out = {
         "words": len(ex),
         "embedded": ex.embedded,
         "neighbor_index": None if ex.embedded else ex.index,
         "build_s": round(build_s, 2),
-        **measure_page(browser, path, repeat),
+        **measured.pop("this"),
     }
+    if whole:
+        out["whole_plotly"] = measured.pop("whole plotly.js")
+        ratio = out["whole_plotly"]["median_ready_ms"] / out["median_ready_ms"]
+        out["ready_ratio_whole_over_this"] = round(ratio, 2)
+        print(
+            f"{n} words: ready {out['median_ready_ms']:.0f} ms, with the whole plotly.js "
+            f"{out['whole_plotly']['median_ready_ms']:.0f} ms ({ratio:.2f}x)",
+            flush=True,
+        )
+    return out
+
+
+def measure_pages(browser, pages: dict[str, Path], repeat: int) -> dict[str, dict]:
+    """:func:`measure_page` of each page, their loads taken in turn (so a change of load hits each alike),
+    then each page's first 3-D view in a fresh load."""
+    runs: dict[str, list] = {label: [] for label in pages}
+    for _ in range(repeat):
+        for label, path in pages.items():
+            runs[label].append(measure_page(browser, path, 1)["runs"][0])
+    out = {}
+    for label, path in pages.items():
+        out[label] = summary(path, runs[label])
+        out[label]["d3_first_ms"] = first_3d(browser, path)
+    return out
+
+
+def first_3d(browser, path: Path) -> float:
+    """The first 3-D view of a fresh load: ``set3d(true)`` until its scene is drawn (two frames)."""
+    page = browser.new_page(viewport={"width": 1300, "height": 850})
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready='1']", timeout=300_000)
+    ms = page.evaluate(
+        """async () => { const api = window.embedkitExplorer, s = performance.now();
+        await api.set3d(true); await api.settled();
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return performance.now() - s; }"""
+    )
+    page.close()
+    return round(ms)
 
 
 def measure_page(browser, path: Path, repeat: int) -> dict:
@@ -222,19 +277,27 @@ def measure_page(browser, path: Path, repeat: int) -> dict:
         run["errors"] = errors
         runs.append(run)
         page.close()
-    keys = [
-        "first_render_ms",
-        "ready_ms",
-        "script_start_ms",
-        "decode_ms",
-        "search_ms",
-        "search_again_ms",
-        "neighbors_ms",
-        "analogy_ms",
-    ]
+        time.sleep(SETTLE_S)
+    return summary(path, runs)
+
+
+KEYS = [
+    "first_render_ms",
+    "ready_ms",
+    "script_start_ms",
+    "decode_ms",
+    "search_ms",
+    "search_again_ms",
+    "neighbors_ms",
+    "analogy_ms",
+]
+
+
+def summary(path: Path, runs: list[dict]) -> dict:
+    """A page's size, the medians of its loads' timings and operations, and the loads themselves."""
     return {
         "page_bytes": path.stat().st_size,
-        **{f"median_{k}": _median(runs, k) for k in [*keys, "zoom_ms", "pan_ms"]},
+        **{f"median_{k}": _median(runs, k) for k in [*KEYS, "zoom_ms", "pan_ms"]},
         "runs": runs,
     }
 
@@ -319,6 +382,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-candidates", action="store_true")
     ap.add_argument(
+        "--no-whole", action="store_true", help="skip the same page with the whole plotly.js (as plotly ships it)"
+    )
+    ap.add_argument(
         "--page",
         nargs=2,
         action="append",
@@ -365,9 +431,9 @@ def main() -> None:
             record.setdefault("tools", []).append(rec)
             print(rec, flush=True)
         for n in [] if args.tools else args.sizes:
-            rec = measure_explorer(browser, n, args.repeat)
+            rec = measure_explorer(browser, n, args.repeat, not args.no_whole)
             record["explorer"].append(rec)
-            print({k: v for k, v in rec.items() if k != "runs"}, flush=True)
+            print({k: v for k, v in rec.items() if k not in ("runs", "whole_plotly")}, flush=True)
         if not args.no_candidates and not args.tools:
             record["candidates"] = measure_candidates(browser, 100_000, args.repeat)
             print(record["candidates"], flush=True)
