@@ -92,6 +92,17 @@ def gensim_data(name: str) -> str:
     return datapath(name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def torch_thread_per_worker():
+    """Under several pytest-xdist workers, torch runs on one thread in each: the workers share the cores."""
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        try:
+            import torch
+        except ImportError:
+            return
+        torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="module")
 def one_torch_thread():
     """Run a module's torch work on one thread (tiny models run fastest so, and leave the other core free)."""

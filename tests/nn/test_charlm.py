@@ -24,7 +24,7 @@ from embedkit.training.corpus import char_corpus_from_text, corpus_from_texts, r
 from embedkit.training.learn import train_lm
 from tests.seeds import seed
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 TEXT = "the quick brown fox jumps over the lazy dog.\nto be, or not to be: that is the question.\n" * 30
 

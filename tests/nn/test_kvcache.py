@@ -27,7 +27,7 @@ from embedkit.training.config import TrainConfig
 from embedkit.training.corpus import char_corpus_from_text, corpus_from_texts
 from tests.nn.lively import TEXT, TOL, lively
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def lm_model(positions: str = "learned", block: int = 8, vocab: int = 13) -> TransformerLM:

@@ -24,7 +24,7 @@ from embedkit.training.config import TrainConfig
 from embedkit.training.corpus import corpus_from_texts
 from tests.seeds import seed
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 TEXT = [
     "the king is dead , long live the king .",

@@ -30,7 +30,7 @@ from embedkit.training.config import TrainConfig
 from embedkit.training.corpus import char_corpus_from_text
 from tests.nn.lively import TEXT, TOL, lively
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def rope_model(window: int = 6, block: int = 8, layers: int = 3) -> TransformerLM:

@@ -17,7 +17,7 @@ from embedkit.sequences import Pair, Seq2SeqConfig, Splits
 from embedkit.sequences.api import load_seq2seq, train_seq2seq
 from tests.seeds import seed
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 VARIANTS = [
     ("gru", None, False),
