@@ -223,6 +223,7 @@ CASES: dict[str, list[Case]] = {
         Case("bias weat --permutations 0", 2, "argument --permutations"),
         Case("bias weat --max-missing 2", 2, "argument --max-missing"),
         Case("bias weat --seed -1", 2, "argument --seed: expected an integer in 0..4294967295"),
+        Case("bias weat --test weat7 --plot {tmp}/w.jpg", 1, "--plot must be .png, .svg or .pdf", leaves_no="w.jpg"),
         Case(
             "bias weat --encoder minilm --vectors glove-6b-50d",
             1,
@@ -246,6 +247,16 @@ CASES: dict[str, list[Case]] = {
         Case(
             "bias report -o {tmp}/r.txt", 1, "the table (-o) must be .html, .htm, .md or .markdown", leaves_no="r.txt"
         ),
+        Case("bias report -o {tmp}/r.md --plot {tmp}/r.gif", 1, "--plot must be .png, .svg or .pdf", leaves_no="r.md"),
+    ],
+    "bias direction": [
+        *vector_cases("bias direction nurse engineer"),
+        Case("bias direction", 1, "give the words to place on the direction (WORD ... or --words-file FILE)"),
+        Case("bias direction --words-file {missing}", 1, "missing.vec"),
+        Case("bias direction nurse --definitional {junk}", 1, "junk.vec, line"),
+        Case("bias direction xyzzyq qqzzyx", 1, "none of the 2 words is in the vectors"),
+        Case("bias direction nurse --orient she", 2, "argument --orient: expected 2 arguments"),
+        Case("bias direction nurse --plot {tmp}/d.txt", 1, "--plot must be .png, .svg or .pdf", leaves_no="d.txt"),
     ],
     "train-embeddings": [
         Case("train-embeddings {missing} -o {tmp}/e.ekv", 1, "missing.vec", leaves_no="e.ekv"),

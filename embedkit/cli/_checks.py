@@ -113,6 +113,10 @@ def options_for_fields(exc: Exception, options: Mapping[str, str]) -> str:
     return text
 
 
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+"""The figure files the commands write (``check_output``'s suffixes for a figure)."""
+
+
 def check_output(path: str | os.PathLike, suffixes: Sequence[str], what: str) -> Path:
     """Refuse an output path before the work that would fill it: a suffix not in ``suffixes``,
     an existing directory, or a parent that exists but is not a directory."""

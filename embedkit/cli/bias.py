@@ -1,5 +1,6 @@
-"""``bias weat``, ``bias metrics`` and ``bias debias``: the Word Embedding Association Test, the other
-metrics, and hard or Double-Hard debiasing."""
+"""``bias weat``, ``bias metrics``, ``bias debias``, ``bias report`` and ``bias direction``: the Word
+Embedding Association Test, the other metrics, hard or Double-Hard debiasing, the before/after table, and
+words on the bias direction; ``--plot`` draws the effect sizes or the direction as a figure."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from ..errors import InvalidArgumentError
 from ..io.named import DEFAULT_VECTORS
-from ._checks import float_in, int_at_least, non_negative_int, positive_int, seed
+from ._checks import FIGURE_SUFFIXES, check_output, float_in, int_at_least, non_negative_int, positive_int, seed
 from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
 
 
@@ -82,6 +83,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--seed", type=seed, default=0, metavar="S", help="seed of the permutations and bootstrap (default 0)"
+    )
+    p.add_argument(
+        "--plot",
+        metavar="FIG",
+        default=None,
+        help="also draw the effect sizes with their intervals: a .png, .svg or .pdf file",
     )
     add_quiet_option(p)
     add_vectors_option(p)
@@ -176,10 +183,46 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--n-boot", type=non_negative_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)"
     )
     p.add_argument("--seed", type=seed, default=0, metavar="S", help="seed of the bootstraps (default 0)")
+    p.add_argument(
+        "--plot",
+        metavar="FIG",
+        default=None,
+        help="also draw the effect sizes of the vectors and of each method's result side by side: .png, .svg or .pdf",
+    )
     add_quiet_option(p)
     add_vectors_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_report)
+
+    p = bsub.add_parser(
+        "direction",
+        help="words on the bias direction (Bolukbasi et al. 2016, Figure 1's axis)",
+        description="Each word's cosine with the gender direction (the first principal component of Bolukbasi "
+        "et al.'s definitional pairs, or of --definitional), signed so that the first --orient word is positive; "
+        "sorted, and drawn with --plot.",
+    )
+    p.add_argument("words", nargs="*", metavar="WORD", help="the words (or --words-file)")
+    p.add_argument(
+        "--words-file", metavar="FILE", default=None, help="the words, one a line (beside or instead of WORD)"
+    )
+    p.add_argument(
+        "--orient",
+        nargs=2,
+        metavar=("POS", "NEG"),
+        default=None,
+        help="the word on the positive side and the one on the negative side (default: she he)",
+    )
+    p.add_argument(
+        "--definitional",
+        metavar="FILE",
+        help="definitional pairs, two words a line (default: Bolukbasi et al.'s 10 pairs)",
+    )
+    p.add_argument("--plot", metavar="FIG", default=None, help="also draw the words on the axis: .png, .svg or .pdf")
+    p.add_argument("--title", default=None, help="the figure's title (default: names the words and the direction)")
+    add_quiet_option(p)
+    add_vectors_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_direction)
 
 
 def _pair_of_sets(files: list[str], option: str) -> tuple[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -221,6 +264,8 @@ def cmd_weat(args: argparse.Namespace) -> int:
     from ..bias import weat
 
     queries = _queries(args)  # file and name errors before the vectors load
+    if args.plot:
+        check_output(args.plot, FIGURE_SUFFIXES, "--plot")
     if args.encoder is not None and args.vectors is not None:
         raise InvalidArgumentError(
             "--vectors and --encoder exclude each other: SEAT encodes sentences, it reads no vectors"
@@ -241,14 +286,30 @@ def cmd_weat(args: argparse.Namespace) -> int:
         from ..contextual import load_encoder
 
         enc = load_encoder(args.encoder)
-        return _print_weat(args, [seat(q, model=enc, **options) for q in queries])
-    v = load_vectors(args.vectors, progress=shows_progress(args))
-    return _print_weat(args, [weat(v, q, max_missing=args.max_missing, **options) for q in queries])
+        results = [seat(q, model=enc, **options) for q in queries]
+        label = str(args.encoder)
+    else:
+        v = load_vectors(args.vectors, progress=shows_progress(args))
+        results = [weat(v, q, max_missing=args.max_missing, **options) for q in queries]
+        label = v.source or str(args.vectors)
+    if args.plot:
+        from ..bias import plot_effect_sizes
+
+        title = f"{'SEAT' if args.encoder else 'WEAT'} effect sizes, {label}"
+        _save_figure(plot_effect_sizes({label: results}, title=title), args.plot)
+    return _print_weat(args, results)
+
+
+def _save_figure(fig, path: str) -> None:
+    """Write a figure atomically, at the resolution of the other commands' figures."""
+    from ..viz.saving import save_figure
+
+    save_figure(fig, path, dpi=120)
 
 
 def _print_weat(args: argparse.Namespace, results: list) -> int:
     if args.json:
-        print_json({"tests": [r.to_dict() for r in results]})
+        print_json({"tests": [r.to_dict() for r in results], "plot": args.plot})
         return 0
     sided = "two-sided" if args.two_sided else "one-sided"
     width = 11 if all(r.name.startswith("seat-weat") for r in results) else 8  # seat-weat10 in full
@@ -263,6 +324,8 @@ def _print_weat(args: argparse.Namespace, results: list) -> int:
         ci = f"[{r.effect_size_ci[0]:.2f}, {r.effect_size_ci[1]:.2f}]"
         name = r.name if len(r.name) <= width else r.name[: width - 1] + "~"
         print(f"  {name:<{width}} {r.effect_size:>7.3f}  {ci:<16} {r.statistic:>9.4f}  {p}")
+    if args.plot:
+        print(f"wrote {args.plot}")
     return 0
 
 
@@ -330,6 +393,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ._checks import check_output
 
     out = check_output(args.output, (".html", ".htm", ".md", ".markdown"), "the table (-o)")
+    if args.plot:
+        check_output(args.plot, FIGURE_SUFFIXES, "--plot")
     for t in args.test or ():
         weat_test(t)  # a misspelt name before the vectors load
     v = load_vectors(args.vectors, progress=shows_progress(args))
@@ -345,10 +410,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     text = r.to_html() if out.suffix.lower() in (".html", ".htm") else r.to_markdown()
     with atomic_write(out) as f:
         f.write(text.encode("utf-8"))
+    if args.plot:
+        from ..bias import plot_effect_sizes
+
+        sets = {c: r.weat[i] for i, c in enumerate(r.columns)}
+        _save_figure(plot_effect_sizes(sets, title="WEAT effect sizes before and after debiasing"), args.plot)
     if args.json:
-        print_json({**r.to_dict(), "output": str(out)})
+        print_json({**r.to_dict(), "output": str(out), "plot": args.plot})
         return 0
-    print(f"wrote {out}")
+    print(f"wrote {out}" + (f" and {args.plot}" if args.plot else ""))
     for j, t in enumerate(r.tests):
         for i, m in enumerate(r.columns):
             change = r.change(i, j)
@@ -356,4 +426,37 @@ def cmd_report(args: argparse.Namespace) -> int:
                 before, after = r.weat[0][j].effect_size, r.weat[i][j].effect_size
                 kind = "overshoot" if change == "overshoot" else "sign flipped within noise"
                 print(f"{t}: {m} {kind}, effect size {before:+.3f} -> {after:+.3f}")
+    return 0
+
+
+def cmd_direction(args: argparse.Namespace) -> int:
+    from ..bias import DEFINITIONAL_PAIRS, bias_subspace, project_on_direction, read_word_pairs
+    from ..viz.groups import read_words
+
+    words = list(args.words) + (read_words(args.words_file) if args.words_file else [])
+    if not words:
+        raise InvalidArgumentError("give the words to place on the direction (WORD ... or --words-file FILE)")
+    words = list(dict.fromkeys(words))
+    if args.plot:
+        check_output(args.plot, FIGURE_SUFFIXES, "--plot")
+    definitional = read_word_pairs(args.definitional) if args.definitional else DEFINITIONAL_PAIRS
+    v = load_vectors(args.vectors, progress=shows_progress(args))
+    sub = bias_subspace(v, definitional)
+    pos, neg = args.orient or ("she", "he")
+    proj = project_on_direction(v, words, subspace=sub, orient=(pos, neg))
+    if args.plot:
+        from ..bias import plot_direction
+
+        _save_figure(plot_direction(proj, title=args.title), args.plot)
+    if args.json:
+        direction = {k: x for k, x in sub.to_dict().items() if k != "components"}
+        print_json({**proj.to_dict(), "direction": direction, "plot": args.plot})
+        return 0
+    order = sorted(range(len(proj.words)), key=lambda i: -proj.values[i])
+    width = max(len(w) for w in proj.words)
+    print(f"  {'word':<{width}}  cosine ({pos} +, {neg} -)")
+    for i in order:
+        print(f"  {proj.words[i]:<{width}}  {proj.values[i]:+.4f}")
+    if args.plot:
+        print(f"wrote {args.plot}")
     return 0

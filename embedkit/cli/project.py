@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import InvalidArgumentError
 from ..progress import waiting
 from ..viz.groups import merge_groups, read_groups, read_words
-from ._checks import check_output, non_negative_int, positive_int
+from ._checks import FIGURE_SUFFIXES, check_output, non_negative_int, positive_int
 from ._common import (
     add_json_option,
     add_projection_options,
@@ -22,8 +22,6 @@ from ._common import (
     shows_progress,
 )
 from ._help import plural
-
-_FIG_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -194,7 +192,7 @@ def _common_plot(q: argparse.ArgumentParser) -> None:
 
 
 def _check_output(path: Path) -> None:
-    check_output(path, _FIG_SUFFIXES, "the figure")
+    check_output(path, FIGURE_SUFFIXES, "the figure")
 
 
 def _save_figure(fig, path: Path) -> int:

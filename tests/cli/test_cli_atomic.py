@@ -90,8 +90,17 @@ CASES: dict[str, list[Case]] = {
             "bias report --test weat7 --benchmarks wordsim353 --methods hard --n-boot 10 -q -o {out}/r.html",
             "r.html",
             limit=512,
-        )
+        ),
+        Case(
+            "bias report --test weat7 --benchmarks wordsim353 --methods hard --n-boot 10 -q -o {out}/r.html "
+            "--plot {out}/r.png",
+            "r.png",
+            written=("r.html",),
+            fail_on="r.png",
+        ),
     ],
+    "bias weat": [Case("bias weat --test weat7 --n-boot 10 -q --plot {out}/w.png", "w.png")],
+    "bias direction": [Case("bias direction nurse engineer boss -q --plot {out}/d.png", "d.png")],
     "encode": [
         # fail_on: the first run unpacks the 90 MB model into the cache before the output is written
         Case("encode --input {corpus} -q -o {out}/e.npy", "e.npy", fail_on="e.npy", slow=True, torch=True),
@@ -228,7 +237,6 @@ WRITES_NOTHING = {
     "generate",
     "seq2seq translate",
     "seq2seq evaluate",
-    "bias weat",
     "bias metrics",
     "context",
 }

@@ -143,3 +143,102 @@ def test_debias_word_files(tmp_path, capsys):
     assert main(["bias", "debias", "-o", str(tmp_path / "e.ekv"), "--definitional", str(bad)]) == 1
     assert capsys.readouterr().err == f"embedkit: error: {bad}, line 2: expected two words, got 1\n"
     assert not (tmp_path / "e.ekv").exists()
+
+
+OCCUPATIONS = ["nurse", "engineer", "homemaker", "programmer", "receptionist", "boss"]
+
+
+def _png(fig, path):
+    from embedkit.viz.saving import save_figure
+
+    return save_figure(fig, path, dpi=120).read_bytes()
+
+
+def test_direction_table_and_json_equal_the_api(glove, capsys):
+    """Check that `bias direction` gives project_on_direction's cosines, sorted she-most first, and the direction's pairs."""
+    from embedkit.bias import bias_subspace, project_on_direction
+
+    ref = project_on_direction(glove, OCCUPATIONS)
+    assert main(["bias", "direction", *OCCUPATIONS, "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["words"] == OCCUPATIONS and d["values"] == list(ref.values)
+    assert d["positive"] == "she" and d["negative"] == "he" and d["missing"] == [] and d["plot"] is None
+    sub = bias_subspace(glove)
+    assert d["direction"]["explained_variance_ratio"] == list(sub.explained_variance_ratio)
+    assert ["she", "he"] in d["direction"]["pairs"] and "components" not in d["direction"]
+    assert main(["bias", "direction", *OCCUPATIONS]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["word", "cosine", "(she", "+,", "he", "-)"]
+    rows = [line.split() for line in lines[1:]]
+    order = sorted(range(6), key=lambda i: -ref.values[i])
+    assert [r[0] for r in rows] == [OCCUPATIONS[i] for i in order]
+    assert [float(r[1]) for r in rows] == pytest.approx([ref.values[i] for i in order], abs=5e-5)
+    assert rows[0][0] == "homemaker" and rows[-1][0] == "boss"
+
+
+def test_direction_orient_words_file_and_definitional(glove, tmp_path, capsys):
+    """Check --orient he she (signs flip), --words-file beside WORD (deduplicated), a missing word's warning and --definitional."""
+    from embedkit.bias import bias_subspace, project_on_direction
+
+    words = tmp_path / "w.txt"
+    words.write_text("engineer\nxyzzyq\nnurse\n", encoding="utf-8")
+    assert main(["bias", "direction", "nurse", "--words-file", str(words), "--orient", "he", "she", "--json"]) == 0
+    out, err = capsys.readouterr()
+    d = json.loads(out)
+    ref = project_on_direction(glove, ["nurse", "engineer"])
+    assert d["words"] == ["nurse", "engineer"] and d["missing"] == ["xyzzyq"]
+    assert d["values"] == pytest.approx([-x for x in ref.values], abs=1e-12)
+    assert err == "embedkit: warning: dropped words missing from the vectors: 'xyzzyq'\n"
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("woman man\ngirl boy\nmother father\n", encoding="utf-8")
+    assert main(["bias", "direction", "nurse", "engineer", "--definitional", str(pairs), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    sub = bias_subspace(glove, [("woman", "man"), ("girl", "boy"), ("mother", "father")])
+    assert d["values"] == list(project_on_direction(glove, ["nurse", "engineer"], subspace=sub).values)
+    assert d["direction"]["pairs"] == [["woman", "man"], ["girl", "boy"], ["mother", "father"]]
+
+
+def test_direction_plot_is_the_api_figure(glove, tmp_path, capsys):
+    """Check that --plot writes the very PNG that plot_direction draws for the same words and title."""
+    from embedkit.bias import plot_direction, project_on_direction
+
+    out = tmp_path / "d.png"
+    assert main(["bias", "direction", *OCCUPATIONS, "--plot", str(out), "--title", "occupations"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"wrote {out}"
+    ref = _png(plot_direction(project_on_direction(glove, OCCUPATIONS), title="occupations"), tmp_path / "ref.png")
+    assert out.read_bytes() == ref and ref[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_weat_plot_is_the_api_figure(glove, tmp_path, capsys):
+    """Check that `bias weat --plot` writes plot_effect_sizes' figure of the tests run, labelled by the vectors."""
+    from embedkit.bias import Query, plot_effect_sizes, weat
+
+    out = tmp_path / "w.png"
+    assert main(["bias", "weat", "--test", "weat7", "weat8", "--n-boot", "100", "--plot", str(out), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["plot"] == str(out) and [t["name"] for t in d["tests"]] == ["weat7", "weat8"]
+    results = [weat(glove, Query.from_test(t), n_boot=100, seed=0) for t in ("weat7", "weat8")]
+    assert [r.effect_size_ci for r in results] == [tuple(t["effect_size_ci"]) for t in d["tests"]]
+    fig = plot_effect_sizes({glove.source: results}, title=f"WEAT effect sizes, {glove.source}")
+    assert out.read_bytes() == _png(fig, tmp_path / "ref.png")
+    assert main(["bias", "weat", "--test", "weat7", "--n-boot", "0", "--plot", str(tmp_path / "w.svg"), "-q"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"wrote {tmp_path / 'w.svg'}"
+    assert (tmp_path / "w.svg").read_text(encoding="utf-8").startswith("<?xml")
+
+
+@pytest.mark.slow
+def test_report_plot_draws_each_column(glove, tmp_path, capsys):
+    """Check that `bias report --plot` draws the vectors and each method's result, the table's effect sizes."""
+    from embedkit.bias import plot_effect_sizes
+    from embedkit.bias.report import debias_report
+
+    out, fig_path = tmp_path / "r.md", tmp_path / "r.png"
+    argv = ["bias", "report", "--test", "weat7", "--benchmarks", "wordsim353", "--methods", "hard"]
+    assert main([*argv, "--n-boot", "50", "-q", "-o", str(out), "--plot", str(fig_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"wrote {out} and {fig_path}"
+    r = debias_report(glove, ("hard",), tests=["weat7"], benchmarks=("wordsim353",), n_boot=50, seed=0)
+    assert len(r.columns) == 2
+    fig = plot_effect_sizes(
+        {c: r.weat[i] for i, c in enumerate(r.columns)}, title="WEAT effect sizes before and after debiasing"
+    )
+    assert fig_path.read_bytes() == _png(fig, tmp_path / "ref.png")

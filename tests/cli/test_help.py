@@ -48,7 +48,7 @@ def test_the_walk_sees_every_command():
     """Check that the walk reaches nested subcommands (seq2seq train, plot attention, evaluate similarity)."""
     names = {name for name, _ in COMMANDS}
     assert {"seq2seq train", "plot attention", "evaluate similarity", "convert", "train-embeddings"} <= names
-    assert len(COMMANDS) == 34
+    assert len(COMMANDS) == 35
 
 
 @pytest.mark.parametrize(("name", "action"), ARGUMENTS, ids=[n for n, _ in ARGUMENTS])
