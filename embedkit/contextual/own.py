@@ -142,6 +142,16 @@ def load_any(model: str | os.PathLike | Encoder | OwnTransformer) -> Encoder | O
     require_model(model)
     if names_encoder(model):
         return load_encoder(model)
+    path = Path(model).expanduser()
+    if path.is_dir():
+        from ..nn.runtime.checkpoint import latest_checkpoint
+
+        if latest_checkpoint(path) is None:
+            raise ModelFileError(
+                path,
+                "not a model folder: no config.json (a Hugging Face model) and no epoch-K.pt files (embedkit's "
+                "checkpoints)",
+            )
     return load_transformer(model)
 
 

@@ -3,7 +3,10 @@
 of the sentences (:func:`~embedkit.nn.runtime.distributed.shard`: sizes differ by at most one, earlier
 ranks take the larger) and rank 0 gathers the shards in rank order, so its rows are in input order, as
 one process gives them. Outside ``torchrun`` it is plain :func:`~embedkit.contextual.encode` /
-:func:`~embedkit.contextual.encode_tokens`.
+:func:`~embedkit.contextual.encode_tokens`. An embedkit transformer (a model file, see
+:mod:`embedkit.contextual.own`) is encoded a sentence at a time: its sentence vector is the mean of its
+last layer over the sentence's word tokens, and with a layer its words' vectors are those the layer
+analysis reads.
 
 Each shard is batched by length on its own, so a row can differ from the single-process row in the last
 bits (float32 rounding of other batch shapes; equal to 1e-5), never in order or content.
@@ -19,8 +22,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._launch import under_torchrun
-from .api import PieceMode, encode, encode_tokens, load_encoder
+from ..errors import InvalidArgumentError
+from .api import PieceMode, encode, encode_tokens
 from .models import DEFAULT_MODEL
+from .own import OwnTransformer, load_any
 
 if TYPE_CHECKING:
     from ..nn.contextual import Encoder
@@ -41,8 +46,15 @@ class EncodedCorpus:
 
 
 def _local(
-    sentences: list[str], encoder: Encoder, layer: int | None, pieces: PieceMode, batch_size: int, progress: bool
+    sentences: list[str],
+    encoder: Encoder | OwnTransformer,
+    layer: int | None,
+    pieces: PieceMode,
+    batch_size: int,
+    progress: bool,
 ) -> tuple[np.ndarray, list[list[str]] | None]:
+    if isinstance(encoder, OwnTransformer):
+        return _own(sentences, encoder, layer, pieces, progress)
     if layer is None:
         return encode(sentences, model=encoder, batch_size=batch_size, progress=progress), None
     tokens = encode_tokens(
@@ -52,10 +64,25 @@ def _local(
     return matrix, [t.words for t in tokens]
 
 
+def _own(
+    sentences: list[str], model: OwnTransformer, layer: int | None, pieces: PieceMode, progress: bool
+) -> tuple[np.ndarray, list[list[str]] | None]:
+    from ..nn.introspect import own_sentence_vectors, own_token_vectors
+
+    if layer is None:
+        return own_sentence_vectors(model, sentences, progress=progress), None
+    n = model.num_layers
+    if not -n - 1 <= layer <= n:
+        raise InvalidArgumentError(f"layer must be between 0 and {n} (or -1 for the last), not {layer!r}")
+    rows = own_token_vectors(model, sentences, layers=[layer % (n + 1)], pieces=pieces, progress=progress)
+    matrix = np.concatenate([v[0] for _, v in rows]) if rows else np.zeros((0, model.dim), np.float32)
+    return matrix, [words for words, _ in rows]
+
+
 def encode_corpus(
     sentences: Sequence[str],
     *,
-    model: str | os.PathLike | Encoder = DEFAULT_MODEL,
+    model: str | os.PathLike | Encoder | OwnTransformer = DEFAULT_MODEL,
     layer: int | None = None,
     pieces: PieceMode = "mean",
     batch_size: int = 64,
@@ -65,7 +92,7 @@ def encode_corpus(
     processes of ``torchrun`` when launched by it (see the module's summary). Returns the whole result on
     rank 0 (and in a plain run), ``None`` on the other ranks."""
     texts = list(sentences)
-    encoder = load_encoder(model) if isinstance(model, str | os.PathLike) else model
+    encoder = load_any(model)
     if not under_torchrun():
         matrix, words = _local(texts, encoder, layer, pieces, batch_size, progress)
         return EncodedCorpus(matrix, words, layer, 1)

@@ -32,6 +32,7 @@ __all__ = [
     "decoder_attention",
     "encoder_states",
     "lm_states",
+    "own_sentence_vectors",
     "own_states",
     "own_token_vectors",
 ]
@@ -202,5 +203,21 @@ def own_token_vectors(
             stack = torch.stack([hidden[at] for at in layers]).numpy()  # (K, T, C)
             rows = [stack[:, ts].mean(axis=1) if pieces == "mean" else stack[:, ts[0]] for ts in index]
             out.append((split.words, np.stack(rows, axis=1).astype(np.float32)))  # (K, W, C)
+            bar.update(1)
+    return out
+
+
+def own_sentence_vectors(model: OwnTransformer, sentences: Sequence[str], *, progress: bool) -> np.ndarray:
+    """One vector per sentence, (sentences, C): the mean of the last layer's states over the sentence's
+    tokens that belong to a word (a start token, a character model's spaces and a classifier's ``[CLS]``
+    left out), as MiniLM's own pooling means its last layer over the sentence's tokens."""
+    out = np.zeros((len(sentences), model.dim), np.float32)
+    with progress_bar(desc="encode", total=len(sentences), unit="sentence", enabled=progress) as bar:
+        for i, sentence in enumerate(sentences):
+            split = split_tokens(model, sentence)
+            at = [t for t, w in enumerate(split.word_of) if w is not None]
+            if at:
+                hidden, _ = own_states(model, split.ids)
+                out[i] = hidden[-1][at].mean(dim=0).numpy()
             bar.update(1)
     return out

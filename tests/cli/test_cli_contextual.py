@@ -63,7 +63,10 @@ def test_encode_layer_writes_word_vectors(tmp_path, sentences, capsys, minilm):
     ("argv", "message"),
     [
         (["--layer", "7"], "layer must be between 0 and 6 (or -1 for the last), not 7"),
-        (["--model", "nope"], "unknown model 'nope': neither a named model (minilm) nor a folder"),
+        (
+            ["--model", "nope"],
+            "unknown model 'nope': neither a named model (minilm), a model folder nor an embedkit model file",
+        ),
         (["-o", "OUT/o.txt"], "the output must be .npy or .ekv, not 'o.txt'"),
         (["--input", "missing.txt"], "missing.txt"),
     ],
