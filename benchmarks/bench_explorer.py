@@ -249,6 +249,8 @@ def measure_pages(browser, pages: dict[str, Path], repeat: int) -> dict[str, dic
 def first_3d(browser, path: Path) -> float:
     """The first 3-D view of a fresh load: ``set3d(true)`` until its scene is drawn (two frames)."""
     page = browser.new_page(viewport={"width": 1300, "height": 850})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
     page.wait_for_selector("body[data-ready='1']", timeout=300_000)
     ms = page.evaluate(
@@ -258,6 +260,9 @@ def first_3d(browser, path: Path) -> float:
         return performance.now() - s; }"""
     )
     page.close()
+    time.sleep(SETTLE_S)
+    if errors:
+        raise RuntimeError(f"{path.name}: the 3-D view raised {errors[0]}")
     return round(ms)
 
 

@@ -248,6 +248,9 @@ CASES: dict[str, list[Case]] = {
             "bias report -o {tmp}/r.txt", 1, "the table (-o) must be .html, .htm, .md or .markdown", leaves_no="r.txt"
         ),
         Case("bias report -o {tmp}/r.md --plot {tmp}/r.gif", 1, "--plot must be .png, .svg or .pdf", leaves_no="r.md"),
+        Case(
+            "bias report --methods hard hard -o {tmp}/r.md", 1, "debiasing method 'hard' given twice", leaves_no="r.md"
+        ),
     ],
     "bias direction": [
         *vector_cases("bias direction nurse engineer"),
@@ -256,6 +259,7 @@ CASES: dict[str, list[Case]] = {
         Case("bias direction nurse --definitional {junk}", 1, "junk.vec, line"),
         Case("bias direction xyzzyq qqzzyx", 1, "none of the 2 words is in the vectors"),
         Case("bias direction nurse --orient she", 2, "argument --orient: expected 2 arguments"),
+        Case("bias direction nurse --orient xyzzyq he", 1, "orient: 'xyzzyq' is not in the vectors"),
         Case("bias direction nurse --plot {tmp}/d.txt", 1, "--plot must be .png, .svg or .pdf", leaves_no="d.txt"),
     ],
     "train-embeddings": [

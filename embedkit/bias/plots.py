@@ -56,14 +56,17 @@ def project_on_direction(
     orient: tuple[str, str] = ("she", "he"),
 ) -> DirectionProjection:
     """The projection of ``words`` on the bias direction (default: the gender direction of
-    :func:`bias_subspace`), signed so that ``orient[0]`` lies on the positive side of ``orient[1]``.
-    Missing words are dropped with a warning (all missing is an error)."""
+    :func:`bias_subspace`), signed so that ``orient[0]`` lies on the positive side of ``orient[1]`` (both
+    must be in the vectors). Missing words are dropped with a warning (all missing is an error)."""
     sub = subspace if subspace is not None else bias_subspace(vectors)
     d = np.asarray(sub.direction, dtype=np.float64)
     unit = vectors.normalized
     index = vectors.index
     pos, neg = (index.get(w, index.get(w.lower())) for w in orient)
-    if pos is not None and neg is not None and float(unit[pos] @ d) < float(unit[neg] @ d):
+    for word, row in zip(orient, (pos, neg)):
+        if row is None:
+            raise DataError(f"orient: {word!r} is not in the vectors (the two words set which side is positive)")
+    if float(unit[pos] @ d) < float(unit[neg] @ d):
         d = -d
     found = [(w, index.get(w, index.get(w.lower()))) for w in words]
     missing = tuple(w for w, r in found if r is None)

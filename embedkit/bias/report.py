@@ -197,6 +197,9 @@ def debias_report(
     unknown = [m for m in methods if m not in DEBIAS_METHODS]
     if unknown:
         raise InvalidArgumentError(f"unknown debiasing method {unknown[0]!r} (known: {', '.join(DEBIAS_METHODS)})")
+    twice = [m for i, m in enumerate(methods) if m in methods[:i]]
+    if twice:
+        raise InvalidArgumentError(f"debiasing method {twice[0]!r} given twice")
     names = tuple(tests) if tests is not None else tuple(WEAT_TESTS)
     sets = [vectors, *(DEBIAS_METHODS[m](vectors) for m in methods)]
     with warnings.catch_warnings():

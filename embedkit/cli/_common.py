@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import warnings
 from collections.abc import Container, Iterable, Iterator
@@ -211,3 +212,10 @@ def say_interrupted(detail: str, exc: KeyboardInterrupt, args: argparse.Namespac
     else:
         print(f"embedkit: {word}{detail}", file=sys.stderr)
     return status
+
+
+def write_figure(fig: Any, path: str | os.PathLike) -> int:
+    """Write a command's figure atomically, at 120 dpi, in the format its suffix names; its size in bytes."""
+    from ..viz.saving import save_figure
+
+    return save_figure(fig, path, dpi=120).stat().st_size

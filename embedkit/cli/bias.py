@@ -10,7 +10,15 @@ from pathlib import Path
 from ..errors import InvalidArgumentError
 from ..io.named import DEFAULT_VECTORS
 from ._checks import FIGURE_SUFFIXES, check_output, float_in, int_at_least, non_negative_int, positive_int, seed
-from ._common import add_json_option, add_quiet_option, add_vectors_option, load_vectors, print_json, shows_progress
+from ._common import (
+    add_json_option,
+    add_quiet_option,
+    add_vectors_option,
+    load_vectors,
+    print_json,
+    shows_progress,
+    write_figure,
+)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -296,15 +304,8 @@ def cmd_weat(args: argparse.Namespace) -> int:
         from ..bias import plot_effect_sizes
 
         title = f"{'SEAT' if args.encoder else 'WEAT'} effect sizes, {label}"
-        _save_figure(plot_effect_sizes({label: results}, title=title), args.plot)
+        write_figure(plot_effect_sizes({label: results}, title=title), args.plot)
     return _print_weat(args, results)
-
-
-def _save_figure(fig, path: str) -> None:
-    """Write a figure atomically, at the resolution of the other commands' figures."""
-    from ..viz.saving import save_figure
-
-    save_figure(fig, path, dpi=120)
 
 
 def _print_weat(args: argparse.Namespace, results: list) -> int:
@@ -414,7 +415,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         from ..bias import plot_effect_sizes
 
         sets = {c: r.weat[i] for i, c in enumerate(r.columns)}
-        _save_figure(plot_effect_sizes(sets, title="WEAT effect sizes before and after debiasing"), args.plot)
+        write_figure(plot_effect_sizes(sets, title="WEAT effect sizes before and after debiasing"), args.plot)
     if args.json:
         print_json({**r.to_dict(), "output": str(out), "plot": args.plot})
         return 0
@@ -447,7 +448,7 @@ def cmd_direction(args: argparse.Namespace) -> int:
     if args.plot:
         from ..bias import plot_direction
 
-        _save_figure(plot_direction(proj, title=args.title), args.plot)
+        write_figure(plot_direction(proj, title=args.title), args.plot)
     if args.json:
         direction = {k: x for k, x in sub.to_dict().items() if k != "components"}
         print_json({**proj.to_dict(), "direction": direction, "plot": args.plot})

@@ -53,7 +53,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         default="mean",
         help="with --layer: a word split into pieces gets the mean of its pieces or its first piece (default mean)",
     )
-    p.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="sentences per batch (default 64)")
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=64,
+        metavar="N",
+        help="sentences per batch of a Hugging Face model (embedkit's own encode one at a time) (default 64)",
+    )
     add_quiet_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_encode)

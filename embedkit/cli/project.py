@@ -20,6 +20,7 @@ from ._common import (
     load_vectors,
     print_json,
     shows_progress,
+    write_figure,
 )
 from ._help import plural
 
@@ -195,12 +196,6 @@ def _check_output(path: Path) -> None:
     check_output(path, FIGURE_SUFFIXES, "the figure")
 
 
-def _save_figure(fig, path: Path) -> int:
-    from ..viz.saving import save_figure
-
-    return save_figure(fig, path, dpi=120).stat().st_size
-
-
 def _status(args: argparse.Namespace, msg: str) -> None:
     if not getattr(args, "quiet", False) and not args.json:
         print(msg, file=sys.stderr, flush=True)
@@ -255,7 +250,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         proj.save(args.save_projection)
     t1 = time.perf_counter()
     fig = plot_projection(proj, labels=args.label, groups=groups, title=args.title)
-    size = _save_figure(fig, args.output)
+    size = write_figure(fig, args.output)
     timings["plot"] = time.perf_counter() - t1
     timings["total"] = time.perf_counter() - start
     out = {
@@ -299,7 +294,7 @@ def cmd_plot_neighbors(args: argparse.Namespace) -> int:
     v = load_vectors(args.vectors, progress=shows_progress(args))
     nb = nearest(v, args.word, k=args.k, restrict=args.restrict)
     proj = project(v, [args.word, *nb.words], method=args.method, progress=False)
-    size = _save_figure(plot_neighbors(nb, proj, title=args.title), args.output)
+    size = write_figure(plot_neighbors(nb, proj, title=args.title), args.output)
     return _report(
         args, "neighbors", size, {**nb.to_dict(), "method": proj.method, "trustworthiness": proj.trustworthiness}
     )
@@ -324,7 +319,7 @@ def cmd_plot_analogies(args: argparse.Namespace) -> int:
     v = load_vectors(args.vectors, progress=shows_progress(args))
     words = list(dict.fromkeys(w for ab in pairs for w in ab))
     proj = project(v, words, method="pca", trust_k=0)
-    size = _save_figure(plot_analogies(proj, pairs, title=args.title), args.output)
+    size = write_figure(plot_analogies(proj, pairs, title=args.title), args.output)
     return _report(
         args,
         "analogies",
@@ -338,7 +333,7 @@ def cmd_plot_heatmap(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     v = load_vectors(args.vectors, progress=shows_progress(args))
-    size = _save_figure(plot_vectors_heatmap(v, list(dict.fromkeys(args.words)), title=args.title), args.output)
+    size = write_figure(plot_vectors_heatmap(v, list(dict.fromkeys(args.words)), title=args.title), args.output)
     return _report(args, "heatmap", size, {"words": args.words, "dim": v.dim})
 
 
@@ -348,7 +343,7 @@ def cmd_plot_similarity(args: argparse.Namespace) -> int:
     _check_output(args.output)
     v = load_vectors(args.vectors, progress=shows_progress(args))
     words = list(dict.fromkeys(args.words))
-    size = _save_figure(plot_similarity_matrix(v, words, title=args.title), args.output)
+    size = write_figure(plot_similarity_matrix(v, words, title=args.title), args.output)
     return _report(args, "similarity", size, {"words": words})
 
 
@@ -365,7 +360,7 @@ def cmd_plot_attention(args: argparse.Namespace) -> int:
     if not amap.heading:  # a seq2seq model's cross-attention: the file, then the kind
         amap = dataclasses.replace(amap, model=f"{Path(args.model).name} ({amap.model})")
     fig = plot_attention(amap, layer=args.layer, head=args.head, title=args.title)
-    size = _save_figure(fig, args.output)
+    size = write_figure(fig, args.output)
     extra = {
         "source": args.text,
         "source_tokens": list(amap.source_tokens),

@@ -124,11 +124,24 @@ def encode_tokens(
     if pieces not in ("mean", "first"):
         raise InvalidArgumentError(f"pieces must be 'mean' or 'first', not {pieces!r}")
     enc = _encoder(model)
-    n = enc.num_layers
-    if not isinstance(layer, int) or not -n - 1 <= layer <= n:
-        raise InvalidArgumentError(f"layer must be between 0 and {n} (or -1 for the last), not {layer!r}")
-    at = layer % (n + 1)
+    at = layer_index(layer, enc.num_layers)
     from ..nn.contextual import token_vectors
 
     rows = token_vectors(enc, texts, layers=[at], pieces=pieces, batch_size=batch_size, progress=progress)
     return [SentenceTokens(s, words, vectors[0], at) for s, (words, vectors) in zip(texts, rows)]
+
+
+def layer_index(layer: object, n: int) -> int:
+    """The index among a model's ``n + 1`` hidden states (0: the embeddings, ``n``: the last block's output)
+    of ``layer``, which may count back from the end (-1: the last); anything else is one clear error.
+
+    >>> layer_index(-1, 6)
+    6
+    >>> layer_index(7, 6)
+    Traceback (most recent call last):
+    ...
+    embedkit.errors.InvalidArgumentError: layer must be between 0 and 6 (or -1 for the last), not 7
+    """
+    if isinstance(layer, bool) or not isinstance(layer, int) or not -n - 1 <= layer <= n:
+        raise InvalidArgumentError(f"layer must be between 0 and {n} (or -1 for the last), not {layer!r}")
+    return layer % (n + 1)

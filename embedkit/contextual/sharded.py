@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._launch import under_torchrun
-from ..errors import InvalidArgumentError
-from .api import PieceMode, encode, encode_tokens
+from .api import PieceMode, encode, encode_tokens, layer_index
 from .models import DEFAULT_MODEL
 from .own import OwnTransformer, load_any
 
@@ -71,10 +70,8 @@ def _own(
 
     if layer is None:
         return own_sentence_vectors(model, sentences, progress=progress), None
-    n = model.num_layers
-    if not -n - 1 <= layer <= n:
-        raise InvalidArgumentError(f"layer must be between 0 and {n} (or -1 for the last), not {layer!r}")
-    rows = own_token_vectors(model, sentences, layers=[layer % (n + 1)], pieces=pieces, progress=progress)
+    at = layer_index(layer, model.num_layers)
+    rows = own_token_vectors(model, sentences, layers=[at], pieces=pieces, progress=progress)
     matrix = np.concatenate([v[0] for _, v in rows]) if rows else np.zeros((0, model.dim), np.float32)
     return matrix, [words for words, _ in rows]
 

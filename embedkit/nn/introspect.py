@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from ..contextual.own import OwnTransformer, split_tokens
+from ..errors import DataError
 from ..progress import progress_bar
 
 __all__ = [
@@ -216,8 +217,9 @@ def own_sentence_vectors(model: OwnTransformer, sentences: Sequence[str], *, pro
         for i, sentence in enumerate(sentences):
             split = split_tokens(model, sentence)
             at = [t for t, w in enumerate(split.word_of) if w is not None]
-            if at:
-                hidden, _ = own_states(model, split.ids)
-                out[i] = hidden[-1][at].mean(dim=0).numpy()
+            if not at:
+                raise DataError(f"sentence {i} ({sentence!r}) has no word for {model.name} to encode")
+            hidden, _ = own_states(model, split.ids)
+            out[i] = hidden[-1][at].mean(dim=0).numpy()
             bar.update(1)
     return out

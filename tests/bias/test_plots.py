@@ -34,6 +34,10 @@ def test_projection_by_hand():
     assert_allclose(flipped.values, [-0.6], atol=1e-7)
     with pytest.raises(DataError, match=r"^none of the 1 words is in the vectors$"):
         project_on_direction(V, ["zzq"], subspace=SUB)
+    with pytest.raises(
+        DataError, match=r"^orient: 'shee' is not in the vectors \(the two words set which side is positive\)$"
+    ):
+        project_on_direction(V, ["nurse"], subspace=SUB, orient=("shee", "he"))
 
 
 def test_glove_occupations(glove):

@@ -73,6 +73,7 @@ def test_classifier_and_seq2seq_leave_out_cls_and_spaces(tiny_classifier_file, t
             at = [t for t, w in enumerate(split.word_of) if w is not None]
             assert len(at) < len(split.word_of)  # [CLS], or the spaces, are left out
             assert_allclose(row, hidden[-1][at].mean(dim=0).numpy(), atol=1e-6)
+            assert not np.allclose(row, hidden[-1].mean(dim=0).numpy(), atol=1e-3)  # not the mean with them
     words = encode_corpus(["ab ca"], model=tiny_seq2seq_file, layer=2, pieces="first")
     assert words is not None and words.words == [["ab", "ca"]]
     own = load_transformer(tiny_seq2seq_file)
@@ -87,3 +88,13 @@ def test_layer_past_the_last_is_refused(tiny_lm_file, sentences, tmp_path, capsy
     assert main(argv) == 1
     assert capsys.readouterr().err == "embedkit: error: layer must be between 0 and 2 (or -1 for the last), not 3\n"
     assert not out.exists()
+
+
+def test_a_sentence_without_a_word_and_a_layer_not_an_integer_are_refused(tiny_lm_file):
+    """Check that a blank sentence is one error naming it (not a row of zeros), and layer 1.0 one error naming it."""
+    from embedkit.errors import DataError, InvalidArgumentError
+
+    with pytest.raises(DataError, match=r"^sentence 1 \(' '\) has no word for tiny_lm\.pt to encode$"):
+        encode_corpus(["the cat", " "], model=tiny_lm_file)
+    with pytest.raises(InvalidArgumentError, match=r"^layer must be between 0 and 2 \(or -1 for the last\), not 1\.0$"):
+        encode_corpus(["the cat"], model=tiny_lm_file, layer=1.0)  # type: ignore[arg-type]

@@ -44,16 +44,15 @@ def _torchrun(argv: list[str]) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow  # a torchrun launch of two processes: tens of seconds
-@pytest.mark.parametrize("model", ["tiny_bert", "tiny_lm_file"])
-def test_two_processes_write_the_single_process_file(tmp_path, model, request):
-    """Check that two torchrun processes write the word rows and keys one process writes, equal to 1e-5
-    (word vectors: the shards' words and vectors both travel; sentence vectors are the same path without words),
-    for a Hugging Face encoder and for an embedkit transformer language model."""
+@pytest.mark.parametrize(("model", "layer"), [("tiny_bert", 1), ("tiny_lm_file", 1), ("tiny_lm_file", None)])
+def test_two_processes_write_the_single_process_file(tmp_path, model, layer, request):
+    """Check that two torchrun processes write the rows and keys one process writes, equal to 1e-5 (word
+    vectors: the shards' words and vectors both travel; sentence vectors: the same path without words), for a
+    Hugging Face encoder and for an embedkit transformer language model."""
     encoder = request.getfixturevalue(model)
-    layer = 1
     src = tmp_path / "s.txt"
     src.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
-    extra = ["--layer", str(layer)]
+    extra = [] if layer is None else ["--layer", str(layer)]
     one, two = tmp_path / "one.ekv", tmp_path / "two.ekv"
     assert main(["encode", "--model", str(encoder), "--input", str(src), "-o", str(one), "-q", *extra]) == 0
     run = _torchrun(["encode", "--model", str(encoder), "--input", str(src), "-o", str(two), "--json", *extra])
@@ -62,8 +61,11 @@ def test_two_processes_write_the_single_process_file(tmp_path, model, request):
     assert len(reports) == 1 and reports[0]["processes"] == 2  # rank 0 alone reports
     a, b = embedkit.load(one), embedkit.load(two)
     assert b.keys == a.keys
-    first = "0:0:The" if model == "tiny_bert" else "0:0:the"  # the language model's tokenizer lower-cases
-    assert a.keys[0] == first and a.keys[-1] == "10:2:."
+    if layer is None:
+        assert a.keys == SENTENCES
+    else:
+        first = "0:0:The" if model == "tiny_bert" else "0:0:the"  # the language model's tokenizer lower-cases
+        assert a.keys[0] == first and a.keys[-1] == "10:2:."
     assert_allclose(b.matrix, a.matrix, atol=1e-5)
     assert not np.array_equal(a.matrix[0], a.matrix[1])
 

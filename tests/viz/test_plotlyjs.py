@@ -69,19 +69,24 @@ def test_a_bundle_of_another_shape_is_left_whole():
     assert deferred(unknown) == unknown
 
 
-# The installed plotly.js, in Chromium.
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed: pip install 'embedkit[test]'"
-)
-plotly_offline = pytest.importorskip(
-    "plotly.offline", reason="plotly is not installed: pip install 'embedkit[explore]'"
-)
+# The installed plotly.js (skipped, with the reason, without plotly), and in Chromium (without playwright
+# or a Chromium); the rewriting tests above need neither.
 CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 TYPES = "Object.keys(Plotly.PlotSchema.get().traces).sort()"
 
 
 @pytest.fixture(scope="module")
-def browser():
+def plotly_js() -> str:
+    """The installed plotly.js bundle, as plotly ships it."""
+    offline = pytest.importorskip("plotly.offline", reason="plotly is not installed: pip install 'embedkit[explore]'")
+    return offline.get_plotlyjs()
+
+
+@pytest.fixture(scope="module")
+def browser(plotly_js):
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed: pip install 'embedkit[test]'"
+    )
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set EMBEDKIT_CHROMIUM)")
     with sync_api.sync_playwright() as p:
@@ -109,10 +114,10 @@ def _open(browser, path: Path):
 
 
 @pytest.fixture(scope="module")
-def whole_types(browser, tmp_path_factory):
+def whole_types(browser, plotly_js, tmp_path_factory):
     """The trace types of the whole installed bundle, loaded as it is."""
     path = tmp_path_factory.mktemp("whole") / "whole.html"
-    path.write_text(f"<html><body><script>{plotly_offline.get_plotlyjs()}</script></body></html>", encoding="utf-8")
+    path.write_text(f"<html><body><script>{plotly_js}</script></body></html>", encoding="utf-8")
     page = browser.new_page()
     page.goto(path.as_uri())
     types = page.evaluate(TYPES)
@@ -120,11 +125,10 @@ def whole_types(browser, tmp_path_factory):
     return types
 
 
-def test_the_installed_bundle_is_rewritten():
+def test_the_installed_bundle_is_rewritten(plotly_js):
     """Check that the installed plotly.js has the shape the rewriting expects (else the page loads it whole)."""
-    whole = plotly_offline.get_plotlyjs()
-    out = deferred(whole)
-    assert out != whole
+    out = deferred(plotly_js)
+    assert out != plotly_js
     assert len(re.findall(r"globalThis\.embedkitPlotlyLater=\{first:\d+,traces:\[", out)) == 1
 
 
@@ -156,6 +160,26 @@ def test_page_whose_first_factory_is_not_scattergl_registers_every_type(browser,
     try:
         assert p.evaluate(TYPES) == whole_types
         assert p.evaluate("document.getElementById('plot')._fullData.map(t => t.type)")[0] == "scattergl"
+        assert errors == []
+    finally:
+        p.close()
+
+
+@pytest.mark.slow
+def test_page_with_the_whole_bundle_works_as_before(browser, glove, tmp_path, monkeypatch, whole_types):
+    """Check that a page whose bundle was left whole (another plotly.js build) registers everything at load and draws both views."""
+    from embedkit.viz import explorer as module
+
+    monkeypatch.setattr(module, "deferred", lambda bundle: bundle)
+    path = module.explore(glove, 500, clusters=0).save(tmp_path / "whole.html")
+    assert "globalThis.embedkitPlotlyLater=" not in path.read_text(encoding="utf-8")
+    p, errors = _open(browser, path)
+    try:
+        assert p.evaluate("window.embedkitPlotlyLater === undefined")
+        assert p.evaluate(TYPES) == whole_types
+        assert p.evaluate("document.getElementById('plot')._fullData.map(t => t.type)")[0] == "scattergl"
+        p.evaluate("window.embedkitExplorer.set3d(true)")
+        assert p.evaluate("document.getElementById('plot3d')._fullData.map(t => t.type)")[0] == "scatter3d"
         assert errors == []
     finally:
         p.close()
