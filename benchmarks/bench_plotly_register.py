@@ -13,10 +13,7 @@ points are drawn (``newPlot`` and two frames). Which factory is which type is re
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
-import platform
 import re
 import statistics
 import sys
@@ -25,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import ROOT, SCRATCH
+from benchmarks._common import SCRATCH, finish_record, new_record, record_path, write_record
 
 CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--enable-unsafe-swiftshader"]
@@ -52,8 +49,10 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     from plotly.offline import get_plotlyjs
 
+    from embedkit.viz.plotlyjs import register_call
+
     whole = get_plotlyjs()
-    found = re.search(r"(?<=\.register\()\[((?:[\w$]+\(\),)+[\w$]+\(\))\](?=\))", whole)
+    found = register_call(whole)
     if found is None:
         sys.exit("bench_plotly_register: the installed plotly.js has no register([...]) call of factories")
     factories = re.findall(r"([\w$]+)\(\)", found.group(1))
@@ -61,6 +60,7 @@ def main() -> None:
     def registering(names: list[str]) -> str:
         return whole[: found.start()] + "[" + ",".join(f"{n}()" for n in names) + "]" + whole[found.end() :]
 
+    record = new_record("plotly-register", repeat=args.repeat)
     SCRATCH.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -101,24 +101,18 @@ def main() -> None:
                 time.sleep(1)
         version = browser.version
         browser.close()
-    today = datetime.date.today().isoformat()
-    record = {
-        "benchmark": "plotly-register",
-        "date": today,
-        "command": "python " + " ".join(sys.argv),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_avg": os.getloadavg()},
-        "browser": f"{CHROMIUM} {version} headless, " + " ".join(ARGS),
-        "factories": len(factories),
-        "types": sorted(types.values()),
-        "pages": {},
-    }
+    record["browser"] = f"{CHROMIUM} {version} headless, " + " ".join(ARGS)
+    record["factories"] = len(factories)
+    record["types"] = sorted(types.values())
+    record["pages"] = {}
     for label, rows in runs.items():
         script = statistics.median(r["script_ms"] for r in rows)
         drawn = statistics.median(r["drawn_ms"] for r in rows)
         record["pages"][label] = {"median_script_ms": script, "median_drawn_ms": drawn, "runs": rows}
         print(f"{label:26s} plotly.js run by {script:6.0f} ms, points drawn by {drawn:6.0f} ms", flush=True)
-    out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"plotly_register_{today}.json"
-    out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    finish_record(record)
+    out = record_path("plotly_register", args.out)
+    write_record(out, record)
     print(f"wrote {out}")
 
 

@@ -163,11 +163,10 @@ def _model_input_options(p: argparse.ArgumentParser, *, own: bool = False) -> No
 
 def cmd_encode(args: argparse.Namespace) -> int:
     from ..contextual.files import read_sentences, sentence_keys, token_keys, write_matrix
-    from ..contextual.own import OwnTransformer, load_any, require_model
+    from ..contextual.own import OwnTransformer, load_any
     from ..contextual.sharded import encode_corpus
 
     out = check_output(args.output, (".npy", ".ekv"), "the output")
-    require_model(args.model)
     sentences = read_sentences(args.input)
     start = time.perf_counter()
     encoder = load_any(args.model)

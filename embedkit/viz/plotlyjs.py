@@ -22,19 +22,26 @@ import functools
 import re
 from collections import deque
 
-# ``X.register([A(),B(),...])``: the bundle's registration of its trace types.
+__all__ = ["deferred", "register_call"]
+
 _REGISTER = re.compile(r"(?<=\.register\()\[((?:[\w$]+\(\),)+[\w$]+\(\))\](?=\))")
 _CALL = re.compile(r"(?<![\w$.])([\w$]+)\(\)")
 _TARGET = 'moduleType:"trace",name:"scattergl"'
 
 
+def register_call(bundle: str) -> re.Match[str] | None:
+    """The bundle's one registration of its trace types, ``X.register([A(),B(),...])``: the match of the
+    list (group 1: the calls, without the brackets), or None where there is not exactly one."""
+    calls = list(_REGISTER.finditer(bundle))
+    return calls[0] if len(calls) == 1 else None
+
+
 @functools.lru_cache(maxsize=2)
 def deferred(bundle: str) -> str:
     """``bundle`` with its trace types handed to the page unregistered, or unchanged where its shape differs."""
-    calls = list(_REGISTER.finditer(bundle))
-    if len(calls) != 1:
+    call = register_call(bundle)
+    if call is None:
         return bundle
-    call = calls[0]
     factories = _CALL.findall(call.group(1))
     first = _position(bundle, factories)
     if first is None:

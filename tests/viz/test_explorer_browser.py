@@ -1,6 +1,5 @@
-"""The explorer page in a real browser: Playwright driving Debian's /usr/bin/chromium (headless).
-
-Skipped, with the reason, where playwright or a Chromium is missing (``.ci/run`` installs chromium).
+"""The explorer page in a real browser: Playwright driving Debian's /usr/bin/chromium (headless; the
+``browser`` fixture of tests/viz/conftest.py, which skips with the reason where either is missing).
 The 100,000-word page (the default) is built once for the module.
 """
 
@@ -9,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,26 +17,11 @@ import pytest
 import embedkit
 from embedkit import Vectors
 from embedkit.viz.explorer import explore
+from tests.viz.pages import open_page
 
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed: pip install 'embedkit[test]'"
-)
 pytest.importorskip("plotly", reason="plotly is not installed: pip install 'embedkit[explore]'")
-CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM} (apt-get install chromium, or set EMBEDKIT_CHROMIUM)", allow_module_level=True
-    )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--enable-unsafe-swiftshader"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -50,20 +33,9 @@ def big(tmp_path_factory, glove):
     return ex, path
 
 
-def _open(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1300, "height": 850}, accept_downloads=True)
-    log = {"errors": [], "requests": []}
-    page.on("console", lambda m: m.type == "error" and log["errors"].append(m.text))
-    page.on("pageerror", lambda e: log["errors"].append(str(e)))
-    page.on("request", lambda r: log["requests"].append(r.url))
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-ready='1']", timeout=120_000)
-    return page, log
-
-
 @pytest.fixture(scope="module")
 def page(browser, big):
-    p, log = _open(browser, big[1])
+    p, log = open_page(browser, big[1])
     yield p, log
     p.close()
 
@@ -80,7 +52,7 @@ def test_loads_offline_without_errors(page, big):
 def test_vectors_are_decoded_on_first_use(browser, tmp_path, glove):
     """Check that the page decodes its float16 rows only after the first render, and answers from them."""
     ex = explore(glove, 2000, clusters=0, k=3)
-    p, log = _open(browser, ex.save(tmp_path / "lazy.html"))
+    p, log = open_page(browser, ex.save(tmp_path / "lazy.html"))
     try:
         got = p.evaluate("window.embedkitExplorer.neighbors('king', 3)")
         assert [w for w, _ in got] == embedkit.nearest(ex.vectors, "king", k=3).words
@@ -221,7 +193,7 @@ def test_word_of_the_vectors_outside_the_page_is_named_as_such(browser, tmp_path
     """Check that a word in the vectors but not among the page's words gets its own message, and a word in neither gets 'unknown word'."""
     ex = explore(glove, 2000, clusters=0, k=3)
     assert "frog" not in ex.vectors.index and ex.other_words_total == len(glove) - 2000
-    p, log = _open(browser, ex.save(tmp_path / "small.html"))
+    p, log = open_page(browser, ex.save(tmp_path / "small.html"))
     try:
         want = "'frog' is in the vectors but not among this page's 2,000 words"
         call = "q => { try { window.embedkitExplorer.%s } catch (e) { return e.message } }"
@@ -238,7 +210,7 @@ def test_word_of_the_vectors_outside_the_page_is_named_as_such(browser, tmp_path
 
 def test_groups_file_opens_coloured_with_labelled_members(browser, big):
     """Check that a page built with groups opens coloured by them, each member drawn larger and labelled."""
-    p, log = _open(browser, big[1])
+    p, log = open_page(browser, big[1])
     try:
         assert p.input_value("#color-by") == p.evaluate(
             "[...document.querySelectorAll('#color-by option')].find(o => o.textContent === 'groups').value"
@@ -384,7 +356,7 @@ def test_downloaded_csv_equals_the_saved_projection(page, big, tmp_path):
 
 def test_box_selection_lists_and_downloads_words(browser, big):
     """Check that a box selection lists the words inside it and downloads them."""
-    p, _ = _open(browser, big[1])  # a fresh page: no hover label or highlight in the way
+    p, _ = open_page(browser, big[1])  # a fresh page: no hover label or highlight in the way
     ex = big[0]
     p.evaluate("Plotly.relayout('plot', {dragmode: 'select'})")
     p.wait_for_timeout(500)
@@ -420,7 +392,7 @@ def test_page_above_the_budget_uses_precomputed_neighbours(browser, tmp_path, gl
     """Check that a page without the vectors lists the precomputed neighbours and says analogies need them."""
     ex = explore(glove, 3000, embed=False, clusters=0, k=5)
     path = ex.save(tmp_path / "nb.html")
-    p, log = _open(browser, path)
+    p, log = open_page(browser, path)
     try:
         assert p.evaluate("window.embedkitExplorer.embedded") is False
         got = p.evaluate("window.embedkitExplorer.neighbors('king', 5)")
@@ -441,7 +413,7 @@ def test_page_of_any_vectors(browser, tmp_path):
     """Check that a page of hand-made vectors (no source) answers neighbours from its float16 rows."""
     v = Vectors(["a", "b", "c", "d"], np.array([[1, 0], [0.9, 0.1], [0, 1], [-1, 0]], dtype=np.float32))
     ex = explore(v, None, clusters=2, k=2)
-    p, log = _open(browser, ex.save(tmp_path / "tiny.html"))
+    p, log = open_page(browser, ex.save(tmp_path / "tiny.html"))
     try:
         got = p.evaluate("window.embedkitExplorer.neighbors('a', 2)")
         assert [w for w, _ in got] == ["b", "c"]
@@ -457,7 +429,7 @@ def test_projection_switch_keeps_the_selection(browser, tmp_path, glove, monkeyp
 
     monkeypatch.setattr(explorer_module, "SLOW_METHOD_MAX", 1200)
     ex = explore(glove, 1500, method=["pca", "tsne"], clusters=0, k=5)
-    p, log = _open(browser, ex.save(tmp_path / "two.html"))
+    p, log = open_page(browser, ex.save(tmp_path / "two.html"))
     try:
         p.evaluate("window.embedkitExplorer.search('king')")
         before = _settled_view(p)
@@ -620,7 +592,7 @@ def three(tmp_path_factory, glove):
 
 @pytest.fixture(scope="module")
 def tpage(browser, three):
-    p, log = _open(browser, three[1])
+    p, log = open_page(browser, three[1])
     yield p, log
     p.close()
 
@@ -821,7 +793,7 @@ def test_3d_view_keeps_the_highlights(browser, three, glove):
     from embedkit.viz.reduce import pca, prepare_matrix
 
     ex = three[0]
-    p, log = _open(browser, three[1])
+    p, log = open_page(browser, three[1])
     try:
         p.evaluate("window.embedkitExplorer.search('city')")
         before = _settled_view(p)
@@ -845,7 +817,7 @@ def test_3d_view_keeps_the_highlights(browser, three, glove):
 
 def test_view_state_is_kept_in_the_url_and_restored_on_reload(browser, three):
     """Check that the fragment mirrors state() and reloading the page restores projection, selection, colouring, k and ranges."""
-    p, log = _open(browser, three[1])
+    p, log = open_page(browser, three[1])
     try:
         api = "window.embedkitExplorer"
         p.evaluate(f"{api}.search('city')")
@@ -891,7 +863,7 @@ def test_sentences_as_points(browser, tmp_path, minilm):
 
     vecs = Vectors(SENTENCES, encode(SENTENCES, model=minilm))
     ex = explore(vecs, None, clusters=2, k=3)
-    p, log = _open(browser, ex.save(tmp_path / "sentences.html"))
+    p, log = open_page(browser, ex.save(tmp_path / "sentences.html"))
     try:
         got = p.evaluate("s => window.embedkitExplorer.neighbors(s, 3)", SENTENCES[4])
         want = embedkit.nearest(ex.vectors, SENTENCES[4], k=3)

@@ -7,14 +7,12 @@ whole bundle once its 3-D view is shown; a page whose first factory is not scatt
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from embedkit.viz.plotlyjs import deferred
+from tests.viz.pages import open_page
 
 WRAPPER = "var W=(e,t)=>()=>(t||e((t={exports:{}}).exports,t),t.exports);"
 MODULES = {
@@ -69,9 +67,8 @@ def test_a_bundle_of_another_shape_is_left_whole():
     assert deferred(unknown) == unknown
 
 
-# The installed plotly.js (skipped, with the reason, without plotly), and in Chromium (without playwright
-# or a Chromium); the rewriting tests above need neither.
-CHROMIUM = os.environ.get("EMBEDKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# The installed plotly.js (skipped, with the reason, without plotly), and in Chromium (the ``browser``
+# fixture of tests/viz/conftest.py); the rewriting tests above need neither.
 TYPES = "Object.keys(Plotly.PlotSchema.get().traces).sort()"
 
 
@@ -83,34 +80,11 @@ def plotly_js() -> str:
 
 
 @pytest.fixture(scope="module")
-def browser(plotly_js):
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed: pip install 'embedkit[test]'"
-    )
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set EMBEDKIT_CHROMIUM)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--enable-unsafe-swiftshader"])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory, glove):
+def small(plotly_js, tmp_path_factory, glove):
     """A 500-word PCA page (three components, so it has a 3-D view)."""
     from embedkit.viz.explorer import explore
 
     return explore(glove, 500, clusters=0).save(tmp_path_factory.mktemp("plotlyjs") / "small.html")
-
-
-def _open(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1100, "height": 700})
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-ready='1']", timeout=60_000)
-    return page, errors
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +109,7 @@ def test_the_installed_bundle_is_rewritten(plotly_js):
 @pytest.mark.slow
 def test_page_draws_with_scattergl_alone_then_holds_every_type_in_3d(browser, small, whole_types):
     """Check that at load only scatter and scattergl are registered and the map is scattergl, and after the 3-D view every type of the whole bundle is."""
-    p, errors = _open(browser, small)
+    p, log = open_page(browser, small)
     try:
         assert p.evaluate(TYPES) == ["scatter", "scattergl"]
         assert p.evaluate("document.getElementById('plot')._fullData.map(t => t.type)")[0] == "scattergl"
@@ -143,7 +117,7 @@ def test_page_draws_with_scattergl_alone_then_holds_every_type_in_3d(browser, sm
         assert p.evaluate("document.getElementById('plot3d')._fullData.map(t => t.type)")[0] == "scatter3d"
         assert p.evaluate(TYPES) == whole_types
         assert "scatter3d" in whole_types and len(whole_types) > 40
-        assert errors == []
+        assert log["errors"] == []
     finally:
         p.close()
 
@@ -156,11 +130,11 @@ def test_page_whose_first_factory_is_not_scattergl_registers_every_type(browser,
     assert n == 1
     path = tmp_path / "wrong.html"
     path.write_text(wrong, encoding="utf-8")
-    p, errors = _open(browser, path)
+    p, log = open_page(browser, path)
     try:
         assert p.evaluate(TYPES) == whole_types
         assert p.evaluate("document.getElementById('plot')._fullData.map(t => t.type)")[0] == "scattergl"
-        assert errors == []
+        assert log["errors"] == []
     finally:
         p.close()
 
@@ -173,13 +147,13 @@ def test_page_with_the_whole_bundle_works_as_before(browser, glove, tmp_path, mo
     monkeypatch.setattr(module, "deferred", lambda bundle: bundle)
     path = module.explore(glove, 500, clusters=0).save(tmp_path / "whole.html")
     assert "globalThis.embedkitPlotlyLater=" not in path.read_text(encoding="utf-8")
-    p, errors = _open(browser, path)
+    p, log = open_page(browser, path)
     try:
         assert p.evaluate("window.embedkitPlotlyLater === undefined")
         assert p.evaluate(TYPES) == whole_types
         assert p.evaluate("document.getElementById('plot')._fullData.map(t => t.type)")[0] == "scattergl"
         p.evaluate("window.embedkitExplorer.set3d(true)")
         assert p.evaluate("document.getElementById('plot3d')._fullData.map(t => t.type)")[0] == "scatter3d"
-        assert errors == []
+        assert log["errors"] == []
     finally:
         p.close()
